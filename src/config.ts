@@ -1,0 +1,152 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Dialogo reads from its environment, parsed once by {@link loadConfig}.
+ * No other module reads `process.env`: they receive the frozen {@link Config}.
+ *
+ * @example
+ * const config = loadConfig(process.env);
+ * console.log(config.port); // 3978 unless PORT is set
+ */
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3978)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  KB_DIR: z.preprocess(emptyToUndefined, z.string().default('knowledge-base')),
+  KB_WATCH: z.preprocess(emptyToUndefined, z.enum(['true', 'false', 'auto']).default('auto')),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('data')),
+  MicrosoftAppId: optionalString,
+  MicrosoftAppPassword: optionalString,
+  MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant')),
+  MicrosoftAppTenantId: optionalString,
+  RECOGNIZER: z.preprocess(emptyToUndefined, z.enum(['local', 'clu', 'luis']).default('local')),
+  REMOTE_RECOGNIZER_TIMEOUT_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).max(10000).default(1500)),
+  CLU_ENDPOINT: optionalUrl,
+  CLU_KEY: optionalString,
+  CLU_PROJECT: optionalString,
+  CLU_DEPLOYMENT: optionalString,
+  LUIS_ENDPOINT: optionalUrl,
+  LUIS_APP_ID: optionalString,
+  LUIS_KEY: optionalString,
+  LUIS_SLOT: z.preprocess(emptyToUndefined, z.enum(['production', 'staging']).default('production')),
+  CONTACT_CENTRE_HOURS_IT: z.preprocess(emptyToUndefined, z.string().default('dal lunedì al sabato, 8-18, festivi esclusi')),
+  CONTACT_CENTRE_HOURS_EN: z.preprocess(emptyToUndefined, z.string().default('Monday to Saturday, 8 am to 6 pm, except public holidays')),
+  WRITTEN_REQUEST_URL: z.preprocess(emptyToUndefined, z.url().default('https://www.comune.milano.it')),
+  SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
+});
+
+export type RecognizerKind = 'local' | 'clu' | 'luis';
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly knowledgeBaseDir: string;
+  /** Reload the knowledge base when its files change (default: in development only). */
+  readonly watchKnowledgeBase: boolean;
+  readonly dataDir: string;
+  readonly botAuth: {
+    readonly appId: string | undefined;
+    readonly appPassword: string | undefined;
+    readonly appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
+    readonly tenantId: string | undefined;
+  };
+  readonly recognizer: {
+    readonly kind: RecognizerKind;
+    readonly timeoutMs: number;
+    readonly clu?: { readonly endpoint: string; readonly key: string; readonly project: string; readonly deployment: string };
+    readonly luis?: { readonly endpoint: string; readonly appId: string; readonly key: string; readonly slot: 'production' | 'staging' };
+  };
+  readonly contactCentre: { readonly hoursIt: string; readonly hoursEn: string; readonly writtenRequestUrl: string };
+  readonly shutdownGraceMs: number;
+}
+
+/** Raised when the environment does not describe a runnable configuration. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment into a frozen {@link Config}; throws {@link ConfigError} naming every bad variable.
+ *
+ * @example
+ * const config = loadConfig({ PORT: '0', RECOGNIZER: 'local' });
+ */
+export function loadConfig(env: Record<string, string | undefined>, cwd: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  let clu: Config['recognizer']['clu'];
+  let luis: Config['recognizer']['luis'];
+  if (e.RECOGNIZER === 'clu') {
+    if (!e.CLU_ENDPOINT || !e.CLU_KEY || !e.CLU_PROJECT || !e.CLU_DEPLOYMENT) {
+      problems.push('RECOGNIZER=clu needs CLU_ENDPOINT, CLU_KEY, CLU_PROJECT and CLU_DEPLOYMENT');
+    } else {
+      clu = { endpoint: e.CLU_ENDPOINT, key: e.CLU_KEY, project: e.CLU_PROJECT, deployment: e.CLU_DEPLOYMENT };
+    }
+  }
+  if (e.RECOGNIZER === 'luis') {
+    if (!e.LUIS_ENDPOINT || !e.LUIS_APP_ID || !e.LUIS_KEY) {
+      problems.push('RECOGNIZER=luis needs LUIS_ENDPOINT, LUIS_APP_ID and LUIS_KEY');
+    } else {
+      luis = { endpoint: e.LUIS_ENDPOINT, appId: e.LUIS_APP_ID, key: e.LUIS_KEY, slot: e.LUIS_SLOT };
+    }
+  }
+  if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
+    problems.push('MicrosoftAppId is set: MicrosoftAppPassword is required unless MicrosoftAppType=UserAssignedMSI');
+  }
+  if (e.MicrosoftAppType === 'SingleTenant' && e.MicrosoftAppId && !e.MicrosoftAppTenantId) {
+    problems.push('MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: Config = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    knowledgeBaseDir: path.resolve(cwd, e.KB_DIR),
+    watchKnowledgeBase: e.KB_WATCH === 'auto' ? e.NODE_ENV === 'development' : e.KB_WATCH === 'true',
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    botAuth: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      tenantId: e.MicrosoftAppTenantId,
+    },
+    recognizer: { kind: e.RECOGNIZER, timeoutMs: e.REMOTE_RECOGNIZER_TIMEOUT_MS, clu, luis },
+    contactCentre: {
+      hoursIt: e.CONTACT_CENTRE_HOURS_IT,
+      hoursEn: e.CONTACT_CENTRE_HOURS_EN,
+      writtenRequestUrl: e.WRITTEN_REQUEST_URL,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

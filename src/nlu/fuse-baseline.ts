@@ -1,0 +1,36 @@
+import Fuse from 'fuse.js';
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { bandOf, type Recognition, type Recognizer } from './recognizer';
+
+/**
+ * The baseline every gain is measured against: plain fuse.js over every sample question,
+ * with its default options, and the best match's topic as the answer. It has no notion of
+ * out-of-scope beyond fuse.js's own threshold and knows no requests for a human.
+ * For evaluation only: it scans every sample on every query.
+ *
+ * @example
+ * const baseline = new FuseBaselineRecognizer(kb);
+ * await baseline.recognize('carta identita');
+ */
+export class FuseBaselineRecognizer implements Recognizer {
+  readonly name = 'fuse-baseline';
+  private readonly fuse: Fuse<{ topicId: string; text: string }>;
+
+  constructor(kb: KnowledgeBase) {
+    const entries = kb.topics.flatMap((t) => [...t.samples.it, ...t.samples.en].map((text) => ({ topicId: t.id, text })));
+    this.fuse = new Fuse(entries, { keys: ['text'], includeScore: true });
+  }
+
+  async recognize(text: string): Promise<Recognition> {
+    const seen = new Set<string>();
+    const candidates = [];
+    for (const hit of this.fuse.search(text, { limit: 20 })) {
+      if (seen.has(hit.item.topicId)) continue;
+      seen.add(hit.item.topicId);
+      // fuse.js scores 0 (perfect) to 1; every hit under its default threshold counts as a match.
+      candidates.push({ topicId: hit.item.topicId, confidence: seen.size === 1 ? 1 - (hit.score ?? 1) : 0 });
+    }
+    const top = candidates.slice(0, 1).map((c) => ({ ...c, confidence: 1 }));
+    return { text, language: 'it', intent: 'faq', candidates: top, band: bandOf(top), recognizer: this.name };
+  }
+}

@@ -1,0 +1,196 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import type { Language } from '../knowledge/topic-schema';
+import type { Analyzer } from './analyzer';
+
+/** One indexed sample question (or title) of a topic. */
+interface SampleDoc {
+  readonly topic: number;
+  readonly weights: ReadonlyMap<string, number>;
+  readonly norm: number;
+}
+
+interface Posting {
+  readonly doc: number;
+  readonly tf: number;
+}
+
+/** Scores of one topic for one query, the features the calibrator combines. */
+export interface TopicScores {
+  readonly topicId: string;
+  /** BM25 of the topic document (all its samples and its title), divided by the query's best possible score. */
+  readonly bm25: number;
+  /** Best TF-IDF cosine between the query and one sample question of the topic. */
+  readonly nearest: number;
+  /** Share of the query's IDF mass (unknown words count as rare) found in the topic. */
+  readonly coverage: number;
+}
+
+const K1 = 1.2;
+const B = 0.75;
+const ANSWER_WEIGHT = 0.3;
+const TITLE_WEIGHT = 2;
+
+/**
+ * Inverted indexes over the knowledge base, built once per knowledge base: BM25 over topic
+ * documents for recall, TF-IDF over single sample questions for the nearest match. A query
+ * touches only the postings of its own terms, never every sample.
+ *
+ * @example
+ * const index = new TopicIndex(kb, analyzer);
+ * index.score(analyzer.terms('quanto costa la cie', 'it'), 5)
+ */
+export class TopicIndex {
+  readonly topicIds: readonly string[];
+  /** Normalised words of the sample questions per language, for language detection and spelling. */
+  readonly vocabulary: Readonly<Record<Language, ReadonlySet<string>>>;
+  private readonly allWords: Set<string>;
+  private readonly topicPostings = new Map<string, Posting[]>();
+  private readonly topicLength: number[];
+  private readonly avgTopicLength: number;
+  private readonly samplePostings = new Map<string, Posting[]>();
+  private readonly samples: SampleDoc[] = [];
+  private readonly sampleIdf = new Map<string, number>();
+  private readonly topicIdf = new Map<string, number>();
+  private readonly maxIdf: number;
+
+  constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
+    const topics = kb.topics;
+    this.topicIds = topics.map((t) => t.id);
+    const vocabulary = { it: new Set<string>(), en: new Set<string>() };
+    this.allWords = new Set<string>();
+
+    const sampleTerms: { topic: number; terms: string[] }[] = [];
+    const topicTf: Map<string, number>[] = topics.map(() => new Map());
+    topics.forEach((topic, t) => {
+      const tf = topicTf[t] as Map<string, number>;
+      const add = (terms: readonly string[], weight: number) => {
+        for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + weight);
+      };
+      for (const language of ['it', 'en'] as const) {
+        for (const sample of topic.samples[language]) {
+          const words = analyzer.words(sample);
+          for (const w of words) {
+            vocabulary[language].add(w);
+            this.allWords.add(w);
+          }
+          const terms = analyzer.termsOfWords(words, language);
+          sampleTerms.push({ topic: t, terms });
+          add(terms, 1);
+        }
+        const titleWords = analyzer.words(topic.title[language]);
+        for (const w of titleWords) this.allWords.add(w);
+        const titleTerms = analyzer.termsOfWords(titleWords, language);
+        sampleTerms.push({ topic: t, terms: titleTerms });
+        add(titleTerms, TITLE_WEIGHT);
+        const answerWords = analyzer.words(topic.answer[language]);
+        for (const w of answerWords) this.allWords.add(w);
+        add(analyzer.termsOfWords(answerWords, language), ANSWER_WEIGHT);
+      }
+    });
+    for (const group of kb.synonyms.groups) for (const phrase of group) for (const w of analyzer.words(phrase)) this.allWords.add(w);
+    this.vocabulary = vocabulary;
+
+    // Topic-level BM25.
+    this.topicLength = topicTf.map((tf) => [...tf.values()].reduce((a, b) => a + b, 0));
+    this.avgTopicLength = this.topicLength.reduce((a, b) => a + b, 0) / Math.max(1, topics.length);
+    topicTf.forEach((tf, t) => {
+      for (const [term, count] of tf) {
+        const list = this.topicPostings.get(term) ?? [];
+        list.push({ doc: t, tf: count });
+        this.topicPostings.set(term, list);
+      }
+    });
+    const n = topics.length;
+    for (const [term, list] of this.topicPostings) this.topicIdf.set(term, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+
+    // Sample-level TF-IDF.
+    const df = new Map<string, number>();
+    for (const { terms } of sampleTerms) for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
+    const m = sampleTerms.length;
+    for (const [term, count] of df) this.sampleIdf.set(term, Math.log((m + 1) / (count + 0.5)));
+    this.maxIdf = Math.log((m + 1) / 0.5);
+    sampleTerms.forEach(({ topic, terms }) => {
+      const weights = this.tfidf(terms);
+      if (weights.size === 0) return;
+      const doc = this.samples.length;
+      this.samples.push({ topic, weights, norm: Math.sqrt([...weights.values()].reduce((a, w) => a + w * w, 0)) });
+      for (const [term, w] of weights) {
+        const list = this.samplePostings.get(term) ?? [];
+        list.push({ doc, tf: w });
+        this.samplePostings.set(term, list);
+      }
+    });
+  }
+
+  /** Every normalised word the knowledge base uses, for the spelling corrector. */
+  get words(): ReadonlySet<string> {
+    return this.allWords;
+  }
+
+  /** Whether any topic contains the term. */
+  knows(term: string): boolean {
+    return this.topicPostings.has(term);
+  }
+
+  /** IDF of a term over sample questions; unknown terms weigh as the rarest. */
+  idf(term: string): number {
+    return this.sampleIdf.get(term) ?? this.maxIdf;
+  }
+
+  /** Scores of the `limit` best topics for the query terms, best BM25 first. */
+  score(terms: readonly string[], limit: number): TopicScores[] {
+    const unique = [...new Set(terms)];
+    if (unique.length === 0) return [];
+    const bm25 = new Map<number, number>();
+    let ideal = 0;
+    for (const term of unique) {
+      const idf = this.topicIdf.get(term);
+      if (idf === undefined) {
+        ideal += Math.log(1 + (this.topicIds.length + 0.5) / 0.5) * (K1 + 1);
+        continue;
+      }
+      ideal += idf * (K1 + 1);
+      for (const { doc, tf } of this.topicPostings.get(term) ?? []) {
+        const len = this.topicLength[doc] as number;
+        const part = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / this.avgTopicLength));
+        bm25.set(doc, (bm25.get(doc) ?? 0) + part);
+      }
+    }
+    const ranked = [...bm25.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    if (ranked.length === 0) return [];
+
+    const query = this.tfidf(terms);
+    const queryNorm = Math.sqrt([...query.values()].reduce((a, w) => a + w * w, 0));
+    const nearest = new Map<number, number>();
+    const dots = new Map<number, number>();
+    for (const [term, qw] of query) {
+      for (const { doc, tf } of this.samplePostings.get(term) ?? []) dots.set(doc, (dots.get(doc) ?? 0) + qw * tf);
+    }
+    for (const [doc, dot] of dots) {
+      const sample = this.samples[doc] as SampleDoc;
+      const cosine = dot / (queryNorm * sample.norm || 1);
+      if (cosine > (nearest.get(sample.topic) ?? 0)) nearest.set(sample.topic, cosine);
+    }
+
+    const totalIdf = unique.reduce((a, term) => a + this.idf(term), 0);
+    return ranked.map(([topic, score]) => {
+      let covered = 0;
+      for (const term of unique) {
+        if (this.topicPostings.get(term)?.some((p) => p.doc === topic)) covered += this.idf(term);
+      }
+      return {
+        topicId: this.topicIds[topic] as string,
+        bm25: score / ideal,
+        nearest: nearest.get(topic) ?? 0,
+        coverage: totalIdf > 0 ? covered / totalIdf : 0,
+      };
+    });
+  }
+
+  private tfidf(terms: readonly string[]): Map<string, number> {
+    const weights = new Map<string, number>();
+    for (const term of terms) weights.set(term, (weights.get(term) ?? 0) + 1);
+    for (const [term, tf] of weights) weights.set(term, (1 + Math.log(tf)) * this.idf(term));
+    return weights;
+  }
+}
