@@ -12,6 +12,10 @@ const ANY_HUMAN = String.raw`(?:${STRONG_HUMAN}|person[ae]|qualcuno|impiegat[oi]
 const TALK = String.raw`(?:parlare|parlo|parla|chattare|passare|passi|passa|passami|passarmi|mettere in contatto|mettermi in contatto|metti in contatto|collegare|collegami|collegarmi|talk|speak|chat|connect|transfer|put me through)`;
 const WANT = String.raw`(?:voglio|vorrei|chiedo|richiedo|serve|avere|contattare|sentire|need|want|get|request)`;
 
+/** Words of requests for a human, known to the spelling corrector so that "operatre" becomes "operatore". */
+export const HANDOFF_WORDS: readonly string[] = ['operatore', 'operatori', 'operatrice', 'umano', 'persona', 'parlare', 'voglio',
+  'vorrei', 'addetto', 'impiegato', 'dipendente', 'qualcuno', 'human', 'person', 'operator', 'agent', 'speak', 'talk', 'someone'];
+
 const HANDOFF_PATTERNS: readonly RegExp[] = [
   new RegExp(String.raw`\b${TALK}\b(?: \w+){0,5} ${ANY_HUMAN}\b`),
   new RegExp(String.raw`\b${WANT}\b(?: \w+){0,4} ${STRONG_HUMAN}\b`),

@@ -1,9 +1,10 @@
 import { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Language, Topic } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
-import { builtInIntent, stripGreeting } from './intents';
+import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
 import { LogisticRegression } from './logistic-regression';
+import { NaiveBayes } from './naive-bayes';
 import { normalize } from './normalize';
 import type { OutOfScopeExamples } from './out-of-scope';
 import { bandOf, DEFAULT_BANDS, type BandThresholds, type Recognition, type RecognizeOptions, type Recognizer, type TopicCandidate } from './recognizer';
@@ -12,12 +13,15 @@ import { TopicIndex, type TopicScores } from './topic-index';
 
 const CANDIDATES = 8;
 const RETURNED = 5;
+const BAYES_RECALL = 3;
 const FOLDS = 5;
 /** Candidates per training question that the calibrator learns from (the right one and its closest rivals). */
 const TRAINING_DEPTH = 3;
 
+const NONE = 'none';
+
 /** Features of one candidate among the query's ranked candidates. */
-function featuresOf(scores: readonly TopicScores[], i: number): number[] {
+function featuresOf(scores: readonly TopicScores[], i: number, posteriors: ReadonlyMap<string, number>): number[] {
   const c = scores[i] as TopicScores;
   let rivalBm25 = 0;
   let rivalNearest = 0;
@@ -26,7 +30,32 @@ function featuresOf(scores: readonly TopicScores[], i: number): number[] {
     rivalBm25 = Math.max(rivalBm25, other.bm25);
     rivalNearest = Math.max(rivalNearest, other.nearest);
   });
-  return [c.bm25, c.nearest, c.coverage, c.bm25 - rivalBm25, c.nearest - rivalNearest, c.coverage * c.nearest];
+  const nb = posteriors.get(c.topicId) ?? 0;
+  const none = posteriors.get(NONE) ?? 0;
+  return [c.bm25, c.nearest, c.coverage, c.bm25 - rivalBm25, c.nearest - rivalNearest, c.coverage * c.nearest, nb, none, nb * c.nearest];
+}
+
+/** The topics naive Bayes ranks highest: recalled even when BM25 ranks them low. */
+function topByPosterior(posteriors: ReadonlyMap<string, number>): string[] {
+  return [...posteriors.entries()]
+    .filter(([label]) => label !== NONE)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, BAYES_RECALL)
+    .map(([label]) => label);
+}
+
+/** Training examples for the naive Bayes model: every sample under its topic, out-of-scope questions under "none". */
+function bayesExamples(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfScopeExamples): { terms: string[]; label: string }[] {
+  const examples: { terms: string[]; label: string }[] = [];
+  for (const topic of kb.topics) {
+    for (const language of ['it', 'en'] as const) {
+      for (const sample of [...topic.samples[language], topic.title[language]]) examples.push({ terms: analyzer.terms(sample, language), label: topic.id });
+    }
+  }
+  for (const language of ['it', 'en'] as const) {
+    for (const question of outOfScope[language]) examples.push({ terms: analyzer.terms(question, language), label: NONE });
+  }
+  return examples;
 }
 
 /** What the recognizer did with a text, for evaluation and diagnostics. */
@@ -56,6 +85,7 @@ export class LocalRecognizer implements Recognizer {
   private constructor(
     private readonly analyzer: Analyzer,
     private readonly index: TopicIndex,
+    private readonly bayes: NaiveBayes,
     private readonly speller: SpellingCorrector,
     private readonly detector: LanguageDetector,
     readonly calibrator: LogisticRegression,
@@ -65,8 +95,11 @@ export class LocalRecognizer implements Recognizer {
   static build(kb: KnowledgeBase, outOfScope: OutOfScopeExamples, bands: BandThresholds = DEFAULT_BANDS): LocalRecognizer {
     const analyzer = new Analyzer(kb.synonyms);
     const index = new TopicIndex(kb, analyzer);
+    const bayes = NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope));
     const calibrator = fitCalibrator(kb, analyzer, outOfScope);
-    return new LocalRecognizer(analyzer, index, new SpellingCorrector(index.words), new LanguageDetector(index.vocabulary), calibrator, bands);
+    // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
+    const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
+    return new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words), new LanguageDetector(index.vocabulary), calibrator, bands);
   }
 
   async recognize(text: string, options: RecognizeOptions = {}): Promise<Recognition> {
@@ -76,8 +109,9 @@ export class LocalRecognizer implements Recognizer {
   /** Synchronous recognition: a few hash look-ups and at most a handful of small fuzzy searches. */
   recognizeText(text: string, options: RecognizeOptions = {}): Recognition {
     const normalized = normalize(text);
-    const intent = builtInIntent(normalized);
     const analysis = this.analyze(stripGreeting(normalized), options);
+    // Intents are matched on the text as written and as spell-corrected ("voglo parlare con un umnao").
+    const intent = builtInIntent(normalized) ?? builtInIntent(analysis.corrected.join(' '));
     if (intent) return { text, language: analysis.language, intent, candidates: [], band: 'fallback', recognizer: this.name };
     const candidates = this.rank(analysis.terms);
     return { text, language: analysis.language, intent: 'faq', candidates, band: bandOf(candidates, this.bands), recognizer: this.name };
@@ -93,9 +127,10 @@ export class LocalRecognizer implements Recognizer {
   }
 
   private rank(terms: readonly string[]): TopicCandidate[] {
-    const scores = this.index.score(terms, CANDIDATES);
+    const posteriors = this.bayes.posteriors(terms);
+    const scores = this.index.score(terms, CANDIDATES, topByPosterior(posteriors));
     return scores
-      .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i)) }))
+      .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, posteriors)) }))
       .sort((a, b) => b.confidence - a.confidence)
       .slice(0, RETURNED);
   }
@@ -109,11 +144,13 @@ export class LocalRecognizer implements Recognizer {
 function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfScopeExamples): LogisticRegression {
   const rows: number[][] = [];
   const labels: number[] = [];
-  const addExample = (index: TopicIndex, text: string, language: Language, truth: string | undefined) => {
-    const scores = index.score(analyzer.terms(text, language), CANDIDATES);
+  const addExample = (index: TopicIndex, bayes: NaiveBayes, text: string, language: Language, truth: string | undefined) => {
+    const terms = analyzer.terms(text, language);
+    const posteriors = bayes.posteriors(terms);
+    const scores = index.score(terms, CANDIDATES, topByPosterior(posteriors));
     const depth = Math.min(TRAINING_DEPTH, scores.length);
     for (let i = 0; i < depth; i++) {
-      rows.push(featuresOf(scores, i));
+      rows.push(featuresOf(scores, i, posteriors));
       labels.push((scores[i] as TopicScores).topicId === truth ? 1 : 0);
     }
   };
@@ -124,14 +161,16 @@ function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfS
       kb.topics.map((t): Topic => ({ ...t, samples: { it: t.samples.it.filter(keep), en: t.samples.en.filter(keep) } })),
       kb.synonyms,
     );
+    const trainingOutOfScope = { it: outOfScope.it.filter(keep), en: outOfScope.en.filter(keep) };
     const index = new TopicIndex(trainingKb, analyzer);
+    const bayes = NaiveBayes.train(bayesExamples(trainingKb, analyzer, trainingOutOfScope));
     for (const topic of kb.topics) {
       for (const language of ['it', 'en'] as const) {
-        for (const sample of topic.samples[language].filter(held)) addExample(index, sample, language, topic.id);
+        for (const sample of topic.samples[language].filter(held)) addExample(index, bayes, sample, language, topic.id);
       }
     }
     for (const language of ['it', 'en'] as const) {
-      for (const question of outOfScope[language].filter(held)) addExample(index, question, language, undefined);
+      for (const question of outOfScope[language].filter(held)) addExample(index, bayes, question, language, undefined);
     }
   }
   return LogisticRegression.fit(rows, labels);

@@ -13,12 +13,16 @@ volevo voglio vorremmo posso puoi può possiamo potete possono potrei potrebbe d
 c ce c è questo questa questi queste quello quella quelli quelle ciao salve buongiorno buonasera grazie per favore cortesemente
 gentilmente sapere chiedere chiedo domanda informazioni informazione info vorrei sapere mi piacerebbe dire dirmi saprebbe
 sapreste potreste potrebbe qualcuno fare faccio fa fanno fatto cosa devo più molto poco tutto tutti tutta tutte già ancora
-poi quindi allora ecco dunque comunque bene salve gentili come mai riguardo merito quale`;
+poi quindi allora ecco dunque comunque bene salve gentili come mai riguardo merito quale
+richiedere richiede richiedo richiedono richiesto richiesta richieste ottenere ottiene ottengo ottenerlo ottenerla prendere prende
+avere trovare trovo trova sapere usare utilizzare effettuare eseguire procedere procedura procedure modalita modo maniera funziona
+funzionare necessario necessaria occorre servirebbe possibile qualche ogni altro altra altri altre stesso stessa`;
 
 const ENGLISH = `a an the of to in on at by for from with about into over under and or but if then so than as is are was were
 be been being am do does did doing have has had having i me my mine you your yours he she it its we our they their them this
 that these those there here can could would should shall will may might must please thanks thank hello hi hey dear know want
-wanted wondering tell like need get got some any just also very much really ok okay`;
+wanted wondering tell like need get got some any just also very much really ok okay obtain request apply applying
+find way ways possible necessary procedure`;
 
 // Question words kept on purpose (never stopwords), whatever the lists above say.
 const KEPT = new Set(['come', 'dove', 'quanto', 'quanta', 'quanti', 'quante', 'quando', 'perche', 'chi', 'cosa', 'quali', 'non',

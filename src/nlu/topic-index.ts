@@ -41,6 +41,7 @@ const TITLE_WEIGHT = 2;
  */
 export class TopicIndex {
   readonly topicIds: readonly string[];
+  private readonly topicNumber: ReadonlyMap<string, number>;
   /** Normalised words of the sample questions per language, for language detection and spelling. */
   readonly vocabulary: Readonly<Record<Language, ReadonlySet<string>>>;
   private readonly allWords: Set<string>;
@@ -56,6 +57,7 @@ export class TopicIndex {
   constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
     const topics = kb.topics;
     this.topicIds = topics.map((t) => t.id);
+    this.topicNumber = new Map(this.topicIds.map((id, i) => [id, i]));
     const vocabulary = { it: new Set<string>(), en: new Set<string>() };
     this.allWords = new Set<string>();
 
@@ -137,8 +139,8 @@ export class TopicIndex {
     return this.sampleIdf.get(term) ?? this.maxIdf;
   }
 
-  /** Scores of the `limit` best topics for the query terms, best BM25 first. */
-  score(terms: readonly string[], limit: number): TopicScores[] {
+  /** Scores of the `limit` best topics by BM25 for the query terms, plus the `alsoTopics` (recalled by another model). */
+  score(terms: readonly string[], limit: number, alsoTopics: readonly string[] = []): TopicScores[] {
     const unique = [...new Set(terms)];
     if (unique.length === 0) return [];
     const bm25 = new Map<number, number>();
@@ -157,6 +159,10 @@ export class TopicIndex {
       }
     }
     const ranked = [...bm25.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    for (const id of alsoTopics) {
+      const doc = this.topicNumber.get(id);
+      if (doc !== undefined && !ranked.some(([d]) => d === doc)) ranked.push([doc, bm25.get(doc) ?? 0]);
+    }
     if (ranked.length === 0) return [];
 
     const query = this.tfidf(terms);

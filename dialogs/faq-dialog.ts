@@ -1,0 +1,234 @@
+import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
+import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import type { DialogoData, Outcome } from '../src/bot/dialogo-data';
+import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
+import type { KnowledgeRuntime } from '../src/bot/runtime';
+import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
+import type { Language, Topic } from '../src/knowledge/topic-schema';
+import { normalize } from '../src/nlu/normalize';
+import { DEFAULT_BANDS, type Recognition } from '../src/nlu/recognizer';
+
+export const FAQ_DIALOG = 'faqDialog';
+
+/** Longest question the bot reads; longer messages get a polite request to shorten. */
+export const MAX_QUESTION_CHARS = 1000;
+/** Misses in a row after which the bot offers a person. */
+export const MISSES_BEFORE_HUMAN = 2;
+/** Topics shown as suggestions after a fallback when nothing came close. */
+const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
+const SUGGESTION_TITLE_CHARS = 40;
+
+/** What the dialog remembers between turns of one conversation. */
+interface FaqState {
+  language: Language;
+  misses: number;
+  lastTopicId?: string;
+  awaitingFeedback: boolean;
+  offered: string[];
+}
+
+/** Dependencies of the dialog: injected so that tests can replace the recognizer and the clock of reloads. */
+export interface FaqDialogOptions {
+  readonly runtime: () => KnowledgeRuntime;
+  readonly contact: ContactInfo;
+}
+
+const UP = new Set(['👍', 'si', 'sì', 'utile', 'yes', 'useful', 'thumbs up']);
+const DOWN = new Set(['👎', 'no', 'non utile', 'not useful', 'thumbs down']);
+
+/**
+ * Answers every message of the conversation from the knowledge base: one long-running dialog
+ * that handles a turn at a time (a question, a choice among offered topics, or feedback).
+ *
+ * @example
+ * const dialog = new FaqDialog({ runtime: () => holder.current(), contact });
+ */
+export class FaqDialog extends Dialog<FaqState> {
+  constructor(private readonly options: FaqDialogOptions) {
+    super(FAQ_DIALOG);
+    if (!options?.runtime) throw new Error('FaqDialog needs a runtime provider');
+    if (!options.contact) throw new Error('FaqDialog needs contact information');
+  }
+
+  override async beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    const state: FaqState = { language: languageOfLocale(dc.context.activity.locale), misses: 0, awaitingFeedback: false, offered: [] };
+    dc.activeDialog!.state = state;
+    return this.handle(dc, state);
+  }
+
+  override async continueDialog(dc: DialogContext): Promise<DialogTurnResult> {
+    return this.handle(dc, dc.activeDialog!.state as FaqState);
+  }
+
+  private async handle(dc: DialogContext, state: FaqState): Promise<DialogTurnResult> {
+    const { context } = dc;
+    const activity = context.activity;
+    if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
+    const runtime = this.options.runtime();
+    const text = typeof activity.text === 'string' ? activity.text.trim() : '';
+
+    if (text.length === 0) {
+      const onlyAttachments = (activity.attachments?.length ?? 0) > 0;
+      await this.say(
+        context,
+        onlyAttachments
+          ? `${MESSAGES.attachmentOnly[state.language]} ${this.options.contact.writtenRequestUrl}`
+          : MESSAGES.noText[state.language],
+        { topicId: null, confidence: null, outcome: 'fallback' },
+      );
+      return Dialog.EndOfTurn;
+    }
+    if (text.length > MAX_QUESTION_CHARS) {
+      await this.say(context, MESSAGES.tooLong[state.language], { topicId: null, confidence: null, outcome: 'fallback' });
+      return Dialog.EndOfTurn;
+    }
+    const normalized = normalize(text);
+    if (normalized.length === 0 && !/[👍👎]/u.test(text)) {
+      await this.say(context, MESSAGES.noText[state.language], { topicId: null, confidence: null, outcome: 'fallback' });
+      return Dialog.EndOfTurn;
+    }
+
+    if (state.awaitingFeedback && state.lastTopicId && (UP.has(text) || UP.has(normalized) || DOWN.has(text) || DOWN.has(normalized))) {
+      await this.feedback(context, state, runtime.kb, UP.has(text) || UP.has(normalized));
+      return Dialog.EndOfTurn;
+    }
+    state.awaitingFeedback = false;
+
+    const chosen = state.offered.find((id) => {
+      const topic = runtime.kb.get(id);
+      return topic !== undefined && (normalize(topic.title.it) === normalized || normalize(topic.title.en) === normalized);
+    });
+    state.offered = [];
+    if (chosen) {
+      await this.answer(context, state, runtime.kb.get(chosen) as Topic, 1);
+      return Dialog.EndOfTurn;
+    }
+
+    const recognition = await runtime.recognizer.recognize(text, { languageHint: state.language });
+    state.language = recognition.language;
+    await this.respond(context, state, runtime.kb, recognition);
+    return Dialog.EndOfTurn;
+  }
+
+  private async respond(context: TurnContext, state: FaqState, kb: KnowledgeBase, recognition: Recognition): Promise<void> {
+    const language = state.language;
+    switch (recognition.intent) {
+      case 'handoff':
+        state.misses = 0;
+        await this.say(context, humanContact(language, this.options.contact), { topicId: null, confidence: null, outcome: 'handoff' });
+        return;
+      case 'greeting':
+        await this.say(context, MESSAGES.welcome[language], smalltalk());
+        return;
+      case 'help':
+        await this.say(context, MESSAGES.help[language], smalltalk());
+        return;
+      case 'thanks':
+        await this.say(context, MESSAGES.thanks[language], smalltalk());
+        return;
+      case 'goodbye':
+        await this.say(context, MESSAGES.goodbye[language], smalltalk());
+        return;
+      case 'faq':
+        break;
+    }
+    const top = recognition.candidates[0];
+    const topTopic = top ? kb.get(top.topicId) : undefined;
+    if (recognition.band === 'answer' && top && topTopic) {
+      await this.answer(context, state, topTopic, top.confidence);
+      return;
+    }
+    if (recognition.band === 'disambiguate' && top) {
+      const offered = recognition.candidates
+        .filter((c) => c.confidence >= DEFAULT_BANDS.candidate)
+        .slice(0, 3)
+        .flatMap((c) => (kb.get(c.topicId) ? [kb.get(c.topicId) as Topic] : []));
+      state.offered = offered.map((t) => t.id);
+      const actions = offered.map((t) => imBack(t.title[language]));
+      await this.say(context, MESSAGES.disambiguate[language], { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' }, actions);
+      return;
+    }
+    await this.fallback(context, state, kb, top?.confidence ?? null);
+  }
+
+  private async answer(context: TurnContext, state: FaqState, topic: Topic, confidence: number): Promise<void> {
+    const language = state.language;
+    state.misses = 0;
+    state.lastTopicId = topic.id;
+    state.awaitingFeedback = true;
+    const nextLine = topic.next.url ? `\n\n${topic.next.label[language]}: ${topic.next.url}` : '';
+    const text = `${topic.answer[language]}\n\n${MESSAGES.moreInfo[language]}: ${topic.link}${nextLine}\n\n${MESSAGES.wasItUseful[language]}`;
+    await this.say(context, text, { topicId: topic.id, confidence: round(confidence), outcome: 'answered' }, [
+      imBack(MESSAGES.useful[language]),
+      imBack(MESSAGES.notUseful[language]),
+    ]);
+  }
+
+  private async fallback(context: TurnContext, state: FaqState, kb: KnowledgeBase, confidence: number | null): Promise<void> {
+    const language = state.language;
+    state.misses += 1;
+    if (state.misses >= MISSES_BEFORE_HUMAN) {
+      state.misses = 0;
+      const text = `${MESSAGES.fallback[language]}\n\n${humanContact(language, this.options.contact)}`;
+      await this.say(context, text, { topicId: null, confidence, outcome: 'handoff' });
+      return;
+    }
+    const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : [])).slice(0, 4);
+    state.offered = suggestions.map((t) => t.id);
+    await this.say(
+      context,
+      `${MESSAGES.fallback[language]}\n\n${MESSAGES.fallbackSuggestions[language]}`,
+      { topicId: null, confidence, outcome: 'fallback' },
+      [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])],
+    );
+  }
+
+  private async feedback(context: TurnContext, state: FaqState, kb: KnowledgeBase, useful: boolean): Promise<void> {
+    const language = state.language;
+    const topic = state.lastTopicId ? kb.get(state.lastTopicId) : undefined;
+    state.awaitingFeedback = false;
+    const data: DialogoData = { topicId: topic?.id ?? null, confidence: null, outcome: 'smalltalk' };
+    if (useful) {
+      await this.say(context, MESSAGES.feedbackThanks[language], data, [], { feedback: 'up' });
+      return;
+    }
+    if (topic?.escalate) {
+      await this.say(context, `${MESSAGES.feedbackSorryEscalate[language]} ${humanContact(language, this.options.contact)}`, { ...data, outcome: 'handoff' }, [], {
+        feedback: 'down',
+      });
+      return;
+    }
+    await this.say(context, MESSAGES.feedbackSorry[language], data, [imBack(MESSAGES.operatorLabel[language])], { feedback: 'down' });
+  }
+
+  private async say(
+    context: TurnContext,
+    text: string,
+    data: DialogoData,
+    actions: CardAction[] = [],
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
+    const activity: Partial<Activity> = actions.length > 0 ? MessageFactory.suggestedActions(actions, text) : MessageFactory.text(text);
+    activity.channelData = { ...(activity.channelData ?? {}), dialogo: { ...data, ...extra } };
+    activity.textFormat = 'plain';
+    await context.sendActivity(activity);
+  }
+}
+
+function imBack(title: string): CardAction {
+  const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
+  return { type: ActionTypes.ImBack, title: short, value: title };
+}
+
+function smalltalk(): DialogoData {
+  return { topicId: null, confidence: null, outcome: 'smalltalk' };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** The conversation's first language: English when the channel says so, Italian otherwise. */
+export function languageOfLocale(locale: string | undefined): Language {
+  return locale?.toLowerCase().startsWith('en') ? 'en' : 'it';
+}

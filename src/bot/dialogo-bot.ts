@@ -1,0 +1,52 @@
+import { ActivityHandler, MessageFactory, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { languageOfLocale } from '../../dialogs/faq-dialog';
+import type { MainDialog } from '../../dialogs/main-dialog';
+import { MESSAGES } from './messages';
+
+/**
+ * The bot: greets new members, runs the main dialog on every message, and saves
+ * conversation and user state at the end of each turn.
+ *
+ * @example
+ * const bot = new DialogoBot(conversationState, userState, new MainDialog(options));
+ * await adapter.process(req, res, (context) => bot.run(context));
+ */
+export class DialogoBot extends ActivityHandler {
+  private readonly dialogState: StatePropertyAccessor<DialogState>;
+
+  constructor(
+    private readonly conversationState: ConversationState,
+    private readonly userState: UserState,
+    private readonly dialog: MainDialog,
+  ) {
+    super();
+    if (!conversationState) throw new Error('DialogoBot needs a ConversationState');
+    if (!userState) throw new Error('DialogoBot needs a UserState');
+    if (!dialog) throw new Error('DialogoBot needs a MainDialog');
+    this.dialogState = conversationState.createProperty<DialogState>('DialogState');
+
+    this.onMessage(async (context, next) => {
+      await this.dialog.run(context, this.dialogState);
+      await next();
+    });
+
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
+      if (humans.length > 0) {
+        const language = languageOfLocale(context.activity.locale);
+        const welcome = MessageFactory.text(MESSAGES.welcome[language]);
+        welcome.channelData = { dialogo: { topicId: null, confidence: null, outcome: 'smalltalk' } };
+        await context.sendActivity(welcome);
+      }
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    await super.run(context);
+    await this.conversationState.saveChanges(context, false);
+    await this.userState.saveChanges(context, false);
+  }
+}

@@ -1,0 +1,78 @@
+import type { Language } from '../knowledge/topic-schema';
+
+/** Contact details the bot gives when it offers a person (until the handoff console lands). */
+export interface ContactInfo {
+  readonly hoursIt: string;
+  readonly hoursEn: string;
+  readonly writtenRequestUrl: string;
+}
+
+/**
+ * Every sentence the bot says, in Italian and English. Plain language, short, one idea each:
+ * citizens read these on a phone.
+ */
+export const MESSAGES = {
+  welcome: {
+    it:
+      'Ciao, sono Dialogo, l’assistente del Comune di Milano. Rispondo a domande sui servizi della città: ' +
+      'carta d’identità, certificati, residenza, TARI, Area B e Area C, multe, scuole e mense, rifiuti e altro. ' +
+      'Per pratiche e pagamenti ti indico il servizio online; per i casi personali il contact center 020202 o una richiesta scritta. ' +
+      'Scrivi la tua domanda con parole tue.',
+    en:
+      'Hello, I am Dialogo, the City of Milan’s assistant. I answer questions on city services: identity cards, ' +
+      'certificates, residence, waste tax, Area B and Area C, fines, schools and school meals, waste and more. ' +
+      'For procedures and payments I point you to the online service; for personal cases to the 020202 contact centre or a written request. ' +
+      'Type your question in your own words.',
+  },
+  help: {
+    it: 'Fammi una domanda su un servizio del Comune, per esempio «quanto costa la carta d’identità?» o «quando scade la TARI?». Se preferisci una persona, scrivi «operatore».',
+    en: 'Ask me about a city service, for example “how much is the identity card?” or “when is the waste tax due?”. If you prefer a person, type “operator”.',
+  },
+  thanks: { it: 'Prego! Se hai un’altra domanda, sono qui.', en: 'You are welcome! If you have another question, I am here.' },
+  goodbye: { it: 'Arrivederci e buona giornata!', en: 'Goodbye, have a nice day!' },
+  moreInfo: { it: 'Maggiori informazioni', en: 'More information' },
+  wasItUseful: { it: 'Ti è stata utile?', en: 'Was this helpful?' },
+  feedbackThanks: { it: 'Grazie del riscontro!', en: 'Thank you for your feedback!' },
+  feedbackSorry: {
+    it: 'Mi dispiace. Prova a riformulare la domanda con altre parole, oppure scrivi «operatore» per i contatti di una persona.',
+    en: 'I am sorry. Try asking again in other words, or type “operator” for how to reach a person.',
+  },
+  feedbackSorryEscalate: {
+    it: 'Mi dispiace. Per questo tema spesso serve una persona che veda il tuo caso:',
+    en: 'I am sorry. For this subject a person often needs to look at your case:',
+  },
+  disambiguate: { it: 'Non sono sicuro di aver capito. Intendevi uno di questi argomenti?', en: 'I am not sure I understood. Did you mean one of these?' },
+  fallback: {
+    it: 'Non ho trovato una risposta. Prova con poche parole chiave, per esempio «rinnovo carta d’identità» o «pagare multa».',
+    en: 'I could not find an answer. Try a few keywords, for example “renew identity card” or “pay a fine”.',
+  },
+  fallbackSuggestions: { it: 'Argomenti frequenti:', en: 'Frequent topics:' },
+  tooLong: {
+    it: 'Il messaggio è troppo lungo per me. Scrivi la domanda in una o due frasi.',
+    en: 'That message is too long for me. Please ask your question in one or two sentences.',
+  },
+  noText: {
+    it: 'Posso leggere solo testo. Scrivi la tua domanda a parole.',
+    en: 'I can only read text. Please type your question in words.',
+  },
+  attachmentOnly: {
+    it: 'Posso leggere solo testo, non allegati o immagini. Scrivi la tua domanda; per inviare documenti al Comune usa la richiesta scritta:',
+    en: 'I can only read text, not attachments or pictures. Type your question; to send documents to the city use a written request:',
+  },
+  error: {
+    it: 'Scusa, qualcosa è andato storto. Riprova tra poco; se il problema continua chiama lo 020202.',
+    en: 'Sorry, something went wrong. Please try again shortly; if it keeps happening call 020202.',
+  },
+  operatorLabel: { it: 'Parla con un operatore', en: 'Talk to an operator' },
+  useful: { it: '👍', en: '👍' },
+  notUseful: { it: '👎', en: '👎' },
+} as const;
+
+/** The offer of a person: 020202's hours and the written-request link (the handoff console comes later). */
+export function humanContact(language: Language, contact: ContactInfo): string {
+  return language === 'en'
+    ? `You can talk to an operator of the 020202 contact centre (from abroad +39 02 02 02), ${contact.hoursEn}. ` +
+        `At any time you can send a written request to the city: ${contact.writtenRequestUrl}`
+    : `Puoi parlare con un operatore del contact center 020202 (dall’estero +39 02 02 02), ${contact.hoursIt}. ` +
+        `In qualsiasi momento puoi inviare una richiesta scritta al Comune: ${contact.writtenRequestUrl}`;
+}

@@ -1,0 +1,141 @@
+import type { Activity } from 'botbuilder';
+import { DialogTestClient } from 'botbuilder-testing';
+import { FaqDialog, MAX_QUESTION_CHARS } from '../../dialogs/faq-dialog';
+import type { KnowledgeRuntime } from '../../src/bot/runtime';
+import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
+
+function dialogoOf(activity: Partial<Activity>): { topicId: string | null; confidence: number | null; outcome: string } {
+  return (activity.channelData as { dialogo: { topicId: string | null; confidence: number | null; outcome: string } }).dialogo;
+}
+
+function actionsOf(activity: Partial<Activity>): string[] {
+  return (activity.suggestedActions?.actions ?? []).map((a) => String(a.value));
+}
+
+describe('FaqDialog with a table recognizer', () => {
+  let runtime: KnowledgeRuntime;
+  const table = new TableRecognizer({
+    'quanto costa la cie': { language: 'it', intent: 'faq', candidates: [{ topicId: 'carta-identita', confidence: 0.93 }], band: 'answer' },
+    'how much is area c': { language: 'en', intent: 'faq', candidates: [{ topicId: 'area-c', confidence: 0.9 }], band: 'answer' },
+    'tassa': {
+      language: 'it',
+      intent: 'faq',
+      candidates: [
+        { topicId: 'tari-pagamento', confidence: 0.4 },
+        { topicId: 'imu', confidence: 0.3 },
+      ],
+      band: 'disambiguate',
+    },
+    'voglio un operatore': { language: 'it', intent: 'handoff', candidates: [], band: 'fallback' },
+    ciao: { language: 'it', intent: 'greeting', candidates: [], band: 'fallback' },
+    'ricorso contro il verbale': { language: 'it', intent: 'faq', candidates: [{ topicId: 'multe-ricorso', confidence: 0.9 }], band: 'answer' },
+  });
+
+  beforeAll(async () => {
+    const real = await realRuntime();
+    runtime = { kb: real.kb, recognizer: table };
+  });
+
+  const client = () => new DialogTestClient('test', new FaqDialog({ runtime: () => runtime, contact: CONTACT }));
+
+  test.each([
+    ['an Italian question gets the answer with its link and the feedback question', 'quanto costa la cie', 'carta-identita', 'answered', /Ti è stata utile\?/],
+    ['an English question gets the English answer', 'how much is area c', 'area-c', 'answered', /Was this helpful\?/],
+    ['a request for a human gets 020202 and the written request', 'voglio un operatore', null, 'handoff', /020202/],
+    ['a greeting is small talk that says what Dialogo does', 'ciao', null, 'smalltalk', /Dialogo/],
+    ['an unknown question falls back with a rephrasing hint', 'blablabla', null, 'fallback', /parole chiave/],
+  ])('%s', async (_name, text, topicId, outcome, pattern) => {
+    const reply = await client().sendActivity(text);
+    expect(dialogoOf(reply)).toMatchObject({ topicId, outcome });
+    expect(reply.text).toMatch(pattern);
+  });
+
+  test('an answer carries the official link and thumbs up and down as suggested actions', async () => {
+    const reply = await client().sendActivity('quanto costa la cie');
+    expect(reply.text).toContain(runtime.kb.get('carta-identita')!.link);
+    expect(actionsOf(reply)).toEqual(['👍', '👎']);
+    expect(dialogoOf(reply).confidence).toBeCloseTo(0.93);
+  });
+
+  test('ambiguity offers the candidates as suggested actions and a click answers that topic', async () => {
+    const c = client();
+    const offer = await c.sendActivity('tassa');
+    expect(dialogoOf(offer)).toMatchObject({ outcome: 'disambiguation', topicId: 'tari-pagamento' });
+    const titles = actionsOf(offer);
+    expect(titles).toEqual([runtime.kb.get('tari-pagamento')!.title.it, runtime.kb.get('imu')!.title.it]);
+    const answer = await c.sendActivity(titles[1]!);
+    expect(dialogoOf(answer)).toMatchObject({ outcome: 'answered', topicId: 'imu' });
+  });
+
+  test('two misses in a row offer a person', async () => {
+    const c = client();
+    expect(dialogoOf(await c.sendActivity('blablabla')).outcome).toBe('fallback');
+    const second = await c.sendActivity('ancora blablabla');
+    expect(dialogoOf(second).outcome).toBe('handoff');
+    expect(second.text).toMatch(/020202/);
+  });
+
+  test('a miss after an answer does not count the answer as a miss', async () => {
+    const c = client();
+    await c.sendActivity('blablabla');
+    await c.sendActivity('quanto costa la cie');
+    expect(dialogoOf(await c.sendActivity('blablabla')).outcome).toBe('fallback');
+  });
+
+  test('thumbs up after an answer is thanked and recorded as feedback', async () => {
+    const c = client();
+    await c.sendActivity('quanto costa la cie');
+    const reply = await c.sendActivity('👍');
+    expect(reply.text).toMatch(/Grazie/);
+    expect(reply.channelData.dialogo).toMatchObject({ feedback: 'up', topicId: 'carta-identita' });
+  });
+
+  test('thumbs down on a topic where a person adds value offers the person', async () => {
+    const c = client();
+    await c.sendActivity('ricorso contro il verbale');
+    const reply = await c.sendActivity('👎');
+    const escalate = runtime.kb.get('multe-ricorso')!.escalate;
+    expect(reply.channelData.dialogo.feedback).toBe('down');
+    expect(dialogoOf(reply).outcome).toBe(escalate ? 'handoff' : 'smalltalk');
+  });
+
+  test('a message over the length limit is refused politely', async () => {
+    const reply = await client().sendActivity('a'.repeat(MAX_QUESTION_CHARS + 1));
+    expect(reply.text).toMatch(/troppo lungo/);
+  });
+
+  test.each([['🙂🙂🙂'], ['<b></b><br/>']])('text with no words (%s) asks for words', async (text) => {
+    const reply = await client().sendActivity(text);
+    expect(reply.text).toMatch(/solo testo/);
+  });
+
+  test('an attachment without text gets the written-request link', async () => {
+    const reply = await client().sendActivity({ type: 'message', attachments: [{ contentType: 'image/png', contentUrl: 'https://example.org/a.png' }] });
+    expect(reply.text).toMatch(/allegati/);
+    expect(reply.text).toContain(CONTACT.writtenRequestUrl);
+  });
+});
+
+describe('FaqDialog with the real recognizer', () => {
+  let runtime: KnowledgeRuntime;
+  beforeAll(async () => {
+    runtime = await realRuntime();
+  });
+  const client = () => new DialogTestClient('test', new FaqDialog({ runtime: () => runtime, contact: CONTACT }));
+
+  test.each([
+    ['quanto costa la carta d’identità?', 'carta-identita', 'answered'],
+    ['How much does it cost to enter Area C?', 'area-c', 'answered'],
+    ['voglio parlare con un operatore', null, 'handoff'],
+    ['che tempo farà domani?', null, 'fallback'],
+  ])('"%s" -> %s (%s)', async (text, topicId, outcome) => {
+    const reply = await client().sendActivity(text);
+    expect(dialogoOf(reply)).toMatchObject({ topicId, outcome });
+  });
+
+  test('the language follows the citizen from Italian to English', async () => {
+    const c = client();
+    expect((await c.sendActivity('quanto costa la carta d’identità?')).text).toMatch(/Ti è stata utile/);
+    expect((await c.sendActivity('How much does it cost to enter Area C?')).text).toMatch(/Was this helpful/);
+  });
+});
