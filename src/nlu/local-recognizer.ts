@@ -106,6 +106,11 @@ export class LocalRecognizer implements Recognizer {
     return this.recognizeText(text, options);
   }
 
+  /** Ids of the topics this recognizer knows. */
+  get topicIds(): readonly string[] {
+    return this.index.topicIds;
+  }
+
   /** Synchronous recognition: a few hash look-ups and at most a handful of small fuzzy searches. */
   recognizeText(text: string, options: RecognizeOptions = {}): Recognition {
     const normalized = normalize(text);

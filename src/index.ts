@@ -1,0 +1,147 @@
+// The one composition root: reads the configuration, wires knowledge base, recognizer, bot,
+// adapter and server, and owns start-up, reload and shutdown. No other module reads process.env.
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConversationState,
+  MemoryStorage,
+  UserState,
+  type TurnContext,
+} from 'botbuilder';
+import { MainDialog } from '../dialogs/main-dialog';
+import { DialogoBot } from './bot/dialogo-bot';
+import { MESSAGES } from './bot/messages';
+import { RuntimeHolder, type KnowledgeRuntime } from './bot/runtime';
+import { ConfigError, loadConfig, type Config } from './config';
+import { watchKnowledgeBase } from './knowledge/watch-knowledge-base';
+import { createLogger, type Logger } from './logger';
+import { createRecognizer } from './nlu/create-recognizer';
+import { loadLocalRecognizer } from './nlu/load-local-recognizer';
+import { createServer, type DialogoServer } from './server/create-server';
+
+/** A running Dialogo: its server, its knowledge and how to stop it. */
+export interface Dialogo {
+  readonly config: Config;
+  readonly server: DialogoServer;
+  readonly runtime: RuntimeHolder;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function buildRuntime(config: Config, logger: Logger): Promise<KnowledgeRuntime> {
+  const started = Date.now();
+  const { kb, recognizer: local } = await loadLocalRecognizer(config.knowledgeBaseDir);
+  const recognizer = createRecognizer(config, local, logger);
+  logger.info({ topics: kb.size, recognizer: recognizer.name, ms: Date.now() - started }, 'knowledge base loaded');
+  return { kb, recognizer };
+}
+
+/**
+ * Starts Dialogo with a parsed configuration; resolves once the server listens.
+ *
+ * @example
+ * const dialogo = await startDialogo(loadConfig({ PORT: '0' }));
+ * await dialogo.stop();
+ */
+export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Dialogo> {
+  const runtime = new RuntimeHolder(await buildRuntime(config, logger));
+
+  // Conversation state stays in memory until the storage adapters land (SQLite by default, MongoDB in production).
+  const storage = new MemoryStorage();
+  const conversationState = new ConversationState(storage);
+  const userState = new UserState(storage);
+  const auth = new ConfigurationBotFrameworkAuthentication({
+    MicrosoftAppId: config.botAuth.appId ?? '',
+    MicrosoftAppPassword: config.botAuth.appPassword ?? '',
+    MicrosoftAppType: config.botAuth.appType,
+    MicrosoftAppTenantId: config.botAuth.tenantId ?? '',
+  });
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error({ err: error, conversation: context.activity.conversation?.id, channel: context.activity.channelId }, 'unhandled turn error');
+    try {
+      const language = context.activity.locale?.startsWith('en') ? 'en' : 'it';
+      await context.sendActivity(MESSAGES.error[language]);
+      await conversationState.delete(context);
+    } catch (inner) {
+      logger.error({ err: inner }, 'could not tell the citizen about the error');
+    }
+  };
+
+  const dialog = new MainDialog({ runtime: () => runtime.current(), contact: config.contactCentre });
+  const bot = new DialogoBot(conversationState, userState, dialog);
+  const server = createServer({
+    adapter,
+    botLogic: (context) => bot.run(context),
+    logger,
+    readiness: () => ({
+      ready: runtime.current().kb.size > 0,
+      details: { topics: runtime.current().kb.size, recognizer: runtime.current().recognizer.name, knowledgeBaseGeneration: runtime.generation },
+    }),
+  });
+
+  const watcher = config.watchKnowledgeBase
+    ? watchKnowledgeBase(config.knowledgeBaseDir, {
+        logger,
+        reload: async () => runtime.replace(await buildRuntime(config, logger)),
+      })
+    : undefined;
+
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port, host: config.host, watch: Boolean(watcher) }, 'Dialogo listening');
+
+  return {
+    config,
+    server,
+    runtime,
+    port,
+    async stop() {
+      watcher?.close();
+      await server.shutdown(config.shutdownGraceMs);
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  let dialogo: Dialogo;
+  try {
+    dialogo = await startDialogo(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'Dialogo could not start');
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, inFlight: dialogo.server.inFlight() }, 'stopping: finishing turns in flight');
+    dialogo.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,120 @@
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import restify, { type Request, type Response, type Server } from 'restify';
+import type { Logger } from '../logger';
+import { incomingActivitySchema } from './activity-schema';
+import { httpError, type HttpErrorCode } from './http-errors';
+
+/** Largest request body accepted on any route. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** What the server needs to know about the rest of the application. */
+export interface ServerDependencies {
+  readonly adapter: CloudAdapter;
+  /** Runs one turn; the adapter calls it with the turn context. */
+  readonly botLogic: (context: TurnContext) => Promise<void>;
+  readonly readiness: () => { ready: boolean; details: Record<string, unknown> };
+  readonly logger: Logger;
+}
+
+/** The server plus what graceful shutdown needs. */
+export interface DialogoServer {
+  readonly server: Server;
+  /** Turns being processed right now. */
+  inFlight(): number;
+  /** Stops accepting connections, waits for turns in flight (at most `graceMs`), then closes. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * Builds the restify server with Dialogo's routes: `POST /api/messages` (Bot Framework),
+ * `GET /healthz` and `GET /readyz`. Listening is left to the caller.
+ *
+ * @example
+ * const { server } = createServer({ adapter, botLogic: (ctx) => bot.run(ctx), readiness, logger });
+ * server.listen(3978);
+ */
+export function createServer(deps: ServerDependencies): DialogoServer {
+  const { adapter, botLogic, readiness, logger } = deps;
+  const server = restify.createServer({ name: 'dialogo', handleUncaughtExceptions: false });
+  let inFlight = 0;
+  let stopping = false;
+  const idleWaiters: (() => void)[] = [];
+
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
+
+  // restify's own errors (bad JSON, body too large, wrong content type, unknown route) get the catalogue's JSON shape.
+  server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string; message?: string }, callback: () => void) => {
+    const code = codeOfRestifyError(err);
+    if (code) {
+      const { status, body } = httpError(code);
+      (err as { toJSON?: () => unknown }).toJSON = () => body;
+      (err as { statusCode?: number }).statusCode = status;
+    } else {
+      (err as { toJSON?: () => unknown }).toJSON = () => ({ error: { code: err.name ?? 'Error', message: err.message ?? '' } });
+    }
+    if ((err.statusCode ?? 500) >= 500) logger.error({ err, url: req.url }, 'request failed');
+    callback();
+  });
+
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    res.send(200, { status: 'ok', uptimeSec: Math.round(process.uptime()) });
+  });
+
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const { ready, details } = readiness();
+    const ok = ready && !stopping;
+    res.send(ok ? 200 : 503, { ready: ok, ...(stopping ? { stopping: true } : {}), ...details });
+  });
+
+  server.post('/api/messages', async (req: Request, res: Response) => {
+    if (stopping) return sendError(res, 'SHUTTING_DOWN');
+    if (!readiness().ready) return sendError(res, 'NOT_READY');
+    const parsed = incomingActivitySchema.safeParse(req.body);
+    if (!parsed.success) {
+      return sendError(res, 'INVALID_ACTIVITY', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+    }
+    inFlight += 1;
+    try {
+      await adapter.process(req, res, botLogic);
+    } catch (error) {
+      logger.error({ err: error }, 'turn failed');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    } finally {
+      inFlight -= 1;
+      if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
+    }
+  });
+
+  return {
+    server,
+    inFlight: () => inFlight,
+    async shutdown(graceMs: number) {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+      await Promise.race([idle, new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())]);
+      // Keep-alive connections would hold close() open: end them once turns in flight are done.
+      (server.server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await closed;
+    },
+  };
+}
+
+function sendError(res: Response, code: HttpErrorCode, details?: readonly string[]): void {
+  const { status, body } = httpError(code, details);
+  res.send(status, body);
+}
+
+function codeOfRestifyError(err: { statusCode?: number; name?: string }): HttpErrorCode | undefined {
+  switch (err.name) {
+    case 'InvalidContentError':
+      return 'NOT_JSON';
+    case 'PayloadTooLargeError':
+    case 'RequestEntityTooLargeError':
+      return 'BODY_TOO_LARGE';
+    case 'UnsupportedMediaTypeError':
+      return 'UNSUPPORTED_MEDIA_TYPE';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * The catalogue of errors Dialogo's HTTP endpoints answer with. Bodies are JSON
+ * `{ error: { code, message, details? } }`, never a stack trace.
+ */
+export const HTTP_ERRORS = {
+  INVALID_ACTIVITY: { status: 400, message: 'The body is not a valid activity' },
+  NOT_JSON: { status: 400, message: 'The body is not valid JSON' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
+  BODY_TOO_LARGE: { status: 413, message: 'The body is larger than allowed' },
+  UNAUTHORIZED: { status: 401, message: 'Missing or invalid Bot Framework credentials' },
+  NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
+  SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side' },
+} as const;
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+export interface HttpErrorBody {
+  readonly error: { readonly code: HttpErrorCode; readonly message: string; readonly details?: readonly string[] };
+}
+
+/** The status and JSON body of a catalogued error. */
+export function httpError(code: HttpErrorCode, details?: readonly string[]): { status: number; body: HttpErrorBody } {
+  const { status, message } = HTTP_ERRORS[code];
+  return { status, body: { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } } };
+}
