@@ -5,12 +5,12 @@ import type { Intent } from './recognizer';
  * case). Patterns rather than sample questions: these phrasings are a closed set, and a
  * miss here costs a citizen who explicitly asked for a human.
  */
-const STRONG_HUMAN = String.raw`(?:operator[ei]?|operatric[ei]|umano|essere umano|person[ae] (?:fisica|vera|reale)|addett[oi]|human|humans|agent|operator|real person|representative)`;
+const STRONG_HUMAN = String.raw`(?:operator[ei]?|operatric[ei]|umano|essere umano|person[ae] (?:fisica|vera|reale|in carne e ossa)|qualcuno in carne e ossa|dipendente(?: del comune)?|addett[oi]|human|humans|agent|operator|real person|representative)`;
 const ANY_HUMAN = String.raw`(?:${STRONG_HUMAN}|person[ae]|qualcuno|impiegat[oi]|funzionari[oi]|consulente|someone|somebody|person|anyone|a person)`;
 // Verbs of talking take any person ("mi passi una persona"); verbs of wanting only a clear
 // human noun, so that "mi serve un documento per una persona anziana" stays a question.
-const TALK = String.raw`(?:parlare|parlo|parla|chattare|passare|passi|passa|passami|passarmi|mettere in contatto|mettermi in contatto|metti in contatto|collegare|collegami|collegarmi|talk|speak|chat|connect|transfer|put me through)`;
-const WANT = String.raw`(?:voglio|vorrei|chiedo|richiedo|serve|avere|contattare|sentire|need|want|get|request)`;
+const TALK = String.raw`(?:parlare|parlo|parla|messo in contatto|messa in contatto|metta in contatto|rispondere|risponde|assistenza|chattare|passare|passi|passa|passami|passarmi|mettere in contatto|mettermi in contatto|metti in contatto|collegare|collegami|collegarmi|talk|speak|chat|connect|transfer|put me through)`;
+const WANT = String.raw`(?:voglio|vorrei|chiedo|richiedo|serve|avere|contattare|sentire|bisogno|need|want|get|request)`;
 
 /** Words of requests for a human, known to the spelling corrector so that "operatre" becomes "operatore". */
 export const HANDOFF_WORDS: readonly string[] = ['operatore', 'operatori', 'operatrice', 'umano', 'persona', 'parlare', 'voglio',
@@ -22,6 +22,8 @@ const HANDOFF_PATTERNS: readonly RegExp[] = [
   new RegExp(String.raw`^(?:un |un a |an |a )?${STRONG_HUMAN}(?: per favore| please| subito| now)?$`),
   /\b(?:non (?:voglio|vorrei) (?:parlare con )?(?:un |il )?(?:bot|robot|chatbot|macchina|computer))\b/,
   /\b(?:(?:not|no) (?:a |the )?(?:bot|robot|chatbot|machine))\b/,
+  new RegExp(String.raw`(?:^|\b)(?:e|ce) (?:un |una |qualche )?${STRONG_HUMAN}\b`),
+  /\b(?:voglio|vorrei|want|need) (?:una |un |a )?(?:persona|person)(?: vera| reale| real)?$/,
   /\b(?:assistenza umana|operatore umano|human agent|human operator|live agent|live chat with)\b/,
 ];
 

@@ -69,6 +69,7 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
     if (!readiness().ready) return sendError(res, 'NOT_READY');
+    if (!req.is('json')) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
     const parsed = incomingActivitySchema.safeParse(req.body);
     if (!parsed.success) {
       return sendError(res, 'INVALID_ACTIVITY', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));

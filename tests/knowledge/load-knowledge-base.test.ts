@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { KnowledgeBaseError, loadKnowledgeBase } from '../../src/knowledge/load-knowledge-base';
+import { MAX_ANSWER_CHARS } from '../../src/knowledge/topic-schema';
+import { KB_DIR } from '../fixtures/runtime';
+
+const fixtures = path.resolve(__dirname, '../fixtures');
+
+async function problemsOf(dir: string): Promise<KnowledgeBaseError> {
+  try {
+    await loadKnowledgeBase(dir);
+  } catch (error) {
+    if (error instanceof KnowledgeBaseError) return error;
+    throw error;
+  }
+  throw new Error('expected the knowledge base to be refused');
+}
+
+describe('the knowledge base', () => {
+  test('covers every topic id of the shared topic list, with valid files', async () => {
+    const kb = await loadKnowledgeBase(KB_DIR);
+    const shared = JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/kb-topics.json'), 'utf8')) as { topics: { id: string }[] };
+    expect(kb.topics.map((t) => t.id).sort()).toEqual(shared.topics.map((t) => t.id).sort());
+    for (const topic of kb.topics) {
+      expect(topic.samples.it.length).toBeGreaterThanOrEqual(12);
+      expect(topic.samples.en.length).toBeGreaterThanOrEqual(4);
+      expect(topic.answer.it.length).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
+    }
+  });
+
+  test('a file whose id differs from its name, or without English, is refused naming file and field', async () => {
+    const error = await problemsOf(path.join(fixtures, 'kb-broken'));
+    const lines = error.problems.map((p) => `${p.file} ${p.path}: ${p.message}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/topics\/imu\.yaml id: id "imu-wrong" must equal the file name "imu"/),
+        expect.stringMatching(/topics\/imu-no-english\.yaml answer\.en: /),
+      ]),
+    );
+  });
+
+  test('a YAML syntax error names the file and the line', async () => {
+    const error = await problemsOf(path.join(fixtures, 'kb-bad-yaml'));
+    expect(error.problems[0]).toMatchObject({ file: 'topics/bad.yaml', path: expect.stringMatching(/^line \d+/) });
+    expect(error.message).toMatch(/topics\/bad\.yaml/);
+  });
+
+  test('a missing folder is a clear error, not a crash', async () => {
+    const error = await problemsOf(path.join(fixtures, 'does-not-exist'));
+    expect(error.message).toMatch(/cannot read folder/);
+  });
+});

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { evaluate, parseEvaluationFile } from '../../src/nlu/evaluation';
+import type { LocalRecognizer } from '../../src/nlu/local-recognizer';
+import { loadLocalRecognizer } from '../../src/nlu/load-local-recognizer';
+import { KB_DIR } from '../fixtures/runtime';
+
+describe('LocalRecognizer', () => {
+  let recognizer: LocalRecognizer;
+  beforeAll(async () => {
+    recognizer = (await loadLocalRecognizer(KB_DIR)).recognizer;
+  });
+
+  test.each([
+    ['quanto costa la carta d’identità?', 'carta-identita'],
+    ['ho perso la carta di identita', 'carta-identita-smarrimento'],
+    ['resdienza cambio', 'cambio-residenza'],
+    ['tari scadenza', 'tari-pagamento'],
+    ['come pago una multa', 'multe-pagamento'],
+    ['How much is the Area C ticket?', 'area-c'],
+  ])('"%s" is answered with %s', (text, topicId) => {
+    const r = recognizer.recognizeText(text);
+    expect(r.band).toBe('answer');
+    expect(r.candidates[0]?.topicId).toBe(topicId);
+  });
+
+  test('confidences are probabilities, ranked best first', () => {
+    const { candidates } = recognizer.recognizeText('tassa rifiuti');
+    expect(candidates.length).toBeGreaterThan(1);
+    for (const c of candidates) expect(c.confidence).toBeGreaterThanOrEqual(0);
+    for (const c of candidates) expect(c.confidence).toBeLessThanOrEqual(1);
+    expect([...candidates].sort((a, b) => b.confidence - a.confidence)).toEqual(candidates);
+  });
+
+  test.each([['che tempo fa domani?'], ['metti una canzone dei Queen'], ['set an alarm for 7 am']])('"%s" is not answered', (text) => {
+    expect(recognizer.recognizeText(text).band).not.toBe('answer');
+  });
+
+  test('English questions are detected as English, bare Italian keywords as Italian', () => {
+    expect(recognizer.recognizeText('where can I pay my waste tax').language).toBe('en');
+    expect(recognizer.recognizeText('rinnovo cie').language).toBe('it');
+  });
+
+  test('holds its floor on the development set written for this project', async () => {
+    const lines = parseEvaluationFile(readFileSync(path.resolve(__dirname, '../fixtures/dev-set.jsonl'), 'utf8'));
+    expect(lines.length).toBeGreaterThanOrEqual(150);
+    const { summary } = await evaluate(recognizer, lines);
+    // Floors a little under the figures in docs/benchmarks.md, so a regression fails here.
+    expect(summary.topicAccuracy).toBeGreaterThanOrEqual(0.93);
+    expect(summary.outOfScopeRejection).toBeGreaterThanOrEqual(0.75);
+    expect(summary.handoffRecall).toBeGreaterThanOrEqual(0.8);
+  });
+});
