@@ -37,7 +37,7 @@ const envSchema = z.object({
   CLU_PROJECT: optionalString,
   CLU_DEPLOYMENT: optionalString,
   LUIS_ENDPOINT: optionalUrl,
-  LUIS_APP_ID: optionalString,
+  LUIS_APP_ID: z.preprocess(emptyToUndefined, z.uuid('LUIS_APP_ID must be the app id, a UUID').optional()),
   LUIS_KEY: optionalString,
   LUIS_SLOT: z.preprocess(emptyToUndefined, z.enum(['production', 'staging']).default('production')),
   CONTACT_CENTRE_HOURS_IT: z.preprocess(emptyToUndefined, z.string().default('dal lunedì al sabato, 8-18, festivi esclusi')),
