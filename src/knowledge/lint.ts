@@ -1,0 +1,68 @@
+import { Analyzer } from '../nlu/analyzer';
+import { normalize } from '../nlu/normalize';
+import type { KnowledgeBase } from './knowledge-base';
+
+/** One editorial finding of `npm run kb:lint`. Errors fail the lint; warnings are for editors to judge. */
+export interface LintFinding {
+  readonly level: 'error' | 'warning';
+  readonly topicId: string;
+  readonly message: string;
+}
+
+const REVIEW_MONTHS = 12;
+/** Two samples of different topics with this share of terms in common are "too similar". */
+const SIMILAR_JACCARD = 0.8;
+
+/**
+ * Editorial checks beyond the schema: a sample used by two topics, samples of different topics
+ * too similar to tell apart, stale reviews, review dates passed, missing English.
+ *
+ * @example
+ * const findings = lintKnowledgeBase(kb, new Date());
+ */
+export function lintKnowledgeBase(kb: KnowledgeBase, today: Date): LintFinding[] {
+  const findings: LintFinding[] = [];
+  const analyzer = new Analyzer(kb.synonyms);
+  const owner = new Map<string, string>();
+  const termSets: { topicId: string; text: string; terms: Set<string> }[] = [];
+  for (const topic of kb.topics) {
+    for (const language of ['it', 'en'] as const) {
+      for (const sample of topic.samples[language]) {
+        const key = normalize(sample);
+        const other = owner.get(key);
+        if (other && other !== topic.id) findings.push({ level: 'error', topicId: topic.id, message: `sample "${sample}" is also a sample of ${other}` });
+        owner.set(key, topic.id);
+        const terms = new Set(analyzer.terms(sample, language));
+        if (terms.size >= 2) termSets.push({ topicId: topic.id, text: sample, terms });
+      }
+      if (topic.answer[language].trim().length === 0) findings.push({ level: 'error', topicId: topic.id, message: `missing ${language} answer` });
+    }
+    const reviewed = new Date(`${topic.lastReviewed}T00:00:00Z`);
+    const limit = new Date(today);
+    limit.setUTCMonth(limit.getUTCMonth() - REVIEW_MONTHS);
+    if (reviewed < limit) findings.push({ level: 'warning', topicId: topic.id, message: `lastReviewed ${topic.lastReviewed} is older than ${REVIEW_MONTHS} months` });
+    if (topic.reviewBy && new Date(`${topic.reviewBy}T00:00:00Z`) < today) {
+      findings.push({ level: 'warning', topicId: topic.id, message: `reviewBy ${topic.reviewBy} has passed: time-bound facts need checking` });
+    }
+  }
+  // Pairs across topics: indexed by term so that only samples sharing a term are compared.
+  const byTerm = new Map<string, number[]>();
+  termSets.forEach((s, i) => s.terms.forEach((t) => byTerm.set(t, [...(byTerm.get(t) ?? []), i])));
+  const reported = new Set<string>();
+  termSets.forEach((a, i) => {
+    const seen = new Set<number>();
+    for (const t of a.terms) for (const j of byTerm.get(t) ?? []) if (j > i) seen.add(j);
+    for (const j of seen) {
+      const b = termSets[j]!;
+      if (b.topicId === a.topicId) continue;
+      const common = [...a.terms].filter((t) => b.terms.has(t)).length;
+      const jaccard = common / (a.terms.size + b.terms.size - common);
+      const key = `${a.text}|${b.text}`;
+      if (jaccard >= SIMILAR_JACCARD && !reported.has(key)) {
+        reported.add(key);
+        findings.push({ level: 'warning', topicId: a.topicId, message: `sample "${a.text}" is too similar to "${b.text}" of ${b.topicId}` });
+      }
+    }
+  });
+  return findings;
+}
