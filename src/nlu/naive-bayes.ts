@@ -14,6 +14,7 @@ export class NaiveBayes {
     private readonly logPrior: readonly number[],
     private readonly logLikelihood: readonly Map<string, number>[],
     private readonly logUnseen: readonly number[],
+    private readonly vocabulary: ReadonlySet<string>,
   ) {}
 
   static train(examples: readonly { terms: readonly string[]; label: string }[], alpha = 0.5): NaiveBayes {
@@ -41,12 +42,12 @@ export class NaiveBayes {
       return new Map([...m.entries()].map(([t, n]) => [t, Math.log((n + alpha) / denom)]));
     });
     const logUnseen = totals.map((total) => Math.log(alpha / (total + alpha * v)));
-    return new NaiveBayes(labels, logPrior, logLikelihood, logUnseen);
+    return new NaiveBayes(labels, logPrior, logLikelihood, logUnseen, vocabulary);
   }
 
   /** Posterior probability of every class for the terms; terms no class has seen are ignored. */
   posteriors(terms: readonly string[]): Map<string, number> {
-    const known = terms.filter((t) => this.logLikelihood.some((m) => m.has(t)));
+    const known = terms.filter((t) => this.vocabulary.has(t));
     const scores = this.labels.map((_, c) => {
       let s = this.logPrior[c] as number;
       const m = this.logLikelihood[c] as Map<string, number>;

@@ -47,6 +47,7 @@ export class TopicIndex {
   private readonly allWords: Set<string>;
   private readonly topicPostings = new Map<string, Posting[]>();
   private readonly topicLength: number[];
+  private readonly topicTerms: ReadonlySet<string>[];
   private readonly avgTopicLength: number;
   private readonly samplePostings = new Map<string, Posting[]>();
   private readonly samples: SampleDoc[] = [];
@@ -93,6 +94,7 @@ export class TopicIndex {
     this.vocabulary = vocabulary;
 
     // Topic-level BM25.
+    this.topicTerms = topicTf.map((tf) => new Set(tf.keys()));
     this.topicLength = topicTf.map((tf) => [...tf.values()].reduce((a, b) => a + b, 0));
     this.avgTopicLength = this.topicLength.reduce((a, b) => a + b, 0) / Math.max(1, topics.length);
     topicTf.forEach((tf, t) => {
@@ -182,7 +184,7 @@ export class TopicIndex {
     return ranked.map(([topic, score]) => {
       let covered = 0;
       for (const term of unique) {
-        if (this.topicPostings.get(term)?.some((p) => p.doc === topic)) covered += this.idf(term);
+        if (this.topicTerms[topic]?.has(term)) covered += this.idf(term);
       }
       return {
         topicId: this.topicIds[topic] as string,

@@ -1,0 +1,75 @@
+// npm run --silent bench: recognition latency on this machine, for docs/benchmarks.md.
+// Queries: the development set, each recognised 10 times after a warm-up. Also a synthetic
+// knowledge base of 1,000 topics (the 40 real ones cloned 25 times with distinct words) to
+// show that no request scans the whole knowledge base, and the fuse.js baseline side by side.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { KnowledgeBase } from '../src/knowledge/knowledge-base';
+import type { Topic } from '../src/knowledge/topic-schema';
+import { parseEvaluationFile } from '../src/nlu/evaluation';
+import { FuseBaselineRecognizer } from '../src/nlu/fuse-baseline';
+import { LocalRecognizer } from '../src/nlu/local-recognizer';
+import { loadLocalRecognizer } from '../src/nlu/load-local-recognizer';
+import { loadOutOfScope } from '../src/nlu/out-of-scope';
+import type { Recognizer } from '../src/nlu/recognizer';
+
+const ROUNDS = 10;
+
+async function measure(recognizer: Recognizer, texts: readonly string[], rounds: number): Promise<{ p50Ms: number; p99Ms: number; maxMs: number }> {
+  for (const t of texts) await recognizer.recognize(t);
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const t of texts) {
+      const started = performance.now();
+      await recognizer.recognize(t);
+      times.push(performance.now() - started);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] as number) * 1000) / 1000;
+  return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
+}
+
+function synthetic(kb: KnowledgeBase, copies: number): KnowledgeBase {
+  const topics: Topic[] = [];
+  for (let c = 0; c < copies; c++) {
+    for (const t of kb.topics) {
+      const tag = c === 0 ? '' : ` variante${c}x`;
+      const id = c === 0 ? t.id : `${t.id}-${c}`;
+      const add = (s: string) => `${s}${tag}`;
+      topics.push({ ...t, id, samples: { it: t.samples.it.map(add), en: t.samples.en.map(add) } });
+    }
+  }
+  return new KnowledgeBase(topics, kb.synonyms);
+}
+
+async function main(): Promise<void> {
+  const texts = parseEvaluationFile(readFileSync(path.resolve('tests/fixtures/dev-set.jsonl'), 'utf8')).map((l) => l.text);
+  const dir = path.resolve('knowledge-base');
+  let started = performance.now();
+  const { kb, recognizer } = await loadLocalRecognizer(dir);
+  const buildMs = Math.round(performance.now() - started);
+  const local = await measure(recognizer, texts, ROUNDS);
+  const baseline = await measure(new FuseBaselineRecognizer(kb), texts, 1);
+
+  const big = synthetic(kb, 25);
+  started = performance.now();
+  const bigRecognizer = LocalRecognizer.build(big, await loadOutOfScope(dir));
+  const bigBuildMs = Math.round(performance.now() - started);
+  const bigLocal = await measure(bigRecognizer, texts, 3);
+  const bigBaseline = await measure(new FuseBaselineRecognizer(big), texts.slice(0, 50), 1);
+
+  const rows = [
+    { kb: `${kb.size} topics`, recognizer: 'local', buildMs, ...local },
+    { kb: `${kb.size} topics`, recognizer: 'fuse-baseline', ...baseline },
+    { kb: `${big.size} topics`, recognizer: 'local', buildMs: bigBuildMs, ...bigLocal },
+    { kb: `${big.size} topics`, recognizer: 'fuse-baseline', ...bigBaseline },
+  ];
+  for (const row of rows) process.stdout.write(`${JSON.stringify({ queries: texts.length, ...row })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 2;
+});
