@@ -15,6 +15,7 @@ const CANDIDATES = 8;
 const RETURNED = 5;
 const BAYES_RECALL = 3;
 const MAX_CALIBRATION_ROWS = 6000;
+const MAX_CALIBRATION_QUESTIONS = 2500;
 const FOLDS = 5;
 /** Candidates per training question that the calibrator learns from (the right one and its closest rivals). */
 const TRAINING_DEPTH = 3;
@@ -160,6 +161,8 @@ function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfS
       labels.push((scores[i] as TopicScores).topicId === truth ? 1 : 0);
     }
   };
+  const totalSamples = kb.topics.reduce((n, t) => n + t.samples.it.length + t.samples.en.length, 0);
+  const sampleStep = Math.max(1, Math.ceil(totalSamples / MAX_CALIBRATION_QUESTIONS));
   for (let fold = 0; fold < FOLDS; fold++) {
     const keep = (_: string, i: number) => i % FOLDS !== fold;
     const held = (_: string, i: number) => i % FOLDS === fold;
@@ -170,9 +173,13 @@ function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfS
     const trainingOutOfScope = { it: outOfScope.it.filter(keep), en: outOfScope.en.filter(keep) };
     const index = new TopicIndex(trainingKb, analyzer);
     const bayes = NaiveBayes.train(bayesExamples(trainingKb, analyzer, trainingOutOfScope));
+    let seen = 0;
     for (const topic of kb.topics) {
       for (const language of ['it', 'en'] as const) {
-        for (const sample of topic.samples[language].filter(held)) addExample(index, bayes, sample, language, topic.id);
+        for (const sample of topic.samples[language].filter(held)) {
+          // A large knowledge base calibrates on an even sample of its questions: the fit needs a few thousand.
+          if (seen++ % sampleStep === 0) addExample(index, bayes, sample, language, topic.id);
+        }
       }
     }
     for (const language of ['it', 'en'] as const) {

@@ -29,6 +29,8 @@ const K1 = 1.2;
 const B = 0.75;
 const ANSWER_WEIGHT = 0.3;
 const TITLE_WEIGHT = 2;
+/** Share of all samples above which a term is skipped in the nearest-sample scan. */
+const COMMON_SHARE = 0.05;
 
 /**
  * Inverted indexes over the knowledge base, built once per knowledge base: BM25 over topic
@@ -54,6 +56,7 @@ export class TopicIndex {
   private readonly sampleIdf = new Map<string, number>();
   private readonly topicIdf = new Map<string, number>();
   private readonly maxIdf: number;
+  private readonly commonPostings: number;
 
   constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
     const topics = kb.topics;
@@ -113,6 +116,7 @@ export class TopicIndex {
     const m = sampleTerms.length;
     for (const [term, count] of df) this.sampleIdf.set(term, Math.log((m + 1) / (count + 0.5)));
     this.maxIdf = Math.log((m + 1) / 0.5);
+    this.commonPostings = Math.max(200, Math.round(m * COMMON_SHARE));
     sampleTerms.forEach(({ topic, terms }) => {
       const weights = this.tfidf(terms);
       if (weights.size === 0) return;
@@ -172,7 +176,11 @@ export class TopicIndex {
     const nearest = new Map<number, number>();
     const dots = new Map<number, number>();
     for (const [term, qw] of query) {
-      for (const { doc, tf } of this.samplePostings.get(term) ?? []) dots.set(doc, (dots.get(doc) ?? 0) + qw * tf);
+      const postings = this.samplePostings.get(term) ?? [];
+      // Terms in a large share of all samples barely move a cosine but cost a pass over their
+      // postings: they count in the query's norm, not in the dot products.
+      if (postings.length > this.commonPostings) continue;
+      for (const { doc, tf } of postings) dots.set(doc, (dots.get(doc) ?? 0) + qw * tf);
     }
     for (const [doc, dot] of dots) {
       const sample = this.samples[doc] as SampleDoc;
