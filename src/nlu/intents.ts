@@ -9,8 +9,8 @@ const STRONG_HUMAN = String.raw`(?:operator[ei]?|operatric[ei]|umano|essere uman
 const ANY_HUMAN = String.raw`(?:${STRONG_HUMAN}|person[ae]|qualcuno|impiegat[oi]|funzionari[oi]|consulente|someone|somebody|person|anyone|a person)`;
 // Verbs of talking take any person ("mi passi una persona"); verbs of wanting only a clear
 // human noun, so that "mi serve un documento per una persona anziana" stays a question.
-const TALK = String.raw`(?:parlare|parlo|parla|messo in contatto|messa in contatto|metta in contatto|rispondere|risponde|assistenza|chattare|passare|passi|passa|passami|passarmi|mettere in contatto|mettermi in contatto|metti in contatto|collegare|collegami|collegarmi|talk|speak|chat|connect|transfer|put me through)`;
-const WANT = String.raw`(?:voglio|vorrei|chiedo|richiedo|serve|avere|contattare|sentire|bisogno|need|want|get|request)`;
+const TALK = String.raw`(?:parlare|parlo|parla|messo in contatto|messa in contatto|metta in contatto|rispondere|risponde|chattare|passare|passi|passa|passami|passarmi|mettere in contatto|mettermi in contatto|metti in contatto|collegare|collegami|collegarmi|talk|speak|chat|connect|transfer|put me through)`;
+const WANT = String.raw`(?:voglio|vorrei|chiedo|richiedo|serve|avere|contattare|sentire|bisogno|assistenza|need|want|get|request)`;
 
 /** Words of requests for a human, known to the spelling corrector so that "operatre" becomes "operatore". */
 export const HANDOFF_WORDS: readonly string[] = ['operatore', 'operatori', 'operatrice', 'umano', 'persona', 'parlare', 'voglio',
