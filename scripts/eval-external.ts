@@ -1,4 +1,4 @@
-// npm run --silent eval:external [-- --shared DIR] [--recognizer local|fuse-baseline] [--verbose]
+// npm run --silent eval:external [-- --shared DIR] [--recognizer local|fuse-baseline|local-without-bayes] [--verbose]
 // Measures the recognizer on public data sets that nobody on this project wrote, read at run
 // time from ../shared/datasets (never copied into the project): UnlockPA FAQ paraphrases
 // mapped onto our topic ids, and xSID Italian (all out of scope) with its English originals.
@@ -8,7 +8,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { evaluate, type EvaluationLine } from '../src/nlu/evaluation';
 import { FuseBaselineRecognizer } from '../src/nlu/fuse-baseline';
+import { LocalRecognizer } from '../src/nlu/local-recognizer';
 import { loadLocalRecognizer } from '../src/nlu/load-local-recognizer';
+import { loadOutOfScope } from '../src/nlu/out-of-scope';
 import type { Recognizer } from '../src/nlu/recognizer';
 
 const topicMapSchema = z.object({ map: z.record(z.string(), z.string()) }).passthrough();
@@ -43,7 +45,12 @@ async function main(): Promise<void> {
   });
   const datasets = path.join(values.shared, 'datasets');
   const { kb, recognizer: local } = await loadLocalRecognizer(path.resolve('knowledge-base'));
-  const recognizer: Recognizer = values.recognizer === 'fuse-baseline' ? new FuseBaselineRecognizer(kb) : local;
+  const recognizer: Recognizer =
+    values.recognizer === 'fuse-baseline'
+      ? new FuseBaselineRecognizer(kb)
+      : values.recognizer === 'local-without-bayes'
+        ? LocalRecognizer.build(kb, await loadOutOfScope(path.resolve('knowledge-base')), { bayes: false })
+        : local;
   const sets: [string, EvaluationLine[]][] = [
     ['unlockpa', unlockpa(datasets)],
     ['xsid-it', xsid(datasets, 1)],

@@ -87,18 +87,23 @@ export class LocalRecognizer implements Recognizer {
   private constructor(
     private readonly analyzer: Analyzer,
     private readonly index: TopicIndex,
-    private readonly bayes: NaiveBayes,
+    private readonly bayes: NaiveBayes | undefined,
     private readonly speller: SpellingCorrector,
     private readonly detector: LanguageDetector,
     readonly calibrator: LogisticRegression,
     private readonly bands: BandThresholds,
   ) {}
 
-  static build(kb: KnowledgeBase, outOfScope: OutOfScopeExamples, bands: BandThresholds = DEFAULT_BANDS): LocalRecognizer {
+  /**
+   * Builds every index and model over the knowledge base. `bayes: false` leaves the naive
+   * Bayes model out (retrieval scores only): the ablation that shows what it adds.
+   */
+  static build(kb: KnowledgeBase, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean } = {}): LocalRecognizer {
+    const { bands = DEFAULT_BANDS, bayes: useBayes = true } = options;
     const analyzer = new Analyzer(kb.synonyms);
     const index = new TopicIndex(kb, analyzer);
-    const bayes = NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope));
-    const calibrator = fitCalibrator(kb, analyzer, outOfScope);
+    const bayes = useBayes ? NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope)) : undefined;
+    const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes);
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
     return new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words), new LanguageDetector(index.vocabulary), calibrator, bands);
@@ -134,7 +139,7 @@ export class LocalRecognizer implements Recognizer {
   }
 
   private rank(terms: readonly string[]): TopicCandidate[] {
-    const posteriors = this.bayes.posteriors(terms);
+    const posteriors = this.bayes?.posteriors(terms) ?? new Map<string, number>();
     const scores = this.index.score(terms, CANDIDATES, topByPosterior(posteriors));
     return scores
       .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, posteriors)) }))
@@ -148,12 +153,12 @@ export class LocalRecognizer implements Recognizer {
  * (k-fold), each of its top candidates labelled right or wrong; out-of-scope questions label
  * all their candidates wrong. The model therefore learns how scores look on unseen words.
  */
-function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfScopeExamples): LogisticRegression {
+function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfScopeExamples, useBayes: boolean): LogisticRegression {
   const rows: number[][] = [];
   const labels: number[] = [];
-  const addExample = (index: TopicIndex, bayes: NaiveBayes, text: string, language: Language, truth: string | undefined) => {
+  const addExample = (index: TopicIndex, bayes: NaiveBayes | undefined, text: string, language: Language, truth: string | undefined) => {
     const terms = analyzer.terms(text, language);
-    const posteriors = bayes.posteriors(terms);
+    const posteriors = bayes?.posteriors(terms) ?? new Map<string, number>();
     const scores = index.score(terms, CANDIDATES, topByPosterior(posteriors));
     const depth = Math.min(TRAINING_DEPTH, scores.length);
     for (let i = 0; i < depth; i++) {
@@ -172,7 +177,7 @@ function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfS
     );
     const trainingOutOfScope = { it: outOfScope.it.filter(keep), en: outOfScope.en.filter(keep) };
     const index = new TopicIndex(trainingKb, analyzer);
-    const bayes = NaiveBayes.train(bayesExamples(trainingKb, analyzer, trainingOutOfScope));
+    const bayes = useBayes ? NaiveBayes.train(bayesExamples(trainingKb, analyzer, trainingOutOfScope)) : undefined;
     let seen = 0;
     for (const topic of kb.topics) {
       for (const language of ['it', 'en'] as const) {
