@@ -26,13 +26,13 @@ export class LanguageDetector {
       if (LANGUAGE_MARKERS.it.has(word)) it += 1;
       if (LANGUAGE_MARKERS.en.has(word)) en += 1;
     }
-    if (it === en) {
-      for (const word of words) {
-        const inIt = this.vocabulary.it.has(word);
-        const inEn = this.vocabulary.en.has(word);
-        if (inIt && !inEn) it += 0.5;
-        if (inEn && !inIt) en += 0.5;
-      }
+    // Words known from one language's sample questions only count too: a question with one
+    // English-looking word ("rinnovo cie on line") stays Italian.
+    for (const word of words) {
+      const inIt = this.vocabulary.it.has(word);
+      const inEn = this.vocabulary.en.has(word);
+      if (inIt && !inEn) it += 0.5;
+      if (inEn && !inIt) en += 0.5;
     }
     if (it === en) return { language: 'it', confidence: 0 };
     const language: Language = en > it ? 'en' : 'it';

@@ -41,6 +41,6 @@ export const LANGUAGE_MARKERS: Readonly<Record<Language, ReadonlySet<string>>> =
     'posso', 'devo', 'vorrei', 'sono', 'mio', 'mia', 'una', 'un', 'nel', 'nella', 'con', 'cosa', 'perche', 'ho', 'si', 'mi', 'ciao',
     'buongiorno', 'grazie', 'salve', 'e', 'al', 'alla', 'da', 'chi', 'quale', 'qual', 'fare', 'faccio', 'serve', 'bisogna', 'ci']),
   en: new Set(['the', 'of', 'to', 'and', 'is', 'are', 'my', 'how', 'where', 'when', 'what', 'can', 'do', 'does', 'i', 'you', 'for',
-    'with', 'which', 'who', 'why', 'need', 'want', 'get', 'please', 'hello', 'hi', 'thanks', 'thank', 'it', 'on', 'at', 'have',
+    'with', 'which', 'who', 'why', 'need', 'want', 'get', 'please', 'hello', 'hi', 'thanks', 'thank', 'it', 'at', 'have',
     'should', 'much', 'an', 'this', 'that', 'there', 'would', 'could', 'your', 'we']),
 };

@@ -26,7 +26,7 @@ export interface TopicScores {
 }
 
 const K1 = 1.2;
-const B = 0.75;
+const B = 0.5;
 const ANSWER_WEIGHT = 0.3;
 const TITLE_WEIGHT = 2;
 /** Share of all samples above which a term is skipped in the nearest-sample scan. */
