@@ -4,7 +4,7 @@ import { Analyzer } from './analyzer';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
 import { LogisticRegression } from './logistic-regression';
-import { NaiveBayes } from './naive-bayes';
+import { NaiveBayes, Posteriors } from './naive-bayes';
 import { normalize } from './normalize';
 import type { OutOfScopeExamples } from './out-of-scope';
 import { bandOf, DEFAULT_BANDS, type BandThresholds, type Recognition, type RecognizeOptions, type Recognizer, type TopicCandidate } from './recognizer';
@@ -16,6 +16,7 @@ const RETURNED = 5;
 const BAYES_RECALL = 3;
 const MAX_CALIBRATION_ROWS = 6000;
 const MAX_CALIBRATION_QUESTIONS = 2500;
+const WARM_UP_TOPICS = 40;
 const FOLDS = 5;
 /** Candidates per training question that the calibrator learns from (the right one and its closest rivals). */
 const TRAINING_DEPTH = 3;
@@ -23,7 +24,7 @@ const TRAINING_DEPTH = 3;
 const NONE = 'none';
 
 /** Features of one candidate among the query's ranked candidates. */
-function featuresOf(scores: readonly TopicScores[], i: number, posteriors: ReadonlyMap<string, number>): number[] {
+function featuresOf(scores: readonly TopicScores[], i: number, posteriors: Posteriors): number[] {
   const c = scores[i] as TopicScores;
   let rivalBm25 = 0;
   let rivalNearest = 0;
@@ -38,12 +39,8 @@ function featuresOf(scores: readonly TopicScores[], i: number, posteriors: Reado
 }
 
 /** The topics naive Bayes ranks highest: recalled even when BM25 ranks them low. */
-function topByPosterior(posteriors: ReadonlyMap<string, number>): string[] {
-  return [...posteriors.entries()]
-    .filter(([label]) => label !== NONE)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, BAYES_RECALL)
-    .map(([label]) => label);
+function topByPosterior(posteriors: Posteriors): string[] {
+  return posteriors.top(BAYES_RECALL, NONE);
 }
 
 /** Training examples for the naive Bayes model: every sample under its topic, out-of-scope questions under "none". */
@@ -82,7 +79,7 @@ export interface LocalAnalysis {
  * r.candidates[0]; // { topicId: 'carta-identita', confidence: 0.9... }
  */
 export class LocalRecognizer implements Recognizer {
-  readonly name = 'local';
+  readonly name: string;
 
   private constructor(
     private readonly analyzer: Analyzer,
@@ -92,7 +89,9 @@ export class LocalRecognizer implements Recognizer {
     private readonly detector: LanguageDetector,
     readonly calibrator: LogisticRegression,
     private readonly bands: BandThresholds,
-  ) {}
+  ) {
+    this.name = bayes ? 'local' : 'local-without-bayes';
+  }
 
   /**
    * Builds every index and model over the knowledge base. `bayes: false` leaves the naive
@@ -106,11 +105,25 @@ export class LocalRecognizer implements Recognizer {
     const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes);
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
-    return new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words), new LanguageDetector(index.vocabulary), calibrator, bands);
+    const recognizer = new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words), new LanguageDetector(index.vocabulary), calibrator, bands);
+    recognizer.warmUp(kb);
+    return recognizer;
   }
 
   async recognize(text: string, options: RecognizeOptions = {}): Promise<Recognition> {
     return this.recognizeText(text, options);
+  }
+
+  /**
+   * Runs a few recognitions (one sample per topic, and a misspelt copy of it) so that the first
+   * citizens do not pay for the JIT compiler: readiness is reported after this.
+   */
+  private warmUp(kb: KnowledgeBase): void {
+    for (const topic of kb.topics.slice(0, WARM_UP_TOPICS)) {
+      const sample = topic.samples.it[0] ?? topic.title.it;
+      this.recognizeText(sample);
+      this.recognizeText(`${sample.slice(1)} ${sample.split('').reverse().join('')}`);
+    }
   }
 
   /** Ids of the topics this recognizer knows. */
@@ -139,7 +152,7 @@ export class LocalRecognizer implements Recognizer {
   }
 
   private rank(terms: readonly string[]): TopicCandidate[] {
-    const posteriors = this.bayes?.posteriors(terms) ?? new Map<string, number>();
+    const posteriors = this.bayes?.posteriors(terms) ?? Posteriors.empty();
     const scores = this.index.score(terms, CANDIDATES, topByPosterior(posteriors));
     return scores
       .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, posteriors)) }))
@@ -158,7 +171,7 @@ function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfS
   const labels: number[] = [];
   const addExample = (index: TopicIndex, bayes: NaiveBayes | undefined, text: string, language: Language, truth: string | undefined) => {
     const terms = analyzer.terms(text, language);
-    const posteriors = bayes?.posteriors(terms) ?? new Map<string, number>();
+    const posteriors = bayes?.posteriors(terms) ?? Posteriors.empty();
     const scores = index.score(terms, CANDIDATES, topByPosterior(posteriors));
     const depth = Math.min(TRAINING_DEPTH, scores.length);
     for (let i = 0; i < depth; i++) {

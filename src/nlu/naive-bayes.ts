@@ -15,7 +15,11 @@ export class NaiveBayes {
     private readonly logLikelihood: readonly Map<string, number>[],
     private readonly logUnseen: readonly number[],
     private readonly vocabulary: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.labelIndex = new Map(labels.map((l, i) => [l, i]));
+  }
+
+  private readonly labelIndex: ReadonlyMap<string, number>;
 
   static train(examples: readonly { terms: readonly string[]; label: string }[], alpha = 0.5): NaiveBayes {
     const labels = [...new Set(examples.map((e) => e.label))];
@@ -46,7 +50,7 @@ export class NaiveBayes {
   }
 
   /** Posterior probability of every class for the terms; terms no class has seen are ignored. */
-  posteriors(terms: readonly string[]): Map<string, number> {
+  posteriors(terms: readonly string[]): Posteriors {
     const known = terms.filter((t) => this.vocabulary.has(t));
     const scores = this.labels.map((_, c) => {
       let s = this.logPrior[c] as number;
@@ -54,9 +58,45 @@ export class NaiveBayes {
       for (const t of known) s += m.get(t) ?? (this.logUnseen[c] as number);
       return s;
     });
-    const max = Math.max(...scores);
-    const exp = scores.map((s) => Math.exp(s - max));
-    const sum = exp.reduce((a, b) => a + b, 0);
-    return new Map(this.labels.map((l, c) => [l, (exp[c] as number) / sum]));
+    let max = -Infinity;
+    for (const s of scores) if (s > max) max = s;
+    const probabilities = scores.map((s) => Math.exp(s - max));
+    const sum = probabilities.reduce((a, b) => a + b, 0);
+    for (let c = 0; c < probabilities.length; c++) probabilities[c] = (probabilities[c] as number) / sum;
+    return new Posteriors(this.labels, this.labelIndex, probabilities);
+  }
+}
+
+/** Posterior probabilities of one query, with look-up by label and top-k without sorting every class. */
+export class Posteriors {
+  constructor(
+    private readonly labels: readonly string[],
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly probabilities: readonly number[],
+  ) {}
+
+  static empty(): Posteriors {
+    return new Posteriors([], new Map(), []);
+  }
+
+  get(label: string): number | undefined {
+    const i = this.index.get(label);
+    return i === undefined ? undefined : this.probabilities[i];
+  }
+
+  /** The `k` most probable labels, best first, leaving out `exclude`. */
+  top(k: number, exclude: string): string[] {
+    const best: number[] = [];
+    this.probabilities.forEach((p, i) => {
+      if (this.labels[i] === exclude) return;
+      if (best.length < k) {
+        best.push(i);
+        best.sort((a, b) => (this.probabilities[b] as number) - (this.probabilities[a] as number));
+      } else if (p > (this.probabilities[best[k - 1] as number] as number)) {
+        best[k - 1] = i;
+        best.sort((a, b) => (this.probabilities[b] as number) - (this.probabilities[a] as number));
+      }
+    });
+    return best.map((i) => this.labels[i] as string);
   }
 }

@@ -18,13 +18,16 @@ export class SpellingCorrector {
   private readonly known: ReadonlySet<string>;
   private readonly words: readonly string[];
   private readonly trigrams = new Map<string, number[]>();
+  private readonly gramCounts: number[] = [];
   private readonly cache = new Map<string, string | null>();
 
   constructor(vocabulary: Iterable<string>) {
     this.known = new Set(vocabulary);
     this.words = [...this.known].filter((w) => w.length >= MIN_WORD_LENGTH - 1 && !/\d/.test(w));
     this.words.forEach((word, id) => {
-      for (const gram of trigramsOf(word)) {
+      const grams = trigramsOf(word);
+      this.gramCounts.push(grams.length);
+      for (const gram of grams) {
         const list = this.trigrams.get(gram);
         if (list) list.push(id);
         else this.trigrams.set(gram, [id]);
@@ -54,16 +57,17 @@ export class SpellingCorrector {
     for (const gram of grams) {
       for (const id of this.trigrams.get(gram) ?? []) shared.set(id, (shared.get(id) ?? 0) + 1);
     }
-    const candidates: string[] = [];
-    const ranked = [...shared.entries()]
-      .map(([id, count]) => {
-        const candidate = this.words[id] as string;
-        return { candidate, dice: (2 * count) / (grams.length + trigramsOf(candidate).length) };
-      })
-      .filter((c) => c.dice >= 0.3 && Math.abs(c.candidate.length - word.length) <= 2)
+    const ranked: { candidate: string; dice: number }[] = [];
+    for (const [id, count] of shared) {
+      const candidate = this.words[id] as string;
+      if (Math.abs(candidate.length - word.length) > 2) continue;
+      const dice = (2 * count) / (grams.length + (this.gramCounts[id] as number));
+      if (dice >= 0.3) ranked.push({ candidate, dice });
+    }
+    const candidates = ranked
       .sort((a, b) => b.dice - a.dice)
-      .slice(0, MAX_CANDIDATES);
-    for (const { candidate } of ranked) candidates.push(candidate);
+      .slice(0, MAX_CANDIDATES)
+      .map((c) => c.candidate);
     if (candidates.length === 0) return undefined;
     // Long words tolerate two slips, short ones one: a stricter threshold for short words keeps
     // "casa" from becoming "cassa".

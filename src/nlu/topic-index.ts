@@ -164,7 +164,7 @@ export class TopicIndex {
         bm25.set(doc, (bm25.get(doc) ?? 0) + part);
       }
     }
-    const ranked = [...bm25.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    const ranked = topEntries(bm25, limit);
     for (const id of alsoTopics) {
       const doc = this.topicNumber.get(id);
       if (doc !== undefined && !ranked.some(([d]) => d === doc)) ranked.push([doc, bm25.get(doc) ?? 0]);
@@ -209,4 +209,19 @@ export class TopicIndex {
     for (const [term, tf] of weights) weights.set(term, (1 + Math.log(tf)) * this.idf(term));
     return weights;
   }
+}
+
+/** The `k` entries with the highest values, best first, without sorting the whole map. */
+function topEntries(scores: ReadonlyMap<number, number>, k: number): [number, number][] {
+  const best: [number, number][] = [];
+  for (const entry of scores) {
+    if (best.length < k) {
+      best.push(entry);
+      if (best.length === k) best.sort((a, b) => b[1] - a[1]);
+    } else if (entry[1] > (best[k - 1] as [number, number])[1]) {
+      best[k - 1] = entry;
+      best.sort((a, b) => b[1] - a[1]);
+    }
+  }
+  return best.sort((a, b) => b[1] - a[1]);
 }
