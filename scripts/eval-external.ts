@@ -1,4 +1,5 @@
-// npm run --silent eval:external [-- --shared DIR] [--recognizer local|fuse-baseline|local-without-bayes] [--verbose]
+// npm run --silent eval:external [-- --shared DIR] [--recognizer local|fuse-baseline|local-without-bayes]
+//   [--answer-threshold 0.4] [--verbose]
 // Measures the recognizer on public data sets that nobody on this project wrote, read at run
 // time from ../shared/datasets (never copied into the project): UnlockPA FAQ paraphrases
 // mapped onto our topic ids, and xSID Italian (all out of scope) with its English originals.
@@ -11,7 +12,7 @@ import { FuseBaselineRecognizer } from '../src/nlu/fuse-baseline';
 import { LocalRecognizer } from '../src/nlu/local-recognizer';
 import { loadLocalRecognizer } from '../src/nlu/load-local-recognizer';
 import { loadOutOfScope } from '../src/nlu/out-of-scope';
-import type { Recognizer } from '../src/nlu/recognizer';
+import { DEFAULT_BANDS, type Recognizer } from '../src/nlu/recognizer';
 
 const topicMapSchema = z.object({ map: z.record(z.string(), z.string()) }).passthrough();
 
@@ -41,10 +42,18 @@ async function main(): Promise<void> {
       shared: { type: 'string', default: path.resolve('..', 'shared') },
       recognizer: { type: 'string', default: 'local' },
       verbose: { type: 'boolean', default: false },
+      'answer-threshold': { type: 'string' },
     },
   });
   const datasets = path.join(values.shared, 'datasets');
-  const { kb, recognizer: local } = await loadLocalRecognizer(path.resolve('knowledge-base'));
+  const { kb, recognizer: loaded } = await loadLocalRecognizer(path.resolve('knowledge-base'));
+  // --answer-threshold shows the trade-off between topic accuracy and rejection.
+  const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
+  if (threshold !== undefined && !(threshold > 0 && threshold < 1)) throw new Error('--answer-threshold must be a number between 0 and 1');
+  const local =
+    threshold === undefined
+      ? loaded
+      : LocalRecognizer.build(kb, await loadOutOfScope(path.resolve('knowledge-base')), { bands: { ...DEFAULT_BANDS, answer: threshold } });
   const recognizer: Recognizer =
     values.recognizer === 'fuse-baseline'
       ? new FuseBaselineRecognizer(kb)
