@@ -8,7 +8,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Topic } from '../src/knowledge/topic-schema';
-import { parseEvaluationFile } from '../src/nlu/evaluation';
+import { parseEvaluationFile, percentile, round } from '../src/nlu/evaluation';
 import { FuseBaselineRecognizer } from '../src/nlu/fuse-baseline';
 import { LocalRecognizer } from '../src/nlu/local-recognizer';
 import { loadLocalRecognizer } from '../src/nlu/load-local-recognizer';
@@ -28,8 +28,7 @@ async function measure(recognizer: Recognizer, texts: readonly string[], rounds:
     }
   }
   times.sort((a, b) => a - b);
-  const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] as number) * 1000) / 1000;
-  return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: at(1) };
+  return { p50Ms: round(percentile(times, 0.5)), p99Ms: round(percentile(times, 0.99)), maxMs: round(percentile(times, 1)) };
 }
 
 function synthetic(kb: KnowledgeBase, copies: number): KnowledgeBase {

@@ -8,6 +8,7 @@ import {
   UserState,
   type TurnContext,
 } from 'botbuilder';
+import { languageOfLocale } from '../dialogs/faq-dialog';
 import { MainDialog } from '../dialogs/main-dialog';
 import { DialogoBot } from './bot/dialogo-bot';
 import { MESSAGES } from './bot/messages';
@@ -60,8 +61,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id, channel: context.activity.channelId }, 'unhandled turn error');
     try {
-      const language = context.activity.locale?.startsWith('en') ? 'en' : 'it';
-      await context.sendActivity(MESSAGES.error[language]);
+      await context.sendActivity(MESSAGES.error[languageOfLocale(context.activity.locale)]);
       await conversationState.delete(context);
     } catch (inner) {
       logger.error({ err: inner }, 'could not tell the citizen about the error');

@@ -107,11 +107,13 @@ export async function evaluate(
   };
 }
 
-function percentile(sorted: readonly number[], q: number): number {
+/** The q-quantile (0..1) of ascending values, nearest-rank. */
+export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
 }
 
-function round(x: number): number {
+/** Rounded to three decimals, as every figure Dialogo reports. */
+export function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
