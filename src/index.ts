@@ -61,7 +61,11 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id, channel: context.activity.channelId }, 'unhandled turn error');
     try {
-      await context.sendActivity(MESSAGES.error[languageOfLocale(context.activity.locale)]);
+      await context.sendActivity({
+        type: 'message',
+        text: MESSAGES.error[languageOfLocale(context.activity.locale)],
+        channelData: { dialogo: { topicId: null, confidence: null, outcome: 'fallback' } },
+      });
       await conversationState.delete(context);
     } catch (inner) {
       logger.error({ err: inner }, 'could not tell the citizen about the error');
