@@ -80,7 +80,10 @@ describe('POST /api/messages in local development (no app id)', () => {
 
 describe('POST /api/messages with an app id configured', () => {
   let dialogo: Dialogo;
+  // CloudAdapter writes every refused request to console.error; the status is what the test checks.
+  let consoleError: jest.SpyInstance;
   beforeAll(async () => {
+    consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     dialogo = await startDialogo(
       loadConfig({
         PORT: '0',
@@ -96,6 +99,7 @@ describe('POST /api/messages with an app id configured', () => {
   });
   afterAll(async () => {
     await dialogo.stop();
+    consoleError.mockRestore();
   });
 
   test.each([
