@@ -1,6 +1,6 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import type { DialogoData, Outcome } from '../src/bot/dialogo-data';
+import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
@@ -61,6 +61,14 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 
   private async handle(dc: DialogContext, state: FaqState): Promise<DialogTurnResult> {
+    try {
+      return await this.handleTurn(dc, state);
+    } finally {
+      dc.context.turnState.set(TURN_LANGUAGE, state.language);
+    }
+  }
+
+  private async handleTurn(dc: DialogContext, state: FaqState): Promise<DialogTurnResult> {
     const { context } = dc;
     const activity = context.activity;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;

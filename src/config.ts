@@ -43,6 +43,11 @@ const envSchema = z.object({
   CONTACT_CENTRE_HOURS_IT: z.preprocess(emptyToUndefined, z.string().default('dal lunedì al sabato, 8-18, festivi esclusi')),
   CONTACT_CENTRE_HOURS_EN: z.preprocess(emptyToUndefined, z.string().default('Monday to Saturday, 8 am to 6 pm, except public holidays')),
   WRITTEN_REQUEST_URL: z.preprocess(emptyToUndefined, z.url().default('https://www.comune.milano.it')),
+  MONGODB_URI: z.preprocess(emptyToUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  MONGODB_DB: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a database name (letters, digits, _ and -)').default('dialogo')),
+  PSEUDONYM_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(180)),
+  EVENT_BUFFER_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(10_000_000).default(100_000)),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
@@ -71,6 +76,15 @@ export interface Config {
   };
   readonly contactCentre: { readonly hoursIt: string; readonly hoursEn: string; readonly writtenRequestUrl: string };
   readonly shutdownGraceMs: number;
+  readonly storage: {
+    /** MongoDB when set; otherwise SQLite under dataDir. */
+    readonly mongodbUri: string | undefined;
+    readonly mongodbDb: string;
+    /** Key of the conversation-id hash; unset outside production: a key kept under dataDir. */
+    readonly pseudonymSecret: string | undefined;
+    readonly retentionDays: number;
+    readonly eventBufferMax: number;
+  };
 }
 
 /** Raised when the environment does not describe a runnable configuration. */
@@ -116,6 +130,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   if (e.MicrosoftAppType === 'SingleTenant' && e.MicrosoftAppId && !e.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId');
   }
+  if (e.NODE_ENV === 'production' && !e.PSEUDONYM_SECRET) {
+    problems.push('PSEUDONYM_SECRET is required in production (the key of the pseudonymous conversation ids)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: Config = {
@@ -139,6 +156,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       writtenRequestUrl: e.WRITTEN_REQUEST_URL,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    storage: {
+      mongodbUri: e.MONGODB_URI,
+      mongodbDb: e.MONGODB_DB,
+      pseudonymSecret: e.PSEUDONYM_SECRET,
+      retentionDays: e.RETENTION_DAYS,
+      eventBufferMax: e.EVENT_BUFFER_MAX,
+    },
   };
   return deepFreeze(config);
 }

@@ -4,7 +4,6 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
-  MemoryStorage,
   UserState,
   type TurnContext,
 } from 'botbuilder';
@@ -19,12 +18,19 @@ import { createLogger, type Logger } from './logger';
 import { createRecognizer } from './nlu/create-recognizer';
 import { loadLocalRecognizer } from './nlu/load-local-recognizer';
 import { createServer, type DialogoServer } from './server/create-server';
+import { InteractionMiddleware } from './bot/interaction-middleware';
+import { InteractionRecorder } from './storage/interaction-recorder';
+import { openStorage, pseudonymSecret } from './storage/open-storage';
+import { ResilientStorage } from './storage/resilient-storage';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A running Dialogo: its server, its knowledge and how to stop it. */
 export interface Dialogo {
   readonly config: Config;
   readonly server: DialogoServer;
   readonly runtime: RuntimeHolder;
+  readonly recorder: InteractionRecorder;
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -47,8 +53,23 @@ async function buildRuntime(config: Config, logger: Logger): Promise<KnowledgeRu
 export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Dialogo> {
   const runtime = new RuntimeHolder(await buildRuntime(config, logger));
 
-  // Conversation state stays in memory until the storage adapters land (SQLite by default, MongoDB in production).
-  const storage = new MemoryStorage();
+  const backend = await openStorage(config);
+  logger.info({ storage: backend.kind }, 'storage open');
+  const storage = new ResilientStorage(backend.state, logger);
+  const recorder = new InteractionRecorder(backend.events, logger, { maxBuffered: config.storage.eventBufferMax });
+  recorder.start();
+  const purge = async () => {
+    try {
+      const removed = await backend.events.purgeBefore(new Date(Date.now() - config.storage.retentionDays * DAY_MS));
+      if (removed > 0) logger.info({ removed, retentionDays: config.storage.retentionDays }, 'retention: old events purged');
+    } catch (error) {
+      logger.warn({ err: error }, 'retention purge failed; next attempt tomorrow');
+    }
+  };
+  const retention = setInterval(() => void purge(), DAY_MS);
+  retention.unref();
+  void purge();
+
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
   const auth = new ConfigurationBotFrameworkAuthentication({
@@ -58,6 +79,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     MicrosoftAppTenantId: config.botAuth.tenantId ?? '',
   });
   const adapter = new CloudAdapter(auth);
+  adapter.use(new InteractionMiddleware(recorder, pseudonymSecret(config), (error) => logger.warn({ err: error }, 'interaction not recorded')));
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id, channel: context.activity.channelId }, 'unhandled turn error');
     try {
@@ -78,10 +100,19 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     adapter,
     botLogic: (context) => bot.run(context),
     logger,
-    readiness: () => ({
-      ready: runtime.current().kb.size > 0,
-      details: { topics: runtime.current().kb.size, recognizer: runtime.current().recognizer.name, knowledgeBaseGeneration: runtime.generation },
-    }),
+    readiness: () => {
+      const events = recorder.status;
+      const degraded = events.degraded || storage.degraded;
+      return {
+        ready: runtime.current().kb.size > 0,
+        details: {
+          topics: runtime.current().kb.size,
+          recognizer: runtime.current().recognizer.name,
+          knowledgeBaseGeneration: runtime.generation,
+          storage: { kind: backend.kind, status: degraded ? 'degraded' : 'ok', bufferedEvents: events.buffered, droppedEvents: events.dropped, pendingStateWrites: storage.pendingWrites },
+        },
+      };
+    },
   });
 
   const watcher = config.watchKnowledgeBase
@@ -103,10 +134,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     config,
     server,
     runtime,
+    recorder,
     port,
     async stop() {
       watcher?.close();
+      clearInterval(retention);
       await server.shutdown(config.shutdownGraceMs);
+      await recorder.drain(config.shutdownGraceMs);
+      await backend.close();
     },
   };
 }

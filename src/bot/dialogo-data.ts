@@ -7,3 +7,6 @@ export interface DialogoData {
   readonly confidence: number | null;
   readonly outcome: Outcome;
 }
+
+/** Turn-state key where the dialog leaves the language it answered in, for the interaction record. */
+export const TURN_LANGUAGE = 'dialogo.language';

@@ -32,7 +32,7 @@ describe('knowledge-base hot reload', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-kb-'));
     cpSync(KB_DIR, dir, { recursive: true });
-    dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR: dir, KB_WATCH: 'true', NODE_ENV: 'test' }), createLogger('silent'));
+    dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR: dir, KB_WATCH: 'true', NODE_ENV: 'test', DATA_DIR: path.join(dir, 'data') }), createLogger('silent'));
   });
   afterAll(async () => {
     await dialogo.stop();

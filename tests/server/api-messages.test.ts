@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { KB_DIR } from '../fixtures/runtime';
+import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
 const silent = createLogger('silent');
 
@@ -28,7 +28,7 @@ async function post(port: number, body: string, contentType = 'application/json'
 describe('POST /api/messages in local development (no app id)', () => {
   let dialogo: Dialogo;
   beforeAll(async () => {
-    dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test' }), silent);
+    dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: tempDataDir() }), silent);
   });
   afterAll(async () => {
     await dialogo.stop();
@@ -91,6 +91,7 @@ describe('POST /api/messages with an app id configured', () => {
         KB_DIR,
         KB_WATCH: 'false',
         NODE_ENV: 'test',
+        DATA_DIR: tempDataDir(),
         MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
         MicrosoftAppPassword: 'not-a-real-secret',
       }),

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, type Activity, type Middleware, type TurnContext } from 'botbuilder';
+import { languageOfLocale } from '../../dialogs/faq-dialog';
+import type { Language } from '../knowledge/topic-schema';
+import { pseudonymousId } from '../privacy/pseudonymize';
+import { redact } from '../privacy/redact';
+import type { EventOutcome, InteractionEvent } from '../storage/interaction-event';
+import { TURN_LANGUAGE, type DialogoData } from './dialogo-data';
+
+/** Where recorded events go (the recorder; a fake in tests). */
+export interface EventSink {
+  record(event: InteractionEvent): void;
+}
+
+/**
+ * Turns every citizen turn into one interaction event: the redacted text, what the bot did
+ * (from `channelData.dialogo` of its replies) and how long it took. Runs at the edge, so the
+ * stored event knows nothing of botbuilder; recording never delays or fails the turn.
+ *
+ * @example
+ * adapter.use(new InteractionMiddleware(recorder, secret));
+ */
+export class InteractionMiddleware implements Middleware {
+  constructor(
+    private readonly sink: EventSink,
+    private readonly secret: string,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {
+    if (!secret) throw new Error('InteractionMiddleware needs the pseudonymisation secret');
+  }
+
+  async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
+    const incoming = context.activity;
+    if (incoming.type !== ActivityTypes.Message && incoming.type !== ActivityTypes.ConversationUpdate) return next();
+    const started = Date.now();
+    const sent: Partial<Activity>[] = [];
+    context.onSendActivities(async (_ctx, activities, nextSend) => {
+      sent.push(...activities);
+      return nextSend();
+    });
+    await next();
+    try {
+      if (incoming.type === ActivityTypes.ConversationUpdate && sent.length === 0) return;
+      this.sink.record(this.eventOf(context, sent, Date.now() - started));
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  private eventOf(context: TurnContext, sent: readonly Partial<Activity>[], latencyMs: number): InteractionEvent {
+    const activity = context.activity;
+    const data = [...sent].reverse().map((a) => (a.channelData as { dialogo?: DialogoData & { feedback?: 'up' | 'down' } } | undefined)?.dialogo).find(Boolean);
+    const language = (context.turnState.get(TURN_LANGUAGE) as Language | undefined) ?? languageOfLocale(activity.locale);
+    const text = typeof activity.text === 'string' && activity.text.length > 0 ? redact(activity.text).text : null;
+    const outcome: EventOutcome = activity.type === ActivityTypes.ConversationUpdate ? 'welcome' : (data?.outcome ?? 'none');
+    return {
+      eventId: randomUUID(),
+      ts: new Date().toISOString(),
+      conversationId: pseudonymousId(this.secret, activity.channelId ?? 'unknown', activity.from?.id ?? activity.conversation?.id ?? 'unknown'),
+      channel: activity.channelId ?? 'unknown',
+      language,
+      activityType: activity.type,
+      text,
+      outcome,
+      topicId: data?.topicId ?? null,
+      confidence: data?.confidence ?? null,
+      answerTopicId: data?.outcome === 'answered' ? (data.topicId ?? null) : null,
+      feedback: data?.feedback ?? null,
+      latencyMs,
+      handoff: null,
+    };
+  }
+}

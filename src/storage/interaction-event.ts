@@ -1,0 +1,44 @@
+import type { Language } from '../knowledge/topic-schema';
+
+/** What the bot did with a turn, as recorded (the same values as `channelData.dialogo.outcome`). */
+export type EventOutcome = 'answered' | 'disambiguation' | 'fallback' | 'handoff' | 'smalltalk' | 'welcome' | 'none';
+
+/**
+ * One interaction, as stored: one per turn. Personal data never reaches this shape: the
+ * conversation id is a keyed hash of the channel's user id and the text is redacted.
+ * The schema is documented in docs/interaction-events.md.
+ */
+export interface InteractionEvent {
+  /** Unique id, so that a retried write stores the event once. */
+  readonly eventId: string;
+  /** ISO 8601 time of the turn. */
+  readonly ts: string;
+  /** Keyed hash of channel and user id: the same citizen on the same channel, not who they are. */
+  readonly conversationId: string;
+  readonly channel: string;
+  readonly language: Language;
+  /** Activity type of the citizen's turn (message, conversationUpdate...). */
+  readonly activityType: string;
+  /** The citizen's text after redaction; null for turns without text. */
+  readonly text: string | null;
+  readonly outcome: EventOutcome;
+  /** Topic the recognizer ranked first (answered or offered), if any. */
+  readonly topicId: string | null;
+  readonly confidence: number | null;
+  /** Topic of the answer given, when the outcome is `answered`. */
+  readonly answerTopicId: string | null;
+  /** Feedback given in this turn on the previous answer. */
+  readonly feedback: 'up' | 'down' | null;
+  /** Time the bot took for the turn, in milliseconds. */
+  readonly latencyMs: number;
+  /** Handoff lifecycle (state changes), filled by the handoff work. */
+  readonly handoff?: { readonly state: string; readonly at: string } | null;
+}
+
+/** A query over stored events. */
+export interface EventQuery {
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly conversationId?: string;
+  readonly limit?: number;
+}

@@ -1,0 +1,112 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Storage, StoreItems } from 'botbuilder';
+import { newETag, writeAllowed } from '../etag';
+import type { EventQuery, InteractionEvent } from '../interaction-event';
+import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
+import { migrate } from './migrations';
+
+export const SQLITE_FILE = 'dialogo.sqlite';
+
+/**
+ * The embedded default: one SQLite file under DATA_DIR, WAL mode, schema migrations applied
+ * at open. better-sqlite3 is synchronous, so each method is atomic within the process; writes
+ * with an eTag run in an immediate transaction, so they are atomic across processes too.
+ *
+ * @example
+ * const backend = openSqliteBackend('data');
+ * await backend.state.write({ k: { eTag: '*', n: 1 } });
+ */
+export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageBackend {
+  const location = file === ':memory:' ? file : path.join(dataDir, file);
+  if (location !== ':memory:') mkdirSync(dataDir, { recursive: true });
+  const db = new Database(location);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const readState = db.prepare<[string], { etag: string; data: string }>('SELECT etag, data FROM state WHERE key = ?');
+  const upsertState = db.prepare('INSERT INTO state (key, etag, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, data = excluded.data, updated_at = excluded.updated_at');
+  const deleteState = db.prepare('DELETE FROM state WHERE key = ?');
+  const writeMany = db.transaction((changes: StoreItems) => {
+    for (const [key, item] of Object.entries(changes)) {
+      const stored = readState.get(key);
+      const incoming = (item as { eTag?: unknown } | null)?.eTag;
+      if (!writeAllowed(incoming, stored?.etag)) throw new ETagConflictError(key);
+      const { eTag: _ignored, ...data } = (item ?? {}) as Record<string, unknown>;
+      upsertState.run(key, newETag(), JSON.stringify(data), new Date().toISOString());
+    }
+  });
+
+  const state: Storage = {
+    async read(keys: string[]): Promise<StoreItems> {
+      const items: StoreItems = {};
+      for (const key of keys) {
+        const row = readState.get(key);
+        if (row) items[key] = { ...(JSON.parse(row.data) as object), eTag: row.etag };
+      }
+      return items;
+    },
+    async write(changes: StoreItems): Promise<void> {
+      writeMany.immediate(changes);
+    },
+    async delete(keys: string[]): Promise<void> {
+      for (const key of keys) deleteState.run(key);
+    },
+  };
+
+  const insertEvent = db.prepare('INSERT OR IGNORE INTO events (event_id, ts_ms, conversation_id, body) VALUES (?, ?, ?, ?)');
+  const appendMany = db.transaction((events: readonly InteractionEvent[]) => {
+    for (const e of events) insertEvent.run(e.eventId, Date.parse(e.ts), e.conversationId, JSON.stringify(e));
+  });
+  const purge = db.prepare('DELETE FROM events WHERE ts_ms < ?');
+  const countEvents = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events');
+
+  const events: InteractionEventStore = {
+    async append(batch) {
+      appendMany(batch);
+    },
+    async query(q: EventQuery) {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (q.from) {
+        where.push('ts_ms >= ?');
+        params.push(q.from.getTime());
+      }
+      if (q.to) {
+        where.push('ts_ms < ?');
+        params.push(q.to.getTime());
+      }
+      if (q.conversationId) {
+        where.push('conversation_id = ?');
+        params.push(q.conversationId);
+      }
+      const sql = `SELECT body FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts_ms, seq${q.limit ? ' LIMIT ?' : ''}`;
+      if (q.limit) params.push(q.limit);
+      return db
+        .prepare<(string | number)[], { body: string }>(sql)
+        .all(...params)
+        .map((r) => JSON.parse(r.body) as InteractionEvent);
+    },
+    async purgeBefore(before: Date) {
+      return purge.run(before.getTime()).changes;
+    },
+    async count() {
+      return countEvents.get()?.n ?? 0;
+    },
+  };
+
+  return {
+    kind: 'sqlite',
+    state,
+    events,
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { redact, type RedactionKind } from '../../src/privacy/redact';
+
+// Written apart from the implementation (lookup objects, BigInt), so a slip in one is caught by the other.
+
+const CF_ODD: Readonly<Record<string, number>> = {
+  '0': 1, '1': 0, '2': 5, '3': 7, '4': 9, '5': 13, '6': 15, '7': 17, '8': 19, '9': 21,
+  A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15, H: 17, I: 19, J: 21, K: 2, L: 4, M: 18,
+  N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22, X: 25, Y: 24, Z: 23,
+};
+
+function cfEvenValue(char: string): number {
+  return /\d/.test(char) ? Number(char) : char.charCodeAt(0) - 'A'.charCodeAt(0);
+}
+
+/** Appends the official check character to the first 15 characters of a codice fiscale. */
+function withCheckChar(first15: string): string {
+  let sum = 0;
+  [...first15].forEach((char, i) => {
+    sum += (i + 1) % 2 === 1 ? (CF_ODD[char] ?? Number.NaN) : cfEvenValue(char);
+  });
+  return first15 + String.fromCharCode('A'.charCodeAt(0) + (sum % 26));
+}
+
+/** Swaps the check character for another letter. */
+function withWrongCheckChar(cf: string): string {
+  const last = cf.charAt(15);
+  return cf.slice(0, 15) + (last === 'A' ? 'B' : 'A');
+}
+
+/** Builds an IBAN with valid check digits from a country code and a BBAN. */
+function iban(country: string, bban: string): string {
+  const numeric = (bban + country + '00').replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
+  const check = 98n - (BigInt(numeric) % 97n);
+  return country + String(check).padStart(2, '0') + bban;
+}
+
+function inGroupsOfFour(compact: string): string {
+  return (compact.match(/.{1,4}/g) ?? []).join(' ');
+}
+
+function withWrongCheckDigits(valid: string): string {
+  const check = Number(valid.slice(2, 4));
+  return valid.slice(0, 2) + String(check === 98 ? 2 : check + 1).padStart(2, '0') + valid.slice(4);
+}
+
+const MARIO_ROSSI = withCheckChar('RSSMRA85T10A562');
+// Omocodia: the last digits replaced by letters (2 -> N, 6 -> S), as the Agenzia delle Entrate
+// does when two people would otherwise share a code.
+const OMOCODIA = withCheckChar('RSSMRA85T10A5SN');
+const GIULIA_BIANCHI = withCheckChar('BNCGLI92E45F205');
+const IBAN_IT = iban('IT', 'X0542811101000000123456');
+const IBAN_IT_OTHER = iban('IT', 'A0306909606100000063251');
+const IBAN_DE = iban('DE', '370400440532013000');
+
+function counts(partial: Partial<Record<RedactionKind, number>>): Record<RedactionKind, number> {
+  return { 'codice-fiscale': 0, email: 0, phone: 0, iban: 0, card: 0, ...partial };
+}
+
+describe('test helpers', () => {
+  test('agree with the published examples', () => {
+    expect(MARIO_ROSSI).toBe('RSSMRA85T10A562S');
+    expect(IBAN_IT).toBe('IT60X0542811101000000123456');
+    expect(IBAN_DE).toBe('DE89370400440532013000');
+  });
+});
+
+describe('redact', () => {
+  describe('redacts a codice fiscale whose check character is right', () => {
+    test.each([
+      ['upper case', `Il mio codice fiscale è ${MARIO_ROSSI}.`, 'Il mio codice fiscale è [CODICE_FISCALE].'],
+      ['lower case', `cf ${MARIO_ROSSI.toLowerCase()} grazie`, 'cf [CODICE_FISCALE] grazie'],
+      ['with omocodia', `codice ${OMOCODIA}`, 'codice [CODICE_FISCALE]'],
+      ['a woman born in Milan', `${GIULIA_BIANCHI}`, '[CODICE_FISCALE]'],
+      ['between punctuation', `(${GIULIA_BIANCHI})`, '([CODICE_FISCALE])'],
+    ])('%s', (_name, input, expected) => {
+      expect(redact(input)).toEqual({ text: expected, found: counts({ 'codice-fiscale': 1 }) });
+    });
+  });
+
+  describe('redacts e-mail addresses', () => {
+    test.each([
+      ['a plain address', 'scrivete a mario.rossi@example.it.', 'scrivete a [EMAIL].'],
+      ['a tagged address', 'mail: Giulia.Bianchi+tari@comune.milano.it grazie', 'mail: [EMAIL] grazie'],
+      ['a PEC address', '<nome_cognome@pec.example.org>', '<[EMAIL]>'],
+    ])('%s', (_name, input, expected) => {
+      expect(redact(input)).toEqual({ text: expected, found: counts({ email: 1 }) });
+    });
+  });
+
+  describe('redacts Italian and international phone numbers', () => {
+    test.each([
+      ['a mobile with spaces', 'chiamatemi al 333 123 4567 grazie', 'chiamatemi al [PHONE] grazie'],
+      ['a mobile written solid', 'cell 3331234567', 'cell [PHONE]'],
+      ['a mobile with +39', 'tel. +39 333 123 4567', 'tel. [PHONE]'],
+      ['a mobile with +39 attached', 'tel:+393331234567', 'tel:[PHONE]'],
+      ['a mobile with 0039 and dots', 'numero 0039 333.123.4567', 'numero [PHONE]'],
+      ['a mobile with dashes', 'il mio è 347-123-4567', 'il mio è [PHONE]'],
+      ['a mobile in pairs', 'il mio è 347.12.34.567', 'il mio è [PHONE]'],
+      ['a mobile with the prefix in brackets', '(+39) 333 1234567', '[PHONE]'],
+      ['a Milan landline', 'ufficio 02 1234 5678', 'ufficio [PHONE]'],
+      ['a landline with a dash', 'ufficio 02-12345678', 'ufficio [PHONE]'],
+      ['a landline with dots', 'ufficio 02.1234.5678', 'ufficio [PHONE]'],
+      ['a landline with +39', 'ufficio +39 02 1234 5678', 'ufficio [PHONE]'],
+      ['a landline with the area code in brackets', 'casa (02) 8845 1234', 'casa [PHONE]'],
+      ['a landline outside Milan', 'Varese 0332 123456', 'Varese [PHONE]'],
+      ['a landline in brackets', 'casa (0212345678)', 'casa ([PHONE])'],
+      ['a British number', 'from London +44 20 7946 0958', 'from London [PHONE]'],
+      ['a French number', 'Paris +33 1 23 45 67 89', 'Paris [PHONE]'],
+      ['a US number', 'NY +1 (212) 555-0123', 'NY [PHONE]'],
+      ['a number followed by another word', 'ho chiamato 333 1234567 2 volte', 'ho chiamato [PHONE] 2 volte'],
+    ])('%s', (_name, input, expected) => {
+      expect(redact(input)).toEqual({ text: expected, found: counts({ phone: 1 }) });
+    });
+  });
+
+  describe('redacts an IBAN whose mod-97 checksum is right', () => {
+    test.each([
+      ['Italian, solid', `IBAN ${IBAN_IT}`, 'IBAN [IBAN]'],
+      ['Italian, in groups of four', `IBAN: ${inGroupsOfFour(IBAN_IT)} grazie`, 'IBAN: [IBAN] grazie'],
+      ['Italian, lower case', `iban ${IBAN_IT_OTHER.toLowerCase()}`, 'iban [IBAN]'],
+      ['German, ending on a full group before a word', `${inGroupsOfFour(IBAN_DE)} ciao`, '[IBAN] ciao'],
+    ])('%s', (_name, input, expected) => {
+      expect(redact(input)).toEqual({ text: expected, found: counts({ iban: 1 }) });
+    });
+  });
+
+  describe('redacts a card number that passes the Luhn check', () => {
+    test.each([
+      ['Visa in groups', 'carta 4111 1111 1111 1111 scade', 'carta [CARD] scade'],
+      ['Mastercard with dashes', 'carta 5555-5555-5555-4444.', 'carta [CARD].'],
+      ['Visa solid', 'pagato con 4012888888881881', 'pagato con [CARD]'],
+      ['Visa with 13 digits', 'vecchia 4222222222222', 'vecchia [CARD]'],
+      // Starts with 3, so it would be read as a mobile if phones went first.
+      ['American Express 4-6-5', 'amex 3782 822463 10005', 'amex [CARD]'],
+      ['a card followed by a year', 'carta 4111 1111 1111 1111 2027', 'carta [CARD] 2027'],
+    ])('%s', (_name, input, expected) => {
+      expect(redact(input)).toEqual({ text: expected, found: counts({ card: 1 }) });
+    });
+  });
+
+  describe('leaves look-alikes and ordinary text untouched', () => {
+    test.each([
+      ['a codice fiscale with a wrong check character', `cf ${withWrongCheckChar(MARIO_ROSSI)}`],
+      ['an omocodia code with a wrong check character', withWrongCheckChar(OMOCODIA)],
+      ['an IBAN with wrong check digits', `IBAN ${withWrongCheckDigits(IBAN_IT)}`],
+      ['an IBAN in groups with wrong check digits', inGroupsOfFour(withWrongCheckDigits(IBAN_IT))],
+      ['an IBAN with a mistyped digit', IBAN_IT.replace('123456', '123465')],
+      ['a 16-digit number failing Luhn', 'carta 4111 1111 1111 1112'],
+      ['a solid 16-digit number failing Luhn', 'codice 1234567890123456'],
+      ['the city contact centre', 'ho chiamato lo 020202 ma nessuno risponde'],
+      ['the city contact centre with +39', 'dall’estero +39 02 0202'],
+      ['the other city number', 'chiamate lo 02.0208'],
+      ['a date with slashes', 'appuntamento il 12/05/2024'],
+      ['a date with dots', 'appuntamento il 03.05.2024'],
+      ['a date with dashes', 'scadenza 03-05-2024'],
+      ['an amount with cents', 'la carta costa 22,20 €'],
+      ['an amount with thousands', 'multa di 1.500 euro, o € 1.500.000,00'],
+      ['a year', 'nel 2024'],
+      ['a postcode', 'via Larga 12, 20121 Milano'],
+      ['short numbers', 'chiamate il 112 o il 1500, sportello 3'],
+      ['times', 'alle 10:30 o alle 9.30'],
+      ['opening hours', 'orari 09.00-12.30 e 14.00-16.00'],
+      ['a protocol number', 'pratica PG 123456/2024'],
+      ['plain words', 'Vorrei rinnovare la carta d’identità, come faccio?'],
+      ['an empty message', ''],
+    ])('%s', (_name, input) => {
+      expect(redact(input)).toEqual({ text: input, found: counts({}) });
+    });
+  });
+
+  test('keeps the city number and redacts the mobile written after it', () => {
+    expect(redact('020202 333 1234567')).toEqual({ text: '020202 [PHONE]', found: counts({ phone: 1 }) });
+  });
+
+  test('keeps the surrounding text and counts every kind in a mixed message', () => {
+    const message =
+      `Buongiorno, sono Mario Rossi (${MARIO_ROSSI}), mail mario.rossi@example.it, ` +
+      `cell +39 333 123 4567 o ufficio 02 1234 5678. Rimborso TARI di 22,20 € del 12/05/2024 ` +
+      `su IBAN ${inGroupsOfFour(IBAN_IT)}; avevo pagato con 4111 1111 1111 1111. Ho già chiamato lo 020202.`;
+    expect(redact(message)).toEqual({
+      text:
+        'Buongiorno, sono Mario Rossi ([CODICE_FISCALE]), mail [EMAIL], ' +
+        'cell [PHONE] o ufficio [PHONE]. Rimborso TARI di 22,20 € del 12/05/2024 ' +
+        'su IBAN [IBAN]; avevo pagato con [CARD]. Ho già chiamato lo 020202.',
+      found: counts({ 'codice-fiscale': 1, email: 1, phone: 2, iban: 1, card: 1 }),
+    });
+  });
+
+  test('counts several items of the same kind', () => {
+    expect(redact(`${MARIO_ROSSI} e ${GIULIA_BIANCHI}, oppure ${OMOCODIA}`)).toEqual({
+      text: '[CODICE_FISCALE] e [CODICE_FISCALE], oppure [CODICE_FISCALE]',
+      found: counts({ 'codice-fiscale': 3 }),
+    });
+  });
+
+  test('leaves already redacted text as it is', () => {
+    const once = redact(`${MARIO_ROSSI} 333 1234567 ${IBAN_IT} 4111111111111111 a@b.it`).text;
+    expect(redact(once)).toEqual({ text: once, found: counts({}) });
+  });
+});
