@@ -2,7 +2,7 @@ import { createLogger } from '../../src/logger';
 import type { EventQuery, InteractionEvent } from '../../src/storage/interaction-event';
 import { InteractionRecorder } from '../../src/storage/interaction-recorder';
 import type { InteractionEventStore } from '../../src/storage/ports';
-import { event } from './storage-contract.test';
+import { event } from '../fixtures/events';
 
 /** An event store that can be switched off, as a database outage would. */
 class FlakyStore implements InteractionEventStore {

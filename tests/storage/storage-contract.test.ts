@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import type { InteractionEvent } from '../../src/storage/interaction-event';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
 import { ETagConflictError, type StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { event } from '../fixtures/events';
 import { tempDataDir } from '../fixtures/runtime';
 
-export function event(conversationId: string, ts: string, extra: Partial<InteractionEvent> = {}): InteractionEvent {
-  return {
-    eventId: randomUUID(), ts, conversationId, channel: 'test', language: 'it', activityType: 'message', text: 'quanto costa la cie',
-    outcome: 'answered', topicId: 'carta-identita', confidence: 0.9, answerTopicId: 'carta-identita', feedback: null, latencyMs: 3, handoff: null, ...extra,
-  };
-}
 
 const mongoUri = process.env.MONGODB_URI;
 const inCi = process.env.CI === 'true';
