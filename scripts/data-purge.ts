@@ -1,0 +1,28 @@
+// npm run data:purge -- --older-than 180d : deletes interaction events older than the limit
+// from the configured store (MONGODB_URI, or the SQLite file under DATA_DIR).
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config';
+import { openStorage } from '../src/storage/open-storage';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'older-than': { type: 'string' } } });
+  const match = /^(\d+)d$/.exec(values['older-than'] ?? '');
+  if (!match) throw new Error('usage: npm run data:purge -- --older-than 180d (a number of days followed by d)');
+  const days = Number(match[1]);
+  if (days < 1) throw new Error('--older-than must be at least 1d');
+  const backend = await openStorage(loadConfig(process.env));
+  try {
+    const before = new Date(Date.now() - days * DAY_MS);
+    const removed = await backend.events.purgeBefore(before);
+    process.stdout.write(`${JSON.stringify({ store: backend.kind, olderThan: before.toISOString(), removed })}\n`);
+  } finally {
+    await backend.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`data:purge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});
