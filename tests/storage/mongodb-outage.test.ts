@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { startDialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { KB_DIR } from '../fixtures/runtime';
 import type { EventQuery, InteractionEvent } from '../../src/storage/interaction-event';
 import { InteractionRecorder } from '../../src/storage/interaction-recorder';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
@@ -97,5 +100,38 @@ class Acknowledging implements InteractionEventStore {
     expect(stored).toEqual(expected);
     // eslint-disable-next-line no-console
     console.log(`outage test: ${recorded.length} recorded, ${ackedBeforeStop.size} stored before the stop, ${stored.length} stored after the restart, 0 lost, 0 duplicated`);
+  }, 180_000);
+});
+
+(enabled ? describe : describe.skip)('Dialogo on MongoDB when the database goes away', () => {
+  test('keeps answering, reports degraded, and stores the waiting events when the database returns', async () => {
+    let server = await startServer(0);
+    const dialogo = await startDialogo(
+      loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', MONGODB_URI: `mongodb://127.0.0.1:${server.port}`, MONGODB_DB: 'e2e', PSEUDONYM_SECRET: 'a-test-secret-of-enough-length' }),
+      createLogger('silent'),
+    );
+    const ask = async (text: string) => {
+      const response = await fetch(`http://127.0.0.1:${dialogo.port}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'message', text, channelId: 'test', from: { id: 'u1' }, recipient: { id: 'b' }, conversation: { id: 'c1' }, serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies' }),
+      });
+      return ((await response.json()) as { activities: { channelData: { dialogo: { topicId: string } } }[] }).activities[0]!;
+    };
+    const ready = async () => (await (await fetch(`http://127.0.0.1:${dialogo.port}/readyz`)).json()) as { ready: boolean; storage: { kind: string; status: string; bufferedEvents: number } };
+    try {
+      expect((await ready()).storage).toMatchObject({ kind: 'mongodb', status: 'ok' });
+      await stopServer(server.child);
+      expect((await ask('quanto costa la carta d’identità?')).channelData.dialogo.topicId).toBe('carta-identita');
+      expect((await ask('tari scadenza')).channelData.dialogo.topicId).toBe('tari-pagamento');
+      for (let i = 0; i < 100 && (await ready()).storage.status !== 'degraded'; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await ready()).toMatchObject({ ready: true, storage: { status: 'degraded' } });
+      server = await startServer(server.port);
+      for (let i = 0; i < 150 && (await ready()).storage.bufferedEvents > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect((await ready()).storage.bufferedEvents).toBe(0);
+    } finally {
+      await dialogo.stop();
+      await stopServer(server.child);
+    }
   }, 180_000);
 });
