@@ -48,6 +48,7 @@ const envSchema = z.object({
   PSEUDONYM_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(180)),
   EVENT_BUFFER_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(10_000_000).default(100_000)),
+  DIRECTLINE_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
@@ -76,6 +77,10 @@ export interface Config {
   };
   readonly contactCentre: { readonly hoursIt: string; readonly hoursEn: string; readonly writtenRequestUrl: string };
   readonly shutdownGraceMs: number;
+  readonly directLine: {
+    /** The site secret of `/v3/directline`; unset: development mode, anyone may generate a token. */
+    readonly secret: string | undefined;
+  };
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -156,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       writtenRequestUrl: e.WRITTEN_REQUEST_URL,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    directLine: { secret: e.DIRECTLINE_SECRET },
     storage: {
       mongodbUri: e.MONGODB_URI,
       mongodbDb: e.MONGODB_DB,

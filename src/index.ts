@@ -12,6 +12,10 @@ import { MainDialog } from '../dialogs/main-dialog';
 import { DialogoBot } from './bot/dialogo-bot';
 import { MESSAGES } from './bot/messages';
 import { RuntimeHolder, type KnowledgeRuntime } from './bot/runtime';
+import { DirectLineAdapter } from './channels/directline/directline-adapter';
+import { mountDirectLine } from './channels/directline/directline-routes';
+import { MemoryConversationStore } from './channels/directline/memory-conversation-store';
+import { DirectLineTokens } from './channels/directline/tokens';
 import { ConfigError, loadConfig, type Config } from './config';
 import { watchKnowledgeBase } from './knowledge/watch-knowledge-base';
 import { createLogger, type Logger } from './logger';
@@ -31,6 +35,8 @@ export interface Dialogo {
   readonly server: DialogoServer;
   readonly runtime: RuntimeHolder;
   readonly recorder: InteractionRecorder;
+  /** The in-process Direct Line channel; `sendToConversation` is the way in for proactive messages. */
+  readonly directLine: DirectLineAdapter;
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -79,8 +85,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     MicrosoftAppTenantId: config.botAuth.tenantId ?? '',
   });
   const adapter = new CloudAdapter(auth);
-  adapter.use(new InteractionMiddleware(recorder, pseudonymSecret(config), (error) => logger.warn({ err: error }, 'interaction not recorded')));
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+  const onTurnError = async (context: TurnContext, error: Error) => {
     logger.error({ err: error, conversation: context.activity.conversation?.id, channel: context.activity.channelId }, 'unhandled turn error');
     try {
       await context.sendActivity({
@@ -96,9 +101,21 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   const dialog = new MainDialog({ runtime: () => runtime.current(), contact: config.contactCentre });
   const bot = new DialogoBot(conversationState, userState, dialog);
+  const botLogic = (context: TurnContext) => bot.run(context);
+  const directLine = new DirectLineAdapter({
+    store: new MemoryConversationStore(),
+    botLogic,
+    onError: (error, conversation) => logger.error({ err: error, conversation, channel: 'directline' }, 'direct line turn failed'),
+  });
+  // Both channels run the same middleware and error handling: a turn is a turn, whichever way it came.
+  const interactions = new InteractionMiddleware(recorder, pseudonymSecret(config), (error) => logger.warn({ err: error }, 'interaction not recorded'));
+  for (const channelAdapter of [adapter, directLine]) {
+    channelAdapter.use(interactions);
+    channelAdapter.onTurnError = onTurnError;
+  }
   const server = createServer({
     adapter,
-    botLogic: (context) => bot.run(context),
+    botLogic,
     logger,
     readiness: () => {
       const events = recorder.status;
@@ -114,6 +131,11 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       };
     },
   });
+
+  const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
+  if (!config.directLine.secret && config.env === 'production') {
+    logger.warn('DIRECTLINE_SECRET is unset: anyone can generate Direct Line tokens');
+  }
 
   const watcher = config.watchKnowledgeBase
     ? watchKnowledgeBase(config.knowledgeBaseDir, {
@@ -135,11 +157,13 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     server,
     runtime,
     recorder,
+    directLine,
     port,
     async stop() {
       watcher?.close();
       clearInterval(retention);
-      await server.shutdown(config.shutdownGraceMs);
+      // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
+      await Promise.all([directLineEndpoint.shutdown(config.shutdownGraceMs), server.shutdown(config.shutdownGraceMs)]);
       await recorder.drain(config.shutdownGraceMs);
       await backend.close();
     },

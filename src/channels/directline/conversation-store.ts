@@ -1,0 +1,57 @@
+import type { Activity } from 'botbuilder';
+
+/** One conversation of the Direct Line channel. */
+export interface DirectLineConversation {
+  readonly id: string;
+  /** The citizen's user id, fixed when the conversation starts (tokens carry it too). */
+  readonly userId: string;
+  readonly locale: string | undefined;
+  /** Base URL the conversation was started through; becomes the activities' `serviceUrl`. */
+  readonly serviceUrl: string;
+  readonly createdAt: number;
+  lastActiveAt: number;
+}
+
+/** An activity as stored: the activity plus its position in the conversation. */
+export interface StoredActivity {
+  /** 1, 2, 3…: the watermark just after this activity. */
+  readonly seq: number;
+  readonly activity: Partial<Activity>;
+}
+
+/** Direct Line 3.0 `ActivitySet`: what polling and the stream return. */
+export interface ActivitySet {
+  readonly activities: Partial<Activity>[];
+  readonly watermark: string;
+}
+
+/**
+ * Where Direct Line conversations and their activities live. Asynchronous so that a persistent
+ * implementation (SQLite, MongoDB) can replace the in-memory one without touching the routes or the adapter.
+ *
+ * @example
+ * const conversation = await store.create({ id, userId, locale: 'it-IT', serviceUrl });
+ * const { seq, activity } = await store.append(id, { type: 'message', text: 'ciao' });
+ * const newer = await store.activitiesAfter(id, seq - 1); // [that activity]
+ */
+export interface ConversationStore {
+  create(conversation: Omit<DirectLineConversation, 'createdAt' | 'lastActiveAt'>): Promise<DirectLineConversation>;
+  get(id: string): Promise<DirectLineConversation | undefined>;
+  /** Gives the activity its id (`convId|0000001`) and stores it; throws when the conversation is unknown. */
+  append(id: string, activity: Partial<Activity>): Promise<StoredActivity>;
+  /** Activities after `watermark` (0: all that are kept), oldest first. */
+  activitiesAfter(id: string, watermark: number): Promise<StoredActivity[]>;
+  /** The watermark after the last activity (0 when none). */
+  lastWatermark(id: string): Promise<number>;
+}
+
+/** Activity id of the `seq`-th activity: the conversation id, a bar, seven digits. */
+export function activityId(conversationId: string, seq: number): string {
+  return `${conversationId}|${String(seq).padStart(7, '0')}`;
+}
+
+/** The Direct Line `ActivitySet` of stored activities; the watermark stays `fallback` when there are none. */
+export function activitySetOf(entries: readonly StoredActivity[], fallback: number): ActivitySet {
+  const last = entries[entries.length - 1];
+  return { activities: entries.map((entry) => entry.activity), watermark: String(last ? last.seq : fallback) };
+}

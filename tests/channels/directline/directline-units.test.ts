@@ -1,0 +1,71 @@
+import { MemoryConversationStore } from '../../../src/channels/directline/memory-conversation-store';
+import { RateLimiter } from '../../../src/channels/directline/rate-limiter';
+import { DirectLineTokens, TOKEN_LIFETIME_SECONDS } from '../../../src/channels/directline/tokens';
+
+const base = { userId: 'dl_u', locale: 'it-IT', serviceUrl: 'http://localhost/v3/directline' };
+
+describe('MemoryConversationStore', () => {
+  test('numbers activities conv|0000001… and answers by watermark', async () => {
+    const store = new MemoryConversationStore();
+    await store.create({ id: 'c1', ...base });
+    const first = await store.append('c1', { type: 'message', text: 'a' });
+    const second = await store.append('c1', { type: 'message', text: 'b' });
+    expect(first.activity.id).toBe('c1|0000001');
+    expect(second.seq).toBe(2);
+    expect((await store.activitiesAfter('c1', 1)).map((s) => s.activity.text)).toEqual(['b']);
+    expect(await store.lastWatermark('c1')).toBe(2);
+    await expect(store.append('nope', { type: 'message' })).rejects.toThrow();
+  });
+
+  test('drops conversations idle past the limit and the least recently active beyond the cap', async () => {
+    let now = 0;
+    const store = new MemoryConversationStore({ idleMs: 1000, maxConversations: 2, now: () => now });
+    await store.create({ id: 'a', ...base });
+    await store.create({ id: 'b', ...base });
+    await store.append('a', { type: 'message' });
+    await store.create({ id: 'c', ...base }); // b is the least recently active
+    expect(await store.get('b')).toBeUndefined();
+    expect(await store.get('a')).toBeDefined();
+    now = 5000;
+    expect(await store.get('a')).toBeUndefined();
+    expect(store.size).toBe(0);
+  });
+
+  test('keeps at most maxActivitiesPerConversation while watermarks keep counting', async () => {
+    const store = new MemoryConversationStore({ maxActivitiesPerConversation: 2 });
+    await store.create({ id: 'c', ...base });
+    for (let i = 0; i < 5; i += 1) await store.append('c', { type: 'message' });
+    expect((await store.activitiesAfter('c', 0)).map((s) => s.seq)).toEqual([4, 5]);
+  });
+});
+
+describe('DirectLineTokens', () => {
+  test('round-trips claims; expiry, tampering and another key are refused', () => {
+    let now = 1_000_000;
+    const tokens = new DirectLineTokens('a-long-enough-secret', () => now);
+    const { token, expires_in } = tokens.issue('conv', 'dl_u');
+    expect(expires_in).toBe(TOKEN_LIFETIME_SECONDS);
+    expect(tokens.verify(token)).toMatchObject({ conv: 'conv', user: 'dl_u' });
+    expect(new DirectLineTokens('a-long-enough-secret', () => now).verify(token)).toBeDefined();
+    expect(new DirectLineTokens('another-long-secret', () => now).verify(token)).toBeUndefined();
+    const [h, , s] = token.split('.');
+    const forgedClaims = Buffer.from(JSON.stringify({ conv: 'other', user: 'dl_u', iat: 0, exp: 9e9 })).toString('base64url');
+    expect(tokens.verify(`${h}.${forgedClaims}.${s}`)).toBeUndefined();
+    for (const junk of [undefined, '', 'a.b', 'a.b.c', '...', 'x'.repeat(5000)]) expect(tokens.verify(junk)).toBeUndefined();
+    now += TOKEN_LIFETIME_SECONDS * 1000;
+    expect(tokens.verify(token)).toBeUndefined();
+  });
+});
+
+describe('RateLimiter', () => {
+  test('allows limit events per window, then refuses until the window slides', () => {
+    let now = 0;
+    const limiter = new RateLimiter(3, 60_000, () => now);
+    expect([1, 2, 3].map(() => limiter.allow('k'))).toEqual([true, true, true]);
+    expect(limiter.allow('k')).toBe(false);
+    expect(limiter.allow('other')).toBe(true);
+    expect(limiter.retryAfterSeconds('k')).toBe(60);
+    now = 60_000;
+    expect(limiter.allow('k')).toBe(true);
+  });
+});
