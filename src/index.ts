@@ -22,6 +22,7 @@ import { createLogger, type Logger } from './logger';
 import { createRecognizer } from './nlu/create-recognizer';
 import { loadLocalRecognizer } from './nlu/load-local-recognizer';
 import { createServer, type DialogoServer } from './server/create-server';
+import { mountStaticRoutes } from './server/static-routes';
 import { InteractionMiddleware } from './bot/interaction-middleware';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
@@ -132,6 +133,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     },
   });
 
+  mountStaticRoutes(server.server);
   const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
   if (!config.directLine.secret && config.env === 'production') {
     logger.warn('DIRECTLINE_SECRET is unset: anyone can generate Direct Line tokens');

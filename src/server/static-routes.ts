@@ -1,0 +1,98 @@
+// The portal pages: the demo page (`/`), the embeddable widget (`/widget.js`) and the official
+// Web Chat bundle, served from the installed `botframework-webchat` package (no CDN anywhere).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Request, Response, Server } from 'restify';
+
+/** Where the page files live: `src/web` under the project root, whether running from src/ (ts) or dist/ (js). */
+export function webDir(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'src', 'web');
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`src/web not found above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+/** The Web Chat bundle (full build: it renders Markdown, so links in answers are clickable). */
+export function webChatBundlePath(): string {
+  // The package's `exports` hide package.json and dist/; its main entry sits in lib/, beside dist/.
+  return path.join(path.dirname(require.resolve('botframework-webchat')), '..', 'dist', 'webchat.js');
+}
+
+/** The installed Web Chat version, part of the bundle's long-cached URL. */
+export function webChatVersion(): string {
+  const pkg = path.join(path.dirname(webChatBundlePath()), '..', 'package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'application/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
+
+interface Asset {
+  readonly file: string;
+  readonly cacheControl: string;
+  /** Text substitutions applied once, when the file is first read. */
+  readonly substitute?: Record<string, string>;
+  body?: Buffer;
+  gzipped?: Buffer;
+}
+
+/**
+ * Mounts `GET /`, `/index.html`, `/widget.js`, `/portal.css`, `/portal.js` and `/webchat/webchat.js`
+ * (plus the versioned `/webchat/<version>/webchat.js`, cacheable for a year).
+ * Files are read on first request and kept in memory, with a gzip copy.
+ */
+export function mountStaticRoutes(server: Server, options: { dir?: string } = {}): void {
+  const dir = options.dir ?? webDir();
+  const short = 'public, max-age=300';
+  const long = 'public, max-age=31536000, immutable';
+  const version = webChatVersion();
+  const bundle = webChatBundlePath();
+  const assets: Record<string, Asset> = {
+    '/': { file: path.join(dir, 'index.html'), cacheControl: 'no-cache' },
+    '/index.html': { file: path.join(dir, 'index.html'), cacheControl: 'no-cache' },
+    '/widget.js': { file: path.join(dir, 'widget.js'), cacheControl: short, substitute: { __WEBCHAT_VERSION__: version } },
+    '/portal.css': { file: path.join(dir, 'portal.css'), cacheControl: short },
+    '/portal.js': { file: path.join(dir, 'portal.js'), cacheControl: short },
+    '/webchat/webchat.js': { file: bundle, cacheControl: 'public, max-age=86400' },
+    [`/webchat/${version}/webchat.js`]: { file: bundle, cacheControl: long },
+  };
+  for (const [route, asset] of Object.entries(assets)) {
+    const handler = async (req: Request, res: Response) => {
+      asset.body ??= load(asset);
+      const type = TYPES[path.extname(asset.file)] ?? 'application/octet-stream';
+      const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      let body = asset.body;
+      if (gzip) {
+        asset.gzipped ??= gzipSync(asset.body);
+        body = asset.gzipped;
+        res.header('Content-Encoding', 'gzip');
+      }
+      res.header('Vary', 'Accept-Encoding');
+      res.header('Cache-Control', asset.cacheControl);
+      res.header('X-Content-Type-Options', 'nosniff');
+      // The widget and the bundle are loaded by the portal, another origin.
+      if (route !== '/' && route !== '/index.html') res.header('Access-Control-Allow-Origin', '*');
+      res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length });
+      res.end(body);
+    };
+    server.get(route, handler);
+    server.head(route, handler);
+  }
+}
+
+function load(asset: Asset): Buffer {
+  const raw = readFileSync(asset.file);
+  if (!asset.substitute) return raw;
+  let text = raw.toString('utf8');
+  for (const [from, to] of Object.entries(asset.substitute)) text = text.split(from).join(to);
+  return Buffer.from(text, 'utf8');
+}
