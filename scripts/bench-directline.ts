@@ -1,0 +1,315 @@
+// npm run --silent bench:directline: Direct Line throughput and latency on
+// this machine, for docs/benchmarks.md. Two servers on the same Direct Line path (DirectLineAdapter,
+// mountDirectLine, restify from createServer): Dialogo itself (startDialogo) and an echo bot, so the
+// cost of the transport is separated from Dialogo's own work. Each server runs in a child process
+// (this script, forked with --serve), so it has its own event loop and the client does not share it.
+// Client: plain HTTP (fetch) and the `ws` package, as directlinejs does with webSocket: true. Each
+// conversation generates a token, starts, opens its stream, waits for the welcome (Dialogo), then
+// asks TURNS questions of the development set in sequence, each after the previous reply; all
+// conversations run concurrently. A turn's latency runs from the POST of the citizen's activity
+// until the bot's reply (a message whose replyToId is that activity's id) arrives on the stream.
+// TURNS (30) stays under the endpoint's 60 activities a minute per conversation. The warm-up and
+// the conversations' start-up are not timed. BENCH_CPU=1 adds clientCpuS and serverCpuS to each line.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CloudAdapter, type TurnContext } from 'botbuilder';
+import { WebSocket } from 'ws';
+import { DirectLineAdapter } from '../src/channels/directline/directline-adapter';
+import { DIRECTLINE_PREFIX, mountDirectLine } from '../src/channels/directline/directline-routes';
+import { MemoryConversationStore } from '../src/channels/directline/memory-conversation-store';
+import { DirectLineTokens } from '../src/channels/directline/tokens';
+import { loadConfig } from '../src/config';
+import { startDialogo } from '../src/index';
+import { createLogger } from '../src/logger';
+import { parseEvaluationFile, percentile, round } from '../src/nlu/evaluation';
+import { createServer } from '../src/server/create-server';
+
+type BotKind = 'dialogo' | 'echo';
+
+const BOTS: readonly BotKind[] = ['echo', 'dialogo'];
+const CONCURRENCY = [50, 200] as const;
+const TURNS = 30;
+const WARMUP = { conversations: 50, turns: 10 };
+/** BENCH_CPU=1 adds the CPU seconds of client and server during each timed run (to see which side saturates). */
+const SHOW_CPU = process.env.BENCH_CPU === '1';
+const TURN_TIMEOUT_MS = 60_000;
+const GRACE_MS = 10_000;
+
+// ---------------------------------------------------------------- server side (child process)
+
+interface Running {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function startEcho(): Promise<Running> {
+  const logger = createLogger('silent');
+  const botLogic = async (context: TurnContext) => {
+    if (context.activity.type === 'message') await context.sendActivity(context.activity.text ?? '');
+  };
+  const directLine = new DirectLineAdapter({ store: new MemoryConversationStore(), botLogic });
+  // createServer wants a CloudAdapter for /api/messages; it is never called here.
+  const server = createServer({ adapter: new CloudAdapter(), botLogic, logger, readiness: () => ({ ready: true, details: {} }) });
+  const endpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(undefined), secret: undefined, logger });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    stop: async () => {
+      await Promise.all([endpoint.shutdown(GRACE_MS), server.shutdown(GRACE_MS)]);
+    },
+  };
+}
+
+async function startDialogoServer(dataDir: string): Promise<Running> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KB_DIR: 'knowledge-base',
+    KB_WATCH: 'false',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+  });
+  return startDialogo(config, createLogger('silent'));
+}
+
+async function serve(bot: BotKind, dataDir: string): Promise<void> {
+  const running = bot === 'dialogo' ? await startDialogoServer(dataDir) : await startEcho();
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuS: (user + system) / 1e6 });
+      return;
+    }
+    if (message !== 'stop') return;
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`bench-directline server: ${error instanceof Error ? error.stack : String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+  process.send?.({ port: running.port });
+}
+
+// ---------------------------------------------------------------- client side
+
+interface ServerProcess {
+  readonly port: number;
+  /** CPU seconds the server process has used so far. */
+  cpu(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function spawnServer(bot: BotKind, dataDir: string): Promise<ServerProcess> {
+  const child: ChildProcess = fork(__filename, ['--serve', bot, dataDir], {
+    execArgv: ['-r', 'ts-node/register/transpile-only'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.send('stop');
+    const timer = setTimeout(() => child.kill('SIGKILL'), GRACE_MS + 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const cpu = () =>
+    new Promise<number>((resolve) => {
+      const onMessage = (message: { cpuS?: number }) => {
+        if (typeof message.cpuS !== 'number') return;
+        child.off('message', onMessage);
+        resolve(message.cpuS);
+      };
+      child.on('message', onMessage);
+      child.send('cpu');
+    });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: { port: number }) => resolve({ port: message.port, cpu, stop }));
+    child.once('exit', (code) => reject(new Error(`${bot} server exited with ${code} before listening`)));
+  });
+}
+
+interface StreamActivity {
+  type?: string;
+  id?: string;
+  replyToId?: string;
+  from?: { id?: string; role?: string };
+  channelData?: { clientActivityId?: string };
+}
+
+/** One citizen: a token, a conversation, its stream, and questions asked one after the other. */
+class Citizen {
+  private ws: WebSocket | undefined;
+  private token = '';
+  private conversationId = '';
+  private userId = '';
+  private waiting: { clientId: string; serverId?: string; resolve: () => void } | undefined;
+  private welcomed!: Promise<void>;
+
+  constructor(
+    private readonly base: string,
+    private readonly label: string,
+  ) {}
+
+  async start(expectWelcome: boolean): Promise<void> {
+    const generated = await post(`${this.base}/tokens/generate`, undefined, {});
+    this.token = String(generated.token);
+    const started = await post(`${this.base}/conversations`, this.token, {});
+    this.conversationId = String(started.conversationId);
+    const ws = new WebSocket(String(started.streamUrl));
+    this.ws = ws;
+    let welcome!: () => void;
+    this.welcomed = new Promise<void>((resolve) => (welcome = resolve));
+    ws.on('message', (data) => {
+      const set = JSON.parse(String(data)) as { activities?: StreamActivity[] };
+      for (const activity of set.activities ?? []) {
+        if (activity.from?.role === 'user' || (this.userId && activity.from?.id === this.userId)) {
+          this.userId = activity.from?.id ?? this.userId;
+          if (this.waiting && activity.channelData?.clientActivityId === this.waiting.clientId) this.waiting.serverId = activity.id;
+        } else if (activity.type === 'message') {
+          // The welcome answers the conversationUpdate, which botbuilder does not reply to on Direct Line: no replyToId.
+          if (!activity.replyToId) welcome();
+          else if (this.waiting?.serverId && activity.replyToId === this.waiting.serverId) {
+            const { resolve } = this.waiting;
+            this.waiting = undefined;
+            resolve();
+          }
+        }
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    ws.on('error', () => undefined);
+    if (expectWelcome) await withTimeout(this.welcomed, `${this.label}: no welcome`);
+  }
+
+  /** Asks `text`; resolves with the milliseconds from the POST until the reply arrived on the stream. */
+  async ask(text: string, n: number): Promise<number> {
+    const clientId = `${this.label}-${n}`;
+    const started = performance.now();
+    let repliedAt = 0;
+    const replied = new Promise<void>((resolve) => {
+      this.waiting = { clientId, resolve: () => ((repliedAt = performance.now()), resolve()) };
+    });
+    const posted = post(`${this.base}/conversations/${this.conversationId}/activities`, this.token, {
+      type: 'message',
+      text,
+      locale: 'it-IT',
+      channelData: { clientActivityId: clientId },
+    });
+    await Promise.all([withTimeout(replied, `${this.label}: no reply to turn ${n}`), posted]);
+    return repliedAt - started;
+  }
+
+  close(): void {
+    this.ws?.close();
+  }
+}
+
+async function post(url: string, token: string | undefined, body: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(message)), TURN_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let conversationsSoFar = 0;
+
+/** Starts `conversations` citizens (not timed), then times TURNS questions each, all at once. */
+async function run(server: ServerProcess, base: string, bot: BotKind, conversations: number, turns: number, texts: readonly string[]) {
+  const citizens = Array.from({ length: conversations }, (_, i) => new Citizen(base, `c${conversationsSoFar + i}`));
+  const offset = conversationsSoFar;
+  conversationsSoFar += conversations;
+  try {
+    await Promise.all(citizens.map((c) => c.start(bot === 'dialogo')));
+    const times: number[] = [];
+    const serverCpuBefore = SHOW_CPU ? await server.cpu() : 0;
+    const clientCpuBefore = process.cpuUsage();
+    const started = performance.now();
+    await Promise.all(
+      citizens.map(async (citizen, i) => {
+        for (let t = 0; t < turns; t++) times.push(await citizen.ask(texts[((offset + i) * turns + t) % texts.length] ?? '', t));
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const cpu = SHOW_CPU
+      ? { clientCpuS: round((clientCpu.user + clientCpu.system) / 1e6), serverCpuS: round((await server.cpu()) - serverCpuBefore) }
+      : {};
+    times.sort((a, b) => a - b);
+    return {
+      bot,
+      conversations,
+      turns: times.length,
+      seconds: round(seconds),
+      turnsPerSec: round(times.length / seconds),
+      p50Ms: round(percentile(times, 0.5)),
+      p99Ms: round(percentile(times, 0.99)),
+      ...cpu,
+    };
+  } finally {
+    citizens.forEach((c) => c.close());
+  }
+}
+
+async function main(): Promise<void> {
+  const texts = parseEvaluationFile(readFileSync(path.resolve('tests/fixtures/dev-set.jsonl'), 'utf8')).map((l) => l.text);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-bench-directline-'));
+  let server: ServerProcess | undefined;
+  try {
+    for (const bot of BOTS) {
+      server = await spawnServer(bot, dataDir);
+      const base = `http://127.0.0.1:${server.port}${DIRECTLINE_PREFIX}`;
+      await run(server, base, bot, WARMUP.conversations, WARMUP.turns, texts);
+      for (const conversations of CONCURRENCY) {
+        process.stdout.write(`${JSON.stringify(await run(server, base, bot, conversations, TURNS, texts))}\n`);
+      }
+      await server.stop();
+      server = undefined;
+    }
+  } finally {
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--serve') {
+  serve(process.argv[3] as BotKind, process.argv[4] ?? '').catch((error: unknown) => {
+    process.stderr.write(`bench-directline server: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+} else {
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench-directline: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 2;
+  });
+}
