@@ -8,11 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { evaluate, type EvaluationLine } from '../src/nlu/evaluation';
-import { FuseBaselineRecognizer } from '../src/nlu/fuse-baseline';
-import { LocalRecognizer } from '../src/nlu/local-recognizer';
-import { loadLocalRecognizer } from '../src/nlu/load-local-recognizer';
-import { loadOutOfScope } from '../src/nlu/out-of-scope';
-import { DEFAULT_BANDS, type Recognizer } from '../src/nlu/recognizer';
+import { chooseRecognizer } from './choose-recognizer';
 
 const topicMapSchema = z.object({ map: z.record(z.string(), z.string()) }).passthrough();
 
@@ -46,20 +42,8 @@ async function main(): Promise<void> {
     },
   });
   const datasets = path.join(values.shared, 'datasets');
-  const { kb, recognizer: loaded } = await loadLocalRecognizer(path.resolve('knowledge-base'));
-  // --answer-threshold shows the trade-off between topic accuracy and rejection.
   const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
-  if (threshold !== undefined && !(threshold > 0 && threshold < 1)) throw new Error('--answer-threshold must be a number between 0 and 1');
-  const local =
-    threshold === undefined
-      ? loaded
-      : LocalRecognizer.build(kb, await loadOutOfScope(path.resolve('knowledge-base')), { bands: { ...DEFAULT_BANDS, answer: threshold } });
-  const recognizer: Recognizer =
-    values.recognizer === 'fuse-baseline'
-      ? new FuseBaselineRecognizer(kb)
-      : values.recognizer === 'local-without-bayes'
-        ? LocalRecognizer.build(kb, await loadOutOfScope(path.resolve('knowledge-base')), { bayes: false })
-        : local;
+  const recognizer = await chooseRecognizer(values.recognizer, path.resolve('knowledge-base'), threshold);
   const sets: [string, EvaluationLine[]][] = [
     ['unlockpa', unlockpa(datasets)],
     ['xsid-it', xsid(datasets, 1)],

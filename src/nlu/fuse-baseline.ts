@@ -22,15 +22,9 @@ export class FuseBaselineRecognizer implements Recognizer {
   }
 
   async recognize(text: string): Promise<Recognition> {
-    const seen = new Set<string>();
-    const candidates = [];
-    for (const hit of this.fuse.search(text, { limit: 20 })) {
-      if (seen.has(hit.item.topicId)) continue;
-      seen.add(hit.item.topicId);
-      // fuse.js scores 0 (perfect) to 1; every hit under its default threshold counts as a match.
-      candidates.push({ topicId: hit.item.topicId, confidence: seen.size === 1 ? 1 - (hit.score ?? 1) : 0 });
-    }
-    const top = candidates.slice(0, 1).map((c) => ({ ...c, confidence: 1 }));
-    return { text, language: 'it', intent: 'faq', candidates: top, band: bandOf(top), recognizer: this.name };
+    // Every hit under fuse.js's default threshold counts as a match: the best one is the answer.
+    const [best] = this.fuse.search(text, { limit: 1 });
+    const candidates = best ? [{ topicId: best.item.topicId, confidence: 1 }] : [];
+    return { text, language: 'it', intent: 'faq', candidates, band: bandOf(candidates), recognizer: this.name };
   }
 }
