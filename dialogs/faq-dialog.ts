@@ -17,6 +17,8 @@ export const MISSES_BEFORE_HUMAN = 2;
 /** Topics shown as suggestions after a fallback when nothing came close. */
 const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
 const SUGGESTION_TITLE_CHARS = 40;
+/** The topic the "contacts" menu item answers with. */
+const CONTACTS_TOPIC = 'contatti-020202';
 
 /** What the dialog remembers between turns of one conversation. */
 interface FaqState {
@@ -73,6 +75,12 @@ export class FaqDialog extends Dialog<FaqState> {
     const activity = context.activity;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
     const runtime = this.options.runtime();
+    const command = commandOf(activity.value);
+    if (command) {
+      if (activity.locale) state.language = languageOfLocale(activity.locale);
+      await this.command(context, state, runtime.kb, command);
+      return Dialog.EndOfTurn;
+    }
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
 
     if (text.length === 0) {
@@ -116,6 +124,28 @@ export class FaqDialog extends Dialog<FaqState> {
     state.language = recognition.language;
     await this.respond(context, state, runtime.kb, recognition);
     return Dialog.EndOfTurn;
+  }
+
+  /** A menu choice (Messenger's persistent menu, or any channel's button with `value.dialogo`). */
+  private async command(context: TurnContext, state: FaqState, kb: KnowledgeBase, command: Command): Promise<void> {
+    const language = state.language;
+    state.awaitingFeedback = false;
+    if (command === 'welcome') {
+      await this.say(context, MESSAGES.welcome[language], smalltalk());
+      return;
+    }
+    if (command === 'operator') {
+      await this.respond(context, state, kb, { text: '', language, intent: 'handoff', candidates: [], band: 'answer', recognizer: 'menu' });
+      return;
+    }
+    const contacts = kb.get(CONTACTS_TOPIC);
+    if (command === 'contacts' && contacts) {
+      await this.answer(context, state, contacts, 1);
+      return;
+    }
+    const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : []));
+    state.offered = suggestions.map((t) => t.id);
+    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
   }
 
   private async respond(context: TurnContext, state: FaqState, kb: KnowledgeBase, recognition: Recognition): Promise<void> {
@@ -226,6 +256,14 @@ export class FaqDialog extends Dialog<FaqState> {
 function imBack(title: string): CardAction {
   const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
   return { type: ActionTypes.ImBack, title: short, value: title };
+}
+
+type Command = 'welcome' | 'frequent' | 'operator' | 'contacts';
+
+/** `value.dialogo` of a menu choice, when the activity carries one. */
+function commandOf(value: unknown): Command | undefined {
+  const command = (value as { dialogo?: unknown } | undefined)?.dialogo;
+  return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' ? command : undefined;
 }
 
 function smalltalk(): DialogoData {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_GRAPH_URL } from './channels/messenger/graph-client';
 
 /**
  * Every setting Dialogo reads from its environment, parsed once by {@link loadConfig}.
@@ -49,6 +50,11 @@ const envSchema = z.object({
   RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(180)),
   EVENT_BUFFER_MAX: z.preprocess(emptyToUndefined, z.coerce.number().int().min(100).max(10_000_000).default(100_000)),
   DIRECTLINE_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  MESSENGER_APP_SECRET: optionalString,
+  MESSENGER_VERIFY_TOKEN: z.preprocess(emptyToUndefined, z.string().min(8, 'must be at least 8 characters').optional()),
+  MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
+  MESSENGER_GRAPH_URL: z.preprocess(emptyToUndefined, z.url().default(DEFAULT_GRAPH_URL)),
+  MESSENGER_PAGE_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'must be the numeric page id').optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
@@ -81,6 +87,17 @@ export interface Config {
     /** The site secret of `/v3/directline`; unset: development mode, anyone may generate a token. */
     readonly secret: string | undefined;
   };
+  /** Facebook Messenger through Dialogo's own webhook; undefined when not configured. */
+  readonly messenger:
+    | {
+        readonly appSecret: string;
+        readonly verifyToken: string;
+        readonly pageAccessToken: string;
+        /** Graph API base with its version (default the pinned public version). */
+        readonly graphUrl: string;
+        readonly pageId: string | undefined;
+      }
+    | undefined;
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -138,6 +155,21 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   if (e.NODE_ENV === 'production' && !e.PSEUDONYM_SECRET) {
     problems.push('PSEUDONYM_SECRET is required in production (the key of the pseudonymous conversation ids)');
   }
+  const messengerVars = [e.MESSENGER_APP_SECRET, e.MESSENGER_VERIFY_TOKEN, e.MESSENGER_PAGE_ACCESS_TOKEN];
+  let messenger: Config['messenger'];
+  if (messengerVars.some(Boolean)) {
+    if (!e.MESSENGER_APP_SECRET || !e.MESSENGER_VERIFY_TOKEN || !e.MESSENGER_PAGE_ACCESS_TOKEN) {
+      problems.push('Messenger needs all three of MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN and MESSENGER_PAGE_ACCESS_TOKEN');
+    } else {
+      messenger = {
+        appSecret: e.MESSENGER_APP_SECRET,
+        verifyToken: e.MESSENGER_VERIFY_TOKEN,
+        pageAccessToken: e.MESSENGER_PAGE_ACCESS_TOKEN,
+        graphUrl: e.MESSENGER_GRAPH_URL,
+        pageId: e.MESSENGER_PAGE_ID,
+      };
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: Config = {
@@ -162,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     directLine: { secret: e.DIRECTLINE_SECRET },
+    messenger,
     storage: {
       mongodbUri: e.MONGODB_URI,
       mongodbDb: e.MONGODB_DB,

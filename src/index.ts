@@ -16,6 +16,11 @@ import { DirectLineAdapter } from './channels/directline/directline-adapter';
 import { mountDirectLine } from './channels/directline/directline-routes';
 import { MemoryConversationStore } from './channels/directline/memory-conversation-store';
 import { DirectLineTokens } from './channels/directline/tokens';
+import { FacebookChannelMiddleware } from './channels/messenger/facebook-channel-middleware';
+import { GraphClient } from './channels/messenger/graph-client';
+import { MessengerAdapter } from './channels/messenger/messenger-adapter';
+import { MESSENGER_PATH, mountMessenger } from './channels/messenger/messenger-routes';
+import { ThreadClock } from './channels/messenger/messaging-window';
 import { ConfigError, loadConfig, type Config } from './config';
 import { watchKnowledgeBase } from './knowledge/watch-knowledge-base';
 import { createLogger, type Logger } from './logger';
@@ -38,6 +43,8 @@ export interface Dialogo {
   readonly recorder: InteractionRecorder;
   /** The in-process Direct Line channel; `sendToConversation` is the way in for proactive messages. */
   readonly directLine: DirectLineAdapter;
+  /** Facebook Messenger through the webhook, when configured; `sendToConversation` takes an author. */
+  readonly messenger: MessengerAdapter | undefined;
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -108,9 +115,20 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     botLogic,
     onError: (error, conversation) => logger.error({ err: error, conversation, channel: 'directline' }, 'direct line turn failed'),
   });
-  // Both channels run the same middleware and error handling: a turn is a turn, whichever way it came.
+  const messenger = config.messenger
+    ? new MessengerAdapter({
+        graph: new GraphClient({ baseUrl: config.messenger.graphUrl, pageAccessToken: config.messenger.pageAccessToken, logger }),
+        threads: new ThreadClock(storage),
+        botLogic,
+        logger,
+        pageId: config.messenger.pageId,
+      })
+    : undefined;
+  // Messenger relayed by Azure's Facebook channel is shaped like Dialogo's own Messenger channel.
+  adapter.use(new FacebookChannelMiddleware());
+  // Every channel runs the same middleware and error handling: a turn is a turn, whichever way it came.
   const interactions = new InteractionMiddleware(recorder, pseudonymSecret(config), (error) => logger.warn({ err: error }, 'interaction not recorded'));
-  for (const channelAdapter of [adapter, directLine]) {
+  for (const channelAdapter of [adapter, directLine, ...(messenger ? [messenger] : [])]) {
     channelAdapter.use(interactions);
     channelAdapter.onTurnError = onTurnError;
   }
@@ -118,6 +136,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     adapter,
     botLogic,
     logger,
+    rawBodyPaths: [MESSENGER_PATH],
     readiness: () => {
       const events = recorder.status;
       const degraded = events.degraded || storage.degraded;
@@ -127,6 +146,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
           topics: runtime.current().kb.size,
           recognizer: runtime.current().recognizer.name,
           knowledgeBaseGeneration: runtime.generation,
+          channels: { directline: true, messenger: Boolean(messenger) },
           storage: { kind: backend.kind, status: degraded ? 'degraded' : 'ok', bufferedEvents: events.buffered, droppedEvents: events.dropped, pendingStateWrites: storage.pendingWrites },
         },
       };
@@ -135,6 +155,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   mountStaticRoutes(server.server);
   const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
+  const messengerEndpoint = mountMessenger(server.server, { adapter: messenger, appSecret: config.messenger?.appSecret, verifyToken: config.messenger?.verifyToken, logger });
   if (!config.directLine.secret && config.env === 'production') {
     logger.warn('DIRECTLINE_SECRET is unset: anyone can generate Direct Line tokens');
   }
@@ -160,12 +181,17 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     runtime,
     recorder,
     directLine,
+    messenger,
     port,
     async stop() {
       watcher?.close();
       clearInterval(retention);
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
-      await Promise.all([directLineEndpoint.shutdown(config.shutdownGraceMs), server.shutdown(config.shutdownGraceMs)]);
+      await Promise.all([
+        directLineEndpoint.shutdown(config.shutdownGraceMs),
+        messengerEndpoint.shutdown(config.shutdownGraceMs),
+        server.shutdown(config.shutdownGraceMs),
+      ]);
       await recorder.drain(config.shutdownGraceMs);
       await backend.close();
     },

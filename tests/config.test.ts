@@ -14,6 +14,9 @@ describe('loadConfig', () => {
     [{ RECOGNIZER: 'luis', LUIS_ENDPOINT: 'https://x.example', LUIS_KEY: 'k', LUIS_APP_ID: 'not-a-uuid' }, /LUIS_APP_ID/],
     [{ MicrosoftAppId: 'abc' }, /MicrosoftAppPassword is required/],
     [{ RECOGNIZER: 'gpt' }, /RECOGNIZER/],
+    [{ MESSENGER_APP_SECRET: 'secret' }, /all three of MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN and MESSENGER_PAGE_ACCESS_TOKEN/],
+    [{ MESSENGER_APP_SECRET: 's', MESSENGER_VERIFY_TOKEN: 'short', MESSENGER_PAGE_ACCESS_TOKEN: 't' }, /MESSENGER_VERIFY_TOKEN/],
+    [{ MESSENGER_PAGE_ID: 'comune.milano' }, /MESSENGER_PAGE_ID: must be the numeric page id/],
   ])('%j is refused naming what is wrong', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -21,5 +24,11 @@ describe('loadConfig', () => {
 
   test('empty variables count as unset', () => {
     expect(loadConfig({ PORT: '', MicrosoftAppId: '' }).port).toBe(3978);
+  });
+
+  test('Messenger is off by default and on with its three settings, on the pinned Graph version', () => {
+    expect(loadConfig({}).messenger).toBeUndefined();
+    const config = loadConfig({ MESSENGER_APP_SECRET: 'app-secret', MESSENGER_VERIFY_TOKEN: 'verify-token', MESSENGER_PAGE_ACCESS_TOKEN: 'EAAtoken' });
+    expect(config.messenger).toEqual({ appSecret: 'app-secret', verifyToken: 'verify-token', pageAccessToken: 'EAAtoken', graphUrl: 'https://graph.facebook.com/v25.0', pageId: undefined });
   });
 });

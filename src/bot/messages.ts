@@ -46,6 +46,10 @@ export const MESSAGES = {
     it: 'Non ho trovato una risposta. Prova con poche parole chiave, per esempio «rinnovo carta d’identità» o «pagare multa».',
     en: 'I could not find an answer. Try a few keywords, for example “renew identity card” or “pay a fine”.',
   },
+  frequentTopics: {
+    it: 'Ecco gli argomenti più richiesti. Scegline uno o scrivi la tua domanda.',
+    en: 'These are the most asked-about subjects. Pick one or type your question.',
+  },
   fallbackSuggestions: { it: 'Argomenti frequenti:', en: 'Frequent topics:' },
   tooLong: {
     it: 'Il messaggio è troppo lungo per me. Scrivi la domanda in una o due frasi.',

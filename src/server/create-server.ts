@@ -2,7 +2,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../logger';
 import { incomingActivitySchema } from './activity-schema';
-import { httpError, type HttpErrorCode } from './http-errors';
+import { httpError, sendError, type HttpErrorCode } from './http-errors';
 
 /** Largest request body accepted on any route. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -14,6 +14,8 @@ export interface ServerDependencies {
   readonly botLogic: (context: TurnContext) => Promise<void>;
   readonly readiness: () => { ready: boolean; details: Record<string, unknown> };
   readonly logger: Logger;
+  /** Routes that read their own raw body (signed webhooks): the JSON body parser leaves them alone. */
+  readonly rawBodyPaths?: readonly string[];
 }
 
 /** The server plus what graceful shutdown needs. */
@@ -40,7 +42,13 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   let stopping = false;
   const idleWaiters: (() => void)[] = [];
 
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true }));
+  const rawBodyPaths = new Set(deps.rawBodyPaths ?? []);
+  const bodyParsers = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true });
+  server.use(
+    ...bodyParsers.map((parse) => (req: Request, res: Response, next: (err?: unknown) => void) =>
+      rawBodyPaths.has(req.getPath()) ? next() : parse(req, res, next as never),
+    ),
+  );
 
   // restify's own errors (bad JSON, body too large, wrong content type, unknown route) get the catalogue's JSON shape.
   server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string; message?: string }, callback: () => void) => {
@@ -101,10 +109,6 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   };
 }
 
-function sendError(res: Response, code: HttpErrorCode, details?: readonly string[]): void {
-  const { status, body } = httpError(code, details);
-  res.send(status, body);
-}
 
 function codeOfRestifyError(err: { statusCode?: number; name?: string }): HttpErrorCode | undefined {
   switch (err.name) {

@@ -13,6 +13,10 @@ export const HTTP_ERRORS = {
   CONVERSATION_NOT_FOUND: { status: 404, message: 'No such conversation' },
   ACTIVITY_TOO_LARGE: { status: 413, message: 'The activity is larger than 64 KB' },
   RATE_LIMITED: { status: 429, message: 'Too many activities; wait a moment and try again' },
+  BAD_SIGNATURE: { status: 403, message: 'Missing or wrong X-Hub-Signature-256: the body is not signed with the app secret' },
+  VERIFY_TOKEN_MISMATCH: { status: 403, message: 'Webhook verification failed: wrong hub.mode or hub.verify_token' },
+  INVALID_WEBHOOK: { status: 400, message: 'The body is not a Messenger Platform page webhook' },
+  CHANNEL_NOT_CONFIGURED: { status: 404, message: 'This channel is not configured on this server' },
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side' },
@@ -28,4 +32,10 @@ export interface HttpErrorBody {
 export function httpError(code: HttpErrorCode, details?: readonly string[]): { status: number; body: HttpErrorBody } {
   const { status, message } = HTTP_ERRORS[code];
   return { status, body: { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } } };
+}
+
+/** Answers a catalogued error on any response that can send a status and a JSON body. */
+export function sendError(res: { send(status: number, body: unknown): unknown }, code: HttpErrorCode, details?: readonly string[]): void {
+  const { status, body } = httpError(code, details);
+  res.send(status, body);
 }

@@ -7,6 +7,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
+import { KeyedSerialQueue } from '../keyed-serial-queue';
 import type { ConversationStore, DirectLineConversation, StoredActivity } from './conversation-store';
 
 /** channelId of every activity on this channel, as on Azure's Direct Line. */
@@ -45,9 +46,7 @@ export class DirectLineAdapter extends BotAdapter {
   private readonly botLogic: (context: TurnContext) => Promise<void>;
   private readonly onError: (error: unknown, conversationId: string) => void;
   private readonly listeners: StoredListener[] = [];
-  private readonly queues = new Map<string, Promise<void>>();
-  private running = 0;
-  private readonly idleWaiters: (() => void)[] = [];
+  private readonly turns: KeyedSerialQueue;
 
   constructor(options: DirectLineAdapterOptions) {
     super();
@@ -55,6 +54,7 @@ export class DirectLineAdapter extends BotAdapter {
     this.botLogic = options.botLogic;
     this.bot = options.bot ?? { id: 'dialogo', name: 'Dialogo', role: 'bot' };
     this.onError = options.onError ?? (() => undefined);
+    this.turns = new KeyedSerialQueue(this.onError);
   }
 
   /** Registers a listener of stored activities. */
@@ -64,16 +64,12 @@ export class DirectLineAdapter extends BotAdapter {
 
   /** Turns queued or running. */
   inFlight(): number {
-    return this.running;
+    return this.turns.inFlight();
   }
 
   /** Resolves when no turn is queued or running, or after `graceMs`. */
-  async drain(graceMs: number): Promise<void> {
-    if (this.running === 0) return;
-    await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-      new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-    ]);
+  drain(graceMs: number): Promise<void> {
+    return this.turns.drain(graceMs);
   }
 
   /**
@@ -212,15 +208,7 @@ export class DirectLineAdapter extends BotAdapter {
 
   /** Chains `work` after the conversation's previous turn; resolves when it is done (never rejects). */
   private enqueue(conversationId: string, work: () => Promise<void>): Promise<void> {
-    this.running += 1;
-    const previous = this.queues.get(conversationId) ?? Promise.resolve();
-    const done = previous.then(work).catch((error: unknown) => this.onError(error, conversationId));
-    this.queues.set(conversationId, done);
-    return done.finally(() => {
-      if (this.queues.get(conversationId) === done) this.queues.delete(conversationId);
-      this.running -= 1;
-      if (this.running === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
-    });
+    return this.turns.run(conversationId, work);
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request, Response, Server } from 'restify';
@@ -6,7 +6,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../../logger';
 import { MAX_TEXT_CHARS } from '../../server/activity-schema';
-import { httpError, type HttpErrorCode } from '../../server/http-errors';
+import { sameSecret } from '../../server/constant-time';
+import { httpError, sendError, type HttpErrorCode } from '../../server/http-errors';
 import { activitySetOf, type DirectLineConversation } from './conversation-store';
 import type { DirectLineAdapter } from './directline-adapter';
 import { RateLimiter } from './rate-limiter';
@@ -261,10 +262,6 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   };
 }
 
-function sendError(res: Response, code: HttpErrorCode, details?: readonly string[]): void {
-  const { status, body } = httpError(code, details);
-  res.send(status, body);
-}
 
 /** Answers a refused WebSocket upgrade with a plain HTTP error and the catalogue's JSON body. */
 function refuse(socket: Duplex, status: number, code: HttpErrorCode): void {
@@ -285,12 +282,6 @@ function cors(res: Response): void {
 function bearerOf(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return match?.[1];
-}
-
-function sameSecret(given: string, secret: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function newId(): string {

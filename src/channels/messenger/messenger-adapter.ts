@@ -1,0 +1,254 @@
+import {
+  ActivityTypes,
+  BotAdapter,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+  type ResourceResponse,
+} from 'botbuilder';
+import type { Logger } from '../../logger';
+import { KeyedSerialQueue } from '../keyed-serial-queue';
+import { RecentKeys } from '../recent-keys';
+import type { GraphClient } from './graph-client';
+import { MessagingWindowError, sendPolicy, type Author, type ThreadClock } from './messaging-window';
+import { decodePayload, renderActivity } from './render';
+import { eventsOf, type MessengerAttachment, type MessengerEvent, type MessengerWebhook } from './webhook';
+
+/** channelId of Messenger activities, as Azure Bot Service's Facebook channel names it. */
+export const MESSENGER_CHANNEL_ID = 'facebook';
+/** Payload of the Get Started button. */
+export const GET_STARTED_PAYLOAD = 'DIALOGO_GET_STARTED';
+/** Payloads of persistent-menu items: `DIALOGO_MENU:<command>:<it|en>`. */
+export const MENU_PAYLOAD = /^DIALOGO_MENU:(frequent|operator|contacts):(it|en)$/;
+/** The "like" stickers Messenger sends for its thumbs-up button (three sizes). */
+const THUMBS_UP_STICKERS = new Set([369239263222822, 369239343222814, 369239383222810]);
+
+const TYPING = Symbol('messenger.typing');
+const AUTHOR = Symbol('messenger.author');
+
+export interface MessengerAdapterOptions {
+  readonly graph: GraphClient;
+  readonly threads: ThreadClock;
+  readonly botLogic: (context: TurnContext) => Promise<void>;
+  readonly logger: Logger;
+  /** When set, events for any other page are ignored (one deployment, one page). */
+  readonly pageId?: string;
+  readonly now?: () => number;
+}
+
+/**
+ * Dialogo on Facebook Messenger without Azure: webhook events become Bot Framework activities
+ * (channelId `facebook`, the page-scoped id as the user, as Azure's Facebook channel does) and
+ * what the bot sends becomes Send API calls, under Messenger's messaging-window rules. Events
+ * of one citizen run one at a time, in the order Meta sent them; redeliveries run once.
+ *
+ * @example
+ * const adapter = new MessengerAdapter({ graph, threads, botLogic: (ctx) => bot.run(ctx), logger });
+ * adapter.use(interactionMiddleware);
+ * await adapter.processWebhook(webhook);
+ * await adapter.sendToConversation(conversationId, { type: 'message', text: 'Sono Giulia del 020202.' }, 'operator');
+ */
+export class MessengerAdapter extends BotAdapter {
+  private readonly turns: KeyedSerialQueue;
+  private readonly seen = new RecentKeys({ capacity: 100_000, ttlMs: 24 * 60 * 60 * 1000 });
+  private readonly now: () => number;
+
+  constructor(private readonly options: MessengerAdapterOptions) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.turns = new KeyedSerialQueue((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'));
+  }
+
+  /** Events queued or running. */
+  inFlight(): number {
+    return this.turns.inFlight();
+  }
+
+  drain(graceMs: number): Promise<void> {
+    return this.turns.drain(graceMs);
+  }
+
+  /**
+   * Processes every event of a delivery; resolves when all are done. Never rejects: what cannot
+   * be processed is logged.
+   */
+  async processWebhook(webhook: MessengerWebhook): Promise<void> {
+    const { logger } = this.options;
+    const work: Promise<void>[] = [];
+    for (const event of eventsOf(webhook)) {
+      if (event.kind === 'unreadable') {
+        logger.warn({ channel: MESSENGER_CHANNEL_ID, problems: event.problems }, 'messenger event not understood; acknowledged and skipped');
+        continue;
+      }
+      if (this.options.pageId && event.pageId !== this.options.pageId) {
+        logger.warn({ channel: MESSENGER_CHANNEL_ID, pageId: event.pageId }, 'messenger event for another page; skipped');
+        continue;
+      }
+      if (event.kind !== 'message' && event.kind !== 'postback') {
+        // Echoes of our own sends, receipts, and events while another app holds the thread.
+        const level = event.kind === 'other' ? 'info' : 'debug';
+        logger[level]({ channel: MESSENGER_CHANNEL_ID, kind: event.kind, fields: event.fields }, 'messenger event ignored');
+        continue;
+      }
+      if (!this.seen.add(event.mid ?? `postback|${event.psid}|${event.timestamp}|${event.kind === 'postback' ? event.payload : ''}`)) {
+        logger.debug({ channel: MESSENGER_CHANNEL_ID, mid: event.mid }, 'messenger redelivery skipped');
+        continue;
+      }
+      // Enqueued in delivery order, so one citizen's events run in order.
+      work.push(this.turns.run(event.psid, () => this.handle(event)));
+    }
+    await Promise.all(work);
+  }
+
+  /**
+   * Sends a message to a Messenger conversation from outside a turn: an operator's message
+   * (`author: 'operator'`, which may use the HUMAN_AGENT tag) or a notification of the bot.
+   * Rejects with {@link MessagingWindowError} when Messenger's rules forbid it.
+   */
+  async sendToConversation(conversationId: string, activity: Partial<Activity>, author: Author = 'bot'): Promise<ResourceResponse> {
+    const { psid, pageId } = parseConversationId(conversationId);
+    let response: ResourceResponse | undefined;
+    await this.continueConversation(referenceOf(psid, pageId), async (context) => {
+      context.turnState.set(AUTHOR, author);
+      response = await context.sendActivity(activity);
+    });
+    return response ?? { id: '' };
+  }
+
+  /** Runs `logic` in a proactive turn, serialised with the citizen's own events. */
+  override async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    const psid = reference.user?.id;
+    if (!psid || !reference.bot?.id) throw new Error('continueConversation needs reference.user.id and reference.bot.id');
+    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'ContinueConversation' }, reference, true);
+    let failure: unknown;
+    await this.turns.run(psid, async () => {
+      try {
+        await this.runMiddleware(new TurnContext(this, activity), logic);
+      } catch (error) {
+        failure = error;
+      }
+    });
+    if (failure) throw failure;
+  }
+
+  override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
+    const author = (context.turnState.get(AUTHOR) as Author | undefined) ?? 'bot';
+    // typing_on goes out before the answer, never after it.
+    await (context.turnState.get(TYPING) as Promise<void> | undefined);
+    const responses: ResourceResponse[] = [];
+    for (const activity of activities) {
+      if (activity.type === 'delay') {
+        await new Promise((resolve) => setTimeout(resolve, typeof activity.value === 'number' ? Math.min(activity.value, 10_000) : 1000));
+        responses.push({ id: '' });
+        continue;
+      }
+      const psid = activity.recipient?.id ?? context.activity.from?.id;
+      const pageId = activity.from?.id ?? context.activity.recipient?.id;
+      if (!psid || !pageId) throw new Error('a Messenger reply needs the citizen (recipient.id) and the page (from.id)');
+      const rendered = renderActivity(activity);
+      if (rendered.skipped.length > 0) this.options.logger.info({ channel: MESSENGER_CHANNEL_ID, skipped: rendered.skipped }, 'parts of a reply cannot be shown on Messenger');
+      let id = '';
+      for (const outgoing of rendered.outgoing) {
+        if (outgoing.kind === 'action') {
+          await this.sendAction(psid, outgoing.action);
+          continue;
+        }
+        const policy = sendPolicy(await this.options.threads.lastInboundAt(pageId, psid), this.now(), author);
+        if (!policy.allowed) throw new MessagingWindowError(policy.code, policy.reason);
+        const result = await this.options.graph.send({
+          recipient: { id: psid },
+          messaging_type: policy.messagingType,
+          ...(policy.messagingType === 'MESSAGE_TAG' ? { tag: policy.tag } : {}),
+          message: outgoing.message,
+        });
+        id = result.message_id ?? id;
+      }
+      responses.push({ id });
+    }
+    return responses;
+  }
+
+  override async updateActivity(): Promise<void> {
+    throw new Error('Messenger does not let a page edit a message it sent');
+  }
+
+  override async deleteActivity(): Promise<void> {
+    throw new Error('Messenger does not let a page delete a message it sent');
+  }
+
+  private async handle(event: Extract<MessengerEvent, { kind: 'message' | 'postback' }>): Promise<void> {
+    try {
+      await this.options.threads.touch(event.pageId, event.psid, event.timestamp);
+    } catch (error) {
+      this.options.logger.warn({ err: error, channel: MESSENGER_CHANNEL_ID }, 'messaging window not stored; kept in memory');
+    }
+    const context = new TurnContext(this, activityOf(event));
+    context.turnState.set(
+      TYPING,
+      this.sendAction(event.psid, 'typing_on').catch((error: unknown) => this.options.logger.info({ err: error, channel: MESSENGER_CHANNEL_ID }, 'typing_on not sent')),
+    );
+    await this.runMiddleware(context, this.options.botLogic);
+  }
+
+  private async sendAction(psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen'): Promise<void> {
+    await this.options.graph.send({ recipient: { id: psid }, sender_action: action });
+  }
+}
+
+/** The conversation id of a citizen and a page, as Azure's Facebook channel forms it. */
+export function conversationIdOf(psid: string, pageId: string): string {
+  return `${psid}-${pageId}`;
+}
+
+export function parseConversationId(conversationId: string): { psid: string; pageId: string } {
+  const match = /^([^-\s]+)-([^-\s]+)$/.exec(conversationId);
+  if (!match?.[1] || !match[2]) throw new Error(`not a Messenger conversation id: ${conversationId}`);
+  return { psid: match[1], pageId: match[2] };
+}
+
+function referenceOf(psid: string, pageId: string): Partial<ConversationReference> {
+  return {
+    channelId: MESSENGER_CHANNEL_ID,
+    serviceUrl: 'https://graph.facebook.com',
+    conversation: { id: conversationIdOf(psid, pageId), isGroup: false, conversationType: 'personal', name: '' },
+    user: { id: psid, name: '', role: 'user' },
+    bot: { id: pageId, name: 'Comune di Milano', role: 'bot' },
+  };
+}
+
+/** A webhook event as the activity the bot reads. */
+export function activityOf(event: Extract<MessengerEvent, { kind: 'message' | 'postback' }>): Partial<Activity> {
+  const base: Partial<Activity> = {
+    ...TurnContext.applyConversationReference({}, referenceOf(event.psid, event.pageId), true),
+    id: event.mid ?? `${event.psid}-${event.timestamp}`,
+    timestamp: new Date(event.timestamp),
+    channelData: event.raw,
+  };
+  if (event.kind === 'postback') {
+    if (event.payload === GET_STARTED_PAYLOAD) {
+      return { ...base, type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: event.psid, name: '' }] };
+    }
+    const menu = MENU_PAYLOAD.exec(event.payload);
+    if (menu) return { ...base, type: ActivityTypes.Message, text: event.title ?? '', value: { dialogo: menu[1] }, locale: menu[2] === 'en' ? 'en-US' : 'it-IT' };
+    const { text, value } = decodePayload(event.payload);
+    return { ...base, type: ActivityTypes.Message, text: text ?? event.title ?? '', ...(value !== undefined ? { value } : {}) };
+  }
+  if (event.quickReplyPayload !== undefined) {
+    const { text, value } = decodePayload(event.quickReplyPayload);
+    return { ...base, type: ActivityTypes.Message, text: text ?? event.text ?? '', ...(value !== undefined ? { value } : {}) };
+  }
+  if (!event.text && event.attachments.some((a) => THUMBS_UP_STICKERS.has(a.payload?.sticker_id ?? -1))) {
+    return { ...base, type: ActivityTypes.Message, text: '👍' };
+  }
+  return {
+    ...base,
+    type: ActivityTypes.Message,
+    text: event.text ?? '',
+    ...(event.attachments.length > 0 ? { attachments: event.attachments.map(attachmentOf) } : {}),
+  };
+}
+
+function attachmentOf(attachment: MessengerAttachment): { contentType: string; contentUrl?: string; name: string } {
+  const contentType = attachment.type === 'image' ? 'image/*' : attachment.type === 'video' ? 'video/*' : attachment.type === 'audio' ? 'audio/*' : `application/vnd.facebook.${attachment.type}`;
+  return { contentType, name: attachment.type, ...(attachment.payload?.url ? { contentUrl: attachment.payload.url } : {}) };
+}
