@@ -48,34 +48,82 @@ export interface HandoffStore {
   queued(): Promise<HandoffRecord[]>;
 }
 
+/**
+ * Thrown when a create meets a record that already exists under the same unique key (a ticket
+ * reference, an operator name). Nothing is written.
+ */
+export class AlreadyExistsError extends Error {
+  readonly code = 'ALREADY_EXISTS';
+  constructor(
+    readonly kind: 'ticket' | 'operator',
+    readonly key: string,
+  ) {
+    super(`${kind} "${key}" already exists`);
+    this.name = 'AlreadyExistsError';
+  }
+}
+
 /** A written request left by a citizen (reference code such as DLG-2026-000123). */
 export interface TicketRecord {
   readonly reference: string;
+  /** ISO 8601 instant; adapters store and return it normalised (`Date#toISOString`). */
   readonly createdAt: string;
   readonly conversationId: string;
+  /** The channel the request came from (`directline`, `messenger`...). */
+  readonly channel: string;
+  readonly language: 'it' | 'en';
+  /** The knowledge-base topic the conversation was about, when one was recognised. */
+  readonly topicId: string | null;
   readonly contactEmail: string;
   readonly description: string;
   readonly status: 'open' | 'closed';
+  readonly closedAt?: string;
+  /** Name of the operator who closed it. */
+  readonly closedBy?: string;
 }
 
+/** Written requests. References are unique; a ticket is created open and closed once. */
 export interface TicketStore {
-  /** Next reference number of the year: an atomic counter. */
+  /**
+   * The next reference of the year, `DLG-<year>-<6 digits>`, from a per-year counter that
+   * starts at 1. Atomic: concurrent callers, in any process, never get the same reference.
+   */
   nextReference(year: number): Promise<string>;
+  /** Stores a new ticket; rejects with {@link AlreadyExistsError} when its reference is taken. */
   create(ticket: TicketRecord): Promise<void>;
+  get(reference: string): Promise<TicketRecord | undefined>;
+  /** Tickets in creation order (then reference order), optionally only those with `status`. */
   list(status?: TicketRecord['status']): Promise<TicketRecord[]>;
+  /** Closes an open ticket; false when there is no such ticket or it was already closed. */
+  close(reference: string, by: string, at: string): Promise<boolean>;
 }
 
+/** An operator of the contact centre who may sign in to the console. */
 export interface OperatorAccount {
+  /** Unique login name (see `src/operators/operator-accounts.ts` for the allowed form). */
   readonly name: string;
   readonly role: 'operator' | 'supervisor';
+  /** `scrypt$N$r$p$salt$hash` (see `src/operators/passwords.ts`); never shown. */
   readonly passwordHash: string;
   readonly createdAt: string;
+  /** How many conversations the operator may hold at once (3 unless set). */
+  readonly maxConcurrent: number;
+  /** A disabled account keeps its history but cannot sign in; absent means enabled. */
+  readonly disabled?: boolean;
 }
 
+/** Default of {@link OperatorAccount.maxConcurrent}. */
+export const DEFAULT_MAX_CONCURRENT = 3;
+
 export interface OperatorStore {
+  /** Stores a new account; rejects with {@link AlreadyExistsError} when the name is taken. */
+  create(account: OperatorAccount): Promise<void>;
+  /** Stores the account, replacing one of the same name. */
   upsert(account: OperatorAccount): Promise<void>;
   get(name: string): Promise<OperatorAccount | undefined>;
+  /** All accounts in name order. */
   list(): Promise<OperatorAccount[]>;
+  /** Deletes the account; false when there was none. */
   remove(name: string): Promise<boolean>;
 }
 
@@ -93,13 +141,15 @@ export interface RollupStore {
 }
 
 /**
- * Everything a storage adapter provides today. Handoff, tickets, operators and rollups join
- * as their issues land: their ports are above, their adapters' methods come then.
+ * Everything a storage adapter provides today. Handoff and rollups join as their issues
+ * land: their ports are above, their adapters' methods come then.
  */
 export interface StorageBackend {
   readonly kind: 'sqlite' | 'mongodb';
   readonly state: Storage;
   readonly events: InteractionEventStore;
+  readonly tickets: TicketStore;
+  readonly operators: OperatorStore;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

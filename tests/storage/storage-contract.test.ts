@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
-import { ETagConflictError, type StorageBackend } from '../../src/storage/ports';
+import { AlreadyExistsError, ETagConflictError, type OperatorAccount, type StorageBackend, type TicketRecord } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { event } from '../fixtures/events';
 import { tempDataDir } from '../fixtures/runtime';
@@ -22,6 +22,17 @@ const adapters: [string, () => Promise<{ backend: StorageBackend; cleanup: () =>
   }],
 ];
 if (mongoUri) adapters.push(['mongodb', async () => ({ backend: await openMongoBackend(mongoUri, `contract_${randomUUID().slice(0, 8)}`), cleanup: () => undefined })]);
+
+function ticket(reference: string, createdAt: string, extra: Partial<TicketRecord> = {}): TicketRecord {
+  return {
+    reference, createdAt, conversationId: 'conv-1', channel: 'directline', language: 'it', topicId: 'carta-identita',
+    contactEmail: 'cittadino@example.org', description: 'Vorrei un appuntamento per la carta di identità', status: 'open', ...extra,
+  };
+}
+
+function operator(name: string, extra: Partial<OperatorAccount> = {}): OperatorAccount {
+  return { name, role: 'operator', passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', createdAt: '2026-03-02T08:00:00.000Z', maxConcurrent: 3, ...extra };
+}
 
 describe.each(adapters)('storage contract: %s', (_name, open) => {
   let backend: StorageBackend;
@@ -86,6 +97,88 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     await backend.events.append([event('a', '2025-01-01T00:00:00.000Z'), event('a', '2026-06-01T00:00:00.000Z')]);
     expect(await backend.events.purgeBefore(new Date('2026-01-01T00:00:00Z'))).toBe(1);
     expect(await backend.events.count()).toBe(1);
+  });
+
+  test('tickets: references count from 1 per year, zero padded to 6 digits', async () => {
+    expect(await backend.tickets.nextReference(2026)).toBe('DLG-2026-000001');
+    expect(await backend.tickets.nextReference(2026)).toBe('DLG-2026-000002');
+    expect(await backend.tickets.nextReference(2027)).toBe('DLG-2027-000001');
+    expect(await backend.tickets.nextReference(2026)).toBe('DLG-2026-000003');
+  });
+
+  test('tickets: 50 concurrent nextReference calls give 50 distinct consecutive references', async () => {
+    const references = await Promise.all(Array.from({ length: 50 }, () => backend.tickets.nextReference(2026)));
+    const expected = Array.from({ length: 50 }, (_, i) => `DLG-2026-${String(i + 1).padStart(6, '0')}`);
+    expect([...references].sort()).toEqual(expected);
+  });
+
+  test('tickets: a year outside 2000-9999 is refused', async () => {
+    await expect(backend.tickets.nextReference(26)).rejects.toThrow(/ticket year must be an integer from 2000 to 9999, got 26/);
+  });
+
+  test('tickets: a created ticket is read back by reference and listed in creation order, by status', async () => {
+    const late = ticket('DLG-2026-000002', '2026-04-01T09:00:00.000Z', { language: 'en', topicId: null, channel: 'messenger' });
+    const early = ticket('DLG-2026-000001', '2026-03-31T16:00:00.000Z');
+    await backend.tickets.create(late);
+    await backend.tickets.create(early);
+    expect(await backend.tickets.get('DLG-2026-000002')).toEqual(late);
+    expect(await backend.tickets.get('DLG-2026-000099')).toBeUndefined();
+    expect(await backend.tickets.list()).toEqual([early, late]);
+    expect(await backend.tickets.list('open')).toEqual([early, late]);
+    expect(await backend.tickets.list('closed')).toEqual([]);
+  });
+
+  test('tickets: creating a duplicate reference rejects and keeps the first ticket', async () => {
+    const first = ticket('DLG-2026-000001', '2026-03-31T16:00:00.000Z');
+    await backend.tickets.create(first);
+    const duplicate = backend.tickets.create(ticket('DLG-2026-000001', '2026-04-01T09:00:00.000Z', { description: 'altro' }));
+    await expect(duplicate).rejects.toBeInstanceOf(AlreadyExistsError);
+    await expect(duplicate).rejects.toThrow('ticket "DLG-2026-000001" already exists');
+    expect(await backend.tickets.list()).toEqual([first]);
+  });
+
+  test('tickets: an invalid ticket is refused naming the bad field', async () => {
+    await expect(backend.tickets.create(ticket('DLG-2026-000001', 'yesterday'))).rejects.toThrow(/createdAt: must be an ISO 8601 date and time/);
+    await expect(backend.tickets.create(ticket('123', '2026-03-31T16:00:00.000Z'))).rejects.toThrow(/reference: must look like DLG-2026-000123/);
+    expect(await backend.tickets.list()).toEqual([]);
+  });
+
+  test('tickets: close marks an open ticket closed once, with who and when', async () => {
+    await backend.tickets.create(ticket('DLG-2026-000001', '2026-03-31T16:00:00.000Z'));
+    expect(await backend.tickets.close('DLG-2026-000001', 'giulia.rossi', '2026-04-01T10:15:00.000Z')).toBe(true);
+    expect(await backend.tickets.close('DLG-2026-000001', 'marco.bianchi', '2026-04-01T11:00:00.000Z')).toBe(false);
+    expect(await backend.tickets.close('DLG-2026-000404', 'giulia.rossi', '2026-04-01T10:15:00.000Z')).toBe(false);
+    expect(await backend.tickets.get('DLG-2026-000001')).toMatchObject({ status: 'closed', closedAt: '2026-04-01T10:15:00.000Z', closedBy: 'giulia.rossi' });
+    expect(await backend.tickets.list('open')).toEqual([]);
+    expect((await backend.tickets.list('closed')).map((t) => t.reference)).toEqual(['DLG-2026-000001']);
+  });
+
+  test('operators: created, read back, listed by name, removed', async () => {
+    const giulia = operator('giulia.rossi', { role: 'supervisor', maxConcurrent: 5 });
+    const anna = operator('anna.verdi', { disabled: true });
+    await backend.operators.create(giulia);
+    await backend.operators.create(anna);
+    expect(await backend.operators.get('giulia.rossi')).toEqual(giulia);
+    expect(await backend.operators.get('nobody')).toBeUndefined();
+    expect(await backend.operators.list()).toEqual([anna, giulia]);
+    expect(await backend.operators.remove('anna.verdi')).toBe(true);
+    expect(await backend.operators.remove('anna.verdi')).toBe(false);
+    expect((await backend.operators.list()).map((a) => a.name)).toEqual(['giulia.rossi']);
+  });
+
+  test('operators: creating a name that exists rejects; upsert replaces', async () => {
+    await backend.operators.create(operator('giulia.rossi'));
+    await expect(backend.operators.create(operator('giulia.rossi', { role: 'supervisor' }))).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await backend.operators.get('giulia.rossi')).toMatchObject({ role: 'operator' });
+    await backend.operators.upsert(operator('giulia.rossi', { passwordHash: 'scrypt$16384$8$1$bmV3$bmV3', disabled: true }));
+    expect(await backend.operators.get('giulia.rossi')).toMatchObject({ passwordHash: 'scrypt$16384$8$1$bmV3$bmV3', disabled: true });
+    await backend.operators.upsert(operator('marco.bianchi'));
+    expect(await backend.operators.list()).toHaveLength(2);
+  });
+
+  test('operators: enabled accounts come back without a disabled flag', async () => {
+    await backend.operators.create(operator('giulia.rossi', { disabled: false }));
+    expect(await backend.operators.get('giulia.rossi')).not.toHaveProperty('disabled');
   });
 
   test('ping answers while the store is up', async () => {

@@ -3,6 +3,8 @@ import type { Storage, StoreItems } from 'botbuilder';
 import { isUnconditional, newETag } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
 import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
+import { mongoOperatorStore } from './mongodb-operator-store';
+import { mongoTicketStore } from './mongodb-ticket-store';
 
 interface StateDoc {
   _id: string;
@@ -34,6 +36,8 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const eventCol: Collection<EventDoc> = db.collection<EventDoc>('events');
   await eventCol.createIndex({ ts: 1, seq: 1 });
   await eventCol.createIndex({ conversationId: 1, ts: 1 });
+  const tickets = await mongoTicketStore(db);
+  const operators = await mongoOperatorStore(db);
   let seq = 0;
 
   const state: Storage = {
@@ -104,6 +108,8 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
     kind: 'mongodb',
     state,
     events,
+    tickets,
+    operators,
     async ping() {
       await db.command({ ping: 1 });
     },

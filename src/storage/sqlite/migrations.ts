@@ -21,6 +21,35 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_conversation ON events (conversation_id, ts_ms);
     `,
   },
+  {
+    version: 2,
+    name: 'counters, tickets and operator accounts',
+    sql: `
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE tickets (
+        reference TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('it', 'en')),
+        topic_id TEXT,
+        contact_email TEXT NOT NULL,
+        description TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        closed_at TEXT,
+        closed_by TEXT
+      );
+      CREATE INDEX tickets_status_created ON tickets (status, created_at);
+      CREATE TABLE operators (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor')),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        max_concurrent INTEGER NOT NULL DEFAULT 3,
+        disabled INTEGER NOT NULL DEFAULT 0
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations the database has not seen; returns the versions applied. */

@@ -6,6 +6,8 @@ import { newETag, writeAllowed } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
 import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
 import { migrate } from './migrations';
+import { sqliteOperatorStore } from './sqlite-operator-store';
+import { sqliteTicketStore } from './sqlite-ticket-store';
 
 export const SQLITE_FILE = 'dialogo.sqlite';
 
@@ -102,6 +104,8 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     kind: 'sqlite',
     state,
     events,
+    tickets: sqliteTicketStore(db),
+    operators: sqliteOperatorStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

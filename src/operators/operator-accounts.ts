@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { AlreadyExistsError, DEFAULT_MAX_CONCURRENT, type OperatorAccount, type OperatorStore } from '../storage/ports';
+import { assertPasswordPolicy, hashPassword, unmatchableHash, verifyPassword } from './passwords';
+
+/** An operator account as shown to people and to the console: everything but the password hash. */
+export type OperatorView = Omit<OperatorAccount, 'passwordHash'>;
+
+export type OperatorRole = OperatorAccount['role'];
+
+export const operatorNameSchema = z
+  .string()
+  .regex(/^[a-z0-9._-]{3,32}$/, 'must be 3 to 32 characters among lowercase letters, digits, ".", "_" and "-"');
+export const operatorRoleSchema = z.enum(['operator', 'supervisor'], { error: 'must be "operator" or "supervisor"' });
+
+/** What went wrong in an account operation; `code` tells a caller (the CLI, a route) how to answer. */
+export class OperatorAccountError extends Error {
+  constructor(
+    readonly code: 'INVALID_NAME' | 'INVALID_ROLE' | 'DUPLICATE_NAME' | 'UNKNOWN_OPERATOR',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'OperatorAccountError';
+  }
+}
+
+function view({ passwordHash: _hidden, ...rest }: OperatorAccount): OperatorView {
+  return rest;
+}
+
+function validName(name: string): string {
+  const parsed = operatorNameSchema.safeParse(name);
+  if (!parsed.success) throw new OperatorAccountError('INVALID_NAME', `operator name "${name}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return parsed.data;
+}
+
+/**
+ * Operator accounts over an {@link OperatorStore}: validated names, scrypt-hashed passwords,
+ * and an `authenticate` that costs one scrypt whether or not the name exists, so response
+ * times do not reveal which names are accounts.
+ *
+ * @example
+ * const accounts = new OperatorAccounts(backend.operators);
+ * await accounts.add('giulia.rossi', 'supervisor', 'una password lunga');
+ * const who = await accounts.authenticate('giulia.rossi', 'una password lunga'); // { name: 'giulia.rossi', role: 'supervisor', ... }
+ */
+export class OperatorAccounts {
+  private readonly dummyHash = unmatchableHash();
+
+  constructor(
+    private readonly store: OperatorStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Creates an account; throws {@link OperatorAccountError} for a bad or taken name, PasswordPolicyError for a weak password. */
+  async add(name: string, role: string, password: string, options: { maxConcurrent?: number } = {}): Promise<OperatorView> {
+    const validated = validName(name);
+    const parsedRole = operatorRoleSchema.safeParse(role);
+    if (!parsedRole.success) throw new OperatorAccountError('INVALID_ROLE', `role "${role}" ${parsedRole.error.issues[0]?.message ?? 'is invalid'}`);
+    assertPasswordPolicy(password);
+    const account: OperatorAccount = {
+      name: validated,
+      role: parsedRole.data,
+      passwordHash: await hashPassword(password),
+      createdAt: this.now().toISOString(),
+      maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+    };
+    try {
+      await this.store.create(account);
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) throw new OperatorAccountError('DUPLICATE_NAME', `an operator named "${validated}" already exists`);
+      throw error;
+    }
+    return view(account);
+  }
+
+  /** Every account, by name, without password hashes. */
+  async list(): Promise<OperatorView[]> {
+    return (await this.store.list()).map(view);
+  }
+
+  /** Deletes the account; false when there was none. */
+  async remove(name: string): Promise<boolean> {
+    return this.store.remove(name);
+  }
+
+  /** Sets a new password; throws {@link OperatorAccountError} when there is no such operator. */
+  async passwd(name: string, password: string): Promise<void> {
+    assertPasswordPolicy(password);
+    const account = await this.store.get(name);
+    if (!account) throw new OperatorAccountError('UNKNOWN_OPERATOR', `there is no operator named "${name}"`);
+    await this.store.upsert({ ...account, passwordHash: await hashPassword(password) });
+  }
+
+  /**
+   * The account when `name` and `password` match an enabled account, else undefined. An
+   * unknown name is checked against a dummy hash, so it takes as long as a wrong password.
+   */
+  async authenticate(name: string, password: string): Promise<OperatorView | undefined> {
+    const account = operatorNameSchema.safeParse(name).success ? await this.store.get(name) : undefined;
+    const matches = await verifyPassword(password, account?.passwordHash ?? this.dummyHash);
+    return account && matches && !account.disabled ? view(account) : undefined;
+  }
+}

@@ -1,0 +1,66 @@
+import type Database from 'better-sqlite3';
+import { AlreadyExistsError, type OperatorAccount, type OperatorStore } from '../ports';
+import { parseOperatorAccount } from '../record-schemas';
+
+interface OperatorRow {
+  name: string;
+  role: string;
+  password_hash: string;
+  created_at: string;
+  max_concurrent: number;
+  disabled: number;
+}
+
+function fromRow(row: OperatorRow): OperatorAccount {
+  return parseOperatorAccount(
+    {
+      name: row.name,
+      role: row.role,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at,
+      maxConcurrent: row.max_concurrent,
+      disabled: row.disabled === 1,
+    },
+    `sqlite operators row "${row.name}"`,
+  );
+}
+
+function toParams(account: OperatorAccount): Record<string, string | number> {
+  const a = parseOperatorAccount(account, `operator account "${account.name}" to store`);
+  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: a.createdAt, maxConcurrent: a.maxConcurrent, disabled: a.disabled ? 1 : 0 };
+}
+
+/**
+ * Operator accounts in the `operators` table, one row per name (the primary key).
+ *
+ * @example
+ * const operators = sqliteOperatorStore(db);
+ * await operators.get('giulia.rossi');
+ */
+export function sqliteOperatorStore(db: Database.Database): OperatorStore {
+  const columns = '(name, role, password_hash, created_at, max_concurrent, disabled) VALUES (@name, @role, @passwordHash, @createdAt, @maxConcurrent, @disabled)';
+  const insert = db.prepare(`INSERT INTO operators ${columns} ON CONFLICT(name) DO NOTHING`);
+  const replace = db.prepare(`INSERT OR REPLACE INTO operators ${columns}`);
+  const selectOne = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE name = ?');
+  const selectAll = db.prepare<[], OperatorRow>('SELECT * FROM operators ORDER BY name');
+  const deleteOne = db.prepare('DELETE FROM operators WHERE name = ?');
+
+  return {
+    async create(account) {
+      if (insert.run(toParams(account)).changes === 0) throw new AlreadyExistsError('operator', account.name);
+    },
+    async upsert(account) {
+      replace.run(toParams(account));
+    },
+    async get(name) {
+      const row = selectOne.get(name);
+      return row ? fromRow(row) : undefined;
+    },
+    async list() {
+      return selectAll.all().map(fromRow);
+    },
+    async remove(name) {
+      return deleteOne.run(name).changes === 1;
+    },
+  };
+}

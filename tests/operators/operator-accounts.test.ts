@@ -1,0 +1,109 @@
+import { OperatorAccountError, OperatorAccounts } from '../../src/operators/operator-accounts';
+import * as passwords from '../../src/operators/passwords';
+import type { StorageBackend } from '../../src/storage/ports';
+import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+
+const PASSWORD = 'una password lunga';
+
+describe('operator accounts', () => {
+  let backend: StorageBackend;
+  let accounts: OperatorAccounts;
+  beforeEach(() => {
+    backend = openSqliteBackend('', ':memory:');
+    accounts = new OperatorAccounts(backend.operators, () => new Date('2026-11-10T09:00:00Z'));
+  });
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    await backend.close();
+  });
+
+  test('add stores a hashed password and returns the account without it', async () => {
+    const added = await accounts.add('giulia.rossi', 'supervisor', PASSWORD);
+    expect(added).toEqual({ name: 'giulia.rossi', role: 'supervisor', createdAt: '2026-11-10T09:00:00.000Z', maxConcurrent: 3 });
+    const stored = await backend.operators.get('giulia.rossi');
+    expect(stored?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(stored?.passwordHash).not.toContain(PASSWORD);
+  });
+
+  test.each([
+    ['gi', 'INVALID_NAME', /operator name "gi" must be 3 to 32 characters/],
+    ['Giulia', 'INVALID_NAME', /operator name "Giulia" must be 3 to 32 characters/],
+    ['giulia rossi', 'INVALID_NAME', /must be 3 to 32 characters among lowercase letters/],
+    ['a'.repeat(33), 'INVALID_NAME', /must be 3 to 32 characters/],
+  ])('add refuses the name "%s"', async (name, code, message) => {
+    const attempt = accounts.add(name, 'operator', PASSWORD);
+    await expect(attempt).rejects.toMatchObject({ code });
+    await expect(attempt).rejects.toThrow(message);
+    expect(await backend.operators.list()).toEqual([]);
+  });
+
+  test('add accepts names with digits, dots, dashes and underscores up to 32 characters', async () => {
+    await accounts.add('op_01.milano-centro', 'operator', PASSWORD);
+    await accounts.add('a'.repeat(32), 'operator', PASSWORD);
+    expect((await accounts.list()).map((a) => a.name)).toEqual(['a'.repeat(32), 'op_01.milano-centro']);
+  });
+
+  test('add refuses an unknown role and a short password', async () => {
+    await expect(accounts.add('giulia.rossi', 'admin', PASSWORD)).rejects.toThrow('role "admin" must be "operator" or "supervisor"');
+    await expect(accounts.add('giulia.rossi', 'operator', 'short')).rejects.toBeInstanceOf(passwords.PasswordPolicyError);
+    expect(await backend.operators.list()).toEqual([]);
+  });
+
+  test('a duplicate name is an error and keeps the first account', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    const duplicate = accounts.add('giulia.rossi', 'supervisor', 'un\'altra password');
+    await expect(duplicate).rejects.toBeInstanceOf(OperatorAccountError);
+    await expect(duplicate).rejects.toMatchObject({ code: 'DUPLICATE_NAME', message: 'an operator named "giulia.rossi" already exists' });
+    expect(await accounts.list()).toEqual([expect.objectContaining({ name: 'giulia.rossi', role: 'operator' })]);
+  });
+
+  test('list never shows password hashes', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await accounts.add('marco.bianchi', 'supervisor', PASSWORD);
+    const listed = await accounts.list();
+    expect(listed.map((a) => a.name)).toEqual(['giulia.rossi', 'marco.bianchi']);
+    for (const a of listed) expect(a).not.toHaveProperty('passwordHash');
+  });
+
+  test('authenticate returns the account for the right password and undefined otherwise', async () => {
+    await accounts.add('giulia.rossi', 'supervisor', PASSWORD);
+    const who = await accounts.authenticate('giulia.rossi', PASSWORD);
+    expect(who).toEqual({ name: 'giulia.rossi', role: 'supervisor', createdAt: '2026-11-10T09:00:00.000Z', maxConcurrent: 3 });
+    expect(who).not.toHaveProperty('passwordHash');
+    await expect(accounts.authenticate('giulia.rossi', 'una password sbagliata')).resolves.toBeUndefined();
+    await expect(accounts.authenticate('nobody', PASSWORD)).resolves.toBeUndefined();
+  });
+
+  test('authenticate does one scrypt verification whether the name exists, is unknown or is not even valid', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    const verify = jest.spyOn(passwords, 'verifyPassword');
+    await accounts.authenticate('giulia.rossi', 'wrong password');
+    await accounts.authenticate('nobody.here', 'wrong password');
+    await accounts.authenticate('NOT VALID!', 'wrong password');
+    expect(verify).toHaveBeenCalledTimes(3);
+    for (const [, hash] of verify.mock.calls) expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+  });
+
+  test('a disabled account cannot authenticate', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    const stored = (await backend.operators.get('giulia.rossi'))!;
+    await backend.operators.upsert({ ...stored, disabled: true });
+    await expect(accounts.authenticate('giulia.rossi', PASSWORD)).resolves.toBeUndefined();
+  });
+
+  test('passwd replaces the password; the old one stops working', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await accounts.passwd('giulia.rossi', 'la nuova password');
+    await expect(accounts.authenticate('giulia.rossi', PASSWORD)).resolves.toBeUndefined();
+    await expect(accounts.authenticate('giulia.rossi', 'la nuova password')).resolves.toMatchObject({ name: 'giulia.rossi' });
+    await expect(accounts.passwd('giulia.rossi', 'short')).rejects.toThrow(/password too short/);
+    await expect(accounts.passwd('nobody', 'la nuova password')).rejects.toMatchObject({ code: 'UNKNOWN_OPERATOR', message: 'there is no operator named "nobody"' });
+  });
+
+  test('remove deletes the account and says whether there was one', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await expect(accounts.remove('giulia.rossi')).resolves.toBe(true);
+    await expect(accounts.remove('giulia.rossi')).resolves.toBe(false);
+    await expect(accounts.authenticate('giulia.rossi', PASSWORD)).resolves.toBeUndefined();
+  });
+});
