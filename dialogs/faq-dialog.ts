@@ -1,6 +1,7 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
+import { HANDOFF_DIALOG, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
@@ -33,6 +34,8 @@ interface FaqState {
 export interface FaqDialogOptions {
   readonly runtime: () => KnowledgeRuntime;
   readonly contact: ContactInfo;
+  /** With the handoff dialog beside it: offer a person through it; without: give 020202's contacts. */
+  readonly handoff?: boolean;
 }
 
 const UP = new Set(['👍', 'si', 'sì', 'utile', 'yes', 'useful', 'thumbs up']);
@@ -62,6 +65,14 @@ export class FaqDialog extends Dialog<FaqState> {
     return this.handle(dc, dc.activeDialog!.state as FaqState);
   }
 
+  /** Back from the handoff dialog: when the citizen answered with a question, answer it now. */
+  override async resumeDialog(dc: DialogContext, _reason: unknown, result?: HandoffDialogResult): Promise<DialogTurnResult> {
+    const state = dc.activeDialog!.state as FaqState;
+    state.misses = 0;
+    if (result?.reprocess) return this.handle(dc, state);
+    return Dialog.EndOfTurn;
+  }
+
   private async handle(dc: DialogContext, state: FaqState): Promise<DialogTurnResult> {
     try {
       return await this.handleTurn(dc, state);
@@ -78,8 +89,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const command = commandOf(activity.value);
     if (command) {
       if (activity.locale) state.language = languageOfLocale(activity.locale);
-      await this.command(context, state, runtime.kb, command);
-      return Dialog.EndOfTurn;
+      return this.command(dc, state, runtime.kb, command);
     }
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
 
@@ -105,8 +115,7 @@ export class FaqDialog extends Dialog<FaqState> {
     }
 
     if (state.awaitingFeedback && state.lastTopicId && (UP.has(text) || UP.has(normalized) || DOWN.has(text) || DOWN.has(normalized))) {
-      await this.feedback(context, state, runtime.kb, UP.has(text) || UP.has(normalized));
-      return Dialog.EndOfTurn;
+      return this.feedback(dc, state, runtime.kb, UP.has(text) || UP.has(normalized));
     }
     state.awaitingFeedback = false;
 
@@ -122,51 +131,73 @@ export class FaqDialog extends Dialog<FaqState> {
 
     const recognition = await runtime.recognizer.recognize(text, { languageHint: state.language });
     state.language = recognition.language;
-    await this.respond(context, state, runtime.kb, recognition);
-    return Dialog.EndOfTurn;
+    return this.respond(dc, state, runtime.kb, recognition);
   }
 
   /** A menu choice (Messenger's persistent menu, or any channel's button with `value.dialogo`). */
-  private async command(context: TurnContext, state: FaqState, kb: KnowledgeBase, command: Command): Promise<void> {
+  private async command(dc: DialogContext, state: FaqState, kb: KnowledgeBase, command: Command): Promise<DialogTurnResult> {
+    const { context } = dc;
     const language = state.language;
     state.awaitingFeedback = false;
     if (command === 'welcome') {
       await this.say(context, MESSAGES.welcome[language], smalltalk());
-      return;
+      return Dialog.EndOfTurn;
     }
     if (command === 'operator') {
-      await this.respond(context, state, kb, { text: '', language, intent: 'handoff', candidates: [], band: 'answer', recognizer: 'menu' });
-      return;
+      return this.respond(dc, state, kb, { text: '', language, intent: 'handoff', candidates: [], band: 'answer', recognizer: 'menu' });
+    }
+    if (command === 'ticket' && this.options.handoff) {
+      const description = (context.activity.value as { description?: unknown }).description;
+      return dc.beginDialog(HANDOFF_DIALOG, {
+        start: 'ticket',
+        language,
+        topicId: state.lastTopicId ?? null,
+        description: typeof description === 'string' ? description : undefined,
+      } satisfies HandoffDialogOptions);
     }
     const contacts = kb.get(CONTACTS_TOPIC);
     if (command === 'contacts' && contacts) {
       await this.answer(context, state, contacts, 1);
-      return;
+      return Dialog.EndOfTurn;
     }
     const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : []));
     state.offered = suggestions.map((t) => t.id);
     await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
+    return Dialog.EndOfTurn;
   }
 
-  private async respond(context: TurnContext, state: FaqState, kb: KnowledgeBase, recognition: Recognition): Promise<void> {
+  /** Offers a person: through the handoff dialog when there is one, else with 020202's contacts. */
+  private async offerPerson(dc: DialogContext, state: FaqState, lead: string | undefined, confidence: number | null): Promise<DialogTurnResult> {
+    const language = state.language;
+    state.misses = 0;
+    state.awaitingFeedback = false;
+    if (!this.options.handoff) {
+      const text = lead ? `${lead}\n\n${humanContact(language, this.options.contact)}` : humanContact(language, this.options.contact);
+      await this.say(dc.context, text, { topicId: null, confidence, outcome: 'handoff' });
+      return Dialog.EndOfTurn;
+    }
+    if (lead) await this.say(dc.context, lead, { topicId: state.lastTopicId ?? null, confidence, outcome: 'handoff' });
+    return dc.beginDialog(HANDOFF_DIALOG, { start: 'offer', language, topicId: state.lastTopicId ?? null } satisfies HandoffDialogOptions);
+  }
+
+  private async respond(dc: DialogContext, state: FaqState, kb: KnowledgeBase, recognition: Recognition): Promise<DialogTurnResult> {
+    const { context } = dc;
     const language = state.language;
     switch (recognition.intent) {
       case 'handoff':
-        state.misses = 0;
-        await this.say(context, humanContact(language, this.options.contact), { topicId: null, confidence: null, outcome: 'handoff' });
-        return;
+        return this.offerPerson(dc, state, undefined, null);
       case 'greeting':
         await this.say(context, MESSAGES.welcome[language], smalltalk());
-        return;
+        return Dialog.EndOfTurn;
       case 'help':
         await this.say(context, MESSAGES.help[language], smalltalk());
-        return;
+        return Dialog.EndOfTurn;
       case 'thanks':
         await this.say(context, MESSAGES.thanks[language], smalltalk());
-        return;
+        return Dialog.EndOfTurn;
       case 'goodbye':
         await this.say(context, MESSAGES.goodbye[language], smalltalk());
-        return;
+        return Dialog.EndOfTurn;
       case 'faq':
         break;
     }
@@ -174,7 +205,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const topTopic = top ? kb.get(top.topicId) : undefined;
     if (recognition.band === 'answer' && top && topTopic) {
       await this.answer(context, state, topTopic, top.confidence);
-      return;
+      return Dialog.EndOfTurn;
     }
     if (recognition.band === 'disambiguate' && top) {
       const offered = recognition.candidates
@@ -184,9 +215,9 @@ export class FaqDialog extends Dialog<FaqState> {
       state.offered = offered.map((t) => t.id);
       const actions = offered.map((t) => imBack(t.title[language]));
       await this.say(context, MESSAGES.disambiguate[language], { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' }, actions);
-      return;
+      return Dialog.EndOfTurn;
     }
-    await this.fallback(context, state, kb, top?.confidence ?? null);
+    return this.fallback(dc, state, kb, top?.confidence ?? null);
   }
 
   private async answer(context: TurnContext, state: FaqState, topic: Topic, confidence: number): Promise<void> {
@@ -202,15 +233,11 @@ export class FaqDialog extends Dialog<FaqState> {
     ]);
   }
 
-  private async fallback(context: TurnContext, state: FaqState, kb: KnowledgeBase, confidence: number | null): Promise<void> {
+  private async fallback(dc: DialogContext, state: FaqState, kb: KnowledgeBase, confidence: number | null): Promise<DialogTurnResult> {
+    const { context } = dc;
     const language = state.language;
     state.misses += 1;
-    if (state.misses >= MISSES_BEFORE_HUMAN) {
-      state.misses = 0;
-      const text = `${MESSAGES.fallback[language]}\n\n${humanContact(language, this.options.contact)}`;
-      await this.say(context, text, { topicId: null, confidence, outcome: 'handoff' });
-      return;
-    }
+    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence);
     const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : [])).slice(0, 4);
     state.offered = suggestions.map((t) => t.id);
     await this.say(
@@ -219,24 +246,31 @@ export class FaqDialog extends Dialog<FaqState> {
       { topicId: null, confidence, outcome: 'fallback' },
       [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])],
     );
+    return Dialog.EndOfTurn;
   }
 
-  private async feedback(context: TurnContext, state: FaqState, kb: KnowledgeBase, useful: boolean): Promise<void> {
+  private async feedback(dc: DialogContext, state: FaqState, kb: KnowledgeBase, useful: boolean): Promise<DialogTurnResult> {
+    const { context } = dc;
     const language = state.language;
     const topic = state.lastTopicId ? kb.get(state.lastTopicId) : undefined;
     state.awaitingFeedback = false;
     const data: DialogoData = { topicId: topic?.id ?? null, confidence: null, outcome: 'smalltalk' };
     if (useful) {
       await this.say(context, MESSAGES.feedbackThanks[language], data, [], { feedback: 'up' });
-      return;
+      return Dialog.EndOfTurn;
+    }
+    if (topic?.escalate && this.options.handoff) {
+      await this.say(context, MESSAGES.feedbackSorryEscalate[language], { ...data, outcome: 'handoff' }, [], { feedback: 'down' });
+      return dc.beginDialog(HANDOFF_DIALOG, { start: 'offer', language, topicId: topic.id } satisfies HandoffDialogOptions);
     }
     if (topic?.escalate) {
       await this.say(context, `${MESSAGES.feedbackSorryEscalate[language]} ${humanContact(language, this.options.contact)}`, { ...data, outcome: 'handoff' }, [], {
         feedback: 'down',
       });
-      return;
+      return Dialog.EndOfTurn;
     }
     await this.say(context, MESSAGES.feedbackSorry[language], data, [imBack(MESSAGES.operatorLabel[language])], { feedback: 'down' });
+    return Dialog.EndOfTurn;
   }
 
   private async say(
@@ -258,12 +292,12 @@ function imBack(title: string): CardAction {
   return { type: ActionTypes.ImBack, title: short, value: title };
 }
 
-type Command = 'welcome' | 'frequent' | 'operator' | 'contacts';
+type Command = 'welcome' | 'frequent' | 'operator' | 'contacts' | 'ticket';
 
 /** `value.dialogo` of a menu choice, when the activity carries one. */
 function commandOf(value: unknown): Command | undefined {
   const command = (value as { dialogo?: unknown } | undefined)?.dialogo;
-  return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' ? command : undefined;
+  return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' || command === 'ticket' ? command : undefined;
 }
 
 function smalltalk(): DialogoData {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_GRAPH_URL } from './channels/messenger/graph-client';
+import { parseOfficeHours, type OfficeHours } from './handoff/office-hours';
 
 /**
  * Every setting Dialogo reads from its environment, parsed once by {@link loadConfig}.
@@ -55,6 +56,11 @@ const envSchema = z.object({
   MESSENGER_PAGE_ACCESS_TOKEN: optionalString,
   MESSENGER_GRAPH_URL: z.preprocess(emptyToUndefined, z.url().default(DEFAULT_GRAPH_URL)),
   MESSENGER_PAGE_ID: z.preprocess(emptyToUndefined, z.string().regex(/^\d+$/, 'must be the numeric page id').optional()),
+  OFFICE_HOURS: z.preprocess(emptyToUndefined, z.string().default('default')),
+  HANDOFF_MODE: z.preprocess(emptyToUndefined, z.enum(['console', 'external']).default('console')),
+  HANDOFF_QUEUE_CAPACITY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
+  HANDOFF_QUEUE_TIMEOUT_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(86_400).default(600)),
+  OPERATOR_TOKEN_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
@@ -98,6 +104,17 @@ export interface Config {
         readonly pageId: string | undefined;
       }
     | undefined;
+  readonly handoff: {
+    /** The 020202 calendar (OFFICE_HOURS: `default`, `always`, or a spec; see src/handoff/office-hours.ts). */
+    readonly officeHours: OfficeHours;
+    readonly officeHoursSpec: string;
+    /** `console`: Dialogo's operator console; `external`: `handoff.initiate` to an agent hub. */
+    readonly mode: 'console' | 'external';
+    readonly queueCapacity: number;
+    readonly queueTimeoutSec: number;
+    /** Key of the console tokens; unset outside production: a key per process. */
+    readonly operatorTokenSecret: string | undefined;
+  };
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -155,6 +172,15 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   if (e.NODE_ENV === 'production' && !e.PSEUDONYM_SECRET) {
     problems.push('PSEUDONYM_SECRET is required in production (the key of the pseudonymous conversation ids)');
   }
+  let officeHours: OfficeHours | undefined;
+  try {
+    officeHours = parseOfficeHours(e.OFFICE_HOURS);
+  } catch (error) {
+    problems.push(`OFFICE_HOURS: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (e.NODE_ENV === 'production' && !e.OPERATOR_TOKEN_SECRET) {
+    problems.push('OPERATOR_TOKEN_SECRET is required in production (the key of the operator console tokens)');
+  }
   const messengerVars = [e.MESSENGER_APP_SECRET, e.MESSENGER_VERIFY_TOKEN, e.MESSENGER_PAGE_ACCESS_TOKEN];
   let messenger: Config['messenger'];
   if (messengerVars.some(Boolean)) {
@@ -195,6 +221,14 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     directLine: { secret: e.DIRECTLINE_SECRET },
     messenger,
+    handoff: {
+      officeHours: officeHours as OfficeHours,
+      officeHoursSpec: e.OFFICE_HOURS,
+      mode: e.HANDOFF_MODE,
+      queueCapacity: e.HANDOFF_QUEUE_CAPACITY,
+      queueTimeoutSec: e.HANDOFF_QUEUE_TIMEOUT_SEC,
+      operatorTokenSecret: e.OPERATOR_TOKEN_SECRET,
+    },
     storage: {
       mongodbUri: e.MONGODB_URI,
       mongodbDb: e.MONGODB_DB,

@@ -29,6 +29,17 @@ import { loadLocalRecognizer } from './nlu/load-local-recognizer';
 import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
 import { InteractionMiddleware } from './bot/interaction-middleware';
+import { ChannelGateway } from './bot/citizen-gateway';
+import { HandoffGate } from './bot/handoff-gate';
+import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
+import { LoginRateLimiter } from './operators/login-rate-limiter';
+import { OperatorAccounts } from './operators/operator-accounts';
+import { mountOperatorApi } from './operators/operator-routes';
+import { OperatorTokens } from './operators/operator-tokens';
+import { pseudonymousId } from './privacy/pseudonymize';
+import type { InteractionEvent } from './storage/interaction-event';
+import type { TranscriptEntry } from './storage/ports';
+import { randomUUID } from 'node:crypto';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
 import { ResilientStorage } from './storage/resilient-storage';
@@ -45,6 +56,10 @@ export interface Dialogo {
   readonly directLine: DirectLineAdapter;
   /** Facebook Messenger through the webhook, when configured; `sendToConversation` takes an author. */
   readonly messenger: MessengerAdapter | undefined;
+  /** The handoff queue and sessions (the operator console's core). */
+  readonly handoff: HandoffService;
+  /** Operator accounts (as `npm run operators` manages them). */
+  readonly operators: OperatorAccounts;
   readonly port: number;
   stop(): Promise<void>;
 }
@@ -64,7 +79,13 @@ async function buildRuntime(config: Config, logger: Logger): Promise<KnowledgeRu
  * const dialogo = await startDialogo(loadConfig({ PORT: '0' }));
  * await dialogo.stop();
  */
-export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<Dialogo> {
+/** Seams for tests: a clock for the handoff queue and Messenger's windows. */
+export interface StartOptions {
+  readonly now?: () => Date;
+}
+
+export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<Dialogo> {
+  const now = options.now ?? (() => new Date());
   const runtime = new RuntimeHolder(await buildRuntime(config, logger));
 
   const backend = await openStorage(config);
@@ -107,8 +128,38 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     }
   };
 
-  const dialog = new MainDialog({ runtime: () => runtime.current(), contact: config.contactCentre });
-  const bot = new DialogoBot(conversationState, userState, dialog);
+  const secret = pseudonymSecret(config);
+  const handoff = new HandoffService({
+    store: backend.handoffs,
+    tickets: backend.tickets,
+    hours: config.handoff.officeHours,
+    capacity: config.handoff.queueCapacity,
+    queueTimeoutMs: config.handoff.queueTimeoutSec * 1000,
+    logger,
+    now,
+  });
+  await handoff.start();
+  handoff.on('lifecycle', (event: LifecycleEvent) => recorder.record(lifecycleEvent(event, secret)));
+  const transcriptOf = async (context: TurnContext): Promise<TranscriptEntry[]> => {
+    const conversationId = pseudonymousId(secret, context.activity.channelId ?? 'unknown', context.activity.from?.id ?? context.activity.conversation?.id ?? 'unknown');
+    const since = new Date(Date.now() - DAY_MS);
+    try {
+      // The citizen's last turns may still be in the recorder's buffer: write them first (twice:
+      // a flush already running does not include what was buffered after it began).
+      await recorder.flush();
+      await recorder.flush();
+      return transcriptFromEvents(await backend.events.query({ conversationId, from: since, limit: 200 }), runtime.current());
+    } catch (error) {
+      logger.warn({ err: error }, 'transcript for the operator not available');
+      return [];
+    }
+  };
+  const dialog = new MainDialog({
+    runtime: () => runtime.current(),
+    contact: config.contactCentre,
+    handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
+  });
+  const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
   const botLogic = (context: TurnContext) => bot.run(context);
   const directLine = new DirectLineAdapter({
     store: new MemoryConversationStore(),
@@ -122,12 +173,13 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
         botLogic,
         logger,
         pageId: config.messenger.pageId,
+        now: () => now().getTime(),
       })
     : undefined;
   // Messenger relayed by Azure's Facebook channel is shaped like Dialogo's own Messenger channel.
   adapter.use(new FacebookChannelMiddleware());
   // Every channel runs the same middleware and error handling: a turn is a turn, whichever way it came.
-  const interactions = new InteractionMiddleware(recorder, pseudonymSecret(config), (error) => logger.warn({ err: error }, 'interaction not recorded'));
+  const interactions = new InteractionMiddleware(recorder, secret, (error) => logger.warn({ err: error }, 'interaction not recorded'));
   for (const channelAdapter of [adapter, directLine, ...(messenger ? [messenger] : [])]) {
     channelAdapter.use(interactions);
     channelAdapter.onTurnError = onTurnError;
@@ -155,6 +207,18 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   mountStaticRoutes(server.server);
   const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
+  handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
+  const operators = new OperatorAccounts(backend.operators);
+  const operatorApi = mountOperatorApi(server.server, {
+    handoff,
+    accounts: operators,
+    tokens: new OperatorTokens(config.handoff.operatorTokenSecret),
+    limiter: new LoginRateLimiter(),
+    runtime: () => runtime.current(),
+    logger,
+  });
+  const sweeper = setInterval(() => void handoff.sweep().catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed')), 5000);
+  sweeper.unref();
   const messengerEndpoint = mountMessenger(server.server, { adapter: messenger, appSecret: config.messenger?.appSecret, verifyToken: config.messenger?.verifyToken, logger });
   if (!config.directLine.secret && config.env === 'production') {
     logger.warn('DIRECTLINE_SECRET is unset: anyone can generate Direct Line tokens');
@@ -182,10 +246,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     recorder,
     directLine,
     messenger,
+    handoff,
+    operators,
     port,
     async stop() {
       watcher?.close();
       clearInterval(retention);
+      clearInterval(sweeper);
+      await operatorApi.shutdown();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
       await Promise.all([
         directLineEndpoint.shutdown(config.shutdownGraceMs),
@@ -196,6 +264,49 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       await backend.close();
     },
   };
+}
+
+/** A handoff step as an interaction event (for the analytics): no text, the session's state and times. */
+function lifecycleEvent(event: LifecycleEvent, secret: string): InteractionEvent {
+  const { session } = event;
+  const userId = String((session.reference as { user?: { id?: unknown } }).user?.id ?? session.conversationId);
+  return {
+    eventId: randomUUID(),
+    ts: event.at.toISOString(),
+    conversationId: pseudonymousId(secret, session.channel, userId),
+    channel: session.channel,
+    language: session.language,
+    activityType: 'handoff',
+    text: null,
+    outcome: 'handoff',
+    topicId: session.topicId,
+    confidence: null,
+    answerTopicId: null,
+    feedback: null,
+    latencyMs: 0,
+    handoff: {
+      state: event.state,
+      at: event.at.toISOString(),
+      sessionId: session.id,
+      ...(event.waitSec !== undefined ? { waitSec: event.waitSec } : {}),
+      ...(event.handleSec !== undefined ? { handleSec: event.handleSec } : {}),
+      ...(session.outcome ? { outcome: session.outcome } : {}),
+    },
+  };
+}
+
+/** The conversation with the bot, for the operator: the citizen's redacted words and what the bot answered. */
+function transcriptFromEvents(events: readonly InteractionEvent[], knowledge: KnowledgeRuntime): TranscriptEntry[] {
+  const entries: TranscriptEntry[] = [];
+  for (const event of events) {
+    if (event.activityType !== 'message') continue;
+    if (event.text) entries.push({ at: event.ts, from: 'citizen', text: event.text });
+    const topic = event.answerTopicId ? knowledge.kb.get(event.answerTopicId) : undefined;
+    if (topic) entries.push({ at: event.ts, from: 'bot', text: topic.answer[event.language], topicId: topic.id });
+    else if (event.outcome === 'fallback') entries.push({ at: event.ts, from: 'bot', text: event.language === 'en' ? '(no answer found)' : '(nessuna risposta trovata)', topicId: null });
+    else if (event.outcome === 'disambiguation') entries.push({ at: event.ts, from: 'bot', text: event.language === 'en' ? '(offered similar subjects)' : '(argomenti simili proposti)', topicId: event.topicId });
+  }
+  return entries.slice(-60);
 }
 
 async function main(): Promise<void> {

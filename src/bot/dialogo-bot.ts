@@ -2,6 +2,7 @@ import { ActivityHandler, MessageFactory, type ConversationState, type StateProp
 import type { DialogState } from 'botbuilder-dialogs';
 import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { MainDialog } from '../../dialogs/main-dialog';
+import type { HandoffGate } from './handoff-gate';
 import { MESSAGES } from './messages';
 
 /**
@@ -19,6 +20,8 @@ export class DialogoBot extends ActivityHandler {
     private readonly conversationState: ConversationState,
     private readonly userState: UserState,
     private readonly dialog: MainDialog,
+    /** With a handoff: queued and connected citizens are handled before the dialogs run. */
+    private readonly gate?: HandoffGate,
   ) {
     super();
     if (!conversationState) throw new Error('DialogoBot needs a ConversationState');
@@ -27,7 +30,12 @@ export class DialogoBot extends ActivityHandler {
     this.dialogState = conversationState.createProperty<DialogState>('DialogState');
 
     this.onMessage(async (context, next) => {
-      await this.dialog.run(context, this.dialogState);
+      if (!(await this.gate?.onMessage(context))) await this.dialog.run(context, this.dialogState);
+      await next();
+    });
+
+    this.onEvent(async (context, next) => {
+      await this.gate?.onEvent(context);
       await next();
     });
 

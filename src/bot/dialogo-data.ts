@@ -1,11 +1,19 @@
 /** Outcome of a bot message, as channels, logs and tests see it in `channelData.dialogo`. */
 export type Outcome = 'answered' | 'disambiguation' | 'fallback' | 'handoff' | 'smalltalk';
 
+/** `channelData.dialogo.handoff` on every bot message of the handoff flow. */
+export interface HandoffData {
+  readonly state: 'offered' | 'queued' | 'connected' | 'closed' | 'ticket';
+  readonly position: number | null;
+  readonly etaSeconds: number | null;
+}
+
 /** `channelData.dialogo` on every bot message. */
 export interface DialogoData {
   readonly topicId: string | null;
   readonly confidence: number | null;
   readonly outcome: Outcome;
+  readonly handoff?: HandoffData;
 }
 
 /** Turn-state key where the dialog leaves the language it answered in, for the interaction record. */

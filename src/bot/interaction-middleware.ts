@@ -50,6 +50,8 @@ export class InteractionMiddleware implements Middleware {
   private eventOf(context: TurnContext, sent: readonly Partial<Activity>[], latencyMs: number): InteractionEvent {
     const activity = context.activity;
     const data = [...sent].reverse().map((a) => (a.channelData as { dialogo?: DialogoData & { feedback?: 'up' | 'down' } } | undefined)?.dialogo).find(Boolean);
+    const handoff = [...sent].reverse().map((a) => (a.channelData as { dialogo?: DialogoData } | undefined)?.dialogo?.handoff).find(Boolean);
+    const feedback = sent.map((a) => (a.channelData as { dialogo?: { feedback?: 'up' | 'down' } } | undefined)?.dialogo?.feedback).find(Boolean);
     const language = (context.turnState.get(TURN_LANGUAGE) as Language | undefined) ?? languageOfLocale(activity.locale);
     const text = typeof activity.text === 'string' && activity.text.length > 0 ? redact(activity.text).text : null;
     const outcome: EventOutcome = activity.type === ActivityTypes.ConversationUpdate ? 'welcome' : (data?.outcome ?? 'none');
@@ -65,9 +67,9 @@ export class InteractionMiddleware implements Middleware {
       topicId: data?.topicId ?? null,
       confidence: data?.confidence ?? null,
       answerTopicId: data?.outcome === 'answered' ? (data.topicId ?? null) : null,
-      feedback: data?.feedback ?? null,
+      feedback: feedback ?? null,
       latencyMs,
-      handoff: null,
+      handoff: handoff ? { state: handoff.state, at: new Date().toISOString() } : null,
     };
   }
 }

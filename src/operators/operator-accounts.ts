@@ -73,6 +73,12 @@ export class OperatorAccounts {
     return view(account);
   }
 
+  /** One account without its password hash. */
+  async get(name: string): Promise<OperatorView | undefined> {
+    const account = await this.store.get(name);
+    return account ? view(account) : undefined;
+  }
+
   /** Every account, by name, without password hashes. */
   async list(): Promise<OperatorView[]> {
     return (await this.store.list()).map(view);

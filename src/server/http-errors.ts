@@ -17,6 +17,17 @@ export const HTTP_ERRORS = {
   VERIFY_TOKEN_MISMATCH: { status: 403, message: 'Webhook verification failed: wrong hub.mode or hub.verify_token' },
   INVALID_WEBHOOK: { status: 400, message: 'The body is not a Messenger Platform page webhook' },
   CHANNEL_NOT_CONFIGURED: { status: 404, message: 'This channel is not configured on this server' },
+  LOGIN_FAILED: { status: 401, message: 'Wrong username or password' },
+  OPERATOR_TOKEN_INVALID: { status: 401, message: 'Missing, invalid or expired console token: sign in again' },
+  FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  INVALID_REQUEST: { status: 400, message: 'The request is not valid' },
+  ALREADY_CLAIMED: { status: 409, message: 'Another operator took this conversation' },
+  OPERATOR_AT_CAPACITY: { status: 409, message: 'You hold as many conversations as you may' },
+  NOT_YOUR_CONVERSATION: { status: 409, message: 'Another operator holds this conversation' },
+  NOT_CONNECTED: { status: 409, message: 'The conversation is not open with an operator' },
+  MESSAGING_WINDOW_CLOSED: { status: 422, message: 'The channel no longer allows writing to this citizen' },
+  LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; wait and try again' },
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side' },
@@ -28,14 +39,14 @@ export interface HttpErrorBody {
   readonly error: { readonly code: HttpErrorCode; readonly message: string; readonly details?: readonly string[] };
 }
 
-/** The status and JSON body of a catalogued error. */
-export function httpError(code: HttpErrorCode, details?: readonly string[]): { status: number; body: HttpErrorBody } {
-  const { status, message } = HTTP_ERRORS[code];
-  return { status, body: { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } } };
+/** The status and JSON body of a catalogued error; `message` replaces the catalogue's (a reason for people). */
+export function httpError(code: HttpErrorCode, details?: readonly string[], message?: string): { status: number; body: HttpErrorBody } {
+  const { status, message: standard } = HTTP_ERRORS[code];
+  return { status, body: { error: { code, message: message ?? standard, ...(details && details.length > 0 ? { details } : {}) } } };
 }
 
 /** Answers a catalogued error on any response that can send a status and a JSON body. */
-export function sendError(res: { send(status: number, body: unknown): unknown }, code: HttpErrorCode, details?: readonly string[]): void {
-  const { status, body } = httpError(code, details);
+export function sendError(res: { send(status: number, body: unknown): unknown }, code: HttpErrorCode, details?: readonly string[], message?: string): void {
+  const { status, body } = httpError(code, details, message);
   res.send(status, body);
 }

@@ -62,6 +62,9 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/widget.js': { file: path.join(dir, 'widget.js'), cacheControl: short, substitute: { __WEBCHAT_VERSION__: version } },
     '/portal.css': { file: path.join(dir, 'portal.css'), cacheControl: short },
     '/portal.js': { file: path.join(dir, 'portal.js'), cacheControl: short },
+    '/operator': { file: path.join(dir, 'operator.html'), cacheControl: 'no-cache' },
+    '/operator.js': { file: path.join(dir, 'operator.js'), cacheControl: 'no-cache' },
+    '/operator.css': { file: path.join(dir, 'operator.css'), cacheControl: 'no-cache' },
     '/webchat/webchat.js': { file: bundle, cacheControl: 'public, max-age=86400' },
     [`/webchat/${version}/webchat.js`]: { file: bundle, cacheControl: long },
   };

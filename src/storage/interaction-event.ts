@@ -31,8 +31,19 @@ export interface InteractionEvent {
   readonly feedback: 'up' | 'down' | null;
   /** Time the bot took for the turn, in milliseconds. */
   readonly latencyMs: number;
-  /** Handoff lifecycle (state changes), filled by the handoff work. */
-  readonly handoff?: { readonly state: string; readonly at: string } | null;
+  /**
+   * Handoff: on citizen turns, the state the bot's reply carried (offered, queued, connected,
+   * closed, ticket); on lifecycle events (`activityType: 'handoff'`), the session's new state
+   * (queued, connected, closed, abandoned, ticket) with the wait or handling time it ended.
+   */
+  readonly handoff?: {
+    readonly state: string;
+    readonly at: string;
+    readonly sessionId?: string;
+    readonly waitSec?: number;
+    readonly handleSec?: number;
+    readonly outcome?: string;
+  } | null;
 }
 
 /** A query over stored events. */

@@ -28,24 +28,81 @@ export interface InteractionEventStore {
   count(): Promise<number>;
 }
 
-/** A conversation waiting for or held by an operator (features in the handoff issue). */
-export interface HandoffRecord {
-  readonly conversationId: string;
-  readonly state: 'queued' | 'connected' | 'closed' | 'abandoned';
-  readonly queuedAt: string;
-  readonly operatorId?: string;
-  readonly connectedAt?: string;
-  readonly closedAt?: string;
-  readonly outcome?: 'resolved' | 'written-request' | 'callback';
+/** Where a handoff session is: waiting, with an operator, over, or turned into a written request. */
+export type HandoffState = 'queued' | 'connected' | 'closed' | 'abandoned' | 'ticket';
+
+/** How a session ended: an operator's outcome, or the citizen leaving or timing out. */
+export type HandoffOutcome = 'resolved' | 'written-request' | 'callback' | 'left' | 'timeout' | 'ticket';
+
+/** One line of a conversation as the operator reads it. Citizen text before the handoff is redacted. */
+export interface TranscriptEntry {
+  /** ISO 8601 instant. */
+  readonly at: string;
+  readonly from: 'citizen' | 'bot' | 'operator' | 'system';
+  readonly text: string;
+  /** For bot answers: the knowledge-base topic answered. */
+  readonly topicId?: string | null;
+  /** For operator messages: who wrote. */
+  readonly operator?: string;
 }
 
-/** Handoff queue and sessions. */
+/**
+ * A citizen's request for a person: created when the citizen confirms, queued first come first
+ * served, held by one operator at a time, then closed. Survives restarts in the store.
+ */
+export interface HandoffSession {
+  /** Unique id (a UUID); the console's conversation id. */
+  readonly id: string;
+  /** Channel of the citizen (`directline`, `facebook`, `webchat`...). */
+  readonly channel: string;
+  /** The channel's conversation id: with `reference`, how messages reach the citizen. */
+  readonly conversationId: string;
+  /** Bot Framework conversation reference (JSON), for proactive messages after a restart. */
+  readonly reference: Readonly<Record<string, unknown>>;
+  readonly language: 'it' | 'en';
+  /** The topic the conversation was about, when one was recognised. */
+  readonly topicId: string | null;
+  /** The citizen's one-line description of the need. */
+  readonly description: string;
+  /** Short code the citizen can read out on a 020202 call (6 digits, unique among active sessions). */
+  readonly phoneCode: string;
+  readonly state: HandoffState;
+  readonly queuedAt: string;
+  readonly operator?: string;
+  readonly connectedAt?: string;
+  /** When the session left the active states (closed, abandoned, ticket). */
+  readonly endedAt?: string;
+  readonly outcome?: HandoffOutcome;
+  /** The conversation with the bot before the handoff (redacted). */
+  readonly transcript: readonly TranscriptEntry[];
+  /** The live chat since the handoff, in order. */
+  readonly messages: readonly TranscriptEntry[];
+}
+
+/** The fields a transition may change. */
+export type HandoffChange = Partial<Pick<HandoffSession, 'state' | 'operator' | 'connectedAt' | 'endedAt' | 'outcome'>>;
+
+/** Handoff sessions: the queue is the queued sessions in `queuedAt` order. */
 export interface HandoffStore {
-  enqueue(record: HandoffRecord): Promise<void>;
-  /** Moves a queued conversation to an operator; false when another operator claimed it first. */
-  claim(conversationId: string, operatorId: string, at: string): Promise<boolean>;
-  update(conversationId: string, change: Partial<HandoffRecord>): Promise<void>;
-  queued(): Promise<HandoffRecord[]>;
+  /** Stores a new session; rejects with {@link AlreadyExistsError} when its id is taken. */
+  create(session: HandoffSession): Promise<void>;
+  get(id: string): Promise<HandoffSession | undefined>;
+  /** The queued or connected session of a channel conversation, if any. */
+  activeFor(channel: string, conversationId: string): Promise<HandoffSession | undefined>;
+  /** Queued and connected sessions, oldest `queuedAt` first. */
+  active(): Promise<HandoffSession[]>;
+  /** The queued or connected session with this phone code, if any. */
+  byPhoneCode(code: string): Promise<HandoffSession | undefined>;
+  /**
+   * Applies `change` only if the session is in one of the `from` states: atomic, so two
+   * operators claiming at once cannot both win. Returns the updated session, or undefined
+   * when the session is missing or in another state.
+   */
+  transition(id: string, from: readonly HandoffState[], change: HandoffChange): Promise<HandoffSession | undefined>;
+  /** Appends a live message to the session (in order); false when there is no such session. */
+  appendMessage(id: string, entry: TranscriptEntry): Promise<boolean>;
+  /** Sessions that ended after an operator held them, most recently ended first (for wait estimates). */
+  recentlyHandled(limit: number): Promise<HandoffSession[]>;
 }
 
 /**
@@ -55,7 +112,7 @@ export interface HandoffStore {
 export class AlreadyExistsError extends Error {
   readonly code = 'ALREADY_EXISTS';
   constructor(
-    readonly kind: 'ticket' | 'operator',
+    readonly kind: 'ticket' | 'operator' | 'handoff',
     readonly key: string,
   ) {
     super(`${kind} "${key}" already exists`);
@@ -150,6 +207,8 @@ export interface StorageBackend {
   readonly events: InteractionEventStore;
   readonly tickets: TicketStore;
   readonly operators: OperatorStore;
+  /** Handoff sessions: the operator queue, who holds which conversation, and the live chat. */
+  readonly handoffs: HandoffStore;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

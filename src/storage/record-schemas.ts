@@ -1,8 +1,17 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_CONCURRENT, type OperatorAccount, type TicketRecord } from './ports';
+import {
+  DEFAULT_MAX_CONCURRENT,
+  type HandoffChange,
+  type HandoffOutcome,
+  type HandoffSession,
+  type HandoffState,
+  type OperatorAccount,
+  type TicketRecord,
+  type TranscriptEntry,
+} from './ports';
 
 /**
- * The shape of tickets and operator accounts, checked when they are written (so a bad record
+ * The shape of tickets, operator accounts and handoff sessions, checked when they are written (so a bad record
  * never reaches the store) and when they are read back (database rows are outside input).
  */
 
@@ -30,6 +39,42 @@ const operatorSchema = z.object({
   maxConcurrent: z.number().int().min(1).max(100).default(DEFAULT_MAX_CONCURRENT),
   disabled: z.boolean().optional(),
 });
+
+const handoffStates = ['queued', 'connected', 'closed', 'abandoned', 'ticket'] as const satisfies readonly HandoffState[];
+const handoffOutcomes = ['resolved', 'written-request', 'callback', 'left', 'timeout', 'ticket'] as const satisfies readonly HandoffOutcome[];
+
+const transcriptEntrySchema = z.object({
+  at: isoInstant,
+  from: z.enum(['citizen', 'bot', 'operator', 'system']),
+  text: z.string(),
+  topicId: z.string().min(1).nullable().optional(),
+  operator: z.string().min(1).optional(),
+});
+
+const handoffChangeSchema = z.object({
+  state: z.enum(handoffStates).optional(),
+  operator: z.string().min(1).optional(),
+  connectedAt: isoInstant.optional(),
+  endedAt: isoInstant.optional(),
+  outcome: z.enum(handoffOutcomes).optional(),
+});
+
+const handoffSessionSchema = handoffChangeSchema.extend({
+  id: z.string().min(1),
+  channel: z.string().min(1),
+  conversationId: z.string().min(1),
+  reference: z.record(z.string(), z.unknown()),
+  language: z.enum(['it', 'en']),
+  topicId: z.string().min(1).nullable(),
+  description: z.string(),
+  phoneCode: z.string().regex(/^\d{6}$/, 'must be 6 digits'),
+  state: z.enum(handoffStates),
+  queuedAt: isoInstant,
+  transcript: z.array(transcriptEntrySchema),
+  messages: z.array(transcriptEntrySchema),
+});
+
+const handoffStatesSchema = z.array(z.enum(handoffStates));
 
 /** Drops keys whose value is undefined, so records compare equal whichever adapter returned them. */
 function compact<T extends object>(value: T): T {
@@ -70,4 +115,67 @@ export function parseOperatorAccount(value: unknown, where: string): OperatorAcc
   if (!parsed.success) throw new Error(`invalid operator account (${where}): ${describeIssues(parsed.error)}`);
   const a = parsed.data;
   return compact({ ...a, createdAt: new Date(a.createdAt).toISOString(), disabled: a.disabled ? true : undefined });
+}
+
+/** `value` as `toISOString`, or undefined when absent (the value has passed {@link isoInstant}). */
+function normaliseInstant(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : new Date(value).toISOString();
+}
+
+function normaliseEntry(entry: z.infer<typeof transcriptEntrySchema>): TranscriptEntry {
+  return compact({ ...entry, at: new Date(entry.at).toISOString() });
+}
+
+/**
+ * A valid {@link TranscriptEntry} from `value`, its instant normalised to `toISOString`;
+ * throws an Error naming every bad field and `where` the value came from.
+ *
+ * @example
+ * const entry = parseTranscriptEntry(JSON.parse(row.body), 'sqlite handoff_messages row');
+ */
+export function parseTranscriptEntry(value: unknown, where: string): TranscriptEntry {
+  const parsed = transcriptEntrySchema.safeParse(value);
+  if (!parsed.success) throw new Error(`invalid transcript entry (${where}): ${describeIssues(parsed.error)}`);
+  return normaliseEntry(parsed.data);
+}
+
+/**
+ * A valid {@link HandoffSession} from `value`, with every instant (its own and its transcript's
+ * and messages') normalised to `toISOString` and absent optional fields dropped; throws an
+ * Error naming every bad field and `where` the value came from.
+ *
+ * @example
+ * const session = parseHandoffSession(doc, 'mongodb handoff_sessions document "5f0c..."');
+ */
+export function parseHandoffSession(value: unknown, where: string): HandoffSession {
+  const parsed = handoffSessionSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`invalid handoff session (${where}): ${describeIssues(parsed.error)}`);
+  const s = parsed.data;
+  return compact({
+    ...s,
+    queuedAt: new Date(s.queuedAt).toISOString(),
+    connectedAt: normaliseInstant(s.connectedAt),
+    endedAt: normaliseInstant(s.endedAt),
+    transcript: s.transcript.map(normaliseEntry),
+    messages: s.messages.map(normaliseEntry),
+  });
+}
+
+/**
+ * A valid {@link HandoffChange} from `value` (instants normalised, absent fields dropped) and
+ * the `from` states it applies in; throws an Error naming every bad field and `where`.
+ *
+ * @example
+ * const { change, from } = parseHandoffTransition({ state: 'connected', operator: 'giulia.rossi' }, ['queued'], 'transition of "5f0c..."');
+ */
+export function parseHandoffTransition(change: unknown, from: unknown, where: string): { change: HandoffChange; from: HandoffState[] } {
+  const parsedChange = handoffChangeSchema.strict().safeParse(change);
+  if (!parsedChange.success) throw new Error(`invalid handoff change (${where}): ${describeIssues(parsedChange.error)}`);
+  const parsedFrom = handoffStatesSchema.safeParse(from);
+  if (!parsedFrom.success) throw new Error(`invalid handoff "from" states (${where}): ${describeIssues(parsedFrom.error)}`);
+  const c = parsedChange.data;
+  return {
+    change: compact({ ...c, connectedAt: normaliseInstant(c.connectedAt), endedAt: normaliseInstant(c.endedAt) }),
+    from: parsedFrom.data,
+  };
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
-import { AlreadyExistsError, ETagConflictError, type OperatorAccount, type StorageBackend, type TicketRecord } from '../../src/storage/ports';
+import {
+  AlreadyExistsError,
+  ETagConflictError,
+  type HandoffSession,
+  type OperatorAccount,
+  type StorageBackend,
+  type TicketRecord,
+} from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { event } from '../fixtures/events';
 import { tempDataDir } from '../fixtures/runtime';
@@ -15,13 +22,25 @@ if (!mongoUri) {
   console.warn('MONGODB_URI not set: the MongoDB run of the storage contract is skipped (npm run mongo:test-server starts a test server)');
 }
 
-const adapters: [string, () => Promise<{ backend: StorageBackend; cleanup: () => void }>][] = [
+/** An open backend; `reopen` opens the same store again (after a close: a restart). */
+interface Opened {
+  backend: StorageBackend;
+  reopen: () => Promise<StorageBackend>;
+  cleanup: () => void;
+}
+
+const adapters: [string, () => Promise<Opened>][] = [
   ['sqlite', async () => {
     const dir = tempDataDir();
-    return { backend: openSqliteBackend(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    return { backend: openSqliteBackend(dir), reopen: async () => openSqliteBackend(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   }],
 ];
-if (mongoUri) adapters.push(['mongodb', async () => ({ backend: await openMongoBackend(mongoUri, `contract_${randomUUID().slice(0, 8)}`), cleanup: () => undefined })]);
+if (mongoUri) {
+  adapters.push(['mongodb', async () => {
+    const dbName = `contract_${randomUUID().slice(0, 8)}`;
+    return { backend: await openMongoBackend(mongoUri, dbName), reopen: () => openMongoBackend(mongoUri, dbName), cleanup: () => undefined };
+  }]);
+}
 
 function ticket(reference: string, createdAt: string, extra: Partial<TicketRecord> = {}): TicketRecord {
   return {
@@ -34,11 +53,26 @@ function operator(name: string, extra: Partial<OperatorAccount> = {}): OperatorA
   return { name, role: 'operator', passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', createdAt: '2026-03-02T08:00:00.000Z', maxConcurrent: 3, ...extra };
 }
 
+function handoff(id: string, queuedAt: string, extra: Partial<HandoffSession> = {}): HandoffSession {
+  return {
+    id, channel: 'directline', conversationId: `conv-${id}`, language: 'it', topicId: 'carta-identita',
+    reference: { activityId: 'a1', user: { id: 'u1', name: 'Cittadino' }, bot: { id: 'dialogo' }, conversation: { id: `conv-${id}`, isGroup: false }, channelId: 'directline', serviceUrl: 'https://directline.botframework.com/', locale: 'it-IT' },
+    description: 'Vorrei un appuntamento per la carta di identità', phoneCode: '123456', state: 'queued', queuedAt,
+    transcript: [
+      { at: '2026-04-01T08:59:00.000Z', from: 'citizen', text: '[testo del cittadino]' },
+      { at: '2026-04-01T08:59:01.000Z', from: 'bot', text: 'La carta di identità si richiede...', topicId: 'carta-identita' },
+      { at: '2026-04-01T08:59:30.000Z', from: 'bot', text: 'Non ho capito.', topicId: null },
+    ],
+    messages: [], ...extra,
+  };
+}
+
 describe.each(adapters)('storage contract: %s', (_name, open) => {
   let backend: StorageBackend;
+  let reopen: () => Promise<StorageBackend>;
   let cleanup: () => void;
   beforeEach(async () => {
-    ({ backend, cleanup } = await open());
+    ({ backend, reopen, cleanup } = await open());
   });
   afterEach(async () => {
     await backend.close();
@@ -179,6 +213,135 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
   test('operators: enabled accounts come back without a disabled flag', async () => {
     await backend.operators.create(operator('giulia.rossi', { disabled: false }));
     expect(await backend.operators.get('giulia.rossi')).not.toHaveProperty('disabled');
+  });
+
+  test('handoffs: a created session is read back whole, reference and transcript included', async () => {
+    const session = handoff('h1', '2026-04-01T09:00:00.000Z');
+    const held = handoff('h2', '2026-04-01T09:01:00.000Z', {
+      channel: 'facebook', language: 'en', topicId: null, state: 'connected', operator: 'giulia.rossi', connectedAt: '2026-04-01T09:02:00.000Z',
+      messages: [{ at: '2026-04-01T09:02:05.000Z', from: 'operator', text: 'Buongiorno', operator: 'giulia.rossi' }],
+    });
+    await backend.handoffs.create(session);
+    await backend.handoffs.create(held);
+    expect(await backend.handoffs.get('h1')).toEqual(session);
+    expect(await backend.handoffs.get('h2')).toEqual(held);
+    expect(await backend.handoffs.get('missing')).toBeUndefined();
+  });
+
+  test('handoffs: instants are returned normalised to toISOString', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T11:00:00+02:00', { transcript: [{ at: '2026-04-01T10:59:00+02:00', from: 'citizen', text: 'x' }] }));
+    expect(await backend.handoffs.get('h1')).toMatchObject({ queuedAt: '2026-04-01T09:00:00.000Z', transcript: [{ at: '2026-04-01T08:59:00.000Z' }] });
+  });
+
+  test('handoffs: creating an id that exists rejects and keeps the first session', async () => {
+    const first = handoff('h1', '2026-04-01T09:00:00.000Z');
+    await backend.handoffs.create(first);
+    const duplicate = backend.handoffs.create(handoff('h1', '2026-04-01T10:00:00.000Z', { description: 'altro' }));
+    await expect(duplicate).rejects.toBeInstanceOf(AlreadyExistsError);
+    await expect(duplicate).rejects.toThrow('handoff "h1" already exists');
+    expect(await backend.handoffs.get('h1')).toEqual(first);
+  });
+
+  test('handoffs: an invalid session, change or message is refused naming the bad field', async () => {
+    await expect(backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z', { phoneCode: '12' }))).rejects.toThrow(/phoneCode: must be 6 digits/);
+    await expect(backend.handoffs.create(handoff('h1', 'yesterday'))).rejects.toThrow(/queuedAt: must be an ISO 8601 date and time/);
+    expect(await backend.handoffs.get('h1')).toBeUndefined();
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    await expect(backend.handoffs.transition('h1', ['queued'], { connectedAt: 'soon' })).rejects.toThrow(/connectedAt: must be an ISO 8601 date and time/);
+    await expect(backend.handoffs.appendMessage('h1', { at: 'now', from: 'citizen', text: 'x' })).rejects.toThrow(/at: must be an ISO 8601 date and time/);
+    expect(await backend.handoffs.get('h1')).toMatchObject({ state: 'queued', messages: [] });
+  });
+
+  test('handoffs: active() lists queued and connected sessions by queuedAt, then id', async () => {
+    await backend.handoffs.create(handoff('c', '2026-04-01T09:02:00.000Z'));
+    await backend.handoffs.create(handoff('b2', '2026-04-01T09:01:00.000Z', { state: 'connected', operator: 'giulia.rossi', connectedAt: '2026-04-01T09:03:00.000Z' }));
+    await backend.handoffs.create(handoff('b1', '2026-04-01T09:01:00.000Z'));
+    await backend.handoffs.create(handoff('a', '2026-04-01T09:00:00.000Z'));
+    for (const [id, state] of [['x1', 'closed'], ['x2', 'abandoned'], ['x3', 'ticket']] as const) {
+      await backend.handoffs.create(handoff(id, '2026-04-01T08:00:00.000Z', { state, endedAt: '2026-04-01T08:30:00.000Z' }));
+    }
+    expect((await backend.handoffs.active()).map((s) => s.id)).toEqual(['a', 'b1', 'b2', 'c']);
+    expect((await backend.handoffs.active())[0]).toEqual(handoff('a', '2026-04-01T09:00:00.000Z'));
+  });
+
+  test('handoffs: activeFor and byPhoneCode find only a queued or connected session', async () => {
+    await backend.handoffs.create(handoff('old', '2026-04-01T08:00:00.000Z', { conversationId: 'conv-1', phoneCode: '424242', state: 'closed', endedAt: '2026-04-01T08:30:00.000Z' }));
+    expect(await backend.handoffs.activeFor('directline', 'conv-1')).toBeUndefined();
+    expect(await backend.handoffs.byPhoneCode('424242')).toBeUndefined();
+    await backend.handoffs.create(handoff('new', '2026-04-01T09:00:00.000Z', { conversationId: 'conv-1', phoneCode: '424242' }));
+    expect((await backend.handoffs.activeFor('directline', 'conv-1'))?.id).toBe('new');
+    expect(await backend.handoffs.activeFor('facebook', 'conv-1')).toBeUndefined();
+    expect((await backend.handoffs.byPhoneCode('424242'))?.id).toBe('new');
+    await backend.handoffs.transition('new', ['queued'], { state: 'connected', operator: 'giulia.rossi', connectedAt: '2026-04-01T09:01:00.000Z' });
+    expect((await backend.handoffs.activeFor('directline', 'conv-1'))?.state).toBe('connected');
+    expect((await backend.handoffs.byPhoneCode('424242'))?.state).toBe('connected');
+    await backend.handoffs.transition('new', ['connected'], { state: 'abandoned', outcome: 'left', endedAt: '2026-04-01T09:05:00.000Z' });
+    expect(await backend.handoffs.activeFor('directline', 'conv-1')).toBeUndefined();
+    expect(await backend.handoffs.byPhoneCode('424242')).toBeUndefined();
+  });
+
+  test('handoffs: of 20 operators claiming a queued session at once, exactly one wins and holds it', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    const connectedAt = '2026-04-01T09:01:00.000Z';
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => backend.handoffs.transition('h1', ['queued'], { state: 'connected', operator: `op${i}`, connectedAt })),
+    );
+    const winners = results.filter((r) => r !== undefined);
+    expect(winners).toHaveLength(1);
+    expect(winners[0]).toMatchObject({ state: 'connected', connectedAt });
+    const stored = await backend.handoffs.get('h1');
+    expect(stored?.operator).toBe(winners[0]?.operator);
+    expect(stored).toEqual(winners[0]);
+  });
+
+  test('handoffs: a transition applies only from the given states and returns the updated session', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    const before = await backend.handoffs.get('h1');
+    expect(await backend.handoffs.transition('h1', ['connected'], { state: 'closed', outcome: 'resolved', endedAt: '2026-04-01T09:10:00.000Z' })).toBeUndefined();
+    expect(await backend.handoffs.transition('h1', [], { state: 'abandoned' })).toBeUndefined();
+    expect(await backend.handoffs.transition('missing', ['queued'], { state: 'abandoned' })).toBeUndefined();
+    expect(await backend.handoffs.get('h1')).toEqual(before);
+    const ended = await backend.handoffs.transition('h1', ['queued', 'connected'], { state: 'abandoned', outcome: 'timeout', endedAt: '2026-04-01T11:10:00+02:00' });
+    expect(ended).toEqual({ ...before, state: 'abandoned', outcome: 'timeout', endedAt: '2026-04-01T09:10:00.000Z' });
+    expect(await backend.handoffs.get('h1')).toEqual(ended);
+    expect(await backend.handoffs.transition('h1', ['abandoned'], {})).toEqual(ended);
+  });
+
+  test('handoffs: 30 concurrent appends are all stored, in call order; an unknown session gives false', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    const entries = Array.from({ length: 30 }, (_, i) => ({ at: '2026-04-01T09:01:00.000Z', from: i % 2 ? 'operator' : 'citizen', text: `m${i}`, ...(i % 2 ? { operator: 'giulia.rossi' } : {}) }) as const);
+    expect(await Promise.all(entries.map((e) => backend.handoffs.appendMessage('h1', e)))).toEqual(entries.map(() => true));
+    expect((await backend.handoffs.get('h1'))?.messages).toEqual(entries);
+    expect(await backend.handoffs.appendMessage('missing', { at: '2026-04-01T09:01:00.000Z', from: 'citizen', text: 'x' })).toBe(false);
+    expect(await backend.handoffs.get('missing')).toBeUndefined();
+  });
+
+  test('handoffs: recentlyHandled lists sessions an operator held and that ended, latest end first', async () => {
+    const held = (id: string, endedAt: string): HandoffSession =>
+      handoff(id, '2026-04-01T08:00:00.000Z', { state: 'closed', outcome: 'resolved', operator: 'giulia.rossi', connectedAt: '2026-04-01T08:05:00.000Z', endedAt });
+    await backend.handoffs.create(held('h1', '2026-04-01T11:00:00.000Z'));
+    await backend.handoffs.create(held('h2', '2026-04-01T12:00:00.000Z'));
+    await backend.handoffs.create(held('h3', '2026-04-01T10:00:00.000Z'));
+    await backend.handoffs.create(handoff('left', '2026-04-01T08:00:00.000Z', { state: 'abandoned', outcome: 'left', endedAt: '2026-04-01T13:00:00.000Z' }));
+    await backend.handoffs.create(handoff('talking', '2026-04-01T08:00:00.000Z', { state: 'connected', operator: 'giulia.rossi', connectedAt: '2026-04-01T08:05:00.000Z' }));
+    expect((await backend.handoffs.recentlyHandled(10)).map((s) => s.id)).toEqual(['h2', 'h1', 'h3']);
+    expect((await backend.handoffs.recentlyHandled(2)).map((s) => s.id)).toEqual(['h2', 'h1']);
+    expect(await backend.handoffs.recentlyHandled(0)).toEqual([]);
+    expect((await backend.handoffs.recentlyHandled(1))[0]).toEqual(held('h2', '2026-04-01T12:00:00.000Z'));
+    await expect(backend.handoffs.recentlyHandled(-1)).rejects.toThrow(/whole number/);
+  });
+
+  test('handoffs: a session and its messages survive closing and reopening the store', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    await backend.handoffs.transition('h1', ['queued'], { state: 'connected', operator: 'giulia.rossi', connectedAt: '2026-04-01T09:01:00.000Z' });
+    await backend.handoffs.appendMessage('h1', { at: '2026-04-01T09:01:05.000Z', from: 'operator', text: 'Buongiorno', operator: 'giulia.rossi' });
+    const before = await backend.handoffs.get('h1');
+    await backend.close();
+    backend = await reopen();
+    expect(await backend.handoffs.get('h1')).toEqual(before);
+    expect(await backend.handoffs.active()).toEqual([before]);
+    expect(await backend.handoffs.appendMessage('h1', { at: '2026-04-01T09:02:00.000Z', from: 'citizen', text: 'Salve' })).toBe(true);
+    expect((await backend.handoffs.get('h1'))?.messages.map((m) => m.text)).toEqual(['Buongiorno', 'Salve']);
   });
 
   test('ping answers while the store is up', async () => {

@@ -124,7 +124,14 @@ export class DirectLineAdapter extends BotAdapter {
     let failure: unknown;
     await this.enqueue(conversationId, async () => {
       try {
-        await this.runMiddleware(new TurnContext(this, activity), logic);
+        // The caller's own failure (a refused send) goes back to the caller, not to onTurnError.
+        await this.runMiddleware(new TurnContext(this, activity), async (context) => {
+          try {
+            await logic(context);
+          } catch (error) {
+            failure = error;
+          }
+        });
       } catch (error) {
         failure = error;
       }

@@ -197,8 +197,10 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Other endpoints (the operator console) take their own upgrades.
+    if (!url.pathname.startsWith(DIRECTLINE_PREFIX)) return;
+    socket.on('error', () => socket.destroy());
     const match = STREAM_PATH.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404, 'CONVERSATION_NOT_FOUND');
     const conversationId = match[1];

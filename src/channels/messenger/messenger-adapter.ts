@@ -16,6 +16,8 @@ import { eventsOf, type MessengerAttachment, type MessengerEvent, type Messenger
 
 /** channelId of Messenger activities, as Azure Bot Service's Facebook channel names it. */
 export const MESSENGER_CHANNEL_ID = 'facebook';
+/** serviceUrl of activities from Dialogo's own webhook (Azure's Facebook channel has its own). */
+export const MESSENGER_SERVICE_URL = 'https://graph.facebook.com';
 /** Payload of the Get Started button. */
 export const GET_STARTED_PAYLOAD = 'DIALOGO_GET_STARTED';
 /** Payloads of persistent-menu items: `DIALOGO_MENU:<command>:<it|en>`. */
@@ -123,7 +125,14 @@ export class MessengerAdapter extends BotAdapter {
     let failure: unknown;
     await this.turns.run(psid, async () => {
       try {
-        await this.runMiddleware(new TurnContext(this, activity), logic);
+        // The caller's own failure (a refused send) goes back to the caller, not to onTurnError.
+        await this.runMiddleware(new TurnContext(this, activity), async (context) => {
+          try {
+            await logic(context);
+          } catch (error) {
+            failure = error;
+          }
+        });
       } catch (error) {
         failure = error;
       }
@@ -209,7 +218,7 @@ export function parseConversationId(conversationId: string): { psid: string; pag
 function referenceOf(psid: string, pageId: string): Partial<ConversationReference> {
   return {
     channelId: MESSENGER_CHANNEL_ID,
-    serviceUrl: 'https://graph.facebook.com',
+    serviceUrl: MESSENGER_SERVICE_URL,
     conversation: { id: conversationIdOf(psid, pageId), isGroup: false, conversationType: 'personal', name: '' },
     user: { id: psid, name: '', role: 'user' },
     bot: { id: pageId, name: 'Comune di Milano', role: 'bot' },

@@ -3,6 +3,7 @@ import type { Storage, StoreItems } from 'botbuilder';
 import { isUnconditional, newETag } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
 import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
+import { mongoHandoffStore } from './mongodb-handoff-store';
 import { mongoOperatorStore } from './mongodb-operator-store';
 import { mongoTicketStore } from './mongodb-ticket-store';
 
@@ -38,6 +39,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   await eventCol.createIndex({ conversationId: 1, ts: 1 });
   const tickets = await mongoTicketStore(db);
   const operators = await mongoOperatorStore(db);
+  const handoffs = await mongoHandoffStore(db);
   let seq = 0;
 
   const state: Storage = {
@@ -110,6 +112,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
     events,
     tickets,
     operators,
+    handoffs,
     async ping() {
       await db.command({ ping: 1 });
     },

@@ -50,6 +50,35 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'handoff sessions and their live messages',
+    sql: `
+      CREATE TABLE handoff_sessions (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'connected', 'closed', 'abandoned', 'ticket')),
+        queued_at TEXT NOT NULL,
+        operator TEXT,
+        connected_at TEXT,
+        ended_at TEXT,
+        outcome TEXT,
+        phone_code TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX handoff_sessions_state_queued ON handoff_sessions (state, queued_at);
+      CREATE INDEX handoff_sessions_conversation ON handoff_sessions (channel, conversation_id, state);
+      CREATE INDEX handoff_sessions_phone_code ON handoff_sessions (phone_code, state);
+      CREATE INDEX handoff_sessions_ended ON handoff_sessions (ended_at);
+      CREATE TABLE handoff_messages (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      );
+    `,
+  },
 ];
 
 /** Applies the migrations the database has not seen; returns the versions applied. */

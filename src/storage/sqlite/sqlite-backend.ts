@@ -6,6 +6,7 @@ import { newETag, writeAllowed } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
 import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
 import { migrate } from './migrations';
+import { sqliteHandoffStore } from './sqlite-handoff-store';
 import { sqliteOperatorStore } from './sqlite-operator-store';
 import { sqliteTicketStore } from './sqlite-ticket-store';
 
@@ -106,6 +107,7 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     events,
     tickets: sqliteTicketStore(db),
     operators: sqliteOperatorStore(db),
+    handoffs: sqliteHandoffStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

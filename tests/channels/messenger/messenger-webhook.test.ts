@@ -30,6 +30,7 @@ describe('Messenger webhook at /api/messenger', () => {
         MESSENGER_PAGE_ACCESS_TOKEN: fb.PAGE_TOKEN,
         MESSENGER_GRAPH_URL: graph.url,
         MESSENGER_PAGE_ID: fb.PAGE_ID,
+        OFFICE_HOURS: 'always',
       }),
       silent,
     );

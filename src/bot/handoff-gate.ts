@@ -1,0 +1,91 @@
+import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { languageOfLocale } from '../../dialogs/faq-dialog';
+import type { HandoffService } from '../handoff/handoff-service';
+import type { Language } from '../knowledge/topic-schema';
+import { normalize } from '../nlu/normalize';
+import type { HandoffSession } from '../storage/ports';
+import { TURN_LANGUAGE, type HandoffData } from './dialogo-data';
+import { describeWait, fill, HANDOFF, LEAVE, WRITTEN_REQUEST } from './handoff-messages';
+
+/**
+ * Runs before the dialogs on every citizen message: while the citizen waits in the queue it
+ * answers with the position (or lets them leave, or turn to a written request); while an
+ * operator holds the conversation the bot stays silent and the message goes to the operator.
+ * It also accepts `handoff.status` events from an external agent hub.
+ *
+ * @example
+ * if (await gate.onMessage(context)) return; // handled: do not run the dialogs
+ */
+export class HandoffGate {
+  constructor(
+    private readonly handoff: HandoffService,
+    private readonly mode: 'console' | 'external',
+  ) {}
+
+  /** True when the turn belongs to a handoff and the dialogs must not run. */
+  async onMessage(context: TurnContext): Promise<boolean> {
+    const { activity } = context;
+    const session = await this.handoff.activeFor(activity.channelId, activity.conversation.id);
+    if (!session) return false;
+    context.turnState.set(TURN_LANGUAGE, session.language);
+    const text = typeof activity.text === 'string' ? activity.text.trim() : '';
+    if (session.state === 'connected') {
+      // The operator (or the external hub) answers; the bot says nothing.
+      if (this.mode === 'console' && session.operator !== 'external' && text.length > 0) await this.handoff.citizenMessage(session, text);
+      return true;
+    }
+    const plain = text.toLowerCase();
+    const normalized = normalize(text);
+    if (LEAVE.has(plain) || LEAVE.has(normalized)) {
+      await this.handoff.leave(session, 'left');
+      await say(context, session.language, session, HANDOFF.left[session.language], { state: 'closed', position: null, etaSeconds: null });
+      return true;
+    }
+    if (WRITTEN_REQUEST.has(plain) || WRITTEN_REQUEST.has(normalized)) {
+      // Out of the queue, into the written request (the dialog asks for the e-mail).
+      await this.handoff.leave(session, 'ticket');
+      activity.value = { dialogo: 'ticket', description: session.description };
+      return false;
+    }
+    if (text.length > 0 && !isKeepWaiting(plain)) await this.handoff.citizenMessage(session, text);
+    const entry = await this.handoff.entryOf(session);
+    const body = fill(HANDOFF.stillQueued[session.language], { position: entry.position ?? 1, eta: describeWait(entry.etaSeconds ?? 0, session.language) });
+    await say(context, session.language, session, body, { state: 'queued', position: entry.position, etaSeconds: entry.etaSeconds }, [HANDOFF.leaveButton]);
+    return true;
+  }
+
+  /** `handoff.status` from an external agent hub: accepted, completed or failed. True when handled. */
+  async onEvent(context: TurnContext): Promise<boolean> {
+    const { activity } = context;
+    if (activity.type !== ActivityTypes.Event || activity.name !== 'handoff.status') return false;
+    const state = (activity.value as { state?: unknown } | undefined)?.state;
+    if (state !== 'accepted' && state !== 'completed' && state !== 'failed') return true;
+    const session = await this.handoff.activeFor(activity.channelId, activity.conversation.id);
+    if (!session) return true;
+    const updated = await this.handoff.externalStatus(session, state);
+    const language = session.language;
+    if (updated && state === 'completed') {
+      await say(context, language, session, fill(HANDOFF.closedOutcome[language], { outcome: language === 'en' ? 'request resolved' : 'richiesta risolta' }), { state: 'closed', position: null, etaSeconds: null });
+    }
+    if (updated && state === 'failed') await say(context, language, session, HANDOFF.gaveUp[language], { state: 'closed', position: null, etaSeconds: null });
+    return true;
+  }
+}
+
+function isKeepWaiting(plain: string): boolean {
+  return plain === HANDOFF.keepWaitingButton.it.toLowerCase() || plain === HANDOFF.keepWaitingButton.en.toLowerCase();
+}
+
+/** A bot message of the handoff flow, with `channelData.dialogo.handoff`. */
+export function handoffActivity(language: Language, session: HandoffSession, text: string, handoff: HandoffData, buttons: readonly { it: string; en: string }[] = []): Partial<Activity> {
+  const actions = buttons.map((b) => ({ type: ActionTypes.ImBack, title: b[language], value: b[language] }));
+  const activity: Partial<Activity> = actions.length > 0 ? MessageFactory.suggestedActions(actions, text) : MessageFactory.text(text);
+  activity.channelData = { dialogo: { topicId: session.topicId, confidence: null, outcome: 'handoff', handoff } };
+  activity.textFormat = 'plain';
+  activity.locale = language === 'en' ? 'en-US' : 'it-IT';
+  return activity;
+}
+
+async function say(context: TurnContext, language: Language, session: HandoffSession, text: string, handoff: HandoffData, buttons: readonly { it: string; en: string }[] = []): Promise<void> {
+  await context.sendActivity(handoffActivity(language ?? languageOfLocale(context.activity.locale), session, text, handoff, buttons));
+}

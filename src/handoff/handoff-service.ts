@@ -1,0 +1,438 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from '../logger';
+import { redact } from '../privacy/redact';
+import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
+import type { OfficeHours } from './office-hours';
+
+/** What the citizen is told, rendered in their language by the channel edge (see CitizenGateway). */
+export type CitizenNotice =
+  | { readonly kind: 'position'; readonly position: number; readonly etaSeconds: number }
+  | { readonly kind: 'connected'; readonly operator: string }
+  | { readonly kind: 'operator-message'; readonly operator: string; readonly text: string }
+  | { readonly kind: 'closed'; readonly outcome: HandoffOutcome }
+  | { readonly kind: 'wait-too-long' };
+
+/** How notices reach a citizen on their channel; rejects when the channel refuses (e.g. Messenger's window). */
+export interface CitizenGateway {
+  notify(session: HandoffSession, notice: CitizenNotice, author: 'bot' | 'operator'): Promise<void>;
+}
+
+/** The operator a call is made for (from a verified console token). */
+export interface OperatorIdentity {
+  readonly name: string;
+  readonly role: 'operator' | 'supervisor';
+  readonly maxConcurrent: number;
+}
+
+/** A session as the queue shows it: position and estimated wait for queued sessions. */
+export interface QueueEntry {
+  readonly session: HandoffSession;
+  readonly position: number | null;
+  readonly etaSeconds: number | null;
+  readonly waitingSec: number;
+}
+
+/** A handoff lifecycle step, for the interaction record and the analytics. */
+export interface LifecycleEvent {
+  readonly session: HandoffSession;
+  readonly state: HandoffState;
+  readonly at: Date;
+  readonly waitSec?: number;
+  readonly handleSec?: number;
+}
+
+/** Why a request for an operator cannot be queued now. */
+export type Availability = { readonly open: true } | { readonly open: false; readonly reason: 'closed' | 'full'; readonly nextOpening: Date | null };
+
+/** Refusals the console shows; `code` maps to an HTTP status. */
+export class HandoffError extends Error {
+  constructor(
+    readonly code: 'NOT_FOUND' | 'ALREADY_CLAIMED' | 'OPERATOR_AT_CAPACITY' | 'NOT_YOUR_CONVERSATION' | 'NOT_CONNECTED' | 'MESSAGING_WINDOW_CLOSED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HandoffError';
+  }
+}
+
+export interface HandoffServiceOptions {
+  readonly store: HandoffStore;
+  readonly tickets: TicketStore;
+  readonly hours: OfficeHours;
+  /** Most citizens waiting at once; past it, the written request is offered (HANDOFF_QUEUE_CAPACITY). */
+  readonly capacity: number;
+  /** After this wait the written request is offered to a queued citizen (HANDOFF_QUEUE_TIMEOUT_SEC). */
+  readonly queueTimeoutMs: number;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+  /** Handling time assumed before any conversation was handled (4 minutes). */
+  readonly defaultHandleSec?: number;
+}
+
+const RECENT_FOR_ESTIMATE = 20;
+const MAX_LIVE_TEXT = 2000;
+
+/**
+ * The handoff core: a first-come-first-served queue of citizens waiting for a 020202 operator,
+ * claims (one operator per conversation), the live chat, closing, and written requests when
+ * nobody can answer. Sessions live in the {@link HandoffStore}, so the queue survives a restart.
+ * Citizens are told what happens through a {@link CitizenGateway}; consoles listen to the
+ * `queue`, `message` and `session` events.
+ *
+ * @example
+ * const handoff = new HandoffService({ store, tickets, hours, capacity: 20, queueTimeoutMs: 600_000, logger });
+ * handoff.setGateway(gateway);
+ * const { session, position } = await handoff.enqueue({ channel: 'directline', conversationId, reference, language: 'it', topicId: 'tari-pagamento', description: 'rimborso TARI', transcript });
+ * await handoff.claim(session.id, { name: 'giulia', role: 'operator', maxConcurrent: 3 });
+ */
+export class HandoffService extends EventEmitter {
+  private gateway: CitizenGateway | undefined;
+  private readonly now: () => Date;
+  private readonly defaultHandleSec: number;
+  /** Last position told to each queued citizen, so they hear when it changes. */
+  private readonly toldPosition = new Map<string, number>();
+  /** Sessions already offered the written request after a long wait. */
+  private readonly offeredTicket = new Set<string>();
+  /** Operators with an open console: name -> open connections. */
+  private readonly online = new Map<string, number>();
+  private handleSecEstimate: number;
+  /**
+   * Active sessions by channel and conversation, so that the check every citizen turn makes
+   * costs no database call and still works while the database is away. Loaded at start-up and
+   * kept by every transition made here (one Dialogo instance owns the queue).
+   */
+  private readonly activeIndex = new Map<string, HandoffSession>();
+
+  constructor(private readonly options: HandoffServiceOptions) {
+    super();
+    this.now = options.now ?? (() => new Date());
+    this.defaultHandleSec = options.defaultHandleSec ?? 240;
+    this.handleSecEstimate = this.defaultHandleSec;
+  }
+
+  /** The channel edge that talks to citizens (set once the adapters exist). */
+  setGateway(gateway: CitizenGateway): void {
+    this.gateway = gateway;
+  }
+
+  /** Loads the recent handling times; call once at start-up. */
+  async start(): Promise<void> {
+    for (const session of await this.options.store.active()) this.track(session);
+    await this.refreshEstimate();
+    for (const entry of await this.queue()) if (entry.position !== null) this.toldPosition.set(entry.session.id, entry.position);
+  }
+
+  /** Whether a citizen can join the queue now: office hours and capacity. */
+  async availability(): Promise<Availability> {
+    const now = this.now();
+    if (!this.options.hours.isOpen(now)) return { open: false, reason: 'closed', nextOpening: this.options.hours.nextOpening(now) };
+    const waiting = (await this.options.store.active()).filter((s) => s.state === 'queued').length;
+    if (waiting >= this.options.capacity) return { open: false, reason: 'full', nextOpening: null };
+    return { open: true };
+  }
+
+  /** Hours of the contact centre in words, for the citizen. */
+  describeHours(language: 'it' | 'en'): string {
+    return this.options.hours.describe(language);
+  }
+
+  /** Queues a citizen; an existing active session of the same conversation is returned instead. */
+  async enqueue(input: {
+    channel: string;
+    conversationId: string;
+    reference: Record<string, unknown>;
+    language: 'it' | 'en';
+    topicId: string | null;
+    description: string;
+    transcript: readonly TranscriptEntry[];
+  }): Promise<QueueEntry> {
+    const existing = this.activeIndex.get(indexKey(input.channel, input.conversationId)) ?? (await this.options.store.activeFor(input.channel, input.conversationId));
+    if (existing) return this.entryOf(existing);
+    const session: HandoffSession = {
+      id: randomUUID(),
+      channel: input.channel,
+      conversationId: input.conversationId,
+      reference: input.reference,
+      language: input.language,
+      topicId: input.topicId,
+      description: redact(input.description.trim().slice(0, 500)).text,
+      phoneCode: await this.freshPhoneCode(),
+      state: 'queued',
+      queuedAt: this.now().toISOString(),
+      transcript: input.transcript,
+      messages: [],
+    };
+    await this.options.store.create(session);
+    this.track(session);
+    this.lifecycle(session, 'queued');
+    const entry = await this.entryOf(session);
+    if (entry.position !== null) this.toldPosition.set(session.id, entry.position);
+    this.emit('queue');
+    return entry;
+  }
+
+  /** The queued or connected session of a channel conversation (from memory: no database call). */
+  async activeFor(channel: string, conversationId: string): Promise<HandoffSession | undefined> {
+    return this.activeIndex.get(indexKey(channel, conversationId));
+  }
+
+  get(id: string): Promise<HandoffSession | undefined> {
+    return this.options.store.get(id);
+  }
+
+  byPhoneCode(code: string): Promise<HandoffSession | undefined> {
+    return /^\d{6}$/.test(code) ? this.options.store.byPhoneCode(code) : Promise.resolve(undefined);
+  }
+
+  /** Active sessions with positions and estimates, oldest first. */
+  async queue(): Promise<QueueEntry[]> {
+    const active = await this.options.store.active();
+    const now = this.now().getTime();
+    let position = 0;
+    return active.map((session) => {
+      const queued = session.state === 'queued';
+      if (queued) position += 1;
+      return {
+        session,
+        position: queued ? position : null,
+        etaSeconds: queued ? this.estimate(position) : null,
+        waitingSec: Math.max(0, Math.round((now - Date.parse(session.queuedAt)) / 1000)),
+      };
+    });
+  }
+
+  /** Gives a queued conversation to an operator; exactly one of two simultaneous claims wins. */
+  async claim(id: string, operator: OperatorIdentity): Promise<HandoffSession> {
+    const active = await this.options.store.active();
+    const held = active.filter((s) => s.state === 'connected' && s.operator === operator.name).length;
+    if (held >= operator.maxConcurrent) {
+      throw new HandoffError('OPERATOR_AT_CAPACITY', `Hai già ${held} conversazioni aperte: il tuo limite è ${operator.maxConcurrent}.`);
+    }
+    const at = this.now();
+    const claimed = await this.options.store.transition(id, ['queued'], { state: 'connected', operator: operator.name, connectedAt: at.toISOString() });
+    if (!claimed) {
+      const session = await this.options.store.get(id);
+      if (!session) throw new HandoffError('NOT_FOUND', 'Conversazione non trovata.');
+      throw new HandoffError('ALREADY_CLAIMED', session.operator ? `Già presa da ${session.operator}.` : 'La conversazione non è più in coda.');
+    }
+    this.track(claimed);
+    this.toldPosition.delete(id);
+    this.lifecycle(claimed, 'connected', { waitSec: secondsBetween(claimed.queuedAt, at) });
+    await this.tell(claimed, { kind: 'connected', operator: operator.name }, 'operator');
+    this.emit('session', claimed);
+    this.emit('queue');
+    await this.tellPositions();
+    return claimed;
+  }
+
+  /** A citizen wrote while queued or connected: kept for the operator (redacted when stored). */
+  async citizenMessage(session: HandoffSession, text: string): Promise<void> {
+    const at = this.now().toISOString();
+    const live = text.slice(0, MAX_LIVE_TEXT);
+    await this.options.store.appendMessage(session.id, { at, from: 'citizen', text: redact(live).text });
+    // The operator holding the conversation reads it live as written; the stored copy is redacted.
+    this.emit('message', { sessionId: session.id, operator: session.operator ?? null, entry: { at, from: 'citizen', text: live } satisfies TranscriptEntry });
+  }
+
+  /** An operator writes to the citizen of a conversation they hold. */
+  async operatorMessage(id: string, operator: OperatorIdentity, text: string): Promise<TranscriptEntry> {
+    const session = await this.held(id, operator);
+    const clean = text.trim().slice(0, MAX_LIVE_TEXT);
+    await this.tell(session, { kind: 'operator-message', operator: operator.name, text: clean }, 'operator', true);
+    const entry: TranscriptEntry = { at: this.now().toISOString(), from: 'operator', text: clean, operator: operator.name };
+    await this.options.store.appendMessage(id, entry);
+    this.emit('message', { sessionId: id, operator: operator.name, entry });
+    return entry;
+  }
+
+  /** The operator ends the conversation with an outcome; the citizen is back with the bot. */
+  async close(id: string, operator: OperatorIdentity, outcome: 'resolved' | 'written-request' | 'callback'): Promise<HandoffSession> {
+    await this.held(id, operator);
+    const at = this.now();
+    const closed = await this.options.store.transition(id, ['connected'], { state: 'closed', endedAt: at.toISOString(), outcome });
+    if (!closed) throw new HandoffError('NOT_CONNECTED', 'La conversazione non è più aperta.');
+    this.track(closed);
+    this.lifecycle(closed, 'closed', { handleSec: closed.connectedAt ? secondsBetween(closed.connectedAt, at) : undefined });
+    await this.refreshEstimate();
+    await this.tell(closed, { kind: 'closed', outcome }, 'operator');
+    this.emit('session', closed);
+    this.emit('queue');
+    return closed;
+  }
+
+  /** The citizen left the queue (or turned to a written request): recorded as an abandonment. */
+  async leave(session: HandoffSession, outcome: 'left' | 'timeout' | 'ticket'): Promise<HandoffSession | undefined> {
+    const at = this.now();
+    const state: HandoffState = outcome === 'ticket' ? 'ticket' : 'abandoned';
+    const left = await this.options.store.transition(session.id, ['queued'], { state, endedAt: at.toISOString(), outcome });
+    if (!left) return undefined;
+    this.track(left);
+    this.toldPosition.delete(session.id);
+    this.offeredTicket.delete(session.id);
+    this.lifecycle(left, state, { waitSec: secondsBetween(left.queuedAt, at) });
+    this.emit('session', left);
+    this.emit('queue');
+    await this.tellPositions();
+    return left;
+  }
+
+  /** An external agent hub's `handoff.status`: accepted, completed or failed. */
+  async externalStatus(session: HandoffSession, status: 'accepted' | 'completed' | 'failed'): Promise<HandoffSession | undefined> {
+    const at = this.now();
+    if (status === 'accepted') {
+      const connected = await this.options.store.transition(session.id, ['queued'], { state: 'connected', operator: 'external', connectedAt: at.toISOString() });
+      if (connected) {
+        this.track(connected);
+        this.lifecycle(connected, 'connected', { waitSec: secondsBetween(connected.queuedAt, at) });
+      }
+      return connected;
+    }
+    if (status === 'completed') {
+      const closed = await this.options.store.transition(session.id, ['connected'], { state: 'closed', endedAt: at.toISOString(), outcome: 'resolved' });
+      if (closed) {
+        this.track(closed);
+        this.lifecycle(closed, 'closed', { handleSec: closed.connectedAt ? secondsBetween(closed.connectedAt, at) : undefined });
+      }
+      return closed;
+    }
+    const failed = await this.options.store.transition(session.id, ['queued', 'connected'], { state: 'abandoned', endedAt: at.toISOString(), outcome: 'timeout' });
+    if (failed) {
+      this.track(failed);
+      this.lifecycle(failed, 'abandoned', { waitSec: secondsBetween(failed.queuedAt, at) });
+    }
+    return failed;
+  }
+
+  /** Stores a written request with the next reference of the year; ends the session it came from. */
+  async createTicket(input: { channel: string; conversationId: string; language: 'it' | 'en'; topicId: string | null; contactEmail: string; description: string }): Promise<TicketRecord> {
+    const now = this.now();
+    const reference = await this.options.tickets.nextReference(now.getUTCFullYear());
+    const ticket: TicketRecord = {
+      reference,
+      createdAt: now.toISOString(),
+      conversationId: input.conversationId,
+      channel: input.channel,
+      language: input.language,
+      topicId: input.topicId,
+      contactEmail: input.contactEmail.trim(),
+      description: input.description.trim().slice(0, 2000),
+      status: 'open',
+    };
+    await this.options.tickets.create(ticket);
+    const queued = this.activeIndex.get(indexKey(input.channel, input.conversationId));
+    if (queued?.state === 'queued') await this.leave(queued, 'ticket');
+    this.emit('tickets');
+    return ticket;
+  }
+
+  listTickets(): Promise<TicketRecord[]> {
+    return this.options.tickets.list();
+  }
+
+  /** Operators with an open console (for estimates and the supervisor view). */
+  operatorOnline(name: string, online: boolean): void {
+    const count = (this.online.get(name) ?? 0) + (online ? 1 : -1);
+    if (count > 0) this.online.set(name, count);
+    else this.online.delete(name);
+    this.emit('operators');
+  }
+
+  onlineOperators(): string[] {
+    return [...this.online.keys()];
+  }
+
+  /** Offers the written request to citizens who waited longer than the timeout (run every few seconds). */
+  async sweep(): Promise<void> {
+    const now = this.now().getTime();
+    for (const entry of await this.queue()) {
+      const { session } = entry;
+      if (session.state !== 'queued' || this.offeredTicket.has(session.id)) continue;
+      if (now - Date.parse(session.queuedAt) < this.options.queueTimeoutMs) continue;
+      this.offeredTicket.add(session.id);
+      await this.tell(session, { kind: 'wait-too-long' }, 'bot');
+    }
+  }
+
+  /** Position and estimate of one session. */
+  async entryOf(session: HandoffSession): Promise<QueueEntry> {
+    const found = (await this.queue()).find((e) => e.session.id === session.id);
+    return found ?? { session, position: null, etaSeconds: null, waitingSec: 0 };
+  }
+
+  private estimate(position: number): number {
+    const operators = Math.max(1, this.online.size);
+    return Math.round((position * this.handleSecEstimate) / operators);
+  }
+
+  private async refreshEstimate(): Promise<void> {
+    const handled = await this.options.store.recentlyHandled(RECENT_FOR_ESTIMATE);
+    const times = handled.flatMap((s) => (s.connectedAt && s.endedAt ? [secondsBetween(s.connectedAt, s.endedAt)] : []));
+    this.handleSecEstimate = times.length > 0 ? times.reduce((a, b) => a + b, 0) / times.length : this.defaultHandleSec;
+  }
+
+  private async held(id: string, operator: OperatorIdentity): Promise<HandoffSession> {
+    const session = await this.options.store.get(id);
+    if (!session) throw new HandoffError('NOT_FOUND', 'Conversazione non trovata.');
+    if (session.state !== 'connected') throw new HandoffError('NOT_CONNECTED', 'La conversazione non è aperta con un operatore.');
+    if (session.operator !== operator.name && operator.role !== 'supervisor') throw new HandoffError('NOT_YOUR_CONVERSATION', `La conversazione è di ${session.operator ?? 'un altro operatore'}.`);
+    return session;
+  }
+
+  /** Tells queued citizens whose position changed. */
+  private async tellPositions(): Promise<void> {
+    for (const entry of await this.queue()) {
+      if (entry.position === null || entry.etaSeconds === null) continue;
+      const told = this.toldPosition.get(entry.session.id);
+      if (told === entry.position) continue;
+      this.toldPosition.set(entry.session.id, entry.position);
+      await this.tell(entry.session, { kind: 'position', position: entry.position, etaSeconds: entry.etaSeconds }, 'bot');
+    }
+  }
+
+  /** Notifies the citizen; failures are logged, unless `strict` (an operator's message must say it failed). */
+  private async tell(session: HandoffSession, notice: CitizenNotice, author: 'bot' | 'operator', strict = false): Promise<void> {
+    if (!this.gateway) return;
+    try {
+      await this.gateway.notify(session, notice, author);
+    } catch (error) {
+      if (strict) {
+        const code = (error as { code?: unknown }).code;
+        if ((typeof code === 'string' && code.startsWith('WINDOW_CLOSED')) || code === 'NO_CITIZEN_MESSAGE') {
+          throw new HandoffError('MESSAGING_WINDOW_CLOSED', (error as Error).message);
+        }
+        throw error;
+      }
+      this.options.logger.warn({ err: error, session: session.id, notice: notice.kind }, 'citizen not notified');
+    }
+  }
+
+  /** Keeps the in-memory index in step with a session's new state. */
+  private track(session: HandoffSession): void {
+    const key = indexKey(session.channel, session.conversationId);
+    if (session.state === 'queued' || session.state === 'connected') this.activeIndex.set(key, session);
+    else if (this.activeIndex.get(key)?.id === session.id) this.activeIndex.delete(key);
+  }
+
+  private lifecycle(session: HandoffSession, state: HandoffState, extra: { waitSec?: number; handleSec?: number } = {}): void {
+    const event: LifecycleEvent = { session, state, at: this.now(), ...extra };
+    this.emit('lifecycle', event);
+  }
+
+  private async freshPhoneCode(): Promise<string> {
+    for (let i = 0; i < 20; i += 1) {
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      if (!(await this.options.store.byPhoneCode(code))) return code;
+    }
+    throw new Error('no free phone code after 20 attempts');
+  }
+}
+
+function indexKey(channel: string, conversationId: string): string {
+  return `${channel}\u0000${conversationId}`;
+}
+
+function secondsBetween(fromIso: string, to: Date | string): number {
+  const end = typeof to === 'string' ? Date.parse(to) : to.getTime();
+  return Math.max(0, Math.round((end - Date.parse(fromIso)) / 1000));
+}

@@ -1,0 +1,306 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Request, Response, Server } from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { z } from 'zod';
+import type { KnowledgeRuntime } from '../bot/runtime';
+import { HandoffError, type HandoffService, type OperatorIdentity, type QueueEntry } from '../handoff/handoff-service';
+import type { Logger } from '../logger';
+import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
+import type { HandoffSession, TranscriptEntry } from '../storage/ports';
+import type { LoginRateLimiter } from './login-rate-limiter';
+import type { OperatorAccounts } from './operator-accounts';
+import type { OperatorClaims, OperatorTokens } from './operator-tokens';
+
+export const OPERATOR_API = '/api/operator';
+export const OPERATOR_WS_PATH = '/api/operator/ws';
+
+export interface OperatorRouteDependencies {
+  readonly handoff: HandoffService;
+  readonly accounts: OperatorAccounts;
+  readonly tokens: OperatorTokens;
+  readonly limiter: LoginRateLimiter;
+  readonly runtime: () => KnowledgeRuntime;
+  readonly logger: Logger;
+}
+
+const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+const messageSchema = z.object({ text: z.string().trim().min(1, 'text must not be empty').max(2000) });
+const closeSchema = z.object({ outcome: z.enum(['resolved', 'written-request', 'callback']) });
+const HANDOFF_STATUS: Record<HandoffError['code'], HttpErrorCode> = {
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_CLAIMED: 'ALREADY_CLAIMED',
+  OPERATOR_AT_CAPACITY: 'OPERATOR_AT_CAPACITY',
+  NOT_YOUR_CONVERSATION: 'NOT_YOUR_CONVERSATION',
+  NOT_CONNECTED: 'NOT_CONNECTED',
+  MESSAGING_WINDOW_CLOSED: 'MESSAGING_WINDOW_CLOSED',
+};
+
+/**
+ * The operator console's API under `/api/operator` (documented in docs/operator-api.yaml) and
+ * its WebSocket of live updates at `/api/operator/ws?token=`. Every route but login needs a
+ * console token; the account is looked up on each call, so a removed or disabled operator is
+ * out at once. Citizen text goes out as JSON strings; the page renders it as text.
+ *
+ * @example
+ * const console = mountOperatorApi(server, { handoff, accounts, tokens, limiter, runtime: () => holder.current(), logger });
+ * await console.shutdown();
+ */
+export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies): { shutdown(): Promise<void> } {
+  const { handoff, accounts, tokens, limiter, logger } = deps;
+
+  const identify = async (req: Request, res: Response, role?: 'supervisor'): Promise<OperatorIdentity | undefined> => {
+    const header = req.headers.authorization;
+    const claims = tokens.verify(typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined);
+    const identity = claims ? await currentIdentity(accounts, claims) : undefined;
+    if (!identity) {
+      sendError(res, 'OPERATOR_TOKEN_INVALID');
+      return undefined;
+    }
+    if (role === 'supervisor' && identity.role !== 'supervisor') {
+      sendError(res, 'FORBIDDEN');
+      return undefined;
+    }
+    return identity;
+  };
+
+  const guarded = (handler: (req: Request, res: Response, who: OperatorIdentity) => Promise<void>, role?: 'supervisor') => async (req: Request, res: Response) => {
+    try {
+      const who = await identify(req, res, role);
+      if (who) await handler(req, res, who);
+    } catch (error) {
+      if (error instanceof HandoffError) return sendError(res, HANDOFF_STATUS[error.code], undefined, error.message);
+      logger.error({ err: error, url: req.url }, 'operator API failed');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  };
+
+  server.post(`${OPERATOR_API}/login`, async (req: Request, res: Response) => {
+    const parsed = loginSchema.safeParse(req.body);
+    if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+    const { username, password } = parsed.data;
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const decision = limiter.check(username, ip);
+    if (!decision.allowed) {
+      res.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
+      return sendError(res, 'LOGIN_RATE_LIMITED');
+    }
+    const account = await accounts.authenticate(username, password).catch(() => undefined);
+    if (!account) {
+      limiter.recordFailure(username, ip);
+      logger.warn({ username: username.slice(0, 64), ip }, 'operator sign-in failed');
+      return sendError(res, 'LOGIN_FAILED');
+    }
+    limiter.recordSuccess(username);
+    res.send(200, { token: tokens.issue(account.name, account.role), operator: { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent } });
+  });
+
+  server.get(`${OPERATOR_API}/me`, guarded(async (_req, res, who) => void res.send(200, who)));
+
+  server.get(
+    `${OPERATOR_API}/queue`,
+    guarded(async (_req, res, who) => {
+      res.send(200, await queueView(who));
+    }),
+  );
+
+  server.get(
+    `${OPERATOR_API}/operators`,
+    guarded(async (_req, res, who) => {
+      res.send(200, { operators: (await queueView(who)).operators ?? [] });
+    }, 'supervisor'),
+  );
+
+  server.post(
+    `${OPERATOR_API}/conversations/:id/claim`,
+    guarded(async (req, res, who) => {
+      const session = await handoff.claim(String(req.params.id), who);
+      res.send(200, { session: await sessionView(session) });
+    }),
+  );
+
+  server.get(
+    `${OPERATOR_API}/conversations/:id`,
+    guarded(async (req, res) => {
+      const session = await handoff.get(String(req.params.id));
+      if (!session) return sendError(res, 'NOT_FOUND');
+      res.send(200, { session: await sessionView(session), transcript: session.transcript.map(withTitle), messages: session.messages.map(withTitle) });
+    }),
+  );
+
+  server.post(
+    `${OPERATOR_API}/conversations/:id/messages`,
+    guarded(async (req, res, who) => {
+      const parsed = messageSchema.safeParse(req.body);
+      if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => i.message));
+      const message = await handoff.operatorMessage(String(req.params.id), who, parsed.data.text);
+      res.send(201, { message });
+    }),
+  );
+
+  server.post(
+    `${OPERATOR_API}/conversations/:id/close`,
+    guarded(async (req, res, who) => {
+      const parsed = closeSchema.safeParse(req.body);
+      if (!parsed.success) return sendError(res, 'INVALID_REQUEST', ['outcome must be resolved, written-request or callback']);
+      const session = await handoff.close(String(req.params.id), who, parsed.data.outcome);
+      res.send(200, { session: await sessionView(session) });
+    }),
+  );
+
+  server.get(
+    `${OPERATOR_API}/requests`,
+    guarded(async (_req, res) => {
+      const requests = (await handoff.listTickets()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      res.send(200, { requests });
+    }),
+  );
+
+  server.get(
+    `${OPERATOR_API}/suggestions`,
+    guarded(async (req, res) => {
+      const text = new URL(req.url ?? '/', 'http://localhost').searchParams.get('text')?.trim() ?? '';
+      if (text.length === 0 || text.length > 1000) return void res.send(200, { suggestions: [] });
+      const runtime = deps.runtime();
+      const recognition = await runtime.recognizer.recognize(text);
+      const suggestions = recognition.candidates.slice(0, 3).flatMap((c) => {
+        const topic = runtime.kb.get(c.topicId);
+        return topic ? [{ topicId: topic.id, title: topic.title[recognition.language], answer: topic.answer[recognition.language], link: topic.link, confidence: Math.round(c.confidence * 1000) / 1000 }] : [];
+      });
+      res.send(200, { suggestions });
+    }),
+  );
+
+  server.get(
+    `${OPERATOR_API}/phone-codes/:code`,
+    guarded(async (req, res) => {
+      const session = await handoff.byPhoneCode(String(req.params.code));
+      if (!session) return sendError(res, 'NOT_FOUND', undefined, 'Nessuna conversazione attiva con questo codice.');
+      res.send(200, { session: await sessionView(session) });
+    }),
+  );
+
+  // ------------------------------------------------------------ live updates
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  const clients = new Map<WebSocket, OperatorIdentity>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== OPERATOR_WS_PATH) return;
+    socket.on('error', () => socket.destroy());
+    const claims = tokens.verify(url.searchParams.get('token'));
+    const refuse = (status: number, code: HttpErrorCode) => {
+      const body = JSON.stringify(httpError(code).body);
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    };
+    if (!claims) return refuse(401, 'OPERATOR_TOKEN_INVALID');
+    currentIdentity(accounts, claims).then(
+      (who) => {
+        if (!who) return refuse(401, 'OPERATOR_TOKEN_INVALID');
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          clients.set(ws, who);
+          handoff.operatorOnline(who.name, true);
+          ws.on('message', () => undefined);
+          ws.on('error', (error) => logger.debug({ err: error }, 'operator socket error'));
+          ws.on('close', () => {
+            clients.delete(ws);
+            handoff.operatorOnline(who.name, false);
+          });
+          void queueView(who).then((view) => send(ws, { type: 'queue', ...view }));
+        });
+      },
+      () => refuse(500, 'INTERNAL'),
+    );
+  };
+  server.server.on('upgrade', onUpgrade);
+
+  const broadcastQueue = () => {
+    for (const [ws, who] of clients) void queueView(who).then((view) => send(ws, { type: 'queue', ...view }), (error: unknown) => logger.warn({ err: error }, 'queue not pushed'));
+  };
+  const onMessage = (event: { sessionId: string; operator: string | null; entry: TranscriptEntry }) => {
+    for (const [ws, who] of clients) if (who.role === 'supervisor' || who.name === event.operator) send(ws, { type: 'message', sessionId: event.sessionId, entry: withTitle(event.entry) });
+  };
+  const onSession = (session: HandoffSession) => {
+    void sessionView(session).then((view) => {
+      for (const [ws, who] of clients) if (who.role === 'supervisor' || who.name === session.operator) send(ws, { type: 'session', session: view });
+    });
+  };
+  handoff.on('queue', broadcastQueue);
+  handoff.on('operators', broadcastQueue);
+  handoff.on('message', onMessage);
+  handoff.on('session', onSession);
+
+  // ------------------------------------------------------------ views
+
+  async function queueView(who: OperatorIdentity): Promise<{ sessions: unknown[]; operators?: unknown[] }> {
+    const entries = await handoff.queue();
+    const visible = who.role === 'supervisor' ? entries : entries.filter((e) => e.session.state === 'queued' || e.session.operator === who.name);
+    const sessions = visible.map(entryView);
+    if (who.role !== 'supervisor') return { sessions };
+    const online = new Set(handoff.onlineOperators());
+    const operators = (await accounts.list()).map((account) => ({
+      name: account.name,
+      role: account.role,
+      online: online.has(account.name),
+      active: entries.filter((e) => e.session.state === 'connected' && e.session.operator === account.name).length,
+      maxConcurrent: account.maxConcurrent,
+    }));
+    return { sessions, operators };
+  }
+
+  function entryView(entry: QueueEntry): Record<string, unknown> {
+    const { session } = entry;
+    return {
+      id: session.id,
+      channel: session.channel,
+      language: session.language,
+      state: session.state,
+      queuedAt: session.queuedAt,
+      waitingSec: entry.waitingSec,
+      position: entry.position,
+      etaSeconds: entry.etaSeconds,
+      topicId: session.topicId,
+      topicTitle: titleOf(session.topicId),
+      description: session.description,
+      operator: session.operator ?? null,
+      connectedAt: session.connectedAt ?? null,
+      phoneCode: session.phoneCode,
+      ...(session.endedAt ? { endedAt: session.endedAt, outcome: session.outcome ?? null } : {}),
+    };
+  }
+
+  async function sessionView(session: HandoffSession): Promise<Record<string, unknown>> {
+    return entryView(await handoff.entryOf(session));
+  }
+
+  function titleOf(topicId: string | null | undefined): string | null {
+    return topicId ? (deps.runtime().kb.get(topicId)?.title.it ?? null) : null;
+  }
+
+  function withTitle(entry: TranscriptEntry): TranscriptEntry & { topicTitle?: string | null } {
+    return entry.topicId ? { ...entry, topicTitle: titleOf(entry.topicId) } : entry;
+  }
+
+  return {
+    async shutdown() {
+      server.server.off('upgrade', onUpgrade);
+      handoff.off('queue', broadcastQueue);
+      handoff.off('operators', broadcastQueue);
+      handoff.off('message', onMessage);
+      handoff.off('session', onSession);
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+async function currentIdentity(accounts: OperatorAccounts, claims: OperatorClaims): Promise<OperatorIdentity | undefined> {
+  const account = await accounts.get(claims.sub);
+  if (!account || account.disabled) return undefined;
+  return { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent };
+}
+
+function send(ws: WebSocket, message: unknown): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}

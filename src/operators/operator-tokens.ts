@@ -1,0 +1,56 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** A console session lasts a shift. */
+export const OPERATOR_TOKEN_TTL_MS = 10 * 60 * 60 * 1000;
+
+const claimsSchema = z.object({ sub: z.string().min(1), role: z.enum(['operator', 'supervisor']), exp: z.number().int() });
+export type OperatorClaims = z.infer<typeof claimsSchema>;
+
+/**
+ * Console tokens: `base64url(claims).base64url(HMAC-SHA256)`, signed with OPERATOR_TOKEN_SECRET
+ * (or a key made at start-up, which logs everyone out on restart). Verification is constant-time
+ * and checks the expiry.
+ *
+ * @example
+ * const tokens = new OperatorTokens(config.operators.tokenSecret);
+ * const token = tokens.issue('giulia', 'operator');
+ * tokens.verify(token); // { sub: 'giulia', role: 'operator', exp: ... }
+ */
+export class OperatorTokens {
+  private readonly key: Buffer;
+
+  constructor(
+    secret: string | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  issue(name: string, role: 'operator' | 'supervisor'): string {
+    const body = Buffer.from(JSON.stringify({ sub: name, role, exp: this.now() + OPERATOR_TOKEN_TTL_MS })).toString('base64url');
+    return `${body}.${this.sign(body)}`;
+  }
+
+  verify(token: string | undefined | null): OperatorClaims | undefined {
+    if (!token) return undefined;
+    const [body, signature, extra] = token.split('.');
+    if (!body || !signature || extra !== undefined) return undefined;
+    const expected = Buffer.from(this.sign(body));
+    const given = Buffer.from(signature);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let claims: unknown;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const parsed = claimsSchema.safeParse(claims);
+    if (!parsed.success || parsed.data.exp <= this.now()) return undefined;
+    return parsed.data;
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.key).update(body).digest('base64url');
+  }
+}

@@ -1,0 +1,1168 @@
+/*
+ * Dialogo – console operatori del contact centre 020202 (Comune di Milano).
+ *
+ * Vanilla JavaScript, no build step. Talks to /api/operator/* (JSON, bearer token kept in
+ * sessionStorage) and to the push WebSocket /api/operator/ws?token=…
+ *
+ * SECURITY: every text that comes from the server (citizen messages, descriptions, names, topic
+ * titles, ticket fields) is rendered with textContent / createTextNode. This file never assigns
+ * HTML markup to the DOM; links from the knowledge base are accepted only with http(s) URLs.
+ */
+(function () {
+  'use strict';
+
+  var TOKEN_KEY = 'dialogo.operator.token';
+  var API = '/api/operator';
+  var BASE_TITLE = 'Coda 020202';
+  var LOGIN_TITLE = 'Console operatori 020202 \u2013 Comune di Milano';
+  var BACKOFF_MS = [1000, 2000, 5000, 10000];
+  var NOTICE_MS = 10000;
+
+  var CHANNELS = { directline: 'Web', facebook: 'Messenger' };
+  var LANGUAGES = { it: 'Italiano', en: 'Inglese' };
+  var ROLES = { operator: 'Operatore', supervisor: 'Supervisore' };
+  var STATES = { queued: 'In coda', connected: 'In corso', closed: 'Chiusa', abandoned: 'Abbandonata' };
+  var OUTCOMES = { resolved: 'Risolta', 'written-request': 'Richiesta scritta', callback: 'Richiamata' };
+  var REQUEST_STATES = { open: 'Aperta', closed: 'Chiusa' };
+
+  var state = {
+    token: null,
+    me: null,
+    sessions: [], // the latest queue: Session[]
+    operators: [], // supervisors only: OperatorStatus[]
+    knownQueued: null, // ids of queued sessions already seen (null before the first queue)
+    claimed: {}, // ids claimed from this page: they are mine even before the queue says so
+    clockOffset: 0, // browser clock minus server clock, in ms (from waitingSec)
+    selectedId: null,
+    conversation: null, // { session, transcript, messages, keys }
+    drafts: {}, // sessionId -> unsent text
+    unread: {}, // sessionId -> count of citizen messages not yet seen
+    suggestionSeq: 0,
+    suggestionText: null,
+    conversationSeq: 0,
+    sending: false,
+    ws: null,
+    wsAttempt: 0,
+    wsTimer: null,
+    wsEverOpened: false,
+    tab: 'conversations',
+    noticeTimer: null,
+  };
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  /** Builds an element: attributes via setAttribute (never markup), children as text nodes or elements. */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) return;
+        if (name === 'className') node.className = value;
+        else if (name === 'text') node.textContent = String(value);
+        else node.setAttribute(name, value === true ? '' : String(value));
+      });
+    }
+    append(node, children);
+    return node;
+  }
+
+  function append(node, children) {
+    if (children === null || children === undefined) return node;
+    if (!Array.isArray(children)) children = [children];
+    children.forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function setText(id, text) {
+    $(id).textContent = text === null || text === undefined ? '' : String(text);
+  }
+
+  function str(value) {
+    return value === null || value === undefined ? '' : String(value);
+  }
+
+  var uid = 0;
+  function nextId(prefix) {
+    uid += 1;
+    return prefix + '-' + uid;
+  }
+
+  // ---------------------------------------------------------------- formatting
+
+  function channelLabel(channel) {
+    return CHANNELS[channel] || str(channel) || 'Sconosciuto';
+  }
+
+  function languageLabel(language) {
+    return LANGUAGES[language] || str(language);
+  }
+
+  function pad(n) {
+    return n < 10 ? '0' + n : String(n);
+  }
+
+  /** mm:ss (minutes keep counting past 59). */
+  function formatDuration(totalSeconds) {
+    var s = Math.max(0, Math.floor(totalSeconds));
+    return pad(Math.floor(s / 60)) + ':' + pad(s % 60);
+  }
+
+  function secondsSince(iso) {
+    var t = Date.parse(iso);
+    if (isNaN(t)) return 0;
+    return (Date.now() - state.clockOffset - t) / 1000;
+  }
+
+  function formatTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return '';
+    return d.toLocaleTimeString('it-IT', { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function formatDateTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d.getTime())) return str(iso);
+    return d.toLocaleString('it-IT', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  }
+
+  function safeLink(url) {
+    return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
+  }
+
+  // ---------------------------------------------------------------- API
+
+  function ApiError(status, code, message, details) {
+    this.status = status;
+    this.code = code;
+    this.message = message;
+    this.details = details;
+  }
+
+  function api(method, path, body) {
+    var headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (state.token) headers.Authorization = 'Bearer ' + state.token;
+    return fetch(API + path, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: 'same-origin',
+    }).then(
+      function (response) {
+        return response.text().then(function (raw) {
+          var data = null;
+          if (raw) {
+            try { data = JSON.parse(raw); } catch (e) { data = null; }
+          }
+          if (response.ok) return data || {};
+          var error = (data && data.error) || {};
+          var failure = new ApiError(response.status, str(error.code) || 'HTTP_' + response.status, str(error.message), error.details);
+          // A token that is no longer valid sends the operator back to the login form.
+          if (response.status === 401 && path !== '/login') {
+            logout('La sessione è scaduta: accedi di nuovo.');
+          }
+          throw failure;
+        });
+      },
+      function () {
+        throw new ApiError(0, 'NETWORK', 'Server non raggiungibile: controlla la connessione e riprova.');
+      },
+    );
+  }
+
+  /** A message for the operator; `known` maps error codes to Italian texts. */
+  function describeError(error, known) {
+    if (!(error instanceof ApiError)) return 'Errore imprevisto: riprova.';
+    if (known && known[error.code]) return typeof known[error.code] === 'function' ? known[error.code](error) : known[error.code];
+    if (error.code === 'NETWORK') return error.message;
+    if (error.status === 403) return 'Operazione non consentita per il tuo ruolo.';
+    if (error.status === 404) return 'Elemento non trovato.';
+    if (error.status === 429) return 'Troppe richieste: attendi qualche secondo e riprova.';
+    if (error.status >= 500) return 'Errore del server: riprova tra poco.';
+    return error.message || 'Operazione non riuscita (' + error.code + ').';
+  }
+
+  // ---------------------------------------------------------------- notices and live regions
+
+  function notice(text, kind) {
+    var box = $('notice');
+    clearTimeout(state.noticeTimer);
+    box.className = 'notice' + (text ? ' notice-' + (kind || 'info') : '');
+    box.textContent = text || '';
+    if (text) {
+      state.noticeTimer = setTimeout(function () {
+        box.textContent = '';
+        box.className = 'notice';
+      }, NOTICE_MS);
+    }
+  }
+
+  function announceQueue(text) {
+    // Re-set the text so that the same announcement is repeated.
+    var region = $('queue-live');
+    region.textContent = '';
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function setBanner(visible) {
+    var banner = $('connection-banner');
+    banner.textContent = visible ? 'Connessione persa, riconnessione\u2026' : '';
+    banner.classList.toggle('is-visible', visible);
+  }
+
+  // ---------------------------------------------------------------- login / logout
+
+  function loadToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function saveToken(token) {
+    try {
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
+  }
+
+  function showLogin(message) {
+    $('app-view').hidden = true;
+    $('header-tools').hidden = true;
+    $('login-view').hidden = false;
+    document.title = LOGIN_TITLE;
+    setText('login-message', message || '');
+    $('login-password').value = '';
+    $('login-username').focus();
+  }
+
+  function onLoginSubmit(event) {
+    event.preventDefault();
+    var username = $('login-username').value.trim();
+    var password = $('login-password').value;
+    if (!username || !password) {
+      setText('login-message', 'Inserisci nome utente e password.');
+      (username ? $('login-password') : $('login-username')).focus();
+      return;
+    }
+    var button = $('login-submit');
+    button.disabled = true;
+    setText('login-message', '');
+    api('POST', '/login', { username: username, password: password })
+      .then(function (data) {
+        if (!data.token || !data.operator) throw new ApiError(0, 'BAD_RESPONSE', 'Risposta del server non valida.');
+        state.token = data.token;
+        saveToken(data.token);
+        startConsole(data.operator);
+      })
+      .catch(function (error) {
+        setText('login-message', describeError(error, {
+          LOGIN_FAILED: 'Nome utente o password non corretti.',
+          RATE_LIMITED: 'Troppi tentativi di accesso: attendi qualche minuto e riprova.',
+        }));
+        $('login-password').value = '';
+        $('login-password').focus();
+      })
+      .then(function () { button.disabled = false; });
+  }
+
+  function logout(message) {
+    var wasLoggedIn = !!state.token;
+    state.token = null;
+    saveToken(null);
+    stopSocket();
+    resetState();
+    if (wasLoggedIn || message) showLogin(message);
+  }
+
+  function resetState() {
+    state.me = null;
+    state.sessions = [];
+    state.operators = [];
+    state.knownQueued = null;
+    state.claimed = {};
+    state.selectedId = null;
+    state.conversation = null;
+    state.drafts = {};
+    state.unread = {};
+    state.suggestionText = null;
+    state.suggestionSeq += 1;
+    state.conversationSeq += 1;
+    clearConversationView();
+    clear($('queue-list'));
+    clear($('mine-list'));
+    clear($('requests-body'));
+    clear($('operators-body'));
+    clear($('active-body'));
+    setText('notice', '');
+  }
+
+  function startConsole(me) {
+    state.me = { name: str(me.name), role: me.role === 'supervisor' ? 'supervisor' : 'operator', maxConcurrent: Number(me.maxConcurrent) || 1 };
+    setText('operator-name', state.me.name);
+    setText('operator-role', ROLES[state.me.role]);
+    $('tab-supervision').hidden = state.me.role !== 'supervisor';
+    $('login-view').hidden = true;
+    $('header-tools').hidden = false;
+    $('app-view').hidden = false;
+    setText('login-message', '');
+    $('login-password').value = '';
+    selectTab('conversations', false);
+    renderAll();
+    refreshQueue();
+    connectSocket();
+    $('main').focus();
+  }
+
+  // ---------------------------------------------------------------- queue
+
+  function refreshQueue() {
+    if (!state.token) return Promise.resolve();
+    return api('GET', '/queue')
+      .then(function (data) { applyQueue(data.sessions, data.operators); })
+      .catch(function (error) {
+        if (error.status !== 401) notice('Impossibile aggiornare la coda: ' + describeError(error), 'error');
+      });
+  }
+
+  function isMine(session) {
+    if (!session || session.state !== 'connected' || !state.me) return false;
+    if (state.claimed[session.id]) return true;
+    if (session.operator && session.operator === state.me.name) return true;
+    // Operators receive only the queued sessions and their own connected ones.
+    if (state.me.role === 'supervisor') return false;
+    var listed = findSession(session.id);
+    return !!listed && listed.state === 'connected';
+  }
+
+  function queuedSessions() {
+    return state.sessions
+      .filter(function (s) { return s.state === 'queued'; })
+      .sort(function (a, b) {
+        var pa = typeof a.position === 'number' ? a.position : Infinity;
+        var pb = typeof b.position === 'number' ? b.position : Infinity;
+        if (pa !== pb) return pa - pb;
+        return Date.parse(a.queuedAt) - Date.parse(b.queuedAt);
+      });
+  }
+
+  function mySessions() {
+    return state.sessions.filter(isMine);
+  }
+
+  function limitText() {
+    var max = state.me ? state.me.maxConcurrent : 0;
+    return 'Hai raggiunto il limite di ' + max + (max === 1 ? ' conversazione contemporanea' : ' conversazioni contemporanee');
+  }
+
+  function atCapacity() {
+    return !!state.me && mySessions().length >= state.me.maxConcurrent;
+  }
+
+  function applyQueue(sessions, operators) {
+    if (!state.me) return;
+    state.sessions = Array.isArray(sessions) ? sessions.filter(function (s) { return s && s.id; }) : [];
+    if (Array.isArray(operators)) state.operators = operators;
+    // Server and browser clocks may differ: waitingSec is the server's truth.
+    var sample = state.sessions.filter(function (s) { return s.state === 'queued' && typeof s.waitingSec === 'number' && !isNaN(Date.parse(s.queuedAt)); })[0];
+    if (sample) state.clockOffset = Date.now() - Date.parse(sample.queuedAt) - sample.waitingSec * 1000;
+
+    var queued = queuedSessions();
+    var ids = {};
+    var fresh = [];
+    queued.forEach(function (s) {
+      ids[s.id] = true;
+      if (state.knownQueued && !state.knownQueued[s.id]) fresh.push(s);
+    });
+    state.knownQueued = ids;
+    if (fresh.length === 1) {
+      announceQueue('Nuovo cittadino in coda' + (fresh[0].topicTitle ? ': ' + fresh[0].topicTitle : '') + '. In coda: ' + queued.length + '.');
+    } else if (fresh.length > 1) {
+      announceQueue(fresh.length + ' nuovi cittadini in coda. In coda: ' + queued.length + '.');
+    }
+    // The selected conversation follows the queue's view of its session.
+    if (state.conversation) {
+      var current = findSession(state.conversation.session.id);
+      if (current) updateConversationSession(current);
+    }
+    Object.keys(state.unread).forEach(function (id) {
+      if (!findSession(id)) delete state.unread[id];
+    });
+    renderAll();
+  }
+
+  function findSession(id) {
+    for (var i = 0; i < state.sessions.length; i += 1) if (state.sessions[i].id === id) return state.sessions[i];
+    return null;
+  }
+
+  function upsertSession(session) {
+    var active = session.state === 'queued' || session.state === 'connected';
+    var replaced = false;
+    state.sessions = state.sessions
+      .map(function (s) {
+        if (s.id !== session.id) return s;
+        replaced = true;
+        return session;
+      })
+      .filter(function (s) { return s.id !== session.id || active; });
+    if (!replaced && active) state.sessions.push(session);
+  }
+
+  function updateTitle() {
+    var count = queuedSessions().length;
+    document.title = count > 0 ? '(' + count + ') ' + BASE_TITLE : BASE_TITLE;
+  }
+
+  function renderAll() {
+    if (!state.me) return;
+    renderQueue();
+    renderMine();
+    if (state.me.role === 'supervisor') renderSupervision();
+    updateTitle();
+  }
+
+  function sessionSummary(session, extraClass) {
+    var titleId = nextId('s-title');
+    var descId = nextId('s-desc');
+    var meta = el('p', { className: 'session-meta' }, [
+      el('span', { className: 'badge badge-channel' }, channelLabel(session.channel)),
+      el('span', { className: 'badge' + (session.language === 'en' ? ' badge-en' : '') }, languageLabel(session.language)),
+      session.phoneCode ? el('span', { className: 'phone-code' }, ['Codice ', el('strong', null, str(session.phoneCode))]) : null,
+    ]);
+    return {
+      titleId: titleId,
+      descId: descId,
+      nodes: [
+        meta,
+        el('p', { className: 'session-topic', id: titleId }, session.topicTitle ? str(session.topicTitle) : 'Argomento non riconosciuto'),
+        el('p', { className: 'session-desc' + (extraClass ? ' ' + extraClass : ''), id: descId, title: str(session.description) }, session.description ? str(session.description) : 'Nessuna descrizione'),
+      ],
+    };
+  }
+
+  function timer(since, label) {
+    var node = el('span', { className: 'timer', 'data-since': since || '' });
+    node.appendChild(el('span', { className: 'visually-hidden' }, label + ' '));
+    node.appendChild(el('span', { className: 'timer-value' }, formatDuration(secondsSince(since))));
+    return node;
+  }
+
+  function renderQueue() {
+    var list = clear($('queue-list'));
+    var queued = queuedSessions();
+    var full = atCapacity();
+    setText('queue-count', '(' + queued.length + ')');
+    $('queue-empty').hidden = queued.length > 0;
+    var note = $('capacity-note');
+    note.hidden = !full;
+    note.textContent = full ? limitText() + ': chiudine una per prenderne altre.' : '';
+    queued.forEach(function (session) {
+      var summary = sessionSummary(session, 'one-line');
+      var claim = el('button', {
+        type: 'button',
+        className: 'btn btn-primary btn-small',
+        'aria-describedby': summary.titleId + ' ' + summary.descId + (full ? ' capacity-note' : ''),
+        'data-claim': session.id,
+      }, 'Prendi');
+      claim.disabled = full;
+      claim.addEventListener('click', function () { claimSession(session.id, claim); });
+      var head = el('div', { className: 'session-head' }, [
+        timer(session.queuedAt, 'In attesa da'),
+        typeof session.position === 'number' ? el('span', { className: 'position' }, 'Posizione ' + session.position) : null,
+        claim,
+      ]);
+      list.appendChild(el('li', { className: 'session-row' + (session.language === 'en' ? ' is-english' : ''), 'data-session': session.id }, [head].concat(summary.nodes)));
+    });
+  }
+
+  function renderMine() {
+    var list = clear($('mine-list'));
+    var mine = mySessions();
+    setText('mine-count', '(' + mine.length + '/' + state.me.maxConcurrent + ')');
+    $('mine-count').setAttribute('aria-label', mine.length + ' su un massimo di ' + state.me.maxConcurrent);
+    $('mine-empty').hidden = mine.length > 0;
+    mine.forEach(function (session) {
+      var summary = sessionSummary(session, 'one-line');
+      var unread = state.unread[session.id] || 0;
+      var selected = state.selectedId === session.id;
+      var open = el('button', {
+        type: 'button',
+        className: 'btn btn-secondary btn-small',
+        'aria-describedby': summary.titleId + ' ' + summary.descId,
+        'aria-current': selected ? 'true' : null,
+        'data-open': session.id,
+      }, selected ? 'Aperta' : 'Apri');
+      open.addEventListener('click', function () { openConversation(session.id); });
+      var head = el('div', { className: 'session-head' }, [
+        timer(session.connectedAt || session.queuedAt, 'In corso da'),
+        unread ? el('span', { className: 'unread' }, unread === 1 ? '1 nuovo messaggio' : unread + ' nuovi messaggi') : null,
+        open,
+      ]);
+      list.appendChild(el('li', { className: 'session-row' + (selected ? ' is-selected' : ''), 'data-session': session.id }, [head].concat(summary.nodes)));
+    });
+  }
+
+  function tick() {
+    var timers = document.querySelectorAll('.timer[data-since]');
+    for (var i = 0; i < timers.length; i += 1) {
+      var value = timers[i].querySelector('.timer-value');
+      if (value) value.textContent = formatDuration(secondsSince(timers[i].getAttribute('data-since')));
+    }
+  }
+
+  // ---------------------------------------------------------------- claim
+
+  function claimSession(id, button) {
+    if (atCapacity()) {
+      notice(limitText() + '.', 'error');
+      return;
+    }
+    if (button) button.disabled = true;
+    api('POST', '/conversations/' + encodeURIComponent(id) + '/claim')
+      .then(function (data) {
+        state.claimed[id] = true;
+        if (data.session) upsertSession(data.session);
+        renderAll();
+        notice('Conversazione presa in carico.', 'success');
+        return openConversation(id);
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        if (error.code === 'ALREADY_CLAIMED') {
+          notice('Già preso da un collega.', 'error');
+          refreshQueue();
+          return;
+        }
+        if (error.code === 'OPERATOR_AT_CAPACITY') {
+          notice(limitText() + ': chiudine una per prenderne altre.', 'error');
+          refreshQueue();
+          return;
+        }
+        notice('Impossibile prendere la conversazione: ' + describeError(error), 'error');
+        if (button) button.disabled = atCapacity();
+      });
+  }
+
+  // ---------------------------------------------------------------- conversation view
+
+  function clearConversationView() {
+    state.selectedId = null;
+    state.conversation = null;
+    $('conversation-view').hidden = true;
+    $('conversation-empty').hidden = false;
+    clear($('transcript'));
+    clear($('messages'));
+    clear($('suggestions'));
+    setText('suggestions-status', '');
+    setText('suggestions-for', '');
+    setText('composer-error', '');
+    setText('close-error', '');
+    $('message-text').value = '';
+  }
+
+  function saveDraft() {
+    if (state.selectedId) {
+      var text = $('message-text').value;
+      if (text) state.drafts[state.selectedId] = text;
+      else delete state.drafts[state.selectedId];
+    }
+  }
+
+  function openConversation(id) {
+    saveDraft();
+    selectTab('conversations', false);
+    var seq = (state.conversationSeq += 1);
+    return api('GET', '/conversations/' + encodeURIComponent(id))
+      .then(function (data) {
+        if (seq !== state.conversationSeq || !state.me) return;
+        showConversation(data);
+        $('conv-title').focus();
+      })
+      .catch(function (error) {
+        if (seq !== state.conversationSeq || error.status === 401) return;
+        notice('Impossibile aprire la conversazione: ' + describeError(error, { NOT_FOUND: 'la conversazione non esiste più.' }), 'error');
+      });
+  }
+
+  function entryKey(entry) {
+    return str(entry.at) + '|' + str(entry.from) + '|' + str(entry.text);
+  }
+
+  function showConversation(data) {
+    var session = data.session;
+    var sameSession = state.selectedId === session.id;
+    state.selectedId = session.id;
+    state.conversation = { session: session, transcript: data.transcript || [], messages: [], keys: {} };
+    delete state.unread[session.id];
+    $('conversation-empty').hidden = true;
+    $('conversation-view').hidden = false;
+
+    var transcript = clear($('transcript'));
+    state.conversation.transcript.forEach(function (entry) { transcript.appendChild(renderEntry(entry, true)); });
+    $('transcript-empty').hidden = state.conversation.transcript.length > 0;
+
+    // Filling the log at once is not a stream of new messages for screen readers.
+    var log = $('messages-log');
+    log.setAttribute('aria-busy', 'true');
+    clear($('messages'));
+    (data.messages || []).forEach(function (entry) { addMessage(entry, false); });
+    log.removeAttribute('aria-busy');
+
+    if (!sameSession) {
+      $('message-text').value = state.drafts[session.id] || '';
+      setText('composer-error', '');
+      setText('close-error', '');
+    }
+    updateConversationSession(session);
+    state.suggestionText = null;
+    refreshSuggestions();
+    scrollChat(true);
+    renderAll();
+  }
+
+  function updateConversationSession(session) {
+    if (!state.conversation || state.conversation.session.id !== session.id) return;
+    state.conversation.session = session;
+    var title = session.topicTitle ? str(session.topicTitle) : 'Argomento non riconosciuto';
+    setText('conv-title', title);
+    var meta = clear($('conv-meta'));
+    append(meta, [
+      el('span', { className: 'badge badge-channel' }, channelLabel(session.channel)),
+      el('span', { className: 'badge' + (session.language === 'en' ? ' badge-en' : '') }, languageLabel(session.language)),
+      el('span', { className: 'badge badge-state badge-' + str(session.state) }, STATES[session.state] || str(session.state)),
+      session.phoneCode ? el('span', null, ['Codice telefono ', el('strong', null, str(session.phoneCode))]) : null,
+      session.operator ? el('span', null, ['Operatore ', el('strong', null, str(session.operator))]) : null,
+    ]);
+    setText('conv-description', session.description ? 'Richiesta del cittadino: ' + session.description : '');
+
+    var mine = isMine(session);
+    var canWrite = mine && session.state === 'connected';
+    var stateText = '';
+    if (session.state === 'abandoned') stateText = 'Il cittadino ha lasciato la conversazione.';
+    else if (session.state === 'closed') stateText = 'Conversazione chiusa.';
+    else if (session.state === 'queued') stateText = 'Il cittadino è in coda: prendi la conversazione per rispondere.';
+    else if (!mine) stateText = 'Conversazione gestita da ' + (session.operator ? str(session.operator) : 'un collega') + ': sola lettura.';
+    if ($('conv-state').textContent !== stateText) setText('conv-state', stateText);
+
+    var claim = $('conv-claim');
+    claim.hidden = session.state !== 'queued';
+    claim.disabled = atCapacity();
+    $('message-text').disabled = !canWrite;
+    $('send').disabled = !canWrite || state.sending;
+    $('close-outcome').disabled = !canWrite;
+    $('close-submit').disabled = !canWrite;
+  }
+
+  function renderEntry(entry, inTranscript) {
+    var from = ['citizen', 'bot', 'operator', 'system'].indexOf(entry.from) >= 0 ? entry.from : 'system';
+    var who = { citizen: 'Cittadino', bot: 'Assistente virtuale', operator: entry.operator ? 'Operatore ' + str(entry.operator) : 'Operatore', system: 'Sistema' }[from];
+    var header = el('p', { className: 'entry-head' }, [
+      el('span', { className: 'entry-who' }, who),
+      entry.at ? el('time', { datetime: str(entry.at) }, formatTime(entry.at)) : null,
+    ]);
+    var topic = from === 'bot' && entry.topicTitle ? el('p', { className: 'entry-topic' }, ['Argomento: ', el('strong', null, str(entry.topicTitle))]) : null;
+    return el('li', { className: 'entry entry-' + from + (inTranscript ? ' entry-transcript' : '') }, [
+      header,
+      topic,
+      el('p', { className: 'entry-text' }, str(entry.text)),
+    ]);
+  }
+
+  /** Appends a live message once (the POST answer and the WebSocket push may both bring it). */
+  function addMessage(entry, scroll) {
+    if (!state.conversation || !entry) return false;
+    var key = entryKey(entry);
+    if (state.conversation.keys[key]) return false;
+    state.conversation.keys[key] = true;
+    state.conversation.messages.push(entry);
+    var list = $('messages');
+    var nearBottom = isNearBottom();
+    list.appendChild(renderEntry(entry, false));
+    if (scroll) scrollChat(nearBottom || entry.from === 'operator');
+    return true;
+  }
+
+  function isNearBottom() {
+    var box = $('chat-scroll');
+    return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  }
+
+  function scrollChat(force) {
+    var box = $('chat-scroll');
+    if (force) box.scrollTop = box.scrollHeight;
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  function onComposerKeydown(event) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      event.preventDefault();
+      sendMessage();
+    }
+  }
+
+  function sendMessage() {
+    if (!state.conversation) return;
+    var textarea = $('message-text');
+    var text = textarea.value.trim();
+    var session = state.conversation.session;
+    if (!text) {
+      setText('composer-error', 'Scrivi un messaggio prima di inviarlo.');
+      return;
+    }
+    if (state.sending || $('send').disabled) return;
+    setText('composer-error', '');
+    state.sending = true;
+    $('send').disabled = true;
+    var sentFor = session.id;
+    api('POST', '/conversations/' + encodeURIComponent(sentFor) + '/messages', { text: text })
+      .then(function (data) {
+        if (state.selectedId === sentFor) {
+          // Keep whatever the operator typed meanwhile, beyond what was sent.
+          if (textarea.value.trim() === text) textarea.value = '';
+          if (data.message) addMessage(data.message, true);
+        } else {
+          delete state.drafts[sentFor];
+        }
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        var message = describeError(error, {
+          MESSAGING_WINDOW_CLOSED: function (e) { return e.message || 'Non è più possibile scrivere a questo cittadino su questo canale.'; },
+          NOT_YOUR_CONVERSATION: 'Questa conversazione non è assegnata a te: il messaggio non è stato inviato.',
+        });
+        if (state.selectedId === sentFor) {
+          setText('composer-error', message);
+          textarea.focus();
+        } else {
+          notice('Messaggio non inviato: ' + message, 'error');
+        }
+      })
+      .then(function () {
+        state.sending = false;
+        if (state.conversation) updateConversationSession(state.conversation.session);
+      });
+  }
+
+  // ---------------------------------------------------------------- suggestions
+
+  function lastCitizenText() {
+    if (!state.conversation) return '';
+    var lists = [state.conversation.messages, state.conversation.transcript];
+    for (var l = 0; l < lists.length; l += 1) {
+      for (var i = lists[l].length - 1; i >= 0; i -= 1) {
+        if (lists[l][i].from === 'citizen' && lists[l][i].text) return str(lists[l][i].text);
+      }
+    }
+    return str(state.conversation.session.description);
+  }
+
+  function refreshSuggestions() {
+    var text = lastCitizenText().trim();
+    if (!text) {
+      clear($('suggestions'));
+      setText('suggestions-for', '');
+      setText('suggestions-status', 'Nessun messaggio del cittadino a cui rispondere.');
+      return;
+    }
+    if (text === state.suggestionText) return;
+    state.suggestionText = text;
+    var seq = (state.suggestionSeq += 1);
+    var forSession = state.selectedId;
+    setText('suggestions-status', 'Ricerca delle risposte\u2026');
+    setText('suggestions-for', 'Per: \u201c' + (text.length > 120 ? text.slice(0, 117) + '\u2026' : text) + '\u201d');
+    api('GET', '/suggestions?text=' + encodeURIComponent(text))
+      .then(function (data) {
+        if (seq !== state.suggestionSeq || forSession !== state.selectedId) return;
+        renderSuggestions(Array.isArray(data.suggestions) ? data.suggestions : []);
+      })
+      .catch(function (error) {
+        if (seq !== state.suggestionSeq || error.status === 401) return;
+        state.suggestionText = null;
+        clear($('suggestions'));
+        setText('suggestions-status', 'Suggerimenti non disponibili: ' + describeError(error));
+      });
+  }
+
+  function renderSuggestions(suggestions) {
+    var list = clear($('suggestions'));
+    setText('suggestions-status', suggestions.length ? '' : 'Nessuna risposta trovata nella base di conoscenza.');
+    suggestions.forEach(function (s) {
+      var titleId = nextId('sugg');
+      var link = safeLink(s.link);
+      var confidence = typeof s.confidence === 'number' ? Math.round(Math.max(0, Math.min(1, s.confidence)) * 100) : null;
+      var insert = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'aria-describedby': titleId }, 'Inserisci');
+      insert.addEventListener('click', function () { insertSuggestion(s); });
+      list.appendChild(el('li', { className: 'suggestion' }, [
+        el('p', { className: 'suggestion-title', id: titleId }, [
+          str(s.title) || str(s.topicId),
+          confidence !== null ? el('span', { className: 'confidence' }, ' \u2013 affidabilità ' + confidence + '%') : null,
+        ]),
+        el('p', { className: 'suggestion-answer' }, str(s.answer)),
+        link ? el('p', { className: 'suggestion-link' }, el('a', { href: link, target: '_blank', rel: 'noopener noreferrer' }, [link, el('span', { className: 'visually-hidden' }, ' (si apre in una nuova scheda)')])) : null,
+        insert,
+      ]));
+    });
+  }
+
+  /** The suggestion's text, with its link if the answer does not already contain it. */
+  function suggestionText(s) {
+    var text = str(s.answer).trim();
+    var link = safeLink(s.link);
+    if (link && text.indexOf(link) < 0) text += (text ? '\n' : '') + link;
+    return text;
+  }
+
+  function insertSuggestion(s) {
+    var textarea = $('message-text');
+    if (textarea.disabled) return;
+    var text = suggestionText(s);
+    var value = textarea.value;
+    if (!value.trim()) {
+      textarea.value = text;
+    } else {
+      // Into the existing draft, at the cursor (replacing a selection).
+      var start = textarea.selectionStart;
+      var end = textarea.selectionEnd;
+      var before = value.slice(0, start);
+      var after = value.slice(end);
+      var glueBefore = before && !/\s$/.test(before) ? ' ' : '';
+      textarea.value = before + glueBefore + text + after;
+      start = before.length + glueBefore.length + text.length;
+      textarea.setSelectionRange(start, start);
+    }
+    setText('composer-error', '');
+    textarea.focus();
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  function onCloseSubmit(event) {
+    event.preventDefault();
+    if (!state.conversation) return;
+    var id = state.conversation.session.id;
+    var outcome = $('close-outcome').value;
+    var button = $('close-submit');
+    button.disabled = true;
+    setText('close-error', '');
+    api('POST', '/conversations/' + encodeURIComponent(id) + '/close', { outcome: outcome })
+      .then(function (data) {
+        delete state.drafts[id];
+        delete state.claimed[id];
+        delete state.unread[id];
+        state.sessions = state.sessions.filter(function (s) { return s.id !== id; });
+        if (state.selectedId === id) clearConversationView();
+        renderAll();
+        notice('Conversazione chiusa con esito \u201c' + OUTCOMES[outcome] + '\u201d.', 'success');
+        $('conversation-title').focus();
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        setText('close-error', 'Chiusura non riuscita: ' + describeError(error, { NOT_YOUR_CONVERSATION: 'la conversazione non è assegnata a te.' }));
+        if (state.conversation) updateConversationSession(state.conversation.session);
+      });
+  }
+
+  // ---------------------------------------------------------------- phone code
+
+  function onPhoneSubmit(event) {
+    event.preventDefault();
+    var input = $('phone-code');
+    var code = input.value.replace(/\s+/g, '');
+    if (!code) {
+      setText('phone-error', 'Inserisci il codice letto dal cittadino.');
+      input.focus();
+      return;
+    }
+    setText('phone-error', '');
+    api('GET', '/phone-codes/' + encodeURIComponent(code))
+      .then(function (data) {
+        if (!data.session || !data.session.id) throw new ApiError(404, 'NOT_FOUND', '');
+        input.value = '';
+        upsertSessionIfVisible(data.session);
+        return openConversation(data.session.id);
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        setText('phone-error', describeError(error, { NOT_FOUND: 'Nessuna conversazione con il codice ' + code + '.' }));
+        input.focus();
+      });
+  }
+
+  function upsertSessionIfVisible(session) {
+    if (findSession(session.id)) upsertSession(session);
+  }
+
+  // ---------------------------------------------------------------- written requests
+
+  function loadRequests() {
+    setText('requests-status', 'Caricamento\u2026');
+    return api('GET', '/requests')
+      .then(function (data) {
+        var requests = Array.isArray(data.requests) ? data.requests : [];
+        var body = clear($('requests-body'));
+        requests.forEach(function (r) {
+          body.appendChild(el('tr', { className: r.status === 'open' ? 'is-open' : null }, [
+            el('th', { scope: 'row' }, str(r.reference)),
+            el('td', null, r.createdAt ? el('time', { datetime: str(r.createdAt) }, formatDateTime(r.createdAt)) : ''),
+            el('td', null, channelLabel(r.channel)),
+            el('td', null, languageLabel(r.language)),
+            el('td', { className: 'break' }, str(r.contactEmail)),
+            el('td', null, str(r.topicId)),
+            el('td', { className: 'prewrap' }, str(r.description)),
+            el('td', null, el('span', { className: 'badge badge-' + (r.status === 'open' ? 'open' : 'done') }, REQUEST_STATES[r.status] || str(r.status))),
+          ]));
+        });
+        $('requests-table').hidden = requests.length === 0;
+        setText('requests-status', requests.length ? requests.length + (requests.length === 1 ? ' richiesta.' : ' richieste.') : 'Nessuna richiesta scritta.');
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        setText('requests-status', 'Impossibile caricare le richieste: ' + describeError(error));
+      });
+  }
+
+  // ---------------------------------------------------------------- supervision
+
+  function renderSupervision() {
+    var ops = clear($('operators-body'));
+    if (!state.operators.length) ops.appendChild(el('tr', null, el('td', { colspan: '4' }, 'Nessun operatore.')));
+    state.operators.forEach(function (o) {
+      ops.appendChild(el('tr', null, [
+        el('th', { scope: 'row' }, str(o.name)),
+        el('td', null, ROLES[o.role] || str(o.role)),
+        el('td', null, el('span', { className: 'badge ' + (o.online ? 'badge-online' : 'badge-offline') }, o.online ? 'Online' : 'Offline')),
+        el('td', null, str(o.active) + '/' + str(o.maxConcurrent)),
+      ]));
+    });
+    var active = clear($('active-body'));
+    if (!state.sessions.length) active.appendChild(el('tr', null, el('td', { colspan: '9' }, 'Nessuna conversazione attiva.')));
+    state.sessions.forEach(function (s) {
+      var view = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, ['Visualizza', el('span', { className: 'visually-hidden' }, ' ' + (s.topicTitle ? str(s.topicTitle) : 'conversazione') + ' ' + str(s.phoneCode))]);
+      view.addEventListener('click', function () { openConversation(s.id); });
+      active.appendChild(el('tr', null, [
+        el('td', null, STATES[s.state] || str(s.state)),
+        el('td', null, timer(s.state === 'connected' && s.connectedAt ? s.connectedAt : s.queuedAt, s.state === 'connected' ? 'In corso da' : 'In attesa da')),
+        el('td', null, channelLabel(s.channel)),
+        el('td', null, languageLabel(s.language)),
+        el('td', null, s.topicTitle ? str(s.topicTitle) : '\u2013'),
+        el('td', { className: 'prewrap' }, str(s.description)),
+        el('td', null, s.operator ? str(s.operator) : '\u2013'),
+        el('td', null, str(s.phoneCode)),
+        el('td', null, view),
+      ]));
+    });
+  }
+
+  // ---------------------------------------------------------------- tabs
+
+  var TABS = ['conversations', 'requests', 'supervision'];
+
+  function visibleTabs() {
+    return TABS.filter(function (name) { return !$('tab-' + name).hidden; });
+  }
+
+  function selectTab(name, focus) {
+    if ($('tab-' + name).hidden) name = 'conversations';
+    state.tab = name;
+    TABS.forEach(function (t) {
+      var tab = $('tab-' + t);
+      var selected = t === name;
+      tab.setAttribute('aria-selected', String(selected));
+      tab.tabIndex = selected ? 0 : -1;
+      $('panel-' + t).hidden = !selected;
+    });
+    if (focus) $('tab-' + name).focus();
+    if (name === 'requests') loadRequests();
+    if (name === 'supervision') renderSupervision();
+  }
+
+  function onTabKeydown(event) {
+    var tabs = visibleTabs();
+    var index = tabs.indexOf(state.tab);
+    var next = null;
+    if (event.key === 'ArrowRight') next = tabs[(index + 1) % tabs.length];
+    else if (event.key === 'ArrowLeft') next = tabs[(index - 1 + tabs.length) % tabs.length];
+    else if (event.key === 'Home') next = tabs[0];
+    else if (event.key === 'End') next = tabs[tabs.length - 1];
+    if (next) {
+      event.preventDefault();
+      selectTab(next, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- WebSocket
+
+  function connectSocket() {
+    stopSocket();
+    if (!state.token) return;
+    var url = (location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + location.host + API + '/ws?token=' + encodeURIComponent(state.token);
+    var socket;
+    try {
+      socket = new WebSocket(url);
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    state.ws = socket;
+    socket.onopen = function () {
+      if (state.ws !== socket) return;
+      var reconnected = state.wsAttempt > 0 || state.wsEverOpened;
+      state.wsAttempt = 0;
+      state.wsEverOpened = true;
+      setBanner(false);
+      if (reconnected) {
+        // Pushes may have been missed while the connection was down.
+        refreshQueue();
+        if (state.selectedId) reloadConversation(state.selectedId);
+      }
+    };
+    socket.onmessage = function (event) {
+      if (state.ws !== socket) return;
+      var data;
+      try { data = JSON.parse(event.data); } catch (e) { return; }
+      handlePush(data);
+    };
+    socket.onclose = function () {
+      if (state.ws !== socket) return;
+      state.ws = null;
+      scheduleReconnect();
+    };
+    socket.onerror = function () { /* onclose follows */ };
+  }
+
+  function scheduleReconnect() {
+    if (!state.token) return;
+    setBanner(true);
+    var delay = BACKOFF_MS[Math.min(state.wsAttempt, BACKOFF_MS.length - 1)];
+    // After a failed attempt, an API call tells whether the token itself is still valid.
+    if (state.wsAttempt > 0) refreshQueue();
+    state.wsAttempt += 1;
+    clearTimeout(state.wsTimer);
+    state.wsTimer = setTimeout(connectSocket, delay);
+  }
+
+  function stopSocket() {
+    clearTimeout(state.wsTimer);
+    state.wsTimer = null;
+    var socket = state.ws;
+    state.ws = null;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+      try { socket.close(1000, 'logout'); } catch (e) { /* already closed */ }
+    }
+    if (!state.token) {
+      state.wsAttempt = 0;
+      state.wsEverOpened = false;
+      setBanner(false);
+    }
+  }
+
+  function reloadConversation(id) {
+    var seq = state.conversationSeq;
+    api('GET', '/conversations/' + encodeURIComponent(id))
+      .then(function (data) {
+        if (seq !== state.conversationSeq || state.selectedId !== id) return;
+        var draft = $('message-text').value;
+        showConversation(data);
+        $('message-text').value = draft;
+      })
+      .catch(function () { /* the queue refresh reports problems */ });
+  }
+
+  function handlePush(data) {
+    if (!data || typeof data !== 'object' || !state.me) return;
+    if (data.type === 'queue') {
+      applyQueue(data.sessions, data.operators);
+    } else if (data.type === 'message' && data.entry) {
+      onPushedMessage(str(data.sessionId), data.entry);
+    } else if (data.type === 'session' && data.session && data.session.id) {
+      onPushedSession(data.session);
+    }
+  }
+
+  function onPushedMessage(sessionId, entry) {
+    if (state.conversation && state.selectedId === sessionId) {
+      var added = addMessage(entry, true);
+      if (added && entry.from === 'citizen') refreshSuggestions();
+      return;
+    }
+    var session = findSession(sessionId);
+    if (entry.from === 'citizen' && session && isMine(session)) {
+      state.unread[sessionId] = (state.unread[sessionId] || 0) + 1;
+      renderMine();
+      announceQueue('Nuovo messaggio del cittadino in ' + (session.topicTitle ? '\u201c' + session.topicTitle + '\u201d' : 'una tua conversazione') + '.');
+    }
+  }
+
+  function onPushedSession(session) {
+    var before = findSession(session.id);
+    var wasMine = isMine(before) || (state.conversation && state.conversation.session.id === session.id && isMine(state.conversation.session));
+    upsertSession(session);
+    if (state.conversation && state.conversation.session.id === session.id) updateConversationSession(session);
+    if (wasMine && session.state === 'abandoned') {
+      announceQueue('Il cittadino ha lasciato la conversazione' + (session.topicTitle ? ' \u201c' + session.topicTitle + '\u201d' : '') + '.');
+    }
+    if (session.state === 'closed' || session.state === 'abandoned') {
+      delete state.claimed[session.id];
+      delete state.unread[session.id];
+    }
+    renderAll();
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function init() {
+    $('login-form').addEventListener('submit', onLoginSubmit);
+    $('logout').addEventListener('click', function () { logout('Sei uscito dalla console.'); });
+    $('phone-form').addEventListener('submit', onPhoneSubmit);
+    $('composer').addEventListener('submit', function (event) {
+      event.preventDefault();
+      sendMessage();
+    });
+    $('message-text').addEventListener('keydown', onComposerKeydown);
+    $('message-text').addEventListener('input', function () { if ($('composer-error').textContent) setText('composer-error', ''); });
+    $('close-form').addEventListener('submit', onCloseSubmit);
+    $('conv-claim').addEventListener('click', function () {
+      if (state.conversation) claimSession(state.conversation.session.id, $('conv-claim'));
+    });
+    $('requests-refresh').addEventListener('click', loadRequests);
+    TABS.forEach(function (name) {
+      var tab = $('tab-' + name);
+      tab.addEventListener('click', function () { selectTab(name, false); });
+      tab.addEventListener('keydown', onTabKeydown);
+    });
+    setInterval(tick, 1000);
+
+    state.token = loadToken();
+    if (!state.token) {
+      showLogin('');
+      return;
+    }
+    // A reload keeps the operator logged in while the token is valid.
+    $('login-view').hidden = true;
+    api('GET', '/me')
+      .then(function (me) { startConsole(me); })
+      .catch(function (error) {
+        if (error.status === 401) return; // api() already went back to the login form
+        state.token = null;
+        saveToken(null);
+        showLogin('Impossibile verificare la sessione: ' + describeError(error));
+      });
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,94 @@
+import { loadConfig } from '../../src/config';
+import { startDialogo, type Dialogo } from '../../src/index';
+import { createLogger } from '../../src/logger';
+import { FakeGraphApi } from '../fixtures/fake-graph-api';
+import * as fb from '../fixtures/messenger-payloads';
+import { KB_DIR, tempDataDir } from '../fixtures/runtime';
+
+const HOUR = 60 * 60 * 1000;
+const PASSWORD = 'una-password-lunga';
+
+describe('handoff on Messenger through the fake Graph API, with Messenger’s windows (fake clock)', () => {
+  let graph: FakeGraphApi;
+  let dialogo: Dialogo;
+  let clock = new Date('2026-11-30T09:00:00.000Z');
+  const psid = '7400000000000001';
+
+  const api = async (method: string, path: string, token?: string, body?: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${dialogo.port}/api/operator${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, json: (await response.json()) as any };
+  };
+  /** The citizen writes; resolves with the bot's next message to them. */
+  const write = async (text: string) => {
+    const before = graph.messages(psid).length;
+    await fb.deliver(dialogo.port, fb.webhook([fb.text(psid, text, { timestamp: clock.getTime() })]));
+    return (await graph.waitForMessages(before + 1, psid))[before]!.body;
+  };
+
+  beforeAll(async () => {
+    graph = await FakeGraphApi.start();
+    dialogo = await startDialogo(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        KB_DIR,
+        KB_WATCH: 'false',
+        NODE_ENV: 'test',
+        DATA_DIR: tempDataDir(),
+        OFFICE_HOURS: 'always',
+        MESSENGER_APP_SECRET: fb.APP_SECRET,
+        MESSENGER_VERIFY_TOKEN: fb.VERIFY_TOKEN,
+        MESSENGER_PAGE_ACCESS_TOKEN: fb.PAGE_TOKEN,
+        MESSENGER_GRAPH_URL: graph.url,
+      }),
+      createLogger('silent'),
+      { now: () => clock },
+    );
+    await dialogo.operators.add('giulia', 'operator', PASSWORD);
+  });
+  afterAll(async () => {
+    await dialogo.stop();
+    await graph.close();
+  });
+
+  test('queue, claim and chat on Messenger; HUMAN_AGENT after 24 hours; refused with a reason after 7 days', async () => {
+    const offer = await write('vorrei parlare con un operatore');
+    expect(offer.message.quick_replies.map((q: { title: string }) => q.title)).toEqual(['Sì', 'No']);
+    await write('Sì');
+    await write('ho ricevuto una multa che ho già pagato');
+    const queued = await write('Acconsento');
+    expect(queued.message.text).toMatch(/Sei in coda: posizione 1/);
+
+    const token = (await api('POST', '/login', undefined, { username: 'giulia', password: PASSWORD })).json.token as string;
+    const session = (await api('GET', '/queue', token)).json.sessions[0];
+    expect(session).toMatchObject({ channel: 'facebook', description: 'ho ricevuto una multa che ho già pagato' });
+    const before = graph.messages(psid).length;
+    expect((await api('POST', `/conversations/${session.id}/claim`, token)).status).toBe(200);
+    const connected = (await graph.waitForMessages(before + 1, psid))[before]!.body;
+    expect(connected).toMatchObject({ messaging_type: 'RESPONSE', message: { text: expect.stringMatching(/Sei in contatto con giulia/) } });
+
+    // The citizen answers: the bot stays silent on Messenger too.
+    const silentBefore = graph.messages(psid).length;
+    await fb.deliver(dialogo.port, fb.webhook([fb.text(psid, 'il verbale è del 3 novembre', { timestamp: clock.getTime() })]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(graph.messages(psid)).toHaveLength(silentBefore);
+    expect((await api('GET', `/conversations/${session.id}`, token)).json.messages.map((m: { text: string }) => m.text)).toEqual(['il verbale è del 3 novembre']);
+
+    clock = new Date(clock.getTime() + 30 * HOUR);
+    expect((await api('POST', `/conversations/${session.id}/messages`, token, { text: 'Ho verificato: il pagamento risulta.' })).status).toBe(201);
+    const tagged = graph.messages(psid).at(-1)!.body;
+    expect(tagged).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'giulia (020202): Ho verificato: il pagamento risulta.' } });
+
+    clock = new Date(clock.getTime() + 7 * 24 * HOUR);
+    const sent = graph.messages(psid).length;
+    const refused = await api('POST', `/conversations/${session.id}/messages`, token, { text: 'Mi scusi il ritardo.' });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error).toMatchObject({ code: 'MESSAGING_WINDOW_CLOSED', message: expect.stringMatching(/7 giorni/) });
+    expect(graph.messages(psid)).toHaveLength(sent);
+    expect((await api('GET', `/conversations/${session.id}`, token)).json.messages.map((m: { text: string }) => m.text)).not.toContain('Mi scusi il ritardo.');
+  });
+});
