@@ -14,7 +14,7 @@ import { MESSAGES } from './bot/messages';
 import { RuntimeHolder, type KnowledgeRuntime } from './bot/runtime';
 import { DirectLineAdapter } from './channels/directline/directline-adapter';
 import { mountDirectLine } from './channels/directline/directline-routes';
-import { MemoryConversationStore } from './channels/directline/memory-conversation-store';
+import { DurableConversationStore } from './channels/directline/durable-conversation-store';
 import { DirectLineTokens } from './channels/directline/tokens';
 import { FacebookChannelMiddleware } from './channels/messenger/facebook-channel-middleware';
 import { GraphClient } from './channels/messenger/graph-client';
@@ -162,7 +162,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
   const botLogic = (context: TurnContext) => bot.run(context);
   const directLine = new DirectLineAdapter({
-    store: new MemoryConversationStore(),
+    store: new DurableConversationStore(storage),
     botLogic,
     onError: (error, conversation) => logger.error({ err: error, conversation, channel: 'directline' }, 'direct line turn failed'),
   });

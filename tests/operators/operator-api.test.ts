@@ -7,6 +7,7 @@ import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 const silent = createLogger('silent');
 const PASSWORD = 'una-password-lunga';
 const TOKEN_SECRET = 'operator-token-secret-for-tests';
+const DL_SECRET = 'direct-line-secret-for-tests';
 
 const handoffOf = (activity: any) => activity.channelData?.dialogo?.handoff;
 
@@ -43,7 +44,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
   let dialogo: Dialogo;
   let dataDir: string;
   const config = () =>
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, OFFICE_HOURS: 'always', OPERATOR_TOKEN_SECRET: TOKEN_SECRET });
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, OFFICE_HOURS: 'always', OPERATOR_TOKEN_SECRET: TOKEN_SECRET, DIRECTLINE_SECRET: DL_SECRET });
 
   beforeAll(async () => {
     dataDir = tempDataDir();
@@ -68,7 +69,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
   });
 
   test('a citizen asks, two operators claim at once and one wins, they chat, the operator closes, the bot answers again', async () => {
-    const citizen = await DirectLineCitizen.start(dialogo.port);
+    const citizen = await DirectLineCitizen.start(dialogo.port, undefined, DL_SECRET);
     const queued = await queueCitizen(citizen, 'non capisco un avviso della TARI');
     expect(handoffOf(queued)).toMatchObject({ state: 'queued', position: 1, etaSeconds: expect.any(Number) });
     expect(queued.text).toMatch(/posizione 1.*codice \d{6}/);
@@ -114,7 +115,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
   });
 
   test('a queued citizen who writes hears the position; “esci” leaves the queue and the bot is back', async () => {
-    const citizen = await DirectLineCitizen.start(dialogo.port);
+    const citizen = await DirectLineCitizen.start(dialogo.port, undefined, DL_SECRET);
     await queueCitizen(citizen, 'problema con il permesso di sosta');
     const [still] = await citizen.say('quanto devo aspettare?');
     expect(handoffOf(still)).toMatchObject({ state: 'queued', position: expect.any(Number) });
@@ -125,7 +126,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
   });
 
   test('the chat-to-phone code opens the conversation; suggestions come from the knowledge base', async () => {
-    const citizen = await DirectLineCitizen.start(dialogo.port);
+    const citizen = await DirectLineCitizen.start(dialogo.port, undefined, DL_SECRET);
     const queued = await queueCitizen(citizen, 'devo rinnovare la carta d’identità');
     const code = /codice (\d{6})/.exec(queued.text)![1];
     const giulia = await login(dialogo.port, 'giulia');
@@ -143,14 +144,21 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     expect(limited.json.error.code).toBe('LOGIN_RATE_LIMITED');
   });
 
-  test('restart with citizens queued: the queue is intact', async () => {
-    const citizen = await DirectLineCitizen.start(dialogo.port);
+  test('restart with citizens queued: the queue is intact and the operator still reaches the citizen’s chat', async () => {
+    const citizen = await DirectLineCitizen.start(dialogo.port, undefined, DL_SECRET);
     await queueCitizen(citizen, 'richiesta da conservare al riavvio');
     await dialogo.stop();
     dialogo = await startDialogo(config(), silent);
+    citizen.moveTo(dialogo.port);
     const supervisor = await login(dialogo.port, 'sara');
     const sessions = (await api(dialogo.port, 'GET', '/queue', supervisor)).json.sessions;
-    expect(sessions.find((s: { description: string }) => s.description === 'richiesta da conservare al riavvio')).toMatchObject({ state: 'queued', position: expect.any(Number) });
+    const session = sessions.find((s: { description: string }) => s.description === 'richiesta da conservare al riavvio');
+    expect(session).toMatchObject({ state: 'queued', position: expect.any(Number) });
+    const giulia = await login(dialogo.port, 'giulia');
+    expect((await api(dialogo.port, 'POST', `/conversations/${session.id}/claim`, giulia)).status).toBe(200);
+    expect((await citizen.waitFor((a) => handoffOf(a)?.state === 'connected')).text).toMatch(/giulia/);
+    const [still] = await citizen.say('grazie, aspettavo');
+    expect(still).toBeUndefined();
   });
 });
 

@@ -57,6 +57,19 @@ export class MemoryConversationStore implements ConversationStore {
     return conversation;
   }
 
+  /** The conversation with its kept activities and next sequence number, for a durable copy. */
+  snapshot(id: string): { conversation: DirectLineConversation; activities: StoredActivity[]; next: number } | undefined {
+    const entry = this.live(id);
+    return entry ? { conversation: { ...entry.conversation }, activities: [...entry.activities], next: entry.next } : undefined;
+  }
+
+  /** Puts back a conversation read from a durable copy (unless one of that id is already held). */
+  restore(snapshot: { conversation: DirectLineConversation; activities: readonly StoredActivity[]; next: number }): void {
+    if (this.entries.has(snapshot.conversation.id)) return;
+    if (this.limits.now() - snapshot.conversation.lastActiveAt > this.limits.idleMs) return;
+    this.entries.set(snapshot.conversation.id, { conversation: { ...snapshot.conversation }, activities: [...snapshot.activities], next: snapshot.next });
+  }
+
   async get(id: string): Promise<DirectLineConversation | undefined> {
     return this.live(id)?.conversation;
   }
