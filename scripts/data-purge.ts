@@ -1,4 +1,5 @@
-// npm run data:purge -- --older-than 180d : deletes interaction events older than the limit
+// npm run data:purge -- --older-than 180d : deletes interaction events, ended handoff sessions and
+// closed written requests older than the limit
 // from the configured store (MONGODB_URI, or the SQLite file under DATA_DIR).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
@@ -16,7 +17,9 @@ async function main(): Promise<void> {
   try {
     const before = new Date(Date.now() - days * DAY_MS);
     const removed = await backend.events.purgeBefore(before);
-    process.stdout.write(`${JSON.stringify({ store: backend.kind, olderThan: before.toISOString(), removed })}\n`);
+    const sessions = await backend.handoffs.purgeEndedBefore(before);
+    const tickets = await backend.tickets.purgeClosedBefore(before);
+    process.stdout.write(`${JSON.stringify({ store: backend.kind, olderThan: before.toISOString(), removed, sessions, tickets })}\n`);
   } finally {
     await backend.close();
   }

@@ -95,8 +95,12 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   recorder.start();
   const purge = async () => {
     try {
-      const removed = await backend.events.purgeBefore(new Date(Date.now() - config.storage.retentionDays * DAY_MS));
-      if (removed > 0) logger.info({ removed, retentionDays: config.storage.retentionDays }, 'retention: old events purged');
+      const cutoff = new Date(Date.now() - config.storage.retentionDays * DAY_MS);
+      const removed = await backend.events.purgeBefore(cutoff);
+      // Ended handoff sessions and answered written requests hold citizens' words and addresses: same retention.
+      const sessions = await backend.handoffs.purgeEndedBefore(cutoff);
+      const tickets = await backend.tickets.purgeClosedBefore(cutoff);
+      if (removed + sessions + tickets > 0) logger.info({ removed, sessions, tickets, retentionDays: config.storage.retentionDays }, 'retention: old records purged');
     } catch (error) {
       logger.warn({ err: error }, 'retention purge failed; next attempt tomorrow');
     }

@@ -103,6 +103,8 @@ export interface HandoffStore {
   appendMessage(id: string, entry: TranscriptEntry): Promise<boolean>;
   /** Sessions that ended after an operator held them, most recently ended first (for wait estimates). */
   recentlyHandled(limit: number): Promise<HandoffSession[]>;
+  /** Deletes sessions (and their messages) that ended before `before`; returns how many. Active ones stay. */
+  purgeEndedBefore(before: Date): Promise<number>;
 }
 
 /**
@@ -153,6 +155,8 @@ export interface TicketStore {
   list(status?: TicketRecord['status']): Promise<TicketRecord[]>;
   /** Closes an open ticket; false when there is no such ticket or it was already closed. */
   close(reference: string, by: string, at: string): Promise<boolean>;
+  /** Deletes tickets closed before `before`; returns how many. Open tickets stay until answered. */
+  purgeClosedBefore(before: Date): Promise<number>;
 }
 
 /** An operator of the contact centre who may sign in to the console. */

@@ -331,6 +331,28 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     await expect(backend.handoffs.recentlyHandled(-1)).rejects.toThrow(/whole number/);
   });
 
+  test('retention: sessions that ended before the cutoff go with their messages; active ones and later ones stay', async () => {
+    const ended = (id: string, endedAt: string) => handoff(id, '2026-01-01T08:00:00.000Z', { state: 'closed', outcome: 'resolved', operator: 'giulia.rossi', connectedAt: '2026-01-01T08:05:00.000Z', endedAt });
+    await backend.handoffs.create(ended('old', '2026-01-01T09:00:00.000Z'));
+    await backend.handoffs.appendMessage('old', { at: '2026-01-01T08:06:00.000Z', from: 'citizen', text: 'un messaggio vecchio' });
+    await backend.handoffs.create(ended('recent', '2026-06-01T09:00:00.000Z'));
+    await backend.handoffs.create(handoff('waiting', '2025-12-01T08:00:00.000Z', { phoneCode: '654321' }));
+    expect(await backend.handoffs.purgeEndedBefore(new Date('2026-03-01T00:00:00.000Z'))).toBe(1);
+    expect(await backend.handoffs.get('old')).toBeUndefined();
+    expect((await backend.handoffs.get('recent'))?.id).toBe('recent');
+    expect((await backend.handoffs.active()).map((s) => s.id)).toEqual(['waiting']);
+  });
+
+  test('retention: tickets closed before the cutoff go; open tickets stay however old', async () => {
+    await backend.tickets.create(ticket('DLG-2025-000001', '2025-01-10T10:00:00.000Z'));
+    await backend.tickets.create(ticket('DLG-2025-000002', '2025-01-11T10:00:00.000Z'));
+    await backend.tickets.create(ticket('DLG-2025-000003', '2025-01-12T10:00:00.000Z'));
+    await backend.tickets.close('DLG-2025-000001', 'giulia.rossi', '2025-02-01T10:00:00.000Z');
+    await backend.tickets.close('DLG-2025-000003', 'giulia.rossi', '2025-09-01T10:00:00.000Z');
+    expect(await backend.tickets.purgeClosedBefore(new Date('2025-06-01T00:00:00.000Z'))).toBe(1);
+    expect((await backend.tickets.list()).map((t) => t.reference)).toEqual(['DLG-2025-000002', 'DLG-2025-000003']);
+  });
+
   test('handoffs: a session and its messages survive closing and reopening the store', async () => {
     await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
     await backend.handoffs.transition('h1', ['queued'], { state: 'connected', operator: 'giulia.rossi', connectedAt: '2026-04-01T09:01:00.000Z' });

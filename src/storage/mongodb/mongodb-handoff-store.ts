@@ -162,5 +162,8 @@ export async function mongoHandoffStore(db: Db): Promise<HandoffStore> {
         .toArray();
       return docs.map(fromDoc);
     },
+    async purgeEndedBefore(before) {
+      return (await sessions.deleteMany({ endedAt: { $lt: before } })).deletedCount;
+    },
   };
 }

@@ -87,5 +87,8 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
       const result = await tickets.updateOne({ reference, status: 'open' }, { $set: { status: 'closed', closedAt, closedBy: by } });
       return result.modifiedCount === 1;
     },
+    async purgeClosedBefore(before) {
+      return (await tickets.deleteMany({ status: 'closed', closedAt: { $lt: before } })).deletedCount;
+    },
   };
 }

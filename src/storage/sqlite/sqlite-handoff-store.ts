@@ -137,6 +137,13 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
   });
   const appendEntry = db.transaction((id: string, entry: TranscriptEntry): boolean => appendOne.run(JSON.stringify(entry), id).changes === 1);
 
+  const deleteEndedMessages = db.prepare('DELETE FROM handoff_messages WHERE session_id IN (SELECT id FROM handoff_sessions WHERE ended_at IS NOT NULL AND ended_at < ?)');
+  const deleteEnded = db.prepare('DELETE FROM handoff_sessions WHERE ended_at IS NOT NULL AND ended_at < ?');
+  const purgeEnded = db.transaction((cutoff: string): number => {
+    deleteEndedMessages.run(cutoff);
+    return deleteEnded.run(cutoff).changes;
+  });
+
   return {
     async create(session) {
       const s = parseHandoffSession(session, 'handoff session to create');
@@ -173,6 +180,9 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
     async recentlyHandled(limit) {
       if (!Number.isInteger(limit) || limit < 0) throw new Error(`recentlyHandled needs a whole number of sessions, 0 or more, got ${limit}`);
       return readMany(() => selectRecentlyHandled.all(limit));
+    },
+    async purgeEndedBefore(before) {
+      return purgeEnded(before.toISOString());
     },
   };
 }

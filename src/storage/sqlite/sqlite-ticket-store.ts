@@ -62,6 +62,7 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
   const selectOne = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE reference = ?');
   const selectAll = db.prepare<[], TicketRow>('SELECT * FROM tickets ORDER BY created_at, reference');
   const selectByStatus = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE status = ? ORDER BY created_at, reference');
+  const deleteClosed = db.prepare("DELETE FROM tickets WHERE status = 'closed' AND closed_at < ?");
   const closeOne = db.prepare("UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ? WHERE reference = ? AND status = 'open'");
 
   return {
@@ -86,6 +87,9 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
       const closedAt = new Date(at);
       if (Number.isNaN(closedAt.getTime())) throw new Error(`closing ticket "${reference}": "${at}" is not an ISO 8601 date and time`);
       return closeOne.run(closedAt.toISOString(), by, reference).changes === 1;
+    },
+    async purgeClosedBefore(before) {
+      return deleteClosed.run(before.toISOString()).changes;
     },
   };
 }
