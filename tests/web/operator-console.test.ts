@@ -2,11 +2,12 @@
 // playwright-core. The three files are served by a tiny static server; the /api/operator/* API and
 // its WebSocket are mocked in the page (page.route / page.routeWebSocket) following the contract.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
+import restify, { type Server } from 'restify';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page, type Route, type WebSocketRoute } from 'playwright-core';
+import { mountStaticRoutes } from '../../src/server/static-routes';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
@@ -235,7 +236,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
 
 describeBrowser('operator console in Chromium', () => {
   jest.setTimeout(60_000);
-  let server: http.Server;
+  let server: Server;
   let base: string;
   let context: BrowserContext;
   let userDataDir: string;
@@ -252,20 +253,11 @@ describeBrowser('operator console in Chromium', () => {
   const imgCount = () => page.locator('img').count();
 
   beforeAll(async () => {
-    const files: Record<string, [string, string]> = {
-      '/operator': ['operator.html', 'text/html; charset=utf-8'],
-      '/operator.js': ['operator.js', 'application/javascript; charset=utf-8'],
-      '/operator.css': ['operator.css', 'text/css; charset=utf-8'],
-    };
-    server = http.createServer((req, res) => {
-      const file = files[new URL(req.url ?? '/', 'http://x').pathname];
-      if (!file) {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { 'Content-Type': file[1], 'Cache-Control': 'no-store' }).end(readFileSync(path.join(WEB, file[0])));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // The pages as Dialogo serves them (restify and the real static routes); the API is mocked below.
+    // (A bare node:http server stopped answering when this file ran after one that loaded restify.)
+    server = restify.createServer({ name: 'console-test' });
+    mountStaticRoutes(server, { dir: WEB });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
@@ -303,7 +295,7 @@ describeBrowser('operator console in Chromium', () => {
   afterAll(async () => {
     await context?.close().catch(() => undefined);
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   it('never renders markup from strings (no innerHTML and friends in operator.js)', () => {
