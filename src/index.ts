@@ -165,8 +165,9 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
   const botLogic = (context: TurnContext) => bot.run(context);
+  const conversations = new DurableConversationStore(storage);
   const directLine = new DirectLineAdapter({
-    store: new DurableConversationStore(storage),
+    store: conversations,
     botLogic,
     onError: (error, conversation) => logger.error({ err: error, conversation, channel: 'directline' }, 'direct line turn failed'),
   });
@@ -264,6 +265,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
         messengerEndpoint.shutdown(config.shutdownGraceMs),
         server.shutdown(config.shutdownGraceMs),
       ]);
+      await conversations.flush();
       await recorder.drain(config.shutdownGraceMs);
       await backend.close();
     },

@@ -4,6 +4,8 @@ import { MemoryConversationStore, type MemoryStoreLimits } from './memory-conver
 
 /** Activities kept in the durable copy of a conversation (the widget shows the recent history). */
 const DURABLE_ACTIVITIES = 100;
+/** Appends within this window are written together, off the turn's path. */
+const WRITE_DELAY_MS = 250;
 
 interface Snapshot {
   conversation: DirectLineConversation;
@@ -12,10 +14,12 @@ interface Snapshot {
 }
 
 /**
- * Direct Line conversations that survive a restart: served from memory, and written through to
- * the state store (`directline/conversation/<id>`, the last 100 activities) after every change,
- * so a citizen's widget resumes after a restart and an operator can still reach a citizen who
- * queued before it. A conversation not in memory is read back from the store on first use.
+ * Direct Line conversations that survive a restart: served from memory, and written behind to the
+ * state store (`directline/conversation/<id>`, the last 100 activities): a new conversation at
+ * once, later changes within 250 ms, several appends in one write and never on the turn's path.
+ * So a citizen's widget resumes after a restart and an operator can still reach a citizen who
+ * queued before it; a crash loses at most the last 250 ms of history, and {@link flush} (on
+ * shutdown) writes whatever is waiting. A conversation not in memory is read back on first use.
  *
  * @example
  * const store = new DurableConversationStore(resilientStorage);
@@ -25,6 +29,8 @@ export class DurableConversationStore implements ConversationStore {
   private readonly memory: MemoryConversationStore;
   /** Writes of one conversation, chained so that the last snapshot written is the newest. */
   private readonly writes = new Map<string, Promise<void>>();
+  /** Conversations changed since their last write, with the timer that will write them. */
+  private readonly dirty = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly storage: Storage,
@@ -47,7 +53,7 @@ export class DurableConversationStore implements ConversationStore {
   async append(id: string, activity: Partial<Activity>): Promise<StoredActivity> {
     await this.load(id);
     const stored = await this.memory.append(id, activity);
-    await this.persist(id);
+    this.schedule(id);
     return stored;
   }
 
@@ -59,6 +65,25 @@ export class DurableConversationStore implements ConversationStore {
   async lastWatermark(id: string): Promise<number> {
     await this.load(id);
     return this.memory.lastWatermark(id);
+  }
+
+  /** Writes every conversation waiting to be written; resolves when they are stored. */
+  async flush(): Promise<void> {
+    const waiting = [...this.dirty.keys()];
+    for (const id of waiting) clearTimeout(this.dirty.get(id));
+    this.dirty.clear();
+    await Promise.all(waiting.map((id) => this.persist(id).catch(() => undefined)));
+  }
+
+  private schedule(id: string): void {
+    if (this.dirty.has(id)) return;
+    const timer = setTimeout(() => {
+      this.dirty.delete(id);
+      // A failed write is retried with the next change; ResilientStorage already keeps state through outages.
+      this.persist(id).catch(() => undefined);
+    }, WRITE_DELAY_MS);
+    timer.unref();
+    this.dirty.set(id, timer);
   }
 
   /** Reads a conversation back from the store when memory does not hold it. */

@@ -10,6 +10,7 @@ describe('DurableConversationStore', () => {
     await before.create(input);
     await before.append('conv-1', { type: 'message', text: 'ciao' });
     await before.append('conv-1', { type: 'message', text: 'Ciao, sono Dialogo' });
+    await before.flush();
 
     const after = new DurableConversationStore(storage);
     expect(await after.get('conv-1')).toMatchObject({ id: 'conv-1', userId: 'dl_citizen' });
@@ -17,6 +18,23 @@ describe('DurableConversationStore', () => {
     expect((await after.activitiesAfter('conv-1', 1)).map((s) => s.activity.text)).toEqual(['Ciao, sono Dialogo']);
     const third = await after.append('conv-1', { type: 'message', text: 'grazie' });
     expect(third).toMatchObject({ seq: 3, activity: { id: 'conv-1|0000003' } });
+  });
+
+  test('appends are written behind, together, within a quarter of a second', async () => {
+    const storage = new MemoryStorage();
+    const writes: number[] = [];
+    const write = storage.write.bind(storage);
+    storage.write = async (changes) => {
+      writes.push(Date.now());
+      return write(changes);
+    };
+    const store = new DurableConversationStore(storage);
+    await store.create(input);
+    for (let i = 0; i < 5; i++) await store.append('conv-1', { type: 'message', text: `messaggio ${i}` });
+    expect(writes).toHaveLength(1); // the creation
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(writes).toHaveLength(2);
+    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(5);
   });
 
   test('an unknown conversation stays unknown, and appending to it fails', async () => {
