@@ -61,6 +61,7 @@ const envSchema = z.object({
   HANDOFF_QUEUE_CAPACITY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   HANDOFF_QUEUE_TIMEOUT_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(86_400).default(600)),
   OPERATOR_TOKEN_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
 });
 
@@ -115,6 +116,8 @@ export interface Config {
     /** Key of the console tokens; unset outside production: a key per process. */
     readonly operatorTokenSecret: string | undefined;
   };
+  /** Bearer token Prometheus must send to `/metrics`; unset: `/metrics` is open (keep it inside the network). */
+  readonly metricsToken: string | undefined;
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -221,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     directLine: { secret: e.DIRECTLINE_SECRET },
     messenger,
+    metricsToken: e.METRICS_TOKEN,
     handoff: {
       officeHours: officeHours as OfficeHours,
       officeHoursSpec: e.OFFICE_HOURS,

@@ -28,7 +28,9 @@ import { createRecognizer } from './nlu/create-recognizer';
 import { loadLocalRecognizer } from './nlu/load-local-recognizer';
 import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
-import { InteractionMiddleware } from './bot/interaction-middleware';
+import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
+import { DialogoMetrics } from './server/metrics';
+import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import { HandoffGate } from './bot/handoff-gate';
 import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
@@ -60,14 +62,15 @@ export interface Dialogo {
   readonly handoff: HandoffService;
   /** Operator accounts (as `npm run operators` manages them). */
   readonly operators: OperatorAccounts;
+  readonly metrics: DialogoMetrics;
   readonly port: number;
   stop(): Promise<void>;
 }
 
-async function buildRuntime(config: Config, logger: Logger): Promise<KnowledgeRuntime> {
+async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics): Promise<KnowledgeRuntime> {
   const started = Date.now();
   const { kb, recognizer: local } = await loadLocalRecognizer(config.knowledgeBaseDir);
-  const recognizer = createRecognizer(config, local, logger);
+  const recognizer = metrics.timed(createRecognizer(config, local, logger));
   logger.info({ topics: kb.size, recognizer: recognizer.name, ms: Date.now() - started }, 'knowledge base loaded');
   return { kb, recognizer };
 }
@@ -86,7 +89,11 @@ export interface StartOptions {
 
 export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<Dialogo> {
   const now = options.now ?? (() => new Date());
-  const runtime = new RuntimeHolder(await buildRuntime(config, logger));
+  // The gauges read the handoff service, made further down; they are read only when scraped.
+  let handoffCounts = () => ({ queued: 0, connected: 0 });
+  let operatorsOnline = () => 0;
+  const metrics = new DialogoMetrics({ queue: () => handoffCounts(), operatorsOnline: () => operatorsOnline() });
+  const runtime = new RuntimeHolder(await buildRuntime(config, logger, metrics));
 
   const backend = await openStorage(config);
   logger.info({ storage: backend.kind }, 'storage open');
@@ -143,7 +150,16 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     now,
   });
   await handoff.start();
-  handoff.on('lifecycle', (event: LifecycleEvent) => recorder.record(lifecycleEvent(event, secret)));
+  handoffCounts = () => handoff.counts();
+  operatorsOnline = () => handoff.onlineOperators().length;
+  // Every interaction event goes to the store (recorder) and to the metrics.
+  const events: EventSink = {
+    record(event) {
+      recorder.record(event);
+      metrics.observe(event);
+    },
+  };
+  handoff.on('lifecycle', (event: LifecycleEvent) => events.record(lifecycleEvent(event, secret)));
   const transcriptOf = async (context: TurnContext): Promise<TranscriptEntry[]> => {
     const conversationId = pseudonymousId(secret, context.activity.channelId ?? 'unknown', context.activity.from?.id ?? context.activity.conversation?.id ?? 'unknown');
     const since = new Date(Date.now() - DAY_MS);
@@ -184,7 +200,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   // Messenger relayed by Azure's Facebook channel is shaped like Dialogo's own Messenger channel.
   adapter.use(new FacebookChannelMiddleware());
   // Every channel runs the same middleware and error handling: a turn is a turn, whichever way it came.
-  const interactions = new InteractionMiddleware(recorder, secret, (error) => logger.warn({ err: error }, 'interaction not recorded'));
+  const interactions = new InteractionMiddleware(events, secret, (error) => logger.warn({ err: error }, 'interaction not recorded'));
   for (const channelAdapter of [adapter, directLine, ...(messenger ? [messenger] : [])]) {
     channelAdapter.use(interactions);
     channelAdapter.onTurnError = onTurnError;
@@ -211,6 +227,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   });
 
   mountStaticRoutes(server.server);
+  mountMetrics(server.server, metrics, config.metricsToken);
   const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
@@ -232,7 +249,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const watcher = config.watchKnowledgeBase
     ? watchKnowledgeBase(config.knowledgeBaseDir, {
         logger,
-        reload: async () => runtime.replace(await buildRuntime(config, logger)),
+        reload: async () => runtime.replace(await buildRuntime(config, logger, metrics)),
       })
     : undefined;
 
@@ -253,6 +270,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     messenger,
     handoff,
     operators,
+    metrics,
     port,
     async stop() {
       watcher?.close();

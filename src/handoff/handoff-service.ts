@@ -342,6 +342,13 @@ export class HandoffService extends EventEmitter {
     return [...this.online.keys()];
   }
 
+  /** Citizens waiting and conversations held, from memory (for the metrics). */
+  counts(): { queued: number; connected: number } {
+    let queued = 0;
+    for (const session of this.activeIndex.values()) if (session.state === 'queued') queued += 1;
+    return { queued, connected: this.activeIndex.size - queued };
+  }
+
   /** Offers the written request to citizens who waited longer than the timeout (run every few seconds). */
   async sweep(): Promise<void> {
     const now = this.now().getTime();

@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Recognition, RecognizeOptions, Recognizer } from '../nlu/recognizer';
+import type { InteractionEvent } from '../storage/interaction-event';
+
+/** What the gauges read when Prometheus scrapes. */
+export interface MetricSources {
+  readonly queue: () => { queued: number; connected: number };
+  readonly operatorsOnline: () => number;
+}
+
+/**
+ * Dialogo's Prometheus metrics (prom-client): turns by channel and outcome, handoff steps,
+ * recognizer latency, queue length, conversations held by operators, operators online, and
+ * Node's own process metrics. Served at `/metrics`.
+ *
+ * @example
+ * const metrics = new DialogoMetrics({ queue: () => handoff.counts(), operatorsOnline: () => handoff.onlineOperators().length });
+ * metrics.observe(event); // for every interaction event
+ * const recognizer = metrics.timed(localRecognizer);
+ */
+export class DialogoMetrics {
+  readonly registry = new Registry();
+  private readonly turns: Counter<'channel' | 'outcome'>;
+  private readonly handoffs: Counter<'channel' | 'state'>;
+  private readonly feedback: Counter<'rating'>;
+  private readonly recognizerSeconds: Histogram<'recognizer'>;
+
+  constructor(sources: MetricSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'dialogo_' });
+    this.turns = new Counter({ name: 'dialogo_turns_total', help: 'Citizen turns by channel and by what the bot did', labelNames: ['channel', 'outcome'], registers: [this.registry] });
+    this.handoffs = new Counter({ name: 'dialogo_handoff_steps_total', help: 'Handoff sessions entering a state (queued, connected, closed, abandoned, ticket)', labelNames: ['channel', 'state'], registers: [this.registry] });
+    this.feedback = new Counter({ name: 'dialogo_feedback_total', help: 'Ratings of answers', labelNames: ['rating'], registers: [this.registry] });
+    this.recognizerSeconds = new Histogram({
+      name: 'dialogo_recognizer_latency_seconds',
+      help: 'Time to recognise one question',
+      labelNames: ['recognizer'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    new Gauge({ name: 'dialogo_handoff_queue_length', help: 'Citizens waiting for an operator', registers: [this.registry], collect() { this.set(sources.queue().queued); } });
+    new Gauge({ name: 'dialogo_handoff_connected', help: 'Conversations held by an operator', registers: [this.registry], collect() { this.set(sources.queue().connected); } });
+    new Gauge({ name: 'dialogo_operators_online', help: 'Operators with the console open', registers: [this.registry], collect() { this.set(sources.operatorsOnline()); } });
+  }
+
+  /** Counts one interaction event (a citizen turn or a handoff step). */
+  observe(event: InteractionEvent): void {
+    if (event.activityType === 'handoff') {
+      if (event.handoff) this.handoffs.inc({ channel: event.channel, state: event.handoff.state });
+      return;
+    }
+    this.turns.inc({ channel: event.channel, outcome: event.outcome });
+    if (event.feedback) this.feedback.inc({ rating: event.feedback });
+  }
+
+  /** The recognizer, timed into the latency histogram. */
+  timed(recognizer: Recognizer): Recognizer {
+    const histogram = this.recognizerSeconds;
+    return {
+      name: recognizer.name,
+      async recognize(text: string, options?: RecognizeOptions): Promise<Recognition> {
+        const end = histogram.startTimer({ recognizer: recognizer.name });
+        try {
+          return await recognizer.recognize(text, options);
+        } finally {
+          end();
+        }
+      },
+    };
+  }
+
+  /** The exposition text and its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
