@@ -200,7 +200,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   // Messenger relayed by Azure's Facebook channel is shaped like Dialogo's own Messenger channel.
   adapter.use(new FacebookChannelMiddleware());
   // Every channel runs the same middleware and error handling: a turn is a turn, whichever way it came.
-  const interactions = new InteractionMiddleware(events, secret, (error) => logger.warn({ err: error }, 'interaction not recorded'));
+  const interactions = new InteractionMiddleware(events, secret, (error) => logger.warn({ err: error }, 'interaction not recorded'), now);
   for (const channelAdapter of [adapter, directLine, ...(messenger ? [messenger] : [])]) {
     channelAdapter.use(interactions);
     channelAdapter.onTurnError = onTurnError;

@@ -25,6 +25,8 @@ export class InteractionMiddleware implements Middleware {
     private readonly sink: EventSink,
     private readonly secret: string,
     private readonly onError: (error: unknown) => void = () => undefined,
+    /** The clock of the events' time (injected by the demo seed, which replays a year). */
+    private readonly now: () => Date = () => new Date(),
   ) {
     if (!secret) throw new Error('InteractionMiddleware needs the pseudonymisation secret');
   }
@@ -57,7 +59,7 @@ export class InteractionMiddleware implements Middleware {
     const outcome: EventOutcome = activity.type === ActivityTypes.ConversationUpdate ? 'welcome' : (data?.outcome ?? 'none');
     return {
       eventId: randomUUID(),
-      ts: new Date().toISOString(),
+      ts: this.now().toISOString(),
       conversationId: pseudonymousId(this.secret, activity.channelId ?? 'unknown', activity.from?.id ?? activity.conversation?.id ?? 'unknown'),
       channel: activity.channelId ?? 'unknown',
       language,
@@ -69,7 +71,7 @@ export class InteractionMiddleware implements Middleware {
       answerTopicId: data?.outcome === 'answered' ? (data.topicId ?? null) : null,
       feedback: feedback ?? null,
       latencyMs,
-      handoff: handoff ? { state: handoff.state, at: new Date().toISOString() } : null,
+      handoff: handoff ? { state: handoff.state, at: this.now().toISOString() } : null,
     };
   }
 }

@@ -254,7 +254,8 @@ describeBrowser('operator console in Chromium', () => {
 
   beforeAll(async () => {
     // The pages as Dialogo serves them (restify and the real static routes); the API is mocked below.
-    // (A bare node:http server stopped answering when this file ran after one that loaded restify.)
+    // (A bare node:http server chaining res.writeHead(...).end(...) broke once another file had loaded
+    // restify, which patches ServerResponse#writeHead to return nothing.)
     server = restify.createServer({ name: 'console-test' });
     mountStaticRoutes(server, { dir: WEB });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

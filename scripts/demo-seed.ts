@@ -1,0 +1,260 @@
+// npm run demo:seed -- --days 400 [--per-day 30] [--seed 7]
+// Synthetic traffic for a first look at the dashboard: citizens ask the knowledge base's own
+// sample questions (and a few questions it does not cover) through the real bot pipeline, on
+// the portal widget (Direct Line, in-process) and on Messenger (webhook events, with a local
+// stand-in for the Graph API), with a weekly and seasonal rhythm, ratings, handoffs that
+// operators claim and close, citizens who leave the queue, and written requests outside office
+// hours. A fake clock walks through the days, so events, handoffs and rollups carry those dates.
+// It writes to the configured store (DATA_DIR or MONGODB_URI), like `npm start`.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { signBody } from '../src/channels/messenger/signature';
+import { loadConfig } from '../src/config';
+import { startDialogo, type Dialogo } from '../src/index';
+import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
+import type { Topic } from '../src/knowledge/topic-schema';
+import { createLogger } from '../src/logger';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MESSENGER_SECRET = 'demo-seed-app-secret';
+const PAGE_ID = '104857600000001';
+/** Questions the knowledge base does not cover (written for the demo): they show up as knowledge gaps. */
+const UNCOVERED: Record<'it' | 'en', readonly (readonly string[])[]> = {
+  it: [
+    ['orari piscina comunale', 'a che ora apre la piscina comunale', 'piscine comunali orari estivi'],
+    ['orari del cimitero maggiore', 'quando apre il cimitero', 'orario cimitero la domenica'],
+    ['dove lascio la bici rubata ritrovata', 'ho ritrovato una bicicletta rubata a chi la porto'],
+    ['come prenoto il campo da calcio comunale', 'affitto campo sportivo del comune'],
+  ],
+  en: [['swimming pool opening hours', 'when does the city pool open']],
+};
+/** Relative weight of each weekday (Monday first) and month (January first). */
+const WEEKDAY = [1.35, 1.2, 1.1, 1.05, 1.0, 0.6, 0.35];
+const MONTH = [1.15, 1.05, 1.0, 1.0, 1.1, 1.0, 0.8, 0.55, 1.2, 1.05, 1.1, 1.05];
+/** Topics that peak in some months (1-based months). */
+const SEASONAL: Record<string, readonly number[]> = {
+  'tari-pagamento': [4, 5, 11, 12],
+  'refezione-scolastica': [9, 10],
+  'nidi-infanzia-iscrizioni': [1, 2, 3],
+  'tessera-elettorale': [5, 6],
+  'area-b': [1, 10],
+  imu: [6, 12],
+};
+const OPERATORS = [
+  { name: 'giulia', role: 'operator' as const, maxConcurrent: 3 },
+  { name: 'marco', role: 'operator' as const, maxConcurrent: 3 },
+  { name: 'sara', role: 'supervisor' as const, maxConcurrent: 3 },
+];
+
+/** A small seeded PRNG (mulberry32), so that a seed gives the same year every time. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Stats {
+  conversations: number;
+  turns: number;
+  handoffs: number;
+  tickets: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { days: { type: 'string', default: '400' }, 'per-day': { type: 'string', default: '30' }, seed: { type: 'string', default: '7' } } });
+  const days = Number(values.days);
+  const perDay = Number(values['per-day']);
+  if (!Number.isInteger(days) || days < 1 || days > 1000) throw new Error('--days must be a whole number from 1 to 1000');
+  if (!Number.isFinite(perDay) || perDay < 1 || perDay > 500) throw new Error('--per-day must be from 1 to 500');
+  const random = prng(Number(values.seed));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+  // The Graph API stand-in: Messenger answers go nowhere, successfully.
+  const graph = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      // Not chained: restify, loaded in this process, patches ServerResponse#writeHead to return nothing.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"message_id":"m_demo"}');
+    });
+  });
+  await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve));
+
+  const start = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()) - days * DAY_MS);
+  let clock = start;
+  const env = process.env;
+  const config = loadConfig({
+    ...env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KB_WATCH: 'false',
+    LOG_LEVEL: 'warn',
+    OFFICE_HOURS: env.OFFICE_HOURS ?? 'default',
+    // Events older than the retention would be purged at the next start; the rollups stay.
+    RETENTION_DAYS: String(Math.max(Number(env.RETENTION_DAYS ?? 180), days + 31)),
+    MESSENGER_APP_SECRET: MESSENGER_SECRET,
+    MESSENGER_VERIFY_TOKEN: 'demo-seed-verify',
+    MESSENGER_PAGE_ACCESS_TOKEN: 'demo-seed-token',
+    MESSENGER_GRAPH_URL: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v25.0`,
+    MESSENGER_PAGE_ID: PAGE_ID,
+  });
+  const dialogo = await startDialogo(config, createLogger('warn'), { now: () => clock });
+  const kb = await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir));
+  const topics = [...kb.topics];
+  const stats: Stats = { conversations: 0, turns: 0, handoffs: 0, tickets: 0 };
+  const began = Date.now();
+
+  try {
+    for (let day = 0; day < days; day += 1) {
+      const date = new Date(start.getTime() + day * DAY_MS);
+      const weekday = (date.getUTCDay() + 6) % 7;
+      const month = date.getUTCMonth();
+      const expected = perDay * (WEEKDAY[weekday] ?? 1) * (MONTH[month] ?? 1) * (0.8 + random() * 0.4);
+      const count = Math.max(0, Math.round(expected));
+      // Start times between 07:00 and 23:00 Rome (UTC+1 roughly), most in office hours, in order.
+      const starts = Array.from({ length: count }, () => date.getTime() + (6 + Math.floor(random() * 16)) * 3_600_000 + Math.floor(random() * 3_600_000)).sort((a, b) => a - b);
+      for (const [i, at] of starts.entries()) {
+        clock = new Date(Math.max(at, clock.getTime() + 1000));
+        await conversation(dialogo, `${day}-${i}`, month + 1, topics, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
+      }
+      if ((day + 1) % 30 === 0 || day === days - 1) {
+        process.stdout.write(`${date.toISOString().slice(0, 10)}: ${stats.conversations} conversations, ${stats.turns} turns, ${stats.handoffs} handoffs, ${stats.tickets} written requests\n`);
+      }
+    }
+  } finally {
+    await dialogo.stop();
+    graph.close();
+  }
+  process.stdout.write(`${JSON.stringify({ days, ...stats, from: start.toISOString().slice(0, 10), seconds: Math.round((Date.now() - began) / 1000) })}\n`);
+}
+
+/** One citizen's conversation, on a channel, in a language, with what they do. */
+async function conversation(
+  dialogo: Dialogo,
+  id: string,
+  month: number,
+  topics: readonly Topic[],
+  random: () => number,
+  pick: <T>(items: readonly T[]) => T,
+  stats: Stats,
+  now: () => Date,
+  advance: (ms: number) => void,
+): Promise<void> {
+  stats.conversations += 1;
+  const language = random() < 0.08 ? 'en' : 'it';
+  const messenger = random() < 0.25;
+  const say = messenger ? await messengerCitizen(dialogo, id, now) : await webCitizen(dialogo, id, language);
+  const turn = async (text: string) => {
+    advance(15_000 + Math.floor(random() * 75_000));
+    stats.turns += 1;
+    await say(text);
+  };
+  const roll = random();
+  if (roll < 0.08) {
+    if (random() < 0.5) await turn(language === 'en' ? 'hello' : 'ciao');
+    return; // unengaged: opened the chat, asked nothing
+  }
+  if (roll < 0.15) {
+    const group = pick(language === 'en' ? UNCOVERED.en : UNCOVERED.it);
+    await turn(pick(group));
+    if (random() < 0.5) await turn(pick(group)); // the second miss offers a person
+    if (random() < 0.4) await handoffFlow(dialogo, turn, random, stats, advance, language, true);
+    return;
+  }
+  const topic = weightedTopic(topics, month, random);
+  await turn(pick(topic.samples[language]));
+  const rating = random();
+  if (rating < 0.32) await turn('👍');
+  else if (rating < 0.4) {
+    await turn('👎');
+    if (random() < 0.5) await handoffFlow(dialogo, turn, random, stats, advance, language, false);
+    return;
+  }
+  if (random() < 0.25) await turn(pick(weightedTopic(topics, month, random).samples[language]));
+  if (random() < 0.06) await handoffFlow(dialogo, turn, random, stats, advance, language, false);
+}
+
+/** Asks for a person, then follows what the bot offers: the queue or a written request. */
+async function handoffFlow(
+  dialogo: Dialogo,
+  turn: (text: string) => Promise<void>,
+  random: () => number,
+  stats: Stats,
+  advance: (ms: number) => void,
+  language: 'it' | 'en',
+  alreadyOffered: boolean,
+): Promise<void> {
+  const en = language === 'en';
+  if (!alreadyOffered) await turn(en ? 'I want to talk to an operator' : 'voglio parlare con un operatore');
+  const open = (await dialogo.handoff.availability()).open;
+  await turn(en ? 'yes' : 'sì');
+  if (!open) {
+    await turn(`cittadino.${Math.floor(random() * 1e6)}@example.org`);
+    await turn(en ? 'I need help with my case, please write back' : 'ho bisogno di aiuto per la mia pratica, rispondetemi per favore');
+    await turn(en ? 'Confirm' : 'Conferma');
+    stats.tickets += 1;
+    return;
+  }
+  await turn(en ? 'question about my payment' : 'domanda sul mio pagamento');
+  await turn(en ? 'I agree' : 'acconsento');
+  const session = (await dialogo.handoff.queue()).find((e) => e.session.state === 'queued')?.session;
+  if (!session) return;
+  stats.handoffs += 1;
+  advance(30_000 + Math.floor(random() * 600_000));
+  if (random() < 0.18) {
+    await turn(en ? 'leave' : 'esci');
+    return;
+  }
+  const operator = OPERATORS[Math.floor(random() * OPERATORS.length)]!;
+  await dialogo.handoff.claim(session.id, operator);
+  await dialogo.handoff.operatorMessage(session.id, operator, en ? 'Good morning, how can I help?' : 'Buongiorno, come posso aiutarla?');
+  await turn(en ? 'thank you' : 'grazie, ecco il mio caso');
+  advance(120_000 + Math.floor(random() * 780_000));
+  const outcome = random() < 0.7 ? 'resolved' : random() < 0.5 ? 'callback' : 'written-request';
+  await dialogo.handoff.close(session.id, operator, outcome);
+}
+
+function weightedTopic(topics: readonly Topic[], month: number, random: () => number): Topic {
+  const weights = topics.map((t) => (SEASONAL[t.id]?.includes(month) ? 4 : 1) * (['carta-identita', 'tari-pagamento', 'multe-pagamento', 'area-c', 'certificati-anagrafici'].includes(t.id) ? 3 : 1));
+  let r = random() * weights.reduce((a, b) => a + b, 0);
+  for (const [i, w] of weights.entries()) {
+    r -= w;
+    if (r <= 0) return topics[i]!;
+  }
+  return topics[topics.length - 1]!;
+}
+
+/** A citizen on the portal widget: Dialogo's Direct Line, in-process. */
+async function webCitizen(dialogo: Dialogo, id: string, language: 'it' | 'en'): Promise<(text: string) => Promise<void>> {
+  const locale = language === 'en' ? 'en-US' : 'it-IT';
+  const conversation = await dialogo.directLine.store.create({ id: `demo-${id}`, userId: `dl_demo_${id}`, locale, serviceUrl: 'http://localhost/v3/directline' });
+  await dialogo.directLine.startConversation(conversation);
+  return async (text) => {
+    await dialogo.directLine.receiveActivity(conversation, { type: 'message', text, locale, from: { id: conversation.userId, name: '' } });
+  };
+}
+
+/** A citizen on Messenger: signed webhook events, processed as the route would. */
+async function messengerCitizen(dialogo: Dialogo, id: string, now: () => Date): Promise<(text: string) => Promise<void>> {
+  const psid = `79${id.replace('-', '0').padStart(14, '0')}`;
+  let n = 0;
+  return async (text) => {
+    n += 1;
+    const at = now().getTime();
+    const body = { object: 'page' as const, entry: [{ id: PAGE_ID, time: at, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, message: { mid: `m_demo_${id}_${n}`, text } }] }] };
+    void signBody(JSON.stringify(body), MESSENGER_SECRET);
+    await dialogo.messenger!.processWebhook(body);
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo:seed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
