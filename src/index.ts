@@ -30,6 +30,8 @@ import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
 import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
 import { DialogoMetrics } from './server/metrics';
+import { AnalyticsAggregator } from './analytics/aggregator';
+import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import { HandoffGate } from './bot/handoff-gate';
@@ -152,10 +154,18 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   await handoff.start();
   handoffCounts = () => handoff.counts();
   operatorsOnline = () => handoff.onlineOperators().length;
-  // Every interaction event goes to the store (recorder) and to the metrics.
+  const aggregator = new AnalyticsAggregator(backend.rollups, {
+    flushIntervalMs: 5000,
+    sweepLagMs: 60_000,
+    now,
+    onError: (error) => logger.warn({ err: error }, 'analytics rollups not written; kept for the next flush'),
+  });
+  await aggregator.start();
+  // Every interaction event goes to the store (recorder), the rollups (aggregator) and the metrics.
   const events: EventSink = {
     record(event) {
       recorder.record(event);
+      aggregator.observe(event);
       metrics.observe(event);
     },
   };
@@ -231,10 +241,21 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
+  const operatorTokens = new OperatorTokens(config.handoff.operatorTokenSecret);
+  mountAnalyticsApi(server.server, {
+    rollups: backend.rollups,
+    accounts: operators,
+    tokens: operatorTokens,
+    runtime: () => runtime.current(),
+    knowledgeBaseDir: config.knowledgeBaseDir,
+    logger,
+    refresh: () => aggregator.flush(),
+    now,
+  });
   const operatorApi = mountOperatorApi(server.server, {
     handoff,
     accounts: operators,
-    tokens: new OperatorTokens(config.handoff.operatorTokenSecret),
+    tokens: operatorTokens,
     limiter: new LoginRateLimiter(),
     runtime: () => runtime.current(),
     logger,
@@ -285,6 +306,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       ]);
       await conversations.flush();
       await recorder.drain(config.shutdownGraceMs);
+      await aggregator.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
       await backend.close();
     },
   };

@@ -10,7 +10,8 @@ import { httpError, sendError, type HttpErrorCode } from '../server/http-errors'
 import type { HandoffSession, TranscriptEntry } from '../storage/ports';
 import type { LoginRateLimiter } from './login-rate-limiter';
 import type { OperatorAccounts } from './operator-accounts';
-import type { OperatorClaims, OperatorTokens } from './operator-tokens';
+import { bearerIdentity, identityOf } from './operator-auth';
+import type { OperatorTokens } from './operator-tokens';
 
 export const OPERATOR_API = '/api/operator';
 export const OPERATOR_WS_PATH = '/api/operator/ws';
@@ -50,9 +51,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   const { handoff, accounts, tokens, limiter, logger } = deps;
 
   const identify = async (req: Request, res: Response, role?: 'supervisor'): Promise<OperatorIdentity | undefined> => {
-    const header = req.headers.authorization;
-    const claims = tokens.verify(typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : undefined);
-    const identity = claims ? await currentIdentity(accounts, claims) : undefined;
+    const identity = await bearerIdentity(req, tokens, accounts);
     if (!identity) {
       sendError(res, 'OPERATOR_TOKEN_INVALID');
       return undefined;
@@ -195,7 +194,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     };
     if (!claims) return refuse(401, 'OPERATOR_TOKEN_INVALID');
-    currentIdentity(accounts, claims).then(
+    identityOf(accounts, claims).then(
       (who) => {
         if (!who) return refuse(401, 'OPERATOR_TOKEN_INVALID');
         wss.handleUpgrade(req, socket, head, (ws) => {
@@ -293,12 +292,6 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
-}
-
-async function currentIdentity(accounts: OperatorAccounts, claims: OperatorClaims): Promise<OperatorIdentity | undefined> {
-  const account = await accounts.get(claims.sub);
-  if (!account || account.disabled) return undefined;
-  return { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent };
 }
 
 function send(ws: WebSocket, message: unknown): void {

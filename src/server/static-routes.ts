@@ -65,6 +65,11 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/operator': { file: path.join(dir, 'operator.html'), cacheControl: 'no-cache' },
     '/operator.js': { file: path.join(dir, 'operator.js'), cacheControl: 'no-cache' },
     '/operator.css': { file: path.join(dir, 'operator.css'), cacheControl: 'no-cache' },
+    '/dashboard': { file: path.join(dir, 'dashboard.html'), cacheControl: 'no-cache' },
+    '/dashboard.js': { file: path.join(dir, 'dashboard.js'), cacheControl: 'no-cache' },
+    '/dashboard.css': { file: path.join(dir, 'dashboard.css'), cacheControl: 'no-cache' },
+    // Chart.js for the dashboard, from the installed package (no CDN).
+    '/vendor/chart.umd.js': { file: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), cacheControl: 'public, max-age=86400' },
     '/webchat/webchat.js': { file: bundle, cacheControl: 'public, max-age=86400' },
     [`/webchat/${version}/webchat.js`]: { file: bundle, cacheControl: long },
   };

@@ -188,7 +188,10 @@ export interface OperatorStore {
   remove(name: string): Promise<boolean>;
 }
 
-/** Analytics counters per day, channel, language and topic, updated with increments. */
+/**
+ * The key of an analytics rollup: a Europe/Rome calendar day (`YYYY-MM-DD`), a channel, a
+ * language and a knowledge-base topic (null when none was recognised).
+ */
 export interface RollupKey {
   readonly day: string;
   readonly channel: string;
@@ -196,14 +199,75 @@ export interface RollupKey {
   readonly topicId: string | null;
 }
 
+/** Counters to add to one rollup key, by counter name (see docs/metrics.md for the names). */
+export interface RollupIncrement {
+  readonly key: RollupKey;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** One fallback turn whose words the knowledge base could not answer: counts once under its key. */
+export interface KnowledgeGapIncrement {
+  readonly day: string;
+  readonly language: string;
+  /** The sorted, unique, normalised significant words of the citizen's (redacted) text. */
+  readonly key: string;
+  /** The redacted text, kept as one of up to 5 examples of the key. */
+  readonly example: string;
+}
+
+/** What an aggregator writes at once: increments, knowledge gaps and, optionally, its checkpoint. */
+export interface RollupBatch {
+  readonly increments: readonly RollupIncrement[];
+  readonly gaps: readonly KnowledgeGapIncrement[];
+  /**
+   * The aggregator's open sessions (a JSON document), stored with the batch: where the store
+   * has transactions it commits with the counters, so a crash cannot count a session twice.
+   */
+  readonly checkpoint?: unknown;
+}
+
+/** A rollup key and its counters. */
+export interface RollupRow {
+  readonly key: RollupKey;
+  readonly counters: Record<string, number>;
+}
+
+/** A knowledge gap summed over days. */
+export interface KnowledgeGapRow {
+  readonly language: string;
+  readonly key: string;
+  readonly count: number;
+  /** Up to 5 distinct example texts, the first seen first. */
+  readonly examples: string[];
+}
+
+/** Most examples kept per knowledge gap. */
+export const GAP_EXAMPLES = 5;
+
+/**
+ * Analytics counters per day, channel, language and topic, only ever incremented, plus the
+ * knowledge gaps and the aggregator's checkpoint. Rebuilt from the events with `clear`.
+ */
 export interface RollupStore {
-  increment(key: RollupKey, counters: Readonly<Record<string, number>>): Promise<void>;
-  range(fromDay: string, toDay: string): Promise<{ key: RollupKey; counters: Record<string, number> }[]>;
+  /**
+   * Adds a batch: atomically where the store allows (SQLite: one transaction; MongoDB: one
+   * ordered bulk write of `$inc` per collection, each document update atomic). Counter names
+   * are letters, digits and `_`, starting with a letter; values are finite numbers.
+   */
+  apply(batch: RollupBatch): Promise<void>;
+  /** The keys whose day is from `fromDay` to `toDay` (inclusive), with their counters, by day, channel, language, topic. */
+  range(fromDay: string, toDay: string): Promise<RollupRow[]>;
+  /** Knowledge gaps of the days from `fromDay` to `toDay` (inclusive), summed over days, most frequent first. */
+  gaps(fromDay: string, toDay: string): Promise<KnowledgeGapRow[]>;
+  /** Deletes all rollups, gaps and the checkpoint (before a rebuild). */
+  clear(): Promise<void>;
+  /** The checkpoint last saved, or undefined. */
+  loadCheckpoint(): Promise<unknown | undefined>;
+  saveCheckpoint(value: unknown): Promise<void>;
 }
 
 /**
- * Everything a storage adapter provides today. Handoff and rollups join as their issues
- * land: their ports are above, their adapters' methods come then.
+ * Everything a storage adapter provides.
  */
 export interface StorageBackend {
   readonly kind: 'sqlite' | 'mongodb';
@@ -213,6 +277,8 @@ export interface StorageBackend {
   readonly operators: OperatorStore;
   /** Handoff sessions: the operator queue, who holds which conversation, and the live chat. */
   readonly handoffs: HandoffStore;
+  /** Analytics rollups, knowledge gaps and the aggregator's checkpoint. */
+  readonly rollups: RollupStore;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

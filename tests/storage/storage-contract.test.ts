@@ -366,6 +366,81 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect((await backend.handoffs.get('h1'))?.messages.map((m) => m.text)).toEqual(['Buongiorno', 'Salve']);
   });
 
+  test('rollups: increments add up per key; range lists the keys of the days asked, inclusive, in key order', async () => {
+    const key = (day: string, topicId: string | null = 'tari', channel = 'webchat') => ({ day, channel, language: 'it', topicId });
+    await backend.rollups.apply({
+      increments: [
+        { key: key('2026-04-02'), counters: { turns: 2, questions: 1 } },
+        { key: key('2026-04-01', null), counters: { conversations: 1, waitSecSum: 12.5 } },
+        { key: key('2026-04-02'), counters: { turns: 1, zero: 0 } },
+        { key: key('2026-04-05', 'tari', 'facebook'), counters: { turns: 1 } },
+      ],
+      gaps: [],
+    });
+    await backend.rollups.apply({ increments: [{ key: key('2026-04-01', null), counters: { conversations: 2, wait_le_30: 1 } }], gaps: [] });
+    expect(await backend.rollups.range('2026-04-01', '2026-04-02')).toEqual([
+      { key: key('2026-04-01', null), counters: { conversations: 3, waitSecSum: 12.5, wait_le_30: 1 } },
+      { key: key('2026-04-02'), counters: { turns: 3, questions: 1 } },
+    ]);
+    expect(await backend.rollups.range('2026-04-03', '2026-04-05')).toEqual([{ key: key('2026-04-05', 'tari', 'facebook'), counters: { turns: 1 } }]);
+    expect(await backend.rollups.range('2026-05-01', '2026-05-31')).toEqual([]);
+  });
+
+  test('rollups: 20 concurrent batches on the same key lose no increment', async () => {
+    const key = { day: '2026-04-01', channel: 'webchat', language: 'it', topicId: null };
+    await Promise.all(Array.from({ length: 20 }, () => backend.rollups.apply({ increments: [{ key, counters: { turns: 1, questions: 2 } }], gaps: [{ day: '2026-04-01', language: 'it', key: 'bici', example: 'bici' }] })));
+    expect(await backend.rollups.range('2026-04-01', '2026-04-01')).toEqual([{ key, counters: { turns: 20, questions: 40 } }]);
+    expect(await backend.rollups.gaps('2026-04-01', '2026-04-01')).toEqual([{ language: 'it', key: 'bici', count: 20, examples: ['bici'] }]);
+  });
+
+  test('rollups: a batch with a bad counter, day or value is refused and changes nothing', async () => {
+    const key = { day: '2026-04-01', channel: 'webchat', language: 'it', topicId: null };
+    const gaps = [{ day: '2026-04-01', language: 'it', key: 'bici', example: 'bici' }];
+    await expect(backend.rollups.apply({ increments: [{ key, counters: { turns: 1 } }, { key, counters: { 'counters.$x': 1 } }], gaps })).rejects.toThrow(/\(increments\[1\]\): counter name "counters\.\$x"/);
+    await expect(backend.rollups.apply({ increments: [{ key: { ...key, day: '1/4/2026' }, counters: { turns: 1 } }], gaps })).rejects.toThrow(/\(increments\[0\]\): day must be YYYY-MM-DD/);
+    await expect(backend.rollups.apply({ increments: [{ key, counters: { turns: Number.NaN } }], gaps })).rejects.toThrow(/"turns" must be a finite number/);
+    await expect(backend.rollups.apply({ increments: [], gaps: [{ ...gaps[0]!, key: '' }] })).rejects.toThrow(/\(gaps\[0\]\): language and key must not be empty/);
+    expect(await backend.rollups.range('2026-01-01', '2026-12-31')).toEqual([]);
+    expect(await backend.rollups.gaps('2026-01-01', '2026-12-31')).toEqual([]);
+  });
+
+  test('rollups: knowledge gaps count per day and sum over days, with up to 5 distinct examples, most frequent first', async () => {
+    const gap = (day: string, key: string, example: string, language = 'it') => ({ day, language, key, example });
+    await backend.rollups.apply({
+      increments: [],
+      gaps: [gap('2026-04-01', 'bici rubata', 'bici rubata'), gap('2026-04-01', 'bici rubata', 'bici rubata'), gap('2026-04-01', 'bici rubata', 'la bici rubata?'), gap('2026-04-01', 'piscina', 'piscina', 'en')],
+    });
+    await backend.rollups.apply({
+      increments: [],
+      gaps: ['e3', 'e4', 'e5', 'e6'].map((e) => gap('2026-04-02', 'bici rubata', e)).concat([gap('2026-04-03', 'orari', 'orari')]),
+    });
+    await backend.rollups.apply({ increments: [], gaps: [gap('2026-04-01', 'bici rubata', 'e7')] });
+    expect(await backend.rollups.gaps('2026-04-01', '2026-04-02')).toEqual([
+      { language: 'it', key: 'bici rubata', count: 8, examples: ['bici rubata', 'la bici rubata?', 'e7', 'e3', 'e4'] },
+      { language: 'en', key: 'piscina', count: 1, examples: ['piscina'] },
+    ]);
+    expect(await backend.rollups.gaps('2026-04-02', '2026-04-03')).toEqual([
+      { language: 'it', key: 'bici rubata', count: 4, examples: ['e3', 'e4', 'e5', 'e6'] },
+      { language: 'it', key: 'orari', count: 1, examples: ['orari'] },
+    ]);
+  });
+
+  test('rollups: the checkpoint is saved alone or with a batch, survives a restart, and clear removes everything', async () => {
+    expect(await backend.rollups.loadCheckpoint()).toBeUndefined();
+    await backend.rollups.saveCheckpoint({ version: 1, sessions: [{ conversationId: 'a', 'odd.key': '$x' }] });
+    expect(await backend.rollups.loadCheckpoint()).toEqual({ version: 1, sessions: [{ conversationId: 'a', 'odd.key': '$x' }] });
+    const key = { day: '2026-04-01', channel: 'webchat', language: 'it', topicId: 'tari' };
+    await backend.rollups.apply({ increments: [{ key, counters: { turns: 1 } }], gaps: [{ day: '2026-04-01', language: 'it', key: 'x', example: 'x' }], checkpoint: { version: 1, sessions: [] } });
+    await backend.close();
+    backend = await reopen();
+    expect(await backend.rollups.loadCheckpoint()).toEqual({ version: 1, sessions: [] });
+    expect(await backend.rollups.range('2026-04-01', '2026-04-01')).toEqual([{ key, counters: { turns: 1 } }]);
+    await backend.rollups.clear();
+    expect(await backend.rollups.range('2026-01-01', '2026-12-31')).toEqual([]);
+    expect(await backend.rollups.gaps('2026-01-01', '2026-12-31')).toEqual([]);
+    expect(await backend.rollups.loadCheckpoint()).toBeUndefined();
+  });
+
   test('ping answers while the store is up', async () => {
     await expect(backend.ping()).resolves.toBeUndefined();
   });

@@ -5,6 +5,7 @@ import type { EventQuery, InteractionEvent } from '../interaction-event';
 import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
 import { mongoHandoffStore } from './mongodb-handoff-store';
 import { mongoOperatorStore } from './mongodb-operator-store';
+import { mongoRollupStore } from './mongodb-rollup-store';
 import { mongoTicketStore } from './mongodb-ticket-store';
 
 interface StateDoc {
@@ -40,6 +41,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const tickets = await mongoTicketStore(db);
   const operators = await mongoOperatorStore(db);
   const handoffs = await mongoHandoffStore(db);
+  const rollups = await mongoRollupStore(db);
   let seq = 0;
 
   const state: Storage = {
@@ -113,6 +115,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
     tickets,
     operators,
     handoffs,
+    rollups,
     async ping() {
       await db.command({ ping: 1 });
     },

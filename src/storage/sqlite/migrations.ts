@@ -79,6 +79,30 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'analytics rollups, knowledge gaps and the aggregator checkpoint',
+    sql: `
+      CREATE TABLE rollups (
+        day TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        language TEXT NOT NULL,
+        topic_id TEXT NOT NULL DEFAULT '',
+        counter TEXT NOT NULL,
+        value NUMERIC NOT NULL,
+        PRIMARY KEY (day, channel, language, topic_id, counter)
+      ) WITHOUT ROWID;
+      CREATE TABLE gaps (
+        day TEXT NOT NULL,
+        language TEXT NOT NULL,
+        key TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        examples TEXT NOT NULL,
+        PRIMARY KEY (day, language, key)
+      ) WITHOUT ROWID;
+      CREATE TABLE analytics_checkpoint (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+    `,
+  },
 ];
 
 /** Applies the migrations the database has not seen; returns the versions applied. */

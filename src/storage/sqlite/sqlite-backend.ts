@@ -8,6 +8,7 @@ import { ETagConflictError, type InteractionEventStore, type StorageBackend } fr
 import { migrate } from './migrations';
 import { sqliteHandoffStore } from './sqlite-handoff-store';
 import { sqliteOperatorStore } from './sqlite-operator-store';
+import { sqliteRollupStore } from './sqlite-rollup-store';
 import { sqliteTicketStore } from './sqlite-ticket-store';
 
 export const SQLITE_FILE = 'dialogo.sqlite';
@@ -108,6 +109,7 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     tickets: sqliteTicketStore(db),
     operators: sqliteOperatorStore(db),
     handoffs: sqliteHandoffStore(db),
+    rollups: sqliteRollupStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,0 +1,318 @@
+import { z } from 'zod';
+import type { InteractionEvent } from '../storage/interaction-event';
+import type { KnowledgeGapIncrement, RollupKey, RollupStore } from '../storage/ports';
+import { OUTCOME_COUNTER, bucketCounter, type ConversationOutcome } from './counters';
+import { gapKey } from './gap-key';
+import { rollupKeyId } from './rollup-batch';
+import { romeDay } from './rome-day';
+
+/** A gap over this long ends a session (a conversation); docs/metrics.md. */
+export const SESSION_GAP_MS = 30 * 60 * 1000;
+/** Default bound on open sessions; beyond it the least recently active is finalised. */
+export const MAX_OPEN_SESSIONS = 200_000;
+const CHECKPOINT_VERSION = 1;
+
+const QUESTION_OUTCOMES = new Set(['answered', 'disambiguation', 'fallback']);
+const ENGAGING_OUTCOMES = new Set(['answered', 'disambiguation', 'fallback', 'handoff']);
+
+/** What the aggregator keeps of an open session: plain JSON, so that it is its own checkpoint. */
+const sessionSchema = z.object({
+  conversationId: z.string().min(1),
+  /** Epoch ms of the first and the last event. */
+  first: z.number(),
+  last: z.number(),
+  channel: z.string().min(1),
+  /** Of the last citizen message (of the first event until there is one). */
+  language: z.string().min(1),
+  answeredTopic: z.string().nullable(),
+  recognisedTopic: z.string().nullable(),
+  engaged: z.boolean(),
+  ticket: z.boolean(),
+  connected: z.boolean(),
+  abandoned: z.boolean(),
+  /** The last 👍/👎 of the session: "a 👍 and no 👎 after it" is a last feedback of 'up'. */
+  lastFeedback: z.enum(['up', 'down']).nullable(),
+  /** The last question was answered and nothing since (👎, question, handoff) undid it. */
+  lastQuestionAnswered: z.boolean(),
+});
+type Session = z.infer<typeof sessionSchema>;
+
+const checkpointSchema = z.object({ version: z.literal(CHECKPOINT_VERSION), sessions: z.array(sessionSchema) });
+
+export interface AggregatorOptions {
+  /** Bound on open sessions (200,000 unless set). */
+  readonly maxOpenSessions?: number;
+  /**
+   * With a positive interval, `start()` also runs `sweep(now() - sweepLagMs)` then `flush()`
+   * every `flushIntervalMs` until `stop()`. 0 (the default) leaves both to the caller.
+   */
+  readonly flushIntervalMs?: number;
+  /**
+   * How far behind the clock the timer sweeps: events reach the aggregator a little after their
+   * time (the recorder writes in batches), and a session must not end before its late events.
+   */
+  readonly sweepLagMs?: number;
+  readonly now?: () => Date;
+  /** Where the timer's failed flushes go (the increments are kept and retried). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Counts of what the aggregator saw, for diagnostics and the rebuild summary. */
+export interface AggregatorStats {
+  events: number;
+  skipped: number;
+  sessionsFinalised: number;
+}
+
+/**
+ * Turns interaction events into rollup increments (docs/metrics.md). `observe` is synchronous
+ * and in memory: turn and handoff counters are added at once on the event's key, and the
+ * event updates its conversation's open session; a session is finalised (its conversation
+ * counters added on its key: the day of its first event, its channel, language and topic)
+ * when its conversation speaks again after more than 30 minutes, when `sweep` finds it quiet
+ * for more than 30 minutes, or when more than `maxOpenSessions` are open (the least recently
+ * active goes first). `flush` writes everything pending in one `apply`, with the open
+ * sessions as the checkpoint, so a restart continues them.
+ *
+ * Events must come in time order within a conversation; across conversations small
+ * disorder is harmless, as long as `sweep` is not given a time ahead of events still to come.
+ *
+ * @example
+ * const aggregator = new AnalyticsAggregator(backend.rollups, { flushIntervalMs: 60_000 });
+ * await aggregator.start();
+ * recorder.on('event', (e) => aggregator.observe(e));
+ * // at shutdown
+ * await aggregator.stop();
+ */
+export class AnalyticsAggregator {
+  /** Open sessions by conversation id, least recently active first (re-inserted on each event). */
+  private sessions = new Map<string, Session>();
+  private increments = new Map<string, { key: RollupKey; counters: Record<string, number> }>();
+  private gaps: KnowledgeGapIncrement[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly maxOpen: number;
+  private readonly now: () => Date;
+  readonly stats: AggregatorStats = { events: 0, skipped: 0, sessionsFinalised: 0 };
+
+  constructor(
+    private readonly store: RollupStore,
+    private readonly options: AggregatorOptions = {},
+  ) {
+    this.maxOpen = options.maxOpenSessions ?? MAX_OPEN_SESSIONS;
+    if (!Number.isInteger(this.maxOpen) || this.maxOpen < 1) throw new Error(`maxOpenSessions must be a whole number of at least 1, got ${this.maxOpen}`);
+    if ((options.flushIntervalMs ?? 0) < 0) throw new Error(`flushIntervalMs must not be negative, got ${options.flushIntervalMs}`);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** How many sessions are open. */
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  /** Loads the open sessions of the last checkpoint and, with an interval, starts the timer. */
+  async start(): Promise<void> {
+    const stored = await this.store.loadCheckpoint();
+    if (stored !== undefined) {
+      const parsed = checkpointSchema.safeParse(stored);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`invalid analytics checkpoint: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'} (rebuild with npm run analytics:rebuild)`);
+      }
+      for (const session of parsed.data.sessions) {
+        this.sessions.delete(session.conversationId);
+        this.sessions.set(session.conversationId, session);
+      }
+    }
+    const interval = this.options.flushIntervalMs ?? 0;
+    if (interval > 0 && !this.timer) {
+      this.timer = setInterval(() => {
+        this.sweep(new Date(this.now().getTime() - (this.options.sweepLagMs ?? 60_000)));
+        this.flush().catch((error: unknown) => this.options.onError?.(error));
+      }, interval);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops the timer and flushes what is pending; open sessions stay in the checkpoint. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+
+  /** Counts one event (synchronous, in memory). */
+  observe(event: InteractionEvent): void {
+    const ms = Date.parse(event.ts);
+    if (Number.isNaN(ms) || !event.conversationId || !event.channel || !event.language) {
+      this.stats.skipped += 1;
+      return;
+    }
+    this.stats.events += 1;
+    let session = this.sessions.get(event.conversationId);
+    if (session && ms - session.last > SESSION_GAP_MS) {
+      this.finalise(session);
+      session = undefined;
+    }
+    if (!session) {
+      session = {
+        conversationId: event.conversationId, first: ms, last: ms, channel: event.channel, language: event.language,
+        answeredTopic: null, recognisedTopic: null, engaged: false, ticket: false, connected: false, abandoned: false,
+        lastFeedback: null, lastQuestionAnswered: false,
+      };
+    }
+    this.sessions.delete(event.conversationId);
+    this.sessions.set(event.conversationId, session);
+    session.last = Math.max(session.last, ms);
+    if (event.activityType === 'handoff') this.observeLifecycle(event, ms, session);
+    else this.observeTurn(event, ms, session);
+    while (this.sessions.size > this.maxOpen) {
+      const oldest = this.sessions.values().next().value;
+      if (!oldest) break;
+      this.finalise(oldest);
+    }
+  }
+
+  /** Finalises the sessions whose last event is more than 30 minutes before `now`. */
+  sweep(now: Date): void {
+    const limit = now.getTime() - SESSION_GAP_MS;
+    for (const session of [...this.sessions.values()]) {
+      if (session.last < limit) this.finalise(session);
+    }
+  }
+
+  /**
+   * Writes the pending increments and gaps in one `apply`, with the open sessions as the
+   * checkpoint. Flushes run one after the other; when one fails its increments are kept for
+   * the next and the error is thrown.
+   */
+  flush(): Promise<void> {
+    const run = this.flushing.then(() => this.flushNow());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
+    const increments = this.increments;
+    const gaps = this.gaps;
+    this.increments = new Map();
+    this.gaps = [];
+    const checkpoint = { version: CHECKPOINT_VERSION, sessions: [...this.sessions.values()].map((s) => ({ ...s })) };
+    try {
+      await this.store.apply({ increments: [...increments.values()], gaps, checkpoint });
+    } catch (error) {
+      // Put them back in front of what arrived meanwhile, so nothing is lost or reordered.
+      for (const [id, inc] of this.increments) {
+        const held = increments.get(id);
+        if (held) for (const [name, value] of Object.entries(inc.counters)) held.counters[name] = (held.counters[name] ?? 0) + value;
+        else increments.set(id, inc);
+      }
+      this.increments = increments;
+      this.gaps = [...gaps, ...this.gaps];
+      throw error;
+    }
+  }
+
+  private observeTurn(event: InteractionEvent, ms: number, session: Session): void {
+    const topicId = event.answerTopicId ?? event.topicId;
+    const counters: Record<string, number> = { turns: 1 };
+    // Feedback is on the previous answer, so it comes before this turn's own outcome.
+    if (event.feedback === 'up' || event.feedback === 'down') {
+      counters[event.feedback === 'up' ? 'ratedUp' : 'ratedDown'] = 1;
+      session.lastFeedback = event.feedback;
+      if (event.feedback === 'down') session.lastQuestionAnswered = false;
+    }
+    if (QUESTION_OUTCOMES.has(event.outcome)) counters.questions = 1;
+    if (event.outcome === 'answered') counters.answers = 1;
+    if (event.outcome === 'disambiguation') counters.disambiguations = 1;
+    if (event.outcome === 'fallback') counters.fallbacks = 1;
+    if (ENGAGING_OUTCOMES.has(event.outcome)) session.engaged = true;
+    if (event.outcome === 'answered') {
+      session.answeredTopic ??= event.answerTopicId ?? event.topicId;
+      session.lastQuestionAnswered = !event.handoff;
+    } else if (QUESTION_OUTCOMES.has(event.outcome) || event.outcome === 'handoff' || event.handoff) {
+      session.lastQuestionAnswered = false;
+    }
+    session.recognisedTopic ??= event.topicId;
+    if (event.activityType === 'message') session.language = event.language;
+    const day = romeDay(ms);
+    this.add({ day, channel: event.channel, language: event.language, topicId }, counters);
+    if (event.outcome === 'fallback' && event.text) {
+      const key = gapKey(event.text);
+      if (key) this.gaps.push({ day, language: event.language, key, example: event.text });
+    }
+  }
+
+  private observeLifecycle(event: InteractionEvent, ms: number, session: Session): void {
+    session.engaged = true;
+    session.lastQuestionAnswered = false;
+    session.recognisedTopic ??= event.topicId;
+    const handoff = event.handoff;
+    const counters: Record<string, number> = {};
+    switch (handoff?.state) {
+      case 'queued':
+        counters.handoffsQueued = 1;
+        break;
+      case 'connected':
+        counters.handoffsAnswered = 1;
+        session.connected = true;
+        break;
+      case 'abandoned':
+        counters.handoffsAbandoned = 1;
+        session.abandoned = true;
+        break;
+      case 'ticket':
+        counters.ticketsCreated = 1;
+        session.ticket = true;
+        break;
+      default:
+        break;
+    }
+    const { waitSec, handleSec } = handoff ?? {};
+    if ((handoff?.state === 'connected' || handoff?.state === 'abandoned' || handoff?.state === 'ticket') && isDuration(waitSec)) {
+      counters.waitSecSum = waitSec;
+      counters.waitCount = 1;
+      counters[bucketCounter('wait', waitSec)] = 1;
+    }
+    if (handoff?.state === 'closed' && isDuration(handleSec)) {
+      counters.handleSecSum = handleSec;
+      counters.handleCount = 1;
+      counters[bucketCounter('handle', handleSec)] = 1;
+    }
+    this.add({ day: romeDay(ms), channel: event.channel, language: event.language, topicId: event.topicId }, counters);
+  }
+
+  private finalise(session: Session): void {
+    this.sessions.delete(session.conversationId);
+    this.stats.sessionsFinalised += 1;
+    const outcome = outcomeOf(session);
+    const counters: Record<string, number> = { conversations: 1, [OUTCOME_COUNTER[outcome]]: 1 };
+    if (outcome !== 'unengaged') counters.engaged = 1;
+    this.add({ day: romeDay(session.first), channel: session.channel, language: session.language, topicId: session.answeredTopic ?? session.recognisedTopic }, counters);
+  }
+
+  private add(key: RollupKey, counters: Record<string, number>): void {
+    const id = rollupKeyId(key);
+    let pending = this.increments.get(id);
+    if (!pending) {
+      pending = { key, counters: {} };
+      this.increments.set(id, pending);
+    }
+    for (const [name, value] of Object.entries(counters)) pending.counters[name] = (pending.counters[name] ?? 0) + value;
+  }
+}
+
+function isDuration(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** The one outcome of a finalised session, in the precedence of docs/metrics.md. */
+function outcomeOf(session: Session): ConversationOutcome {
+  if (!session.engaged) return 'unengaged';
+  if (session.ticket) return 'ticket';
+  if (session.connected) return 'escalated';
+  if (session.abandoned) return 'abandoned';
+  if (session.lastFeedback === 'up') return 'resolved-confirmed';
+  if (session.lastQuestionAnswered) return 'resolved-assumed';
+  return 'unresolved';
+}

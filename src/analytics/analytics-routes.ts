@@ -1,0 +1,123 @@
+import type { Request, Response, Server } from 'restify';
+import { z } from 'zod';
+import type { KnowledgeRuntime } from '../bot/runtime';
+import type { Logger } from '../logger';
+import { bearerIdentity } from '../operators/operator-auth';
+import type { OperatorAccounts } from '../operators/operator-accounts';
+import type { OperatorTokens } from '../operators/operator-tokens';
+import { sendError } from '../server/http-errors';
+import type { RollupStore } from '../storage/ports';
+import { summaryCsv } from './csv';
+import { writeDraftFaq } from './draft-faq';
+import { summarize, type AnalyticsSummary } from './summary';
+
+export const ANALYTICS_API = '/api/analytics';
+/** Longest period one summary covers. */
+const MAX_DAYS = 3 * 366;
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a real date');
+const periodSchema = z
+  .object({ from: day, to: day })
+  .refine((p) => p.from <= p.to, 'from must not be after to')
+  .refine((p) => (Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / 86_400_000 < MAX_DAYS, `the period may cover at most ${MAX_DAYS} days`);
+const draftSchema = z.object({
+  key: z.string().trim().min(1).max(200),
+  language: z.enum(['it', 'en']),
+  examples: z.array(z.string().max(300)).min(1).max(5),
+});
+
+export interface AnalyticsRouteDependencies {
+  readonly rollups: RollupStore;
+  readonly accounts: OperatorAccounts;
+  readonly tokens: OperatorTokens;
+  readonly runtime: () => KnowledgeRuntime;
+  readonly knowledgeBaseDir: string;
+  readonly logger: Logger;
+  /** Makes the rollups current (writes what the aggregator holds) before a summary is read. */
+  readonly refresh: () => Promise<void>;
+  readonly now?: () => Date;
+}
+
+/**
+ * The supervisors' analytics API (documented in docs/metrics.md): `GET /api/analytics/summary`,
+ * `GET /api/analytics/export.csv` (the same figures per day) and `POST /api/analytics/gaps/draft`
+ * (a draft FAQ for the editors from a knowledge gap). Only supervisors; figures come from the
+ * rollups, never from a scan of raw events.
+ *
+ * @example
+ * mountAnalyticsApi(server, { rollups: backend.rollups, accounts, tokens, runtime, knowledgeBaseDir, logger, refresh });
+ */
+export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependencies): void {
+  const supervisor = async (req: Request, res: Response): Promise<boolean> => {
+    const who = await bearerIdentity(req, deps.tokens, deps.accounts);
+    if (!who) {
+      sendError(res, 'OPERATOR_TOKEN_INVALID');
+      return false;
+    }
+    if (who.role !== 'supervisor') {
+      sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
+      return false;
+    }
+    return true;
+  };
+
+  const summaryFor = async (req: Request, res: Response): Promise<AnalyticsSummary | undefined> => {
+    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+    const parsed = periodSchema.safeParse({ from: query.get('from') ?? '', to: query.get('to') ?? '' });
+    if (!parsed.success) {
+      sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'period'}: ${i.message}`));
+      return undefined;
+    }
+    const { from, to } = parsed.data;
+    await deps.refresh();
+    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(from, to), deps.rollups.range(yearBefore(from), yearBefore(to)), deps.rollups.gaps(from, to)]);
+    const kb = deps.runtime().kb;
+    return summarize(rows, gaps, { from, to, previousYearRows, topicTitle: (id) => kb.get(id)?.title.it ?? null });
+  };
+
+  server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {
+    try {
+      if (!(await supervisor(req, res))) return;
+      const summary = await summaryFor(req, res);
+      if (summary) res.send(200, summary);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'analytics summary failed');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  });
+
+  server.get(`${ANALYTICS_API}/export.csv`, async (req: Request, res: Response) => {
+    try {
+      if (!(await supervisor(req, res))) return;
+      const summary = await summaryFor(req, res);
+      if (!summary) return;
+      res.header('content-type', 'text/csv; charset=utf-8');
+      res.header('content-disposition', `attachment; filename="dialogo-${summary.from}-${summary.to}.csv"`);
+      res.sendRaw(200, summaryCsv(summary));
+    } catch (error) {
+      deps.logger.error({ err: error }, 'analytics export failed');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  });
+
+  server.post(`${ANALYTICS_API}/gaps/draft`, async (req: Request, res: Response) => {
+    try {
+      if (!(await supervisor(req, res))) return;
+      const parsed = draftSchema.safeParse(req.body);
+      if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+      const file = writeDraftFaq(deps.knowledgeBaseDir, parsed.data, (deps.now ?? (() => new Date()))());
+      deps.logger.info({ file }, 'draft FAQ written for the editors');
+      res.send(201, { file });
+    } catch (error) {
+      deps.logger.error({ err: error }, 'draft FAQ not written');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  });
+}
+
+/** The same calendar day one year earlier (29 February becomes 28 February). */
+export function yearBefore(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y - 1, m - 1, d));
+  if (date.getUTCMonth() !== m - 1) date.setUTCDate(0);
+  return date.toISOString().slice(0, 10);
+}

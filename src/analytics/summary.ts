@@ -1,0 +1,297 @@
+import type { KnowledgeGapRow, RollupRow } from '../storage/ports';
+import { BUCKET_BOUNDS, bucketCounters } from './counters';
+import { groupGaps } from './gap-groups';
+import { DAY_PATTERN, compare } from './rollup-batch';
+import { daysBetween } from './rome-day';
+
+/** Most knowledge gaps listed in a summary. */
+export const SUMMARY_GAPS = 50;
+
+export interface SummaryOptions {
+  /** First and last day (`YYYY-MM-DD`, inclusive) of the rows. */
+  readonly from: string;
+  readonly to: string;
+  /** The rows of the same days one year earlier (for the monthly comparison); [] when none. */
+  readonly previousYearRows: readonly RollupRow[];
+  /** A topic's title for people, or null when the knowledge base no longer has it. */
+  readonly topicTitle: (topicId: string) => string | null;
+}
+
+/** Conversations and their outcomes, with the rates on engaged conversations. */
+interface Breakdown {
+  conversations: number;
+  engaged: number;
+  resolved: number;
+  escalated: number;
+  deflectionRate: number | null;
+}
+
+export interface DaySummary {
+  day: string;
+  conversations: number;
+  engaged: number;
+  resolved: number;
+  resolvedConfirmed: number;
+  resolvedAssumed: number;
+  escalated: number;
+  abandoned: number;
+  tickets: number;
+  unengaged: number;
+  unresolved: number;
+  deflectionRate: number | null;
+  escalationRate: number | null;
+  fallbackRate: number | null;
+  csat: number | null;
+  avgQueueWaitSec: number | null;
+  avgHandleSec: number | null;
+}
+
+/** One month in the shape of the 020202 contact centre's yearly report. */
+export interface MonthFigures {
+  in: number;
+  answeredByBot: number;
+  answeredByOperator: number;
+  abandoned: number;
+  diverted: number;
+  avgWaitSec: number | null;
+  avgHandleSec: number | null;
+}
+
+export interface MonthSummary extends MonthFigures {
+  month: string;
+  previousYear: MonthFigures | null;
+  /** Percentage change on the previous year (12.5 is +12.5 %), null without a base to compare with. */
+  change: { [K in keyof MonthFigures]: number | null } | null;
+}
+
+export interface AnalyticsSummary {
+  from: string;
+  to: string;
+  conversations: number;
+  engaged: number;
+  resolved: number;
+  resolvedConfirmed: number;
+  resolvedAssumed: number;
+  escalated: number;
+  abandoned: number;
+  tickets: number;
+  unengaged: number;
+  unresolved: number;
+  deflectionRate: number | null;
+  escalationRate: number | null;
+  fallbackRate: number | null;
+  csat: number | null;
+  handoffs: { queued: number; answered: number; abandoned: number };
+  avgQueueWaitSec: number | null;
+  p90QueueWaitSec: number | null;
+  avgHandleSec: number | null;
+  byChannel: (Breakdown & { channel: string })[];
+  byLanguage: (Breakdown & { language: string })[];
+  byTopic: (Breakdown & { topicId: string | null; title: string | null; fallbacks: number })[];
+  byDay: DaySummary[];
+  monthly: MonthSummary[];
+  knowledgeGaps: KnowledgeGapRow[];
+}
+
+type Counters = Readonly<Record<string, number>>;
+
+function sum(rows: readonly RollupRow[]): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const row of rows) for (const [name, value] of Object.entries(row.counters)) total[name] = (total[name] ?? 0) + value;
+  return total;
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? numerator / denominator : null;
+}
+
+function round1(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
+function n(c: Counters, name: string): number {
+  return c[name] ?? 0;
+}
+
+function resolved(c: Counters): number {
+  return n(c, 'resolvedConfirmed') + n(c, 'resolvedAssumed');
+}
+
+function breakdown(c: Counters): Breakdown {
+  return { conversations: n(c, 'conversations'), engaged: n(c, 'engaged'), resolved: resolved(c), escalated: n(c, 'escalated'), deflectionRate: ratio(resolved(c), n(c, 'engaged')) };
+}
+
+/**
+ * The 90th percentile of a histogram, as the upper bound of the bucket that holds it (so an
+ * upper estimate): the bucket where the running count first reaches 90 % of the total. When
+ * that is the open bucket (over an hour) the last bound, 3600, is reported: "an hour or more".
+ * Null when nothing was counted.
+ *
+ * @example
+ * p90FromBuckets({ wait_le_30: 5, wait_le_60: 4, wait_le_120: 1 }, 'wait') // 60 (9 of 10 within 60 s)
+ */
+export function p90FromBuckets(c: Counters, prefix: 'wait' | 'handle'): number | null {
+  const names = bucketCounters(prefix);
+  const total = names.reduce((acc, name) => acc + n(c, name), 0);
+  if (total <= 0) return null;
+  const rank = Math.ceil(0.9 * total);
+  let running = 0;
+  for (const [index, name] of names.entries()) {
+    running += n(c, name);
+    if (running >= rank) return BUCKET_BOUNDS[index] ?? BUCKET_BOUNDS[BUCKET_BOUNDS.length - 1] ?? null;
+  }
+  return null;
+}
+
+function day(c: Counters, date: string): DaySummary {
+  return {
+    day: date,
+    conversations: n(c, 'conversations'),
+    engaged: n(c, 'engaged'),
+    resolved: resolved(c),
+    resolvedConfirmed: n(c, 'resolvedConfirmed'),
+    resolvedAssumed: n(c, 'resolvedAssumed'),
+    escalated: n(c, 'escalated'),
+    abandoned: n(c, 'abandoned'),
+    tickets: n(c, 'tickets'),
+    unengaged: n(c, 'unengaged'),
+    unresolved: n(c, 'unresolved'),
+    deflectionRate: ratio(resolved(c), n(c, 'engaged')),
+    escalationRate: ratio(n(c, 'escalated'), n(c, 'engaged')),
+    fallbackRate: ratio(n(c, 'fallbacks'), n(c, 'questions')),
+    csat: ratio(n(c, 'ratedUp'), n(c, 'ratedUp') + n(c, 'ratedDown')),
+    avgQueueWaitSec: round1(ratio(n(c, 'waitSecSum'), n(c, 'waitCount'))),
+    avgHandleSec: round1(ratio(n(c, 'handleSecSum'), n(c, 'handleCount'))),
+  };
+}
+
+function monthFigures(c: Counters): MonthFigures {
+  return {
+    in: n(c, 'engaged'),
+    answeredByBot: resolved(c),
+    answeredByOperator: n(c, 'escalated'),
+    abandoned: n(c, 'abandoned'),
+    diverted: n(c, 'tickets'),
+    avgWaitSec: round1(ratio(n(c, 'waitSecSum'), n(c, 'waitCount'))),
+    avgHandleSec: round1(ratio(n(c, 'handleSecSum'), n(c, 'handleCount'))),
+  };
+}
+
+function change(current: number | null, previous: number | null): number | null {
+  if (current === null || previous === null || previous === 0) return null;
+  return round1(((current - previous) / previous) * 100);
+}
+
+/** Groups rows by a text of their key, in first-seen order. */
+function groupBy(rows: readonly RollupRow[], by: (row: RollupRow) => string): Map<string, RollupRow[]> {
+  const groups = new Map<string, RollupRow[]>();
+  for (const row of rows) {
+    const id = by(row);
+    const list = groups.get(id);
+    if (list) list.push(row);
+    else groups.set(id, [row]);
+  }
+  return groups;
+}
+
+/** `YYYY-MM-DD` one year later (29 February becomes 1 March). */
+function nextYearDay(date: string): string {
+  const year = Number(date.slice(0, 4)) + 1;
+  const shifted = new Date(Date.UTC(year, Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))));
+  return shifted.toISOString().slice(0, 10);
+}
+
+/**
+ * The figures of docs/metrics.md from rollup rows and knowledge gaps of the days `from` to
+ * `to`: pure arithmetic on the counters, no store, no clock. Rates are 0..1, null when their
+ * denominator is 0; seconds are rounded to 1 decimal. The monthly table covers each month the
+ * range overlaps, counting only the days of the range, and compares with the same days one
+ * year earlier (`previousYearRows`), null when those days have no data.
+ *
+ * @example
+ * const rows = await backend.rollups.range('2026-04-01', '2026-04-30');
+ * const previousYearRows = await backend.rollups.range('2025-04-01', '2025-04-30');
+ * const summary = summarize(rows, await backend.rollups.gaps('2026-04-01', '2026-04-30'),
+ *   { from: '2026-04-01', to: '2026-04-30', previousYearRows, topicTitle: (id) => kb.get(id)?.title.it ?? null });
+ */
+export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGapRow[], options: SummaryOptions): AnalyticsSummary {
+  const { from, to } = options;
+  if (!DAY_PATTERN.test(from) || !DAY_PATTERN.test(to) || from > to) throw new Error(`summary range must be two days YYYY-MM-DD, from not after to; got ${from} to ${to}`);
+  const inRange = rows.filter((r) => r.key.day >= from && r.key.day <= to);
+  const total = sum(inRange);
+  const totals = day(total, from);
+
+  const byChannel = [...groupBy(inRange, (r) => r.key.channel)].map(([channel, group]) => ({ channel, ...breakdown(sum(group)) }));
+  byChannel.sort((a, b) => b.conversations - a.conversations || compare(a.channel, b.channel));
+  const byLanguage = [...groupBy(inRange, (r) => r.key.language)].map(([language, group]) => ({ language, ...breakdown(sum(group)) }));
+  byLanguage.sort((a, b) => b.conversations - a.conversations || compare(a.language, b.language));
+  const byTopic = [...groupBy(inRange, (r) => r.key.topicId ?? '')].map(([id, group]) => {
+    const c = sum(group);
+    const topicId = id === '' ? null : id;
+    return { topicId, title: topicId === null ? null : options.topicTitle(topicId), ...breakdown(c), fallbacks: n(c, 'fallbacks') };
+  });
+  byTopic.sort((a, b) => b.conversations - a.conversations || b.fallbacks - a.fallbacks || compare(a.topicId ?? '', b.topicId ?? ''));
+
+  const rowsByDay = groupBy(inRange, (r) => r.key.day);
+  const byDay = daysBetween(from, to).map((date) => day(sum(rowsByDay.get(date) ?? []), date));
+
+  const previous = groupBy(
+    options.previousYearRows.filter((r) => {
+      const shifted = nextYearDay(r.key.day);
+      return shifted >= from && shifted <= to;
+    }),
+    (r) => nextYearDay(r.key.day).slice(0, 7),
+  );
+  const rowsByMonth = groupBy(inRange, (r) => r.key.day.slice(0, 7));
+  const months = [...new Set(daysBetween(from, to).map((d) => d.slice(0, 7)))];
+  const monthly = months.map((month): MonthSummary => {
+    const current = monthFigures(sum(rowsByMonth.get(month) ?? []));
+    const before = previous.get(month);
+    const previousYear = before && before.some((r) => Object.values(r.counters).some((v) => v !== 0)) ? monthFigures(sum(before)) : null;
+    return {
+      month,
+      ...current,
+      previousYear,
+      change: previousYear
+        ? {
+            in: change(current.in, previousYear.in),
+            answeredByBot: change(current.answeredByBot, previousYear.answeredByBot),
+            answeredByOperator: change(current.answeredByOperator, previousYear.answeredByOperator),
+            abandoned: change(current.abandoned, previousYear.abandoned),
+            diverted: change(current.diverted, previousYear.diverted),
+            avgWaitSec: change(current.avgWaitSec, previousYear.avgWaitSec),
+            avgHandleSec: change(current.avgHandleSec, previousYear.avgHandleSec),
+          }
+        : null,
+    };
+  });
+
+  return {
+    from,
+    to,
+    conversations: totals.conversations,
+    engaged: totals.engaged,
+    resolved: totals.resolved,
+    resolvedConfirmed: totals.resolvedConfirmed,
+    resolvedAssumed: totals.resolvedAssumed,
+    escalated: totals.escalated,
+    abandoned: totals.abandoned,
+    tickets: totals.tickets,
+    unengaged: totals.unengaged,
+    unresolved: totals.unresolved,
+    deflectionRate: totals.deflectionRate,
+    escalationRate: totals.escalationRate,
+    fallbackRate: totals.fallbackRate,
+    csat: totals.csat,
+    handoffs: { queued: n(total, 'handoffsQueued'), answered: n(total, 'handoffsAnswered'), abandoned: n(total, 'handoffsAbandoned') },
+    avgQueueWaitSec: totals.avgQueueWaitSec,
+    p90QueueWaitSec: p90FromBuckets(total, 'wait'),
+    avgHandleSec: totals.avgHandleSec,
+    byChannel,
+    byLanguage,
+    byTopic,
+    byDay,
+    monthly,
+    knowledgeGaps: groupGaps(gaps).slice(0, SUMMARY_GAPS),
+  };
+}

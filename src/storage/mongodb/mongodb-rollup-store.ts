@@ -1,0 +1,118 @@
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { compareKeys, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
+import { GAP_EXAMPLES, type RollupStore } from '../ports';
+
+/** One document per rollup key; `_id` is the JSON array of its parts. */
+interface RollupDoc {
+  _id: string;
+  day: string;
+  channel: string;
+  language: string;
+  topicId: string | null;
+  counters: Record<string, number>;
+}
+
+interface GapDoc {
+  _id: string;
+  day: string;
+  language: string;
+  key: string;
+  count: number;
+  examples: string[];
+}
+
+/** The checkpoint as JSON text: it holds conversation ids and may hold anything, keys MongoDB refuses included. */
+interface CheckpointDoc {
+  _id: string;
+  body: string;
+}
+
+const CHECKPOINT_ID = 'aggregator';
+const NAMESPACE_EXISTS = 48;
+
+/**
+ * Rollups in the `rollups` collection (one document per key, counters added with `$inc` in an
+ * upsert), knowledge gaps in `gaps` (one document per day, language and key; an example is
+ * pushed by an update whose filter holds "not there yet and fewer than 5", so concurrent
+ * writers keep at most 5 distinct), and the checkpoint in `analytics_checkpoint`. A batch is
+ * one ordered bulk write per collection: each document's update is atomic, the batch is not
+ * (no transactions on the stores we target); the checkpoint is written last.
+ *
+ * @example
+ * const rollups = await mongoRollupStore(db);
+ * await rollups.range('2026-04-01', '2026-04-30');
+ */
+export async function mongoRollupStore(db: Db): Promise<RollupStore> {
+  // Created up front: concurrent first upserts into a missing collection race to create it.
+  for (const name of ['rollups', 'gaps', 'analytics_checkpoint']) {
+    await db.createCollection(name).catch((error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code !== NAMESPACE_EXISTS) throw error;
+    });
+  }
+  const rollups: Collection<RollupDoc> = db.collection<RollupDoc>('rollups');
+  const gaps: Collection<GapDoc> = db.collection<GapDoc>('gaps');
+  const checkpoints: Collection<CheckpointDoc> = db.collection<CheckpointDoc>('analytics_checkpoint');
+  await rollups.createIndex({ day: 1 }, { name: 'day' });
+  await gaps.createIndex({ day: 1 }, { name: 'day' });
+
+  async function saveCheckpoint(value: unknown): Promise<void> {
+    await checkpoints.replaceOne({ _id: CHECKPOINT_ID }, { body: JSON.stringify(value) }, { upsert: true });
+  }
+
+  return {
+    async apply(batch) {
+      const merged = mergeBatch(batch);
+      const rollupOps: AnyBulkWriteOperation<RollupDoc>[] = merged.increments.map(({ key, id, counters }) => ({
+        updateOne: {
+          filter: { _id: id },
+          update: {
+            $inc: Object.fromEntries(Object.entries(counters).map(([name, value]) => [`counters.${name}`, value])),
+            $setOnInsert: { day: key.day, channel: key.channel, language: key.language, topicId: key.topicId },
+          },
+          upsert: true,
+        },
+      }));
+      if (rollupOps.length > 0) await rollups.bulkWrite(rollupOps, { ordered: true });
+      const gapOps: AnyBulkWriteOperation<GapDoc>[] = [];
+      for (const gap of merged.gaps) {
+        gapOps.push({
+          updateOne: {
+            filter: { _id: gap.id },
+            update: { $inc: { count: gap.count }, $setOnInsert: { day: gap.day, language: gap.language, key: gap.key, examples: [] } },
+            upsert: true,
+          },
+        });
+        for (const example of gap.examples) {
+          gapOps.push({
+            updateOne: {
+              filter: { _id: gap.id, examples: { $ne: example }, [`examples.${GAP_EXAMPLES - 1}`]: { $exists: false } },
+              update: { $push: { examples: example } },
+            },
+          });
+        }
+      }
+      if (gapOps.length > 0) await gaps.bulkWrite(gapOps, { ordered: true });
+      if (batch.checkpoint !== undefined) await saveCheckpoint(batch.checkpoint);
+    },
+    async range(fromDay, toDay) {
+      const docs = await rollups.find({ day: { $gte: fromDay, $lte: toDay } }).toArray();
+      return docs
+        .map((d) => ({ key: { day: d.day, channel: d.channel, language: d.language, topicId: d.topicId ?? null }, counters: { ...d.counters } }))
+        .sort((a, b) => compareKeys(a.key, b.key));
+    },
+    async gaps(fromDay, toDay) {
+      const docs = await gaps.find({ day: { $gte: fromDay, $lte: toDay } }).sort({ day: 1, language: 1, key: 1 }).toArray();
+      return sumGapDays(docs.map((d) => ({ language: d.language, key: d.key, count: d.count, examples: d.examples })));
+    },
+    async clear() {
+      await rollups.deleteMany({});
+      await gaps.deleteMany({});
+      await checkpoints.deleteMany({});
+    },
+    async loadCheckpoint() {
+      const doc = await checkpoints.findOne({ _id: CHECKPOINT_ID });
+      return doc ? (JSON.parse(doc.body) as unknown) : undefined;
+    },
+    saveCheckpoint,
+  };
+}

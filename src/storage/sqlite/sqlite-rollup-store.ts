@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+import { addExample, compareKeys, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
+import type { RollupRow, RollupStore } from '../ports';
+
+const CHECKPOINT_ID = 'aggregator';
+
+interface RollupDbRow {
+  day: string;
+  channel: string;
+  language: string;
+  topic_id: string;
+  counter: string;
+  value: number;
+}
+
+interface GapDbRow {
+  day: string;
+  language: string;
+  key: string;
+  count: number;
+  examples: string;
+}
+
+function parseExamples(text: string, where: string): string[] {
+  const value = JSON.parse(text) as unknown;
+  if (!Array.isArray(value) || !value.every((e) => typeof e === 'string')) throw new Error(`${where}: examples must be a JSON array of strings`);
+  return value;
+}
+
+/**
+ * Rollups as one row per key and counter (`rollups`, `topic_id` '' for no topic), added to with
+ * `ON CONFLICT DO UPDATE SET value = value + excluded.value`; knowledge gaps per day, language
+ * and key (`gaps`); the checkpoint as JSON text (`analytics_checkpoint`). A batch, checkpoint
+ * included, is one immediate transaction: all of it is stored or none.
+ *
+ * @example
+ * const rollups = sqliteRollupStore(db);
+ * await rollups.apply({ increments: [{ key: { day: '2026-04-01', channel: 'webchat', language: 'it', topicId: null }, counters: { turns: 1 } }], gaps: [] });
+ */
+export function sqliteRollupStore(db: Database.Database): RollupStore {
+  const addCounter = db.prepare(
+    `INSERT INTO rollups (day, channel, language, topic_id, counter, value) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (day, channel, language, topic_id, counter) DO UPDATE SET value = value + excluded.value`,
+  );
+  const readGap = db.prepare<[string, string, string], GapDbRow>('SELECT * FROM gaps WHERE day = ? AND language = ? AND key = ?');
+  const writeGap = db.prepare(
+    `INSERT INTO gaps (day, language, key, count, examples) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (day, language, key) DO UPDATE SET count = excluded.count, examples = excluded.examples`,
+  );
+  const selectRange = db.prepare<[string, string], RollupDbRow>(
+    'SELECT * FROM rollups WHERE day >= ? AND day <= ? ORDER BY day, channel, language, topic_id, counter',
+  );
+  const selectGaps = db.prepare<[string, string], GapDbRow>('SELECT * FROM gaps WHERE day >= ? AND day <= ? ORDER BY day, language, key');
+  const readCheckpoint = db.prepare<[string], { body: string }>('SELECT body FROM analytics_checkpoint WHERE id = ?');
+  const writeCheckpoint = db.prepare('INSERT INTO analytics_checkpoint (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body');
+
+  const applyAll = db.transaction((merged: ReturnType<typeof mergeBatch>, checkpoint: string | undefined) => {
+    for (const { key, counters } of merged.increments) {
+      for (const [name, value] of Object.entries(counters)) addCounter.run(key.day, key.channel, key.language, key.topicId ?? '', name, value);
+    }
+    for (const gap of merged.gaps) {
+      const stored = readGap.get(gap.day, gap.language, gap.key);
+      const examples = stored ? parseExamples(stored.examples, `sqlite gaps row ${gap.id}`) : [];
+      for (const example of gap.examples) addExample(examples, example);
+      writeGap.run(gap.day, gap.language, gap.key, (stored?.count ?? 0) + gap.count, JSON.stringify(examples));
+    }
+    if (checkpoint !== undefined) writeCheckpoint.run(CHECKPOINT_ID, checkpoint);
+  });
+  const clearAll = db.transaction(() => {
+    db.prepare('DELETE FROM rollups').run();
+    db.prepare('DELETE FROM gaps').run();
+    db.prepare('DELETE FROM analytics_checkpoint').run();
+  });
+
+  return {
+    async apply(batch) {
+      const merged = mergeBatch(batch);
+      const checkpoint = batch.checkpoint === undefined ? undefined : JSON.stringify(batch.checkpoint);
+      applyAll.immediate(merged, checkpoint);
+    },
+    async range(fromDay, toDay) {
+      const rows: RollupRow[] = [];
+      let current: RollupRow | undefined;
+      for (const r of selectRange.all(fromDay, toDay)) {
+        const topicId = r.topic_id === '' ? null : r.topic_id;
+        if (!current || current.key.day !== r.day || current.key.channel !== r.channel || current.key.language !== r.language || current.key.topicId !== topicId) {
+          current = { key: { day: r.day, channel: r.channel, language: r.language, topicId }, counters: {} };
+          rows.push(current);
+        }
+        current.counters[r.counter] = Number(r.value);
+      }
+      return rows.sort((a, b) => compareKeys(a.key, b.key));
+    },
+    async gaps(fromDay, toDay) {
+      return sumGapDays(
+        selectGaps.all(fromDay, toDay).map((r) => ({ language: r.language, key: r.key, count: r.count, examples: parseExamples(r.examples, `sqlite gaps row ${r.day}/${r.key}`) })),
+      );
+    },
+    async clear() {
+      clearAll.immediate();
+    },
+    async loadCheckpoint() {
+      const row = readCheckpoint.get(CHECKPOINT_ID);
+      return row ? (JSON.parse(row.body) as unknown) : undefined;
+    },
+    async saveCheckpoint(value) {
+      writeCheckpoint.run(CHECKPOINT_ID, JSON.stringify(value));
+    },
+  };
+}
