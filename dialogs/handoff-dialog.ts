@@ -150,6 +150,7 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
         const ticket = await this.deps.handoff.createTicket({
           channel: activity.channelId,
           conversationId: activity.conversation.id,
+          userId: activity.from?.id,
           language,
           topicId: state.topicId,
           contactEmail: state.email ?? '',

@@ -164,8 +164,11 @@ async function conversation(
   if (roll < 0.15) {
     const group = pick(language === 'en' ? UNCOVERED.en : UNCOVERED.it);
     await turn(pick(group));
-    if (random() < 0.5) await turn(pick(group)); // the second miss offers a person
-    if (random() < 0.4) await handoffFlow(dialogo, turn, random, stats, advance, language, true);
+    if (random() < 0.5) {
+      await turn(pick(group)); // the second miss: the bot offers a person
+      if (random() < 0.4) await handoffFlow(dialogo, turn, random, stats, advance, language, true);
+      else await turn(language === 'en' ? 'no' : 'no');
+    }
     return;
   }
   const topic = weightedTopic(topics, month, random);

@@ -249,7 +249,11 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     runtime: () => runtime.current(),
     knowledgeBaseDir: config.knowledgeBaseDir,
     logger,
-    refresh: () => aggregator.flush(),
+    // Conversations silent for 30 minutes end now rather than at the next timer tick.
+    refresh: () => {
+      aggregator.sweep(new Date(now().getTime() - 60_000));
+      return aggregator.flush();
+    },
     now,
   });
   const operatorApi = mountOperatorApi(server.server, {
@@ -306,6 +310,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       ]);
       await conversations.flush();
       await recorder.drain(config.shutdownGraceMs);
+      aggregator.sweep(new Date(now().getTime() - 60_000));
       await aggregator.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
       await backend.close();
     },

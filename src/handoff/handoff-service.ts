@@ -103,6 +103,8 @@ export class HandoffService extends EventEmitter {
    * kept by every transition made here (one Dialogo instance owns the queue).
    */
   private readonly activeIndex = new Map<string, HandoffSession>();
+  /** Conversations that left the queue for a written request, until they write it. */
+  private readonly diverted = new Set<string>();
 
   constructor(private readonly options: HandoffServiceOptions) {
     super();
@@ -268,6 +270,8 @@ export class HandoffService extends EventEmitter {
     const left = await this.options.store.transition(session.id, ['queued'], { state, endedAt: at.toISOString(), outcome });
     if (!left) return undefined;
     this.track(left);
+    // Counted as a ticket now; the request written next must not count it again.
+    if (outcome === 'ticket') this.diverted.add(indexKey(left.channel, left.conversationId));
     this.toldPosition.delete(session.id);
     this.offeredTicket.delete(session.id);
     this.lifecycle(left, state, { waitSec: secondsBetween(left.queuedAt, at) });
@@ -305,7 +309,7 @@ export class HandoffService extends EventEmitter {
   }
 
   /** Stores a written request with the next reference of the year; ends the session it came from. */
-  async createTicket(input: { channel: string; conversationId: string; language: 'it' | 'en'; topicId: string | null; contactEmail: string; description: string }): Promise<TicketRecord> {
+  async createTicket(input: { channel: string; conversationId: string; userId?: string; language: 'it' | 'en'; topicId: string | null; contactEmail: string; description: string }): Promise<TicketRecord> {
     const now = this.now();
     const reference = await this.options.tickets.nextReference(now.getUTCFullYear());
     const ticket: TicketRecord = {
@@ -320,8 +324,29 @@ export class HandoffService extends EventEmitter {
       status: 'open',
     };
     await this.options.tickets.create(ticket);
-    const queued = this.activeIndex.get(indexKey(input.channel, input.conversationId));
+    const key = indexKey(input.channel, input.conversationId);
+    const queued = this.activeIndex.get(key);
     if (queued?.state === 'queued') await this.leave(queued, 'ticket');
+    else if (!this.diverted.delete(key)) {
+      // A request left without queueing (outside hours, queue full): the analytics still see a ticket.
+      const session: HandoffSession = {
+        id: reference,
+        channel: input.channel,
+        conversationId: input.conversationId,
+        reference: { user: { id: input.userId ?? input.conversationId } },
+        language: input.language,
+        topicId: input.topicId,
+        description: '',
+        phoneCode: '',
+        state: 'ticket',
+        queuedAt: now.toISOString(),
+        endedAt: now.toISOString(),
+        outcome: 'ticket',
+        transcript: [],
+        messages: [],
+      };
+      this.lifecycle(session, 'ticket');
+    }
     this.emit('tickets');
     return ticket;
   }

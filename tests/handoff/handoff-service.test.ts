@@ -198,6 +198,20 @@ describe('HandoffService on the SQLite store', () => {
     expect((await handoff.listTickets()).map((t) => t.reference)).toEqual(['DLG-2026-000001', 'DLG-2026-000002']);
   });
 
+  test('every written request is one ticket step for the analytics: outside the queue, from the queue, or after leaving it for one', async () => {
+    const handoff = service();
+    const steps: string[] = [];
+    handoff.on('lifecycle', (e) => steps.push(`${e.session.conversationId}:${e.state}`));
+    const ticket = (conversationId: string) => handoff.createTicket({ channel: 'directline', conversationId, userId: `user-${conversationId}`, language: 'it', topicId: null, contactEmail: 'a@example.org', description: 'x' });
+    await ticket('outside-hours');
+    await handoff.enqueue(request('queued'));
+    await ticket('queued');
+    const { session } = await handoff.enqueue(request('diverted'));
+    await handoff.leave(session, 'ticket');
+    await ticket('diverted');
+    expect(steps).toEqual(['outside-hours:ticket', 'queued:queued', 'queued:ticket', 'diverted:queued', 'diverted:ticket']);
+  });
+
   test('the chat-to-phone code finds the active session', async () => {
     const handoff = service();
     const { session } = await handoff.enqueue(request('c1'));
