@@ -95,7 +95,7 @@ export async function mongoRollupStore(db: Db): Promise<RollupStore> {
       if (batch.checkpoint !== undefined) await saveCheckpoint(batch.checkpoint);
     },
     async range(fromDay, toDay) {
-      const docs = await rollups.find({ day: { $gte: fromDay, $lte: toDay } }).toArray();
+      const docs = await rollups.find({ day: { $gte: fromDay, $lte: toDay } }, { projection: { _id: 0 }, batchSize: 10_000 }).toArray();
       return docs
         .map((d) => ({ key: { day: d.day, channel: d.channel, language: d.language, topicId: d.topicId ?? null }, counters: { ...d.counters } }))
         .sort((a, b) => compareKeys(a.key, b.key));

@@ -4,15 +4,6 @@ import type { RollupRow, RollupStore } from '../ports';
 
 const CHECKPOINT_ID = 'aggregator';
 
-interface RollupDbRow {
-  day: string;
-  channel: string;
-  language: string;
-  topic_id: string;
-  counter: string;
-  value: number;
-}
-
 interface GapDbRow {
   day: string;
   language: string;
@@ -47,9 +38,13 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
     `INSERT INTO gaps (day, language, key, count, examples) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (day, language, key) DO UPDATE SET count = excluded.count, examples = excluded.examples`,
   );
-  const selectRange = db.prepare<[string, string], RollupDbRow>(
-    'SELECT * FROM rollups WHERE day >= ? AND day <= ? ORDER BY day, channel, language, topic_id, counter',
-  );
+  // A year is a million or so counter rows: SQLite folds each key's counters into one JSON object,
+  // so JavaScript sees one row per key (the table's key order, so no sort).
+  const selectRange = db
+    .prepare<[string, string], unknown[]>(
+      'SELECT day, channel, language, topic_id, json_group_object(counter, value) FROM rollups WHERE day >= ? AND day <= ? GROUP BY day, channel, language, topic_id ORDER BY day, channel, language, topic_id',
+    )
+    .raw(true);
   const selectGaps = db.prepare<[string, string], GapDbRow>('SELECT * FROM gaps WHERE day >= ? AND day <= ? ORDER BY day, language, key');
   const readCheckpoint = db.prepare<[string], { body: string }>('SELECT body FROM analytics_checkpoint WHERE id = ?');
   const writeCheckpoint = db.prepare('INSERT INTO analytics_checkpoint (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body');
@@ -80,14 +75,11 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
     },
     async range(fromDay, toDay) {
       const rows: RollupRow[] = [];
-      let current: RollupRow | undefined;
-      for (const r of selectRange.all(fromDay, toDay)) {
-        const topicId = r.topic_id === '' ? null : r.topic_id;
-        if (!current || current.key.day !== r.day || current.key.channel !== r.channel || current.key.language !== r.language || current.key.topicId !== topicId) {
-          current = { key: { day: r.day, channel: r.channel, language: r.language, topicId }, counters: {} };
-          rows.push(current);
-        }
-        current.counters[r.counter] = Number(r.value);
+      for (const raw of selectRange.iterate(fromDay, toDay)) {
+        const [day, channel, language, topic, counters] = raw as [string, string, string, string, string];
+        const parsed = JSON.parse(counters) as Record<string, number>;
+        for (const name of Object.keys(parsed)) parsed[name] = Number(parsed[name]);
+        rows.push({ key: { day, channel, language, topicId: topic === '' ? null : topic }, counters: parsed });
       }
       return rows.sort((a, b) => compareKeys(a.key, b.key));
     },
