@@ -2,29 +2,21 @@
 // pipeline into a fresh store; Dialogo starts on it; a supervisor logs into /dashboard in Debian's
 // Chromium and sees figures computed from the rollups. The screenshot goes to test-artifacts/.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
+import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { KB_DIR } from '../fixtures/runtime';
 
 const run = promisify(execFile);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const ROOT = path.resolve(__dirname, '../..');
 
-if (!available && process.env.CI === 'true') {
-  test('Chromium is installed for the browser tests', () => {
-    throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  });
-}
-
-(available ? describe : describe.skip)('dashboard after the demo seed, in Chromium', () => {
+describeWithBrowser()('dashboard after the demo seed, in Chromium', () => {
   jest.setTimeout(180_000);
   let dataDir: string;
   let userDataDir: string;
@@ -42,11 +34,8 @@ if (!available && process.env.CI === 'true') {
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, RETENTION_DAYS: '400' }), createLogger('silent'));
     await dialogo.operators.add('sara', 'supervisor', 'una-password-lunga');
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 1000 },
+    context = await launchChromium(userDataDir, {
+            viewport: { width: 1440, height: 1000 },
       locale: 'it-IT',
       timezoneId: 'Europe/Rome',
     });

@@ -3,16 +3,14 @@
 // here; the /api/operator/* and /api/analytics/* APIs are mocked in the page (page.route) with a
 // deterministic fixture of daily figures from September 2024, so that a year-on-year comparison
 // exists for part of the last 12 months. The browser clock is fixed at 15 March 2026.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type Route } from 'playwright-core';
+import { type BrowserContext, type Page, type Route } from 'playwright-core';
+import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const WEB = path.resolve(__dirname, '../../src/web');
 const CHART_UMD = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -20,18 +18,7 @@ const TOKEN_KEY = 'dialogo.operator.token';
 const NOW = new Date('2026-03-15T10:30:00+01:00'); // Sunday 15 March 2026 in Milan (the page runs in Europe/Rome)
 const DATA_START = '2024-09-01';
 
-if (!available) {
-  if (process.env.CI === 'true') {
-    test('Chromium is installed for the browser tests', () => {
-      throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
-  }
-}
-
-const describeBrowser = available ? describe : describe.skip;
+const describeBrowser = describeWithBrowser();
 
 // ---------------------------------------------------------------- the fixture
 
@@ -354,15 +341,12 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--lang=it-IT', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 960 },
+    context = await launchChromium(userDataDir, {
+            viewport: { width: 1440, height: 960 },
       acceptDownloads: true,
       locale: 'it-IT',
       timezoneId: 'Europe/Rome',
-    });
+    }, ['--lang=it-IT']);
     page = context.pages()[0] ?? (await context.newPage());
     await page.clock.setFixedTime(NOW);
     page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -2,18 +2,16 @@
 // of one headless Chromium (Debian's, driven by playwright-core) against a real Dialogo: the
 // citizen asks for an operator and is queued, the operator claims, they chat, the operator closes
 // and the bot answers again from the knowledge base.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const PASSWORD = 'una-password-lunga';
 const TOKEN_SECRET = 'operator-token-secret-for-the-handoff-e2e';
 const XSS = '<img src=x onerror=alert(1)>';
@@ -22,18 +20,7 @@ const GREETING = 'Buongiorno, sono Giulia: mi dica il numero dell’avviso.';
 // A sentence of the knowledge base's answer about the identity card (knowledge-base/topics/carta-identita.yaml).
 const CIE_ANSWER = 'Costa 22,20 €';
 
-if (!available) {
-  if (process.env.CI === 'true') {
-    test('Chromium is installed for the browser tests', () => {
-      throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
-  }
-}
-
-const describeBrowser = available ? describe : describe.skip;
+const describeBrowser = describeWithBrowser();
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 5_000): Promise<void> {
   const end = Date.now() + timeout;
@@ -72,11 +59,8 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
     await dialogo.operators.add('giulia', 'operator', PASSWORD);
     base = `http://127.0.0.1:${dialogo.port}`;
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
+    context = await launchChromium(userDataDir, {
+            viewport: { width: 1280, height: 900 },
     });
     // No third-party hosts: anything not served by Dialogo is refused.
     await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));

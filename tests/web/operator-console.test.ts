@@ -1,33 +1,20 @@
 // End-to-end: the operator console (src/web/operator.*) in Debian's headless Chromium, driven by
 // playwright-core. The three files are served by a tiny static server; the /api/operator/* API and
 // its WebSocket are mocked in the page (page.route / page.routeWebSocket) following the contract.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import restify, { type Server } from 'restify';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type Route, type WebSocketRoute } from 'playwright-core';
+import { type BrowserContext, type Page, type Route, type WebSocketRoute } from 'playwright-core';
+import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 import { mountStaticRoutes } from '../../src/server/static-routes';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const WEB = path.resolve(__dirname, '../../src/web');
 const XSS = '<img src=x onerror=alert(1)>';
 const TOKEN_KEY = 'dialogo.operator.token';
 
-if (!available) {
-  if (process.env.CI === 'true') {
-    test('Chromium is installed for the browser tests', () => {
-      throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
-  }
-}
-
-const describeBrowser = available ? describe : describe.skip;
+const describeBrowser = describeWithBrowser();
 
 // ---------------------------------------------------------------- the mocked backend
 
@@ -262,11 +249,8 @@ describeBrowser('operator console in Chromium', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1440, height: 960 },
+    context = await launchChromium(userDataDir, {
+            viewport: { width: 1440, height: 960 },
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(String(e)));

@@ -1,31 +1,18 @@
 // End-to-end: the demo page with the official Web Chat in Debian's headless Chromium, driven by
 // playwright-core, against Dialogo's own Direct Line endpoint, in WebSocket and in polling mode.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
+import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const QUESTION = "come rinnovo la carta d'identità";
 
-if (!available) {
-  if (process.env.CI === 'true') {
-    test('Chromium is installed for the browser tests', () => {
-      throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-    });
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED browser tests: ${CHROMIUM} not found (apt-get install -y chromium)`);
-  }
-}
-
-const describeBrowser = available ? describe : describe.skip;
+const describeBrowser = describeWithBrowser();
 
 describeBrowser.each([
   ['websocket', 'websocket'],
@@ -47,11 +34,8 @@ describeBrowser.each([
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir }), createLogger('silent'));
     base = `http://127.0.0.1:${dialogo.port}`;
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
+    context = await launchChromium(userDataDir, {
+            viewport: { width: 1280, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(String(error)));
