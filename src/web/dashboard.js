@@ -13,7 +13,9 @@
 (function () {
   'use strict';
 
-  var TOKEN_KEY = 'dialogo.operator.token';
+  var C = window.DialogoConsole;
+  var $ = C.$, el = C.el, append = C.append, clear = C.clear, setText = C.setText, str = C.str, ApiError = C.ApiError;
+
   var WEEKLY_OVER_DAYS = 120;
   var TOP_TOPICS = 15;
   var MIN_TOPIC_CONVERSATIONS = 5;
@@ -44,50 +46,6 @@
   };
 
   // ---------------------------------------------------------------- DOM helpers
-
-  function $(id) {
-    return document.getElementById(id);
-  }
-
-  /** Builds an element: attributes via setAttribute (never markup), children as text nodes or elements. */
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (name) {
-        var value = attrs[name];
-        if (value === null || value === undefined || value === false) return;
-        if (name === 'className') node.className = value;
-        else if (name === 'text') node.textContent = String(value);
-        else node.setAttribute(name, value === true ? '' : String(value));
-      });
-    }
-    append(node, children);
-    return node;
-  }
-
-  function append(node, children) {
-    if (children === null || children === undefined) return node;
-    if (!Array.isArray(children)) children = [children];
-    children.forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      if (Array.isArray(child)) return append(node, child);
-      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
-    });
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    return node;
-  }
-
-  function setText(id, text) {
-    $(id).textContent = text === null || text === undefined ? '' : String(text);
-  }
-
-  function str(value) {
-    return value === null || value === undefined ? '' : String(value);
-  }
 
   function num(value) {
     return typeof value === 'number' && isFinite(value) ? value : null;
@@ -189,46 +147,15 @@
 
   // ---------------------------------------------------------------- API
 
-  function ApiError(status, code, message) {
-    this.status = status;
-    this.code = code;
-    this.message = message;
-  }
-
   function request(method, path, body, accept) {
-    var headers = { Accept: accept || 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (state.token) headers.Authorization = 'Bearer ' + state.token;
-    return fetch(path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-      credentials: 'same-origin',
-    }).then(
-      function (response) {
-        if (response.ok) return response;
-        return response.text().then(function (raw) {
-          var data = null;
-          try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
-          var error = (data && data.error) || {};
-          if (response.status === 401 && path !== '/api/operator/login') logout(EXPIRED);
-          throw new ApiError(response.status, str(error.code) || 'HTTP_' + response.status, str(error.message));
-        });
-      },
-      function () {
-        throw new ApiError(0, 'NETWORK', 'Server non raggiungibile: controlla la connessione e riprova.');
-      },
-    );
+    return C.request(method, path, body, state.token, accept).catch(function (failure) {
+      if (failure instanceof ApiError && failure.status === 401 && path !== '/api/operator/login') logout(EXPIRED);
+      throw failure;
+    });
   }
 
   function api(method, path, body) {
-    return request(method, path, body).then(function (response) {
-      return response.text().then(function (raw) {
-        if (!raw) return {};
-        try { return JSON.parse(raw); } catch (e) { throw new ApiError(response.status, 'BAD_RESPONSE', 'Risposta del server non valida.'); }
-      });
-    });
+    return request(method, path, body).then(C.json);
   }
 
   function describeError(error, known) {
@@ -245,16 +172,8 @@
 
   // ---------------------------------------------------------------- login / logout
 
-  function loadToken() {
-    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
-  }
-
-  function saveToken(token) {
-    try {
-      if (token) sessionStorage.setItem(TOKEN_KEY, token);
-      else sessionStorage.removeItem(TOKEN_KEY);
-    } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
-  }
+  var loadToken = C.loadToken;
+  var saveToken = C.saveToken;
 
   function showLogin(message) {
     $('app-view').hidden = true;

@@ -11,7 +11,9 @@
 (function () {
   'use strict';
 
-  var TOKEN_KEY = 'dialogo.operator.token';
+  var C = window.DialogoConsole;
+  var $ = C.$, el = C.el, append = C.append, clear = C.clear, setText = C.setText, str = C.str, ApiError = C.ApiError;
+
   var API = '/api/operator';
   var BASE_TITLE = 'Coda 020202';
   var LOGIN_TITLE = 'Console operatori 020202 \u2013 Comune di Milano';
@@ -50,49 +52,6 @@
   };
 
   // ---------------------------------------------------------------- DOM helpers
-
-  function $(id) {
-    return document.getElementById(id);
-  }
-
-  /** Builds an element: attributes via setAttribute (never markup), children as text nodes or elements. */
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (name) {
-        var value = attrs[name];
-        if (value === null || value === undefined || value === false) return;
-        if (name === 'className') node.className = value;
-        else if (name === 'text') node.textContent = String(value);
-        else node.setAttribute(name, value === true ? '' : String(value));
-      });
-    }
-    append(node, children);
-    return node;
-  }
-
-  function append(node, children) {
-    if (children === null || children === undefined) return node;
-    if (!Array.isArray(children)) children = [children];
-    children.forEach(function (child) {
-      if (child === null || child === undefined || child === false) return;
-      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
-    });
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-    return node;
-  }
-
-  function setText(id, text) {
-    $(id).textContent = text === null || text === undefined ? '' : String(text);
-  }
-
-  function str(value) {
-    return value === null || value === undefined ? '' : String(value);
-  }
 
   var uid = 0;
   function nextId(prefix) {
@@ -144,44 +103,12 @@
 
   // ---------------------------------------------------------------- API
 
-  function ApiError(status, code, message, details) {
-    this.status = status;
-    this.code = code;
-    this.message = message;
-    this.details = details;
-  }
-
   function api(method, path, body) {
-    var headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (state.token) headers.Authorization = 'Bearer ' + state.token;
-    return fetch(API + path, {
-      method: method,
-      headers: headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: 'no-store',
-      credentials: 'same-origin',
-    }).then(
-      function (response) {
-        return response.text().then(function (raw) {
-          var data = null;
-          if (raw) {
-            try { data = JSON.parse(raw); } catch (e) { data = null; }
-          }
-          if (response.ok) return data || {};
-          var error = (data && data.error) || {};
-          var failure = new ApiError(response.status, str(error.code) || 'HTTP_' + response.status, str(error.message), error.details);
-          // A token that is no longer valid sends the operator back to the login form.
-          if (response.status === 401 && path !== '/login') {
-            logout('La sessione è scaduta: accedi di nuovo.');
-          }
-          throw failure;
-        });
-      },
-      function () {
-        throw new ApiError(0, 'NETWORK', 'Server non raggiungibile: controlla la connessione e riprova.');
-      },
-    );
+    return C.request(method, API + path, body, state.token).then(C.json, function (failure) {
+      // A token that is no longer valid sends the operator back to the login form.
+      if (failure instanceof ApiError && failure.status === 401 && path !== '/login') logout('La sessione è scaduta: accedi di nuovo.');
+      throw failure;
+    });
   }
 
   /** A message for the operator; `known` maps error codes to Italian texts. */
@@ -226,16 +153,8 @@
 
   // ---------------------------------------------------------------- login / logout
 
-  function loadToken() {
-    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
-  }
-
-  function saveToken(token) {
-    try {
-      if (token) sessionStorage.setItem(TOKEN_KEY, token);
-      else sessionStorage.removeItem(TOKEN_KEY);
-    } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
-  }
+  var loadToken = C.loadToken;
+  var saveToken = C.saveToken;
 
   function showLogin(message) {
     $('app-view').hidden = true;

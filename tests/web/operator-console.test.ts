@@ -283,10 +283,12 @@ describeBrowser('operator console in Chromium', () => {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('never renders markup from strings (no innerHTML and friends in operator.js)', () => {
-    const source = readFileSync(path.join(WEB, 'operator.js'), 'utf8');
-    expect(source).toMatch(/^\(function \(\) \{\n {2}'use strict';/m);
-    expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+  it('never renders markup from strings (no innerHTML and friends in operator.js and console-common.js)', () => {
+    for (const file of ['operator.js', 'console-common.js']) {
+      const source = readFileSync(path.join(WEB, file), 'utf8');
+      expect(source).toMatch(/^\(function \(\) \{\n {2}'use strict';/m);
+      expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
   });
 
   it('shows the login form in Italian and rejects a wrong password', async () => {

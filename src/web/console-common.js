@@ -1,0 +1,114 @@
+/*
+ * What the operator console and the supervisors' dashboard share: DOM helpers that only ever
+ * create text nodes and set attributes (never markup: citizens' words are shown as text), the
+ * JSON API client with Dialogo's error shape, and the console token kept in sessionStorage.
+ * Loaded before each page's own script; exposes window.DialogoConsole.
+ */
+(function () {
+  'use strict';
+
+  var TOKEN_KEY = 'dialogo.operator.token';
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  /** Builds an element: attributes via setAttribute (never markup), children as text nodes or elements. */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (name) {
+        var value = attrs[name];
+        if (value === null || value === undefined || value === false) return;
+        if (name === 'className') node.className = value;
+        else if (name === 'text') node.textContent = String(value);
+        else node.setAttribute(name, value === true ? '' : String(value));
+      });
+    }
+    append(node, children);
+    return node;
+  }
+
+  function append(node, children) {
+    if (children === null || children === undefined) return node;
+    if (!Array.isArray(children)) children = [children];
+    children.forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      if (Array.isArray(child)) return append(node, child);
+      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  function setText(id, text) {
+    $(id).textContent = text === null || text === undefined ? '' : String(text);
+  }
+
+  function str(value) {
+    return value === null || value === undefined ? '' : String(value);
+  }
+
+  /** A failed call: HTTP status (0 when the server was unreachable) and Dialogo's error code and message. */
+  function ApiError(status, code, message, details) {
+    this.status = status;
+    this.code = code;
+    this.message = message;
+    this.details = details;
+  }
+
+  /** Calls `url` with the console token; resolves with the Response when it is 2xx, rejects with an ApiError otherwise. */
+  function request(method, url, body, token, accept) {
+    var headers = { Accept: accept || 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = 'Bearer ' + token;
+    return fetch(url, {
+      method: method,
+      headers: headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: 'same-origin',
+    }).then(
+      function (response) {
+        if (response.ok) return response;
+        return response.text().then(function (raw) {
+          var data = null;
+          try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
+          var error = (data && data.error) || {};
+          throw new ApiError(response.status, str(error.code) || 'HTTP_' + response.status, str(error.message), error.details);
+        });
+      },
+      function () {
+        throw new ApiError(0, 'NETWORK', 'Server non raggiungibile: controlla la connessione e riprova.');
+      },
+    );
+  }
+
+  /** The JSON body of a successful Response ({} when empty). */
+  function json(response) {
+    return response.text().then(function (raw) {
+      if (!raw) return {};
+      try { return JSON.parse(raw); } catch (e) { throw new ApiError(response.status, 'BAD_RESPONSE', 'Risposta del server non valida.'); }
+    });
+  }
+
+  function loadToken() {
+    try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
+  }
+
+  function saveToken(token) {
+    try {
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
+  }
+
+  window.DialogoConsole = Object.freeze({
+    $: $, el: el, append: append, clear: clear, setText: setText, str: str,
+    ApiError: ApiError, request: request, json: json, loadToken: loadToken, saveToken: saveToken,
+  });
+})();
