@@ -62,6 +62,7 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/widget.js': { file: path.join(dir, 'widget.js'), cacheControl: short, substitute: { __WEBCHAT_VERSION__: version } },
     '/portal.css': { file: path.join(dir, 'portal.css'), cacheControl: short },
     '/portal.js': { file: path.join(dir, 'portal.js'), cacheControl: short },
+    '/console-common.css': { file: path.join(dir, 'console-common.css'), cacheControl: 'no-cache' },
     '/console-common.js': { file: path.join(dir, 'console-common.js'), cacheControl: 'no-cache' },
     '/operator': { file: path.join(dir, 'operator.html'), cacheControl: 'no-cache' },
     '/operator.js': { file: path.join(dir, 'operator.js'), cacheControl: 'no-cache' },

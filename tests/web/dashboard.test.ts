@@ -327,6 +327,7 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
       ['/dashboard', path.join(WEB, 'dashboard.html'), 'text/html; charset=utf-8'],
       ['/dashboard.js', path.join(WEB, 'dashboard.js'), 'application/javascript; charset=utf-8'],
       ['/console-common.js', path.join(WEB, 'console-common.js'), 'application/javascript; charset=utf-8'],
+      ['/console-common.css', path.join(WEB, 'console-common.css'), 'text/css; charset=utf-8'],
       ['/dashboard.css', path.join(WEB, 'dashboard.css'), 'text/css; charset=utf-8'],
       ['/vendor/chart.umd.js', CHART_UMD, 'application/javascript; charset=utf-8'],
     ];
