@@ -1,5 +1,6 @@
 // The one composition root: reads the configuration, wires knowledge base, recognizer, bot,
 // adapter and server, and owns start-up, reload and shutdown. No other module reads process.env.
+import { randomUUID } from 'node:crypto';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
@@ -43,7 +44,6 @@ import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
 import type { TranscriptEntry } from './storage/ports';
-import { randomUUID } from 'node:crypto';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
 import { ResilientStorage } from './storage/resilient-storage';
@@ -77,6 +77,11 @@ async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetr
   return { kb, recognizer };
 }
 
+/** Seams for tests and the demo seed: the clock of events, the handoff queue and Messenger's windows. */
+export interface StartOptions {
+  readonly now?: () => Date;
+}
+
 /**
  * Starts Dialogo with a parsed configuration; resolves once the server listens.
  *
@@ -84,10 +89,6 @@ async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetr
  * const dialogo = await startDialogo(loadConfig({ PORT: '0' }));
  * await dialogo.stop();
  */
-/** Seams for tests: a clock for the handoff queue and Messenger's windows. */
-export interface StartOptions {
-  readonly now?: () => Date;
-}
 
 export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<Dialogo> {
   const now = options.now ?? (() => new Date());
