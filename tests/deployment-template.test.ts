@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../src/config';
+
+/** The App Service settings of deploymentTemplates/template-dialogo.json, with its parameters filled in. */
+function templateEnvironment(values: Record<string, string>): Record<string, string> {
+  const template = JSON.parse(readFileSync(path.resolve(__dirname, '../deploymentTemplates/template-dialogo.json'), 'utf8'));
+  const site = template.resources.find((r: { type: string }) => r.type === 'Microsoft.Web/sites');
+  const env: Record<string, string> = {};
+  for (const { name, value } of site.properties.siteConfig.appSettings as { name: string; value: string }[]) {
+    const parameter = /^\[parameters\('(\w+)'\)\]$/.exec(value)?.[1];
+    env[name] = parameter ? (values[parameter] ?? template.parameters[parameter]?.defaultValue ?? '') : value;
+  }
+  return env;
+}
+
+describe('deployment template', () => {
+  test('its settings make a valid production configuration', () => {
+    const env = templateEnvironment({
+      appId: '00000000-0000-0000-0000-000000000001',
+      appSecret: 'app-secret',
+      appType: 'SingleTenant',
+      tenantId: '00000000-0000-0000-0000-000000000002',
+      pseudonymSecret: 'a-pseudonym-secret-of-length',
+      operatorTokenSecret: 'an-operator-token-secret',
+      directLineSecret: 'a-direct-line-secret-1234',
+    });
+    const config = loadConfig(env);
+    expect(config).toMatchObject({ env: 'production', port: 8080, storage: { mongodbUri: undefined, pseudonymSecret: 'a-pseudonym-secret-of-length' } });
+    expect(config.handoff.operatorTokenSecret).toBe('an-operator-token-secret');
+  });
+});
