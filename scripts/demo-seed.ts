@@ -10,7 +10,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signBody } from '../src/channels/messenger/signature';
 import { loadConfig } from '../src/config';
 import { startDialogo, type Dialogo } from '../src/index';
 import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
@@ -244,7 +243,7 @@ async function webCitizen(dialogo: Dialogo, id: string, language: 'it' | 'en'): 
   };
 }
 
-/** A citizen on Messenger: signed webhook events, processed as the route would. */
+/** A citizen on Messenger: webhook events handed to the adapter, as the route does once the signature is checked. */
 async function messengerCitizen(dialogo: Dialogo, id: string, now: () => Date): Promise<(text: string) => Promise<void>> {
   const psid = `79${id.replace('-', '0').padStart(14, '0')}`;
   let n = 0;
@@ -252,7 +251,6 @@ async function messengerCitizen(dialogo: Dialogo, id: string, now: () => Date): 
     n += 1;
     const at = now().getTime();
     const body = { object: 'page' as const, entry: [{ id: PAGE_ID, time: at, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: at, message: { mid: `m_demo_${id}_${n}`, text } }] }] };
-    void signBody(JSON.stringify(body), MESSENGER_SECRET);
     await dialogo.messenger!.processWebhook(body);
   };
 }

@@ -26,8 +26,8 @@ interface Breakdown {
   deflectionRate: number | null;
 }
 
-export interface DaySummary {
-  day: string;
+/** The figures of a period: one day of `byDay`, or the whole range at the top of the summary. */
+export interface PeriodFigures {
   conversations: number;
   engaged: number;
   resolved: number;
@@ -44,6 +44,10 @@ export interface DaySummary {
   csat: number | null;
   avgQueueWaitSec: number | null;
   avgHandleSec: number | null;
+}
+
+export interface DaySummary extends PeriodFigures {
+  day: string;
 }
 
 /** One month in the shape of the 020202 contact centre's yearly report. */
@@ -64,27 +68,11 @@ export interface MonthSummary extends MonthFigures {
   change: { [K in keyof MonthFigures]: number | null } | null;
 }
 
-export interface AnalyticsSummary {
+export interface AnalyticsSummary extends PeriodFigures {
   from: string;
   to: string;
-  conversations: number;
-  engaged: number;
-  resolved: number;
-  resolvedConfirmed: number;
-  resolvedAssumed: number;
-  escalated: number;
-  abandoned: number;
-  tickets: number;
-  unengaged: number;
-  unresolved: number;
-  deflectionRate: number | null;
-  escalationRate: number | null;
-  fallbackRate: number | null;
-  csat: number | null;
   handoffs: { queued: number; answered: number; abandoned: number };
-  avgQueueWaitSec: number | null;
   p90QueueWaitSec: number | null;
-  avgHandleSec: number | null;
   byChannel: (Breakdown & { channel: string })[];
   byLanguage: (Breakdown & { language: string })[];
   byTopic: (Breakdown & { topicId: string | null; title: string | null; fallbacks: number })[];

@@ -1,5 +1,4 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { HandoffService } from '../handoff/handoff-service';
 import type { Language } from '../knowledge/topic-schema';
 import { normalize } from '../nlu/normalize';
@@ -87,5 +86,5 @@ export function handoffActivity(language: Language, session: HandoffSession, tex
 }
 
 async function say(context: TurnContext, language: Language, session: HandoffSession, text: string, handoff: HandoffData, buttons: readonly { it: string; en: string }[] = []): Promise<void> {
-  await context.sendActivity(handoffActivity(language ?? languageOfLocale(context.activity.locale), session, text, handoff, buttons));
+  await context.sendActivity(handoffActivity(language, session, text, handoff, buttons));
 }

@@ -51,9 +51,11 @@ export class InteractionMiddleware implements Middleware {
 
   private eventOf(context: TurnContext, sent: readonly Partial<Activity>[], latencyMs: number): InteractionEvent {
     const activity = context.activity;
-    const data = [...sent].reverse().map((a) => (a.channelData as { dialogo?: DialogoData & { feedback?: 'up' | 'down' } } | undefined)?.dialogo).find(Boolean);
-    const handoff = [...sent].reverse().map((a) => (a.channelData as { dialogo?: DialogoData } | undefined)?.dialogo?.handoff).find(Boolean);
-    const feedback = sent.map((a) => (a.channelData as { dialogo?: { feedback?: 'up' | 'down' } } | undefined)?.dialogo?.feedback).find(Boolean);
+    // The last reply says what the bot did; feedback may ride on an earlier one (a 👎 then the offer of a person).
+    const replies = sent.map((a) => (a.channelData as { dialogo?: DialogoData & { feedback?: 'up' | 'down' } } | undefined)?.dialogo).filter((d) => d !== undefined);
+    const data = replies.at(-1);
+    const handoff = [...replies].reverse().find((d) => d.handoff)?.handoff;
+    const feedback = replies.find((d) => d.feedback)?.feedback;
     const language = (context.turnState.get(TURN_LANGUAGE) as Language | undefined) ?? languageOfLocale(activity.locale);
     const text = typeof activity.text === 'string' && activity.text.length > 0 ? redact(activity.text).text : null;
     const outcome: EventOutcome = activity.type === ActivityTypes.ConversationUpdate ? 'welcome' : (data?.outcome ?? 'none');

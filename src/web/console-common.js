@@ -96,6 +96,21 @@
     });
   }
 
+  /**
+   * A message in Italian for a failed call: `known` maps error codes to texts (or functions of the
+   * error), `byStatus` gives the page's own texts for some statuses (401, 403, 404...).
+   */
+  function describeError(error, known, byStatus) {
+    if (!(error instanceof ApiError)) return 'Errore imprevisto: riprova.';
+    var text = known && known[error.code];
+    if (text) return typeof text === 'function' ? text(error) : text;
+    if (error.code === 'NETWORK' || error.code === 'BAD_RESPONSE') return error.message;
+    if (byStatus && byStatus[error.status]) return byStatus[error.status];
+    if (error.status === 429) return 'Troppe richieste: attendi qualche secondo e riprova.';
+    if (error.status >= 500) return 'Errore del server: riprova tra poco.';
+    return error.message || 'Operazione non riuscita (' + error.code + ').';
+  }
+
   function loadToken() {
     try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
   }
@@ -109,6 +124,6 @@
 
   window.DialogoConsole = Object.freeze({
     $: $, el: el, append: append, clear: clear, setText: setText, str: str,
-    ApiError: ApiError, request: request, json: json, loadToken: loadToken, saveToken: saveToken,
+    ApiError: ApiError, request: request, json: json, describeError: describeError, loadToken: loadToken, saveToken: saveToken,
   });
 })();

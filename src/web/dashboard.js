@@ -159,15 +159,7 @@
   }
 
   function describeError(error, known) {
-    if (!(error instanceof ApiError)) return 'Errore imprevisto: riprova.';
-    if (known && known[error.code]) return known[error.code];
-    if (error.code === 'NETWORK' || error.code === 'BAD_RESPONSE') return error.message;
-    if (error.status === 401) return EXPIRED;
-    if (error.status === 403) return 'Operazione riservata ai supervisori.';
-    if (error.status === 404) return 'Servizio non disponibile (404).';
-    if (error.status === 429) return 'Troppe richieste: attendi qualche secondo e riprova.';
-    if (error.status >= 500) return 'Errore del server: riprova tra poco.';
-    return error.message || 'Operazione non riuscita (' + error.code + ').';
+    return C.describeError(error, known, { 401: EXPIRED, 403: 'Operazione riservata ai supervisori.', 404: 'Servizio non disponibile (404).' });
   }
 
   // ---------------------------------------------------------------- login / logout
@@ -641,7 +633,7 @@
       .catch(function (error) {
         if (error instanceof ApiError && error.status === 401) return;
         status.className = 'gap-status gap-status-error';
-        status.textContent = 'Bozza non creata: ' + describeError(error, { DRAFT_EXISTS: 'esiste già una bozza per questa domanda.' });
+        status.textContent = 'Bozza non creata: ' + describeError(error);
         button.disabled = false;
       });
   }

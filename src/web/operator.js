@@ -111,16 +111,8 @@
     });
   }
 
-  /** A message for the operator; `known` maps error codes to Italian texts. */
   function describeError(error, known) {
-    if (!(error instanceof ApiError)) return 'Errore imprevisto: riprova.';
-    if (known && known[error.code]) return typeof known[error.code] === 'function' ? known[error.code](error) : known[error.code];
-    if (error.code === 'NETWORK') return error.message;
-    if (error.status === 403) return 'Operazione non consentita per il tuo ruolo.';
-    if (error.status === 404) return 'Elemento non trovato.';
-    if (error.status === 429) return 'Troppe richieste: attendi qualche secondo e riprova.';
-    if (error.status >= 500) return 'Errore del server: riprova tra poco.';
-    return error.message || 'Operazione non riuscita (' + error.code + ').';
+    return C.describeError(error, known, { 403: 'Operazione non consentita per il tuo ruolo.', 404: 'Elemento non trovato.' });
   }
 
   // ---------------------------------------------------------------- notices and live regions

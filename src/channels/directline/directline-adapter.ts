@@ -1,13 +1,12 @@
 import {
   ActivityTypes,
-  BotAdapter,
   TurnContext,
   type Activity,
   type ChannelAccount,
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import { KeyedSerialQueue } from '../keyed-serial-queue';
+import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { ConversationStore, DirectLineConversation, StoredActivity } from './conversation-store';
 
 /** channelId of every activity on this channel, as on Azure's Direct Line. */
@@ -40,36 +39,24 @@ export interface DirectLineAdapterOptions {
  * adapter.onStored((id, entries) => hub.publish(id, entries));
  * await adapter.sendToConversation('conv1', { type: 'message', text: 'Un operatore ti risponderà a breve.' });
  */
-export class DirectLineAdapter extends BotAdapter {
+export class DirectLineAdapter extends SerialChannelAdapter {
   readonly store: ConversationStore;
   readonly bot: ChannelAccount;
   private readonly botLogic: (context: TurnContext) => Promise<void>;
   private readonly onError: (error: unknown, conversationId: string) => void;
   private readonly listeners: StoredListener[] = [];
-  private readonly turns: KeyedSerialQueue;
 
   constructor(options: DirectLineAdapterOptions) {
-    super();
+    super((error, conversationId) => this.onError(error, conversationId));
     this.store = options.store;
     this.botLogic = options.botLogic;
     this.bot = options.bot ?? { id: 'dialogo', name: 'Dialogo', role: 'bot' };
     this.onError = options.onError ?? (() => undefined);
-    this.turns = new KeyedSerialQueue(this.onError);
   }
 
   /** Registers a listener of stored activities. */
   onStored(listener: StoredListener): void {
     this.listeners.push(listener);
-  }
-
-  /** Turns queued or running. */
-  inFlight(): number {
-    return this.turns.inFlight();
-  }
-
-  /** Resolves when no turn is queued or running, or after `graceMs`. */
-  drain(graceMs: number): Promise<void> {
-    return this.turns.drain(graceMs);
   }
 
   /**
@@ -116,35 +103,16 @@ export class DirectLineAdapter extends BotAdapter {
     return response ?? { id: '' };
   }
 
-  /** Runs `logic` in a proactive turn of the conversation, serialised with the citizen's turns. */
-  override async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  protected keyOf(reference: Partial<ConversationReference>): string {
     const conversationId = reference.conversation?.id;
     if (!conversationId) throw new Error('continueConversation needs reference.conversation.id');
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'ContinueConversation' }, reference, true);
-    let failure: unknown;
-    await this.enqueue(conversationId, async () => {
-      try {
-        // The caller's own failure (a refused send) goes back to the caller, not to onTurnError.
-        await this.runMiddleware(new TurnContext(this, activity), async (context) => {
-          try {
-            await logic(context);
-          } catch (error) {
-            failure = error;
-          }
-        });
-      } catch (error) {
-        failure = error;
-      }
-    });
-    if (failure) throw failure;
+    return conversationId;
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
-      if (activity.type === 'delay') {
-        // Bots send `delay` to pace their messages; honour it, as the Bot Connector does.
-        await new Promise((resolve) => setTimeout(resolve, typeof activity.value === 'number' ? Math.min(activity.value, 10_000) : 1000));
+      if (await this.paced(activity)) {
         responses.push({ id: '' });
         continue;
       }

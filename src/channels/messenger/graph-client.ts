@@ -82,7 +82,7 @@ export class GraphClient {
     return this.call('POST', '/me/messenger_profile', body);
   }
 
-  private async call(method: 'POST' | 'DELETE', path: string, body: Record<string, unknown>): Promise<unknown> {
+  private async call(method: 'POST', path: string, body: Record<string, unknown>): Promise<unknown> {
     const url = new URL(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`);
     url.searchParams.set('access_token', this.options.pageAccessToken);
     for (let attempt = 1; ; attempt += 1) {

@@ -1,14 +1,13 @@
 import {
   ActivityTypes,
-  BotAdapter,
   TurnContext,
   type Activity,
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../../logger';
-import { KeyedSerialQueue } from '../keyed-serial-queue';
 import { RecentKeys } from '../recent-keys';
+import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { GraphClient } from './graph-client';
 import { MessagingWindowError, sendPolicy, type Author, type ThreadClock } from './messaging-window';
 import { decodePayload, renderActivity } from './render';
@@ -50,24 +49,13 @@ export interface MessengerAdapterOptions {
  * await adapter.processWebhook(webhook);
  * await adapter.sendToConversation(conversationId, { type: 'message', text: 'Sono Giulia del 020202.' }, 'operator');
  */
-export class MessengerAdapter extends BotAdapter {
-  private readonly turns: KeyedSerialQueue;
+export class MessengerAdapter extends SerialChannelAdapter {
   private readonly seen = new RecentKeys({ capacity: 100_000, ttlMs: 24 * 60 * 60 * 1000 });
   private readonly now: () => number;
 
   constructor(private readonly options: MessengerAdapterOptions) {
-    super();
+    super((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'));
     this.now = options.now ?? Date.now;
-    this.turns = new KeyedSerialQueue((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'));
-  }
-
-  /** Events queued or running. */
-  inFlight(): number {
-    return this.turns.inFlight();
-  }
-
-  drain(graceMs: number): Promise<void> {
-    return this.turns.drain(graceMs);
   }
 
   /**
@@ -117,27 +105,10 @@ export class MessengerAdapter extends BotAdapter {
     return response ?? { id: '' };
   }
 
-  /** Runs `logic` in a proactive turn, serialised with the citizen's own events. */
-  override async continueConversation(reference: Partial<ConversationReference>, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+  protected keyOf(reference: Partial<ConversationReference>): string {
     const psid = reference.user?.id;
     if (!psid || !reference.bot?.id) throw new Error('continueConversation needs reference.user.id and reference.bot.id');
-    const activity = TurnContext.applyConversationReference({ type: ActivityTypes.Event, name: 'ContinueConversation' }, reference, true);
-    let failure: unknown;
-    await this.turns.run(psid, async () => {
-      try {
-        // The caller's own failure (a refused send) goes back to the caller, not to onTurnError.
-        await this.runMiddleware(new TurnContext(this, activity), async (context) => {
-          try {
-            await logic(context);
-          } catch (error) {
-            failure = error;
-          }
-        });
-      } catch (error) {
-        failure = error;
-      }
-    });
-    if (failure) throw failure;
+    return psid;
   }
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
@@ -146,8 +117,7 @@ export class MessengerAdapter extends BotAdapter {
     await (context.turnState.get(TYPING) as Promise<void> | undefined);
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
-      if (activity.type === 'delay') {
-        await new Promise((resolve) => setTimeout(resolve, typeof activity.value === 'number' ? Math.min(activity.value, 10_000) : 1000));
+      if (await this.paced(activity)) {
         responses.push({ id: '' });
         continue;
       }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { addExample, compareKeys, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
+import { addExample, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
 import type { RollupRow, RollupStore } from '../ports';
 
 const CHECKPOINT_ID = 'aggregator';
@@ -81,7 +81,7 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
         for (const name of Object.keys(parsed)) parsed[name] = Number(parsed[name]);
         rows.push({ key: { day, channel, language, topicId: topic === '' ? null : topic }, counters: parsed });
       }
-      return rows.sort((a, b) => compareKeys(a.key, b.key));
+      return rows;
     },
     async gaps(fromDay, toDay) {
       return sumGapDays(
