@@ -63,7 +63,22 @@ const envSchema = z.object({
   OPERATOR_TOKEN_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
+  ALLOWED_ORIGINS: optionalString,
+  TRUST_PROXY_HOPS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(10).default(0)),
+  DATA_ENCRYPTION_KEY: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  BOT_SERVICE_URL_HOSTS: optionalString,
+  DIRECTLINE_MAX_ACTIVITIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(10_000).default(100)),
+  DIRECTLINE_MAX_CONVERSATION_KB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(64).max(65_536).default(256)),
+  DIRECTLINE_CONVERSATIONS_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(10)),
+  DIRECTLINE_MEMORY_MB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(16).max(16_384).default(256)),
 });
+
+/**
+ * Service URLs of the Bot Framework channels replies may go to (host patterns; `*.` matches any
+ * subdomain). Azure Bot Service's channels live under botframework.com; Teams answers from
+ * smba.trafficmanager.net; the US government clouds under botframework.azure.us.
+ */
+export const DEFAULT_BOT_SERVICE_URL_HOSTS = ['*.botframework.com', 'smba.trafficmanager.net', '*.botframework.azure.us'] as const;
 
 export type RecognizerKind = 'local' | 'clu' | 'luis';
 
@@ -118,6 +133,26 @@ export interface Config {
   };
   /** Bearer token Prometheus must send to `/metrics`; unset: `/metrics` is open (keep it inside the network). */
   readonly metricsToken: string | undefined;
+  /** The public edge: which other origins may embed the widget, and which proxies to believe. */
+  readonly edge: {
+    /** Origins (scheme://host[:port]) allowed by CORS; `'any'` only outside production with ALLOWED_ORIGINS unset or `*`. */
+    readonly allowedOrigins: readonly string[] | 'any';
+    /** Reverse proxies in front of Dialogo whose X-Forwarded-For entries are believed (0: the socket address). */
+    readonly trustProxyHops: number;
+    /** Host patterns of the Bot Framework service URLs replies may be sent to (`*.` matches subdomains). */
+    readonly botServiceUrlHosts: readonly string[];
+  };
+  /** Limits of the Direct Line endpoint (docs/directline.md). */
+  readonly directLineLimits: {
+    /** Activities one conversation keeps (older ones are dropped, watermarks stay valid). */
+    readonly maxActivitiesPerConversation: number;
+    /** Bytes of activities one conversation keeps. */
+    readonly maxConversationBytes: number;
+    /** Conversations one client address may open per minute. */
+    readonly conversationsPerMinute: number;
+    /** Bytes of conversations held in memory in all. */
+    readonly maxMemoryBytes: number;
+  };
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -126,6 +161,8 @@ export interface Config {
     readonly pseudonymSecret: string | undefined;
     readonly retentionDays: number;
     readonly eventBufferMax: number;
+    /** Key material (at least 32 characters) of the encryption at rest of citizens' words; unset outside production: a key kept under dataDir. */
+    readonly dataEncryptionKey: string | undefined;
   };
 }
 
@@ -184,6 +221,16 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   if (e.NODE_ENV === 'production' && !e.OPERATOR_TOKEN_SECRET) {
     problems.push('OPERATOR_TOKEN_SECRET is required in production (the key of the operator console tokens)');
   }
+  if (e.NODE_ENV === 'production' && !e.DATA_ENCRYPTION_KEY) {
+    problems.push('DATA_ENCRYPTION_KEY is required in production (at least 32 characters: the key of citizens\' words at rest)');
+  }
+  const allowedOrigins = parseOrigins(e.ALLOWED_ORIGINS, e.NODE_ENV, problems);
+  const botServiceUrlHosts = e.BOT_SERVICE_URL_HOSTS
+    ? e.BOT_SERVICE_URL_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)
+    : [...DEFAULT_BOT_SERVICE_URL_HOSTS];
+  for (const host of botServiceUrlHosts) {
+    if (!/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:\d{1,5})?$/.test(host)) problems.push(`BOT_SERVICE_URL_HOSTS: "${host}" is not a host name or *.domain pattern`);
+  }
   const messengerVars = [e.MESSENGER_APP_SECRET, e.MESSENGER_VERIFY_TOKEN, e.MESSENGER_PAGE_ACCESS_TOKEN];
   let messenger: Config['messenger'];
   if (messengerVars.some(Boolean)) {
@@ -225,6 +272,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
     directLine: { secret: e.DIRECTLINE_SECRET },
     messenger,
     metricsToken: e.METRICS_TOKEN,
+    edge: { allowedOrigins, trustProxyHops: e.TRUST_PROXY_HOPS, botServiceUrlHosts },
+    directLineLimits: {
+      maxActivitiesPerConversation: e.DIRECTLINE_MAX_ACTIVITIES,
+      maxConversationBytes: e.DIRECTLINE_MAX_CONVERSATION_KB * 1024,
+      conversationsPerMinute: e.DIRECTLINE_CONVERSATIONS_PER_MINUTE,
+      maxMemoryBytes: e.DIRECTLINE_MEMORY_MB * 1024 * 1024,
+    },
     handoff: {
       officeHours: officeHours as OfficeHours,
       officeHoursSpec: e.OFFICE_HOURS,
@@ -239,9 +293,39 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       pseudonymSecret: e.PSEUDONYM_SECRET,
       retentionDays: e.RETENTION_DAYS,
       eventBufferMax: e.EVENT_BUFFER_MAX,
+      dataEncryptionKey: e.DATA_ENCRYPTION_KEY,
     },
   };
   return deepFreeze(config);
+}
+
+/**
+ * ALLOWED_ORIGINS: comma-separated origins such as `https://www.comune.milano.it`. Unset or `*`
+ * outside production: any origin (local development embeds the widget from anywhere). In
+ * production `*` is refused and unset means no other origin.
+ */
+function parseOrigins(raw: string | undefined, env: string, problems: string[]): readonly string[] | 'any' {
+  const value = raw?.trim();
+  if (!value || value === '*') {
+    if (value === '*' && env === 'production') problems.push('ALLOWED_ORIGINS: "*" is not allowed in production; list the portal origins');
+    return env === 'production' ? [] : 'any';
+  }
+  const origins: string[] = [];
+  for (const item of value.split(',').map((o) => o.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== item.replace(/\/$/, '')) {
+      problems.push(`ALLOWED_ORIGINS: "${item}" is not an origin (scheme://host[:port], no path)`);
+      continue;
+    }
+    if (env === 'production' && url.protocol !== 'https:') problems.push(`ALLOWED_ORIGINS: "${item}" must be https in production`);
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -31,4 +31,20 @@ describe('loadConfig', () => {
     const config = loadConfig({ MESSENGER_APP_SECRET: 'app-secret', MESSENGER_VERIFY_TOKEN: 'verify-token', MESSENGER_PAGE_ACCESS_TOKEN: 'EAAtoken' });
     expect(config.messenger).toEqual({ appSecret: 'app-secret', verifyToken: 'verify-token', pageAccessToken: 'EAAtoken', graphUrl: 'https://graph.facebook.com/v25.0', pageId: undefined });
   });
+
+  test('the edge: any origin in development, only the list in production, https there', () => {
+    expect(loadConfig({}).edge.allowedOrigins).toBe('any');
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://www.comune.milano.it, http://localhost:8080' }).edge.allowedOrigins).toEqual(['https://www.comune.milano.it', 'http://localhost:8080']);
+    const production = { NODE_ENV: 'production', PSEUDONYM_SECRET: 'p'.repeat(16), OPERATOR_TOKEN_SECRET: 'o'.repeat(16), DATA_ENCRYPTION_KEY: 'k'.repeat(32) };
+    expect(loadConfig(production).edge.allowedOrigins).toEqual([]);
+    expect(loadConfig({ ...production, ALLOWED_ORIGINS: 'https://www.comune.milano.it' }).edge.allowedOrigins).toEqual(['https://www.comune.milano.it']);
+    expect(() => loadConfig({ ...production, ALLOWED_ORIGINS: '*' })).toThrow(/"\*" is not allowed in production/);
+    expect(() => loadConfig({ ...production, ALLOWED_ORIGINS: 'http://portal.example' })).toThrow(/must be https in production/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://portal.example/page' })).toThrow(/is not an origin/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PSEUDONYM_SECRET: 'p'.repeat(16), OPERATOR_TOKEN_SECRET: 'o'.repeat(16) })).toThrow(/DATA_ENCRYPTION_KEY is required in production/);
+    expect(() => loadConfig({ DATA_ENCRYPTION_KEY: 'short' })).toThrow(/DATA_ENCRYPTION_KEY: must be at least 32 characters/);
+    expect(loadConfig({}).edge.botServiceUrlHosts).toContain('*.botframework.com');
+    expect(() => loadConfig({ BOT_SERVICE_URL_HOSTS: 'http://x' })).toThrow(/BOT_SERVICE_URL_HOSTS/);
+    expect(loadConfig({ TRUST_PROXY_HOPS: '1' }).edge.trustProxyHops).toBe(1);
+  });
 });

@@ -24,9 +24,19 @@ describe('deployment template', () => {
       pseudonymSecret: 'a-pseudonym-secret-of-length',
       operatorTokenSecret: 'an-operator-token-secret',
       directLineSecret: 'a-direct-line-secret-1234',
+      dataEncryptionKey: 'a-data-encryption-key-of-32-chars-at-least',
     });
     const config = loadConfig(env);
     expect(config).toMatchObject({ env: 'production', port: 8080, storage: { mongodbUri: undefined, pseudonymSecret: 'a-pseudonym-secret-of-length' } });
     expect(config.handoff.operatorTokenSecret).toBe('an-operator-token-secret');
+    // App Service's front end is one proxy hop; the widget is embedded by the city portal.
+    expect(config.edge).toMatchObject({ trustProxyHops: 1, allowedOrigins: ['https://www.comune.milano.it'] });
+    expect(config.storage.dataEncryptionKey).toBe('a-data-encryption-key-of-32-chars-at-least');
+  });
+
+  test('it runs on Node 22 LTS', () => {
+    const template = JSON.parse(readFileSync(path.resolve(__dirname, '../deploymentTemplates/template-dialogo.json'), 'utf8'));
+    const site = template.resources.find((r: { type: string }) => r.type === 'Microsoft.Web/sites');
+    expect(site.properties.siteConfig.linuxFxVersion).toBe('NODE|22-lts');
   });
 });
