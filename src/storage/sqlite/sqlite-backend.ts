@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 import { newETag, writeAllowed } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
-import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
+import { ETagConflictError, type InteractionEventStore, type StateRetention, type StorageBackend } from '../ports';
 import { migrate } from './migrations';
 import { sqliteHandoffStore } from './sqlite-handoff-store';
 import { sqliteOperatorStore } from './sqlite-operator-store';
@@ -61,6 +61,23 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     },
   };
 
+  // updated_at is toISOString text: compared as text it orders as the instants do.
+  const purgeState = db.prepare('DELETE FROM state WHERE updated_at < ?');
+  const countState = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM state');
+  // substr, not LIKE: keys may hold % and _.
+  const selectKeys = db.prepare<[number, string], { key: string }>('SELECT key FROM state WHERE substr(key, 1, ?) = ? ORDER BY key');
+  const stateRetention: StateRetention = {
+    async purgeNotUpdatedSince(before) {
+      return purgeState.run(before.toISOString()).changes;
+    },
+    async count() {
+      return countState.get()?.n ?? 0;
+    },
+    async keysWithPrefix(prefix) {
+      return selectKeys.all(prefix.length, prefix).map((r) => r.key);
+    },
+  };
+
   const insertEvent = db.prepare('INSERT OR IGNORE INTO events (event_id, ts_ms, conversation_id, body) VALUES (?, ?, ?, ?)');
   const appendMany = db.transaction((events: readonly InteractionEvent[]) => {
     for (const e of events) insertEvent.run(e.eventId, Date.parse(e.ts), e.conversationId, JSON.stringify(e));
@@ -105,6 +122,7 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
   return {
     kind: 'sqlite',
     state,
+    stateRetention,
     events,
     tickets: sqliteTicketStore(db),
     operators: sqliteOperatorStore(db),
