@@ -1,9 +1,11 @@
-// npm run data:purge -- --older-than 180d : deletes interaction events, ended handoff sessions and
-// closed written requests older than the limit
-// from the configured store (MONGODB_URI, or the SQLite file under DATA_DIR).
+// npm run data:purge -- --older-than 180d : deletes, from the configured store (MONGODB_URI, or
+// the SQLite file under DATA_DIR), everything the daily retention job deletes: interaction events,
+// ended handoff sessions, closed written requests and state items (dialog state, Direct Line
+// history) not written within the limit. Prints the counts per store as one JSON line.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { openStorage } from '../src/storage/open-storage';
+import { purgeOlderThan } from '../src/storage/retention';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -16,10 +18,8 @@ async function main(): Promise<void> {
   const backend = await openStorage(loadConfig(process.env));
   try {
     const before = new Date(Date.now() - days * DAY_MS);
-    const removed = await backend.events.purgeBefore(before);
-    const sessions = await backend.handoffs.purgeEndedBefore(before);
-    const tickets = await backend.tickets.purgeClosedBefore(before);
-    process.stdout.write(`${JSON.stringify({ store: backend.kind, olderThan: before.toISOString(), removed, sessions, tickets })}\n`);
+    const purged = await purgeOlderThan(backend, before);
+    process.stdout.write(`${JSON.stringify({ store: backend.kind, olderThan: before.toISOString(), ...purged })}\n`);
   } finally {
     await backend.close();
   }

@@ -47,6 +47,7 @@ import type { TranscriptEntry } from './storage/ports';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
 import { ResilientStorage } from './storage/resilient-storage';
+import { purgedTotal, purgeOlderThan } from './storage/retention';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -98,7 +99,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const metrics = new DialogoMetrics({ queue: () => handoffCounts(), operatorsOnline: () => operatorsOnline() });
   const runtime = new RuntimeHolder(await buildRuntime(config, logger, metrics));
 
-  const backend = await openStorage(config);
+  const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
   const storage = new ResilientStorage(backend.state, logger);
   const recorder = new InteractionRecorder(backend.events, logger, { maxBuffered: config.storage.eventBufferMax });
@@ -106,11 +107,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const purge = async () => {
     try {
       const cutoff = new Date(Date.now() - config.storage.retentionDays * DAY_MS);
-      const removed = await backend.events.purgeBefore(cutoff);
-      // Ended handoff sessions and answered written requests hold citizens' words and addresses: same retention.
-      const sessions = await backend.handoffs.purgeEndedBefore(cutoff);
-      const tickets = await backend.tickets.purgeClosedBefore(cutoff);
-      if (removed + sessions + tickets > 0) logger.info({ removed, sessions, tickets, retentionDays: config.storage.retentionDays }, 'retention: old records purged');
+      const purged = await purgeOlderThan(backend, cutoff);
+      if (purgedTotal(purged) > 0) logger.info({ ...purged, retentionDays: config.storage.retentionDays }, 'retention: old records purged');
     } catch (error) {
       logger.warn({ err: error }, 'retention purge failed; next attempt tomorrow');
     }
