@@ -51,6 +51,11 @@ export function sealedTicketStore(inner: TicketStore, cipher: RecordCipher): Tic
     close: (reference, by, at) => inner.close(reference, by, at),
     purgeClosedBefore: (before) => inner.purgeClosedBefore(before),
     forConversation: async (conversationId) => (await inner.forConversation(conversationId)).map(open),
+    replaceText: (reference, text) =>
+      inner.replaceText(reference, {
+        contactEmail: cipher.seal(text.contactEmail, ticketContext(reference, 'contactEmail')),
+        description: cipher.seal(text.description, ticketContext(reference, 'description')),
+      }),
   };
 }
 

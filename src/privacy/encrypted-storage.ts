@@ -1,7 +1,7 @@
 import type { Storage, StoreItems } from 'botbuilder';
-import type { StorageBackend } from '../storage/ports';
+import { ETagConflictError, type StorageBackend } from '../storage/ports';
 import { sealedHandoffStore, sealedTicketStore } from './encrypted-records';
-import { SEALED_FIELD, SealedRecordError, sealedWrapper, type RecordCipher } from './encryption';
+import { isSealed, SEALED_FIELD, SealedRecordError, sealedWrapper, type RecordCipher } from './encryption';
 
 /** What to do with a stored item that does not open (key lost or changed, record altered). */
 export type UnreadableHandler = (error: SealedRecordError) => void;
@@ -72,6 +72,25 @@ function contextOf(key: string): string {
   return `state/${key}`;
 }
 
+/** How many records stored in clear a {@link SealedBackend.sealLegacyRecords} pass sealed. */
+export interface LegacySealCounts {
+  readonly stateItems: number;
+  readonly tickets: number;
+}
+
+/** A backend whose citizens' words are sealed, and which can seal what an older version stored in clear. */
+export interface SealedBackend extends StorageBackend {
+  /**
+   * Seals the state items and written requests stored in clear before encryption at rest (run
+   * once after an upgrade: `npm run data:purge -- --older-than 180d --seal-legacy`). A resealed
+   * state item counts as written now for retention. Handoff sessions stored in clear are read
+   * as they are and go with the retention once ended.
+   */
+  sealLegacyRecords(): Promise<LegacySealCounts>;
+}
+
+const SEAL_BATCH = 100;
+
 /**
  * `backend` with the records that keep citizens' own words sealed at rest: conversation state,
  * handoff sessions (conversation reference, description, transcript, live messages) and
@@ -81,11 +100,36 @@ function contextOf(key: string): string {
  * @example
  * const backend = sealBackend(openSqliteBackend('data'), createRecordCipher(key), (error) => logger.warn({ err: error }));
  */
-export function sealBackend(backend: StorageBackend, cipher: RecordCipher, onUnreadable: UnreadableHandler): StorageBackend {
+export function sealBackend(backend: StorageBackend, cipher: RecordCipher, onUnreadable: UnreadableHandler): SealedBackend {
+  const state = new SealedStateStorage(backend.state, cipher, onUnreadable);
+  const tickets = sealedTicketStore(backend.tickets, cipher);
   return {
     ...backend,
-    state: new SealedStateStorage(backend.state, cipher, onUnreadable),
-    tickets: sealedTicketStore(backend.tickets, cipher),
+    state,
+    tickets,
     handoffs: sealedHandoffStore(backend.handoffs, cipher),
+    async sealLegacyRecords() {
+      let stateItems = 0;
+      const keys = await backend.stateRetention.keysWithPrefix('');
+      for (let i = 0; i < keys.length; i += SEAL_BATCH) {
+        for (const [key, item] of Object.entries(await backend.state.read(keys.slice(i, i + SEAL_BATCH)))) {
+          if (sealedWrapper(withoutETag(item)) !== undefined) continue;
+          try {
+            // With the eTag read: an item the bot rewrote meanwhile is already sealed and stays as it is.
+            await state.write({ [key]: item });
+            stateItems += 1;
+          } catch (error) {
+            if (!(error instanceof ETagConflictError)) throw error;
+          }
+        }
+      }
+      let sealedTickets = 0;
+      for (const ticket of await backend.tickets.list()) {
+        if (isSealed(ticket.contactEmail) && isSealed(ticket.description)) continue;
+        const open = await tickets.get(ticket.reference);
+        if (open && (await tickets.replaceText(ticket.reference, open))) sealedTickets += 1;
+      }
+      return { stateItems, tickets: sealedTickets };
+    },
   };
 }

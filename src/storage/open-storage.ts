@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
-import { sealBackend, type UnreadableHandler } from '../privacy/encrypted-storage';
+import { sealBackend, type SealedBackend, type UnreadableHandler } from '../privacy/encrypted-storage';
 import { createRecordCipher } from '../privacy/encryption';
 import { openMongoBackend } from './mongodb/mongodb-backend';
-import type { StorageBackend } from './ports';
 import { openSqliteBackend } from './sqlite/sqlite-backend';
 
 const PSEUDONYM_FILE = 'pseudonym.key';
@@ -28,7 +27,7 @@ export interface OpenStorageOptions {
  * @example
  * const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'state item unreadable') });
  */
-export async function openStorage(config: Config, options: OpenStorageOptions = {}): Promise<StorageBackend> {
+export async function openStorage(config: Config, options: OpenStorageOptions = {}): Promise<SealedBackend> {
   const { mongodbUri, mongodbDb } = config.storage;
   const cipher = createRecordCipher(dataEncryptionKey(config));
   const backend = mongodbUri ? await openMongoBackend(mongodbUri, mongodbDb) : openSqliteBackend(config.dataDir);

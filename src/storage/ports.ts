@@ -161,6 +161,11 @@ export interface TicketStore {
   purgeClosedBefore(before: Date): Promise<number>;
   /** The tickets of a channel conversation in creation order (for a citizen's access request). */
   forConversation(conversationId: string): Promise<TicketRecord[]>;
+  /**
+   * Replaces a ticket's contact and description (to seal those stored in clear before encryption
+   * at rest); false when there is no such ticket.
+   */
+  replaceText(reference: string, text: Pick<TicketRecord, 'contactEmail' | 'description'>): Promise<boolean>;
 }
 
 /** An operator of the contact centre who may sign in to the console. */

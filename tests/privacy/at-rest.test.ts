@@ -67,7 +67,7 @@ describe.each(stores)('a Direct Line conversation carrying personal data, at res
       const everything = await store.raw();
       // What is stored in clear is redacted: the events and the knowledge gap's example.
       expect(everything).toContain('[CODICE_FISCALE]');
-      for (const secret of [CF, IBAN, PHONE, EMAIL, PHONE.replace(' ', '')]) expect(everything).not.toContain(secret);
+      for (const secret of [CF, IBAN, PHONE, EMAIL, PHONE.replace(' ', ''), citizen.userId]) expect(everything).not.toContain(secret);
 
       dialogo = await startDialogo(config, silent, { now: SUNDAY });
       try {

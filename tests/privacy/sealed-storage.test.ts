@@ -1,4 +1,4 @@
-import { sealBackend } from '../../src/privacy/encrypted-storage';
+import { sealBackend, type SealedBackend } from '../../src/privacy/encrypted-storage';
 import { createRecordCipher, SealedRecordError } from '../../src/privacy/encryption';
 import type { HandoffSession, StorageBackend, TicketRecord } from '../../src/storage/ports';
 import { adapters } from '../storage/adapters';
@@ -39,7 +39,7 @@ const directLineItem = {
 
 describe.each(adapters)('citizens\' words sealed at rest: %s', (_name, open) => {
   let plain: StorageBackend;
-  let backend: StorageBackend;
+  let backend: SealedBackend;
   let raw: () => Promise<string>;
   let reopen: () => Promise<StorageBackend>;
   let cleanup: () => Promise<void>;
@@ -106,6 +106,26 @@ describe.each(adapters)('citizens\' words sealed at rest: %s', (_name, open) => 
     const stored = (await plain.state.read(['directline/conversation/conv-1']))['directline/conversation/conv-1'];
     expect(Object.keys(stored ?? {}).sort()).toEqual(['dialogo:sealed', 'eTag']);
     expect(JSON.stringify(stored)).not.toContain(CF);
+  });
+
+  test('a legacy pass seals the state items and tickets stored in clear, once, and they read back the same', async () => {
+    await plain.state.write({ 'directline/conversation/conv-1': directLineItem, 'webchat/conversations/c1/': { DialogState: { email: EMAIL } } });
+    await backend.state.write({ 'directline/conversation/conv-2': { next: 1 } });
+    await plain.tickets.create(ticket());
+    await plain.tickets.create(ticket({ reference: 'DLG-2026-000002', contactEmail: 'x@example.org', description: 'altro' }));
+    await backend.tickets.create(ticket({ reference: 'DLG-2026-000003', contactEmail: 'y@example.org' }));
+    expect(await raw()).toContain(CF);
+
+    expect(await backend.sealLegacyRecords()).toEqual({ stateItems: 2, tickets: 2 });
+    expect(await backend.sealLegacyRecords()).toEqual({ stateItems: 0, tickets: 0 });
+    await backend.close();
+    const everything = await raw();
+    for (const secret of [CF, IBAN, EMAIL, USER_ID]) expect(everything).not.toContain(secret);
+    backend = sealBackend(await reopen(), cipher, (error) => unreadable.push(error));
+    expect((await backend.state.read(['directline/conversation/conv-1']))['directline/conversation/conv-1']).toMatchObject(directLineItem);
+    expect((await backend.state.read(['webchat/conversations/c1/']))['webchat/conversations/c1/']).toMatchObject({ DialogState: { email: EMAIL } });
+    expect((await backend.tickets.list()).map((t) => [t.contactEmail, t.description])).toEqual([[EMAIL, said], ['x@example.org', 'altro'], ['y@example.org', said]]);
+    expect(unreadable).toEqual([]);
   });
 
   test('a state item that does not open (another key) is reported and read as missing; a sealed record under a wrong key fails loudly', async () => {

@@ -22,8 +22,9 @@ function session(id: string, conversationId: string, extra: Partial<HandoffSessi
 describe.each(adapters)('retention and access over every store: %s', (_name, open) => {
   let backend: StorageBackend;
   let cleanup: () => Promise<void>;
+  let raw: () => Promise<string>;
   beforeEach(async () => {
-    ({ backend, cleanup } = await open());
+    ({ backend, cleanup, raw } = await open());
   });
   afterEach(async () => {
     await backend.close();
@@ -43,6 +44,15 @@ describe.each(adapters)('retention and access over every store: %s', (_name, ope
       'rewritten',
     ]);
     expect(await backend.stateRetention.purgeNotUpdatedSince(cutoff)).toBe(0);
+  });
+
+  test('state: a purged item is gone from the raw store, not only from queries', async () => {
+    const marker = 'parole-del-cittadino-da-cancellare';
+    await backend.state.write({ 'directline/conversation/old': { activities: [marker] }, keep: { n: 1 } });
+    await pause(20);
+    await backend.stateRetention.purgeNotUpdatedSince(new Date());
+    await backend.close();
+    expect(await raw()).not.toContain(marker);
   });
 
   test('state: keys are listed by prefix, in key order, with characters that patterns would treat specially', async () => {

@@ -95,5 +95,10 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
       const docs = await tickets.find({ conversationId }).sort({ createdAt: 1, reference: 1 }).toArray();
       return docs.map(fromDoc);
     },
+    async replaceText(reference, text) {
+      if (typeof text.contactEmail !== 'string' || typeof text.description !== 'string') throw new Error(`replacing the text of ticket "${reference}": contactEmail and description must be strings`);
+      const result = await tickets.updateOne({ reference }, { $set: { contactEmail: text.contactEmail, description: text.description } });
+      return result.matchedCount === 1;
+    },
   };
 }

@@ -29,6 +29,9 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Deleted and replaced rows are overwritten with zeros, not left in free pages: purged or
+  // resealed citizens' words must not stay readable in the file.
+  db.pragma('secure_delete = ON');
   migrate(db);
 
   const readState = db.prepare<[string], { etag: string; data: string }>('SELECT etag, data FROM state WHERE key = ?');

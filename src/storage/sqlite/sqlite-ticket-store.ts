@@ -63,6 +63,7 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
   const selectAll = db.prepare<[], TicketRow>('SELECT * FROM tickets ORDER BY created_at, reference');
   const selectByStatus = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE status = ? ORDER BY created_at, reference');
   const selectByConversation = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE conversation_id = ? ORDER BY created_at, reference');
+  const updateText = db.prepare('UPDATE tickets SET contact_email = ?, description = ? WHERE reference = ?');
   const deleteClosed = db.prepare("DELETE FROM tickets WHERE status = 'closed' AND closed_at < ?");
   const closeOne = db.prepare("UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ? WHERE reference = ? AND status = 'open'");
 
@@ -94,6 +95,10 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
     },
     async forConversation(conversationId) {
       return selectByConversation.all(conversationId).map(fromRow);
+    },
+    async replaceText(reference, text) {
+      if (typeof text.contactEmail !== 'string' || typeof text.description !== 'string') throw new Error(`replacing the text of ticket "${reference}": contactEmail and description must be strings`);
+      return updateText.run(text.contactEmail, text.description, reference).changes === 1;
     },
   };
 }
