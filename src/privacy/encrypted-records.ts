@@ -1,4 +1,5 @@
 import type { HandoffSession, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
+import { parseHandoffSession, parseTicketRecord, parseTranscriptEntry } from '../storage/record-schemas';
 import { isSealed, SEALED_FIELD, sealedWrapper, type RecordCipher } from './encryption';
 
 /**
@@ -42,7 +43,8 @@ export function sealedTicketStore(inner: TicketStore, cipher: RecordCipher): Tic
   const open = (ticket: TicketRecord) => openTicket(cipher, ticket);
   return {
     nextReference: (year) => inner.nextReference(year),
-    create: (ticket) => inner.create(sealTicket(cipher, ticket)),
+    // Checked before sealing, so a bad record is refused naming its field, as the adapters do.
+    create: async (ticket) => inner.create(sealTicket(cipher, parseTicketRecord(ticket, 'ticket to create'))),
     async get(reference) {
       const ticket = await inner.get(reference);
       return ticket ? open(ticket) : undefined;
@@ -51,7 +53,7 @@ export function sealedTicketStore(inner: TicketStore, cipher: RecordCipher): Tic
     close: (reference, by, at) => inner.close(reference, by, at),
     purgeClosedBefore: (before) => inner.purgeClosedBefore(before),
     forConversation: async (conversationId) => (await inner.forConversation(conversationId)).map(open),
-    replaceText: (reference, text) =>
+    replaceText: async (reference, text) =>
       inner.replaceText(reference, {
         contactEmail: cipher.seal(text.contactEmail, ticketContext(reference, 'contactEmail')),
         description: cipher.seal(text.description, ticketContext(reference, 'description')),
@@ -115,13 +117,13 @@ export function sealedHandoffStore(inner: HandoffStore, cipher: RecordCipher): H
   const open = (session: HandoffSession) => openSession(cipher, session);
   const openMaybe = (session: HandoffSession | undefined) => (session ? open(session) : undefined);
   return {
-    create: (session) => inner.create(sealSession(cipher, session)),
+    create: async (session) => inner.create(sealSession(cipher, parseHandoffSession(session, 'handoff session to create'))),
     get: async (id) => openMaybe(await inner.get(id)),
     activeFor: async (channel, conversationId) => openMaybe(await inner.activeFor(channel, conversationId)),
     active: async () => (await inner.active()).map(open),
     byPhoneCode: async (code) => openMaybe(await inner.byPhoneCode(code)),
     transition: async (id, from, change) => openMaybe(await inner.transition(id, from, change)),
-    appendMessage: (id, entry) => inner.appendMessage(id, sealEntry(cipher, entry, handoffContext(id, 'message'))),
+    appendMessage: async (id, entry) => inner.appendMessage(id, sealEntry(cipher, parseTranscriptEntry(entry, `message for handoff "${id}"`), handoffContext(id, 'message'))),
     recentlyHandled: async (limit) => (await inner.recentlyHandled(limit)).map(open),
     purgeEndedBefore: (before) => inner.purgeEndedBefore(before),
     forConversation: async (channel, conversationId) => (await inner.forConversation(channel, conversationId)).map(open),

@@ -17,7 +17,7 @@ const CF = 'RSSMRA85T10A562S';
 const IBAN = 'IT60X0542811101000000123456';
 const PHONE = '333 1234567';
 const EMAIL = 'mario.rossi@example.it';
-const QUESTION = `Il mio codice fiscale è ${CF}, IBAN ${IBAN}, telefono ${PHONE}, email ${EMAIL}: perché mi è arrivato il bollettino doppio?`;
+const QUESTION = `Il mio codice fiscale è ${CF}, IBAN ${IBAN}, telefono ${PHONE}, email ${EMAIL}: il mio criceto parla il tedesco, cosa devo fare?`;
 const DESCRIPTION = `Rimborso sul conto ${IBAN} per ${CF}, richiamatemi al ${PHONE}`;
 // A Sunday: 020202 is closed, so the handoff becomes a written request with the citizen's contact.
 const SUNDAY = () => new Date('2026-11-29T10:00:00.000Z');
@@ -53,7 +53,9 @@ describe.each(stores)('a Direct Line conversation carrying personal data, at res
       let dialogo = await startDialogo(config, silent, { now: SUNDAY });
       const citizen = await DirectLineCitizen.start(dialogo.port, undefined, DL_SECRET);
       try {
-        expect((await citizen.say(QUESTION)).length).toBeGreaterThan(0);
+        // A question the knowledge base cannot answer: it becomes a knowledge gap with its example.
+        const [fallback] = await citizen.say(QUESTION);
+        expect(fallback.channelData.dialogo.outcome).toBe('fallback');
         await citizen.say('voglio parlare con una persona');
         await citizen.say('sì');
         await citizen.say(EMAIL);
@@ -82,6 +84,9 @@ describe.each(stores)('a Direct Line conversation carrying personal data, at res
         const records = await exportCitizenData(backend, { channel: 'directline', channelConversationId: citizen.conversationId, userId: citizen.userId });
         const history = records.find((r) => r.store === 'state' && r.key === `directline/conversation/${citizen.conversationId}`);
         expect(JSON.stringify(history?.record)).toContain(QUESTION.replace(/"/g, '\\"'));
+        // The knowledge gap's example is the redacted text.
+        const examples = (await backend.rollups.gaps('2026-11-29', '2026-11-29')).flatMap((g) => g.examples);
+        expect(examples).toContainEqual(expect.stringContaining('[CODICE_FISCALE]'));
         expect(records.filter((r) => r.store === 'tickets').map((r) => r.record)).toEqual([
           expect.objectContaining({ reference: 'DLG-2026-000001', contactEmail: EMAIL, description: DESCRIPTION }),
         ]);

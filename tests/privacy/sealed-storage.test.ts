@@ -139,6 +139,15 @@ describe.each(adapters)('citizens\' words sealed at rest: %s', (_name, open) => 
     await expect(backend.tickets.get('DLG-2026-000001')).rejects.toThrow(/DATA_ENCRYPTION_KEY/);
   });
 
+  test('a bad record is refused naming its field before anything is sealed or stored', async () => {
+    await expect(backend.tickets.create({ ...ticket(), contactEmail: undefined } as unknown as TicketRecord)).rejects.toThrow(/contactEmail/);
+    await expect(backend.handoffs.create({ ...session(), description: 42 } as unknown as HandoffSession)).rejects.toThrow(/description/);
+    await backend.handoffs.create(session());
+    await expect(backend.handoffs.appendMessage('h1', { at: 'now', from: 'citizen', text: null } as unknown as HandoffSession['messages'][number])).rejects.toThrow(/at: must be an ISO 8601/);
+    expect(await backend.tickets.list()).toEqual([]);
+    expect((await backend.handoffs.get('h1'))?.messages).toHaveLength(1);
+  });
+
   test('a sealed value copied into another record does not open there', async () => {
     await backend.tickets.create(ticket());
     await plain.tickets.create({ ...((await plain.tickets.get('DLG-2026-000001')) as TicketRecord), reference: 'DLG-2026-000002' });
