@@ -56,7 +56,9 @@ describe.each(adapters)('retention and access over every store: %s', (_name, ope
   });
 
   test('state: keys are listed by prefix, in key order, with characters that patterns would treat specially', async () => {
-    await backend.state.write({ 'webchat/users/u.1/': { a: 1 }, 'webchat/users/u.1/x': { a: 2 }, 'webchat/users/uX1/': { a: 3 }, 'webchat/users/u%_(1/': { a: 4 }, 'facebook/users/u.1/': { a: 5 } });
+    await backend.state.write({ 'webchat/users/u.1/': { a: 1 }, 'webchat/users/u.1/x': { a: 2 }, 'webchat/users/uX1/': { a: 3 }, 'webchat/users/u%_(1/': { a: 4 }, 'facebook/users/u.1/': { a: 5 }, 'webchat/users/😀è/': { a: 6 } });
+    expect(await backend.stateRetention.keysWithPrefix('webchat/users/😀')).toEqual(['webchat/users/😀è/']);
+    expect(await backend.stateRetention.keysWithPrefix('')).toHaveLength(6);
     expect(await backend.stateRetention.keysWithPrefix('webchat/users/u.1/')).toEqual(['webchat/users/u.1/', 'webchat/users/u.1/x']);
     expect(await backend.stateRetention.keysWithPrefix('webchat/users/u%_(1/')).toEqual(['webchat/users/u%_(1/']);
     expect(await backend.stateRetention.keysWithPrefix('nothing/')).toEqual([]);

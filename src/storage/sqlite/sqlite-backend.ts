@@ -67,8 +67,8 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
   // updated_at is toISOString text: compared as text it orders as the instants do.
   const purgeState = db.prepare('DELETE FROM state WHERE updated_at < ?');
   const countState = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM state');
-  // substr, not LIKE: keys may hold % and _.
-  const selectKeys = db.prepare<[number, string], { key: string }>('SELECT key FROM state WHERE substr(key, 1, ?) = ? ORDER BY key');
+  // instr, not LIKE: keys may hold % and _ (and instr counts characters as SQLite does).
+  const selectKeys = db.prepare<[string], { key: string }>('SELECT key FROM state WHERE instr(key, ?) = 1 ORDER BY key');
   const stateRetention: StateRetention = {
     async purgeNotUpdatedSince(before) {
       return purgeState.run(before.toISOString()).changes;
@@ -77,7 +77,7 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
       return countState.get()?.n ?? 0;
     },
     async keysWithPrefix(prefix) {
-      return selectKeys.all(prefix.length, prefix).map((r) => r.key);
+      return selectKeys.all(prefix).map((r) => r.key);
     },
   };
 
