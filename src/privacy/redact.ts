@@ -28,6 +28,12 @@ interface Detector {
   /** Global, never matches the empty string, and every match ends on a letter or digit. */
   readonly candidates: RegExp;
   readonly judge: (stretch: string) => Verdict;
+  /**
+   * Fewest digits a redactable stretch holds. Stretches are prefixes of their candidate, so a
+   * candidate with fewer is rejected whole, without judging each stretch: a long run of short
+   * numbers ("3 3 3 ...") would otherwise cost thousands of full checks.
+   */
+  readonly minDigits?: number;
 }
 
 /** Text still open to detection, or text that a detector has settled (a placeholder or a look-alike). */
@@ -211,7 +217,20 @@ function isItalianNumber(national: string): boolean {
   return /^3\d{8,9}$/.test(digits) || /^0[1-9]\d{5,9}$/.test(digits);
 }
 
+/** The shortest Italian landline has 7 digits; foreign numbers need 8. */
+const PHONE_MIN_DIGITS = 7;
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) digits += 1;
+  }
+  return digits;
+}
+
 function judgePhone(stretch: string): Verdict {
+  if (countDigits(stretch) < PHONE_MIN_DIGITS) return 'reject';
   if (!hasBalancedParentheses(stretch) || looksLikeDate(stretch) || THOUSANDS.test(stretch)) return 'reject';
   const italianPrefix = ITALIAN_PREFIX.exec(stretch);
   if (italianPrefix !== null) return isItalianNumber(stretch.slice(italianPrefix[0].length)) ? 'redact' : 'reject';
@@ -232,8 +251,8 @@ const DETECTORS: readonly Detector[] = [
   { kind: 'reference', candidates: REFERENCE_CANDIDATES, judge: () => 'keep' },
   { kind: 'codice-fiscale', candidates: CODICE_FISCALE_CANDIDATES, judge: judgeCodiceFiscale },
   { kind: 'iban', candidates: IBAN_CANDIDATES, judge: judgeIban },
-  { kind: 'card', candidates: CARD_CANDIDATES, judge: judgeCard },
-  { kind: 'phone', candidates: PHONE_CANDIDATES, judge: judgePhone },
+  { kind: 'card', candidates: CARD_CANDIDATES, judge: judgeCard, minDigits: 13 },
+  { kind: 'phone', candidates: PHONE_CANDIDATES, judge: judgePhone, minDigits: PHONE_MIN_DIGITS },
 ];
 
 /**
@@ -242,9 +261,12 @@ const DETECTORS: readonly Detector[] = [
  */
 function settle(candidate: string, judge: Detector['judge']): { stretch: string; redact: boolean } | undefined {
   const stretches = Array.from(candidate.matchAll(/[\p{L}\p{N}]+/gu), (word) => candidate.slice(0, word.index + word[0].length)).reverse();
-  const redactable = stretches.find((stretch) => judge(stretch) === 'redact');
-  if (redactable !== undefined) return { stretch: redactable, redact: true };
-  const lookalike = stretches.find((stretch) => judge(stretch) === 'keep');
+  let lookalike: string | undefined;
+  for (const stretch of stretches) {
+    const verdict = judge(stretch);
+    if (verdict === 'redact') return { stretch, redact: true };
+    if (verdict === 'keep') lookalike ??= stretch;
+  }
   return lookalike === undefined ? undefined : { stretch: lookalike, redact: false };
 }
 
@@ -255,7 +277,7 @@ function detect(text: string, detector: Detector, found: Record<RedactionKind, n
   let settledUpTo = 0;
   let match: RegExpExecArray | null;
   while ((match = candidates.exec(text)) !== null) {
-    const settled = settle(match[0], detector.judge);
+    const settled = countDigits(match[0]) < (detector.minDigits ?? 0) ? undefined : settle(match[0], detector.judge);
     if (settled === undefined) {
       // The number may start further in ("1234 4111 1111 1111 1111"); the candidates' look-behinds
       // keep the next try at the start of a word.
