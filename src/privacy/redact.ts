@@ -79,13 +79,20 @@ function judgeCodiceFiscale(stretch: string): Verdict {
 
 // Citizens hide the @ from spam harvesters ("nome[at]dominio.it", "nome (at) dominio.it") or put
 // spaces around it; those are still their address. A dot written with spaces is read only before
-// a common top-level domain in lower case, so that "mario@example. Poi" keeps its next sentence.
+// a common top-level domain in lower case, so that "mario@example. Poi" keeps its next sentence;
+// so is an address spelt out in words ("mario at gmail dot com", "anna chiocciola libero punto
+// it"), which needs both words and such a domain, as "at" alone is everyday English.
+const EMAIL_LOCAL = String.raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+`;
 const EMAIL_AT = String.raw`(?:\s?@\s?|\s?[\[(]\s?(?:at|AT|chiocciola|CHIOCCIOLA)\s?[\])]\s?)`;
 const EMAIL_DOT = String.raw`(?:\.|\s?[\[(]\s?(?:dot|DOT|punto|PUNTO)\s?[\])]\s?)`;
 const EMAIL_LABEL = String.raw`[\p{L}\p{N}-]+`;
-const EMAIL_SPACED_TLD = String.raw`\s?\.\s?(?:it|com|net|org|eu|info|biz|gov|edu)`;
+const EMAIL_COMMON_TLD = String.raw`(?:it|com|net|org|eu|info|biz|gov|edu)`;
+const EMAIL_END = String.raw`(?![\p{L}\p{N}-])`;
 const EMAIL_CANDIDATES = new RegExp(
-  String.raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+${EMAIL_AT}${EMAIL_LABEL}(?:${EMAIL_DOT}${EMAIL_LABEL})*(?:${EMAIL_DOT}\p{L}{2,}|${EMAIL_SPACED_TLD})(?![\p{L}\p{N}-])`,
+  [
+    String.raw`${EMAIL_LOCAL}${EMAIL_AT}${EMAIL_LABEL}(?:${EMAIL_DOT}${EMAIL_LABEL})*(?:${EMAIL_DOT}\p{L}{2,}|\s?\.\s?${EMAIL_COMMON_TLD})${EMAIL_END}`,
+    String.raw`${EMAIL_LOCAL} (?:at|chiocciola) ${EMAIL_LABEL}(?: (?:dot|punto) ${EMAIL_LABEL})*? (?:dot|punto) ${EMAIL_COMMON_TLD}${EMAIL_END}`,
+  ].join('|'),
   'gu',
 );
 

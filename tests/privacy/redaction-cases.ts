@@ -112,6 +112,8 @@ export const POSITIVES: readonly Positive[] = [
   email('an address with a spaced dot', 'scrivete ad anna@tiscali . it quando potete', 'scrivete ad [EMAIL] quando potete'),
   email('an address with [at] and [dot]', 'paolo.verdi [at] gmail [dot] com', '[EMAIL]'),
   email('an address with (chiocciola)', 'contatto: rossi(chiocciola)virgilio.it.', 'contatto: [EMAIL].'),
+  email('an address spelt out in English words', 'write to mario at gmail dot com please', 'write to [EMAIL] please'),
+  email('an address spelt out in Italian words', 'la mia mail è anna chiocciola libero punto it', 'la mia mail è [EMAIL]'),
   email('an address with spaces around @', 'mario.rossi @ gmail.com è la mia mail', '[EMAIL] è la mia mail'),
   email('an English address', 'my email is john.smith@outlook.co.uk, please reply', 'my email is [EMAIL], please reply'),
   email('an address in capitals', 'MARIO.ROSSI@GMAIL.COM', '[EMAIL]'),
@@ -215,6 +217,7 @@ export const LOOK_ALIKES: readonly LookAlike[] = [
   { name: 'a social handle', input: 'seguite @ComuneMI per gli avvisi' },
   { name: 'an at sign in a sentence', input: 'ci vediamo @ casa tua' },
   { name: 'an English sentence with "at"', input: 'I will be at home at 5 pm' },
+  { name: 'an English sentence with "at" and "dot"', input: 'we meet at noon on the dot' },
   { name: 'page numbers and counts', input: 'pagina 3 di 12, chiamato 3 volte' },
   { name: 'plain words', input: 'Vorrei rinnovare la carta d’identità, come faccio?' },
 ];
