@@ -271,7 +271,8 @@ describe('Messenger replays: processed events are kept in the store', () => {
     await sleep(400);
     expect(graph.messages(psid)).toHaveLength(0);
     expect(logLines).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/already processed/), mid: `m_replay_${psid}` }));
-  });
+    // Two start-ups with the knowledge base: seconds each on a loaded machine.
+  }, 60_000);
 
   test('an event older than the redelivery window is acknowledged, not answered, and logged', async () => {
     dialogo ??= await start();
