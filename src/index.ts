@@ -262,6 +262,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     accounts: operators,
     tokens: operatorTokens,
     limiter: new LoginRateLimiter(),
+    trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,
   });

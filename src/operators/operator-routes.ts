@@ -6,10 +6,11 @@ import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import { HandoffError, type HandoffService, type OperatorIdentity, type QueueEntry } from '../handoff/handoff-service';
 import type { Logger } from '../logger';
+import { clientAddress } from '../server/client-address';
 import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
 import type { HandoffSession, TranscriptEntry } from '../storage/ports';
 import type { LoginRateLimiter } from './login-rate-limiter';
-import type { OperatorAccounts } from './operator-accounts';
+import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
 
@@ -21,6 +22,8 @@ export interface OperatorRouteDependencies {
   readonly accounts: OperatorAccounts;
   readonly tokens: OperatorTokens;
   readonly limiter: LoginRateLimiter;
+  /** Reverse proxies in front of Dialogo whose `X-Forwarded-For` entry is believed (config.edge.trustProxyHops). */
+  readonly trustProxyHops: number;
   readonly runtime: () => KnowledgeRuntime;
   readonly logger: Logger;
 }
@@ -78,19 +81,28 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     const parsed = loginSchema.safeParse(req.body);
     if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     const { username, password } = parsed.data;
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    const decision = limiter.check(username, ip);
+    const address = clientAddress(req, deps.trustProxyHops);
+    const decision = limiter.attempt(username, address);
     if (!decision.allowed) {
+      logger.warn({ username: username.slice(0, 64), address, limitedBy: decision.limitedBy }, 'operator sign-in refused: too many failures');
       res.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
       return sendError(res, 'LOGIN_RATE_LIMITED');
     }
-    const account = await accounts.authenticate(username, password).catch(() => undefined);
+    let account: OperatorView | undefined;
+    try {
+      account = await accounts.authenticate(username, password);
+    } catch (error) {
+      // The store failed, no password was judged: the attempt does not count against anyone.
+      decision.attempt.cancel();
+      logger.error({ err: error }, 'operator sign-in could not be checked');
+      return sendError(res, 'INTERNAL');
+    }
     if (!account) {
-      limiter.recordFailure(username, ip);
-      logger.warn({ username: username.slice(0, 64), ip }, 'operator sign-in failed');
+      decision.attempt.fail();
+      logger.warn({ username: username.slice(0, 64), address }, 'operator sign-in failed');
       return sendError(res, 'LOGIN_FAILED');
     }
-    limiter.recordSuccess(username);
+    decision.attempt.succeed();
     res.send(200, { token: tokens.issue(account.name, account.role), operator: { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent } });
   });
 
