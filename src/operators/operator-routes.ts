@@ -9,6 +9,7 @@ import type { Logger } from '../logger';
 import { clientAddress } from '../server/client-address';
 import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
 import type { HandoffSession, TranscriptEntry } from '../storage/ports';
+import { conversationAccess, forbiddenReason } from './conversation-access';
 import type { LoginRateLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
@@ -132,9 +133,12 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   server.get(
     `${OPERATOR_API}/conversations/:id`,
-    guarded(async (req, res) => {
+    guarded(async (req, res, who) => {
       const session = await handoff.get(String(req.params.id));
       if (!session) return sendError(res, 'NOT_FOUND');
+      const access = conversationAccess(session, who);
+      if (access === 'none') return sendError(res, 'CONVERSATION_FORBIDDEN', undefined, forbiddenReason(session));
+      if (access === 'summary') return void res.send(200, { session: await sessionView(session) });
       res.send(200, { session: await sessionView(session), transcript: session.transcript.map(withTitle), messages: session.messages.map(withTitle) });
     }),
   );
@@ -184,9 +188,10 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   server.get(
     `${OPERATOR_API}/phone-codes/:code`,
-    guarded(async (req, res) => {
+    guarded(async (req, res, who) => {
       const session = await handoff.byPhoneCode(String(req.params.code));
       if (!session) return sendError(res, 'NOT_FOUND', undefined, 'Nessuna conversazione attiva con questo codice.');
+      if (conversationAccess(session, who) === 'none') return sendError(res, 'CONVERSATION_FORBIDDEN', undefined, forbiddenReason(session));
       res.send(200, { session: await sessionView(session) });
     }),
   );
@@ -229,12 +234,14 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   const broadcastQueue = () => {
     for (const [ws, who] of clients) void queueView(who).then((view) => send(ws, { type: 'queue', ...view }), (error: unknown) => logger.warn({ err: error }, 'queue not pushed'));
   };
+  // A live message is never part of a queued card's summary: only its holder and supervisors get it.
   const onMessage = (event: { sessionId: string; operator: string | null; entry: TranscriptEntry }) => {
-    for (const [ws, who] of clients) if (who.role === 'supervisor' || who.name === event.operator) send(ws, { type: 'message', sessionId: event.sessionId, entry: withTitle(event.entry) });
+    const held = { state: 'connected', operator: event.operator ?? undefined } as const;
+    for (const [ws, who] of clients) if (conversationAccess(held, who) === 'full') send(ws, { type: 'message', sessionId: event.sessionId, entry: withTitle(event.entry) });
   };
   const onSession = (session: HandoffSession) => {
     void sessionView(session).then((view) => {
-      for (const [ws, who] of clients) if (who.role === 'supervisor' || who.name === session.operator) send(ws, { type: 'session', session: view });
+      for (const [ws, who] of clients) if (conversationAccess(session, who) === 'full') send(ws, { type: 'session', session: view });
     });
   };
   handoff.on('queue', broadcastQueue);
@@ -246,7 +253,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   async function queueView(who: OperatorIdentity): Promise<{ sessions: unknown[]; operators?: unknown[] }> {
     const entries = await handoff.queue();
-    const visible = who.role === 'supervisor' ? entries : entries.filter((e) => e.session.state === 'queued' || e.session.operator === who.name);
+    const visible = entries.filter((e) => conversationAccess(e.session, who) !== 'none');
     const sessions = visible.map(entryView);
     if (who.role !== 'supervisor') return { sessions };
     const online = new Set(handoff.onlineOperators());
