@@ -85,7 +85,8 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     const address = clientAddress(req, deps.trustProxyHops);
     const decision = limiter.attempt(username, address);
     if (!decision.allowed) {
-      logger.warn({ username: username.slice(0, 64), address, limitedBy: decision.limitedBy }, 'operator sign-in refused: too many failures');
+      // Debug only: refusals are as many as an attacker sends; the failures logged below are bounded by the limits.
+      logger.debug({ username: username.slice(0, 64), address, limitedBy: decision.limitedBy }, 'operator sign-in refused: too many failures');
       res.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
       return sendError(res, 'LOGIN_RATE_LIMITED');
     }
