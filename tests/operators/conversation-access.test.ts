@@ -59,7 +59,7 @@ describe('operators see only the conversations they hold (supervisors see all)',
   });
 
   /** A live console: every push it receives. */
-  async function console(name: string): Promise<any[]> {
+  async function openConsole(name: string): Promise<any[]> {
     const pushes: any[] = [];
     const ws = new WebSocket(`ws://127.0.0.1:${dialogo.port}/api/operator/ws?token=${tokens[name]}`);
     sockets.push(ws);
@@ -69,7 +69,7 @@ describe('operators see only the conversations they hold (supervisors see all)',
   }
 
   test('queued: a colleague gets the card only; claimed: only the holder and supervisors read it, live pushes included', async () => {
-    const [marcoPushes, giuliaPushes, saraPushes] = [await console('marco'), await console('giulia'), await console('sara')];
+    const [marcoPushes, giuliaPushes, saraPushes] = [await openConsole('marco'), await openConsole('giulia'), await openConsole('sara')];
     const citizen = await DirectLineCitizen.start(dialogo.port);
     await citizen.say('quanto costa la carta d’identità?');
     await citizen.say('vorrei parlare con un operatore');
