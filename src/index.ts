@@ -188,7 +188,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     contact: config.contactCentre,
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
   });
-  const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
+  const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
   const conversations = new DurableConversationStore(storage);
   const directLine = new DirectLineAdapter({
@@ -260,6 +260,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     accounts: operators,
     tokens: operatorTokens,
     limiter: new LoginRateLimiter(),
+    trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,
   });

@@ -20,6 +20,7 @@ export const HTTP_ERRORS = {
   LOGIN_FAILED: { status: 401, message: 'Wrong username or password' },
   OPERATOR_TOKEN_INVALID: { status: 401, message: 'Missing, invalid or expired console token: sign in again' },
   FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
+  CONVERSATION_FORBIDDEN: { status: 403, message: 'Only the operator holding this conversation, and supervisors, may see it' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   INVALID_REQUEST: { status: 400, message: 'The request is not valid' },
   ALREADY_CLAIMED: { status: 409, message: 'Another operator took this conversation' },
