@@ -192,7 +192,11 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
   const botLogic = (context: TurnContext) => bot.run(context);
-  const conversations = new DurableConversationStore(storage);
+  const conversations = new DurableConversationStore(storage, {
+    maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation,
+    maxConversationBytes: config.directLineLimits.maxConversationBytes,
+    maxMemoryBytes: config.directLineLimits.maxMemoryBytes,
+  });
   const directLine = new DirectLineAdapter({
     store: conversations,
     botLogic,
