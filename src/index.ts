@@ -243,7 +243,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   mountStaticRoutes(server.server);
   mountMetrics(server.server, metrics, config.metricsToken);
-  const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
+  const directLineEndpoint = mountDirectLine(server.server, {
+    adapter: directLine,
+    tokens: new DirectLineTokens(config.directLine.secret),
+    secret: config.directLine.secret,
+    logger,
+    conversationsPerMinute: config.directLineLimits.conversationsPerMinute,
+    trustProxyHops: config.edge.trustProxyHops,
+  });
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
   const operatorTokens = new OperatorTokens(config.handoff.operatorTokenSecret);
