@@ -2,7 +2,9 @@
 // fresh conversations for 10 s) and prints how much the heap and the state store grew.
 // Run: node --expose-gc -r ts-node/register/transpile-only scripts/flood-directline.ts [addresses]
 // `addresses` > 1 spreads the requests over that many client addresses (X-Forwarded-For behind one
-// trusted proxy, TRUST_PROXY_HOPS=1), as a botnet would; the default is one address.
+// trusted proxy, TRUST_PROXY_HOPS=1), as a botnet would; the default is one address. DIRECTLINE_*
+// variables in the environment set the limits (docs/directline.md); FLOOD_POSTS caps the activities
+// posted into each conversation before the next one is started (default: until refused).
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +15,7 @@ import { createLogger } from '../src/logger';
 const SECONDS = 10;
 const WORKERS = 8;
 const PADDING = 'x'.repeat(60 * 1024 - 200);
+const POSTS_PER_CONVERSATION = Number(process.env.FLOOD_POSTS ?? Infinity);
 
 function dirBytes(dir: string): number {
   let total = 0;
@@ -38,7 +41,16 @@ async function main(): Promise<void> {
   const addresses = Math.max(1, Number(process.argv[2] ?? 1));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-flood-'));
   const dialogo = await startDialogo(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR: 'knowledge-base', KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, TRUST_PROXY_HOPS: addresses > 1 ? '1' : '0' }),
+    loadConfig({
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('DIRECTLINE_'))),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      KB_DIR: 'knowledge-base',
+      KB_WATCH: 'false',
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      TRUST_PROXY_HOPS: addresses > 1 ? '1' : '0',
+    }),
     createLogger('silent'),
   );
   const base = `http://127.0.0.1:${dialogo.port}/v3/directline`;
@@ -63,7 +75,7 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
-      for (;;) {
+      for (let n = 0; n < POSTS_PER_CONVERSATION; n += 1) {
         if (Date.now() >= deadline) return;
         const response = await fetch(`${base}/conversations/${conversation.conversationId}/activities`, {
           method: 'POST',
@@ -80,6 +92,8 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: WORKERS }, (_, n) => worker(n)));
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const heapAfter = heapBytes();
+  // Present since the caps (DurableConversationStore.heldBytes); absent on older code.
+  const held = (dialogo.directLine.store as { heldBytes?: number }).heldBytes;
   const storeAfter = dirBytes(dataDir);
   await dialogo.stop();
   const storeStopped = dirBytes(dataDir);
@@ -89,10 +103,12 @@ async function main(): Promise<void> {
       {
         seconds: SECONDS,
         addresses,
+        postsPerConversation: String(POSTS_PER_CONVERSATION),
         activitiesAccepted: posted,
         postedMB: mb(posted * 60 * 1024),
         statuses: Object.fromEntries([...statuses].sort()),
         heapGrowthMB: mb(heapAfter - heapBefore),
+        ...(held === undefined ? {} : { conversationsHeldMB: mb(held) }),
         storeGrowthMB: mb(storeAfter - storeBefore),
         storeAfterStopMB: mb(storeStopped),
       },

@@ -192,7 +192,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
   const botLogic = (context: TurnContext) => bot.run(context);
-  const conversations = new DurableConversationStore(storage, {
+  // The store itself: DurableConversationStore is its own cache, bounded in bytes (docs/directline.md).
+  const conversations = new DurableConversationStore(backend.state, {
     maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation,
     maxConversationBytes: config.directLineLimits.maxConversationBytes,
     maxMemoryBytes: config.directLineLimits.maxMemoryBytes,

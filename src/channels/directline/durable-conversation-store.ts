@@ -5,6 +5,8 @@ import { MemoryConversationStore, type ConversationSnapshot, type MemoryStoreLim
 
 /** Appends within this window are written together, off the turn's path. */
 const WRITE_DELAY_MS = 250;
+/** A failed write is tried again after this long (and on every change meanwhile). */
+const RETRY_DELAY_MS = 2_000;
 
 /** A durable copy as read back: checked, since the store is outside this process. */
 const snapshotSchema = z.object({
@@ -37,7 +39,10 @@ export interface DurableStoreLimits extends MemoryStoreLimits {
  *
  * Memory is a cache of the store: past `maxMemoryBytes` the least recently active conversations
  * whose copy is written are evicted; when none can be (all are being written), a new conversation
- * is refused with {@link ConversationStoreFullError} rather than grow.
+ * is refused with {@link ConversationStoreFullError} rather than grow. Being its own cache, it wants
+ * the store itself, not a caching wrapper (ResilientStorage keeps every item written, up to 20,000,
+ * whatever their size): while the store is down, conversations whose write failed stay in memory,
+ * are retried every 2 s, and count against the budget.
  *
  * @example
  * const store = new DurableConversationStore(resilientStorage, { maxMemoryBytes: 256 * 1024 * 1024 });
@@ -145,13 +150,12 @@ export class DurableConversationStore implements ConversationStore {
     }
   }
 
-  private schedule(id: string): void {
+  private schedule(id: string, delayMs = WRITE_DELAY_MS): void {
     if (this.dirty.has(id)) return;
     const timer = setTimeout(() => {
       this.dirty.delete(id);
-      // A failed write is retried with the next change; ResilientStorage already keeps state through outages.
       this.persist(id).catch(() => undefined);
-    }, WRITE_DELAY_MS);
+    }, delayMs);
     timer.unref();
     this.dirty.set(id, timer);
   }
@@ -178,6 +182,7 @@ export class DurableConversationStore implements ConversationStore {
         this.unsaved.delete(id);
       } catch (error) {
         this.unsaved.add(id);
+        this.schedule(id, RETRY_DELAY_MS);
         throw error;
       }
     });

@@ -258,6 +258,42 @@ describe('Direct Line 3.0 with DIRECTLINE_SECRET set', () => {
   });
 });
 
+describe('Direct Line limits from the configuration', () => {
+  let dialogo: Dialogo;
+  beforeAll(async () => {
+    dialogo = await dialogoOf({ DIRECTLINE_MAX_ACTIVITIES: '10', DIRECTLINE_CONVERSATIONS_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    await dialogo.stop();
+  });
+
+  test('a conversation keeps its last DIRECTLINE_MAX_ACTIVITIES activities; a client resuming from an old watermark gets those', async () => {
+    const { conversationId, token } = await start(dialogo);
+    await poll(dialogo, conversationId, token, (activities) => activities.length > 0);
+    for (let i = 0; i < 12; i += 1) {
+      expect((await call(dialogo, 'POST', `/conversations/${conversationId}/activities`, { token, body: { type: 'event', name: `e${i}` } })).status).toBe(200);
+    }
+    const all = await call(dialogo, 'GET', `/conversations/${conversationId}/activities?watermark=0`, { token });
+    expect(all.json.activities).toHaveLength(10);
+    expect(all.json.watermark).toBe('13');
+    expect(all.json.activities[0].id).toBe(`${conversationId}|0000004`);
+    const fromOld = await call(dialogo, 'GET', `/conversations/${conversationId}/activities?watermark=2`, { token });
+    expect(fromOld.json).toEqual(all.json);
+  });
+
+  test('DIRECTLINE_CONVERSATIONS_PER_MINUTE new conversations from one address, then 429', async () => {
+    const replies: Reply[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const generated = await call(dialogo, 'POST', '/tokens/generate');
+      replies.push(await call(dialogo, 'POST', '/conversations', { token: generated.json.token, body: {} }));
+    }
+    // Two a minute from 127.0.0.1, this test's and the previous one's together.
+    expect(replies.filter((r) => r.status === 201).length).toBeLessThanOrEqual(2);
+    expect(replies.at(-1)?.status).toBe(429);
+    expect(replies.at(-1)?.json.error.code).toBe('CONVERSATIONS_RATE_LIMITED');
+  });
+});
+
 describe('Direct Line on shutdown', () => {
   test('stop() closes open streams with 1001 and resolves', async () => {
     const dialogo = await dialogoOf();

@@ -123,4 +123,27 @@ describe('DurableConversationStore', () => {
     await storage.write({ 'directline/conversation/conv-1': { conversation: { id: 'conv-1' }, activities: [{ seq: 'one' }], next: 2 } });
     expect(await new DurableConversationStore(storage).get('conv-1')).toBeUndefined();
   });
+
+  test('a conversation whose write failed stays in memory (not evicted) and is written again once the store is back', async () => {
+    const storage = new MemoryStorage();
+    const write = storage.write.bind(storage);
+    let down = false;
+    storage.write = async (changes: StoreItems) => {
+      if (down) throw new Error('store unreachable');
+      return write(changes);
+    };
+    const store = new DurableConversationStore(storage, { maxMemoryBytes: 32 * 1024 });
+    await store.create(input);
+    down = true;
+    await store.append('conv-1', { type: 'event', value: 'x'.repeat(40 * 1024) });
+    await store.flush();
+    expect(store.heldBytes).toBeGreaterThan(32 * 1024);
+    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(0);
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(1);
+    // Written now: it can leave memory, and does, being over the budget.
+    await store.get('conv-1');
+    expect(store.heldBytes).toBe(0);
+  });
 });
