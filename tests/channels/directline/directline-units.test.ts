@@ -92,6 +92,17 @@ describe('DirectLineTokens', () => {
     now += TOKEN_LIFETIME_SECONDS * 1000;
     expect(tokens.verify(token)).toBeUndefined();
   });
+
+  test('check tells a genuine expired token (TokenExpired) from an invalid one', () => {
+    let now = 1_000_000;
+    const tokens = new DirectLineTokens('a-long-enough-secret', () => now, 60);
+    const { token, expires_in } = tokens.issue('conv', 'dl_u');
+    expect(expires_in).toBe(60);
+    expect(tokens.check(token)).toMatchObject({ status: 'valid', claims: { conv: 'conv' } });
+    now += 60_000;
+    expect(tokens.check(token)).toMatchObject({ status: 'expired', claims: { conv: 'conv', user: 'dl_u' } });
+    expect(new DirectLineTokens('another-long-secret', () => now).check(token)).toEqual({ status: 'invalid' });
+  });
 });
 
 describe('RateLimiter', () => {
