@@ -190,7 +190,12 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
-  const conversations = new DurableConversationStore(storage);
+  // The store itself: DurableConversationStore is its own cache, bounded in bytes (docs/directline.md).
+  const conversations = new DurableConversationStore(backend.state, {
+    maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation,
+    maxConversationBytes: config.directLineLimits.maxConversationBytes,
+    maxMemoryBytes: config.directLineLimits.maxMemoryBytes,
+  });
   const directLine = new DirectLineAdapter({
     store: conversations,
     botLogic,
@@ -237,7 +242,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   mountStaticRoutes(server.server);
   mountMetrics(server.server, metrics, config.metricsToken);
-  const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
+  const directLineEndpoint = mountDirectLine(server.server, {
+    adapter: directLine,
+    tokens: new DirectLineTokens(config.directLine.secret),
+    secret: config.directLine.secret,
+    logger,
+    conversationsPerMinute: config.directLineLimits.conversationsPerMinute,
+    trustProxyHops: config.edge.trustProxyHops,
+  });
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
   const operatorTokens = new OperatorTokens(config.handoff.operatorTokenSecret);

@@ -8,7 +8,12 @@ export const HTTP_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
   BODY_TOO_LARGE: { status: 413, message: 'The body is larger than allowed' },
   UNAUTHORIZED: { status: 401, message: 'Missing or invalid Bot Framework credentials' },
-  TOKEN_INVALID: { status: 403, message: 'Missing, invalid or expired Direct Line token, or a token of another conversation' },
+  TOKEN_INVALID: { status: 403, message: 'Invalid Direct Line token, or a token of another conversation' },
+  // Direct Line 3.0 documents 401 for a missing or malformed Authorization and the code `TokenExpired` (so spelled) with 403.
+  CREDENTIALS_MISSING: { status: 401, message: 'Send Authorization: Bearer with a Direct Line token or secret' },
+  TokenExpired: { status: 403, message: 'The Direct Line token has expired: refresh tokens before they expire, or start a new conversation' },
+  CONVERSATIONS_RATE_LIMITED: { status: 429, message: 'Too many new conversations from this address; wait and try again' },
+  DIRECTLINE_AT_CAPACITY: { status: 503, message: 'Dialogo holds as many conversations as it can right now; try again shortly' },
   SECRET_REQUIRED: { status: 403, message: 'Generating a Direct Line token needs the Direct Line secret' },
   CONVERSATION_NOT_FOUND: { status: 404, message: 'No such conversation' },
   ACTIVITY_TOO_LARGE: { status: 413, message: 'The activity is larger than 64 KB' },
