@@ -1,5 +1,5 @@
 // npm run --silent eval:external [-- --shared DIR] [--recognizer local|fuse-baseline|local-without-bayes]
-//   [--answer-threshold 0.4] [--verbose]
+//   [--answer-threshold 0.4] [--verbose] [--warm]
 // Measures the recognizer on public data sets that nobody on this project wrote, read at run
 // time from ../shared/datasets (never copied into the project): UnlockPA FAQ paraphrases
 // labelled with our topic ids (the map's curated per-utterance labels first, then its per-FAQ
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       recognizer: { type: 'string', default: 'local' },
       verbose: { type: 'boolean', default: false },
       'answer-threshold': { type: 'string' },
+      warm: { type: 'boolean', default: false },
     },
   });
   const datasets = path.join(values.shared, 'datasets');
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     if (unknown.length > 0) throw new Error(`${name}: labels that are no topic of the knowledge base: ${unknown.join(', ')}`);
   }
   for (const [name, lines, extra] of sets) {
-    const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS });
+    const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS, warm: values.warm });
     if (values.verbose) for (const m of mismatches) process.stderr.write(`${name} ${m.line}: expected ${m.expected}, got ${m.got}: ${m.text}\n`);
     process.stdout.write(`${JSON.stringify({ dataset: name, recognizer: recognizer.name, ...summary, ...extra })}\n`);
   }

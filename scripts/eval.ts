@@ -1,4 +1,4 @@
-// npm run --silent eval -- FILE... [--recognizer local|fuse-baseline|local-without-bayes] [--answer-threshold 0.4] [--kb DIR]
+// npm run --silent eval -- FILE... [--recognizer local|fuse-baseline|local-without-bayes] [--answer-threshold 0.4] [--kb DIR] [--warm]
 // Our development set is two files: tests/fixtures/dev-set.jsonl (tuning) and
 // tests/fixtures/dev-set-held-out.jsonl (never tuned on; docs/understanding.md); name either, or both.
 // Mismatches go to stderr; the last line of stdout is the summary as one JSON object.
@@ -10,7 +10,7 @@ import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import { evaluate, parseEvaluationFile, unknownLabels, type EvaluationLine } from '../src/nlu/evaluation';
 import { chooseRecognizer } from './choose-recognizer';
 
-const USAGE = 'usage: npm run --silent eval -- FILE... [--recognizer local|fuse-baseline|local-without-bayes] [--answer-threshold T] [--kb DIR]';
+const USAGE = 'usage: npm run --silent eval -- FILE... [--recognizer local|fuse-baseline|local-without-bayes] [--answer-threshold T] [--kb DIR] [--warm]';
 
 function readLines(file: string): EvaluationLine[] {
   try {
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       recognizer: { type: 'string', default: 'local' },
       kb: { type: 'string', default: 'knowledge-base' },
       'answer-threshold': { type: 'string' },
+      warm: { type: 'boolean', default: false },
     },
   });
   if (positionals.length === 0) throw new Error(USAGE);
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
   const recognizer = await chooseRecognizer(values.recognizer, kbDir, threshold);
   // The dialog's own limit, so that a long message counts as the fallback the citizen gets.
-  const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS });
+  const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS, warm: values.warm });
   for (const m of mismatches) process.stderr.write(`${origins[m.line - 1] ?? `#${m.line}`}: expected ${m.expected}, got ${m.got}: ${m.text}\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

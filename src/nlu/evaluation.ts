@@ -68,6 +68,11 @@ export interface EvaluationOptions {
    * the dialogs; without it no length limit applies.
    */
   readonly maxQuestionChars?: number;
+  /**
+   * Recognise every line once before timing, so that the latencies are those of a warm process
+   * (spelling look-ups cached) rather than of each question's first time.
+   */
+  readonly warm?: boolean;
 }
 
 /**
@@ -304,6 +309,7 @@ export async function evaluate(
   const latencies: number[] = [];
   const results: { expected: string; outcome: BotOutcome }[] = [];
   const mismatches: EvaluationMismatch[] = [];
+  if (options.warm) for (const line of lines) if (!refusedBeforeRecognition(line.text, options)) await recognizer.recognize(line.text.trim());
   for (const [i, line] of lines.entries()) {
     const started = performance.now();
     const outcome = refusedBeforeRecognition(line.text, options) ?? outcomeOf(await recognizer.recognize(line.text.trim()));

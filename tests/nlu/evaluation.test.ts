@@ -219,6 +219,27 @@ describe('evaluate: lines through a recognizer as the live bot takes them', () =
     expect(summary.outOfScopeRejection).toBe(1);
   });
 
+  test('with warm, each line is timed on its second recognition, not its first', async () => {
+    // The first recognition of a text takes 30 ms (as a first spelling look-up would), later ones none.
+    const seen = new Set<string>();
+    const slowFirst: Recognizer = {
+      name: 'slow-first',
+      async recognize(text) {
+        if (!seen.has(text)) {
+          seen.add(text);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+        return script(text);
+      },
+    };
+    const cold = await evaluate(slowFirst, lines);
+    expect(cold.summary.p50Ms).toBeGreaterThanOrEqual(25);
+    seen.clear();
+    const warm = await evaluate(slowFirst, lines, { warm: true });
+    expect(warm.summary.p99Ms).toBeLessThan(25);
+    expect(warm.summary.topicAccuracy).toBe(cold.summary.topicAccuracy);
+  });
+
   test('the summary keeps the keys it always had, first, and adds the new ones', async () => {
     const { summary } = await evaluate(new ScriptedRecognizer(script), lines);
     expect(Object.keys(summary)).toEqual(['total', 'topicAccuracy', 'outOfScopeRejection', 'handoffRecall', 'p50Ms', 'p99Ms', 'offered', 'referralRecall', 'tooLong', 'counts']);
