@@ -276,6 +276,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
         reload: async () => runtime.replace(await buildRuntime(config, logger, metrics)),
       })
     : undefined;
+  await watcher?.ready;
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
@@ -297,7 +298,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     metrics,
     port,
     async stop() {
-      watcher?.close();
+      await watcher?.close();
       clearInterval(retention);
       clearInterval(sweeper);
       await operatorApi.shutdown();
