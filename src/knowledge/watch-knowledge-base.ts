@@ -1,6 +1,8 @@
 import { watch } from 'chokidar';
 import type { Stats } from 'node:fs';
 import type { Logger } from '../logger';
+import { editorLines } from './editor-messages';
+import { KnowledgeBaseError } from './load-knowledge-base';
 
 const DEBOUNCE_MS = 300;
 /**
@@ -22,7 +24,7 @@ export interface KnowledgeBaseWatcher {
  * file's inode and so goes deaf to a file that a save replaced by renaming a temporary file over
  * it (`sed -i`, rsync, the "safe write" of most editors). Temporary files are ignored (they do not
  * end in .yaml); editors save several files at once, so changes are debounced into one reload.
- * A reload that fails validation is logged with every problem and the
+ * A reload that fails validation is logged with every problem, in the editors' Italian, and the
  * previous knowledge base keeps serving: conversations go on.
  *
  * @example
@@ -48,7 +50,9 @@ export function watchKnowledgeBase(
           await reload();
           logger.info({ dir }, 'knowledge base reloaded');
         } catch (error) {
-          logger.error({ err: error, dir }, 'knowledge base reload failed; the previous version keeps serving');
+          // `problems` is what the editors read in the log: file, line, field and what to do, in Italian.
+          const problems = error instanceof KnowledgeBaseError ? editorLines(error.problems) : undefined;
+          logger.error({ err: error, dir, problems }, 'knowledge base reload failed; the previous version keeps serving');
         }
       });
     }, debounceMs);

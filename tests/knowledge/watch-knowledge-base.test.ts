@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { createLogger } from '../../src/logger';
+import { loadKnowledgeBase } from '../../src/knowledge/load-knowledge-base';
 import { watchKnowledgeBase, type KnowledgeBaseWatcher } from '../../src/knowledge/watch-knowledge-base';
 
 const DEBOUNCE_MS = 200;
@@ -104,5 +106,19 @@ describe('watchKnowledgeBase', () => {
     writeFileSync(file, 'version: after-close\n');
     await sleep(QUIET_MS);
     expect(seen).toEqual([]);
+  });
+
+  test('a reload that fails validation is logged with the Italian lines for the editors', async () => {
+    await watcher!.close();
+    const logged: { msg: string; problems?: string[] }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line) as { msg: string; problems?: string[] }) });
+    watcher = watchKnowledgeBase(dir, { logger, debounceMs: DEBOUNCE_MS, reload: async () => void (await loadKnowledgeBase(dir)) });
+    await watcher.ready;
+    writeFileSync(file, 'id: imu\ntitle: [broken\n');
+    await until(() => logged.some((entry) => entry.problems));
+    expect(logged.find((entry) => entry.problems)).toMatchObject({
+      msg: 'knowledge base reload failed; the previous version keeps serving',
+      problems: expect.arrayContaining([expect.stringMatching(/^topics\/imu\.yaml, riga 3: errore di scrittura YAML: una parentesi/)]),
+    });
   });
 });
