@@ -3,7 +3,7 @@
 // the English schema messages. Exit code 1 when there is an error; warnings are for editors to judge.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { editorLines, type KnowledgeBaseProblem } from '../src/knowledge/editor-messages';
+import type { KnowledgeBaseProblem } from '../src/knowledge/editor-messages';
 import { lintKnowledgeBase } from '../src/knowledge/lint';
 import { KnowledgeBaseError, loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import { loadOutOfScope } from '../src/nlu/out-of-scope';
