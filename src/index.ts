@@ -23,6 +23,7 @@ import { MessengerAdapter } from './channels/messenger/messenger-adapter';
 import { MESSENGER_PATH, mountMessenger } from './channels/messenger/messenger-routes';
 import { ThreadClock } from './channels/messenger/messaging-window';
 import { ConfigError, loadConfig, type Config } from './config';
+import { KnowledgeSource } from './knowledge/knowledge-source';
 import { watchKnowledgeBase } from './knowledge/watch-knowledge-base';
 import { createLogger, type Logger } from './logger';
 import { createRecognizer } from './nlu/create-recognizer';
@@ -70,9 +71,9 @@ export interface Dialogo {
   stop(): Promise<void>;
 }
 
-async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics): Promise<KnowledgeRuntime> {
+async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics, dir: string): Promise<KnowledgeRuntime> {
   const started = Date.now();
-  const { kb, recognizer: local } = await loadLocalRecognizer(config.knowledgeBaseDir);
+  const { kb, recognizer: local } = await loadLocalRecognizer(dir);
   const recognizer = metrics.timed(createRecognizer(config, local, logger));
   logger.info({ topics: kb.size, recognizer: recognizer.name, ms: Date.now() - started }, 'knowledge base loaded');
   return { kb, recognizer };
@@ -97,7 +98,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   let handoffCounts = () => ({ queued: 0, connected: 0 });
   let operatorsOnline = () => 0;
   const metrics = new DialogoMetrics({ queue: () => handoffCounts(), operatorsOnline: () => operatorsOnline() });
-  const runtime = new RuntimeHolder(await buildRuntime(config, logger, metrics));
+  const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir) });
+  const runtime = new RuntimeHolder(await knowledge.start());
 
   const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
@@ -233,6 +235,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
           topics: runtime.current().kb.size,
           recognizer: runtime.current().recognizer.name,
           knowledgeBaseGeneration: runtime.generation,
+          knowledgeBase: knowledge.status,
           channels: { directline: true, messenger: Boolean(messenger) },
           storage: { kind: backend.kind, status: degraded ? 'degraded' : 'ok', bufferedEvents: events.buffered, droppedEvents: events.dropped, pendingStateWrites: storage.pendingWrites },
         },
@@ -286,9 +289,10 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const watcher = config.watchKnowledgeBase
     ? watchKnowledgeBase(config.knowledgeBaseDir, {
         logger,
-        reload: async () => runtime.replace(await buildRuntime(config, logger, metrics)),
+        reload: async () => runtime.replace(await knowledge.reload()),
       })
     : undefined;
+  await watcher?.ready;
 
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
@@ -310,7 +314,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     metrics,
     port,
     async stop() {
-      watcher?.close();
+      await watcher?.close();
       clearInterval(retention);
       clearInterval(sweeper);
       await operatorApi.shutdown();

@@ -1,26 +1,34 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
+import YAML, { LineCounter } from 'yaml';
 import type { z } from 'zod';
+import { editorLines, formatPath, italianIssue, italianYamlError, lineOf, type KnowledgeBaseProblem } from './editor-messages';
 import { KnowledgeBase } from './knowledge-base';
 import { synonymsSchema, topicSchema, type Synonyms, type Topic } from './topic-schema';
 
-/** One thing wrong with one knowledge-base file. */
-export interface KnowledgeBaseProblem {
-  readonly file: string;
-  /** Field path inside the file, such as `samples.it[3]`; empty for the whole file. */
-  readonly path: string;
-  readonly message: string;
-}
+export type { KnowledgeBaseProblem } from './editor-messages';
 
-/** Raised when the knowledge base cannot be loaded; lists every problem found, not only the first. */
+/**
+ * Raised when the knowledge base cannot be loaded; lists every problem found, not only the first.
+ * Its message is for the editors (Italian, with file, line and field); `developerMessage` keeps
+ * the English one.
+ */
 export class KnowledgeBaseError extends Error {
   constructor(readonly problems: readonly KnowledgeBaseProblem[]) {
     super(
-      `Knowledge base is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}`).join('\n'),
+      `La base di conoscenza non è valida (${problems.length} ${problems.length === 1 ? 'problema' : 'problemi'}):\n` +
+        editorLines(problems).map((line) => `  ${line}`).join('\n'),
     );
     this.name = 'KnowledgeBaseError';
+  }
+
+  /** The problems in English, for developers: file, field path, schema message. */
+  get developerMessage(): string {
+    const { problems } = this;
+    return (
+      `Knowledge base is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+      problems.map((p) => `  ${p.file}${p.line ? `:${p.line}` : ''}${p.path ? ` at ${p.path}` : ''}: ${p.message}`).join('\n')
+    );
   }
 }
 
@@ -41,24 +49,30 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
   try {
     names = (await fs.readdir(topicsDir)).filter((name) => /\.ya?ml$/.test(name)).sort();
   } catch (error) {
-    throw new KnowledgeBaseError([{ file: topicsDir, path: '', message: `cannot read folder: ${(error as Error).message}` }]);
+    const reason = (error as Error).message;
+    throw new KnowledgeBaseError([{ file: topicsDir, path: '', message: `cannot read folder: ${reason}`, messageIt: `non riesco a leggere la cartella (${reason})` }]);
   }
-  if (names.length === 0) problems.push({ file: topicsDir, path: '', message: 'no topic files (*.yaml)' });
+  if (names.length === 0) problems.push({ file: topicsDir, path: '', message: 'no topic files (*.yaml)', messageIt: 'la cartella non contiene nessun argomento (file .yaml)' });
 
   const topics: Topic[] = [];
   const fileOfId = new Map<string, string>();
   for (const name of names) {
     const file = path.join(TOPICS_FOLDER, name);
-    const topic = parseFile(await readText(path.join(dir, file), file, problems), file, topicSchema, problems);
-    if (!topic) continue;
+    const parsed = parseFile(await readText(path.join(dir, file), file, problems), file, topicSchema, problems);
+    if (!parsed) continue;
+    const { data: topic, idLine: line } = parsed;
     const expectedId = name.replace(/\.ya?ml$/, '');
     if (topic.id !== expectedId) {
-      problems.push({ file, path: 'id', message: `id "${topic.id}" must equal the file name "${expectedId}"` });
+      problems.push({
+        file, path: 'id', line,
+        message: `id "${topic.id}" must equal the file name "${expectedId}"`,
+        messageIt: `l'id «${topic.id}» deve essere uguale al nome del file («${expectedId}»): correggi l'id o rinomina il file`,
+      });
       continue;
     }
     const other = fileOfId.get(topic.id);
     if (other) {
-      problems.push({ file, path: 'id', message: `id "${topic.id}" is already used by ${other}` });
+      problems.push({ file, path: 'id', line, message: `id "${topic.id}" is already used by ${other}`, messageIt: `l'id «${topic.id}» è già usato da ${other}` });
       continue;
     }
     fileOfId.set(topic.id, file);
@@ -67,41 +81,69 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
 
   const synonyms = parseFile(await readText(path.join(dir, SYNONYMS_FILE), SYNONYMS_FILE, problems), SYNONYMS_FILE, synonymsSchema, problems);
   if (problems.length > 0 || !synonyms) throw new KnowledgeBaseError(problems);
-  return new KnowledgeBase(topics, synonyms as Synonyms);
+  return new KnowledgeBase(topics, synonyms.data as Synonyms);
+}
+
+/**
+ * Reads and validates one YAML file of the knowledge base folder against its schema, for the
+ * files other modules own (out-of-scope examples...): the same Italian messages with lines.
+ * Throws {@link KnowledgeBaseError}.
+ *
+ * @example
+ * const examples = await readYamlFile('knowledge-base', 'out-of-scope.yaml', outOfScopeSchema);
+ */
+export async function readYamlFile<S extends z.ZodType>(dir: string, file: string, schema: S): Promise<z.output<S>> {
+  const problems: KnowledgeBaseProblem[] = [];
+  const parsed = parseFile(await readText(path.join(dir, file), file, problems), file, schema, problems);
+  if (!parsed) throw new KnowledgeBaseError(problems);
+  return parsed.data;
 }
 
 async function readText(fullPath: string, file: string, problems: KnowledgeBaseProblem[]): Promise<string | undefined> {
   try {
     return await fs.readFile(fullPath, 'utf8');
   } catch (error) {
-    problems.push({ file, path: '', message: `cannot read file: ${(error as Error).message}` });
+    const reason = (error as Error).message;
+    problems.push({ file, path: '', message: `cannot read file: ${reason}`, messageIt: `non riesco a leggere il file (${reason})` });
     return undefined;
   }
 }
 
+/**
+ * Parses one YAML file against its schema. Problems carry the line of the field (YAML positions
+ * mapped from the schema's field path) and the editors' Italian besides the English message.
+ */
 function parseFile<S extends z.ZodType>(
   text: string | undefined,
   file: string,
   schema: S,
   problems: KnowledgeBaseProblem[],
-): z.output<S> | undefined {
+): { data: z.output<S>; idLine: number | undefined } | undefined {
   if (text === undefined) return undefined;
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const lines = new LineCounter();
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const line = error.linePos?.[0];
-      problems.push({ file, path: line ? `line ${line.line}, column ${line.col}` : '', message: `YAML: ${error.message.split('\n')[0]}` });
+      problems.push({
+        file, path: '',
+        ...(line ? { line: line.line } : {}),
+        message: `YAML${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${error.message.split('\n')[0]}`,
+        messageIt: italianYamlError(error),
+      });
     }
     return undefined;
   }
   const result = schema.safeParse(doc.toJS());
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push({ file, path: formatPath(issue.path), message: issue.message });
+    const found = result.error.issues.map((issue): KnowledgeBaseProblem => {
+      // An unknown key is reported on its parent; the editor needs the key's own line and name.
+      const at = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+      return { file, path: formatPath(at), line: lineOf(doc, lines, at), message: issue.message, messageIt: italianIssue(issue, doc) };
+    });
+    // In the order of the file, as the editor reads it (the schema's order is the fields').
+    problems.push(...found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
     return undefined;
   }
-  return result.data;
-}
-
-function formatPath(parts: readonly PropertyKey[]): string {
-  return parts.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  return { data: result.data, idLine: lineOf(doc, lines, ['id']) };
 }

@@ -1,8 +1,5 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import YAML from 'yaml';
 import { z } from 'zod';
-import { KnowledgeBaseError } from '../knowledge/load-knowledge-base';
+import { readYamlFile } from '../knowledge/load-knowledge-base';
 
 export const OUT_OF_SCOPE_FILE = 'out-of-scope.yaml';
 
@@ -13,25 +10,11 @@ export type OutOfScopeExamples = z.infer<typeof schema>;
 
 /**
  * Reads `knowledge-base/out-of-scope.yaml`, from which the recognizer learns where to reject.
+ * A bad file throws a KnowledgeBaseError naming line and field, as for topics.
  *
  * @example
  * const negatives = await loadOutOfScope('knowledge-base');
  */
 export async function loadOutOfScope(dir: string): Promise<OutOfScopeExamples> {
-  const file = path.join(dir, OUT_OF_SCOPE_FILE);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new KnowledgeBaseError([{ file: OUT_OF_SCOPE_FILE, path: '', message: `cannot read file: ${(error as Error).message}` }]);
-  }
-  const doc = YAML.parseDocument(text);
-  if (doc.errors.length > 0) {
-    throw new KnowledgeBaseError(doc.errors.map((e) => ({ file: OUT_OF_SCOPE_FILE, path: '', message: `YAML: ${e.message.split('\n')[0]}` })));
-  }
-  const parsed = schema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    throw new KnowledgeBaseError(parsed.error.issues.map((i) => ({ file: OUT_OF_SCOPE_FILE, path: i.path.join('.'), message: i.message })));
-  }
-  return parsed.data;
+  return readYamlFile(dir, OUT_OF_SCOPE_FILE, schema);
 }

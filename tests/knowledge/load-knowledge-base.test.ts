@@ -39,14 +39,25 @@ describe('the knowledge base', () => {
     );
   });
 
+  test('each problem reaches the editors in Italian with the file, the line and the field', async () => {
+    const error = await problemsOf(path.join(fixtures, 'kb-broken'));
+    expect(error.message.split('\n')).toEqual([
+      'La base di conoscenza non è valida (2 problemi):',
+      '  topics/imu-no-english.yaml, riga 44, campo answer.en: manca la risposta in inglese',
+      "  topics/imu.yaml, riga 1, campo id: l'id «imu-wrong» deve essere uguale al nome del file («imu»): correggi l'id o rinomina il file",
+    ]);
+    expect(error.developerMessage).toMatch(/topics\/imu-no-english\.yaml:44 at answer\.en: Invalid input/);
+  });
+
   test('a YAML syntax error names the file and the line', async () => {
     const error = await problemsOf(path.join(fixtures, 'kb-bad-yaml'));
-    expect(error.problems[0]).toMatchObject({ file: 'topics/bad.yaml', path: expect.stringMatching(/^line \d+/) });
-    expect(error.message).toMatch(/topics\/bad\.yaml/);
+    expect(error.problems[0]).toMatchObject({ file: 'topics/bad.yaml', line: 3, message: expect.stringMatching(/^YAML \(line 3, column 1\)/) });
+    expect(error.message).toMatch(/topics\/bad\.yaml, riga 3: errore di scrittura YAML: una parentesi \[ o \{ o delle virgolette aperte/);
   });
 
   test('a missing folder is a clear error, not a crash', async () => {
     const error = await problemsOf(path.join(fixtures, 'does-not-exist'));
-    expect(error.message).toMatch(/cannot read folder/);
+    expect(error.message).toMatch(/non riesco a leggere la cartella/);
+    expect(error.developerMessage).toMatch(/cannot read folder/);
   });
 });
