@@ -2,10 +2,14 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../logger';
 import { incomingActivitySchema } from './activity-schema';
+import { isJsonContentType, readJsonBody, refuseBody } from './body-reader';
 import { httpError, sendError, type HttpErrorCode } from './http-errors';
 
 /** Largest request body accepted on any route. */
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Methods whose requests may carry a body; the bodies of others are never read. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** What the server needs to know about the rest of the application. */
 export interface ServerDependencies {
@@ -43,14 +47,20 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   const idleWaiters: (() => void)[] = [];
 
   const rawBodyPaths = new Set(deps.rawBodyPaths ?? []);
-  const bodyParsers = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true });
-  server.use(
-    ...bodyParsers.map((parse) => (req: Request, res: Response, next: (err?: unknown) => void) =>
-      rawBodyPaths.has(req.getPath()) ? next() : parse(req, res, next as never),
-    ),
-  );
+  // Bodies are read here, after routing (an unknown route reads nothing), before any handler.
+  server.use((req: Request, res: Response, next: (err?: false) => void) => {
+    if (!BODY_METHODS.has(req.method ?? '') || rawBodyPaths.has(req.getPath())) return next();
+    void readJsonBody(req, { maxBytes: MAX_BODY_BYTES }).then((result) => {
+      if (result.ok) {
+        req.body = result.body;
+        return next();
+      }
+      refuseBody(res, result);
+      next(false);
+    });
+  });
 
-  // restify's own errors (bad JSON, body too large, wrong content type, unknown route) get the catalogue's JSON shape.
+  // restify's own errors (unknown route, method not allowed) get the catalogue's JSON shape.
   server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string; message?: string }, callback: () => void) => {
     const code = codeOfRestifyError(err);
     if (code) {
@@ -77,7 +87,7 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
     if (!readiness().ready) return sendError(res, 'NOT_READY');
-    if (!req.is('json')) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
+    if (!isJsonContentType(req.headers['content-type'])) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
     const parsed = incomingActivitySchema.safeParse(req.body);
     if (!parsed.success) {
       return sendError(res, 'INVALID_ACTIVITY', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
@@ -112,13 +122,8 @@ export function createServer(deps: ServerDependencies): DialogoServer {
 
 function codeOfRestifyError(err: { statusCode?: number; name?: string }): HttpErrorCode | undefined {
   switch (err.name) {
-    case 'InvalidContentError':
-      return 'NOT_JSON';
-    case 'PayloadTooLargeError':
-    case 'RequestEntityTooLargeError':
-      return 'BODY_TOO_LARGE';
-    case 'UnsupportedMediaTypeError':
-      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 'ResourceNotFoundError':
+      return 'NOT_FOUND';
     default:
       return undefined;
   }
