@@ -1,9 +1,11 @@
+import type { Server as HttpServer } from 'node:http';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../logger';
 import { incomingActivitySchema } from './activity-schema';
 import { isJsonContentType, readJsonBody, refuseBody } from './body-reader';
 import { httpError, sendError, type HttpErrorCode } from './http-errors';
+import { upgradeDispatcher } from './upgrade-dispatcher';
 
 /** Largest request body accepted on any route. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -20,7 +22,26 @@ export interface ServerDependencies {
   readonly logger: Logger;
   /** Routes that read their own raw body (signed webhooks): the JSON body parser leaves them alone. */
   readonly rawBodyPaths?: readonly string[];
+  /** How long a client may take; defaults in {@link DEFAULT_TIMEOUTS}. */
+  readonly timeouts?: Partial<ServerTimeouts>;
 }
+
+/** Time limits of the HTTP server, in milliseconds. */
+export interface ServerTimeouts {
+  /** To send the request line and headers, from the moment the connection opens (a silent connection is closed then). */
+  readonly headersMs: number;
+  /** To send the whole request, body included (the answer may take longer). */
+  readonly requestMs: number;
+  /** An idle keep-alive connection stays open this long after its last answer. */
+  readonly keepAliveMs: number;
+}
+
+/**
+ * Browsers send their headers at once and our bodies are at most 256 KB, so a client that needs
+ * more than 10 s for the headers or 30 s for the request is holding a socket, not sending one.
+ * Keep-alive stays at Node's 5 s: a browser reopens cheaply.
+ */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 /** The server plus what graceful shutdown needs. */
 export interface DialogoServer {
@@ -42,6 +63,9 @@ export interface DialogoServer {
 export function createServer(deps: ServerDependencies): DialogoServer {
   const { adapter, botLogic, readiness, logger } = deps;
   const server = restify.createServer({ name: 'dialogo', handleUncaughtExceptions: false });
+  applyTimeouts(server.server, { ...DEFAULT_TIMEOUTS, ...deps.timeouts });
+  // Created now, before any endpoint registers, so that no upgrade is ever left unanswered.
+  upgradeDispatcher(server.server);
   let inFlight = 0;
   let stopping = false;
   const idleWaiters: (() => void)[] = [];
@@ -119,6 +143,15 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   };
 }
 
+
+function applyTimeouts(httpServer: HttpServer, timeouts: ServerTimeouts): void {
+  httpServer.headersTimeout = timeouts.headersMs;
+  httpServer.requestTimeout = timeouts.requestMs;
+  httpServer.keepAliveTimeout = timeouts.keepAliveMs;
+  // Node checks the two timeouts every connectionsCheckingInterval (30 s by default, read when the
+  // server starts listening); restify creates the server without options, so it is set here.
+  (httpServer as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(1000, timeouts.headersMs / 4));
+}
 
 function codeOfRestifyError(err: { statusCode?: number; name?: string }): HttpErrorCode | undefined {
   switch (err.name) {

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger';
 import { MAX_TEXT_CHARS } from '../../server/activity-schema';
 import { sameSecret } from '../../server/constant-time';
 import { httpError, sendError, type HttpErrorCode } from '../../server/http-errors';
+import { upgradeDispatcher } from '../../server/upgrade-dispatcher';
 import { activitySetOf, type DirectLineConversation } from './conversation-store';
 import type { DirectLineAdapter } from './directline-adapter';
 import { RateLimiter } from './rate-limiter';
@@ -228,7 +229,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
       },
     );
   };
-  server.server.on('upgrade', onUpgrade);
+  const unregisterUpgrade = upgradeDispatcher(server.server).register((path) => path.startsWith(DIRECTLINE_PREFIX), onUpgrade);
 
   // Ping every stream; one that did not answer the previous ping is dead (a sleeping laptop) and is dropped.
   const alive = new WeakMap<WebSocket, boolean>();
@@ -253,7 +254,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
       stopping = true;
       await adapter.drain(graceMs);
       clearInterval(pinger);
-      server.server.off('upgrade', onUpgrade);
+      unregisterUpgrade();
       streams.closeAll();
       // Give clients a moment to answer the close handshake, then cut whatever is left so the HTTP server can close.
       const deadline = Date.now() + Math.min(1000, graceMs);
