@@ -14,7 +14,7 @@ import { DialogoBot } from './bot/dialogo-bot';
 import { MESSAGES } from './bot/messages';
 import { RuntimeHolder, type KnowledgeRuntime } from './bot/runtime';
 import { DirectLineAdapter } from './channels/directline/directline-adapter';
-import { mountDirectLine } from './channels/directline/directline-routes';
+import { DIRECTLINE_PREFIX, mountDirectLine } from './channels/directline/directline-routes';
 import { DurableConversationStore } from './channels/directline/durable-conversation-store';
 import { DirectLineTokens } from './channels/directline/tokens';
 import { FacebookChannelMiddleware } from './channels/messenger/facebook-channel-middleware';
@@ -221,6 +221,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     botLogic,
     logger,
     rawBodyPaths: [MESSENGER_PATH],
+    cors: { allowedOrigins: config.edge.allowedOrigins, paths: [`${DIRECTLINE_PREFIX}/`, '/widget.js', '/webchat/'] },
     readiness: () => {
       const events = recorder.status;
       const degraded = events.degraded || storage.degraded;

@@ -3,6 +3,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../logger';
 import { incomingActivitySchema } from './activity-schema';
+import { corsHandler, type CorsOptions } from './cors';
 import { isJsonContentType, readJsonBody, refuseBody } from './body-reader';
 import { httpError, sendError, type HttpErrorCode } from './http-errors';
 import { upgradeDispatcher } from './upgrade-dispatcher';
@@ -24,6 +25,8 @@ export interface ServerDependencies {
   readonly rawBodyPaths?: readonly string[];
   /** How long a client may take; defaults in {@link DEFAULT_TIMEOUTS}. */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** Other origins allowed to load the widget and call Direct Line; unset: no CORS at all. */
+  readonly cors?: CorsOptions;
 }
 
 /** Time limits of the HTTP server, in milliseconds. */
@@ -69,6 +72,9 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   let inFlight = 0;
   let stopping = false;
   const idleWaiters: (() => void)[] = [];
+
+  // Preflights are answered before routing and before any body is read.
+  if (deps.cors) server.pre(corsHandler(deps.cors));
 
   const rawBodyPaths = new Set(deps.rawBodyPaths ?? []);
   // Bodies are read here, after routing (an unknown route reads nothing), before any handler.

@@ -89,8 +89,6 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
       res.header('Vary', 'Accept-Encoding');
       res.header('Cache-Control', asset.cacheControl);
       res.header('X-Content-Type-Options', 'nosniff');
-      // The widget and the bundle are loaded by the portal, another origin.
-      if (route !== '/' && route !== '/index.html') res.header('Access-Control-Allow-Origin', '*');
       res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length });
       res.end(body);
     };

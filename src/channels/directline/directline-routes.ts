@@ -107,13 +107,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     return { ...issued, streamUrl, referenceGrammarId: '' };
   };
 
-  server.opts(`${DIRECTLINE_PREFIX}/*`, async (_req: Request, res: Response) => {
-    cors(res);
-    res.send(204);
-  });
-
   server.post(`${DIRECTLINE_PREFIX}/tokens/generate`, async (req: Request, res: Response) => {
-    cors(res);
     if (secret && !sameSecret(bearerOf(req.headers.authorization) ?? '', secret)) return sendError(res, 'SECRET_REQUIRED');
     const body = startSchema.safeParse(req.body ?? {});
     const userId = (body.success ? body.data.user?.id : undefined) ?? newUserId();
@@ -121,14 +115,12 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.post(`${DIRECTLINE_PREFIX}/tokens/refresh`, async (req: Request, res: Response) => {
-    cors(res);
     const claims = tokens.verify(bearerOf(req.headers.authorization));
     if (!claims) return sendError(res, 'TOKEN_INVALID');
     res.send(200, tokens.issue(claims.conv, claims.user));
   });
 
   server.post(`${DIRECTLINE_PREFIX}/conversations`, async (req: Request, res: Response) => {
-    cors(res);
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
     const granted = access(req);
     if (!granted) return sendError(res, 'TOKEN_INVALID');
@@ -154,14 +146,12 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: Request, res: Response) => {
-    cors(res);
     const found = await conversationOf(req, res);
     if (!found) return;
     res.send(200, conversationResponse(req, found.conversation, watermarkOf(req)));
   });
 
   server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
-    cors(res);
     const found = await conversationOf(req, res);
     if (!found) return;
     const id = found.conversation.id;
@@ -171,7 +161,6 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.post(`${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
-    cors(res);
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
     const found = await conversationOf(req, res);
     if (!found) return;
@@ -272,14 +261,6 @@ function refuse(socket: Duplex, status: number, code: HttpErrorCode): void {
   socket.end(
     `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-/** The portal embeds the widget from another origin; credentials travel in a header, never in cookies, so any origin may call. */
-function cors(res: Response): void {
-  res.header('Access-Control-Allow-Origin', '*');
-  res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  res.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-ms-bot-agent');
-  res.header('Access-Control-Max-Age', '600');
 }
 
 function bearerOf(header: string | undefined): string | undefined {
