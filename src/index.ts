@@ -27,6 +27,7 @@ import { watchKnowledgeBase } from './knowledge/watch-knowledge-base';
 import { createLogger, type Logger } from './logger';
 import { createRecognizer } from './nlu/create-recognizer';
 import { loadLocalRecognizer } from './nlu/load-local-recognizer';
+import { botEndpointPolicy } from './server/bot-endpoint';
 import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
 import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
@@ -221,6 +222,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     botLogic,
     logger,
     rawBodyPaths: [MESSENGER_PATH],
+    botEndpoint: botEndpointPolicy(config),
     cors: { allowedOrigins: config.edge.allowedOrigins, paths: [`${DIRECTLINE_PREFIX}/`, '/widget.js', '/webchat/'] },
     readiness: () => {
       const events = recorder.status;

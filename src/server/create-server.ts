@@ -3,9 +3,12 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../logger';
 import { incomingActivitySchema } from './activity-schema';
+import { RecordedResponse, type BotEndpointPolicy } from './bot-endpoint';
+import { plausibleBotToken } from './bot-token';
 import { corsHandler, type CorsOptions } from './cors';
 import { isJsonContentType, readJsonBody, refuseBody } from './body-reader';
 import { httpError, sendError, type HttpErrorCode } from './http-errors';
+import { serviceUrlAllowed } from './service-url';
 import { upgradeDispatcher } from './upgrade-dispatcher';
 
 /** Largest request body accepted on any route. */
@@ -25,6 +28,8 @@ export interface ServerDependencies {
   readonly rawBodyPaths?: readonly string[];
   /** How long a client may take; defaults in {@link DEFAULT_TIMEOUTS}. */
   readonly timeouts?: Partial<ServerTimeouts>;
+  /** What /api/messages accepts ({@link botEndpointPolicy}); unset: open, as in local development. */
+  readonly botEndpoint?: BotEndpointPolicy;
   /** Other origins allowed to load the widget and call Direct Line; unset: no CORS at all. */
   readonly cors?: CorsOptions;
 }
@@ -114,17 +119,35 @@ export function createServer(deps: ServerDependencies): DialogoServer {
     res.send(ok ? 200 : 503, { ready: ok, ...(stopping ? { stopping: true } : {}), ...details });
   });
 
+  const policy = deps.botEndpoint ?? { kind: 'open' };
+  if (policy.kind === 'closed') {
+    logger.warn('NODE_ENV=production without MicrosoftAppId: /api/messages refuses every activity (set MicrosoftAppId and its password to serve Bot Framework channels)');
+  }
+
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
+    if (policy.kind === 'closed') return sendError(res, 'CHANNEL_NOT_CONFIGURED', ['in production /api/messages needs MicrosoftAppId: anonymous activities are refused']);
     if (!readiness().ready) return sendError(res, 'NOT_READY');
     if (!isJsonContentType(req.headers['content-type'])) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
     const parsed = incomingActivitySchema.safeParse(req.body);
     if (!parsed.success) {
       return sendError(res, 'INVALID_ACTIVITY', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     }
+    if (policy.kind === 'authenticated') {
+      // Refused with no network call: botbuilder would fetch signing keys for any token it is shown.
+      if (!plausibleBotToken(req.headers.authorization, policy.appId, Date.now())) return sendError(res, 'UNAUTHORIZED');
+      // Checked before the turn: replies, and later the operator's, go to this URL.
+      if (!serviceUrlAllowed(parsed.data.serviceUrl, policy.serviceUrlHosts)) return sendError(res, 'SERVICE_URL_NOT_ALLOWED');
+    }
     inFlight += 1;
+    let turnStarted = false;
+    const recorded = new RecordedResponse(res.socket);
     try {
-      await adapter.process(req, res, botLogic);
+      await adapter.process(req, recorded, (context) => {
+        turnStarted = true;
+        return botLogic(context);
+      });
+      answer(res, recorded, turnStarted);
     } catch (error) {
       logger.error({ err: error }, 'turn failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');
@@ -133,6 +156,24 @@ export function createServer(deps: ServerDependencies): DialogoServer {
       if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
     }
   });
+
+  /** Sends what botbuilder answered, its errors as the catalogue's: never its free text. */
+  const answer = (res: Response, recorded: RecordedResponse, turnStarted: boolean) => {
+    const status = recorded.statusCode;
+    // botbuilder's own failures carry its error text; an invoke response (any status) is the bot's answer.
+    if (status < 400 || (turnStarted && typeof recorded.body !== 'string')) {
+      if (recorded.body === undefined) res.send(status);
+      else res.send(status, recorded.body);
+      return;
+    }
+    // Before the turn, any failure is authentication's: a forged token, or keys that could not be fetched.
+    if (status === 401 || !turnStarted) {
+      logger.warn({ status, reason: String(recorded.body ?? '').slice(0, 200) }, 'bot framework request not authenticated');
+      return sendError(res, status === 400 ? 'INVALID_ACTIVITY' : 'UNAUTHORIZED');
+    }
+    logger.error({ status, reason: String(recorded.body ?? '').slice(0, 200) }, 'turn failed');
+    sendError(res, 'INTERNAL');
+  };
 
   return {
     server,
