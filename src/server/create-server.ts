@@ -8,6 +8,7 @@ import { plausibleBotToken } from './bot-token';
 import { corsHandler, type CorsOptions } from './cors';
 import { isJsonContentType, readJsonBody, refuseBody } from './body-reader';
 import { httpError, sendError, type HttpErrorCode } from './http-errors';
+import { securityHeaders } from './security-headers';
 import { serviceUrlAllowed } from './service-url';
 import { upgradeDispatcher } from './upgrade-dispatcher';
 
@@ -78,6 +79,7 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   let stopping = false;
   const idleWaiters: (() => void)[] = [];
 
+  server.pre(securityHeaders());
   // Preflights are answered before routing and before any body is read.
   if (deps.cors) server.pre(corsHandler(deps.cors));
 
