@@ -44,8 +44,13 @@ export class RecordedResponse {
     return this;
   }
 
-  send(body?: unknown): this {
-    this.body = body;
+  /** `send(body)` as botbuilder calls it, or restify's `send(status, body)`. */
+  send(...args: unknown[]): this {
+    const [first, second] = args;
+    if (args.length >= 2 && typeof first === 'number') {
+      this.statusCode = first;
+      this.body = second;
+    } else this.body = first;
     return this;
   }
 
