@@ -53,7 +53,8 @@ async function startEcho(): Promise<Running> {
   const directLine = new DirectLineAdapter({ store: new MemoryConversationStore(), botLogic });
   // createServer wants a CloudAdapter for /api/messages; it is never called here.
   const server = createServer({ adapter: new CloudAdapter(), botLogic, logger, readiness: () => ({ ready: true, details: {} }) });
-  const endpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(undefined), secret: undefined, logger });
+  // Every bench conversation comes from 127.0.0.1: lift the per-address limit of new conversations.
+  const endpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(undefined), secret: undefined, logger, conversationsPerMinute: 100_000 });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.server.listen(0, '127.0.0.1', () => resolve());
@@ -76,6 +77,7 @@ async function startDialogoServer(dataDir: string): Promise<Running> {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
+    DIRECTLINE_CONVERSATIONS_PER_MINUTE: '100000',
   });
   return startDialogo(config, createLogger('silent'));
 }

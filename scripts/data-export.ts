@@ -1,22 +1,34 @@
-// npm run data:export -- --conversation ID : prints, as JSON lines, every stored event of one
-// conversation, for a citizen's access request. ID is the pseudonymous id; with --channel and
-// --user the id is computed from the channel's user id with the deployment's secret.
+// npm run data:export -- ... : prints, as JSON lines `{ "store": ..., "record": ... }`, everything
+// the configured store holds about one citizen, for an access request (sealed records decrypted):
+//   --conversation ID                  interaction events by pseudonymous id
+//   --channel CHANNEL --user USER_ID   the same events (the id is computed with the deployment's
+//                                      secret), user state and Messenger windows
+//   --channel CHANNEL --channel-conversation ID
+//                                      dialog state, Direct Line history, handoff sessions and
+//                                      written requests of that channel conversation
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { pseudonymousId } from '../src/privacy/pseudonymize';
+import { exportCitizenData } from '../src/storage/data-export';
 import { openStorage, pseudonymSecret } from '../src/storage/open-storage';
 
+const USAGE = 'usage: npm run data:export -- --conversation ID | --channel CHANNEL (--user USER_ID | --channel-conversation ID)';
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { conversation: { type: 'string' }, channel: { type: 'string' }, user: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { conversation: { type: 'string' }, channel: { type: 'string' }, user: { type: 'string' }, 'channel-conversation': { type: 'string' } },
+  });
   const config = loadConfig(process.env);
-  let id = values.conversation;
-  if (!id && values.channel && values.user) id = pseudonymousId(pseudonymSecret(config), values.channel, values.user);
-  if (!id) throw new Error('usage: npm run data:export -- --conversation ID  (or --channel CHANNEL --user USER_ID)');
+  const { channel, user } = values;
+  const id = values.conversation ?? (channel && user ? pseudonymousId(pseudonymSecret(config), channel, user) : undefined);
+  if (!id && !(channel && values['channel-conversation'])) throw new Error(USAGE);
   const backend = await openStorage(config);
   try {
-    const events = await backend.events.query({ conversationId: id });
-    for (const e of events) process.stdout.write(`${JSON.stringify(e)}\n`);
-    process.stderr.write(`${events.length} events of conversation ${id}\n`);
+    const records = await exportCitizenData(backend, { pseudonymousId: id, channel, userId: user, channelConversationId: values['channel-conversation'] });
+    for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
+    const perStore: Record<string, number> = {};
+    for (const r of records) perStore[r.store] = (perStore[r.store] ?? 0) + 1;
+    process.stderr.write(`${records.length} records ${JSON.stringify(perStore)}\n`);
   } finally {
     await backend.close();
   }

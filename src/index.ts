@@ -48,6 +48,7 @@ import type { TranscriptEntry } from './storage/ports';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
 import { ResilientStorage } from './storage/resilient-storage';
+import { purgedTotal, purgeOlderThan } from './storage/retention';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -99,7 +100,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const metrics = new DialogoMetrics({ queue: () => handoffCounts(), operatorsOnline: () => operatorsOnline() });
   const runtime = new RuntimeHolder(await buildRuntime(config, logger, metrics));
 
-  const backend = await openStorage(config);
+  const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
   const storage = new ResilientStorage(backend.state, logger);
   const recorder = new InteractionRecorder(backend.events, logger, { maxBuffered: config.storage.eventBufferMax });
@@ -107,11 +108,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const purge = async () => {
     try {
       const cutoff = new Date(Date.now() - config.storage.retentionDays * DAY_MS);
-      const removed = await backend.events.purgeBefore(cutoff);
-      // Ended handoff sessions and answered written requests hold citizens' words and addresses: same retention.
-      const sessions = await backend.handoffs.purgeEndedBefore(cutoff);
-      const tickets = await backend.tickets.purgeClosedBefore(cutoff);
-      if (removed + sessions + tickets > 0) logger.info({ removed, sessions, tickets, retentionDays: config.storage.retentionDays }, 'retention: old records purged');
+      const purged = await purgeOlderThan(backend, cutoff);
+      if (purgedTotal(purged) > 0) logger.info({ ...purged, retentionDays: config.storage.retentionDays }, 'retention: old records purged');
     } catch (error) {
       logger.warn({ err: error }, 'retention purge failed; next attempt tomorrow');
     }
@@ -191,9 +189,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     contact: config.contactCentre,
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
   });
-  const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode));
+  const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
-  const conversations = new DurableConversationStore(storage);
+  // The store itself: DurableConversationStore is its own cache, bounded in bytes (docs/directline.md).
+  const conversations = new DurableConversationStore(backend.state, {
+    maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation,
+    maxConversationBytes: config.directLineLimits.maxConversationBytes,
+    maxMemoryBytes: config.directLineLimits.maxMemoryBytes,
+  });
   const directLine = new DirectLineAdapter({
     store: conversations,
     botLogic,
@@ -242,7 +245,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   mountStaticRoutes(server.server);
   mountMetrics(server.server, metrics, config.metricsToken);
-  const directLineEndpoint = mountDirectLine(server.server, { adapter: directLine, tokens: new DirectLineTokens(config.directLine.secret), secret: config.directLine.secret, logger });
+  const directLineEndpoint = mountDirectLine(server.server, {
+    adapter: directLine,
+    tokens: new DirectLineTokens(config.directLine.secret),
+    secret: config.directLine.secret,
+    logger,
+    conversationsPerMinute: config.directLineLimits.conversationsPerMinute,
+    trustProxyHops: config.edge.trustProxyHops,
+  });
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
   const operatorTokens = new OperatorTokens(config.handoff.operatorTokenSecret);
@@ -265,6 +275,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     accounts: operators,
     tokens: operatorTokens,
     limiter: new LoginRateLimiter(),
+    trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,
   });

@@ -10,15 +10,22 @@ import { describeWait, fill, HANDOFF, LEAVE, WRITTEN_REQUEST } from './handoff-m
  * Runs before the dialogs on every citizen message: while the citizen waits in the queue it
  * answers with the position (or lets them leave, or turn to a written request); while an
  * operator holds the conversation the bot stays silent and the message goes to the operator.
- * It also accepts `handoff.status` events from an external agent hub.
+ * It also accepts `handoff.status` events from an external agent hub, and only from it.
  *
  * @example
+ * const gate = new HandoffGate(handoff, 'external', (context) => context.adapter === cloudAdapter);
  * if (await gate.onMessage(context)) return; // handled: do not run the dialogs
  */
 export class HandoffGate {
+  /**
+   * @param fromHub whether a turn arrived through the endpoint the agent hub talks to (the Bot
+   * Framework endpoint, whose callers are authenticated), as opposed to Dialogo's own citizen
+   * channels (Direct Line, Messenger), where anyone can post an event activity.
+   */
   constructor(
     private readonly handoff: HandoffService,
     private readonly mode: 'console' | 'external',
+    private readonly fromHub: (context: TurnContext) => boolean,
   ) {}
 
   /** True when the turn belongs to a handoff and the dialogs must not run. */
@@ -53,10 +60,15 @@ export class HandoffGate {
     return true;
   }
 
-  /** `handoff.status` from an external agent hub: accepted, completed or failed. True when handled. */
+  /**
+   * `handoff.status` from the external agent hub: accepted, completed or failed. True when
+   * handled. From anywhere else (a citizen's channel, or any channel in console mode) it is
+   * ignored: it would let a citizen mark their own session answered and skew the 020202 figures.
+   */
   async onEvent(context: TurnContext): Promise<boolean> {
     const { activity } = context;
     if (activity.type !== ActivityTypes.Event || activity.name !== 'handoff.status') return false;
+    if (this.mode !== 'external' || !this.fromHub(context)) return true;
     const state = (activity.value as { state?: unknown } | undefined)?.state;
     if (state !== 'accepted' && state !== 'completed' && state !== 'failed') return true;
     const session = await this.handoff.activeFor(activity.channelId, activity.conversation.id);

@@ -6,11 +6,13 @@ import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import { HandoffError, type HandoffService, type OperatorIdentity, type QueueEntry } from '../handoff/handoff-service';
 import type { Logger } from '../logger';
+import { clientAddress } from '../server/client-address';
 import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
 import { upgradeDispatcher } from '../server/upgrade-dispatcher';
 import type { HandoffSession, TranscriptEntry } from '../storage/ports';
+import { conversationAccess, forbiddenReason } from './conversation-access';
 import type { LoginRateLimiter } from './login-rate-limiter';
-import type { OperatorAccounts } from './operator-accounts';
+import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
 
@@ -22,6 +24,8 @@ export interface OperatorRouteDependencies {
   readonly accounts: OperatorAccounts;
   readonly tokens: OperatorTokens;
   readonly limiter: LoginRateLimiter;
+  /** Reverse proxies in front of Dialogo whose `X-Forwarded-For` entry is believed (config.edge.trustProxyHops). */
+  readonly trustProxyHops: number;
   readonly runtime: () => KnowledgeRuntime;
   readonly logger: Logger;
 }
@@ -79,19 +83,29 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     const parsed = loginSchema.safeParse(req.body);
     if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     const { username, password } = parsed.data;
-    const ip = req.socket.remoteAddress ?? 'unknown';
-    const decision = limiter.check(username, ip);
+    const address = clientAddress(req, deps.trustProxyHops);
+    const decision = limiter.attempt(username, address);
     if (!decision.allowed) {
+      // Debug only: refusals are as many as an attacker sends; the failures logged below are bounded by the limits.
+      logger.debug({ username: username.slice(0, 64), address, limitedBy: decision.limitedBy }, 'operator sign-in refused: too many failures');
       res.header('retry-after', String(Math.ceil(decision.retryAfterMs / 1000)));
       return sendError(res, 'LOGIN_RATE_LIMITED');
     }
-    const account = await accounts.authenticate(username, password).catch(() => undefined);
+    let account: OperatorView | undefined;
+    try {
+      account = await accounts.authenticate(username, password);
+    } catch (error) {
+      // The store failed, no password was judged: the attempt does not count against anyone.
+      decision.attempt.cancel();
+      logger.error({ err: error }, 'operator sign-in could not be checked');
+      return sendError(res, 'INTERNAL');
+    }
     if (!account) {
-      limiter.recordFailure(username, ip);
-      logger.warn({ username: username.slice(0, 64), ip }, 'operator sign-in failed');
+      decision.attempt.fail();
+      logger.warn({ username: username.slice(0, 64), address }, 'operator sign-in failed');
       return sendError(res, 'LOGIN_FAILED');
     }
-    limiter.recordSuccess(username);
+    decision.attempt.succeed();
     res.send(200, { token: tokens.issue(account.name, account.role), operator: { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent } });
   });
 
@@ -121,9 +135,12 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   server.get(
     `${OPERATOR_API}/conversations/:id`,
-    guarded(async (req, res) => {
+    guarded(async (req, res, who) => {
       const session = await handoff.get(String(req.params.id));
       if (!session) return sendError(res, 'NOT_FOUND');
+      const access = conversationAccess(session, who);
+      if (access === 'none') return sendError(res, 'CONVERSATION_FORBIDDEN', undefined, forbiddenReason(session));
+      if (access === 'summary') return void res.send(200, { session: await sessionView(session) });
       res.send(200, { session: await sessionView(session), transcript: session.transcript.map(withTitle), messages: session.messages.map(withTitle) });
     }),
   );
@@ -173,9 +190,10 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   server.get(
     `${OPERATOR_API}/phone-codes/:code`,
-    guarded(async (req, res) => {
+    guarded(async (req, res, who) => {
       const session = await handoff.byPhoneCode(String(req.params.code));
       if (!session) return sendError(res, 'NOT_FOUND', undefined, 'Nessuna conversazione attiva con questo codice.');
+      if (conversationAccess(session, who) === 'none') return sendError(res, 'CONVERSATION_FORBIDDEN', undefined, forbiddenReason(session));
       res.send(200, { session: await sessionView(session) });
     }),
   );
@@ -218,12 +236,14 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   const broadcastQueue = () => {
     for (const [ws, who] of clients) void queueView(who).then((view) => send(ws, { type: 'queue', ...view }), (error: unknown) => logger.warn({ err: error }, 'queue not pushed'));
   };
+  // A live message is never part of a queued card's summary: only its holder and supervisors get it.
   const onMessage = (event: { sessionId: string; operator: string | null; entry: TranscriptEntry }) => {
-    for (const [ws, who] of clients) if (who.role === 'supervisor' || who.name === event.operator) send(ws, { type: 'message', sessionId: event.sessionId, entry: withTitle(event.entry) });
+    const held = { state: 'connected', operator: event.operator ?? undefined } as const;
+    for (const [ws, who] of clients) if (conversationAccess(held, who) === 'full') send(ws, { type: 'message', sessionId: event.sessionId, entry: withTitle(event.entry) });
   };
   const onSession = (session: HandoffSession) => {
     void sessionView(session).then((view) => {
-      for (const [ws, who] of clients) if (who.role === 'supervisor' || who.name === session.operator) send(ws, { type: 'session', session: view });
+      for (const [ws, who] of clients) if (conversationAccess(session, who) === 'full') send(ws, { type: 'session', session: view });
     });
   };
   handoff.on('queue', broadcastQueue);
@@ -235,7 +255,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   async function queueView(who: OperatorIdentity): Promise<{ sessions: unknown[]; operators?: unknown[] }> {
     const entries = await handoff.queue();
-    const visible = who.role === 'supervisor' ? entries : entries.filter((e) => e.session.state === 'queued' || e.session.operator === who.name);
+    const visible = entries.filter((e) => conversationAccess(e.session, who) !== 'none');
     const sessions = visible.map(entryView);
     if (who.role !== 'supervisor') return { sessions };
     const online = new Set(handoff.onlineOperators());

@@ -1,3 +1,5 @@
+import { IBAN_LENGTHS } from './iban-lengths';
+
 /**
  * The kinds of personal data that {@link redact} replaces, each with its own placeholder.
  *
@@ -21,10 +23,17 @@ const PLACEHOLDERS: Readonly<Record<RedactionKind, string>> = {
 type Verdict = 'redact' | 'keep' | 'reject';
 
 interface Detector {
-  readonly kind: RedactionKind;
+  /** `reference`: numbers that are not personal data and that other detectors would misread. */
+  readonly kind: RedactionKind | 'reference';
   /** Global, never matches the empty string, and every match ends on a letter or digit. */
   readonly candidates: RegExp;
   readonly judge: (stretch: string) => Verdict;
+  /**
+   * Fewest digits a redactable stretch holds. Stretches are prefixes of their candidate, so a
+   * candidate with fewer is rejected whole, without judging each stretch: a long run of short
+   * numbers ("3 3 3 ...") would otherwise cost thousands of full checks.
+   */
+  readonly minDigits?: number;
 }
 
 /** Text still open to detection, or text that a detector has settled (a placeholder or a look-alike). */
@@ -35,8 +44,10 @@ interface Piece {
 
 // Codice fiscale.
 
+// Citizens copy it in the card's groups or split it by meaning (surname, name, birth date, place,
+// check): one optional space, dot or dash is allowed at each of those boundaries.
 const CODICE_FISCALE_CANDIDATES =
-  /(?<![\p{L}\p{N}])[A-Z]{6}[\dLMNP-V]{2}[ABCDEHLMPRST][\dLMNP-V]{2}[A-Z][\dLMNP-V]{3}[A-Z](?![\p{L}\p{N}])/giu;
+  /(?<![\p{L}\p{N}])[A-Z]{3}[ .-]?[A-Z]{3}[ .-]?[\dLMNP-V]{2}[ .-]?[ABCDEHLMPRST][ .-]?[\dLMNP-V]{2}[ .-]?[A-Z][ .-]?[\dLMNP-V]{3}[ .-]?[A-Z](?![\p{L}\p{N}])/giu;
 
 /** Odd-position values for A..Z; a digit counts as the letter of the same rank (0 as A, 9 as J). */
 const CODICE_FISCALE_ODD_VALUES = [
@@ -51,7 +62,7 @@ function codiceFiscaleRank(char: string): number | undefined {
 }
 
 function judgeCodiceFiscale(stretch: string): Verdict {
-  const cf = stretch.toUpperCase();
+  const cf = stretch.toUpperCase().replace(/[ .-]/g, '');
   if (cf.length !== 16) return 'reject';
   let sum = 0;
   for (let i = 0; i < 15; i++) {
@@ -66,17 +77,50 @@ function judgeCodiceFiscale(stretch: string): Verdict {
 
 // E-mail.
 
-const EMAIL_CANDIDATES =
-  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}(?![\p{L}\p{N}-])/gu;
+// Citizens hide the @ from spam harvesters ("nome[at]dominio.it", "nome (at) dominio.it") or put
+// spaces around it; those are still their address. A dot written with spaces is read only before
+// a common top-level domain in lower case, so that "mario@example. Poi" keeps its next sentence;
+// so is an address spelt out in words ("mario at gmail dot com", "anna chiocciola libero punto
+// it"), which needs both words and such a domain, as "at" alone is everyday English.
+const EMAIL_LOCAL = String.raw`(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+`;
+const EMAIL_AT = String.raw`(?:\s?@\s?|\s?[\[(]\s?(?:at|AT|chiocciola|CHIOCCIOLA)\s?[\])]\s?)`;
+const EMAIL_DOT = String.raw`(?:\.|\s?[\[(]\s?(?:dot|DOT|punto|PUNTO)\s?[\])]\s?)`;
+const EMAIL_LABEL = String.raw`[\p{L}\p{N}-]+`;
+const EMAIL_COMMON_TLD = String.raw`(?:it|com|net|org|eu|info|biz|gov|edu)`;
+const EMAIL_END = String.raw`(?![\p{L}\p{N}-])`;
+const EMAIL_CANDIDATES = new RegExp(
+  [
+    String.raw`${EMAIL_LOCAL}${EMAIL_AT}${EMAIL_LABEL}(?:${EMAIL_DOT}${EMAIL_LABEL})*(?:${EMAIL_DOT}\p{L}{2,}|\s?\.\s?${EMAIL_COMMON_TLD})${EMAIL_END}`,
+    String.raw`${EMAIL_LOCAL} (?:at|chiocciola) ${EMAIL_LABEL}(?: (?:dot|punto) ${EMAIL_LABEL})*? (?:dot|punto) ${EMAIL_COMMON_TLD}${EMAIL_END}`,
+  ].join('|'),
+  'gu',
+);
+
+// References: protocol numbers, file numbers, laws, our tickets, VAT numbers.
+
+// A number after a protocol marker ("PG 0123456/2025", "prot. n. 0123456", "numero di protocollo
+// 0123456"), a number over a year ("241/1990", "12345/2026"), a Dialogo ticket reference or a VAT
+// number after its marker. None is personal data, and a protocol number of seven digits starting
+// with 0 is shaped exactly like a landline.
+const REFERENCE_MARKER = String.raw`(?:P\.?\s?G\.?|prot\.?|protocollo|pratica|verbale|fascicolo|P\.?\s?IVA|partita\s+IVA)`;
+// Bounded spaces: unbounded runs around optional words would backtrack polynomially on long blanks.
+const REFERENCE_NUMBER_PREFIX = String.raw`(?:\s{0,3}(?:n\.?|nr\.?|num\.?|numero|n°))?\s{0,3}:?\s{0,3}`;
+const REFERENCE_CANDIDATES = new RegExp(
+  [
+    String.raw`(?<![\p{L}\p{N}])${REFERENCE_MARKER}${REFERENCE_NUMBER_PREFIX}\d+(?:[\/.-]\d+)*`,
+    String.raw`(?<![\p{L}\p{N}_\/.-])\d{1,10}\/(?:19|20)\d{2}(?![\p{N}\/])`,
+    String.raw`(?<![\p{L}\p{N}])DLG-\d{4}-\d{1,10}(?!\p{N})`,
+  ].join('|'),
+  'giu',
+);
 
 // IBAN.
 
-// Compact, or in groups of four; a trailing word may be caught as one more group, and is then
-// trimmed off by trying shorter stretches.
-const IBAN_CANDIDATES =
-  /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[A-Z\d]{11,30}|(?: [A-Z\d]{1,4}(?![\p{L}\p{N}])){3,8})(?![\p{L}\p{N}])/giu;
-const IBAN_COMPACT = /^[A-Z]{2}\d{2}[A-Z\d]{11,30}$/;
-const IBAN_GROUPED = /^[A-Z]{2}\d{2}(?: [A-Z\d]{4})*(?: [A-Z\d]{1,4})?$/;
+// Compact, or with one kind of separator (space or dash) anywhere: in groups of four, or in the
+// Italian bank layout "IT60 X 05428 11101 000000123456". A trailing word may be caught too, and is
+// trimmed off by trying shorter stretches against the country's length.
+const IBAN_CANDIDATES = /(?<![\p{L}\p{N}])[A-Z]{2}[ -]?\d{2}(?:[ -]?[A-Z\d]){11,30}(?![\p{L}\p{N}])/giu;
+const IBAN_COMPACT = /^([A-Z]{2})\d{2}([A-Z\d]+)$/;
 
 function ibanRemainder(iban: string): number {
   const rearranged = iban.slice(4) + iban.slice(0, 4);
@@ -90,17 +134,39 @@ function ibanRemainder(iban: string): number {
 }
 
 function judgeIban(stretch: string): Verdict {
+  // The length first, cheaply: most stretches of a candidate fail it.
+  if (stretch.length - countSeparators(stretch) !== IBAN_LENGTHS.get(stretch.slice(0, 2).toUpperCase())) return 'reject';
   const iban = stretch.toUpperCase();
-  const compact = iban.replace(/ /g, '');
-  if (!IBAN_COMPACT.test(compact) || (iban.includes(' ') && !IBAN_GROUPED.test(iban))) return 'reject';
+  if (/ /.test(iban) && /-/.test(iban)) return 'reject';
+  const compact = iban.replace(/[ -]/g, '');
+  const parts = IBAN_COMPACT.exec(compact);
+  if (parts === null || compact.length !== IBAN_LENGTHS.get(parts[1] ?? '')) return 'reject';
+  // Account numbers are mostly digits; a stretch of words that happens to fit is not one.
+  const bban = parts[2] ?? '';
+  if (bban.replace(/\D/g, '').length * 2 < bban.length) return 'reject';
   return ibanRemainder(compact) === 1 ? 'redact' : 'keep';
 }
 
 // Payment card.
 
-const CARD_CANDIDATES = /(?<![\p{L}\p{N}_+])(?<!\d[.,])\d{1,19}(?!\d)(?:[ -]\d{1,19}(?!\d)){0,4}/gu;
+const CARD_CANDIDATES = /(?<![\p{L}\p{N}_+])(?<!\d[.,])\d{1,19}(?!\d)(?:[ .-]\d{1,19}(?!\d)){0,4}/gu;
 /** Compact, 4-4-4-4(-3) with one kind of separator, or American Express / Diners 4-6-5 and 4-6-4. */
-const CARD_LAYOUTS = [/^\d+$/, /^\d{4}([ -])\d{4}(?:\1\d{4}){1,2}(?:\1\d{1,4})?$/, /^\d{4}([ -])\d{6}\1\d{4,5}$/];
+const CARD_LAYOUTS = [/^\d+$/, /^\d{4}([ .-])\d{4}(?:\1\d{4}){1,2}(?:\1\d{1,4})?$/, /^\d{4}([ .-])\d{6}\1\d{4,5}$/];
+
+/**
+ * Whether the issuer prefix allows this length: cards start with 2 to 6, and those starting with 3
+ * have the length of their network (American Express 15, Diners 14 or 16, JCB 16 to 19). pagoPA
+ * notice codes (18 digits starting with 0 to 3) and most other long numbers fail here.
+ */
+function plausibleCardNumber(digits: string): boolean {
+  const first = digits.charAt(0);
+  if (first < '2' || first > '6') return false;
+  if (first !== '3') return true;
+  const prefix = digits.slice(0, 2);
+  if (prefix === '34' || prefix === '37') return digits.length === 15;
+  if (prefix === '30' || prefix === '36' || prefix === '38' || prefix === '39') return digits.length === 14 || digits.length === 16;
+  return prefix === '35' && digits.length >= 16;
+}
 
 function passesLuhn(digits: string): boolean {
   let sum = 0;
@@ -117,8 +183,7 @@ function passesLuhn(digits: string): boolean {
 
 function judgeCard(stretch: string): Verdict {
   const digits = stretch.replace(/\D/g, '');
-  // No card number starts with 0, while "0039..." phone numbers do.
-  if (digits.length < 13 || digits.length > 19 || digits.startsWith('0')) return 'reject';
+  if (digits.length < 13 || digits.length > 19 || !plausibleCardNumber(digits)) return 'reject';
   if (!CARD_LAYOUTS.some((layout) => layout.test(stretch))) return 'reject';
   return passesLuhn(digits) ? 'redact' : 'keep';
 }
@@ -126,11 +191,14 @@ function judgeCard(stretch: string): Verdict {
 // Phone.
 
 // Not after a digit and a separator, so that "12/05/2024" or "22,20" is never read from the middle.
+// A slash is a separator too: "333/1234567" is how many citizens write a mobile.
 const PHONE_CANDIDATES =
-  /(?<![\p{L}\p{N}_])(?<!\d[.,/:-])\(?\+?\d{1,15}(?!\d)(?:(?:[ .-]?\(|\)[ .-]?|[ .-])\d{1,15}(?!\d)){0,7}/gu;
+  /(?<![\p{L}\p{N}_])(?<!\d[.,/:-])\(?\+?\d{1,15}(?!\d)(?:(?:[ ./-]?\(|\)[ ./-]?|[ ./-])\d{1,15}(?!\d)){0,7}/gu;
 const ITALIAN_PREFIX = /^\(?(?:\+|00)39\)?[ .-]?/;
 const INTERNATIONAL_PREFIX = /^\(?(?:\+|00(?=[1-9]))/;
-const DATE = /^(\d{1,2})([ .-])(\d{1,2})\2(?:\d{2}|(?:19|20)\d{2})$/;
+const DATE = /^(\d{1,2})([ ./-])(\d{1,2})\2(?:\d{2}|(?:19|20)\d{2})$/;
+/** "333.123.456" is an amount with thousands separators before it is a nine-digit mobile. */
+const THOUSANDS = /^\d{1,3}(?:\.\d{3})+$/;
 /** The city's own service numbers (020202 and 02.0208): quoting them is not personal data. */
 const CITY_SERVICE_NUMBERS: ReadonlySet<string> = new Set(['020202', '020208']);
 
@@ -151,15 +219,35 @@ function isItalianNumber(national: string): boolean {
   const digits = groups.join('');
   if (CITY_SERVICE_NUMBERS.has(digits)) return false;
   // Mixed separators mean several numbers side by side, like opening hours "09.00-12.30".
-  const separators = new Set(national.replace(/[()]/g, '').match(/[ .-]/g) ?? []);
+  const separators = new Set(national.replace(/[()]/g, '').match(/[ ./-]/g) ?? []);
   if (separators.size > 1) return false;
   // An area code or mobile prefix has at most four digits: "020202 333" is two numbers.
   if (groups.length > 1 && (groups[0] ?? '').length > 4) return false;
   return /^3\d{8,9}$/.test(digits) || /^0[1-9]\d{5,9}$/.test(digits);
 }
 
+/** Spaces and dashes, the separators an IBAN may be written with. */
+function countSeparators(text: string): number {
+  let separators = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 45) separators += 1;
+  return separators;
+}
+
+/** The shortest Italian landline has 7 digits; foreign numbers need 8. */
+const PHONE_MIN_DIGITS = 7;
+
+function countDigits(text: string): number {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) digits += 1;
+  }
+  return digits;
+}
+
 function judgePhone(stretch: string): Verdict {
-  if (!hasBalancedParentheses(stretch) || looksLikeDate(stretch)) return 'reject';
+  if (countDigits(stretch) < PHONE_MIN_DIGITS) return 'reject';
+  if (!hasBalancedParentheses(stretch) || looksLikeDate(stretch) || THOUSANDS.test(stretch)) return 'reject';
   const italianPrefix = ITALIAN_PREFIX.exec(stretch);
   if (italianPrefix !== null) return isItalianNumber(stretch.slice(italianPrefix[0].length)) ? 'redact' : 'reject';
   if (INTERNATIONAL_PREFIX.test(stretch)) {
@@ -171,14 +259,16 @@ function judgePhone(stretch: string): Verdict {
 
 /**
  * IBANs and cards come before phones, so that a card is not half-eaten as a phone number; e-mails
- * come first because their local part may hold digits or a codice fiscale.
+ * come first because their local part may hold digits or a codice fiscale; references come before
+ * cards and phones, which would read a protocol number as a landline.
  */
 const DETECTORS: readonly Detector[] = [
   { kind: 'email', candidates: EMAIL_CANDIDATES, judge: () => 'redact' },
+  { kind: 'reference', candidates: REFERENCE_CANDIDATES, judge: () => 'keep' },
   { kind: 'codice-fiscale', candidates: CODICE_FISCALE_CANDIDATES, judge: judgeCodiceFiscale },
   { kind: 'iban', candidates: IBAN_CANDIDATES, judge: judgeIban },
-  { kind: 'card', candidates: CARD_CANDIDATES, judge: judgeCard },
-  { kind: 'phone', candidates: PHONE_CANDIDATES, judge: judgePhone },
+  { kind: 'card', candidates: CARD_CANDIDATES, judge: judgeCard, minDigits: 13 },
+  { kind: 'phone', candidates: PHONE_CANDIDATES, judge: judgePhone, minDigits: PHONE_MIN_DIGITS },
 ];
 
 /**
@@ -187,9 +277,12 @@ const DETECTORS: readonly Detector[] = [
  */
 function settle(candidate: string, judge: Detector['judge']): { stretch: string; redact: boolean } | undefined {
   const stretches = Array.from(candidate.matchAll(/[\p{L}\p{N}]+/gu), (word) => candidate.slice(0, word.index + word[0].length)).reverse();
-  const redactable = stretches.find((stretch) => judge(stretch) === 'redact');
-  if (redactable !== undefined) return { stretch: redactable, redact: true };
-  const lookalike = stretches.find((stretch) => judge(stretch) === 'keep');
+  let lookalike: string | undefined;
+  for (const stretch of stretches) {
+    const verdict = judge(stretch);
+    if (verdict === 'redact') return { stretch, redact: true };
+    if (verdict === 'keep') lookalike ??= stretch;
+  }
   return lookalike === undefined ? undefined : { stretch: lookalike, redact: false };
 }
 
@@ -200,7 +293,7 @@ function detect(text: string, detector: Detector, found: Record<RedactionKind, n
   let settledUpTo = 0;
   let match: RegExpExecArray | null;
   while ((match = candidates.exec(text)) !== null) {
-    const settled = settle(match[0], detector.judge);
+    const settled = countDigits(match[0]) < (detector.minDigits ?? 0) ? undefined : settle(match[0], detector.judge);
     if (settled === undefined) {
       // The number may start further in ("1234 4111 1111 1111 1111"); the candidates' look-behinds
       // keep the next try at the start of a word.
@@ -208,8 +301,9 @@ function detect(text: string, detector: Detector, found: Record<RedactionKind, n
       continue;
     }
     if (match.index > settledUpTo) pieces.push({ open: true, text: text.slice(settledUpTo, match.index) });
-    pieces.push({ open: false, text: settled.redact ? PLACEHOLDERS[detector.kind] : settled.stretch });
-    if (settled.redact) found[detector.kind] += 1;
+    const kind = detector.kind === 'reference' || !settled.redact ? undefined : detector.kind;
+    pieces.push({ open: false, text: kind === undefined ? settled.stretch : PLACEHOLDERS[kind] });
+    if (kind !== undefined) found[kind] += 1;
     settledUpTo = match.index + settled.stretch.length;
     candidates.lastIndex = settledUpTo;
   }

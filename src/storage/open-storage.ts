@@ -2,22 +2,41 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
+import { sealBackend, type SealedBackend, type UnreadableHandler } from '../privacy/encrypted-storage';
+import { createRecordCipher } from '../privacy/encryption';
 import { openMongoBackend } from './mongodb/mongodb-backend';
-import type { StorageBackend } from './ports';
 import { openSqliteBackend } from './sqlite/sqlite-backend';
 
-const SECRET_FILE = 'pseudonym.key';
+const PSEUDONYM_FILE = 'pseudonym.key';
+const ENCRYPTION_FILE = 'data-encryption.key';
+
+/** Options of {@link openStorage}. */
+export interface OpenStorageOptions {
+  /**
+   * Told about a state item that cannot be opened (key changed or lost, record altered); the
+   * item then reads as missing. Unset: the read fails with the error.
+   */
+  readonly onUnreadable?: UnreadableHandler;
+}
 
 /**
  * The storage backend the configuration asks for: MongoDB when MONGODB_URI is set, the
- * embedded SQLite file under DATA_DIR otherwise.
+ * embedded SQLite file under DATA_DIR otherwise; the records that keep citizens' own words
+ * (state, handoff sessions, written requests) sealed with the key of {@link dataEncryptionKey}.
  *
  * @example
- * const backend = await openStorage(config);
+ * const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'state item unreadable') });
  */
-export async function openStorage(config: Config): Promise<StorageBackend> {
+export async function openStorage(config: Config, options: OpenStorageOptions = {}): Promise<SealedBackend> {
   const { mongodbUri, mongodbDb } = config.storage;
-  return mongodbUri ? openMongoBackend(mongodbUri, mongodbDb) : openSqliteBackend(config.dataDir);
+  const cipher = createRecordCipher(dataEncryptionKey(config));
+  const backend = mongodbUri ? await openMongoBackend(mongodbUri, mongodbDb) : openSqliteBackend(config.dataDir);
+  const onUnreadable: UnreadableHandler =
+    options.onUnreadable ??
+    ((error) => {
+      throw error;
+    });
+  return sealBackend(backend, cipher, onUnreadable);
 }
 
 /**
@@ -25,11 +44,30 @@ export async function openStorage(config: Config): Promise<StorageBackend> {
  * key created once under DATA_DIR, so that ids stay stable across restarts.
  */
 export function pseudonymSecret(config: Config): string {
-  if (config.storage.pseudonymSecret) return config.storage.pseudonymSecret;
-  const file = path.join(config.dataDir, SECRET_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  return config.storage.pseudonymSecret ?? localKey(config, PSEUDONYM_FILE);
+}
+
+/**
+ * The secret the data encryption key is derived from: DATA_ENCRYPTION_KEY (required in
+ * production), or outside production a random one created once under DATA_DIR. Losing it
+ * loses the sealed records: keep it with the deployment's other secrets.
+ */
+export function dataEncryptionKey(config: Config): string {
+  return config.storage.dataEncryptionKey ?? localKey(config, ENCRYPTION_FILE);
+}
+
+/** A random key kept in `DATA_DIR/<file>` (readable by the owner only), created on first use. */
+function localKey(config: Config, file: string): string {
+  const location = path.join(config.dataDir, file);
+  if (existsSync(location)) return readFileSync(location, 'utf8').trim();
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  try {
+    // Exclusive: of two processes starting at once, one creates the key and both use it.
+    writeFileSync(location, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(location, 'utf8').trim();
+    throw error;
+  }
   return secret;
 }

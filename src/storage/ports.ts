@@ -105,6 +105,8 @@ export interface HandoffStore {
   recentlyHandled(limit: number): Promise<HandoffSession[]>;
   /** Deletes sessions (and their messages) that ended before `before`; returns how many. Active ones stay. */
   purgeEndedBefore(before: Date): Promise<number>;
+  /** Every session of a channel conversation, whatever its state, oldest `queuedAt` first (for a citizen's access request). */
+  forConversation(channel: string, conversationId: string): Promise<HandoffSession[]>;
 }
 
 /**
@@ -157,6 +159,13 @@ export interface TicketStore {
   close(reference: string, by: string, at: string): Promise<boolean>;
   /** Deletes tickets closed before `before`; returns how many. Open tickets stay until answered. */
   purgeClosedBefore(before: Date): Promise<number>;
+  /** The tickets of a channel conversation in creation order (for a citizen's access request). */
+  forConversation(conversationId: string): Promise<TicketRecord[]>;
+  /**
+   * Replaces a ticket's contact and description (to seal those stored in clear before encryption
+   * at rest); false when there is no such ticket.
+   */
+  replaceText(reference: string, text: Pick<TicketRecord, 'contactEmail' | 'description'>): Promise<boolean>;
 }
 
 /** An operator of the contact centre who may sign in to the console. */
@@ -267,11 +276,27 @@ export interface RollupStore {
 }
 
 /**
+ * Upkeep of the conversation and user state (the botbuilder `Storage` items: dialog state,
+ * Direct Line history, Messenger windows), which botbuilder's port cannot express: every item
+ * carries the time it was last written.
+ */
+export interface StateRetention {
+  /** Deletes the items not written since `before`; returns how many. */
+  purgeNotUpdatedSince(before: Date): Promise<number>;
+  /** How many items are stored (for tests and diagnostics). */
+  count(): Promise<number>;
+  /** The keys that start with `prefix`, in key order (for a citizen's access request). */
+  keysWithPrefix(prefix: string): Promise<string[]>;
+}
+
+/**
  * Everything a storage adapter provides.
  */
 export interface StorageBackend {
   readonly kind: 'sqlite' | 'mongodb';
   readonly state: Storage;
+  /** Retention of {@link state}'s items by the time they were last written. */
+  readonly stateRetention: StateRetention;
   readonly events: InteractionEventStore;
   readonly tickets: TicketStore;
   readonly operators: OperatorStore;

@@ -53,12 +53,24 @@
     return value === null || value === undefined ? '' : String(value);
   }
 
-  /** A failed call: HTTP status (0 when the server was unreachable) and Dialogo's error code and message. */
-  function ApiError(status, code, message, details) {
+  /**
+   * A failed call: HTTP status (0 when the server was unreachable), Dialogo's error code and
+   * message, and the seconds of the Retry-After header (null when there was none).
+   */
+  function ApiError(status, code, message, details, retryAfterSeconds) {
     this.status = status;
     this.code = code;
     this.message = message;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds === undefined ? null : retryAfterSeconds;
+  }
+
+  /** Retry-After as seconds: either a number of seconds or an HTTP date; null when absent or unreadable. */
+  function retryAfter(value) {
+    if (!value) return null;
+    if (/^\d+$/.test(value.trim())) return Number(value.trim());
+    var at = Date.parse(value);
+    return isNaN(at) ? null : Math.max(0, Math.round((at - Date.now()) / 1000));
   }
 
   /** Calls `url` with the console token; resolves with the Response when it is 2xx, rejects with an ApiError otherwise. */
@@ -79,7 +91,7 @@
           var data = null;
           try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = null; }
           var error = (data && data.error) || {};
-          throw new ApiError(response.status, str(error.code) || 'HTTP_' + response.status, str(error.message), error.details);
+          throw new ApiError(response.status, str(error.code) || 'HTTP_' + response.status, str(error.message), error.details, retryAfter(response.headers.get('Retry-After')));
         });
       },
       function () {
@@ -111,6 +123,38 @@
     return error.message || 'Operazione non riuscita (' + error.code + ').';
   }
 
+  var LOGIN_TEXTS = {
+    it: {
+      failed: 'Nome utente o password non corretti.',
+      limited: function (minutes) {
+        if (minutes === null) return 'Troppi tentativi: riprova tra qualche minuto.';
+        return 'Troppi tentativi: riprova tra ' + (minutes === 1 ? '1 minuto' : minutes + ' minuti') + '.';
+      },
+    },
+    en: {
+      failed: 'Wrong username or password.',
+      limited: function (minutes) {
+        if (minutes === null) return 'Too many attempts: try again in a few minutes.';
+        return 'Too many attempts: try again in ' + (minutes === 1 ? '1 minute' : minutes + ' minutes') + '.';
+      },
+    },
+  };
+
+  /**
+   * What to tell someone whose sign-in failed, in the page's language (`it`, or `en` for a page
+   * in English): a wrong password, or too many failures with the minutes to wait (rounded up,
+   * from Retry-After); any other failure as describeError says it.
+   */
+  function describeLoginError(error, language) {
+    var texts = LOGIN_TEXTS[String(language || '').slice(0, 2)] || LOGIN_TEXTS.it;
+    if (error instanceof ApiError && error.code === 'LOGIN_FAILED') return texts.failed;
+    if (error instanceof ApiError && error.code === 'LOGIN_RATE_LIMITED') {
+      var seconds = error.retryAfterSeconds;
+      return texts.limited(seconds === null ? null : Math.max(1, Math.ceil(seconds / 60)));
+    }
+    return describeError(error);
+  }
+
   function loadToken() {
     try { return sessionStorage.getItem(TOKEN_KEY); } catch (e) { return null; }
   }
@@ -124,6 +168,7 @@
 
   window.DialogoConsole = Object.freeze({
     $: $, el: el, append: append, clear: clear, setText: setText, str: str,
-    ApiError: ApiError, request: request, json: json, describeError: describeError, loadToken: loadToken, saveToken: saveToken,
+    ApiError: ApiError, request: request, json: json, describeError: describeError, describeLoginError: describeLoginError,
+    loadToken: loadToken, saveToken: saveToken,
   });
 })();

@@ -205,10 +205,7 @@
       })
       .catch(function (error) {
         state.token = previous;
-        setText('login-message', describeError(error, {
-          LOGIN_FAILED: 'Nome utente o password non corretti.',
-          RATE_LIMITED: 'Troppi tentativi di accesso: attendi qualche minuto e riprova.',
-        }));
+        setText('login-message', C.describeLoginError(error, document.documentElement.lang));
         $('login-password').value = '';
         $('login-password').focus();
       })

@@ -112,6 +112,8 @@
   }
 
   function describeError(error, known) {
+    // A colleague's conversation: the server says whose, in Italian.
+    if (error instanceof ApiError && error.code === 'CONVERSATION_FORBIDDEN' && error.message) return error.message;
     return C.describeError(error, known, { 403: 'Operazione non consentita per il tuo ruolo.', 404: 'Elemento non trovato.' });
   }
 
@@ -178,10 +180,7 @@
         startConsole(data.operator);
       })
       .catch(function (error) {
-        setText('login-message', describeError(error, {
-          LOGIN_FAILED: 'Nome utente o password non corretti.',
-          RATE_LIMITED: 'Troppi tentativi di accesso: attendi qualche minuto e riprova.',
-        }));
+        setText('login-message', C.describeLoginError(error, document.documentElement.lang));
         $('login-password').value = '';
         $('login-password').focus();
       })

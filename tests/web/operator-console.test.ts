@@ -6,6 +6,7 @@ import restify, { type Server } from 'restify';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import { type BrowserContext, type Page, type Route, type WebSocketRoute } from 'playwright-core';
 import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 import { mountStaticRoutes } from '../../src/server/static-routes';
@@ -80,7 +81,13 @@ function session(id: string, fields: Partial<Session>): Session {
   };
 }
 
-function error(status: number, code: string, message: string) {
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+function error(status: number, code: string, message: string): Answer {
   return { status, body: { error: { code, message } } };
 }
 
@@ -89,6 +96,8 @@ class MockBackend {
   sessions: Session[] = [];
   expired = false;
   windowClosed = false;
+  /** Seconds of Retry-After while sign-ins are refused as too many (null: not refused). */
+  lockedOutFor: number | null = null;
   readonly windowReason = 'Sono passate più di 24 ore dall’ultimo messaggio del cittadino su Messenger: non è più possibile rispondergli qui.';
 
   constructor() {
@@ -121,10 +130,11 @@ class MockBackend {
     return Object.values(ACCOUNTS).find((a) => auth === `Bearer ${a.token}`);
   }
 
-  handle(method: string, url: URL, body: unknown, auth: string | undefined): { status: number; body: unknown } {
+  handle(method: string, url: URL, body: unknown, auth: string | undefined): Answer {
     const p = url.pathname.replace(/^\/api\/operator/, '');
     this.calls.push({ method, path: p + url.search, body, auth });
     if (method === 'POST' && p === '/login') {
+      if (this.lockedOutFor !== null) return { ...error(429, 'LOGIN_RATE_LIMITED', 'Too many failed sign-ins; wait and try again'), headers: { 'retry-after': String(this.lockedOutFor) } };
       const { username, password } = body as { username: string; password: string };
       const account = ACCOUNTS[username];
       if (!account || account.password !== password) return error(401, 'LOGIN_FAILED', 'invalid credentials');
@@ -219,6 +229,43 @@ async function until(check: () => boolean | Promise<boolean>, what: string, time
   }
 }
 
+// ---------------------------------------------------------------- the login messages
+
+/** console-common.js as the pages load it, in a bare context: window.DialogoConsole. */
+function consoleCommon(): any {
+  const context = vm.createContext({ window: {} as Record<string, unknown> });
+  vm.runInContext(readFileSync(path.join(WEB, 'console-common.js'), 'utf8'), context);
+  return (context.window as { DialogoConsole: unknown }).DialogoConsole;
+}
+
+describe('what the sign-in form says when the sign-in is refused', () => {
+  const C = consoleCommon();
+  const limited = (seconds: number | null) => new C.ApiError(429, 'LOGIN_RATE_LIMITED', 'Too many failed sign-ins; wait and try again', undefined, seconds);
+
+  test.each([
+    [900, 'it', 'Troppi tentativi: riprova tra 15 minuti.'],
+    [61, 'it', 'Troppi tentativi: riprova tra 2 minuti.'],
+    [60, 'it', 'Troppi tentativi: riprova tra 1 minuto.'],
+    [5, 'it', 'Troppi tentativi: riprova tra 1 minuto.'],
+    [null, 'it', 'Troppi tentativi: riprova tra qualche minuto.'],
+    [840, 'en', 'Too many attempts: try again in 14 minutes.'],
+    [30, 'en-GB', 'Too many attempts: try again in 1 minute.'],
+  ])('429 with Retry-After %p on a page in %s: %s', (seconds, language, expected) => {
+    expect(C.describeLoginError(limited(seconds), language)).toBe(expected);
+  });
+
+  test('a wrong password has its own message, in the page\'s language', () => {
+    const wrong = new C.ApiError(401, 'LOGIN_FAILED', 'Wrong username or password');
+    expect(C.describeLoginError(wrong, 'it')).toBe('Nome utente o password non corretti.');
+    expect(C.describeLoginError(wrong, 'en')).toBe('Wrong username or password.');
+  });
+
+  test('other failures are described as elsewhere in the console', () => {
+    expect(C.describeLoginError(new C.ApiError(0, 'NETWORK', 'Server non raggiungibile: controlla la connessione e riprova.'), 'it')).toBe('Server non raggiungibile: controlla la connessione e riprova.');
+    expect(C.describeLoginError(new C.ApiError(503, 'NOT_READY', 'Dialogo is starting or reloading'), 'it')).toBe('Errore del server: riprova tra poco.');
+  });
+});
+
 // ---------------------------------------------------------------- the tests
 
 describeBrowser('operator console in Chromium', () => {
@@ -269,7 +316,7 @@ describeBrowser('operator console in Chromium', () => {
         body = request.postData();
       }
       const answer = backend.handle(request.method(), new URL(request.url()), body ?? undefined, request.headers()['authorization']);
-      await route.fulfill({ status: answer.status, contentType: 'application/json', body: JSON.stringify(answer.body) });
+      await route.fulfill({ status: answer.status, contentType: 'application/json', headers: answer.headers, body: JSON.stringify(answer.body) });
     });
     await page.routeWebSocket(/\/api\/operator\/ws/, (socket) => {
       sockets.push(socket);
@@ -301,6 +348,18 @@ describeBrowser('operator console in Chromium', () => {
     await page.getByRole('alert').filter({ hasText: 'Nome utente o password non corretti.' }).waitFor();
     expect(backend.last('POST', '/login')?.body).toEqual({ username: 'mario.rossi', password: 'sbagliata' });
     expect(await storedToken()).toBeNull();
+  });
+
+  it('says how many minutes to wait after too many failed sign-ins (429 LOGIN_RATE_LIMITED with Retry-After)', async () => {
+    backend.lockedOutFor = 14 * 60 - 20;
+    try {
+      await page.getByLabel('Password').fill('giusta-123');
+      await page.getByRole('button', { name: 'Accedi' }).click();
+      await page.getByRole('alert').filter({ hasText: 'Troppi tentativi: riprova tra 14 minuti.' }).waitFor({ timeout: 5_000 });
+      expect(await storedToken()).toBeNull();
+    } finally {
+      backend.lockedOutFor = null;
+    }
   });
 
   it('logs in and renders the queue, server text as literal characters', async () => {

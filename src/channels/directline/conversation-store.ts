@@ -55,3 +55,14 @@ export function activitySetOf(entries: readonly StoredActivity[], fallback: numb
   const last = entries[entries.length - 1];
   return { activities: entries.map((entry) => entry.activity), watermark: String(last ? last.seq : fallback) };
 }
+
+/**
+ * Thrown by a store that cannot take a new conversation without growing past its memory budget
+ * (every conversation it holds is still being written); the routes answer 503 and the client retries.
+ */
+export class ConversationStoreFullError extends Error {
+  constructor(readonly heldBytes: number, readonly maxBytes: number) {
+    super(`Direct Line conversations hold ${heldBytes} bytes in memory, the budget is ${maxBytes}: no room for a new one`);
+    this.name = 'ConversationStoreFullError';
+  }
+}

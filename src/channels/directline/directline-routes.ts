@@ -6,14 +6,16 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { Logger } from '../../logger';
 import { MAX_TEXT_CHARS } from '../../server/activity-schema';
+import { clientAddress } from '../../server/client-address';
 import { sameSecret } from '../../server/constant-time';
 import { httpError, sendError, type HttpErrorCode } from '../../server/http-errors';
 import { upgradeDispatcher } from '../../server/upgrade-dispatcher';
-import { activitySetOf, type DirectLineConversation } from './conversation-store';
+import { activitySetOf, ConversationStoreFullError, type DirectLineConversation } from './conversation-store';
+import { accessOf, bearerOf, type Access } from './directline-access';
 import type { DirectLineAdapter } from './directline-adapter';
 import { RateLimiter } from './rate-limiter';
 import { StreamHub } from './stream-hub';
-import type { DirectLineTokens, TokenClaims } from './tokens';
+import type { DirectLineTokens } from './tokens';
 
 /** Where Direct Line 3.0 is served; Web Chat's `domain` option points here. */
 export const DIRECTLINE_PREFIX = '/v3/directline';
@@ -21,6 +23,10 @@ export const DIRECTLINE_PREFIX = '/v3/directline';
 export const MAX_ACTIVITY_BYTES = 64 * 1024;
 /** Activities a citizen may post per minute (per conversation and user, which a token names). */
 export const ACTIVITIES_PER_MINUTE = 60;
+/** Conversations one client address may start per minute unless told otherwise (`DIRECTLINE_CONVERSATIONS_PER_MINUTE`). */
+export const CONVERSATIONS_PER_MINUTE = 10;
+/** Seconds a client is told to wait when the conversation store has no room (`Retry-After`). */
+const AT_CAPACITY_RETRY_SECONDS = 30;
 
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const STREAM_PATH = new RegExp(`^${DIRECTLINE_PREFIX}/conversations/([A-Za-z0-9_-]{1,64})/stream$`);
@@ -48,6 +54,10 @@ export interface DirectLineRouteDependencies {
   readonly secret: string | undefined;
   readonly logger: Logger;
   readonly limiter?: RateLimiter;
+  /** New conversations one client address may start per minute (default {@link CONVERSATIONS_PER_MINUTE}). */
+  readonly conversationsPerMinute?: number;
+  /** Reverse proxies whose `X-Forwarded-For` entries name the client (`TRUST_PROXY_HOPS`, default 0). */
+  readonly trustProxyHops?: number;
 }
 
 /** The mounted endpoint: its open streams and how to stop it. */
@@ -56,8 +66,6 @@ export interface DirectLineEndpoint {
   /** Refuses new work, waits for turns in flight (at most `graceMs`), then closes every stream. */
   shutdown(graceMs: number): Promise<void>;
 }
-
-type Access = { readonly kind: 'secret' } | { readonly kind: 'token'; readonly claims: TokenClaims };
 
 /**
  * Mounts Direct Line 3.0 on the restify server: tokens, conversations, activities (polling) and the
@@ -74,27 +82,21 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   const { adapter, tokens, secret, logger } = deps;
   const store = adapter.store;
   const limiter = deps.limiter ?? new RateLimiter(ACTIVITIES_PER_MINUTE, 60_000);
+  const starts = new RateLimiter(deps.conversationsPerMinute ?? CONVERSATIONS_PER_MINUTE, 60_000);
   const streams = new StreamHub();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_ACTIVITY_BYTES });
   let stopping = false;
   adapter.onStored((conversationId, entries) => streams.publish(conversationId, entries));
 
-  /** Secret (any conversation) or a token; `conversationId` given: the token must be bound to it. */
-  const access = (req: Request, conversationId?: string): Access | undefined => {
-    const credential = bearerOf(req.headers.authorization);
-    if (!credential) return undefined;
-    if (secret && sameSecret(credential, secret)) return { kind: 'secret' };
-    const claims = tokens.verify(credential);
-    if (!claims || (conversationId !== undefined && claims.conv !== conversationId)) return undefined;
-    return { kind: 'token', claims };
-  };
+  const keys = { tokens, secret };
 
   /** Authorises and loads `:conversationId`, or answers the error and returns undefined. */
   const conversationOf = async (req: Request, res: Response): Promise<{ conversation: DirectLineConversation; access: Access } | undefined> => {
     const id = String(req.params?.conversationId ?? '');
-    // 403 before 404: a token must not reveal whether someone else's conversation exists.
-    const granted = CONVERSATION_ID.test(id) ? access(req, id) : undefined;
-    if (!granted) return void sendError(res, 'TOKEN_INVALID');
+    // 401/403 before 404: a token must not reveal whether someone else's conversation exists.
+    const granted = accessOf(bearerOf(req.headers.authorization), keys, CONVERSATION_ID.test(id) ? id : '');
+    if ('denied' in granted) return void sendError(res, granted.denied);
+    if (!CONVERSATION_ID.test(id)) return void sendError(res, 'TOKEN_INVALID');
     const conversation = await store.get(id);
     if (!conversation) return void sendError(res, 'CONVERSATION_NOT_FOUND');
     return { conversation, access: granted };
@@ -108,22 +110,31 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   };
 
   server.post(`${DIRECTLINE_PREFIX}/tokens/generate`, async (req: Request, res: Response) => {
-    if (secret && !sameSecret(bearerOf(req.headers.authorization) ?? '', secret)) return sendError(res, 'SECRET_REQUIRED');
+    if (secret) {
+      const credential = bearerOf(req.headers.authorization);
+      if (!credential) return sendError(res, 'CREDENTIALS_MISSING');
+      if (!sameSecret(credential, secret)) return sendError(res, 'SECRET_REQUIRED');
+    }
     const body = startSchema.safeParse(req.body ?? {});
     const userId = (body.success ? body.data.user?.id : undefined) ?? newUserId();
     res.send(200, tokens.issue(newId(), userId));
   });
 
   server.post(`${DIRECTLINE_PREFIX}/tokens/refresh`, async (req: Request, res: Response) => {
-    const claims = tokens.verify(bearerOf(req.headers.authorization));
-    if (!claims) return sendError(res, 'TOKEN_INVALID');
-    res.send(200, tokens.issue(claims.conv, claims.user));
+    const granted = accessOf(bearerOf(req.headers.authorization), { tokens, secret: undefined });
+    if ('denied' in granted) return sendError(res, granted.denied);
+    if (granted.kind !== 'token') return sendError(res, 'TOKEN_INVALID');
+    const issued = tokens.issue(granted.claims.conv, granted.claims.user);
+    // The official client keeps its socket and refreshes over HTTP: the socket lives as long as the new token.
+    const renewed = tokens.verify(issued.token);
+    if (renewed) streams.extend(renewed.conv, renewed.exp * 1000);
+    res.send(200, issued);
   });
 
   server.post(`${DIRECTLINE_PREFIX}/conversations`, async (req: Request, res: Response) => {
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
-    const granted = access(req);
-    if (!granted) return sendError(res, 'TOKEN_INVALID');
+    const granted = accessOf(bearerOf(req.headers.authorization), keys);
+    if ('denied' in granted) return sendError(res, granted.denied);
     const parsed = startSchema.safeParse(req.body ?? {});
     const start = parsed.success ? parsed.data : {};
     if (granted.kind === 'token') {
@@ -134,12 +145,26 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
         return;
       }
     }
-    const conversation = await store.create({
-      id: granted.kind === 'token' ? granted.claims.conv : newId(),
-      userId: granted.kind === 'token' ? granted.claims.user : (start.user?.id ?? newUserId()),
-      locale: start.locale,
-      serviceUrl: `${baseUrlOf(req)}${DIRECTLINE_PREFIX}`,
-    });
+    // Only citizens' browsers are counted; the secret belongs to the city's own back end.
+    const address = clientAddress(req, deps.trustProxyHops ?? 0);
+    if (granted.kind === 'token' && !starts.allow(address)) {
+      res.header('Retry-After', String(starts.retryAfterSeconds(address)));
+      return sendError(res, 'CONVERSATIONS_RATE_LIMITED');
+    }
+    let conversation: DirectLineConversation;
+    try {
+      conversation = await store.create({
+        id: granted.kind === 'token' ? granted.claims.conv : newId(),
+        userId: granted.kind === 'token' ? granted.claims.user : (start.user?.id ?? newUserId()),
+        locale: start.locale,
+        serviceUrl: `${baseUrlOf(req)}${DIRECTLINE_PREFIX}`,
+      });
+    } catch (error) {
+      if (!(error instanceof ConversationStoreFullError)) throw error;
+      logger.warn({ heldBytes: error.heldBytes, maxBytes: error.maxBytes }, 'direct line memory budget reached: new conversation refused');
+      res.header('Retry-After', String(AT_CAPACITY_RETRY_SECONDS));
+      return sendError(res, 'DIRECTLINE_AT_CAPACITY');
+    }
     res.send(201, conversationResponse(req, conversation));
     // After the answer: the welcome reaches the client through the stream or the next poll.
     void adapter.startConversation(conversation);
@@ -195,8 +220,10 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     if (!match?.[1]) return refuse(socket, 404, 'CONVERSATION_NOT_FOUND');
     const conversationId = match[1];
     if (stopping) return refuse(socket, 503, 'SHUTTING_DOWN');
-    const claims = tokens.verify(url.searchParams.get('t') ?? undefined);
-    if (!claims || claims.conv !== conversationId) return refuse(socket, 403, 'TOKEN_INVALID');
+    const granted = accessOf(url.searchParams.get('t') ?? undefined, { tokens, secret: undefined }, conversationId);
+    if ('denied' in granted) return refuse(socket, httpError(granted.denied).status, granted.denied);
+    if (granted.kind !== 'token') return refuse(socket, 403, 'TOKEN_INVALID');
+    const expiresAt = granted.claims.exp * 1000;
     const watermark = parseWatermark(url.searchParams.get('watermark')) ?? 0;
     store.get(conversationId).then(
       (conversation) => {
@@ -206,7 +233,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
           ws.on('error', (error) => logger.debug({ err: error }, 'direct line stream error'));
           // Clients send empty messages as pings; nothing else is expected on the stream.
           ws.on('message', () => undefined);
-          streams.attach(conversationId, ws, watermark, (w) => store.activitiesAfter(conversationId, w)).catch((error: unknown) => {
+          streams.attach(conversationId, ws, watermark, (w) => store.activitiesAfter(conversationId, w), expiresAt).catch((error: unknown) => {
             logger.warn({ err: error }, 'direct line stream could not send history');
             ws.terminate();
           });
@@ -261,11 +288,6 @@ function refuse(socket: Duplex, status: number, code: HttpErrorCode): void {
   socket.end(
     `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-function bearerOf(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match?.[1];
 }
 
 function newId(): string {

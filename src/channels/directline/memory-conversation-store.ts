@@ -7,32 +7,63 @@ export interface MemoryStoreLimits {
   readonly idleMs: number;
   /** At most this many conversations; the least recently active goes first (default 10,000). */
   readonly maxConversations: number;
-  /** Older activities beyond this many per conversation are forgotten; watermarks keep counting (default 500). */
+  /** Older activities beyond this many per conversation are forgotten; watermarks keep counting (default 100). */
   readonly maxActivitiesPerConversation: number;
+  /**
+   * Older activities are forgotten while a conversation's activities (as JSON) exceed this many bytes
+   * (default 256 KB); the newest is always kept, so a single larger activity still reaches the client.
+   */
+  readonly maxConversationBytes: number;
   readonly now: () => number;
+}
+
+/** What a conversation costs in the byte count besides its activities (its record and map entry). */
+export const CONVERSATION_OVERHEAD_BYTES = 512;
+
+interface Kept {
+  readonly stored: StoredActivity;
+  readonly bytes: number;
 }
 
 interface Entry {
   readonly conversation: DirectLineConversation;
-  readonly activities: StoredActivity[];
+  readonly kept: Kept[];
+  /** Bytes of `kept` plus the overhead: what this entry adds to {@link MemoryConversationStore.heldBytes}. */
+  bytes: number;
   next: number;
+}
+
+/** A conversation with its kept activities and next sequence number: what a durable copy holds. */
+export interface ConversationSnapshot {
+  readonly conversation: DirectLineConversation;
+  readonly activities: StoredActivity[];
+  readonly next: number;
 }
 
 /**
  * The {@link ConversationStore} of a single process: fine for one instance, lost on restart.
- * Bounded by idle time, conversation count and activities per conversation, so that anonymous
- * citizens cannot grow it without limit.
+ * Bounded by idle time, conversation count, and activities (count and bytes) per conversation, so
+ * that anonymous citizens cannot grow one conversation without limit; {@link heldBytes} tells an
+ * owner (DurableConversationStore) how much it holds in all, and {@link evict} lets it shed some.
  *
  * @example
- * const store = new MemoryConversationStore({ idleMs: 60_000 });
+ * const store = new MemoryConversationStore({ idleMs: 60_000, maxConversationBytes: 256 * 1024 });
  * await store.create({ id: 'c1', userId: 'dl_u1', locale: 'it-IT', serviceUrl: 'http://localhost:3978/v3/directline' });
  */
 export class MemoryConversationStore implements ConversationStore {
   private readonly entries = new Map<string, Entry>();
   private readonly limits: MemoryStoreLimits;
+  private total = 0;
 
   constructor(limits: Partial<MemoryStoreLimits> = {}) {
-    this.limits = { idleMs: 24 * 60 * 60 * 1000, maxConversations: 10_000, maxActivitiesPerConversation: 500, now: Date.now, ...limits };
+    this.limits = {
+      idleMs: 24 * 60 * 60 * 1000,
+      maxConversations: 10_000,
+      maxActivitiesPerConversation: 100,
+      maxConversationBytes: 256 * 1024,
+      now: Date.now,
+      ...limits,
+    };
   }
 
   /** Conversations held right now (after dropping idle ones). */
@@ -41,33 +72,54 @@ export class MemoryConversationStore implements ConversationStore {
     return this.entries.size;
   }
 
+  /** Bytes held: every kept activity as JSON, plus {@link CONVERSATION_OVERHEAD_BYTES} per conversation. */
+  get heldBytes(): number {
+    return this.total;
+  }
+
   async create(input: Omit<DirectLineConversation, 'createdAt' | 'lastActiveAt'>): Promise<DirectLineConversation> {
     this.sweep();
     const existing = this.entries.get(input.id);
     if (existing) return existing.conversation;
-    // Map iteration order is insertion order and touch() re-inserts, so the first key is the least recently active.
-    while (this.entries.size >= this.limits.maxConversations) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.makeCountRoom();
     const now = this.limits.now();
     const conversation: DirectLineConversation = { ...input, createdAt: now, lastActiveAt: now };
-    this.entries.set(input.id, { conversation, activities: [], next: 1 });
+    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: 1 });
     return conversation;
   }
 
   /** The conversation with its kept activities and next sequence number, for a durable copy. */
-  snapshot(id: string): { conversation: DirectLineConversation; activities: StoredActivity[]; next: number } | undefined {
+  snapshot(id: string): ConversationSnapshot | undefined {
     const entry = this.live(id);
-    return entry ? { conversation: { ...entry.conversation }, activities: [...entry.activities], next: entry.next } : undefined;
+    return entry ? { conversation: { ...entry.conversation }, activities: entry.kept.map((k) => k.stored), next: entry.next } : undefined;
   }
 
-  /** Puts back a conversation read from a durable copy (unless one of that id is already held). */
-  restore(snapshot: { conversation: DirectLineConversation; activities: readonly StoredActivity[]; next: number }): void {
+  /**
+   * Puts back a conversation read from a durable copy (unless one of that id is already held),
+   * trimmed to this store's limits. It counts as the most recently active.
+   */
+  restore(snapshot: ConversationSnapshot): void {
     if (this.entries.has(snapshot.conversation.id)) return;
     if (this.limits.now() - snapshot.conversation.lastActiveAt > this.limits.idleMs) return;
-    this.entries.set(snapshot.conversation.id, { conversation: { ...snapshot.conversation }, activities: [...snapshot.activities], next: snapshot.next });
+    this.makeCountRoom();
+    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next };
+    for (const stored of snapshot.activities) {
+      const bytes = sizeOf(stored.activity);
+      entry.kept.push({ stored, bytes });
+      entry.bytes += bytes;
+    }
+    this.trim(entry);
+    this.insert(entry);
+  }
+
+  /** Ids from the least to the most recently active (for eviction). */
+  leastRecentlyActive(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** Forgets a conversation (its owner keeps a durable copy); true when it was held. */
+  evict(id: string): boolean {
+    return this.remove(id);
   }
 
   async get(id: string): Promise<DirectLineConversation | undefined> {
@@ -80,8 +132,11 @@ export class MemoryConversationStore implements ConversationStore {
     const seq = entry.next;
     entry.next += 1;
     const stored: StoredActivity = { seq, activity: { ...activity, id: activityId(id, seq) } };
-    entry.activities.push(stored);
-    if (entry.activities.length > this.limits.maxActivitiesPerConversation) entry.activities.shift();
+    const bytes = sizeOf(stored.activity);
+    entry.kept.push({ stored, bytes });
+    entry.bytes += bytes;
+    this.total += bytes;
+    this.total -= this.trim(entry);
     this.touch(id, entry);
     return stored;
   }
@@ -89,7 +144,7 @@ export class MemoryConversationStore implements ConversationStore {
   async activitiesAfter(id: string, watermark: number): Promise<StoredActivity[]> {
     const entry = this.live(id);
     if (!entry) return [];
-    return entry.activities.filter((stored) => stored.seq > watermark);
+    return entry.kept.filter((k) => k.stored.seq > watermark).map((k) => k.stored);
   }
 
   async lastWatermark(id: string): Promise<number> {
@@ -97,12 +152,49 @@ export class MemoryConversationStore implements ConversationStore {
     return entry ? entry.next - 1 : 0;
   }
 
+  /** Drops the oldest activities beyond the count and byte limits (never the newest); returns the bytes freed. */
+  private trim(entry: Entry): number {
+    let freed = 0;
+    while (
+      entry.kept.length > this.limits.maxActivitiesPerConversation ||
+      (entry.kept.length > 1 && entry.bytes - CONVERSATION_OVERHEAD_BYTES > this.limits.maxConversationBytes)
+    ) {
+      const oldest = entry.kept.shift();
+      if (!oldest) break;
+      entry.bytes -= oldest.bytes;
+      freed += oldest.bytes;
+    }
+    return freed;
+  }
+
+  /** Map iteration order is insertion order and touch() re-inserts, so the first key is the least recently active. */
+  private makeCountRoom(): void {
+    while (this.entries.size >= this.limits.maxConversations) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.remove(oldest);
+    }
+  }
+
+  private insert(entry: Entry): void {
+    this.entries.set(entry.conversation.id, entry);
+    this.total += entry.bytes;
+  }
+
+  private remove(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    this.total -= entry.bytes;
+    return true;
+  }
+
   /** The entry if it exists and is not idle past the limit (an idle one is dropped here). */
   private live(id: string): Entry | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (this.limits.now() - entry.conversation.lastActiveAt > this.limits.idleMs) {
-      this.entries.delete(id);
+      this.remove(id);
       return undefined;
     }
     return entry;
@@ -119,7 +211,12 @@ export class MemoryConversationStore implements ConversationStore {
     const cutoff = this.limits.now() - this.limits.idleMs;
     for (const [id, entry] of this.entries) {
       if (entry.conversation.lastActiveAt >= cutoff) break;
-      this.entries.delete(id);
+      this.remove(id);
     }
   }
+}
+
+/** What an activity weighs: its JSON, as the durable copy writes it. */
+function sizeOf(activity: Partial<Activity>): number {
+  return Buffer.byteLength(JSON.stringify(activity));
 }

@@ -2,6 +2,8 @@ import type { WebSocket } from 'ws';
 import { activitySetOf, type StoredActivity } from './conversation-store';
 
 const OPEN = 1;
+/** Close code and reason of a stream whose token expired: a policy close, named as Direct Line names the error. */
+export const TOKEN_EXPIRED_CLOSE = { code: 1008, reason: 'TokenExpired' } as const;
 
 interface Subscriber {
   readonly socket: WebSocket;
@@ -9,6 +11,9 @@ interface Subscriber {
   sentUpTo: number;
   /** Pushes that arrived while the history was being read; sent right after it, in order. */
   pending: StoredActivity[] | undefined;
+  /** When the token that opened the stream (or a refresh of it) expires, in ms since the epoch. */
+  expiresAt: number;
+  expiry: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -17,10 +22,15 @@ interface Subscriber {
  * its watermark; pushes that race with that read are held and de-duplicated by watermark, so a
  * citizen never misses nor sees twice the welcome that the bot sends while the socket connects.
  *
+ * A stream lives as long as its token: at expiry it is closed ({@link TOKEN_EXPIRED_CLOSE}) and the
+ * client reconnects with a current token. Clients keep the socket and refresh the token over HTTP
+ * (botframework-directlinejs every 15 minutes), so a refresh {@link extend}s the conversation's streams.
+ *
  * @example
  * const hub = new StreamHub();
- * await hub.attach('conv1', socket, 0, (w) => store.activitiesAfter('conv1', w));
+ * await hub.attach('conv1', socket, 0, (w) => store.activitiesAfter('conv1', w), claims.exp * 1000);
  * hub.publish('conv1', [stored]);
+ * hub.extend('conv1', refreshed.exp * 1000);
  */
 export class StreamHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
@@ -32,15 +42,22 @@ export class StreamHub {
     return n;
   }
 
-  /** Registers `socket` for `conversationId`, then sends it what came after `watermark`. */
-  async attach(conversationId: string, socket: WebSocket, watermark: number, history: (watermark: number) => Promise<StoredActivity[]>): Promise<void> {
-    const subscriber: Subscriber = { socket, sentUpTo: watermark, pending: [] };
+  /** Registers `socket` for `conversationId` until `expiresAt` (ms), then sends it what came after `watermark`. */
+  async attach(
+    conversationId: string,
+    socket: WebSocket,
+    watermark: number,
+    history: (watermark: number) => Promise<StoredActivity[]>,
+    expiresAt: number,
+  ): Promise<void> {
+    const subscriber: Subscriber = { socket, sentUpTo: watermark, pending: [], expiresAt, expiry: undefined };
     let set = this.subscribers.get(conversationId);
     if (!set) {
       set = new Set();
       this.subscribers.set(conversationId, set);
     }
     set.add(subscriber);
+    this.arm(conversationId, subscriber);
     socket.once('close', () => this.detach(conversationId, subscriber));
     const past = await history(watermark);
     const held = subscriber.pending ?? [];
@@ -56,12 +73,37 @@ export class StreamHub {
     }
   }
 
+  /**
+   * A token of `conversationId` was refreshed: its open streams live until `expiresAt` (ms). Anyone
+   * able to refresh a token of the conversation could open a new stream on it, so this grants nothing more.
+   */
+  extend(conversationId: string, expiresAt: number): void {
+    for (const subscriber of this.subscribers.get(conversationId) ?? []) {
+      if (expiresAt <= subscriber.expiresAt) continue;
+      subscriber.expiresAt = expiresAt;
+      this.arm(conversationId, subscriber);
+    }
+  }
+
   /** Closes every stream (1001 going away); clients reconnect to another instance or later. */
   closeAll(): void {
     for (const set of this.subscribers.values()) {
-      for (const { socket } of set) socket.close(1001, 'server shutting down');
+      for (const subscriber of set) {
+        clearTimeout(subscriber.expiry);
+        subscriber.socket.close(1001, 'server shutting down');
+      }
     }
     this.subscribers.clear();
+  }
+
+  /** (Re)sets the timer that closes the stream when its token expires. */
+  private arm(conversationId: string, subscriber: Subscriber): void {
+    clearTimeout(subscriber.expiry);
+    subscriber.expiry = setTimeout(() => {
+      this.detach(conversationId, subscriber);
+      subscriber.socket.close(TOKEN_EXPIRED_CLOSE.code, TOKEN_EXPIRED_CLOSE.reason);
+    }, Math.max(0, subscriber.expiresAt - Date.now()));
+    subscriber.expiry.unref();
   }
 
   private send(subscriber: Subscriber, entries: readonly StoredActivity[]): void {
@@ -73,6 +115,7 @@ export class StreamHub {
   }
 
   private detach(conversationId: string, subscriber: Subscriber): void {
+    clearTimeout(subscriber.expiry);
     const set = this.subscribers.get(conversationId);
     if (!set) return;
     set.delete(subscriber);

@@ -14,6 +14,15 @@ export interface TokenClaims {
   readonly exp: number;
 }
 
+/**
+ * What a presented token is: genuine and current, genuine but past its expiry (Direct Line answers
+ * those with `TokenExpired`), or anything else.
+ */
+export type TokenCheck =
+  | { readonly status: 'valid'; readonly claims: TokenClaims }
+  | { readonly status: 'expired'; readonly claims: TokenClaims }
+  | { readonly status: 'invalid' };
+
 /** The Direct Line 3.0 `Conversation` fields of a freshly issued token. */
 export interface IssuedToken {
   readonly conversationId: string;
@@ -39,38 +48,46 @@ export class DirectLineTokens {
   constructor(
     secret: string | undefined,
     private readonly now: () => number = Date.now,
+    /** Seconds a token lives; shorter only in tests of expiry. */
+    private readonly lifetimeSeconds: number = TOKEN_LIFETIME_SECONDS,
   ) {
     // A derived key rather than the secret itself: the secret is also a bearer credential, and
     // the signature of a token must not be usable to test guesses of it any faster than HMAC allows.
     this.key = secret ? createHmac('sha256', secret).update('dialogo/directline/token-signing/v1').digest() : randomBytes(32);
   }
 
-  /** A new token for `conversationId` and `userId`, valid {@link TOKEN_LIFETIME_SECONDS}. */
+  /** A new token for `conversationId` and `userId`, valid {@link TOKEN_LIFETIME_SECONDS} (or the lifetime given). */
   issue(conversationId: string, userId: string): IssuedToken {
     const iat = Math.floor(this.now() / 1000);
-    const claims: TokenClaims = { conv: conversationId, user: userId, iat, exp: iat + TOKEN_LIFETIME_SECONDS };
+    const claims: TokenClaims = { conv: conversationId, user: userId, iat, exp: iat + this.lifetimeSeconds };
     const head = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url(claims)}`;
-    return { conversationId, token: `${head}.${this.sign(head)}`, expires_in: TOKEN_LIFETIME_SECONDS };
+    return { conversationId, token: `${head}.${this.sign(head)}`, expires_in: this.lifetimeSeconds };
   }
 
   /** The claims of a genuine, unexpired token; `undefined` for anything else (never throws). */
   verify(token: string | undefined): TokenClaims | undefined {
-    if (typeof token !== 'string' || token.length > 4096) return undefined;
+    const checked = this.check(token);
+    return checked.status === 'valid' ? checked.claims : undefined;
+  }
+
+  /** Whether `token` is genuine and current, genuine but expired, or invalid (never throws). */
+  check(token: string | undefined): TokenCheck {
+    const invalid = { status: 'invalid' } as const;
+    if (typeof token !== 'string' || token.length > 4096) return invalid;
     const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
+    if (parts.length !== 3) return invalid;
     const [header, payload, signature] = parts as [string, string, string];
     const expected = Buffer.from(this.sign(`${header}.${payload}`));
     const given = Buffer.from(signature);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid;
     let claims: unknown;
     try {
       claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     } catch {
-      return undefined;
+      return invalid;
     }
-    if (!isClaims(claims)) return undefined;
-    if (claims.exp * 1000 <= this.now()) return undefined;
-    return claims;
+    if (!isClaims(claims)) return invalid;
+    return { status: claims.exp * 1000 <= this.now() ? 'expired' : 'valid', claims };
   }
 
   private sign(data: string): string {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Storage } from 'botbuilder';
+import { z } from 'zod';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Meta's standard messaging window: any message within 24 hours of the citizen's last one. */
@@ -59,12 +61,47 @@ export class MessagingWindowError extends Error {
 }
 
 /**
- * When each citizen last wrote to the page, which decides the window. Kept in memory and in
- * the state store (so that the window survives a restart), keyed by page and PSID.
+ * How long after an event Meta may still deliver it again. Meta retries a webhook delivery that
+ * failed "immediately, then a few more times with decreasing frequency over the next 36 hours",
+ * and drops it after 36 hours (Graph API Webhooks, Getting Started; the Messenger Platform disables
+ * a webhook that keeps failing for an hour, so in practice retries stop sooner). An event older
+ * than this is not a retry: it is a replay, and is ignored.
+ */
+export const REDELIVERY_WINDOW_MS = 36 * HOUR_MS;
+/** Events remembered per citizen; past it the oldest go and only their newest time is kept. */
+export const RECENT_EVENTS_MAX = 50;
+
+/** What {@link ThreadClock.admit} decided about an event. */
+export type Admission = 'new' | 'redelivery' | 'stale';
+
+// Stored as it came back from the store: unknown until parsed. Records written before the list
+// existed hold only lastInboundAt, and are read as a thread with no remembered event.
+const threadRecordSchema = z.object({
+  lastInboundAt: z.number().optional(),
+  recent: z
+    .array(z.tuple([z.string().max(64), z.number()]))
+    .max(RECENT_EVENTS_MAX)
+    .optional(),
+  forgottenUpTo: z.number().optional(),
+});
+
+interface ThreadRecord {
+  lastInboundAt?: number;
+  /** Digests of the events processed within the window, oldest first, with each event's time. */
+  recent: [string, number][];
+  /** Newest time of an event dropped from `recent` for room: anything up to it was processed. */
+  forgottenUpTo?: number;
+}
+
+/**
+ * Per citizen and page, in the state store (so that both survive a restart): when the citizen
+ * last wrote, which decides the messaging window, and which of their events were already
+ * processed, so that a redelivery or a replayed signed body is not answered twice. The last
+ * inbound time is also cached in memory, as every send reads it.
  *
  * @example
  * const threads = new ThreadClock(storage);
- * await threads.touch(pageId, psid, event.timestamp);
+ * if ((await threads.admit(pageId, psid, { key: mid, timestamp }, Date.now())) !== 'new') return;
  * const policy = sendPolicy(await threads.lastInboundAt(pageId, psid), Date.now(), 'operator');
  */
 export class ThreadClock {
@@ -74,20 +111,42 @@ export class ThreadClock {
 
   constructor(private readonly storage: Storage) {}
 
-  async touch(pageId: string, psid: string, at: number): Promise<void> {
+  /**
+   * Records an event of the citizen unless it was seen: `redelivery` when its key is remembered
+   * or it is older than an event forgotten for room, `stale` when it is older than
+   * {@link REDELIVERY_WINDOW_MS}. Calls for one citizen must not overlap (the adapter runs each
+   * citizen's events one at a time), since this reads and then writes the record.
+   * Rejects when the store fails; the last inbound time is then still kept in memory.
+   */
+  async admit(pageId: string, psid: string, event: { key: string; timestamp: number }, now: number): Promise<Admission> {
+    const oldest = now - REDELIVERY_WINDOW_MS;
+    if (event.timestamp < oldest) return 'stale';
     const key = keyOf(pageId, psid);
     const known = this.cache.get(key);
-    if (known !== undefined && known >= at) return;
-    this.remember(key, at);
-    await this.storage.write({ [key]: { lastInboundAt: at, eTag: '*' } });
+    if (known === undefined || known < event.timestamp) this.remember(key, event.timestamp);
+    const record = recordOf((await this.storage.read([key]))[key]);
+    const digest = digestOf(event.key);
+    if (record.recent.some(([seen]) => seen === digest)) return 'redelivery';
+    if (record.forgottenUpTo !== undefined && event.timestamp <= record.forgottenUpTo) return 'redelivery';
+    // Events older than the window need no memory: the age check refuses them.
+    const recent = record.recent.filter(([, at]) => at >= oldest);
+    recent.push([digest, event.timestamp]);
+    let forgottenUpTo = record.forgottenUpTo !== undefined && record.forgottenUpTo >= oldest ? record.forgottenUpTo : undefined;
+    while (recent.length > RECENT_EVENTS_MAX) {
+      const dropped = recent.shift();
+      if (dropped !== undefined) forgottenUpTo = Math.max(forgottenUpTo ?? dropped[1], dropped[1]);
+    }
+    const lastInboundAt = Math.max(record.lastInboundAt ?? event.timestamp, event.timestamp);
+    this.remember(key, lastInboundAt);
+    await this.storage.write({ [key]: { lastInboundAt, recent, ...(forgottenUpTo !== undefined ? { forgottenUpTo } : {}), eTag: '*' } });
+    return 'new';
   }
 
   async lastInboundAt(pageId: string, psid: string): Promise<number | undefined> {
     const key = keyOf(pageId, psid);
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached;
-    const item = (await this.storage.read([key]))[key] as { lastInboundAt?: unknown } | undefined;
-    const at = typeof item?.lastInboundAt === 'number' ? item.lastInboundAt : undefined;
+    const at = recordOf((await this.storage.read([key]))[key]).lastInboundAt;
     if (at !== undefined) this.remember(key, at);
     return at;
   }
@@ -97,6 +156,19 @@ export class ThreadClock {
     this.cache.set(key, at);
     if (this.cache.size > ThreadClock.CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
   }
+}
+
+/** A record that does not parse is read as an empty thread: a redelivery may then run twice, a crash never. */
+function recordOf(stored: unknown): ThreadRecord {
+  const parsed = threadRecordSchema.safeParse(stored);
+  if (!parsed.success) return { recent: [] };
+  const { lastInboundAt, recent, forgottenUpTo } = parsed.data;
+  return { recent: recent ?? [], ...(lastInboundAt !== undefined ? { lastInboundAt } : {}), ...(forgottenUpTo !== undefined ? { forgottenUpTo } : {}) };
+}
+
+/** A fixed-size digest, so that the record's size does not depend on how long Meta's ids are. */
+function digestOf(eventKey: string): string {
+  return createHash('sha256').update(eventKey).digest('base64url').slice(0, 22);
 }
 
 function keyOf(pageId: string, psid: string): string {

@@ -6,10 +6,9 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../../logger';
-import { RecentKeys } from '../recent-keys';
 import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { GraphClient } from './graph-client';
-import { MessagingWindowError, sendPolicy, type Author, type ThreadClock } from './messaging-window';
+import { MessagingWindowError, sendPolicy, type Admission, type Author, type ThreadClock } from './messaging-window';
 import { decodePayload, renderActivity } from './render';
 import { eventsOf, type MessengerAttachment, type MessengerEvent, type MessengerWebhook } from './webhook';
 
@@ -41,7 +40,9 @@ export interface MessengerAdapterOptions {
  * Dialogo on Facebook Messenger without Azure: webhook events become Bot Framework activities
  * (channelId `facebook`, the page-scoped id as the user, as Azure's Facebook channel does) and
  * what the bot sends becomes Send API calls, under Messenger's messaging-window rules. Events
- * of one citizen run one at a time, in the order Meta sent them; redeliveries run once.
+ * of one citizen run one at a time, in the order Meta sent them; an event already processed (a
+ * redelivery, or a signed body replayed even after a restart) or older than Meta's redelivery
+ * window is acknowledged and not answered.
  *
  * @example
  * const adapter = new MessengerAdapter({ graph, threads, botLogic: (ctx) => bot.run(ctx), logger });
@@ -50,7 +51,6 @@ export interface MessengerAdapterOptions {
  * await adapter.sendToConversation(conversationId, { type: 'message', text: 'Sono Giulia del 020202.' }, 'operator');
  */
 export class MessengerAdapter extends SerialChannelAdapter {
-  private readonly seen = new RecentKeys({ capacity: 100_000, ttlMs: 24 * 60 * 60 * 1000 });
   private readonly now: () => number;
 
   constructor(private readonly options: MessengerAdapterOptions) {
@@ -80,12 +80,9 @@ export class MessengerAdapter extends SerialChannelAdapter {
         logger[level]({ channel: MESSENGER_CHANNEL_ID, kind: event.kind, fields: event.fields }, 'messenger event ignored');
         continue;
       }
-      if (!this.seen.add(event.mid ?? `postback|${event.psid}|${event.timestamp}|${event.kind === 'postback' ? event.payload : ''}`)) {
-        logger.debug({ channel: MESSENGER_CHANNEL_ID, mid: event.mid }, 'messenger redelivery skipped');
-        continue;
-      }
-      // Enqueued in delivery order, so one citizen's events run in order.
-      work.push(this.turns.run(event.psid, () => this.handle(event)));
+      // Enqueued in delivery order, so one citizen's events run in order, and the check against
+      // the events already processed runs in that order too.
+      work.push(this.turns.run(event.psid, () => this.handleOnce(event)));
     }
     await Promise.all(work);
   }
@@ -155,12 +152,32 @@ export class MessengerAdapter extends SerialChannelAdapter {
     throw new Error('Messenger does not let a page delete a message it sent');
   }
 
-  private async handle(event: Extract<MessengerEvent, { kind: 'message' | 'postback' }>): Promise<void> {
+  /**
+   * Runs the event unless it was already processed (a redelivery, or a signed body replayed, even
+   * after a restart) or is older than Meta's redelivery window. Both are acknowledged already.
+   */
+  private async handleOnce(event: Extract<MessengerEvent, { kind: 'message' | 'postback' }>): Promise<void> {
+    const { logger, threads } = this.options;
+    const key = event.mid ?? `postback|${event.psid}|${event.timestamp}|${event.kind === 'postback' ? event.payload : ''}`;
+    let admission: Admission = 'new';
     try {
-      await this.options.threads.touch(event.pageId, event.psid, event.timestamp);
+      admission = await threads.admit(event.pageId, event.psid, { key, timestamp: event.timestamp }, this.now());
     } catch (error) {
-      this.options.logger.warn({ err: error, channel: MESSENGER_CHANNEL_ID }, 'messaging window not stored; kept in memory');
+      // Without the store a redelivery might run twice; the citizen still gets an answer.
+      logger.warn({ err: error, channel: MESSENGER_CHANNEL_ID }, 'messenger thread not stored; event processed, messaging window kept in memory');
     }
+    if (admission === 'redelivery') {
+      logger.info({ channel: MESSENGER_CHANNEL_ID, mid: event.mid }, 'messenger event already processed; acknowledged and skipped');
+      return;
+    }
+    if (admission === 'stale') {
+      logger.warn({ channel: MESSENGER_CHANNEL_ID, mid: event.mid, ageMs: this.now() - event.timestamp }, 'messenger event older than the redelivery window; acknowledged and ignored');
+      return;
+    }
+    await this.handle(event);
+  }
+
+  private async handle(event: Extract<MessengerEvent, { kind: 'message' | 'postback' }>): Promise<void> {
     const context = new TurnContext(this, activityOf(event));
     context.turnState.set(
       TYPING,

@@ -2,7 +2,7 @@ import { MongoBulkWriteError, MongoClient, type Collection, type Db } from 'mong
 import type { Storage, StoreItems } from 'botbuilder';
 import { isUnconditional, newETag } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
-import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
+import { ETagConflictError, type InteractionEventStore, type StateRetention, type StorageBackend } from '../ports';
 import { mongoHandoffStore } from './mongodb-handoff-store';
 import { mongoOperatorStore } from './mongodb-operator-store';
 import { mongoRollupStore } from './mongodb-rollup-store';
@@ -25,7 +25,7 @@ const DUPLICATE_KEY = 11000;
  * Only operations that behave alike on all of them and on the test server: single-document
  * atomic updates (the eTag check is part of the update's filter), unordered bulk inserts with
  * a unique `_id` for idempotence, plain finds with indexes; no transactions, no change
- * streams, no TTL (retention is `purgeBefore`).
+ * streams, no TTL (retention is the stores' purge methods).
  *
  * @example
  * const backend = await openMongoBackend('mongodb://127.0.0.1:27017', 'dialogo');
@@ -38,6 +38,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const eventCol: Collection<EventDoc> = db.collection<EventDoc>('events');
   await eventCol.createIndex({ ts: 1, seq: 1 });
   await eventCol.createIndex({ conversationId: 1, ts: 1 });
+  await stateCol.createIndex({ updatedAt: 1 }, { name: 'updated' });
   const tickets = await mongoTicketStore(db);
   const operators = await mongoOperatorStore(db);
   const handoffs = await mongoHandoffStore(db);
@@ -80,6 +81,20 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
     },
   };
 
+  const stateRetention: StateRetention = {
+    async purgeNotUpdatedSince(before) {
+      return (await stateCol.deleteMany({ updatedAt: { $lt: before } })).deletedCount;
+    },
+    async count() {
+      return stateCol.countDocuments({});
+    },
+    async keysWithPrefix(prefix) {
+      const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const docs = await stateCol.find({ _id: { $regex: `^${escaped}` } }, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray();
+      return docs.map((d) => d._id);
+    },
+  };
+
   const events: InteractionEventStore = {
     async append(batch) {
       if (batch.length === 0) return;
@@ -111,6 +126,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   return {
     kind: 'mongodb',
     state,
+    stateRetention,
     events,
     tickets,
     operators,

@@ -165,5 +165,8 @@ export async function mongoHandoffStore(db: Db): Promise<HandoffStore> {
     async purgeEndedBefore(before) {
       return (await sessions.deleteMany({ endedAt: { $lt: before } })).deletedCount;
     },
+    async forConversation(channel, conversationId) {
+      return (await sessions.find({ channel, conversationId }).sort(QUEUE_ORDER).toArray()).map(fromDoc);
+    },
   };
 }

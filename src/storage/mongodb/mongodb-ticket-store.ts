@@ -45,6 +45,7 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
   const tickets: Collection<TicketDoc> = db.collection<TicketDoc>('tickets');
   await tickets.createIndex({ reference: 1 }, { unique: true, name: 'reference_unique' });
   await tickets.createIndex({ status: 1, createdAt: 1 }, { name: 'status_created' });
+  await tickets.createIndex({ conversationId: 1, createdAt: 1 }, { name: 'conversation_created' });
 
   async function bump(name: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
@@ -89,6 +90,15 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
     },
     async purgeClosedBefore(before) {
       return (await tickets.deleteMany({ status: 'closed', closedAt: { $lt: before } })).deletedCount;
+    },
+    async forConversation(conversationId) {
+      const docs = await tickets.find({ conversationId }).sort({ createdAt: 1, reference: 1 }).toArray();
+      return docs.map(fromDoc);
+    },
+    async replaceText(reference, text) {
+      if (typeof text.contactEmail !== 'string' || typeof text.description !== 'string') throw new Error(`replacing the text of ticket "${reference}": contactEmail and description must be strings`);
+      const result = await tickets.updateOne({ reference }, { $set: { contactEmail: text.contactEmail, description: text.description } });
+      return result.matchedCount === 1;
     },
   };
 }

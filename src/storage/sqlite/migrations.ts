@@ -103,6 +103,14 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE TABLE analytics_checkpoint (id TEXT PRIMARY KEY, body TEXT NOT NULL);
     `,
   },
+  {
+    version: 5,
+    name: 'retention of state items and lookups for access requests',
+    sql: `
+      CREATE INDEX state_updated ON state (updated_at);
+      CREATE INDEX tickets_conversation ON tickets (conversation_id, created_at);
+    `,
+  },
 ];
 
 /** Applies the migrations the database has not seen; returns the versions applied. */

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Storage, StoreItems } from 'botbuilder';
 import { newETag, writeAllowed } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
-import { ETagConflictError, type InteractionEventStore, type StorageBackend } from '../ports';
+import { ETagConflictError, type InteractionEventStore, type StateRetention, type StorageBackend } from '../ports';
 import { migrate } from './migrations';
 import { sqliteHandoffStore } from './sqlite-handoff-store';
 import { sqliteOperatorStore } from './sqlite-operator-store';
@@ -29,6 +29,9 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Deleted and replaced rows are overwritten with zeros, not left in free pages: purged or
+  // resealed citizens' words must not stay readable in the file.
+  db.pragma('secure_delete = ON');
   migrate(db);
 
   const readState = db.prepare<[string], { etag: string; data: string }>('SELECT etag, data FROM state WHERE key = ?');
@@ -58,6 +61,23 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     },
     async delete(keys: string[]): Promise<void> {
       for (const key of keys) deleteState.run(key);
+    },
+  };
+
+  // updated_at is toISOString text: compared as text it orders as the instants do.
+  const purgeState = db.prepare('DELETE FROM state WHERE updated_at < ?');
+  const countState = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM state');
+  // instr, not LIKE: keys may hold % and _ (and instr counts characters as SQLite does).
+  const selectKeys = db.prepare<[string], { key: string }>('SELECT key FROM state WHERE instr(key, ?) = 1 ORDER BY key');
+  const stateRetention: StateRetention = {
+    async purgeNotUpdatedSince(before) {
+      return purgeState.run(before.toISOString()).changes;
+    },
+    async count() {
+      return countState.get()?.n ?? 0;
+    },
+    async keysWithPrefix(prefix) {
+      return selectKeys.all(prefix).map((r) => r.key);
     },
   };
 
@@ -105,6 +125,7 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
   return {
     kind: 'sqlite',
     state,
+    stateRetention,
     events,
     tickets: sqliteTicketStore(db),
     operators: sqliteOperatorStore(db),

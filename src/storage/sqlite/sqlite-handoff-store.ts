@@ -83,6 +83,7 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
     `SELECT * FROM handoff_sessions WHERE channel = ? AND conversation_id = ? AND ${ACTIVE} ORDER BY queued_at, id LIMIT 1`,
   );
   const selectByPhoneCode = db.prepare<[string], SessionRow>(`SELECT * FROM handoff_sessions WHERE phone_code = ? AND ${ACTIVE} ORDER BY queued_at, id LIMIT 1`);
+  const selectForConversation = db.prepare<[string, string], SessionRow>('SELECT * FROM handoff_sessions WHERE channel = ? AND conversation_id = ? ORDER BY queued_at, id');
   const selectRecentlyHandled = db.prepare<[number], SessionRow>(
     'SELECT * FROM handoff_sessions WHERE connected_at IS NOT NULL AND ended_at IS NOT NULL ORDER BY ended_at DESC, id LIMIT ?',
   );
@@ -183,6 +184,9 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
     },
     async purgeEndedBefore(before) {
       return purgeEnded(before.toISOString());
+    },
+    async forConversation(channel, conversationId) {
+      return readMany(() => selectForConversation.all(channel, conversationId));
     },
   };
 }

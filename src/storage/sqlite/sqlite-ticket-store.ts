@@ -62,6 +62,8 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
   const selectOne = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE reference = ?');
   const selectAll = db.prepare<[], TicketRow>('SELECT * FROM tickets ORDER BY created_at, reference');
   const selectByStatus = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE status = ? ORDER BY created_at, reference');
+  const selectByConversation = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE conversation_id = ? ORDER BY created_at, reference');
+  const updateText = db.prepare('UPDATE tickets SET contact_email = ?, description = ? WHERE reference = ?');
   const deleteClosed = db.prepare("DELETE FROM tickets WHERE status = 'closed' AND closed_at < ?");
   const closeOne = db.prepare("UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ? WHERE reference = ? AND status = 'open'");
 
@@ -90,6 +92,13 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
     },
     async purgeClosedBefore(before) {
       return deleteClosed.run(before.toISOString()).changes;
+    },
+    async forConversation(conversationId) {
+      return selectByConversation.all(conversationId).map(fromRow);
+    },
+    async replaceText(reference, text) {
+      if (typeof text.contactEmail !== 'string' || typeof text.description !== 'string') throw new Error(`replacing the text of ticket "${reference}": contactEmail and description must be strings`);
+      return updateText.run(text.contactEmail, text.description, reference).changes === 1;
     },
   };
 }

@@ -3,10 +3,12 @@
 import WebSocket from 'ws';
 import type { Activity, DirectLine as DirectLineType } from 'botframework-directlinejs';
 import type { Subscription } from 'rxjs/Subscription';
+import { DirectLineTokens } from '../../../src/channels/directline/tokens';
 import { loadConfig } from '../../../src/config';
 import { startDialogo, type Dialogo } from '../../../src/index';
 import { createLogger } from '../../../src/logger';
 import { KB_DIR, tempDataDir } from '../../fixtures/runtime';
+import { mountEndpoint, type MountedEndpoint } from './mounted-endpoint';
 
 (globalThis as Record<string, unknown>).XMLHttpRequest = require('xhr2');
 (globalThis as Record<string, unknown>).WebSocket = WebSocket;
@@ -81,5 +83,47 @@ describe.each([
     const answer = (await next(received, listeners, (a) => a.from.id === 'dialogo' && (a as { replyToId?: string }).replyToId === id)) as Activity & { channelData: any };
     expect(answer.channelData.dialogo).toMatchObject({ topicId: 'carta-identita', outcome: 'answered' });
     expect(answer.conversation?.id).toBe(echo.conversation?.id);
+  });
+});
+
+describe.each([
+  ['WebSocket', true],
+  ['polling', false],
+])('botframework-directlinejs in %s mode when its token expires', (_mode, webSocket) => {
+  let mounted: MountedEndpoint;
+  let client: DirectLineType | undefined;
+  let subscriptions: Subscription[] = [];
+
+  beforeAll(async () => {
+    mounted = await mountEndpoint({ tokens: new DirectLineTokens(undefined, Date.now, 2) });
+  });
+  afterEach(() => {
+    subscriptions.forEach((s) => s.unsubscribe());
+    subscriptions = [];
+    client?.end();
+  });
+  afterAll(async () => {
+    await mounted.close();
+  });
+
+  test('chats, then reports ExpiredToken (3) instead of going on with an expired token', async () => {
+    const { token } = (await (await fetch(`${mounted.base}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+    // random 0: reconnect after the shortest delay (3 s); timeout 1 s: retry quickly.
+    client = new DirectLine({ domain: mounted.base, token, webSocket, pollingInterval: 200, timeout: 1000, random: () => 0 } as ConstructorParameters<typeof DirectLine>[0]);
+    const received: Activity[] = [];
+    const listeners: (() => void)[] = [];
+    const statuses: number[] = [];
+    subscriptions.push(
+      client.activity$.subscribe((activity) => {
+        received.push(activity);
+        listeners.forEach((listener) => listener());
+      }),
+      client.connectionStatus$.subscribe((status) => statuses.push(status)),
+    );
+    await new Promise<string>((resolve, reject) => client!.postActivity({ type: 'message', from: { id: 'citizen' }, text: 'ciao' } as Activity).subscribe(resolve, reject));
+    await next(received, listeners, (a) => (a as { text?: string }).text === 'eco: ciao');
+    const deadline = Date.now() + 12_000;
+    while (!statuses.includes(3) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(statuses).toContain(3);
   });
 });

@@ -8,7 +8,8 @@ const SECRET = 'a-direct-line-secret-for-tests';
 
 function dialogoOf(extra: Record<string, string> = {}): Promise<Dialogo> {
   return startDialogo(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: tempDataDir(), ...extra }),
+    // More conversations a minute than the default allows from one address: every test here starts some from 127.0.0.1.
+    loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: tempDataDir(), DIRECTLINE_CONVERSATIONS_PER_MINUTE: '1000', ...extra }),
     createLogger('silent'),
   );
 }
@@ -131,7 +132,7 @@ describe('Direct Line 3.0 in development mode (no DIRECTLINE_SECRET)', () => {
     expect(firstMessage.watermark).toBe(newer.json.watermark);
   });
 
-  test('token refresh gives a new token for the same conversation; garbage is refused with 403', async () => {
+  test('token refresh gives a new token for the same conversation; garbage is refused with 403, no token with 401', async () => {
     const { conversationId, token } = await start(dialogo);
     const refreshed = await call(dialogo, 'POST', '/tokens/refresh', { token });
     expect(refreshed.status).toBe(200);
@@ -141,7 +142,7 @@ describe('Direct Line 3.0 in development mode (no DIRECTLINE_SECRET)', () => {
 
     const forged = `${token.slice(0, -4)}AAAA`;
     expect((await call(dialogo, 'POST', '/tokens/refresh', { token: forged })).status).toBe(403);
-    expect((await call(dialogo, 'POST', '/tokens/refresh')).status).toBe(403);
+    expect((await call(dialogo, 'POST', '/tokens/refresh')).status).toBe(401);
     expect((await call(dialogo, 'GET', `/conversations/${conversationId}/activities`, { token: 'not.a.token' })).json.error.code).toBe('TOKEN_INVALID');
   });
 
@@ -235,11 +236,13 @@ describe('Direct Line 3.0 with DIRECTLINE_SECRET set', () => {
     await dialogo.stop();
   });
 
-  test('token generation is refused without the secret or with a wrong one', async () => {
+  test('token generation is refused without credentials (401) or with a wrong secret (403)', async () => {
     const none = await call(dialogo, 'POST', '/tokens/generate');
-    expect(none.status).toBe(403);
-    expect(none.json.error.code).toBe('SECRET_REQUIRED');
-    expect((await call(dialogo, 'POST', '/tokens/generate', { token: `${SECRET}x` })).status).toBe(403);
+    expect(none.status).toBe(401);
+    expect(none.json.error.code).toBe('CREDENTIALS_MISSING');
+    const wrong = await call(dialogo, 'POST', '/tokens/generate', { token: `${SECRET}x` });
+    expect(wrong.status).toBe(403);
+    expect(wrong.json.error.code).toBe('SECRET_REQUIRED');
     const granted = await call(dialogo, 'POST', '/tokens/generate', { token: SECRET, body: { user: { id: 'dl_portal-user' } } });
     expect(granted.status).toBe(200);
     const started = await call(dialogo, 'POST', '/conversations', { token: granted.json.token, body: {} });
@@ -252,6 +255,42 @@ describe('Direct Line 3.0 with DIRECTLINE_SECRET set', () => {
     expect((await call(dialogo, 'GET', `/conversations/${started.json.conversationId}/activities`, { token: SECRET })).status).toBe(200);
     const unknown = await call(dialogo, 'GET', '/conversations/no-such-conversation/activities', { token: SECRET });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('Direct Line limits from the configuration', () => {
+  let dialogo: Dialogo;
+  beforeAll(async () => {
+    dialogo = await dialogoOf({ DIRECTLINE_MAX_ACTIVITIES: '10', DIRECTLINE_CONVERSATIONS_PER_MINUTE: '2' });
+  });
+  afterAll(async () => {
+    await dialogo.stop();
+  });
+
+  test('a conversation keeps its last DIRECTLINE_MAX_ACTIVITIES activities; a client resuming from an old watermark gets those', async () => {
+    const { conversationId, token } = await start(dialogo);
+    await poll(dialogo, conversationId, token, (activities) => activities.length > 0);
+    for (let i = 0; i < 12; i += 1) {
+      expect((await call(dialogo, 'POST', `/conversations/${conversationId}/activities`, { token, body: { type: 'event', name: `e${i}` } })).status).toBe(200);
+    }
+    const all = await call(dialogo, 'GET', `/conversations/${conversationId}/activities?watermark=0`, { token });
+    expect(all.json.activities).toHaveLength(10);
+    expect(all.json.watermark).toBe('13');
+    expect(all.json.activities[0].id).toBe(`${conversationId}|0000004`);
+    const fromOld = await call(dialogo, 'GET', `/conversations/${conversationId}/activities?watermark=2`, { token });
+    expect(fromOld.json).toEqual(all.json);
+  });
+
+  test('DIRECTLINE_CONVERSATIONS_PER_MINUTE new conversations from one address, then 429', async () => {
+    const replies: Reply[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const generated = await call(dialogo, 'POST', '/tokens/generate');
+      replies.push(await call(dialogo, 'POST', '/conversations', { token: generated.json.token, body: {} }));
+    }
+    // Two a minute from 127.0.0.1, this test's and the previous one's together.
+    expect(replies.filter((r) => r.status === 201).length).toBeLessThanOrEqual(2);
+    expect(replies.at(-1)?.status).toBe(429);
+    expect(replies.at(-1)?.json.error.code).toBe('CONVERSATIONS_RATE_LIMITED');
   });
 });
 

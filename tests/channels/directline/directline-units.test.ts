@@ -1,4 +1,4 @@
-import { MemoryConversationStore } from '../../../src/channels/directline/memory-conversation-store';
+import { CONVERSATION_OVERHEAD_BYTES, MemoryConversationStore } from '../../../src/channels/directline/memory-conversation-store';
 import { RateLimiter } from '../../../src/channels/directline/rate-limiter';
 import { DirectLineTokens, TOKEN_LIFETIME_SECONDS } from '../../../src/channels/directline/tokens';
 
@@ -37,6 +37,43 @@ describe('MemoryConversationStore', () => {
     for (let i = 0; i < 5; i += 1) await store.append('c', { type: 'message' });
     expect((await store.activitiesAfter('c', 0)).map((s) => s.seq)).toEqual([4, 5]);
   });
+
+  test('keeps at most maxConversationBytes of activities; a client resuming from an old watermark gets what is kept', async () => {
+    const store = new MemoryConversationStore({ maxConversationBytes: 64 * 1024 });
+    await store.create({ id: 'c', ...base });
+    for (let i = 0; i < 10; i += 1) await store.append('c', { type: 'event', value: 'x'.repeat(20 * 1024) });
+    const kept = await store.activitiesAfter('c', 0);
+    expect(kept.map((s) => s.seq)).toEqual([8, 9, 10]);
+    expect(Buffer.byteLength(JSON.stringify(kept.map((s) => s.activity)))).toBeLessThanOrEqual(64 * 1024);
+    expect((await store.activitiesAfter('c', 2)).map((s) => s.seq)).toEqual([8, 9, 10]);
+    expect((await store.activitiesAfter('c', 9)).map((s) => s.seq)).toEqual([10]);
+    expect(await store.lastWatermark('c')).toBe(10);
+    expect(store.heldBytes).toBeLessThanOrEqual(64 * 1024 + CONVERSATION_OVERHEAD_BYTES);
+  });
+
+  test('an activity larger than the byte limit on its own is still kept, alone', async () => {
+    const store = new MemoryConversationStore({ maxConversationBytes: 64 * 1024 });
+    await store.create({ id: 'c', ...base });
+    await store.append('c', { type: 'message', text: 'ciao' });
+    await store.append('c', { type: 'event', value: 'x'.repeat(70 * 1024) });
+    expect((await store.activitiesAfter('c', 0)).map((s) => s.seq)).toEqual([2]);
+  });
+
+  test('heldBytes follows appends, trimming and eviction', async () => {
+    const store = new MemoryConversationStore({ maxActivitiesPerConversation: 2 });
+    await store.create({ id: 'a', ...base });
+    await store.create({ id: 'b', ...base });
+    expect(store.heldBytes).toBe(2 * CONVERSATION_OVERHEAD_BYTES);
+    const one = await store.append('a', { type: 'message', text: 'x'.repeat(1000) });
+    const size = Buffer.byteLength(JSON.stringify(one.activity));
+    await store.append('a', { type: 'message', text: 'x'.repeat(1000) });
+    await store.append('a', { type: 'message', text: 'x'.repeat(1000) });
+    expect(store.heldBytes).toBe(2 * CONVERSATION_OVERHEAD_BYTES + 2 * size);
+    expect([...store.leastRecentlyActive()]).toEqual(['b', 'a']);
+    expect(store.evict('a')).toBe(true);
+    expect(store.heldBytes).toBe(CONVERSATION_OVERHEAD_BYTES);
+    expect(await store.get('a')).toBeUndefined();
+  });
 });
 
 describe('DirectLineTokens', () => {
@@ -54,6 +91,17 @@ describe('DirectLineTokens', () => {
     for (const junk of [undefined, '', 'a.b', 'a.b.c', '...', 'x'.repeat(5000)]) expect(tokens.verify(junk)).toBeUndefined();
     now += TOKEN_LIFETIME_SECONDS * 1000;
     expect(tokens.verify(token)).toBeUndefined();
+  });
+
+  test('check tells a genuine expired token (TokenExpired) from an invalid one', () => {
+    let now = 1_000_000;
+    const tokens = new DirectLineTokens('a-long-enough-secret', () => now, 60);
+    const { token, expires_in } = tokens.issue('conv', 'dl_u');
+    expect(expires_in).toBe(60);
+    expect(tokens.check(token)).toMatchObject({ status: 'valid', claims: { conv: 'conv' } });
+    now += 60_000;
+    expect(tokens.check(token)).toMatchObject({ status: 'expired', claims: { conv: 'conv', user: 'dl_u' } });
+    expect(new DirectLineTokens('another-long-secret', () => now).check(token)).toEqual({ status: 'invalid' });
   });
 });
 

@@ -1,5 +1,18 @@
-import { MemoryStorage } from 'botbuilder';
+import { MemoryStorage, type StoreItems } from 'botbuilder';
+import { ConversationStoreFullError } from '../../../src/channels/directline/conversation-store';
 import { DurableConversationStore } from '../../../src/channels/directline/durable-conversation-store';
+
+/** A MemoryStorage that records the JSON size of every item written. */
+function measuredStorage(): { storage: MemoryStorage; written: number[] } {
+  const storage = new MemoryStorage();
+  const written: number[] = [];
+  const write = storage.write.bind(storage);
+  storage.write = async (changes: StoreItems) => {
+    for (const item of Object.values(changes)) written.push(Buffer.byteLength(JSON.stringify(item)));
+    return write(changes);
+  };
+  return { storage, written };
+}
 
 describe('DurableConversationStore', () => {
   const input = { id: 'conv-1', userId: 'dl_citizen', locale: 'it-IT', serviceUrl: 'http://localhost:3978/v3/directline' };
@@ -49,5 +62,88 @@ describe('DurableConversationStore', () => {
     await new DurableConversationStore(storage, { now: () => now }).create(input);
     now += 25 * 60 * 60 * 1000;
     expect(await new DurableConversationStore(storage, { now: () => now }).get('conv-1')).toBeUndefined();
+  });
+
+  test('what is written per change is bounded by the per-conversation limits (count and bytes)', async () => {
+    const { storage, written } = measuredStorage();
+    const store = new DurableConversationStore(storage, { maxActivitiesPerConversation: 100, maxConversationBytes: 64 * 1024 });
+    await store.create(input);
+    for (let i = 0; i < 200; i += 1) await store.append('conv-1', { type: 'event', value: 'x'.repeat(2 * 1024) });
+    await store.flush();
+    expect(Math.max(...written)).toBeLessThanOrEqual(64 * 1024 + 1024);
+    const after = new DurableConversationStore(storage);
+    expect(await after.lastWatermark('conv-1')).toBe(200);
+    const kept = await after.activitiesAfter('conv-1', 0);
+    expect(kept.at(-1)?.seq).toBe(200);
+    expect(kept.length).toBeLessThan(32);
+  });
+
+  test('past maxMemoryBytes the least recently active written conversations leave memory and are read back on use', async () => {
+    const storage = new MemoryStorage();
+    const store = new DurableConversationStore(storage, { maxMemoryBytes: 100 * 1024 });
+    for (let i = 0; i < 10; i += 1) {
+      await store.create({ ...input, id: `conv-${i}` });
+      await store.append(`conv-${i}`, { type: 'event', value: 'x'.repeat(30 * 1024) });
+      await store.flush();
+    }
+    expect(store.heldBytes).toBeLessThanOrEqual(100 * 1024);
+    // The first one was evicted, and comes back from the store intact.
+    expect((await store.activitiesAfter('conv-0', 0)).map((s) => s.seq)).toEqual([1]);
+    const next = await store.append('conv-0', { type: 'message', text: 'di nuovo' });
+    expect(next.seq).toBe(2);
+    expect(store.heldBytes).toBeLessThanOrEqual(100 * 1024);
+  });
+
+  test('when nothing can be evicted (every conversation still being written) a new conversation is refused rather than grow', async () => {
+    const storage = new MemoryStorage();
+    const release: (() => void)[] = [];
+    const write = storage.write.bind(storage);
+    let stalled = false;
+    storage.write = async (changes: StoreItems) => {
+      if (stalled) await new Promise<void>((resolve) => release.push(resolve));
+      return write(changes);
+    };
+    const store = new DurableConversationStore(storage, { maxMemoryBytes: 64 * 1024 });
+    await store.create({ ...input, id: 'conv-a' });
+    stalled = true;
+    await store.append('conv-a', { type: 'event', value: 'x'.repeat(64 * 1024) });
+    const pending = store.flush();
+    await expect(store.create({ ...input, id: 'conv-b' })).rejects.toBeInstanceOf(ConversationStoreFullError);
+    expect(await store.get('conv-b')).toBeUndefined();
+    stalled = false;
+    release.forEach((resolve) => resolve());
+    await pending;
+    // Written now, so it can make way.
+    await expect(store.create({ ...input, id: 'conv-b' })).resolves.toMatchObject({ id: 'conv-b' });
+    expect(store.heldBytes).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  test('a durable copy that is not one is ignored', async () => {
+    const storage = new MemoryStorage();
+    await storage.write({ 'directline/conversation/conv-1': { conversation: { id: 'conv-1' }, activities: [{ seq: 'one' }], next: 2 } });
+    expect(await new DurableConversationStore(storage).get('conv-1')).toBeUndefined();
+  });
+
+  test('a conversation whose write failed stays in memory (not evicted) and is written again once the store is back', async () => {
+    const storage = new MemoryStorage();
+    const write = storage.write.bind(storage);
+    let down = false;
+    storage.write = async (changes: StoreItems) => {
+      if (down) throw new Error('store unreachable');
+      return write(changes);
+    };
+    const store = new DurableConversationStore(storage, { maxMemoryBytes: 32 * 1024 });
+    await store.create(input);
+    down = true;
+    await store.append('conv-1', { type: 'event', value: 'x'.repeat(40 * 1024) });
+    await store.flush();
+    expect(store.heldBytes).toBeGreaterThan(32 * 1024);
+    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(0);
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 2_300));
+    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(1);
+    // Written now: it can leave memory, and does, being over the budget.
+    await store.get('conv-1');
+    expect(store.heldBytes).toBe(0);
   });
 });

@@ -86,6 +86,22 @@ describe('MessengerAdapter: operator messages and the messaging window (fake clo
     expect(graph.messages(psid)[0]!.body).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' });
   });
 
+  test('when the store fails, the citizen is still answered and the window is kept in memory', async () => {
+    const down = new Error('store unreachable');
+    const failing = { read: () => Promise.reject(down), write: () => Promise.reject(down), delete: () => Promise.reject(down) };
+    const messenger = new MessengerAdapter({
+      graph: new GraphClient({ baseUrl: graph.url, pageAccessToken: fb.PAGE_TOKEN, logger, sleep: async () => undefined }),
+      threads: new ThreadClock(failing),
+      botLogic: async (context: TurnContext) => {
+        await context.sendActivity(`eco: ${context.activity.text ?? ''}`);
+      },
+      logger,
+      now: () => now,
+    });
+    await messenger.processWebhook(webhookSchema.parse(fb.webhook([fb.text(psid, 'ciao', { timestamp: lastWrote })])));
+    expect(graph.messages(psid).map((m) => m.body.message.text)).toEqual(['eco: ciao']);
+  });
+
   test('a citizen who never wrote cannot be messaged', async () => {
     const error = await adapter().sendToConversation(conversationIdOf('7299999999999999', fb.PAGE_ID), { type: 'message', text: 'Salve' }, 'operator').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'NO_CITIZEN_MESSAGE' });

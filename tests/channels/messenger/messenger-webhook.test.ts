@@ -1,3 +1,6 @@
+import { rmSync } from 'node:fs';
+import pino from 'pino';
+import { REDELIVERY_WINDOW_MS } from '../../../src/channels/messenger/messaging-window';
 import { loadConfig } from '../../../src/config';
 import { startDialogo, type Dialogo } from '../../../src/index';
 import { createLogger } from '../../../src/logger';
@@ -217,6 +220,69 @@ describe('Messenger webhook at /api/messenger', () => {
       const [answer] = await graph.waitForMessages(1, psid);
       expect(answer!.body.message.text).toMatch(/multa|multe|sanzion/i);
     });
+  });
+});
+
+describe('Messenger replays: processed events are kept in the store', () => {
+  const logLines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
+  const dataDir = tempDataDir();
+  let graph: FakeGraphApi;
+  let dialogo: Dialogo | undefined;
+  const start = () =>
+    startDialogo(
+      loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        KB_DIR,
+        KB_WATCH: 'false',
+        NODE_ENV: 'test',
+        DATA_DIR: dataDir,
+        MESSENGER_APP_SECRET: fb.APP_SECRET,
+        MESSENGER_VERIFY_TOKEN: fb.VERIFY_TOKEN,
+        MESSENGER_PAGE_ACCESS_TOKEN: fb.PAGE_TOKEN,
+        MESSENGER_GRAPH_URL: graph.url,
+        MESSENGER_PAGE_ID: fb.PAGE_ID,
+        OFFICE_HOURS: 'always',
+      }),
+      logger,
+    );
+
+  beforeAll(async () => {
+    graph = await FakeGraphApi.start();
+  });
+  afterAll(async () => {
+    await dialogo?.stop();
+    await graph.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a signed delivery replayed after a restart is acknowledged and not answered again', async () => {
+    const psid = newPsid();
+    const body = fb.webhook([fb.text(psid, 'come pago la TARI?', { mid: `m_replay_${psid}` })]);
+    dialogo = await start();
+    expect((await fb.deliver(dialogo.port, body)).status).toBe(200);
+    await graph.waitForMessages(1, psid);
+    await dialogo.stop();
+
+    dialogo = await start();
+    graph.reset();
+    expect(await fb.deliver(dialogo.port, body)).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
+    await sleep(400);
+    expect(graph.messages(psid)).toHaveLength(0);
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/already processed/), mid: `m_replay_${psid}` }));
+    // Two start-ups with the knowledge base: seconds each on a loaded machine.
+  }, 60_000);
+
+  test('an event older than the redelivery window is acknowledged, not answered, and logged', async () => {
+    dialogo ??= await start();
+    graph.reset();
+    const psid = newPsid();
+    const old = fb.text(psid, 'quanto costa la carta d’identità?', { mid: `m_old_${psid}`, timestamp: Date.now() - REDELIVERY_WINDOW_MS - 60_000 });
+    expect(await fb.deliver(dialogo.port, fb.webhook([old]))).toEqual({ status: 200, text: 'EVENT_RECEIVED' });
+    await sleep(400);
+    expect(graph.requests).toHaveLength(0);
+    expect(logLines).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/older than the redelivery window/), mid: `m_old_${psid}` }));
   });
 });
 

@@ -1,0 +1,131 @@
+import type { HandoffSession, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
+import { parseHandoffSession, parseTicketRecord, parseTranscriptEntry } from '../storage/record-schemas';
+import { isSealed, SEALED_FIELD, sealedWrapper, type RecordCipher } from './encryption';
+
+/**
+ * Field by field sealing of written requests and handoff sessions: what queries filter and sort
+ * on (states, instants, channel, conversation id, phone code, operator) stays in clear in the
+ * adapters' columns; the citizen's words and identifiers are sealed, each bound to its record
+ * and field. Values stored in clear before the upgrade are read as they are.
+ */
+
+function openField(cipher: RecordCipher, value: string, context: string): string {
+  return isSealed(value) ? cipher.open(value, context) : value;
+}
+
+function ticketContext(reference: string, field: 'contactEmail' | 'description'): string {
+  return `ticket/${reference}/${field}`;
+}
+
+function sealTicket(cipher: RecordCipher, ticket: TicketRecord): TicketRecord {
+  return {
+    ...ticket,
+    contactEmail: cipher.seal(ticket.contactEmail, ticketContext(ticket.reference, 'contactEmail')),
+    description: cipher.seal(ticket.description, ticketContext(ticket.reference, 'description')),
+  };
+}
+
+function openTicket(cipher: RecordCipher, ticket: TicketRecord): TicketRecord {
+  return {
+    ...ticket,
+    contactEmail: openField(cipher, ticket.contactEmail, ticketContext(ticket.reference, 'contactEmail')),
+    description: openField(cipher, ticket.description, ticketContext(ticket.reference, 'description')),
+  };
+}
+
+/**
+ * Written requests with their contact e-mail and description sealed.
+ *
+ * @example
+ * const tickets = sealedTicketStore(backend.tickets, cipher);
+ */
+export function sealedTicketStore(inner: TicketStore, cipher: RecordCipher): TicketStore {
+  const open = (ticket: TicketRecord) => openTicket(cipher, ticket);
+  return {
+    nextReference: (year) => inner.nextReference(year),
+    // Checked before sealing, so a bad record is refused naming its field, as the adapters do.
+    create: async (ticket) => inner.create(sealTicket(cipher, parseTicketRecord(ticket, 'ticket to create'))),
+    async get(reference) {
+      const ticket = await inner.get(reference);
+      return ticket ? open(ticket) : undefined;
+    },
+    list: async (status) => (await inner.list(status)).map(open),
+    close: (reference, by, at) => inner.close(reference, by, at),
+    purgeClosedBefore: (before) => inner.purgeClosedBefore(before),
+    forConversation: async (conversationId) => (await inner.forConversation(conversationId)).map(open),
+    replaceText: async (reference, text) =>
+      inner.replaceText(reference, {
+        contactEmail: cipher.seal(text.contactEmail, ticketContext(reference, 'contactEmail')),
+        description: cipher.seal(text.description, ticketContext(reference, 'description')),
+      }),
+  };
+}
+
+type HandoffField = 'reference' | 'description' | 'transcript' | 'message';
+
+function handoffContext(id: string, field: HandoffField): string {
+  return `handoff/${id}/${field}`;
+}
+
+function sealEntry(cipher: RecordCipher, entry: TranscriptEntry, context: string): TranscriptEntry {
+  return { ...entry, text: cipher.seal(entry.text, context) };
+}
+
+function openEntry(cipher: RecordCipher, entry: TranscriptEntry, context: string): TranscriptEntry {
+  return { ...entry, text: openField(cipher, entry.text, context) };
+}
+
+function sealSession(cipher: RecordCipher, session: HandoffSession): HandoffSession {
+  const { id } = session;
+  return {
+    ...session,
+    reference: { [SEALED_FIELD]: cipher.seal(JSON.stringify(session.reference), handoffContext(id, 'reference')) },
+    description: cipher.seal(session.description, handoffContext(id, 'description')),
+    transcript: session.transcript.map((e) => sealEntry(cipher, e, handoffContext(id, 'transcript'))),
+    messages: session.messages.map((e) => sealEntry(cipher, e, handoffContext(id, 'message'))),
+  };
+}
+
+function openReference(cipher: RecordCipher, session: HandoffSession): Readonly<Record<string, unknown>> {
+  const sealed = sealedWrapper(session.reference);
+  if (sealed === undefined) return session.reference;
+  const context = handoffContext(session.id, 'reference');
+  const value = JSON.parse(cipher.open(sealed, context)) as unknown;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`invalid handoff session "${session.id}": its sealed reference is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function openSession(cipher: RecordCipher, session: HandoffSession): HandoffSession {
+  const { id } = session;
+  return {
+    ...session,
+    reference: openReference(cipher, session),
+    description: openField(cipher, session.description, handoffContext(id, 'description')),
+    transcript: session.transcript.map((e) => openEntry(cipher, e, handoffContext(id, 'transcript'))),
+    messages: session.messages.map((e) => openEntry(cipher, e, handoffContext(id, 'message'))),
+  };
+}
+
+/**
+ * Handoff sessions with the conversation reference (it holds the channel's user id), the
+ * description, the transcript's and the live chat's texts sealed.
+ *
+ * @example
+ * const handoffs = sealedHandoffStore(backend.handoffs, cipher);
+ */
+export function sealedHandoffStore(inner: HandoffStore, cipher: RecordCipher): HandoffStore {
+  const open = (session: HandoffSession) => openSession(cipher, session);
+  const openMaybe = (session: HandoffSession | undefined) => (session ? open(session) : undefined);
+  return {
+    create: async (session) => inner.create(sealSession(cipher, parseHandoffSession(session, 'handoff session to create'))),
+    get: async (id) => openMaybe(await inner.get(id)),
+    activeFor: async (channel, conversationId) => openMaybe(await inner.activeFor(channel, conversationId)),
+    active: async () => (await inner.active()).map(open),
+    byPhoneCode: async (code) => openMaybe(await inner.byPhoneCode(code)),
+    transition: async (id, from, change) => openMaybe(await inner.transition(id, from, change)),
+    appendMessage: async (id, entry) => inner.appendMessage(id, sealEntry(cipher, parseTranscriptEntry(entry, `message for handoff "${id}"`), handoffContext(id, 'message'))),
+    recentlyHandled: async (limit) => (await inner.recentlyHandled(limit)).map(open),
+    purgeEndedBefore: (before) => inner.purgeEndedBefore(before),
+    forConversation: async (channel, conversationId) => (await inner.forConversation(channel, conversationId)).map(open),
+  };
+}
