@@ -87,14 +87,22 @@ export function createServer(deps: ServerDependencies): DialogoServer {
   // Bodies are read here, after routing (an unknown route reads nothing), before any handler.
   server.use((req: Request, res: Response, next: (err?: false) => void) => {
     if (!BODY_METHODS.has(req.method ?? '') || rawBodyPaths.has(req.getPath())) return next();
-    void readJsonBody(req, { maxBytes: MAX_BODY_BYTES }).then((result) => {
-      if (result.ok) {
-        req.body = result.body;
-        return next();
-      }
-      refuseBody(res, result);
-      next(false);
-    });
+    readJsonBody(req, { maxBytes: MAX_BODY_BYTES }).then(
+      (result) => {
+        if (result.ok) {
+          req.body = result.body;
+          return next();
+        }
+        refuseBody(res, result);
+        next(false);
+      },
+      // The reader settles every outcome itself; this only keeps a bug of ours from ending the process.
+      (error: unknown) => {
+        logger.error({ err: error, url: req.url }, 'request body not read');
+        if (!res.headersSent) sendError(res, 'INTERNAL');
+        next(false);
+      },
+    );
   });
 
   // restify's own errors (unknown route, method not allowed) get the catalogue's JSON shape.
