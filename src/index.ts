@@ -14,7 +14,7 @@ import { DialogoBot } from './bot/dialogo-bot';
 import { MESSAGES } from './bot/messages';
 import { RuntimeHolder, type KnowledgeRuntime } from './bot/runtime';
 import { DirectLineAdapter } from './channels/directline/directline-adapter';
-import { mountDirectLine } from './channels/directline/directline-routes';
+import { DIRECTLINE_PREFIX, mountDirectLine } from './channels/directline/directline-routes';
 import { DurableConversationStore } from './channels/directline/durable-conversation-store';
 import { DirectLineTokens } from './channels/directline/tokens';
 import { FacebookChannelMiddleware } from './channels/messenger/facebook-channel-middleware';
@@ -28,6 +28,7 @@ import { watchKnowledgeBase } from './knowledge/watch-knowledge-base';
 import { createLogger, type Logger } from './logger';
 import { createRecognizer } from './nlu/create-recognizer';
 import { loadLocalRecognizer } from './nlu/load-local-recognizer';
+import { botEndpointPolicy } from './server/bot-endpoint';
 import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
 import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
@@ -226,6 +227,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     botLogic,
     logger,
     rawBodyPaths: [MESSENGER_PATH],
+    botEndpoint: botEndpointPolicy(config),
+    cors: { allowedOrigins: config.edge.allowedOrigins, paths: [`${DIRECTLINE_PREFIX}/`, '/widget.js', '/webchat/'] },
     readiness: () => {
       const events = recorder.status;
       const degraded = events.degraded || storage.degraded;

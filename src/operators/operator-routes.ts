@@ -8,6 +8,7 @@ import { HandoffError, type HandoffService, type OperatorIdentity, type QueueEnt
 import type { Logger } from '../logger';
 import { clientAddress } from '../server/client-address';
 import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
+import { upgradeDispatcher } from '../server/upgrade-dispatcher';
 import type { HandoffSession, TranscriptEntry } from '../storage/ports';
 import { conversationAccess, forbiddenReason } from './conversation-access';
 import type { LoginRateLimiter } from './login-rate-limiter';
@@ -230,7 +231,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       () => refuse(500, 'INTERNAL'),
     );
   };
-  server.server.on('upgrade', onUpgrade);
+  const unregisterUpgrade = upgradeDispatcher(server.server).register((path) => path === OPERATOR_WS_PATH, onUpgrade);
 
   const broadcastQueue = () => {
     for (const [ws, who] of clients) void queueView(who).then((view) => send(ws, { type: 'queue', ...view }), (error: unknown) => logger.warn({ err: error }, 'queue not pushed'));
@@ -303,7 +304,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   return {
     async shutdown() {
-      server.server.off('upgrade', onUpgrade);
+      unregisterUpgrade();
       handoff.off('queue', broadcastQueue);
       handoff.off('operators', broadcastQueue);
       handoff.off('message', onMessage);

@@ -1,11 +1,22 @@
+import type { Server as HttpServer } from 'node:http';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { Logger } from '../logger';
 import { incomingActivitySchema } from './activity-schema';
+import { RecordedResponse, type BotEndpointPolicy } from './bot-endpoint';
+import { plausibleBotToken } from './bot-token';
+import { corsHandler, type CorsOptions } from './cors';
+import { isJsonContentType, readJsonBody, refuseBody } from './body-reader';
 import { httpError, sendError, type HttpErrorCode } from './http-errors';
+import { securityHeaders } from './security-headers';
+import { serviceUrlAllowed } from './service-url';
+import { upgradeDispatcher } from './upgrade-dispatcher';
 
 /** Largest request body accepted on any route. */
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Methods whose requests may carry a body; the bodies of others are never read. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** What the server needs to know about the rest of the application. */
 export interface ServerDependencies {
@@ -16,7 +27,30 @@ export interface ServerDependencies {
   readonly logger: Logger;
   /** Routes that read their own raw body (signed webhooks): the JSON body parser leaves them alone. */
   readonly rawBodyPaths?: readonly string[];
+  /** How long a client may take; defaults in {@link DEFAULT_TIMEOUTS}. */
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** What /api/messages accepts ({@link botEndpointPolicy}); unset: open, as in local development. */
+  readonly botEndpoint?: BotEndpointPolicy;
+  /** Other origins allowed to load the widget and call Direct Line; unset: no CORS at all. */
+  readonly cors?: CorsOptions;
 }
+
+/** Time limits of the HTTP server, in milliseconds. */
+export interface ServerTimeouts {
+  /** To send the request line and headers, from the moment the connection opens (a silent connection is closed then). */
+  readonly headersMs: number;
+  /** To send the whole request, body included (the answer may take longer). */
+  readonly requestMs: number;
+  /** An idle keep-alive connection stays open this long after its last answer. */
+  readonly keepAliveMs: number;
+}
+
+/**
+ * Browsers send their headers at once and our bodies are at most 256 KB, so a client that needs
+ * more than 10 s for the headers or 30 s for the request is holding a socket, not sending one.
+ * Keep-alive stays at Node's 5 s: a browser reopens cheaply.
+ */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
 
 /** The server plus what graceful shutdown needs. */
 export interface DialogoServer {
@@ -38,19 +72,40 @@ export interface DialogoServer {
 export function createServer(deps: ServerDependencies): DialogoServer {
   const { adapter, botLogic, readiness, logger } = deps;
   const server = restify.createServer({ name: 'dialogo', handleUncaughtExceptions: false });
+  applyTimeouts(server.server, { ...DEFAULT_TIMEOUTS, ...deps.timeouts });
+  // Created now, before any endpoint registers, so that no upgrade is ever left unanswered.
+  upgradeDispatcher(server.server);
   let inFlight = 0;
   let stopping = false;
   const idleWaiters: (() => void)[] = [];
 
-  const rawBodyPaths = new Set(deps.rawBodyPaths ?? []);
-  const bodyParsers = restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, mapFiles: false, rejectUnknown: true });
-  server.use(
-    ...bodyParsers.map((parse) => (req: Request, res: Response, next: (err?: unknown) => void) =>
-      rawBodyPaths.has(req.getPath()) ? next() : parse(req, res, next as never),
-    ),
-  );
+  server.pre(securityHeaders());
+  // Preflights are answered before routing and before any body is read.
+  if (deps.cors) server.pre(corsHandler(deps.cors));
 
-  // restify's own errors (bad JSON, body too large, wrong content type, unknown route) get the catalogue's JSON shape.
+  const rawBodyPaths = new Set(deps.rawBodyPaths ?? []);
+  // Bodies are read here, after routing (an unknown route reads nothing), before any handler.
+  server.use((req: Request, res: Response, next: (err?: false) => void) => {
+    if (!BODY_METHODS.has(req.method ?? '') || rawBodyPaths.has(req.getPath())) return next();
+    readJsonBody(req, { maxBytes: MAX_BODY_BYTES }).then(
+      (result) => {
+        if (result.ok) {
+          req.body = result.body;
+          return next();
+        }
+        refuseBody(res, result);
+        next(false);
+      },
+      // The reader settles every outcome itself; this only keeps a bug of ours from ending the process.
+      (error: unknown) => {
+        logger.error({ err: error, url: req.url }, 'request body not read');
+        if (!res.headersSent) sendError(res, 'INTERNAL');
+        next(false);
+      },
+    );
+  });
+
+  // restify's own errors (unknown route, method not allowed) get the catalogue's JSON shape.
   server.on('restifyError', (req: Request, res: Response, err: { statusCode?: number; name?: string; message?: string }, callback: () => void) => {
     const code = codeOfRestifyError(err);
     if (code) {
@@ -74,17 +129,35 @@ export function createServer(deps: ServerDependencies): DialogoServer {
     res.send(ok ? 200 : 503, { ready: ok, ...(stopping ? { stopping: true } : {}), ...details });
   });
 
+  const policy = deps.botEndpoint ?? { kind: 'open' };
+  if (policy.kind === 'closed') {
+    logger.warn('NODE_ENV=production without MicrosoftAppId: /api/messages refuses every activity (set MicrosoftAppId and its password to serve Bot Framework channels)');
+  }
+
   server.post('/api/messages', async (req: Request, res: Response) => {
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
+    if (policy.kind === 'closed') return sendError(res, 'CHANNEL_NOT_CONFIGURED', ['in production /api/messages needs MicrosoftAppId: anonymous activities are refused']);
     if (!readiness().ready) return sendError(res, 'NOT_READY');
-    if (!req.is('json')) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
+    if (!isJsonContentType(req.headers['content-type'])) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE');
     const parsed = incomingActivitySchema.safeParse(req.body);
     if (!parsed.success) {
       return sendError(res, 'INVALID_ACTIVITY', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     }
+    if (policy.kind === 'authenticated') {
+      // Refused with no network call: botbuilder would fetch signing keys for any token it is shown.
+      if (!plausibleBotToken(req.headers.authorization, policy.appId, Date.now())) return sendError(res, 'UNAUTHORIZED');
+      // Checked before the turn: replies, and later the operator's, go to this URL.
+      if (!serviceUrlAllowed(parsed.data.serviceUrl, policy.serviceUrlHosts)) return sendError(res, 'SERVICE_URL_NOT_ALLOWED');
+    }
     inFlight += 1;
+    let turnStarted = false;
+    const recorded = new RecordedResponse(res.socket);
     try {
-      await adapter.process(req, res, botLogic);
+      await adapter.process(req, recorded, (context) => {
+        turnStarted = true;
+        return botLogic(context);
+      });
+      answer(res, recorded, turnStarted);
     } catch (error) {
       logger.error({ err: error }, 'turn failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');
@@ -93,6 +166,24 @@ export function createServer(deps: ServerDependencies): DialogoServer {
       if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
     }
   });
+
+  /** Sends what botbuilder answered, its errors as the catalogue's: never its free text. */
+  const answer = (res: Response, recorded: RecordedResponse, turnStarted: boolean) => {
+    const status = recorded.statusCode;
+    // botbuilder's own failures carry its error text; an invoke response (any status) is the bot's answer.
+    if (status < 400 || (turnStarted && typeof recorded.body !== 'string')) {
+      if (recorded.body === undefined) res.send(status);
+      else res.send(status, recorded.body);
+      return;
+    }
+    // Before the turn, any failure is authentication's: a forged token, or keys that could not be fetched.
+    if (status === 401 || !turnStarted) {
+      logger.warn({ status, reason: String(recorded.body ?? '').slice(0, 200) }, 'bot framework request not authenticated');
+      return sendError(res, status === 400 ? 'INVALID_ACTIVITY' : 'UNAUTHORIZED');
+    }
+    logger.error({ status, reason: String(recorded.body ?? '').slice(0, 200) }, 'turn failed');
+    sendError(res, 'INTERNAL');
+  };
 
   return {
     server,
@@ -110,15 +201,19 @@ export function createServer(deps: ServerDependencies): DialogoServer {
 }
 
 
+function applyTimeouts(httpServer: HttpServer, timeouts: ServerTimeouts): void {
+  httpServer.headersTimeout = timeouts.headersMs;
+  httpServer.requestTimeout = timeouts.requestMs;
+  httpServer.keepAliveTimeout = timeouts.keepAliveMs;
+  // Node checks the two timeouts every connectionsCheckingInterval (30 s by default, read when the
+  // server starts listening); restify creates the server without options, so it is set here.
+  (httpServer as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(250, Math.min(1000, timeouts.headersMs / 4));
+}
+
 function codeOfRestifyError(err: { statusCode?: number; name?: string }): HttpErrorCode | undefined {
   switch (err.name) {
-    case 'InvalidContentError':
-      return 'NOT_JSON';
-    case 'PayloadTooLargeError':
-    case 'RequestEntityTooLargeError':
-      return 'BODY_TOO_LARGE';
-    case 'UnsupportedMediaTypeError':
-      return 'UNSUPPORTED_MEDIA_TYPE';
+    case 'ResourceNotFoundError':
+      return 'NOT_FOUND';
     default:
       return undefined;
   }

@@ -6,8 +6,12 @@ export const HTTP_ERRORS = {
   INVALID_ACTIVITY: { status: 400, message: 'The body is not a valid activity' },
   NOT_JSON: { status: 400, message: 'The body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The body must be application/json' },
+  UNSUPPORTED_CONTENT_ENCODING: { status: 415, message: 'Compressed bodies are not accepted: send the body uncompressed (Content-Encoding: identity)' },
+  JSON_TOO_DEEP: { status: 400, message: 'The JSON body is nested deeper than allowed' },
   BODY_TOO_LARGE: { status: 413, message: 'The body is larger than allowed' },
   UNAUTHORIZED: { status: 401, message: 'Missing or invalid Bot Framework credentials' },
+  SERVICE_URL_NOT_ALLOWED: { status: 403, message: 'The activity\'s serviceUrl is not a Bot Framework channel this bot answers' },
+  ORIGIN_NOT_ALLOWED: { status: 403, message: 'This origin may not call Dialogo from a browser' },
   TOKEN_INVALID: { status: 403, message: 'Invalid Direct Line token, or a token of another conversation' },
   // Direct Line 3.0 documents 401 for a missing or malformed Authorization and the code `TokenExpired` (so spelled) with 403.
   CREDENTIALS_MISSING: { status: 401, message: 'Send Authorization: Bearer with a Direct Line token or secret' },

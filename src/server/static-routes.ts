@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
+import { pageSecurityHeaders, type PageKind } from './security-headers';
 
 /** Where the page files live: `src/web` under the project root, whether running from src/ (ts) or dist/ (js). */
 export function webDir(): string {
@@ -39,6 +40,8 @@ const TYPES: Record<string, string> = {
 interface Asset {
   readonly file: string;
   readonly cacheControl: string;
+  /** A page, with the security headers of its kind. */
+  readonly page?: PageKind;
   /** Text substitutions applied once, when the file is first read. */
   readonly substitute?: Record<string, string>;
   body?: Buffer;
@@ -57,17 +60,17 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
   const version = webChatVersion();
   const bundle = webChatBundlePath();
   const assets: Record<string, Asset> = {
-    '/': { file: path.join(dir, 'index.html'), cacheControl: 'no-cache' },
-    '/index.html': { file: path.join(dir, 'index.html'), cacheControl: 'no-cache' },
+    '/': { file: path.join(dir, 'index.html'), cacheControl: 'no-cache', page: 'portal' },
+    '/index.html': { file: path.join(dir, 'index.html'), cacheControl: 'no-cache', page: 'portal' },
     '/widget.js': { file: path.join(dir, 'widget.js'), cacheControl: short, substitute: { __WEBCHAT_VERSION__: version } },
     '/portal.css': { file: path.join(dir, 'portal.css'), cacheControl: short },
     '/portal.js': { file: path.join(dir, 'portal.js'), cacheControl: short },
     '/console-common.css': { file: path.join(dir, 'console-common.css'), cacheControl: 'no-cache' },
     '/console-common.js': { file: path.join(dir, 'console-common.js'), cacheControl: 'no-cache' },
-    '/operator': { file: path.join(dir, 'operator.html'), cacheControl: 'no-cache' },
+    '/operator': { file: path.join(dir, 'operator.html'), cacheControl: 'no-cache', page: 'console' },
     '/operator.js': { file: path.join(dir, 'operator.js'), cacheControl: 'no-cache' },
     '/operator.css': { file: path.join(dir, 'operator.css'), cacheControl: 'no-cache' },
-    '/dashboard': { file: path.join(dir, 'dashboard.html'), cacheControl: 'no-cache' },
+    '/dashboard': { file: path.join(dir, 'dashboard.html'), cacheControl: 'no-cache', page: 'console' },
     '/dashboard.js': { file: path.join(dir, 'dashboard.js'), cacheControl: 'no-cache' },
     '/dashboard.css': { file: path.join(dir, 'dashboard.css'), cacheControl: 'no-cache' },
     // Chart.js for the dashboard, from the installed package (no CDN).
@@ -88,9 +91,8 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
       }
       res.header('Vary', 'Accept-Encoding');
       res.header('Cache-Control', asset.cacheControl);
-      res.header('X-Content-Type-Options', 'nosniff');
-      // The widget and the bundle are loaded by the portal, another origin.
-      if (route !== '/' && route !== '/index.html') res.header('Access-Control-Allow-Origin', '*');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      if (asset.page) for (const [name, value] of Object.entries(pageSecurityHeaders(asset.page))) res.setHeader(name, value);
       res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length });
       res.end(body);
     };

@@ -8,13 +8,17 @@
  * data-accent (CSS colour, default #c4161c), data-open (true: start open), data-transport
  * (websocket | polling; the page's ?transport= query parameter also works), data-title,
  * data-token-url (POST endpoint answering { token } when DIRECTLINE_SECRET is set; default: the
- * development-mode {bot-origin}/v3/directline/tokens/generate).
+ * development-mode {bot-origin}/v3/directline/tokens/generate). A nonce attribute on the tag is
+ * passed on to every <style> and <script> the widget adds (for a portal CSP with nonces).
  * API: window.DialogoWidget.setLanguage('en'), .open(), .close(), .reset().
  */
 (function () {
   'use strict';
   var script = document.currentScript;
   var data = (script && script.dataset) || {};
+  // A portal whose Content-Security-Policy allows styles by nonce gives this script tag its nonce:
+  // the widget's and Web Chat's <style> elements carry it, so the portal needs no 'unsafe-inline'.
+  var nonce = (script && script.nonce) || undefined;
   var scriptOrigin = script && script.src ? new URL(script.src, location.href).origin : location.origin;
   var origin = (data.botOrigin || scriptOrigin).replace(/\/+$/, '');
   var directLineDomain = origin + '/v3/directline';
@@ -118,6 +122,7 @@
     if (document.getElementById('dialogo-widget-style')) return;
     var style = document.createElement('style');
     style.id = 'dialogo-widget-style';
+    if (nonce) style.nonce = nonce;
     style.textContent = [
       '.dialogo-widget{--dialogo-accent:' + accent + ';position:fixed;right:24px;bottom:24px;z-index:2147483000;font-family:"Titillium Web","Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a}',
       '.dialogo-widget *{box-sizing:border-box}',
@@ -263,7 +268,7 @@
   function render() {
     if (!directLine) return;
     window.WebChat.renderWebChat(
-      { directLine: directLine, store: store, locale: locale(), styleOptions: styleOptions() },
+      { directLine: directLine, store: store, locale: locale(), styleOptions: styleOptions(), nonce: nonce },
       chatEl,
     );
   }
@@ -311,6 +316,7 @@
     return new Promise(function (resolve, reject) {
       var tag = document.createElement('script');
       tag.src = origin + '/webchat/__WEBCHAT_VERSION__/webchat.js';
+      if (nonce) tag.nonce = nonce;
       tag.async = true;
       tag.onload = function () {
         resolve();

@@ -26,7 +26,7 @@ describe('portal pages and the Web Chat bundle', () => {
   it('serves the widget pointing at the installed Web Chat version', async () => {
     const res = await fetch(`${base}/widget.js`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-origin')).toBeNull(); // same origin: no CORS (tests/server/cors.test.ts)
     const js = await res.text();
     expect(js).toContain(`/webchat/${webChatVersion()}/webchat.js`);
     expect(js).not.toMatch(/cdn\.botframework|unpkg|jsdelivr/);

@@ -9,6 +9,7 @@ import { MAX_TEXT_CHARS } from '../../server/activity-schema';
 import { clientAddress } from '../../server/client-address';
 import { sameSecret } from '../../server/constant-time';
 import { httpError, sendError, type HttpErrorCode } from '../../server/http-errors';
+import { upgradeDispatcher } from '../../server/upgrade-dispatcher';
 import { activitySetOf, ConversationStoreFullError, type DirectLineConversation } from './conversation-store';
 import { accessOf, bearerOf, type Access } from './directline-access';
 import type { DirectLineAdapter } from './directline-adapter';
@@ -108,13 +109,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     return { ...issued, streamUrl, referenceGrammarId: '' };
   };
 
-  server.opts(`${DIRECTLINE_PREFIX}/*`, async (_req: Request, res: Response) => {
-    cors(res);
-    res.send(204);
-  });
-
   server.post(`${DIRECTLINE_PREFIX}/tokens/generate`, async (req: Request, res: Response) => {
-    cors(res);
     if (secret) {
       const credential = bearerOf(req.headers.authorization);
       if (!credential) return sendError(res, 'CREDENTIALS_MISSING');
@@ -126,7 +121,6 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.post(`${DIRECTLINE_PREFIX}/tokens/refresh`, async (req: Request, res: Response) => {
-    cors(res);
     const granted = accessOf(bearerOf(req.headers.authorization), { tokens, secret: undefined });
     if ('denied' in granted) return sendError(res, granted.denied);
     if (granted.kind !== 'token') return sendError(res, 'TOKEN_INVALID');
@@ -138,7 +132,6 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.post(`${DIRECTLINE_PREFIX}/conversations`, async (req: Request, res: Response) => {
-    cors(res);
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
     const granted = accessOf(bearerOf(req.headers.authorization), keys);
     if ('denied' in granted) return sendError(res, granted.denied);
@@ -178,14 +171,12 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: Request, res: Response) => {
-    cors(res);
     const found = await conversationOf(req, res);
     if (!found) return;
     res.send(200, conversationResponse(req, found.conversation, watermarkOf(req)));
   });
 
   server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
-    cors(res);
     const found = await conversationOf(req, res);
     if (!found) return;
     const id = found.conversation.id;
@@ -195,7 +186,6 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   });
 
   server.post(`${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {
-    cors(res);
     if (stopping) return sendError(res, 'SHUTTING_DOWN');
     const found = await conversationOf(req, res);
     if (!found) return;
@@ -255,7 +245,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
       },
     );
   };
-  server.server.on('upgrade', onUpgrade);
+  const unregisterUpgrade = upgradeDispatcher(server.server).register((path) => path.startsWith(DIRECTLINE_PREFIX), onUpgrade);
 
   // Ping every stream; one that did not answer the previous ping is dead (a sleeping laptop) and is dropped.
   const alive = new WeakMap<WebSocket, boolean>();
@@ -280,7 +270,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
       stopping = true;
       await adapter.drain(graceMs);
       clearInterval(pinger);
-      server.server.off('upgrade', onUpgrade);
+      unregisterUpgrade();
       streams.closeAll();
       // Give clients a moment to answer the close handshake, then cut whatever is left so the HTTP server can close.
       const deadline = Date.now() + Math.min(1000, graceMs);
@@ -298,14 +288,6 @@ function refuse(socket: Duplex, status: number, code: HttpErrorCode): void {
   socket.end(
     `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
-}
-
-/** The portal embeds the widget from another origin; credentials travel in a header, never in cookies, so any origin may call. */
-function cors(res: Response): void {
-  res.header('Access-Control-Allow-Origin', '*');
-  res.header('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  res.header('Access-Control-Allow-Headers', 'Authorization, Content-Type, x-ms-bot-agent');
-  res.header('Access-Control-Max-Age', '600');
 }
 
 function newId(): string {

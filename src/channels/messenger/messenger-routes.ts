@@ -1,5 +1,6 @@
 import type { Request, Response, Server } from 'restify';
 import type { Logger } from '../../logger';
+import { readRawBody, refuseBody } from '../../server/body-reader';
 import { sameSecret } from '../../server/constant-time';
 import { sendError } from '../../server/http-errors';
 import type { MessengerAdapter } from './messenger-adapter';
@@ -46,12 +47,9 @@ export function mountMessenger(server: Server, options: MessengerRouteOptions): 
 
   server.post(MESSENGER_PATH, async (req: Request, res: Response) => {
     if (!adapter || !appSecret) return sendError(res, 'CHANNEL_NOT_CONFIGURED', ['set MESSENGER_APP_SECRET, MESSENGER_VERIFY_TOKEN and MESSENGER_PAGE_ACCESS_TOKEN']);
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, MAX_WEBHOOK_BYTES);
-    } catch {
-      return sendError(res, 'BODY_TOO_LARGE');
-    }
+    const delivery = await readRawBody(req, MAX_WEBHOOK_BYTES);
+    if (!delivery.ok) return refuseBody(res, delivery);
+    const raw = delivery.bytes;
     if (!verifySignature(raw, req.headers[SIGNATURE_HEADER], appSecret)) {
       logger.warn({ channel: 'facebook', signed: req.headers[SIGNATURE_HEADER] !== undefined, bytes: raw.length }, 'messenger webhook with a missing or wrong signature refused');
       return sendError(res, 'BAD_SIGNATURE');
@@ -81,24 +79,3 @@ export function mountMessenger(server: Server, options: MessengerRouteOptions): 
     },
   };
 }
-
-function readBody(req: Request, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('body too large'));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-
