@@ -214,6 +214,8 @@ function codeOfRestifyError(err: { statusCode?: number; name?: string }): HttpEr
   switch (err.name) {
     case 'ResourceNotFoundError':
       return 'NOT_FOUND';
+    case 'MethodNotAllowedError':
+      return 'METHOD_NOT_ALLOWED';
     default:
       return undefined;
   }

@@ -31,6 +31,12 @@ describe('security headers on every response', () => {
     expect(response.headers['x-frame-options']).toBe('DENY');
   });
 
+  test('a method a route does not take gets the catalogue body, never restify\'s own', async () => {
+    const response = await rawRequest(port, { method: 'DELETE', path: '/healthz' });
+    expect(response.status).toBe(405);
+    expect(response.json).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: expect.any(String) } });
+  });
+
   test.each([
     ['/', /style-src 'self' 'unsafe-inline'/],
     ['/index.html', /style-src 'self' 'unsafe-inline'/],
