@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -6,10 +6,46 @@ export type { Logger } from 'pino';
  * The process logger: JSON lines on stdout, for the city's log collector. Personal data is
  * never logged: messages' text is not a logged field.
  *
+ * @param destination where the lines go; by default the process's standard output, through
+ *   {@link standardOutput}.
  * @example
  * const logger = createLogger('info');
  * logger.info({ port }, 'listening');
  */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'dialogo' }, redact: { paths: ['req.headers.authorization', 'text', '*.text'], remove: true } });
+export function createLogger(level: string, destination: DestinationStream = standardOutput()): Logger {
+  return pino({ level, base: { service: 'dialogo' }, redact: { paths: ['req.headers.authorization', 'text', '*.text'], remove: true } }, destination);
+}
+
+let shared: DestinationStream | undefined;
+
+/**
+ * Standard output as a log destination that can neither hang nor crash the process, whatever
+ * became of the output (a supervisor or a harness that went away, a full disk).
+ *
+ * Why not pino's default destination (sonic-boom): at exit it flushes synchronously and, when a
+ * write fails with anything but EAGAIN (EPIPE from a closed pipe), sleeps 100 ms and retries
+ * forever, so `process.exit` never returned after SIGTERM once the reader was gone. Node's own
+ * `process.stdout` never blocks on a pipe (it is non-blocking; what the reader does not take yet is
+ * queued) and reports failures as `'error'` events: after the first one the lines are dropped,
+ * since nobody can read them. Standard error gets the same listener, as an EPIPE there (a
+ * dependency's warning) would otherwise be an uncaught exception that ends the process before the
+ * interaction events are drained.
+ *
+ * @example
+ * const logger = createLogger('info', standardOutput());
+ */
+export function standardOutput(): DestinationStream {
+  if (shared) return shared;
+  let usable = true;
+  process.stdout.on('error', () => {
+    usable = false;
+  });
+  process.stderr.on('error', () => undefined);
+  const destination: DestinationStream = {
+    write(line: string) {
+      if (usable && process.stdout.writable) process.stdout.write(line);
+    },
+  };
+  shared = destination;
+  return destination;
 }
