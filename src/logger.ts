@@ -19,6 +19,12 @@ export function createLogger(level: string, destination: DestinationStream = sta
 let shared: DestinationStream | undefined;
 
 /**
+ * Lines queued for a reader that has stopped reading (a stalled log collector) are dropped past
+ * this size, so that a stuck pipe costs bounded memory rather than the heap.
+ */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+
+/**
  * Standard output as a log destination that can neither hang nor crash the process, whatever
  * became of the output (a supervisor or a harness that went away, a full disk).
  *
@@ -26,8 +32,8 @@ let shared: DestinationStream | undefined;
  * write fails with anything but EAGAIN (EPIPE from a closed pipe), sleeps 100 ms and retries
  * forever, so `process.exit` never returned after SIGTERM once the reader was gone. Node's own
  * `process.stdout` never blocks on a pipe (it is non-blocking; what the reader does not take yet is
- * queued) and reports failures as `'error'` events: after the first one the lines are dropped,
- * since nobody can read them. Standard error gets the same listener, as an EPIPE there (a
+ * queued, up to a bound) and reports failures as `'error'` events: after the first one the lines
+ * are dropped, since nobody can read them. Standard error gets the same listener, as an EPIPE there (a
  * dependency's warning) would otherwise be an uncaught exception that ends the process before the
  * interaction events are drained.
  *
@@ -43,7 +49,7 @@ export function standardOutput(): DestinationStream {
   process.stderr.on('error', () => undefined);
   const destination: DestinationStream = {
     write(line: string) {
-      if (usable && process.stdout.writable) process.stdout.write(line);
+      if (usable && process.stdout.writable && process.stdout.writableLength < MAX_QUEUED_BYTES) process.stdout.write(line);
     },
   };
   shared = destination;
