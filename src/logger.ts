@@ -16,8 +16,6 @@ export function createLogger(level: string, destination: DestinationStream = sta
   return pino({ level, base: { service: 'dialogo' }, redact: { paths: ['req.headers.authorization', 'text', '*.text'], remove: true } }, destination);
 }
 
-let shared: DestinationStream | undefined;
-
 /**
  * Lines queued for a reader that has stopped reading (a stalled log collector) are dropped past
  * this size, so that a stuck pipe costs bounded memory rather than the heap.
@@ -32,26 +30,23 @@ const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
  * write fails with anything but EAGAIN (EPIPE from a closed pipe), sleeps 100 ms and retries
  * forever, so `process.exit` never returned after SIGTERM once the reader was gone. Node's own
  * `process.stdout` never blocks on a pipe (it is non-blocking; what the reader does not take yet is
- * queued, up to a bound) and reports failures as `'error'` events: after the first one the lines
- * are dropped, since nobody can read them. Standard error gets the same listener, as an EPIPE there (a
- * dependency's warning) would otherwise be an uncaught exception that ends the process before the
- * interaction events are drained.
+ * queued, up to a bound) and reports a failure as an `'error'` event, after which the stream is no
+ * longer writable and lines are dropped, since nobody can read them. Both standard streams get a
+ * listener for that event when they have none: an EPIPE there (a dependency's warning on stderr)
+ * would otherwise be an uncaught exception that ends the process before the interaction events are
+ * drained. Only when they have none, because test runners load this module once per test file.
  *
  * @example
  * const logger = createLogger('info', standardOutput());
  */
 export function standardOutput(): DestinationStream {
-  if (shared) return shared;
-  let usable = true;
-  process.stdout.on('error', () => {
-    usable = false;
-  });
-  process.stderr.on('error', () => undefined);
-  const destination: DestinationStream = {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
+  }
+  return {
     write(line: string) {
-      if (usable && process.stdout.writable && process.stdout.writableLength < MAX_QUEUED_BYTES) process.stdout.write(line);
+      const stdout = process.stdout;
+      if (stdout.writable && stdout.writableLength < MAX_QUEUED_BYTES) stdout.write(line);
     },
   };
-  shared = destination;
-  return destination;
 }
