@@ -5,8 +5,10 @@
 # loader looks after build/Release; build/Release is then emptied of the module, as it holds one ABI
 # only and a mismatch there stops the loader before it reaches the others.
 #   bash scripts/native-build.sh "$(command -v node)" .ci/node22/bin/node
-# Compiled from source (no prebuilt binary is fetched) against the headers beside each binary,
-# <prefix>/include/node, which the npm package of Node ships and Debian's nodejs puts in /usr/include.
+# npm ci's own build is kept for the runtime it was made for. Other runtimes compile from source (no
+# prebuilt binary is fetched) against the headers beside their binary, <prefix>/include/node, which
+# the npm package of Node ships and Debian's nodejs puts in /usr/include; they compile in a copy of
+# the package, so that tests running meanwhile on another runtime never see a half-built module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 module=node_modules/better-sqlite3
@@ -18,15 +20,22 @@ for node_bin in "$@"; do
     echo "better-sqlite3 for node $("$node_bin" --version): kept build"
     continue
   fi
-  # npm ci's own build, when it was made for this binary's ABI, is as good as a rebuild.
-  if ! "$node_bin" -e "require('./$module/build/Release/better_sqlite3.node')" 2>/dev/null; then
-    prefix="$(dirname "$(dirname "$node_bin")")"
-    nodedir=()
-    [ -d "$prefix/include/node" ] && nodedir=("npm_config_nodedir=$prefix")
-    env PATH="$(dirname "$node_bin"):$PATH" "${nodedir[@]}" npm_config_build_from_source=true npm rebuild better-sqlite3 --silent
-  fi
   mkdir -p "$target"
-  cp "$module/build/Release/better_sqlite3.node" "$target/"
-  echo "better-sqlite3 for node $("$node_bin" --version): built"
+  if "$node_bin" -e "require('./$module/build/Release/better_sqlite3.node')" 2>/dev/null; then
+    cp "$module/build/Release/better_sqlite3.node" "$target/"
+    echo "better-sqlite3 for node $("$node_bin" --version): npm ci's build"
+    continue
+  fi
+  started="$SECONDS"
+  work="$(mktemp -d)"
+  cp -r "$module/package.json" "$module/binding.gyp" "$module/deps" "$module/src" "$work/"
+  prefix="$(dirname "$(dirname "$node_bin")")"
+  nodedir=()
+  [ -d "$prefix/include/node" ] && nodedir=("npm_config_nodedir=$prefix")
+  (cd "$work" && env PATH="$(dirname "$node_bin"):$PATH" "${nodedir[@]}" npm run --silent build-release > build.log 2>&1) \
+    || { tail -30 "$work/build.log" >&2; rm -rf "$work"; exit 1; }
+  cp "$work/build/Release/better_sqlite3.node" "$target/"
+  rm -rf "$work"
+  echo "better-sqlite3 for node $("$node_bin" --version): built in $(( SECONDS - started )) s"
 done
 rm -f "$module/build/Release/better_sqlite3.node"
