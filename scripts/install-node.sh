@@ -12,7 +12,11 @@ case "$(uname -s)-$(uname -m)" in
   *) echo "install-node.sh: no npm package of Node for $(uname -s)-$(uname -m)" >&2; exit 1 ;;
 esac
 # The newest release of the line, so that CI follows its security releases.
-version="$(npm view "$package@$major" version --json | node -e 'const v=JSON.parse(require("fs").readFileSync(0,"utf8"));process.stdout.write([].concat(v).pop())')"
+# (npm lists the matching versions in no useful order: compare them field by field.)
+version="$(npm view "$package@$major" version --json | node -e '
+  const parts = (v) => v.split(".").map(Number);
+  const newer = (a, b) => { const [x, y] = [parts(a), parts(b)]; for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] > y[i] ? a : b; return a; };
+  process.stdout.write([].concat(JSON.parse(require("fs").readFileSync(0, "utf8"))).reduce(newer));')"
 if [ -x "$dir/bin/node" ] && [ "$("$dir/bin/node" --version)" = "v$version" ]; then
   echo "node v$version already in $dir"
   exit 0
