@@ -31,6 +31,7 @@ import { loadLocalRecognizer } from './nlu/load-local-recognizer';
 import { botEndpointPolicy } from './server/bot-endpoint';
 import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
+import { createStopper } from './server/stop-on-signal';
 import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
 import { DialogoMetrics } from './server/metrics';
 import { AnalyticsAggregator } from './analytics/aggregator';
@@ -388,32 +389,25 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
-  let dialogo: Dialogo;
+  const starting = startDialogo(config, logger);
+  let dialogo: Dialogo | undefined;
+  // Registered before start-up ends: a SIGTERM that arrives while the store opens or the server binds
+  // gets the same orderly, time-boxed stop instead of the default action.
+  const onSignal = createStopper({
+    stop: async () => (await starting).stop(),
+    graceMs: config.shutdownGraceMs,
+    logger,
+    describe: () => ({ inFlight: dialogo?.server.inFlight() ?? 0 }),
+  });
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   try {
-    dialogo = await startDialogo(config, logger);
+    dialogo = await starting;
   } catch (error) {
     logger.fatal({ err: error }, 'Dialogo could not start');
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal, inFlight: dialogo.server.inFlight() }, 'stopping: finishing turns in flight');
-    dialogo.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 if (require.main === module) void main();
