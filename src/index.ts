@@ -318,18 +318,22 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     metrics,
     port,
     async stop() {
+      // One deadline for the whole stop (the signal handler exits at SHUTDOWN_GRACE_MS whatever happens):
+      // turns in flight get the grace less a reserve, so that the events they produced are still drained.
+      const deadline = Date.now() + config.shutdownGraceMs;
+      const turnsMs = config.shutdownGraceMs - Math.min(2000, Math.floor(config.shutdownGraceMs / 4));
       await watcher?.close();
       clearInterval(retention);
       clearInterval(sweeper);
       await operatorApi.shutdown();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
       await Promise.all([
-        directLineEndpoint.shutdown(config.shutdownGraceMs),
-        messengerEndpoint.shutdown(config.shutdownGraceMs),
-        server.shutdown(config.shutdownGraceMs),
+        directLineEndpoint.shutdown(turnsMs),
+        messengerEndpoint.shutdown(turnsMs),
+        server.shutdown(turnsMs),
       ]);
       await conversations.flush();
-      await recorder.drain(config.shutdownGraceMs);
+      await recorder.drain(Math.max(0, deadline - Date.now() - 100));
       aggregator.sweep(new Date(now().getTime() - 60_000));
       await aggregator.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
       await backend.close();
