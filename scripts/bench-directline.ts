@@ -284,7 +284,7 @@ async function run(server: ServerProcess, base: string, bot: BotKind, conversati
 }
 
 async function main(): Promise<void> {
-  const texts = parseEvaluationFile(readFileSync(path.resolve('tests/fixtures/dev-set.jsonl'), 'utf8')).map((l) => l.text);
+  const texts = ['tests/fixtures/dev-set.jsonl', 'tests/fixtures/dev-set-held-out.jsonl'].flatMap((file) => parseEvaluationFile(readFileSync(path.resolve(file), 'utf8'))).map((l) => l.text); // timing only: both parts of the dev set
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-bench-directline-'));
   let server: ServerProcess | undefined;
   try {
