@@ -6,6 +6,7 @@ import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Language, Topic } from '../src/knowledge/topic-schema';
+import { sameLink } from '../src/knowledge/topic-links';
 import { normalize } from '../src/nlu/normalize';
 import { DEFAULT_BANDS, type Recognition } from '../src/nlu/recognizer';
 
@@ -225,8 +226,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.misses = 0;
     state.lastTopicId = topic.id;
     state.awaitingFeedback = true;
-    const nextLine = topic.next.url ? `\n\n${topic.next.label[language]}: ${topic.next.url}` : '';
-    const text = `${topic.answer[language]}\n\n${MESSAGES.moreInfo[language]}: ${topic.link}${nextLine}\n\n${MESSAGES.wasItUseful[language]}`;
+    const text = `${topic.answer[language]}\n\n${linkLines(topic, language)}\n\n${MESSAGES.wasItUseful[language]}`;
     await this.say(context, text, { topicId: topic.id, confidence: round(confidence), outcome: 'answered' }, [
       imBack(MESSAGES.useful[language]),
       imBack(MESSAGES.notUseful[language]),
@@ -285,6 +285,17 @@ export class FaqDialog extends Dialog<FaqState> {
     activity.textFormat = 'plain';
     await context.sendActivity(activity);
   }
+}
+
+/**
+ * The answer's link lines: "More information" and the next step's page. When both are the same
+ * page only the next step's line is printed, because its label says what the citizen does there.
+ */
+export function linkLines(topic: Topic, language: Language): string {
+  const more = `${MESSAGES.moreInfo[language]}: ${topic.link}`;
+  if (!topic.next.url) return more;
+  const next = `${topic.next.label[language]}: ${topic.next.url}`;
+  return sameLink(topic.link, topic.next.url) ? next : `${more}\n\n${next}`;
 }
 
 function imBack(title: string): CardAction {

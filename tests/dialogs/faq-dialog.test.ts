@@ -1,6 +1,6 @@
 import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
-import { FaqDialog, MAX_QUESTION_CHARS } from '../../dialogs/faq-dialog';
+import { FaqDialog, MAX_QUESTION_CHARS, linkLines } from '../../dialogs/faq-dialog';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
 import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
 
@@ -55,6 +55,17 @@ describe('FaqDialog with a table recognizer', () => {
     expect(reply.text).toContain(runtime.kb.get('carta-identita')!.link);
     expect(actionsOf(reply)).toEqual(['👍', '👎']);
     expect(dialogoOf(reply).confidence).toBeCloseTo(0.93);
+  });
+
+  test('an answer whose next step is the same page as its link prints that page once', async () => {
+    const topic = runtime.kb.get('carta-identita')!;
+    const page = 'https://www.comune.milano.it/servizi/anagrafe/carta-d-identita';
+    const same = { ...topic, link: page, next: { ...topic.next, url: `${page}/` } };
+    const text = linkLines(same, 'it');
+    expect(text.match(/comune\.milano\.it\/servizi\/anagrafe\/carta-d-identita/g)).toHaveLength(1);
+    expect(text).toBe(`${topic.next.label.it}: ${page}/`);
+    const booking = 'https://servizicrm.comune.milano.it/spec/appuntamenti/anagrafecie';
+    expect(linkLines({ ...same, next: { ...same.next, url: booking } }, 'en')).toBe(`More information: ${page}\n\n${topic.next.label.en}: ${booking}`);
   });
 
   test('ambiguity offers the candidates as suggested actions and a click answers that topic', async () => {
