@@ -84,6 +84,8 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   lastReviewed: "la data dell'ultima revisione (lastReviewed)",
   reviewBy: 'la data entro cui rivedere (reviewBy)',
   editorNote: 'la nota per la redazione',
+  homePageOnly: 'il segno «solo home page» (homePageOnly)',
+  reason: 'il motivo',
   groups: 'i gruppi di sinonimi',
 };
 const LANGUAGE_NAMES: Readonly<Record<string, string>> = { it: 'in italiano', en: 'in inglese' };

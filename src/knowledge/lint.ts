@@ -1,6 +1,8 @@
 import { Analyzer } from '../nlu/analyzer';
 import { normalize } from '../nlu/normalize';
 import type { KnowledgeBase } from './knowledge-base';
+import { isPortalHomePage, sameLink } from './topic-links';
+import type { Topic } from './topic-schema';
 
 /** One editorial finding of `npm run kb:lint`. Errors fail the lint; warnings are for editors to judge. */
 export interface LintFinding {
@@ -13,9 +15,31 @@ const REVIEW_MONTHS = 12;
 /** Two samples of different topics with this share of terms in common are "too similar". */
 const SIMILAR_JACCARD = 0.8;
 
+function linkFindings(topic: Topic): LintFinding[] {
+  const findings: LintFinding[] = [];
+  const homeUrls = [topic.link, topic.next.url].filter((url): url is string => url !== undefined && isPortalHomePage(url));
+  if (topic.homePageOnly && homeUrls.length > 0) {
+    findings.push({ level: 'warning', topicId: topic.id, message: `links to the portal's home page (homePageOnly): ${topic.homePageOnly.reason}` });
+  } else if (topic.homePageOnly) {
+    findings.push({ level: 'warning', topicId: topic.id, message: 'is marked homePageOnly but no longer links to the home page: remove the mark' });
+  } else if (homeUrls.length > 0) {
+    findings.push({
+      level: 'error',
+      topicId: topic.id,
+      message: 'links to the portal\'s home page: use the deepest official page, or mark the topic with homePageOnly: { reason: "..." }',
+    });
+  }
+  if (topic.next.url && sameLink(topic.link, topic.next.url)) {
+    findings.push({ level: 'warning', topicId: topic.id, message: `link and next.url are the same page (${topic.link}): the answer shows it once; give next.url the page that does the thing, or drop it` });
+  }
+  return findings;
+}
+
 /**
  * Editorial checks beyond the schema: a sample used by two topics, samples of different topics
- * too similar to tell apart, stale reviews, review dates passed, missing English.
+ * too similar to tell apart, stale reviews, review dates passed, missing English; a link to the
+ * portal's home page without the `homePageOnly` mark (error), the marked ones listed for editors
+ * (warning), and `link` equal to `next.url` (warning: the citizen would see one page twice).
  *
  * @example
  * const findings = lintKnowledgeBase(kb, new Date());
@@ -37,6 +61,7 @@ export function lintKnowledgeBase(kb: KnowledgeBase, today: Date): LintFinding[]
       }
       if (topic.answer[language].trim().length === 0) findings.push({ level: 'error', topicId: topic.id, message: `missing ${language} answer` });
     }
+    findings.push(...linkFindings(topic));
     const reviewed = new Date(`${topic.lastReviewed}T00:00:00Z`);
     const limit = new Date(today);
     limit.setUTCMonth(limit.getUTCMonth() - REVIEW_MONTHS);

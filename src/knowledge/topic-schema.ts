@@ -55,6 +55,8 @@ export const topicSchema = z
     lastReviewed: isoDate,
     reviewBy: isoDate.optional(),
     editorNote: z.string().optional(),
+    // Set by editors when no deeper official page is known, so that kb:lint lists the topic for them.
+    homePageOnly: z.object({ reason: nonEmpty }).strict().optional(),
   })
   .strict();
 

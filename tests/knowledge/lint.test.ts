@@ -31,4 +31,33 @@ describe('lintKnowledgeBase', () => {
       ]),
     );
   });
+
+  test('a link to the home page without the mark is an error; with the mark it is listed as a warning', () => {
+    const imu = kb.get('imu')!;
+    const at = new Date('2026-11-29T00:00:00Z');
+    const { homePageOnly: _mark, ...unmarked } = { ...imu, homePageOnly: undefined };
+    const bare = new KnowledgeBase([{ ...unmarked, link: 'https://www.comune.milano.it/' }], kb.synonyms);
+    expect(lintKnowledgeBase(bare, at)).toEqual(
+      expect.arrayContaining([{ level: 'error', topicId: 'imu', message: expect.stringMatching(/home page.*homePageOnly/) }]),
+    );
+    const marked = new KnowledgeBase([{ ...unmarked, link: 'https://www.comune.milano.it', homePageOnly: { reason: 'no Comune page found' } }], kb.synonyms);
+    const findings = lintKnowledgeBase(marked, at);
+    expect(findings.filter((f) => f.level === 'error')).toEqual([]);
+    expect(findings).toContainEqual({ level: 'warning', topicId: 'imu', message: "links to the portal's home page (homePageOnly): no Comune page found" });
+    const stale = new KnowledgeBase([{ ...unmarked, homePageOnly: { reason: 'no Comune page found' } }], kb.synonyms);
+    expect(lintKnowledgeBase(stale, at)).toContainEqual({ level: 'warning', topicId: 'imu', message: expect.stringMatching(/marked homePageOnly but no longer links/) });
+  });
+
+  test('a next.url equal to the link is a warning, whatever the trailing slash or www', () => {
+    const imu = kb.get('imu')!;
+    const page = 'https://www.comune.milano.it/servizi/imu-calcolo-e-pagamento-per-abitazione-principale-e-per-altri-fabbricati';
+    const same = new KnowledgeBase([{ ...imu, link: page, next: { ...imu.next, url: `${page.replace('www.', '')}/` } }], kb.synonyms);
+    expect(lintKnowledgeBase(same, new Date('2026-11-29T00:00:00Z'))).toContainEqual({
+      level: 'warning',
+      topicId: 'imu',
+      message: expect.stringMatching(/^link and next\.url are the same page/),
+    });
+    const different = new KnowledgeBase([{ ...imu, link: page, next: { ...imu.next, url: 'https://checkout.pagopa.it' } }], kb.synonyms);
+    expect(lintKnowledgeBase(different, new Date('2026-11-29T00:00:00Z')).some((f) => f.message.startsWith('link and next.url'))).toBe(false);
+  });
 });
