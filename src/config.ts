@@ -44,6 +44,7 @@ const envSchema = z.object({
   LUIS_SLOT: z.preprocess(emptyToUndefined, z.enum(['production', 'staging']).default('production')),
   CONTACT_CENTRE_HOURS_IT: z.preprocess(emptyToUndefined, z.string().default('dal lunedì al sabato, 8-18, festivi esclusi')),
   CONTACT_CENTRE_HOURS_EN: z.preprocess(emptyToUndefined, z.string().default('Monday to Saturday, 8 am to 6 pm, except public holidays')),
+  // The home page until the city gives the URL of its "Scrivi" form: none is known (milano-facts Z.4, docs/knowledge-base.md).
   WRITTEN_REQUEST_URL: z.preprocess(emptyToUndefined, z.url().default('https://www.comune.milano.it')),
   MONGODB_URI: z.preprocess(emptyToUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
   MONGODB_DB: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a database name (letters, digits, _ and -)').default('dialogo')),

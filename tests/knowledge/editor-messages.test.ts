@@ -57,6 +57,8 @@ describe('messages for the editors', () => {
       (line) => `topics/imu.yaml, riga ${line}, campo title.it: scrivi il titolo in italiano: ora il campo è vuoto`],
     ['too few English samples', [[/(  en:\n(?:    - .*\n){3})(?:    - .*\n)+/, '$1']], /^  en:$/,
       (line) => `topics/imu.yaml, riga ${line}, campo samples.en: servono almeno 4 domande di esempio in inglese: ora ce ne sono 3`],
+    ['a home-page mark without its reason', [['lastReviewed: 2026-11-29', "homePageOnly:\n  reason: ''\nlastReviewed: 2026-11-29"]], "reason: ''",
+      (line) => `topics/imu.yaml, riga ${line}, campo homePageOnly.reason: scrivi il motivo: ora il campo è vuoto`],
     ['an answer too long', [[/  it: >-\n(?:    .*\n)+/, `  it: >-\n    ${'parola '.repeat(110)}\n`]], /^  it: >-$/,
       (line) => `topics/imu.yaml, riga ${line}, campo answer.it: la risposta in italiano può avere al massimo 700 caratteri: ora ne ha 769`],
   ])('%s', async (_name, edits, marker, expected) => {

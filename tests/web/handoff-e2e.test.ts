@@ -193,7 +193,7 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
     // The knowledge base's answer, from the bot this time (the first copy came from giulia).
     await until(async () => (await bubbles(CIE_ANSWER).count()) === 2, 'the knowledge-base answer', 15_000);
     expect(await bubbles(CIE_ANSWER).last().innerText()).not.toMatch(/020202/);
-    await transcript().locator('a[href*="comune.milano.it/servizi/fare-la-carta-di-identita"]').last().waitFor({ timeout: 10_000 });
+    await transcript().locator('a[href*="comune.milano.it/servizi/anagrafe/carta-d-identita"]').last().waitFor({ timeout: 10_000 });
 
     await citizen.screenshot({ path: path.join(ARTIFACTS, 'handoff-citizen.png') });
     expect(dialogs).toEqual([]);
