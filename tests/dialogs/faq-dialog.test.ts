@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { FaqDialog, MAX_QUESTION_CHARS, linkLines } from '../../dialogs/faq-dialog';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
+import { KnowledgeBase } from '../../src/knowledge/knowledge-base';
 import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
 
 function dialogoOf(activity: Partial<Activity>): { topicId: string | null; confidence: number | null; outcome: string } {
@@ -66,6 +67,16 @@ describe('FaqDialog with a table recognizer', () => {
     expect(text).toBe(`${topic.next.label.it}: ${page}/`);
     const booking = 'https://servizicrm.comune.milano.it/spec/appuntamenti/anagrafecie';
     expect(linkLines({ ...same, next: { ...same.next, url: booking } }, 'en')).toBe(`More information: ${page}\n\n${topic.next.label.en}: ${booking}`);
+  });
+
+  test('the answer sent to the citizen shows a page once when link and next.url are the same page', async () => {
+    const topic = runtime.kb.get('carta-identita')!;
+    const page = 'https://www.comune.milano.it/servizi/anagrafe/carta-d-identita';
+    const kb = new KnowledgeBase([{ ...topic, link: page, next: { ...topic.next, url: page } }], runtime.kb.synonyms);
+    const same: KnowledgeRuntime = { kb, recognizer: table };
+    const reply = await new DialogTestClient('test', new FaqDialog({ runtime: () => same, contact: CONTACT })).sendActivity('quanto costa la cie');
+    expect(reply.text!.split(page)).toHaveLength(2);
+    expect(reply.text).toContain(`${topic.next.label.it}: ${page}`);
   });
 
   test('ambiguity offers the candidates as suggested actions and a click answers that topic', async () => {
