@@ -174,6 +174,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const { context } = dc;
     const language = state.language;
     state.awaitingFeedback = false;
+    state.confirming = undefined;
     if (command === 'welcome') {
       await this.say(context, MESSAGES.welcome[language], smalltalk());
       return Dialog.EndOfTurn;

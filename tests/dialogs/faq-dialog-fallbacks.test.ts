@@ -113,6 +113,13 @@ describe('FaqDialog fallbacks', () => {
     if (outcome === 'fallback') expect(actionsOf(reply)).not.toContain(title('tari-pagamento'));
   });
 
+  test('a menu choice between the yes/no question and "Sì" withdraws the question', async () => {
+    const c = client();
+    await c.sendActivity('bollettino della spazzatura non arrivato');
+    await c.sendActivity({ type: 'message', value: { dialogo: 'welcome' } });
+    expect(dialogoOf(await c.sendActivity('Sì')).topicId).not.toBe('tari-pagamento');
+  });
+
   test.each([
     ['out-of-scope rejections do not count as misses', ['mi consigli un ristorante', 'un ristorante economico?', 'mi consigli un ristorante'], ['fallback', 'fallback', 'fallback']],
     ['an out-of-scope rejection between municipal misses does not count', ['blablabla', 'un ristorante economico?', 'moto'], ['fallback', 'fallback', 'handoff']],
