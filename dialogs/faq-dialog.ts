@@ -1,7 +1,7 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
 import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
-import { HANDOFF_DIALOG, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
+import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
@@ -19,6 +19,20 @@ export const MISSES_BEFORE_HUMAN = 2;
 /** Topics shown as suggestions after a fallback when nothing came close. */
 const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
 const SUGGESTION_TITLE_CHARS = 40;
+const MAX_SUGGESTIONS = 4;
+/**
+ * Below this calibrated confidence a candidate carries no evidence: a message that matches
+ * nothing spreads about 0.055 over ties ("blablabla", "tassa"), a related word gives 0.1-0.3
+ * ("moto": area-b 0.175; "rimborso": tari-pagamento 0.219).
+ */
+const SUGGESTION_EVIDENCE = 0.1;
+/**
+ * Out-of-scope probability above which a fallback is a rejection, not a municipal miss: a
+ * restaurant tip scores 0.52, the weather 0.29; municipal misses measured 0.008-0.05.
+ */
+const OUT_OF_SCOPE_MISS = 0.25;
+/** Confidence at which a message's best topic files the citizen's request for a person. */
+const FILING_CONFIDENCE = DEFAULT_BANDS.disambiguate;
 /** The topic the "contacts" menu item answers with. */
 const CONTACTS_TOPIC = 'contatti-020202';
 
@@ -29,6 +43,10 @@ interface FaqState {
   lastTopicId?: string;
   awaitingFeedback: boolean;
   offered: string[];
+  /** The single topic asked about as a yes/no, until the citizen answers. */
+  confirming?: string;
+  /** The topic of the citizen's latest municipal question, when confident: a handoff is filed under it. */
+  requestTopicId?: string | null;
 }
 
 /** Dependencies of the dialog: injected so that tests can replace the recognizer and the clock of reloads. */
@@ -110,9 +128,26 @@ export class FaqDialog extends Dialog<FaqState> {
       return Dialog.EndOfTurn;
     }
     const normalized = normalize(text);
+    // A lone emoji (other than the feedback thumbs) is a reaction, not a failed question.
+    if (normalized.length === 0 && /\p{Extended_Pictographic}/u.test(text) && !/[👍👎]/u.test(text)) {
+      await this.say(context, MESSAGES.nonsense[state.language], smalltalk());
+      return Dialog.EndOfTurn;
+    }
     if (normalized.length === 0 && !/[👍👎]/u.test(text)) {
       await this.say(context, MESSAGES.noText[state.language], { topicId: null, confidence: null, outcome: 'fallback' });
       return Dialog.EndOfTurn;
+    }
+
+    const confirming = state.confirming ? runtime.kb.get(state.confirming) : undefined;
+    state.confirming = undefined;
+    if (confirming) {
+      const reply = yesNo(text);
+      if (reply === 'yes') {
+        state.offered = [];
+        await this.answer(context, state, confirming, 1);
+        return Dialog.EndOfTurn;
+      }
+      if (reply === 'no') return this.declined(dc, state, runtime.kb, confirming.id);
     }
 
     if (state.awaitingFeedback && state.lastTopicId && (UP.has(text) || UP.has(normalized) || DOWN.has(text) || DOWN.has(normalized))) {
@@ -140,6 +175,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const { context } = dc;
     const language = state.language;
     state.awaitingFeedback = false;
+    state.confirming = undefined;
     if (command === 'welcome') {
       await this.say(context, MESSAGES.welcome[language], smalltalk());
       return Dialog.EndOfTurn;
@@ -152,7 +188,7 @@ export class FaqDialog extends Dialog<FaqState> {
       return dc.beginDialog(HANDOFF_DIALOG, {
         start: 'ticket',
         language,
-        topicId: state.lastTopicId ?? null,
+        topicId: state.requestTopicId ?? null,
         description: typeof description === 'string' ? description : undefined,
       } satisfies HandoffDialogOptions);
     }
@@ -177,8 +213,9 @@ export class FaqDialog extends Dialog<FaqState> {
       await this.say(dc.context, text, { topicId: null, confidence, outcome: 'handoff' });
       return Dialog.EndOfTurn;
     }
-    if (lead) await this.say(dc.context, lead, { topicId: state.lastTopicId ?? null, confidence, outcome: 'handoff' });
-    return dc.beginDialog(HANDOFF_DIALOG, { start: 'offer', language, topicId: state.lastTopicId ?? null } satisfies HandoffDialogOptions);
+    const topicId = state.requestTopicId ?? null;
+    if (lead) await this.say(dc.context, lead, { topicId, confidence, outcome: 'handoff' });
+    return dc.beginDialog(HANDOFF_DIALOG, { start: 'offer', language, topicId } satisfies HandoffDialogOptions);
   }
 
   private async respond(dc: DialogContext, state: FaqState, kb: KnowledgeBase, recognition: Recognition): Promise<DialogTurnResult> {
@@ -199,26 +236,58 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'goodbye':
         await this.say(context, MESSAGES.goodbye[language], smalltalk());
         return Dialog.EndOfTurn;
+      case 'insult':
+        await this.say(context, MESSAGES.insult[language], smalltalk());
+        return Dialog.EndOfTurn;
+      case 'nonsense':
+        await this.say(context, MESSAGES.nonsense[language], smalltalk());
+        return Dialog.EndOfTurn;
       case 'faq':
         break;
     }
     const top = recognition.candidates[0];
+    state.requestTopicId = top && top.confidence >= FILING_CONFIDENCE ? top.topicId : null;
     const topTopic = top ? kb.get(top.topicId) : undefined;
     if (recognition.band === 'answer' && top && topTopic) {
       await this.answer(context, state, topTopic, top.confidence);
       return Dialog.EndOfTurn;
     }
     if (recognition.band === 'disambiguate' && top) {
-      const offered = recognition.candidates
-        .filter((c) => c.confidence >= DEFAULT_BANDS.candidate)
-        .slice(0, 3)
-        .flatMap((c) => (kb.get(c.topicId) ? [kb.get(c.topicId) as Topic] : []));
+      const offered = topicsOf(kb, recognition.candidates.filter((c) => c.confidence >= DEFAULT_BANDS.candidate).slice(0, 3));
+      const data: DialogoData = { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' };
+      if (offered.length === 1) return this.confirm(dc, state, offered[0] as Topic, '', data);
       state.offered = offered.map((t) => t.id);
-      const actions = offered.map((t) => imBack(t.title[language]));
-      await this.say(context, MESSAGES.disambiguate[language], { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' }, actions);
+      await this.say(context, MESSAGES.disambiguate[language], data, offered.map((t) => imBack(t.title[language])));
       return Dialog.EndOfTurn;
     }
-    return this.fallback(dc, state, kb, top?.confidence ?? null);
+    const outOfScope = (recognition.outOfScope ?? 0) >= OUT_OF_SCOPE_MISS;
+    const closest = outOfScope ? [] : topicsOf(kb, recognition.candidates.filter((c) => c.confidence >= SUGGESTION_EVIDENCE).slice(0, MAX_SUGGESTIONS));
+    return this.fallback(dc, state, kb, top?.confidence ?? null, { closest, outOfScope });
+  }
+
+  /** One topic came close: ask "Intendi: <titolo>?" with Sì / No rather than a one-button list. */
+  private async confirm(dc: DialogContext, state: FaqState, topic: Topic, lead: string, data: DialogoData): Promise<DialogTurnResult> {
+    const language = state.language;
+    state.confirming = topic.id;
+    state.offered = [topic.id];
+    const question = MESSAGES.confirmTopic[language].replace('{title}', topic.title[language]);
+    await this.say(dc.context, lead ? `${lead}\n\n${question}` : question, data, [imBack(MESSAGES.yes[language]), imBack(MESSAGES.no[language])]);
+    return Dialog.EndOfTurn;
+  }
+
+  /** "No" to "Intendi: …?": the question was municipal and unanswered, a miss; suggest the frequent topics. */
+  private async declined(dc: DialogContext, state: FaqState, kb: KnowledgeBase, declinedId: string): Promise<DialogTurnResult> {
+    state.offered = [];
+    state.misses += 1;
+    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[state.language], null);
+    const suggestions = topicsOf(kb, FREQUENT_TOPICS.filter((id) => id !== declinedId).map((topicId) => ({ topicId, confidence: 0 }))).slice(0, MAX_SUGGESTIONS);
+    state.offered = suggestions.map((t) => t.id);
+    const language = state.language;
+    await this.say(dc.context, MESSAGES.confirmDeclined[language], { topicId: null, confidence: null, outcome: 'fallback' }, [
+      ...suggestions.map((t) => imBack(t.title[language])),
+      imBack(MESSAGES.operatorLabel[language]),
+    ]);
+    return Dialog.EndOfTurn;
   }
 
   private async answer(context: TurnContext, state: FaqState, topic: Topic, confidence: number): Promise<void> {
@@ -233,19 +302,32 @@ export class FaqDialog extends Dialog<FaqState> {
     ]);
   }
 
-  private async fallback(dc: DialogContext, state: FaqState, kb: KnowledgeBase, confidence: number | null): Promise<DialogTurnResult> {
+  /**
+   * Nothing to answer. Suggests the topics closest to the message (a yes/no when only one is
+   * close), the frequent ones when nothing relates. Only municipal questions count as misses:
+   * a rejection of an out-of-scope message never leads to a person.
+   */
+  private async fallback(
+    dc: DialogContext,
+    state: FaqState,
+    kb: KnowledgeBase,
+    confidence: number | null,
+    related: { closest: readonly Topic[]; outOfScope: boolean },
+  ): Promise<DialogTurnResult> {
     const { context } = dc;
     const language = state.language;
-    state.misses += 1;
-    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence);
-    const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : [])).slice(0, 4);
+    const data: DialogoData = { topicId: null, confidence, outcome: 'fallback' };
+    if (!related.outOfScope) {
+      state.misses += 1;
+      if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence);
+    }
+    if (related.closest.length === 1) return this.confirm(dc, state, related.closest[0] as Topic, MESSAGES.fallback[language], data);
+    const closest = related.closest.length > 1;
+    const suggestions = closest ? related.closest : topicsOf(kb, FREQUENT_TOPICS.map((topicId) => ({ topicId, confidence: 0 }))).slice(0, MAX_SUGGESTIONS);
     state.offered = suggestions.map((t) => t.id);
-    await this.say(
-      context,
-      `${MESSAGES.fallback[language]}\n\n${MESSAGES.fallbackSuggestions[language]}`,
-      { topicId: null, confidence, outcome: 'fallback' },
-      [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])],
-    );
+    const lead = related.outOfScope ? MESSAGES.outOfScope[language] : MESSAGES.fallback[language];
+    const heading = closest ? MESSAGES.closestSuggestions[language] : MESSAGES.fallbackSuggestions[language];
+    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -309,6 +391,14 @@ type Command = 'welcome' | 'frequent' | 'operator' | 'contacts' | 'ticket';
 function commandOf(value: unknown): Command | undefined {
   const command = (value as { dialogo?: unknown } | undefined)?.dialogo;
   return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' || command === 'ticket' ? command : undefined;
+}
+
+/** The knowledge base's topics for ranked candidates, leaving out ids it no longer has (after a reload). */
+function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: string; confidence: number }[]): Topic[] {
+  return candidates.flatMap((c) => {
+    const topic = kb.get(c.topicId);
+    return topic ? [topic] : [];
+  });
 }
 
 function smalltalk(): DialogoData {

@@ -48,6 +48,11 @@ export interface HandoffDialogDependencies {
   readonly transcriptOf: (context: TurnContext) => Promise<TranscriptEntry[]>;
   /** `external`: emit `handoff.initiate` for an agent hub instead of the built-in console. */
   readonly mode: 'console' | 'external';
+  /**
+   * The topic of the citizen's description of the need, when the recognizer is confident enough;
+   * null otherwise. Without it, the request keeps the topic of the message that led to the offer.
+   */
+  readonly topicOf?: (text: string, language: Language) => Promise<string | null>;
 }
 
 /**
@@ -76,6 +81,7 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
     };
     dc.activeDialog!.state = state;
     dc.context.turnState.set(TURN_LANGUAGE, state.language);
+    if (state.description) await this.fileUnder(state, state.description);
     if (options?.start === 'ticket') return this.askEmail(dc, state);
     const availability = await this.deps.handoff.availability();
     if (!availability.open) return this.offerTicket(dc, state, availability.reason);
@@ -107,6 +113,7 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
           return Dialog.EndOfTurn;
         }
         state.description = text;
+        await this.fileUnder(state, text);
         state.step = 'consent';
         await this.say(context, state, HANDOFF.consent[language], [HANDOFF.agree, HANDOFF.disagree]);
         return Dialog.EndOfTurn;
@@ -142,6 +149,7 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
           return Dialog.EndOfTurn;
         }
         state.description = text.slice(0, 2000);
+        await this.fileUnder(state, state.description);
         return this.confirmTicket(dc, state);
       case 'ticket-confirm': {
         if (answer === 'no') return this.finish(dc, state, HANDOFF.ticketCancelled[language], 'closed');
@@ -159,6 +167,12 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
         return this.finish(dc, state, fill(HANDOFF.ticketCreated[language], { reference: ticket.reference }), 'ticket');
       }
     }
+  }
+
+  /** The request is filed under the topic its description is about, when that is clear. */
+  private async fileUnder(state: HandoffDialogState, description: string): Promise<void> {
+    const topicId = await this.deps.topicOf?.(description, state.language);
+    if (topicId) state.topicId = topicId;
   }
 
   private async enqueue(dc: DialogContext, state: HandoffDialogState): Promise<DialogTurnResult> {

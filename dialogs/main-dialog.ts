@@ -2,12 +2,25 @@ import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { FaqDialog, type FaqDialogOptions } from './faq-dialog';
 import { HandoffDialog, type HandoffDialogDependencies } from './handoff-dialog';
+import type { KnowledgeRuntime } from '../src/bot/runtime';
+import type { Language } from '../src/knowledge/topic-schema';
+import { DEFAULT_BANDS } from '../src/nlu/recognizer';
 
 export const MAIN_DIALOG = 'mainDialog';
 
 /** The FAQ dialog's options, plus the handoff dialog's dependencies when a person can be reached. */
 export interface MainDialogOptions extends Omit<FaqDialogOptions, 'handoff'> {
   readonly handoff?: HandoffDialogDependencies;
+}
+
+/**
+ * The topic a citizen's request for a person is about: the recognizer's best topic when it is
+ * confident enough to offer it (the disambiguation band), else null.
+ */
+export async function requestTopic(runtime: KnowledgeRuntime, text: string, language: Language): Promise<string | null> {
+  const recognition = await runtime.recognizer.recognize(text, { languageHint: language });
+  const top = recognition.intent === 'faq' ? recognition.candidates[0] : undefined;
+  return top && top.confidence >= DEFAULT_BANDS.disambiguate ? top.topicId : null;
 }
 
 /**
@@ -23,7 +36,7 @@ export class MainDialog extends ComponentDialog {
     super(MAIN_DIALOG);
     const { handoff, ...faq } = options;
     this.addDialog(new FaqDialog({ ...faq, handoff: Boolean(handoff) }));
-    if (handoff) this.addDialog(new HandoffDialog(handoff));
+    if (handoff) this.addDialog(new HandoffDialog({ topicOf: (text, language) => requestTopic(faq.runtime(), text, language), ...handoff }));
   }
 
   /** Runs one turn: continues the active dialog or begins the FAQ dialog. */

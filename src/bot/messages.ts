@@ -51,6 +51,27 @@ export const MESSAGES = {
     en: 'These are the most asked-about subjects. Pick one or type your question.',
   },
   fallbackSuggestions: { it: 'Argomenti frequenti:', en: 'Frequent topics:' },
+  closestSuggestions: { it: 'Forse cercavi uno di questi argomenti:', en: 'Perhaps you were looking for one of these:' },
+  /** Asked when a single topic came close: `{title}` is the topic's title. */
+  confirmTopic: { it: 'Intendi: {title}?', en: 'Do you mean: {title}?' },
+  confirmDeclined: {
+    it: 'Va bene. Prova a scrivere la domanda con altre parole, oppure scegli un argomento.',
+    en: 'All right. Try asking in other words, or pick a subject.',
+  },
+  outOfScope: {
+    it: 'Questo non riguarda i servizi del Comune di Milano, quindi non so aiutarti. Posso rispondere su documenti, tasse, mobilità, scuole e altri servizi della città.',
+    en: 'That is not about the City of Milan’s services, so I cannot help with it. I can answer on documents, taxes, transport, schools and other city services.',
+  },
+  insult: {
+    it: 'Mi dispiace se non ti sono stato utile. Prova a scrivere la domanda con altre parole, oppure scrivi «operatore» per parlare con una persona.',
+    en: 'I am sorry if I was not helpful. Try asking in other words, or type “operator” to reach a person.',
+  },
+  nonsense: {
+    it: 'Non ho capito. Scrivi la tua domanda su un servizio del Comune, per esempio «quanto costa la carta d’identità?».',
+    en: 'I did not understand. Type your question about a city service, for example “how much is the identity card?”.',
+  },
+  yes: { it: 'Sì', en: 'Yes' },
+  no: { it: 'No', en: 'No' },
   tooLong: {
     it: 'Il messaggio è troppo lungo per me. Scrivi la domanda in una o due frasi.',
     en: 'That message is too long for me. Please ask your question in one or two sentences.',

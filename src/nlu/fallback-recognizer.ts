@@ -45,7 +45,9 @@ export class FallbackRecognizer implements Recognizer {
         .map((i) => ({ topicId: i.name, confidence: Math.max(0, Math.min(1, i.score)) }))
         .sort((a, b) => b.confidence - a.confidence)
         .slice(0, 5);
-      return { text, language: local.language, intent: 'faq', candidates, band: bandOf(candidates), recognizer: this.name };
+      // The remote service ranks topics; whether the message is municipal at all stays the local model's call.
+      const outOfScope = local.outOfScope === undefined ? {} : { outOfScope: local.outOfScope };
+      return { text, language: local.language, intent: 'faq', candidates, band: bandOf(candidates), ...outOfScope, recognizer: this.name };
     } catch (error) {
       this.logger.warn({ err: error, recognizer: this.name }, 'remote recognizer failed; the local recognizer answered');
       return { ...local, recognizer: `local (${this.name} failed)` };

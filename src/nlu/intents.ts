@@ -29,11 +29,27 @@ const HANDOFF_PATTERNS: readonly RegExp[] = [
 
 const GREETING = /^(?:ciao|salve|buongiorno|buon giorno|buonasera|buona sera|buon pomeriggio|hey|hello|hi|hiya|good morning|good afternoon|good evening|ehi|ei|hola)(?: (?:dialogo|a tutti|there|everyone|comune))?$/;
 const THANKS = /^(?:(?:ok |okay |perfetto |ottimo |va bene )?(?:grazie|grazie mille|mille grazie|ti ringrazio|la ringrazio|vi ringrazio|thanks|thank you|thank you very much|thanks a lot|cheers|many thanks|ok grazie|perfetto grazie)(?: mille| tante| molto| di tutto| for your help| so much)?|ok|okay|perfetto|ottimo|capito|va bene|got it|great)$/;
-const GOODBYE = /^(?:(?:ok |grazie )?(?:arrivederci|a presto|ciao ciao|buona giornata|buona serata|addio|bye|goodbye|bye bye|see you|have a nice day)(?: e grazie| grazie)?)$/;
+// "thanks, bye" and "ok grazie ciao" close a conversation: thanks before a farewell is still a farewell.
+const GOODBYE = /^(?:(?:ok |okay |grazie |grazie mille |thanks |thank you |perfetto |va bene )*(?:arrivederci|a presto|ciao ciao|ciao|buona giornata|buona serata|addio|bye|goodbye|bye bye|see you|have a nice day)(?: e grazie| grazie| thanks| ciao)?)$/;
+const INSULT_WORDS = String.raw`(?:stupid[oai]?|idiot[ai]?|idiot|cretin[oi]|scem[oai]|inutile|deficiente|imbecille|stronz[oai]|coglion[ei]|incapace|useless|stupid|dumb|moron|rubbish|garbage|pathetic)`;
+const INSULT_PHRASES = /\b(?:fai schifo|fate schifo|che schifo|vaffanculo|fanculo|va a quel paese|vai a quel paese|stai zitto|you suck|fuck you|fuck off|screw you|shut up)\b/;
+// Only short messages: "inutile" inside a question ("è inutile rinnovare la cie?") is a question.
+const INSULT = new RegExp(String.raw`^(?:(?:ma |sei |tu sei |sei proprio |sei davvero |sei un |sei una |che |you are |you re |youre |you |what a |so |this |questo |bot |chatbot |e |is |un |una |a |an |veramente |really |totally |proprio )*)${INSULT_WORDS}(?: (?:bot|chatbot|robot|macchina|machine|sei|davvero|proprio))*$`);
+const KEYBOARD_RUNS = ['qwer', 'asdf', 'sdfg', 'dfgh', 'fghj', 'ghjk', 'hjkl', 'zxcv', 'xcvb', 'cvbn', 'vbnm', 'uiop', 'yuio', 'tyui', 'poiu', 'lkjh', 'kjhg', 'mnbv'];
+
+/** A keyboard mash: four or more letters without a vowel, a run of keys, or one letter repeated. */
+function isMash(word: string): boolean {
+  if (/\d/.test(word)) return false;
+  if (word.length >= 4 && !/[aeiouy]/.test(word)) return true;
+  if (/^(.)\1{2,}$/.test(word)) return true;
+  return word.length >= 5 && KEYBOARD_RUNS.some((run) => word.includes(run));
+}
+
 const HELP = /^(?:aiuto|help|menu|cosa sai fare|che cosa sai fare|cosa puoi fare|come funziona|come funzioni|chi sei|what can you do|how does this work|who are you|istruzioni|start|inizia|ricomincia)$/;
 
 /**
- * Recognises requests for a human and small talk (greeting, thanks, goodbye, help).
+ * Recognises requests for a human and small talk (greeting, thanks, goodbye, help, insults,
+ * keyboard mashes).
  * Returns undefined for everything else, which is then a question for the knowledge base.
  *
  * @example
@@ -46,6 +62,10 @@ export function builtInIntent(normalized: string): Exclude<Intent, 'faq'> | unde
   if (THANKS.test(normalized)) return 'thanks';
   if (GOODBYE.test(normalized)) return 'goodbye';
   if (HELP.test(normalized)) return 'help';
+  if (INSULT_PHRASES.test(normalized) && normalized.split(' ').length <= 6) return 'insult';
+  if (INSULT.test(normalized)) return 'insult';
+  const words = normalized.split(' ').filter((w) => w.length > 0);
+  if (words.length > 0 && words.length <= 3 && words.every(isMash)) return 'nonsense';
   return undefined;
 }
 

@@ -138,8 +138,10 @@ export class LocalRecognizer implements Recognizer {
     // Intents are matched on the text as written and as spell-corrected ("voglo parlare con un umnao").
     const intent = builtInIntent(normalized) ?? builtInIntent(analysis.corrected.join(' '));
     if (intent) return { text, language: analysis.language, intent, candidates: [], band: 'fallback', recognizer: this.name };
-    const candidates = this.rank(analysis.terms);
-    return { text, language: analysis.language, intent: 'faq', candidates, band: bandOf(candidates, this.bands), recognizer: this.name };
+    const posteriors = this.bayes?.posteriors(analysis.terms) ?? Posteriors.empty();
+    const candidates = this.rank(analysis.terms, posteriors);
+    const outOfScope = posteriors.get(NONE);
+    return { text, language: analysis.language, intent: 'faq', candidates, band: bandOf(candidates, this.bands), ...(outOfScope === undefined ? {} : { outOfScope }), recognizer: this.name };
   }
 
   /** Language, corrected words and terms of a normalised text. */
@@ -151,8 +153,7 @@ export class LocalRecognizer implements Recognizer {
     return { language, corrected, terms: this.analyzer.termsOfWords(corrected, language) };
   }
 
-  private rank(terms: readonly string[]): TopicCandidate[] {
-    const posteriors = this.bayes?.posteriors(terms) ?? Posteriors.empty();
+  private rank(terms: readonly string[], posteriors: Posteriors): TopicCandidate[] {
     const scores = this.index.score(terms, CANDIDATES, topByPosterior(posteriors));
     return scores
       .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, posteriors)) }))

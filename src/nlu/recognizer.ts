@@ -1,7 +1,7 @@
 import type { Language } from '../knowledge/topic-schema';
 
 /** What the citizen's message is, before any knowledge-base answer is chosen. */
-export type Intent = 'faq' | 'handoff' | 'greeting' | 'thanks' | 'goodbye' | 'help';
+export type Intent = 'faq' | 'handoff' | 'greeting' | 'thanks' | 'goodbye' | 'help' | 'insult' | 'nonsense';
 
 /** How the bot should act on a recognition: answer, ask which topic was meant, or fall back. */
 export type Band = 'answer' | 'disambiguate' | 'fallback';
@@ -20,6 +20,11 @@ export interface Recognition {
   /** Ranked best first; at most five. Empty for small talk and handoff requests. */
   readonly candidates: readonly TopicCandidate[];
   readonly band: Band;
+  /**
+   * Probability that the message is outside the city's services (a restaurant tip), from the
+   * recognizer's out-of-scope model; absent when the recognizer has none.
+   */
+  readonly outOfScope?: number;
   /** Which recognizer produced this ("local", "clu", "luis", or "local (clu failed)"). */
   readonly recognizer: string;
 }

@@ -126,8 +126,8 @@ describe('FaqDialog with a table recognizer', () => {
     expect(reply.text).toMatch(/troppo lungo/);
   });
 
-  test.each([['🙂🙂🙂'], ['<b></b><br/>']])('text with no words (%s) asks for words', async (text) => {
-    const reply = await client().sendActivity(text);
+  test('markup with no words asks for words', async () => {
+    const reply = await client().sendActivity('<b></b><br/>');
     expect(reply.text).toMatch(/solo testo/);
   });
 

@@ -12,6 +12,17 @@ describe('LocalRecognizer', () => {
   });
 
   test.each([
+    ['mi consigli un ristorante in centro?', true],
+    ['è morto mio papà cosa devo fare col comune', false],
+    ['rimborso', false],
+    ['moto', false],
+  ])('"%s" carries the out-of-scope signal (out of scope: %s)', (text, outOfScope) => {
+    const probability = recognizer.recognizeText(text).outOfScope;
+    expect(probability).toBeDefined();
+    expect((probability ?? 0) >= 0.25).toBe(outOfScope);
+  });
+
+  test.each([
     ['quanto costa la carta d’identità?', 'carta-identita'],
     ['ho perso la carta di identita', 'carta-identita-smarrimento'],
     ['resdienza cambio', 'cambio-residenza'],

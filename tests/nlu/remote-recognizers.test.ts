@@ -72,6 +72,18 @@ describe('remote recognizers behind the recognizer port', () => {
     }
   });
 
+  test('CLU: a restaurant tip keeps the local out-of-scope signal, so that it is not a municipal miss', async () => {
+    const service = await fakeService((_req, _body, res) => json(res, 200, cluAnswer([{ category: 'attivita-commerciali', confidenceScore: 0.2 }])));
+    try {
+      const clu = new CluClient({ endpoint: service.url, key: 'k1', project: 'dialogo', deployment: 'prod' });
+      const r = await new FallbackRecognizer(clu, local, topics, 1500, logger).recognize('mi consigli un ristorante in centro?');
+      expect(r.recognizer).toBe('clu');
+      expect(r.outOfScope).toBeCloseTo(local.recognizeText('mi consigli un ristorante in centro?').outOfScope ?? Number.NaN);
+    } finally {
+      await service.close();
+    }
+  });
+
   test('LUIS v3: the prediction through the runtime client becomes ranked topics', async () => {
     const service = await fakeService((_req, _body, res) => json(res, 200, luisAnswer({ 'area-c': 0.88, None: 0.1, 'area-b': 0.3 })));
     try {
