@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
   const kbDir = path.resolve('knowledge-base');
   const recognizer = await chooseRecognizer(values.recognizer, kbDir, threshold);
-  const topicIds = new Set((await loadKnowledgeBase(kbDir)).topics.map((t) => t.id));
+  const topicIds = new Set((await loadKnowledgeBase(kbDir)).entries.map((t) => t.id));
   const unlock = unlockpa(datasets);
   const sets: [string, EvaluationLine[], Record<string, unknown>][] = [
     ['unlockpa', unlock.lines, { labels: unlock.labels }],

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   // Where each line came from, for the mismatch list: file and entry number within it.
   const origins = files.flatMap((f) => f.lines.map((_, i) => `${f.file} #${i + 1}`));
   const kbDir = path.resolve(values.kb);
-  const unknown = unknownLabels(lines, new Set((await loadKnowledgeBase(kbDir)).topics.map((t) => t.id)));
+  const unknown = unknownLabels(lines, new Set((await loadKnowledgeBase(kbDir)).entries.map((t) => t.id)));
   if (unknown.length > 0) throw new Error(`labels that are no topic of ${values.kb}: ${unknown.join(', ')}`);
   const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
   const recognizer = await chooseRecognizer(values.recognizer, kbDir, threshold);

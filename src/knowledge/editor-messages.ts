@@ -87,6 +87,11 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   homePageOnly: 'il segno «solo home page» (homePageOnly)',
   reason: 'il motivo',
   groups: 'i gruppi di sinonimi',
+  shortTitle: 'il titolo breve dei pulsanti (shortTitle)',
+  facets: 'le risposte specifiche (facets)',
+  linkLabel: 'il testo del link (linkLabel)',
+  who: "l'ente competente (who)",
+  referrals: 'i rinvii ad altri enti (referrals)',
 };
 const LANGUAGE_NAMES: Readonly<Record<string, string>> = { it: 'in italiano', en: 'in inglese' };
 
@@ -105,6 +110,8 @@ const ITEM_NAMES: Readonly<Record<string, string>> = {
   samples: 'domande di esempio',
   sources: 'fonti',
   groups: 'gruppi di sinonimi',
+  facets: 'risposte specifiche (facets)',
+  referrals: 'rinvii ad altri enti',
 };
 
 /** "domande di esempio in italiano" for `samples.it`: what the entries of a list are. */
@@ -167,6 +174,7 @@ export function italianIssue(issue: z.core.$ZodIssue, doc: Document): string {
     case 'unrecognized_keys':
       return `campo sconosciuto ${issue.keys.map(quoted).join(', ')}: controlla come è scritto il nome e che sia rientrato sotto la sezione giusta`;
     case 'custom':
+      if (/used twice/.test(issue.message)) return `${quoted(value)} è già l'id di un'altra voce dello stesso elenco: ogni id deve essere diverso`;
       if (/date/i.test(issue.message)) return `${quoted(value instanceof Date ? value.toISOString().slice(0, 10) : value)} non è una data valida: scrivila come AAAA-MM-GG, per esempio 2026-11-29`;
       return `${fieldName(path)} non è valido (${issue.message})`;
     default:

@@ -4,6 +4,7 @@ import YAML, { LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { editorLines, formatPath, italianIssue, italianYamlError, lineOf, type KnowledgeBaseProblem } from './editor-messages';
 import { KnowledgeBase } from './knowledge-base';
+import { referralsFileSchema, type Referral } from './referral-schema';
 import { synonymsSchema, topicSchema, type Synonyms, type Topic } from './topic-schema';
 
 export type { KnowledgeBaseProblem } from './editor-messages';
@@ -34,6 +35,8 @@ export class KnowledgeBaseError extends Error {
 
 export const TOPICS_FOLDER = 'topics';
 export const SYNONYMS_FILE = 'synonyms.yaml';
+/** Optional: matters of other administrations. */
+export const REFERRALS_FILE = 'referrals.yaml';
 
 /**
  * Reads and validates `dir/topics/*.yaml` and `dir/synonyms.yaml`.
@@ -80,8 +83,31 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
   }
 
   const synonyms = parseFile(await readText(path.join(dir, SYNONYMS_FILE), SYNONYMS_FILE, problems), SYNONYMS_FILE, synonymsSchema, problems);
+  const referrals = await loadReferrals(dir, fileOfId, problems);
   if (problems.length > 0 || !synonyms) throw new KnowledgeBaseError(problems);
-  return new KnowledgeBase(topics, synonyms.data as Synonyms);
+  return new KnowledgeBase(topics, synonyms.data as Synonyms, { referrals });
+}
+
+/** `referrals.yaml` when the folder has one; its ids must not be topics' ids. */
+async function loadReferrals(dir: string, fileOfId: ReadonlyMap<string, string>, problems: KnowledgeBaseProblem[]): Promise<Referral[]> {
+  const fullPath = path.join(dir, REFERRALS_FILE);
+  const exists = await fs.stat(fullPath).then(() => true, () => false);
+  if (!exists) return [];
+  const parsed = parseFile(await readText(fullPath, REFERRALS_FILE, problems), REFERRALS_FILE, referralsFileSchema, problems);
+  if (!parsed) return [];
+  const referrals: Referral[] = [];
+  for (const referral of parsed.data.referrals) {
+    const topicFile = fileOfId.get(referral.id);
+    if (topicFile) {
+      problems.push({
+        file: REFERRALS_FILE, path: 'referrals', message: `referral id "${referral.id}" is already the id of ${topicFile}`,
+        messageIt: `l'id «${referral.id}» è già usato dall'argomento ${topicFile}: scegli un id diverso per il rinvio`,
+      });
+      continue;
+    }
+    referrals.push(referral);
+  }
+  return referrals;
 }
 
 /**

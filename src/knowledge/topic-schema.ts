@@ -8,7 +8,8 @@ export type Language = (typeof LANGUAGES)[number];
 export const NEXT_CHANNELS = ['online', 'appointment', 'written-request', 'contact-centre', 'counter', 'external'] as const;
 export type NextChannel = (typeof NEXT_CHANNELS)[number];
 
-const isoDate = z
+/** A date as editors write it (YYYY-MM-DD), quoted or not. */
+export const isoDate = z
   .union([z.string(), z.date()])
   .transform((value, ctx) => {
     // YAML turns an unquoted 2026-11-29 into a Date; a quoted one stays a string.
@@ -20,11 +21,62 @@ const isoDate = z
     return text;
   });
 
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
-const sampleList = (min: number) =>
+export const nonEmpty = z.string().trim().min(1, 'must not be empty');
+/** Sample questions, at least `min`, each at most 300 characters. */
+export const sampleList = (min: number) =>
   z.array(nonEmpty.max(300, 'a sample question is at most 300 characters')).min(min, `needs at least ${min} sample questions`);
 
 export const MAX_ANSWER_CHARS = 700;
+/** A facet's answer: its first sentence answers the question, the rest fits a phone's screen. */
+export const MAX_FACET_ANSWER_CHARS = 300;
+/** Buttons and Messenger quick replies show at most 20 characters. */
+export const SHORT_TITLE_CHARS = 20;
+
+export const kebabId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, dashes)');
+export const httpsUrl = z.url({ protocol: /^https$/, error: 'must be an https URL' });
+
+/** A title short enough for a button: authored, never cut. */
+export const shortTitleSchema = z
+  .object({
+    it: nonEmpty.max(SHORT_TITLE_CHARS, `at most ${SHORT_TITLE_CHARS} characters`),
+    en: nonEmpty.max(SHORT_TITLE_CHARS, `at most ${SHORT_TITLE_CHARS} characters`),
+  })
+  .strict();
+
+/** A short answer in both languages, its first sentence carrying the fact asked. */
+export const shortAnswerSchema = z
+  .object({
+    it: nonEmpty.max(MAX_FACET_ANSWER_CHARS, `at most ${MAX_FACET_ANSWER_CHARS} characters`),
+    en: nonEmpty.max(MAX_FACET_ANSWER_CHARS, `at most ${MAX_FACET_ANSWER_CHARS} characters`),
+  })
+  .strict();
+
+/** Set by editors when no deeper official page is known, so that kb:lint lists the answer for them. */
+const homePageOnlySchema = z.object({ reason: nonEmpty }).strict();
+
+/**
+ * One answer within a topic: what a citizen asks about it (cost, documents, booking, minors...).
+ * The bot answers the facet asked and offers the topic's other facets.
+ */
+export const facetSchema = z
+  .object({
+    id: kebabId,
+    shortTitle: shortTitleSchema,
+    samples: z.object({ it: sampleList(3), en: sampleList(2) }).strict(),
+    answer: shortAnswerSchema,
+    /** The page that does the thing; the topic's `link` when absent. */
+    link: httpsUrl.optional(),
+    /** What the citizen does on the link's page ("Prenota l'appuntamento"); "Più informazioni" when absent. */
+    linkLabel: z.object({ it: nonEmpty.max(40), en: nonEmpty.max(40) }).strict().optional(),
+    homePageOnly: homePageOnlySchema.optional(),
+    lastReviewed: isoDate,
+  })
+  .strict();
+
+export type Facet = z.infer<typeof facetSchema>;
+
+/** Fewest facets a topic offers: the questions citizens actually ask about it. */
+export const MIN_FACETS = 4;
 
 /**
  * One knowledge-base topic as editors write it in `knowledge-base/topics/<id>.yaml`.
@@ -32,8 +84,9 @@ export const MAX_ANSWER_CHARS = 700;
  */
 export const topicSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case (a-z, 0-9, dashes)'),
+    id: kebabId,
     title: z.object({ it: nonEmpty, en: nonEmpty }).strict(),
+    shortTitle: shortTitleSchema.optional(),
     samples: z.object({ it: sampleList(12), en: sampleList(4) }).strict(),
     answer: z
       .object({
@@ -41,7 +94,7 @@ export const topicSchema = z
         en: nonEmpty.max(MAX_ANSWER_CHARS, `at most ${MAX_ANSWER_CHARS} characters`),
       })
       .strict(),
-    link: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+    link: httpsUrl,
     next: z
       .object({
         channel: z.enum(NEXT_CHANNELS),
@@ -55,8 +108,18 @@ export const topicSchema = z
     lastReviewed: isoDate,
     reviewBy: isoDate.optional(),
     editorNote: z.string().optional(),
-    // Set by editors when no deeper official page is known, so that kb:lint lists the topic for them.
-    homePageOnly: z.object({ reason: nonEmpty }).strict().optional(),
+    homePageOnly: homePageOnlySchema.optional(),
+    facets: z
+      .array(facetSchema)
+      .min(MIN_FACETS, `needs at least ${MIN_FACETS} facets`)
+      .superRefine((facets, ctx) => {
+        const seen = new Set<string>();
+        facets.forEach((facet, i) => {
+          if (seen.has(facet.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `facet id "${facet.id}" is used twice in this topic` });
+          seen.add(facet.id);
+        });
+      })
+      .optional(),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import Fuse from 'fuse.js';
-import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import type { RecognitionSource } from '../knowledge/knowledge-base';
 import { bandOf, type Recognition, type Recognizer } from './recognizer';
 
 /**
@@ -16,8 +16,8 @@ export class FuseBaselineRecognizer implements Recognizer {
   readonly name = 'fuse-baseline';
   private readonly fuse: Fuse<{ topicId: string; text: string }>;
 
-  constructor(kb: KnowledgeBase) {
-    const entries = kb.topics.flatMap((t) => [...t.samples.it, ...t.samples.en].map((text) => ({ topicId: t.id, text })));
+  constructor(kb: RecognitionSource) {
+    const entries = kb.entries.flatMap((t) => [...t.samples.it, ...t.samples.en].map((text) => ({ topicId: t.id, text })));
     this.fuse = new Fuse(entries, { keys: ['text'], includeScore: true });
   }
 

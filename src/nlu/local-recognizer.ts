@@ -1,5 +1,5 @@
-import { KnowledgeBase } from '../knowledge/knowledge-base';
-import type { Language, Topic } from '../knowledge/topic-schema';
+import type { RecognitionClass, RecognitionSource } from '../knowledge/knowledge-base';
+import type { Language } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
@@ -44,9 +44,9 @@ function topByPosterior(posteriors: Posteriors): string[] {
 }
 
 /** Training examples for the naive Bayes model: every sample under its topic, out-of-scope questions under "none". */
-function bayesExamples(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfScopeExamples): { terms: string[]; label: string }[] {
+function bayesExamples(kb: RecognitionSource, analyzer: Analyzer, outOfScope: OutOfScopeExamples): { terms: string[]; label: string }[] {
   const examples: { terms: string[]; label: string }[] = [];
-  for (const topic of kb.topics) {
+  for (const topic of kb.entries) {
     for (const language of ['it', 'en'] as const) {
       for (const sample of [...topic.samples[language], topic.title[language]]) examples.push({ terms: analyzer.terms(sample, language), label: topic.id });
     }
@@ -97,7 +97,7 @@ export class LocalRecognizer implements Recognizer {
    * Builds every index and model over the knowledge base. `bayes: false` leaves the naive
    * Bayes model out (retrieval scores only): the ablation that shows what it adds.
    */
-  static build(kb: KnowledgeBase, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean } = {}): LocalRecognizer {
+  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean } = {}): LocalRecognizer {
     const { bands = DEFAULT_BANDS, bayes: useBayes = true } = options;
     const analyzer = new Analyzer(kb.synonyms);
     const index = new TopicIndex(kb, analyzer);
@@ -118,8 +118,8 @@ export class LocalRecognizer implements Recognizer {
    * Runs a few recognitions (one sample per topic, and a misspelt copy of it) so that the first
    * citizens do not pay for the JIT compiler: readiness is reported after this.
    */
-  private warmUp(kb: KnowledgeBase): void {
-    for (const topic of kb.topics.slice(0, WARM_UP_TOPICS)) {
+  private warmUp(kb: RecognitionSource): void {
+    for (const topic of kb.entries.slice(0, WARM_UP_TOPICS)) {
       const sample = topic.samples.it[0] ?? topic.title.it;
       this.recognizeText(sample);
       this.recognizeText(`${sample.slice(1)} ${sample.split('').reverse().join('')}`);
@@ -167,7 +167,7 @@ export class LocalRecognizer implements Recognizer {
  * (k-fold), each of its top candidates labelled right or wrong; out-of-scope questions label
  * all their candidates wrong. The model therefore learns how scores look on unseen words.
  */
-function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfScopeExamples, useBayes: boolean): LogisticRegression {
+function fitCalibrator(kb: RecognitionSource, analyzer: Analyzer, outOfScope: OutOfScopeExamples, useBayes: boolean): LogisticRegression {
   const rows: number[][] = [];
   const labels: number[] = [];
   const addExample = (index: TopicIndex, bayes: NaiveBayes | undefined, text: string, language: Language, truth: string | undefined) => {
@@ -180,20 +180,20 @@ function fitCalibrator(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: OutOfS
       labels.push((scores[i] as TopicScores).topicId === truth ? 1 : 0);
     }
   };
-  const totalSamples = kb.topics.reduce((n, t) => n + t.samples.it.length + t.samples.en.length, 0);
+  const totalSamples = kb.entries.reduce((n, t) => n + t.samples.it.length + t.samples.en.length, 0);
   const sampleStep = Math.max(1, Math.ceil(totalSamples / MAX_CALIBRATION_QUESTIONS));
   for (let fold = 0; fold < FOLDS; fold++) {
     const keep = (_: string, i: number) => i % FOLDS !== fold;
     const held = (_: string, i: number) => i % FOLDS === fold;
-    const trainingKb = new KnowledgeBase(
-      kb.topics.map((t): Topic => ({ ...t, samples: { it: t.samples.it.filter(keep), en: t.samples.en.filter(keep) } })),
-      kb.synonyms,
-    );
+    const trainingKb: RecognitionSource = {
+      entries: kb.entries.map((t): RecognitionClass => ({ ...t, samples: { it: t.samples.it.filter(keep), en: t.samples.en.filter(keep) } })),
+      synonyms: kb.synonyms,
+    };
     const trainingOutOfScope = { it: outOfScope.it.filter(keep), en: outOfScope.en.filter(keep) };
     const index = new TopicIndex(trainingKb, analyzer);
     const bayes = useBayes ? NaiveBayes.train(bayesExamples(trainingKb, analyzer, trainingOutOfScope)) : undefined;
     let seen = 0;
-    for (const topic of kb.topics) {
+    for (const topic of kb.entries) {
       for (const language of ['it', 'en'] as const) {
         for (const sample of topic.samples[language].filter(held)) {
           // A large knowledge base calibrates on an even sample of its questions: the fit needs a few thousand.

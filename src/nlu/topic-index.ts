@@ -1,4 +1,4 @@
-import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import type { RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import type { Analyzer } from './analyzer';
 
@@ -58,8 +58,8 @@ export class TopicIndex {
   private readonly maxIdf: number;
   private readonly commonPostings: number;
 
-  constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
-    const topics = kb.topics;
+  constructor(kb: RecognitionSource, private readonly analyzer: Analyzer) {
+    const topics = kb.entries;
     this.topicIds = topics.map((t) => t.id);
     this.topicNumber = new Map(this.topicIds.map((id, i) => [id, i]));
     const vocabulary = { it: new Set<string>(), en: new Set<string>() };
