@@ -4,9 +4,11 @@ import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
 import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
+import { composeAnswer, facetButtons, topicButtonTitle, type AnswerButton } from '../src/bot/answer-composer';
+import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
-import type { Language, Topic } from '../src/knowledge/topic-schema';
-import { sameLink } from '../src/knowledge/topic-links';
+import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
+import { FacetPicker } from '../src/nlu/facet-picker';
 import { normalize } from '../src/nlu/normalize';
 import { DEFAULT_BANDS, type Recognition } from '../src/nlu/recognizer';
 
@@ -18,6 +20,7 @@ export const MAX_QUESTION_CHARS = 1000;
 export const MISSES_BEFORE_HUMAN = 2;
 /** Topics shown as suggestions after a fallback when nothing came close. */
 const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
+/** Longest button title other channels show whole; Messenger cuts at 20 (its adapter does). */
 const SUGGESTION_TITLE_CHARS = 40;
 const MAX_SUGGESTIONS = 4;
 /**
@@ -47,6 +50,12 @@ interface FaqState {
   confirming?: string;
   /** The topic of the citizen's latest municipal question, when confident: a handoff is filed under it. */
   requestTopicId?: string | null;
+  /** Messages handled so far: how far back the last answer is. */
+  turn: number;
+  /** The last answered topic, for follow-ups. */
+  context?: AnsweredContext;
+  /** The facets offered under the last answer ("Altro su questo tema"), until the next message. */
+  offeredFacets?: { topicId: string; facetIds: string[] };
 }
 
 /** Dependencies of the dialog: injected so that tests can replace the recognizer and the clock of reloads. */
@@ -75,7 +84,7 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 
   override async beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const state: FaqState = { language: languageOfLocale(dc.context.activity.locale), misses: 0, awaitingFeedback: false, offered: [] };
+    const state: FaqState = { language: languageOfLocale(dc.context.activity.locale), misses: 0, awaitingFeedback: false, offered: [], turn: 0 };
     dc.activeDialog!.state = state;
     return this.handle(dc, state);
   }
@@ -104,6 +113,8 @@ export class FaqDialog extends Dialog<FaqState> {
     const { context } = dc;
     const activity = context.activity;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
+    // State saved before turns were counted starts counting now.
+    state.turn = (state.turn ?? 0) + 1;
     const runtime = this.options.runtime();
     const command = commandOf(activity.value);
     if (command) {
@@ -144,7 +155,7 @@ export class FaqDialog extends Dialog<FaqState> {
       const reply = yesNo(text);
       if (reply === 'yes') {
         state.offered = [];
-        await this.answer(context, state, confirming, 1);
+        await this.answer(context, state, confirming, undefined, 1);
         return Dialog.EndOfTurn;
       }
       if (reply === 'no') return this.declined(dc, state, runtime.kb, confirming.id);
@@ -161,7 +172,13 @@ export class FaqDialog extends Dialog<FaqState> {
     });
     state.offered = [];
     if (chosen) {
-      await this.answer(context, state, runtime.kb.get(chosen) as Topic, 1);
+      await this.answer(context, state, runtime.kb.get(chosen) as Topic, undefined, 1);
+      return Dialog.EndOfTurn;
+    }
+    const offeredFacet = chosenFacet(runtime.kb, state.offeredFacets, normalized);
+    state.offeredFacets = undefined;
+    if (offeredFacet) {
+      await this.answer(context, state, offeredFacet.topic, offeredFacet.facet, 1);
       return Dialog.EndOfTurn;
     }
 
@@ -194,12 +211,12 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     const contacts = kb.get(CONTACTS_TOPIC);
     if (command === 'contacts' && contacts) {
-      await this.answer(context, state, contacts, 1);
+      await this.answer(context, state, contacts, undefined, 1);
       return Dialog.EndOfTurn;
     }
     const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : []));
     state.offered = suggestions.map((t) => t.id);
-    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
+    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -245,11 +262,18 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'faq':
         break;
     }
+    const followUp = readAsFollowUp(recognition, kb, FacetPicker.of(kb), state.context, state.turn, Date.now());
+    if (followUp) {
+      state.requestTopicId = followUp.topic.id;
+      await this.answer(context, state, followUp.topic, followUp.facet.facet, followUp.confidence, { followUp: true });
+      return Dialog.EndOfTurn;
+    }
     const top = recognition.candidates[0];
     state.requestTopicId = top && top.confidence >= FILING_CONFIDENCE ? top.topicId : null;
     const topTopic = top ? kb.get(top.topicId) : undefined;
     if (recognition.band === 'answer' && top && topTopic) {
-      await this.answer(context, state, topTopic, top.confidence);
+      const facet = FacetPicker.of(kb).pick(recognition.text, recognition.language, topTopic)?.facet;
+      await this.answer(context, state, topTopic, facet, top.confidence);
       return Dialog.EndOfTurn;
     }
     if (recognition.band === 'disambiguate' && top) {
@@ -257,7 +281,7 @@ export class FaqDialog extends Dialog<FaqState> {
       const data: DialogoData = { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' };
       if (offered.length === 1) return this.confirm(dc, state, offered[0] as Topic, '', data);
       state.offered = offered.map((t) => t.id);
-      await this.say(context, MESSAGES.disambiguate[language], data, offered.map((t) => imBack(t.title[language])));
+      await this.say(context, MESSAGES.disambiguate[language], data, offered.map((t) => topicButton(t, language)));
       return Dialog.EndOfTurn;
     }
     const outOfScope = (recognition.outOfScope ?? 0) >= OUT_OF_SCOPE_MISS;
@@ -284,22 +308,31 @@ export class FaqDialog extends Dialog<FaqState> {
     state.offered = suggestions.map((t) => t.id);
     const language = state.language;
     await this.say(dc.context, MESSAGES.confirmDeclined[language], { topicId: null, confidence: null, outcome: 'fallback' }, [
-      ...suggestions.map((t) => imBack(t.title[language])),
+      ...suggestions.map((t) => topicButton(t, language)),
       imBack(MESSAGES.operatorLabel[language]),
     ]);
     return Dialog.EndOfTurn;
   }
 
-  private async answer(context: TurnContext, state: FaqState, topic: Topic, confidence: number): Promise<void> {
+  /**
+   * Answers a topic: the facet asked when there is one, the overview otherwise; then offers the
+   * topic's other facets and asks for feedback. Remembers the topic for follow-ups.
+   */
+  private async answer(context: TurnContext, state: FaqState, topic: Topic, facet: Facet | undefined, confidence: number, extra: Record<string, unknown> = {}): Promise<void> {
     const language = state.language;
     state.misses = 0;
     state.lastTopicId = topic.id;
     state.awaitingFeedback = true;
-    const text = `${topic.answer[language]}\n\n${linkLines(topic, language)}\n\n${MESSAGES.wasItUseful[language]}`;
-    await this.say(context, text, { topicId: topic.id, confidence: round(confidence), outcome: 'answered' }, [
-      imBack(MESSAGES.useful[language]),
-      imBack(MESSAGES.notUseful[language]),
-    ]);
+    const composed = composeAnswer(topic, facet, language);
+    state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
+    state.offeredFacets = composed.moreFacets.length > 0 ? { topicId: topic.id, facetIds: composed.moreFacets.map((f) => f.id) } : undefined;
+    await this.say(
+      context,
+      composed.text,
+      { topicId: topic.id, facetId: composed.facetId, confidence: round(confidence), outcome: 'answered' },
+      [...facetButtons(composed.moreFacets, language).map(button), imBack(MESSAGES.useful[language]), imBack(MESSAGES.notUseful[language])],
+      extra,
+    );
   }
 
   /**
@@ -327,7 +360,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.offered = suggestions.map((t) => t.id);
     const lead = related.outOfScope ? MESSAGES.outOfScope[language] : MESSAGES.fallback[language];
     const heading = closest ? MESSAGES.closestSuggestions[language] : MESSAGES.fallbackSuggestions[language];
-    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
+    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -369,20 +402,26 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 }
 
-/**
- * The answer's link lines: "More information" and the next step's page. When both are the same
- * page only the next step's line is printed, because its label says what the citizen does there.
- */
-export function linkLines(topic: Topic, language: Language): string {
-  const more = `${MESSAGES.moreInfo[language]}: ${topic.link}`;
-  if (!topic.next.url) return more;
-  const next = `${topic.next.label[language]}: ${topic.next.url}`;
-  return sameLink(topic.link, topic.next.url) ? next : `${more}\n\n${next}`;
-}
-
 function imBack(title: string): CardAction {
   const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
   return { type: ActionTypes.ImBack, title: short, value: title };
+}
+
+/** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */
+function topicButton(topic: Topic, language: Language): CardAction {
+  return { type: ActionTypes.ImBack, title: topicButtonTitle(topic, language), value: topic.title[language] };
+}
+
+function button(b: AnswerButton): CardAction {
+  return { type: ActionTypes.ImBack, title: b.title, value: b.value };
+}
+
+/** The offered facet whose short title the citizen pressed (or typed), in either language. */
+function chosenFacet(kb: KnowledgeBase, offered: FaqState['offeredFacets'], normalized: string): { topic: Topic; facet: Facet } | undefined {
+  const topic = offered ? kb.get(offered.topicId) : undefined;
+  if (!offered || !topic) return undefined;
+  const facet = topic.facets?.find((f) => offered.facetIds.includes(f.id) && (normalize(f.shortTitle.it) === normalized || normalize(f.shortTitle.en) === normalized));
+  return facet ? { topic, facet } : undefined;
 }
 
 type Command = 'welcome' | 'frequent' | 'operator' | 'contacts' | 'ticket';

@@ -11,6 +11,8 @@ export interface HandoffData {
 /** `channelData.dialogo` on every bot message. */
 export interface DialogoData {
   readonly topicId: string | null;
+  /** The facet of the topic answered; null for the topic's overview. Only on answers. */
+  readonly facetId?: string | null;
   readonly confidence: number | null;
   readonly outcome: Outcome;
   readonly handoff?: HandoffData;
