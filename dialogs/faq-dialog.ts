@@ -18,8 +18,8 @@ export const FAQ_DIALOG = 'faqDialog';
 export const MAX_QUESTION_CHARS = 1000;
 /** Misses in a row after which the bot offers a person. */
 export const MISSES_BEFORE_HUMAN = 2;
-/** Topics shown as suggestions after a fallback when nothing came close. */
-const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
+/** Topics offered to start with, and as suggestions after a fallback when nothing came close. */
+export const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
 /** Longest button title other channels show whole; Messenger cuts at 20 (its adapter does). */
 const SUGGESTION_TITLE_CHARS = 40;
 const MAX_SUGGESTIONS = 4;
@@ -194,7 +194,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.awaitingFeedback = false;
     state.confirming = undefined;
     if (command === 'welcome') {
-      await this.say(context, MESSAGES.welcome[language], smalltalk());
+      await context.sendActivity(welcomeActivity(kb, language));
       return Dialog.EndOfTurn;
     }
     if (command === 'operator') {
@@ -242,7 +242,7 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'handoff':
         return this.offerPerson(dc, state, undefined, null);
       case 'greeting':
-        await this.say(context, MESSAGES.welcome[language], smalltalk());
+        await context.sendActivity(welcomeActivity(kb, language));
         return Dialog.EndOfTurn;
       case 'help':
         await this.say(context, MESSAGES.help[language], smalltalk());
@@ -405,6 +405,21 @@ export class FaqDialog extends Dialog<FaqState> {
 function imBack(title: string): CardAction {
   const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
   return { type: ActionTypes.ImBack, title: short, value: title };
+}
+
+/**
+ * The welcome: what Dialogo does, in the conversation's language, with the frequent topics as
+ * starter buttons (each sends the topic's full title, which the recognizer knows).
+ */
+export function welcomeActivity(kb: KnowledgeBase, language: Language): Partial<Activity> {
+  const starters = FREQUENT_TOPICS.flatMap((id) => {
+    const topic = kb.get(id);
+    return topic ? [topicButton(topic, language)] : [];
+  });
+  const activity: Partial<Activity> = starters.length > 0 ? MessageFactory.suggestedActions(starters, MESSAGES.welcome[language]) : MessageFactory.text(MESSAGES.welcome[language]);
+  activity.channelData = { dialogo: smalltalk() };
+  activity.textFormat = 'plain';
+  return activity;
 }
 
 /** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */
