@@ -4,7 +4,8 @@ import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
 import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
-import { composeAnswer, facetButtons, topicButtonTitle, type AnswerButton } from '../src/bot/answer-composer';
+import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
+import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, welcomeActivity, type Command } from './faq-buttons';
 import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
@@ -18,10 +19,6 @@ export const FAQ_DIALOG = 'faqDialog';
 export const MAX_QUESTION_CHARS = 1000;
 /** Misses in a row after which the bot offers a person. */
 export const MISSES_BEFORE_HUMAN = 2;
-/** Topics offered to start with, and as suggestions after a fallback when nothing came close. */
-export const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
-/** Longest button title other channels show whole; Messenger cuts at 20 (its adapter does). */
-const SUGGESTION_TITLE_CHARS = 40;
 const MAX_SUGGESTIONS = 4;
 /**
  * Below this calibrated confidence a candidate carries no evidence: a message that matches
@@ -400,59 +397,6 @@ export class FaqDialog extends Dialog<FaqState> {
     activity.textFormat = 'plain';
     await context.sendActivity(activity);
   }
-}
-
-function imBack(title: string): CardAction {
-  const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
-  return { type: ActionTypes.ImBack, title: short, value: title };
-}
-
-/**
- * The welcome: what Dialogo does, in the conversation's language, with the frequent topics as
- * starter buttons (each sends the topic's full title, which the recognizer knows).
- */
-export function welcomeActivity(kb: KnowledgeBase, language: Language): Partial<Activity> {
-  const starters = FREQUENT_TOPICS.flatMap((id) => {
-    const topic = kb.get(id);
-    return topic ? [topicButton(topic, language)] : [];
-  });
-  const activity: Partial<Activity> = starters.length > 0 ? MessageFactory.suggestedActions(starters, MESSAGES.welcome[language]) : MessageFactory.text(MESSAGES.welcome[language]);
-  activity.channelData = { dialogo: smalltalk() };
-  activity.textFormat = 'plain';
-  return activity;
-}
-
-/** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */
-function topicButton(topic: Topic, language: Language): CardAction {
-  return { type: ActionTypes.ImBack, title: topicButtonTitle(topic, language), value: topic.title[language] };
-}
-
-function button(b: AnswerButton): CardAction {
-  return { type: ActionTypes.ImBack, title: b.title, value: b.value };
-}
-
-/** The offered facet whose short title the citizen pressed (or typed), in either language. */
-function chosenFacet(kb: KnowledgeBase, offered: FaqState['offeredFacets'], normalized: string): { topic: Topic; facet: Facet } | undefined {
-  const topic = offered ? kb.get(offered.topicId) : undefined;
-  if (!offered || !topic) return undefined;
-  const facet = topic.facets?.find((f) => offered.facetIds.includes(f.id) && (normalize(f.shortTitle.it) === normalized || normalize(f.shortTitle.en) === normalized));
-  return facet ? { topic, facet } : undefined;
-}
-
-type Command = 'welcome' | 'frequent' | 'operator' | 'contacts' | 'ticket';
-
-/** `value.dialogo` of a menu choice, when the activity carries one. */
-function commandOf(value: unknown): Command | undefined {
-  const command = (value as { dialogo?: unknown } | undefined)?.dialogo;
-  return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' || command === 'ticket' ? command : undefined;
-}
-
-/** The knowledge base's topics for ranked candidates, leaving out ids it no longer has (after a reload). */
-function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: string; confidence: number }[]): Topic[] {
-  return candidates.flatMap((c) => {
-    const topic = kb.get(c.topicId);
-    return topic ? [topic] : [];
-  });
 }
 
 function smalltalk(): DialogoData {

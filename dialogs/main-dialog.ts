@@ -1,6 +1,7 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { FaqDialog, welcomeActivity, type FaqDialogOptions } from './faq-dialog';
+import { welcomeActivity } from './faq-buttons';
+import { FaqDialog, type FaqDialogOptions } from './faq-dialog';
 import { HandoffDialog, type HandoffDialogDependencies } from './handoff-dialog';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import type { Language } from '../src/knowledge/topic-schema';

@@ -1,5 +1,5 @@
 import { ConversationState, MemoryStorage, TestAdapter, UserState, type StoreItems } from 'botbuilder';
-import { FREQUENT_TOPICS } from '../../dialogs/faq-dialog';
+import { FREQUENT_TOPICS } from '../../dialogs/faq-buttons';
 import { MainDialog } from '../../dialogs/main-dialog';
 import { DialogoBot } from '../../src/bot/dialogo-bot';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
