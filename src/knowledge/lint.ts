@@ -31,10 +31,13 @@ function linkFindings(topic: Topic): LintFinding[] {
   }
   for (const facet of topic.facets ?? []) {
     const where = `facet ${facet.id}`;
-    const home = facet.link !== undefined && isPortalHomePage(facet.link);
+    // A facet without its own link shows the topic's: its mark, or the topic's, covers that page.
+    const home = isPortalHomePage(facet.link ?? topic.link);
     if (facet.homePageOnly && home) findings.push({ level: 'warning', topicId: topic.id, message: `${where} links to the portal's home page (homePageOnly): ${facet.homePageOnly.reason}` });
     else if (facet.homePageOnly) findings.push({ level: 'warning', topicId: topic.id, message: `${where} is marked homePageOnly but does not link to the home page: remove the mark` });
-    else if (home) findings.push({ level: 'error', topicId: topic.id, message: `${where} links to the portal's home page: use the deepest official page, or mark the facet with homePageOnly: { reason: "..." }` });
+    else if (home && !(facet.link === undefined && topic.homePageOnly)) {
+      findings.push({ level: 'error', topicId: topic.id, message: `${where} links to the portal's home page: use the deepest official page, or mark the facet with homePageOnly: { reason: "..." }` });
+    }
   }
   if (topic.next.url && sameLink(topic.link, topic.next.url)) {
     findings.push({ level: 'warning', topicId: topic.id, message: `link and next.url are the same page (${topic.link}): the answer shows it once; give next.url the page that does the thing, or drop it` });

@@ -86,5 +86,10 @@ describe('lintKnowledgeBase', () => {
         'error tari-pagamento sample "imu c uno" is also a sample of imu',
       ]),
     );
+    // A facet without its own link shows the topic's page: the topic's mark covers it; its own mark lists it.
+    const homeTopic = { ...imu, link: 'https://www.comune.milano.it', homePageOnly: { reason: 'nessuna pagina' }, facets: [facet('a'), facet('b', { homePageOnly: { reason: 'modulo ignoto' } }), facet('c'), facet('d')] };
+    const inherited = lintKnowledgeBase(new KnowledgeBase([homeTopic], kb.synonyms), new Date('2026-12-05T00:00:00Z')).map((f) => `${f.level} ${f.message}`);
+    expect(inherited.filter((m) => m.startsWith('error'))).toEqual([]);
+    expect(inherited).toContain("warning facet b links to the portal's home page (homePageOnly): modulo ignoto");
   });
 });
