@@ -50,7 +50,19 @@ export class FacetPicker {
   private static readonly built = new WeakMap<KnowledgeBase, FacetPicker>();
   private readonly byTopic = new Map<string, TopicFacets>();
 
+  /** How specific a term is across the whole knowledge base (0-1): "va" or "bene" are not, "moto" is. */
+  private readonly specificity = new Map<string, number>();
+
   private constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
+    const classes = kb.entries;
+    const df = new Map<string, number>();
+    for (const entry of classes) {
+      const terms = new Set<string>();
+      for (const language of ['it', 'en'] as const) for (const sample of entry.samples[language]) for (const term of analyzer.terms(sample, language)) terms.add(term);
+      for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+    }
+    const maxIdf = Math.log(classes.length + 1);
+    for (const [term, count] of df) this.specificity.set(term, Math.log((classes.length + 1) / count) / maxIdf);
     for (const topic of kb.topics) {
       if (topic.facets && topic.facets.length > 0) this.byTopic.set(topic.id, this.index(topic));
     }
@@ -70,7 +82,7 @@ export class FacetPicker {
   rank(text: string, language: Language, topic: Topic): FacetChoice[] {
     const indexed = this.byTopic.get(topic.id);
     if (!indexed) return [];
-    const query = queryVector(this.analyzer.terms(text, language), indexed);
+    const query = queryVector(this.analyzer.terms(text, language), indexed, this.specificity);
     if (query.weights.size === 0) return [];
     return indexed.facets
       .map(({ facet, samples, centroid }) => {
@@ -100,8 +112,10 @@ export class FacetPicker {
     // Document frequency over facets, not samples: a word in every facet tells none apart.
     const df = new Map<string, number>();
     for (const docs of perFacet) for (const term of new Set(docs.flat())) df.set(term, (df.get(term) ?? 0) + 1);
+    // Within the topic, a word is worth what it tells facets apart, times how specific it is in
+    // the whole knowledge base: a common word ("va", "bene") used by one facet decides nothing.
     const idf = new Map<string, number>();
-    for (const [term, count] of df) idf.set(term, Math.log((facets.length + 1) / count));
+    for (const [term, count] of df) idf.set(term, Math.log((facets.length + 1) / count) * (this.specificity.get(term) ?? 1));
     return {
       idf,
       unknownWeight: Math.log((facets.length + 1) / 1),
@@ -117,10 +131,10 @@ export class FacetPicker {
  * The message's vector: words the facets use, weighted by IDF; words they never use ("passaporto"
  * after the Area C answer) count in the norm only, so a message about something else scores low.
  */
-function queryVector(terms: readonly string[], topic: TopicFacets): Vector {
+function queryVector(terms: readonly string[], topic: TopicFacets, specificity: ReadonlyMap<string, number>): Vector {
   const known = vector(terms, topic.idf);
   let unknown = 0;
-  for (const term of new Set(terms)) if (!topic.idf.has(term)) unknown += topic.unknownWeight ** 2;
+  for (const term of new Set(terms)) if (!topic.idf.has(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 1)) ** 2;
   return { weights: known.weights, norm: Math.sqrt(known.norm ** 2 + unknown) };
 }
 
