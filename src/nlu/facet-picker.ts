@@ -115,10 +115,10 @@ export class FacetPicker {
     // Within the topic, a word is worth what it tells facets apart, times how specific it is in
     // the whole knowledge base: a common word ("va", "bene") used by one facet decides nothing.
     const idf = new Map<string, number>();
-    for (const [term, count] of df) idf.set(term, Math.log((facets.length + 1) / count) * (this.specificity.get(term) ?? 1));
+    for (const [term, count] of df) idf.set(term, Math.log(facets.length / count) * (this.specificity.get(term) ?? 1));
     return {
       idf,
-      unknownWeight: Math.log((facets.length + 1) / 1),
+      unknownWeight: Math.log(facets.length),
       facets: facets.map((facet, i) => {
         const docs = perFacet[i] as string[][];
         return { facet, samples: docs.map((terms) => vector(terms, idf)), centroid: vector(docs.flat(), idf) };
