@@ -26,7 +26,8 @@ export const nonEmpty = z.string().trim().min(1, 'must not be empty');
 export const sampleList = (min: number) =>
   z.array(nonEmpty.max(300, 'a sample question is at most 300 characters')).min(min, `needs at least ${min} sample questions`);
 
-export const MAX_ANSWER_CHARS = 700;
+/** The overview: what the topic is and its most asked fact; the facets carry the rest. */
+export const MAX_ANSWER_CHARS = 400;
 /** A facet's answer: its first sentence answers the question, the rest fits a phone's screen. */
 export const MAX_FACET_ANSWER_CHARS = 300;
 /** Buttons and Messenger quick replies show at most 20 characters. */
@@ -86,7 +87,7 @@ export const topicSchema = z
   .object({
     id: kebabId,
     title: z.object({ it: nonEmpty, en: nonEmpty }).strict(),
-    shortTitle: shortTitleSchema.optional(),
+    shortTitle: shortTitleSchema,
     samples: z.object({ it: sampleList(12), en: sampleList(4) }).strict(),
     answer: z
       .object({
@@ -118,8 +119,7 @@ export const topicSchema = z
           if (seen.has(facet.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `facet id "${facet.id}" is used twice in this topic` });
           seen.add(facet.id);
         });
-      })
-      .optional(),
+      }),
   })
   .strict();
 

@@ -43,10 +43,10 @@ describe('the knowledge base', () => {
     const error = await problemsOf(path.join(fixtures, 'kb-broken'));
     expect(error.message.split('\n')).toEqual([
       'La base di conoscenza non è valida (2 problemi):',
-      '  topics/imu-no-english.yaml, riga 44, campo answer.en: manca la risposta in inglese',
+      '  topics/imu-no-english.yaml, riga 45, campo answer.en: manca la risposta in inglese',
       "  topics/imu.yaml, riga 1, campo id: l'id «imu-wrong» deve essere uguale al nome del file («imu»): correggi l'id o rinomina il file",
     ]);
-    expect(error.developerMessage).toMatch(/topics\/imu-no-english\.yaml:44 at answer\.en: Invalid input/);
+    expect(error.developerMessage).toMatch(/topics\/imu-no-english\.yaml:45 at answer\.en: Invalid input/);
   });
 
   test('a YAML syntax error names the file and the line', async () => {
