@@ -52,10 +52,12 @@ describe('FaqDialog with a table recognizer', () => {
     expect(reply.text).toMatch(pattern);
   });
 
-  test('an answer carries the official link and thumbs up and down as suggested actions', async () => {
+  test("an answer carries the official link, the topic's other facets and thumbs up and down as suggested actions", async () => {
     const reply = await client().sendActivity('quanto costa la cie');
-    expect(reply.text).toContain(runtime.kb.get('carta-identita')!.link);
-    expect(actionsOf(reply)).toEqual(['👍', '👎']);
+    const topic = runtime.kb.get('carta-identita')!;
+    expect(reply.text).toContain(topic.link);
+    const others = topic.facets.filter((f) => f.id !== 'costo').slice(0, 5).map((f) => f.shortTitle.it);
+    expect(actionsOf(reply)).toEqual([...others, '👍', '👎']);
     expect(dialogoOf(reply).confidence).toBeCloseTo(0.93);
   });
 
