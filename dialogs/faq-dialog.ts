@@ -4,9 +4,12 @@ import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
 import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
+import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
+import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, welcomeActivity, type Command } from './faq-buttons';
+import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
-import type { Language, Topic } from '../src/knowledge/topic-schema';
-import { sameLink } from '../src/knowledge/topic-links';
+import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
+import { FacetPicker } from '../src/nlu/facet-picker';
 import { normalize } from '../src/nlu/normalize';
 import { DEFAULT_BANDS, type Recognition } from '../src/nlu/recognizer';
 
@@ -16,9 +19,6 @@ export const FAQ_DIALOG = 'faqDialog';
 export const MAX_QUESTION_CHARS = 1000;
 /** Misses in a row after which the bot offers a person. */
 export const MISSES_BEFORE_HUMAN = 2;
-/** Topics shown as suggestions after a fallback when nothing came close. */
-const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
-const SUGGESTION_TITLE_CHARS = 40;
 const MAX_SUGGESTIONS = 4;
 /**
  * Below this calibrated confidence a candidate carries no evidence: a message that matches
@@ -47,6 +47,12 @@ interface FaqState {
   confirming?: string;
   /** The topic of the citizen's latest municipal question, when confident: a handoff is filed under it. */
   requestTopicId?: string | null;
+  /** Messages handled so far: how far back the last answer is. */
+  turn: number;
+  /** The last answered topic, for follow-ups. */
+  context?: AnsweredContext;
+  /** The facets offered under the last answer ("Altro su questo tema"), until the next message. */
+  offeredFacets?: { topicId: string; facetIds: string[] };
 }
 
 /** Dependencies of the dialog: injected so that tests can replace the recognizer and the clock of reloads. */
@@ -75,7 +81,7 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 
   override async beginDialog(dc: DialogContext): Promise<DialogTurnResult> {
-    const state: FaqState = { language: languageOfLocale(dc.context.activity.locale), misses: 0, awaitingFeedback: false, offered: [] };
+    const state: FaqState = { language: languageOfLocale(dc.context.activity.locale), misses: 0, awaitingFeedback: false, offered: [], turn: 0 };
     dc.activeDialog!.state = state;
     return this.handle(dc, state);
   }
@@ -104,6 +110,8 @@ export class FaqDialog extends Dialog<FaqState> {
     const { context } = dc;
     const activity = context.activity;
     if (activity.type !== ActivityTypes.Message) return Dialog.EndOfTurn;
+    // State saved before turns were counted starts counting now.
+    state.turn = (state.turn ?? 0) + 1;
     const runtime = this.options.runtime();
     const command = commandOf(activity.value);
     if (command) {
@@ -144,7 +152,7 @@ export class FaqDialog extends Dialog<FaqState> {
       const reply = yesNo(text);
       if (reply === 'yes') {
         state.offered = [];
-        await this.answer(context, state, confirming, 1);
+        await this.answer(context, state, confirming, undefined, 1);
         return Dialog.EndOfTurn;
       }
       if (reply === 'no') return this.declined(dc, state, runtime.kb, confirming.id);
@@ -161,7 +169,13 @@ export class FaqDialog extends Dialog<FaqState> {
     });
     state.offered = [];
     if (chosen) {
-      await this.answer(context, state, runtime.kb.get(chosen) as Topic, 1);
+      await this.answer(context, state, runtime.kb.get(chosen) as Topic, undefined, 1);
+      return Dialog.EndOfTurn;
+    }
+    const offeredFacet = chosenFacet(runtime.kb, state.offeredFacets, normalized);
+    state.offeredFacets = undefined;
+    if (offeredFacet) {
+      await this.answer(context, state, offeredFacet.topic, offeredFacet.facet, 1);
       return Dialog.EndOfTurn;
     }
 
@@ -177,7 +191,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.awaitingFeedback = false;
     state.confirming = undefined;
     if (command === 'welcome') {
-      await this.say(context, MESSAGES.welcome[language], smalltalk());
+      await context.sendActivity(welcomeActivity(kb, language));
       return Dialog.EndOfTurn;
     }
     if (command === 'operator') {
@@ -194,12 +208,12 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     const contacts = kb.get(CONTACTS_TOPIC);
     if (command === 'contacts' && contacts) {
-      await this.answer(context, state, contacts, 1);
+      await this.answer(context, state, contacts, undefined, 1);
       return Dialog.EndOfTurn;
     }
     const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : []));
     state.offered = suggestions.map((t) => t.id);
-    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
+    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -225,7 +239,7 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'handoff':
         return this.offerPerson(dc, state, undefined, null);
       case 'greeting':
-        await this.say(context, MESSAGES.welcome[language], smalltalk());
+        await context.sendActivity(welcomeActivity(kb, language));
         return Dialog.EndOfTurn;
       case 'help':
         await this.say(context, MESSAGES.help[language], smalltalk());
@@ -245,11 +259,18 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'faq':
         break;
     }
+    const followUp = readAsFollowUp(recognition, kb, FacetPicker.of(kb), state.context, state.turn, Date.now());
+    if (followUp) {
+      state.requestTopicId = followUp.topic.id;
+      await this.answer(context, state, followUp.topic, followUp.facet.facet, followUp.confidence, { followUp: true });
+      return Dialog.EndOfTurn;
+    }
     const top = recognition.candidates[0];
     state.requestTopicId = top && top.confidence >= FILING_CONFIDENCE ? top.topicId : null;
     const topTopic = top ? kb.get(top.topicId) : undefined;
     if (recognition.band === 'answer' && top && topTopic) {
-      await this.answer(context, state, topTopic, top.confidence);
+      const facet = FacetPicker.of(kb).pick(recognition.text, recognition.language, topTopic)?.facet;
+      await this.answer(context, state, topTopic, facet, top.confidence);
       return Dialog.EndOfTurn;
     }
     if (recognition.band === 'disambiguate' && top) {
@@ -257,7 +278,7 @@ export class FaqDialog extends Dialog<FaqState> {
       const data: DialogoData = { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' };
       if (offered.length === 1) return this.confirm(dc, state, offered[0] as Topic, '', data);
       state.offered = offered.map((t) => t.id);
-      await this.say(context, MESSAGES.disambiguate[language], data, offered.map((t) => imBack(t.title[language])));
+      await this.say(context, MESSAGES.disambiguate[language], data, offered.map((t) => topicButton(t, language)));
       return Dialog.EndOfTurn;
     }
     const outOfScope = (recognition.outOfScope ?? 0) >= OUT_OF_SCOPE_MISS;
@@ -284,22 +305,31 @@ export class FaqDialog extends Dialog<FaqState> {
     state.offered = suggestions.map((t) => t.id);
     const language = state.language;
     await this.say(dc.context, MESSAGES.confirmDeclined[language], { topicId: null, confidence: null, outcome: 'fallback' }, [
-      ...suggestions.map((t) => imBack(t.title[language])),
+      ...suggestions.map((t) => topicButton(t, language)),
       imBack(MESSAGES.operatorLabel[language]),
     ]);
     return Dialog.EndOfTurn;
   }
 
-  private async answer(context: TurnContext, state: FaqState, topic: Topic, confidence: number): Promise<void> {
+  /**
+   * Answers a topic: the facet asked when there is one, the overview otherwise; then offers the
+   * topic's other facets and asks for feedback. Remembers the topic for follow-ups.
+   */
+  private async answer(context: TurnContext, state: FaqState, topic: Topic, facet: Facet | undefined, confidence: number, extra: Record<string, unknown> = {}): Promise<void> {
     const language = state.language;
     state.misses = 0;
     state.lastTopicId = topic.id;
     state.awaitingFeedback = true;
-    const text = `${topic.answer[language]}\n\n${linkLines(topic, language)}\n\n${MESSAGES.wasItUseful[language]}`;
-    await this.say(context, text, { topicId: topic.id, confidence: round(confidence), outcome: 'answered' }, [
-      imBack(MESSAGES.useful[language]),
-      imBack(MESSAGES.notUseful[language]),
-    ]);
+    const composed = composeAnswer(topic, facet, language);
+    state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
+    state.offeredFacets = composed.moreFacets.length > 0 ? { topicId: topic.id, facetIds: composed.moreFacets.map((f) => f.id) } : undefined;
+    await this.say(
+      context,
+      composed.text,
+      { topicId: topic.id, facetId: composed.facetId, confidence: round(confidence), outcome: 'answered' },
+      [...facetButtons(composed.moreFacets, language).map(button), imBack(MESSAGES.useful[language]), imBack(MESSAGES.notUseful[language])],
+      extra,
+    );
   }
 
   /**
@@ -327,7 +357,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.offered = suggestions.map((t) => t.id);
     const lead = related.outOfScope ? MESSAGES.outOfScope[language] : MESSAGES.fallback[language];
     const heading = closest ? MESSAGES.closestSuggestions[language] : MESSAGES.fallbackSuggestions[language];
-    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => imBack(t.title[language])), imBack(MESSAGES.operatorLabel[language])]);
+    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -367,38 +397,6 @@ export class FaqDialog extends Dialog<FaqState> {
     activity.textFormat = 'plain';
     await context.sendActivity(activity);
   }
-}
-
-/**
- * The answer's link lines: "More information" and the next step's page. When both are the same
- * page only the next step's line is printed, because its label says what the citizen does there.
- */
-export function linkLines(topic: Topic, language: Language): string {
-  const more = `${MESSAGES.moreInfo[language]}: ${topic.link}`;
-  if (!topic.next.url) return more;
-  const next = `${topic.next.label[language]}: ${topic.next.url}`;
-  return sameLink(topic.link, topic.next.url) ? next : `${more}\n\n${next}`;
-}
-
-function imBack(title: string): CardAction {
-  const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
-  return { type: ActionTypes.ImBack, title: short, value: title };
-}
-
-type Command = 'welcome' | 'frequent' | 'operator' | 'contacts' | 'ticket';
-
-/** `value.dialogo` of a menu choice, when the activity carries one. */
-function commandOf(value: unknown): Command | undefined {
-  const command = (value as { dialogo?: unknown } | undefined)?.dialogo;
-  return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' || command === 'ticket' ? command : undefined;
-}
-
-/** The knowledge base's topics for ranked candidates, leaving out ids it no longer has (after a reload). */
-function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: string; confidence: number }[]): Topic[] {
-  return candidates.flatMap((c) => {
-    const topic = kb.get(c.topicId);
-    return topic ? [topic] : [];
-  });
 }
 
 function smalltalk(): DialogoData {

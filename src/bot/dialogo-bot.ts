@@ -1,9 +1,8 @@
-import { ActivityHandler, MessageFactory, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { MainDialog } from '../../dialogs/main-dialog';
 import type { HandoffGate } from './handoff-gate';
-import { MESSAGES } from './messages';
 
 /**
  * The bot: greets new members, runs the main dialog on every message, and saves
@@ -43,10 +42,7 @@ export class DialogoBot extends ActivityHandler {
       const botId = context.activity.recipient?.id;
       const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
       if (humans.length > 0) {
-        const language = languageOfLocale(context.activity.locale);
-        const welcome = MessageFactory.text(MESSAGES.welcome[language]);
-        welcome.channelData = { dialogo: { topicId: null, confidence: null, outcome: 'smalltalk' } };
-        await context.sendActivity(welcome);
+        await context.sendActivity(this.dialog.welcome(languageOfLocale(context.activity.locale)));
       }
       await next();
     });

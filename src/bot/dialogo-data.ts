@@ -16,6 +16,8 @@ export interface HandoffData {
 export interface DialogoData {
   /** The topic answered or offered first; with outcome `referral`, the referral's id. */
   readonly topicId: string | null;
+  /** The facet of the topic answered; null for the topic's overview. Only on answers. */
+  readonly facetId?: string | null;
   readonly confidence: number | null;
   readonly outcome: Outcome;
   readonly handoff?: HandoffData;

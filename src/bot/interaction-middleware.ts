@@ -71,6 +71,7 @@ export class InteractionMiddleware implements Middleware {
       topicId: data?.topicId ?? null,
       confidence: data?.confidence ?? null,
       answerTopicId: data?.outcome === 'answered' ? (data.topicId ?? null) : null,
+      answerFacetId: data?.outcome === 'answered' ? (data.facetId ?? null) : null,
       feedback: feedback ?? null,
       latencyMs,
       handoff: handoff ? { state: handoff.state, at: this.now().toISOString() } : null,

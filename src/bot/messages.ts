@@ -32,6 +32,7 @@ export const MESSAGES = {
   goodbye: { it: 'Arrivederci e buona giornata!', en: 'Goodbye, have a nice day!' },
   moreInfo: { it: 'Maggiori informazioni', en: 'More information' },
   wasItUseful: { it: 'Ti è stata utile?', en: 'Was this helpful?' },
+  moreOnTopic: { it: 'Altro su questo tema nei pulsanti qui sotto.', en: 'More on this subject in the buttons below.' },
   feedbackThanks: { it: 'Grazie del riscontro!', en: 'Thank you for your feedback!' },
   feedbackSorry: {
     it: 'Mi dispiace. Prova a riformulare la domanda con altre parole, oppure scrivi «operatore» per i contatti di una persona.',

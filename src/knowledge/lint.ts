@@ -29,6 +29,16 @@ function linkFindings(topic: Topic): LintFinding[] {
       message: 'links to the portal\'s home page: use the deepest official page, or mark the topic with homePageOnly: { reason: "..." }',
     });
   }
+  for (const facet of topic.facets ?? []) {
+    const where = `facet ${facet.id}`;
+    // A facet without its own link shows the topic's: its mark, or the topic's, covers that page.
+    const home = isPortalHomePage(facet.link ?? topic.link);
+    if (facet.homePageOnly && home) findings.push({ level: 'warning', topicId: topic.id, message: `${where} links to the portal's home page (homePageOnly): ${facet.homePageOnly.reason}` });
+    else if (facet.homePageOnly) findings.push({ level: 'warning', topicId: topic.id, message: `${where} is marked homePageOnly but does not link to the home page: remove the mark` });
+    else if (home && !(facet.link === undefined && topic.homePageOnly)) {
+      findings.push({ level: 'error', topicId: topic.id, message: `${where} links to the portal's home page: use the deepest official page, or mark the facet with homePageOnly: { reason: "..." }` });
+    }
+  }
   if (topic.next.url && sameLink(topic.link, topic.next.url)) {
     findings.push({ level: 'warning', topicId: topic.id, message: `link and next.url are the same page (${topic.link}): the answer shows it once; give next.url the page that does the thing, or drop it` });
   }
@@ -49,18 +59,25 @@ export function lintKnowledgeBase(kb: KnowledgeBase, today: Date): LintFinding[]
   const analyzer = new Analyzer(kb.synonyms);
   const owner = new Map<string, string>();
   const termSets: { topicId: string; text: string; terms: Set<string> }[] = [];
-  for (const topic of kb.topics) {
+  // Every class the recognizer learns (topics with their facets' samples, referrals) must be told apart.
+  for (const entry of kb.entries) {
     for (const language of ['it', 'en'] as const) {
-      for (const sample of topic.samples[language]) {
+      for (const sample of entry.samples[language]) {
         const key = normalize(sample);
         const other = owner.get(key);
-        if (other && other !== topic.id) findings.push({ level: 'error', topicId: topic.id, message: `sample "${sample}" is also a sample of ${other}` });
-        owner.set(key, topic.id);
+        if (other && other !== entry.id) findings.push({ level: 'error', topicId: entry.id, message: `sample "${sample}" is also a sample of ${other}` });
+        owner.set(key, entry.id);
         const terms = new Set(analyzer.terms(sample, language));
-        if (terms.size >= 2) termSets.push({ topicId: topic.id, text: sample, terms });
+        if (terms.size >= 2) termSets.push({ topicId: entry.id, text: sample, terms });
       }
+    }
+  }
+  for (const topic of kb.topics) {
+    for (const language of ['it', 'en'] as const) {
       if (topic.answer[language].trim().length === 0) findings.push({ level: 'error', topicId: topic.id, message: `missing ${language} answer` });
     }
+    if (!topic.facets) findings.push({ level: 'warning', topicId: topic.id, message: 'has no facets: every answer is the whole overview, whatever was asked' });
+    if (!topic.shortTitle) findings.push({ level: 'warning', topicId: topic.id, message: 'has no shortTitle: Messenger cuts its title at 20 characters' });
     findings.push(...linkFindings(topic));
     const reviewed = new Date(`${topic.lastReviewed}T00:00:00Z`);
     const limit = new Date(today);

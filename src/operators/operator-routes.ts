@@ -4,6 +4,7 @@ import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
+import { FacetPicker } from '../nlu/facet-picker';
 import { HandoffError, type HandoffService, type OperatorIdentity, type QueueEntry } from '../handoff/handoff-service';
 import type { Logger } from '../logger';
 import { clientAddress } from '../server/client-address';
@@ -180,9 +181,14 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       if (text.length === 0 || text.length > 1000) return void res.send(200, { suggestions: [] });
       const runtime = deps.runtime();
       const recognition = await runtime.recognizer.recognize(text);
+      const picker = FacetPicker.of(runtime.kb);
       const suggestions = recognition.candidates.slice(0, 3).flatMap((c) => {
         const topic = runtime.kb.get(c.topicId);
-        return topic ? [{ topicId: topic.id, title: topic.title[recognition.language], answer: topic.answer[recognition.language], link: topic.link, confidence: Math.round(c.confidence * 1000) / 1000 }] : [];
+        if (!topic) return [];
+        // The facet the citizen's words ask about, so the operator pastes the short answer, not the whole topic.
+        const facet = picker.pick(text, recognition.language, topic)?.facet;
+        const answer = (facet ?? topic).answer[recognition.language];
+        return [{ topicId: topic.id, facetId: facet?.id ?? null, title: topic.title[recognition.language], answer, link: facet?.link ?? topic.link, confidence: Math.round(c.confidence * 1000) / 1000 }];
       });
       res.send(200, { suggestions });
     }),

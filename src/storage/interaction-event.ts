@@ -27,6 +27,8 @@ export interface InteractionEvent {
   readonly confidence: number | null;
   /** Topic of the answer given, when the outcome is `answered`. */
   readonly answerTopicId: string | null;
+  /** Facet of the answer given (null: the topic's overview); absent on events recorded before facets. */
+  readonly answerFacetId?: string | null;
   /** Feedback given in this turn on the previous answer. */
   readonly feedback: 'up' | 'down' | null;
   /** Time the bot took for the turn, in milliseconds. */

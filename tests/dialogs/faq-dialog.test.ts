@@ -1,6 +1,7 @@
 import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
-import { FaqDialog, MAX_QUESTION_CHARS, linkLines } from '../../dialogs/faq-dialog';
+import { FaqDialog, MAX_QUESTION_CHARS } from '../../dialogs/faq-dialog';
+import { linkLines } from '../../src/bot/answer-composer';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base';
 import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';

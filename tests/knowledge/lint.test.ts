@@ -60,4 +60,36 @@ describe('lintKnowledgeBase', () => {
     const different = new KnowledgeBase([{ ...imu, link: page, next: { ...imu.next, url: 'https://checkout.pagopa.it' } }], kb.synonyms);
     expect(lintKnowledgeBase(different, new Date('2026-11-29T00:00:00Z')).some((f) => f.message.startsWith('link and next.url'))).toBe(false);
   });
+  test("a facet's link to the home page without the mark is an error, marked it is listed; a facet sample shared with another topic is an error", () => {
+    const imu = kb.get('imu')!;
+    const tari = kb.get('tari-pagamento')!;
+    const facet = (id: string, extra: object = {}) => ({
+      id,
+      shortTitle: { it: id, en: id },
+      samples: { it: [`imu ${id} uno`, `imu ${id} due`, `imu ${id} tre`], en: [`imu ${id} one`, `imu ${id} two`] },
+      answer: { it: 'Risposta.', en: 'Answer.' },
+      lastReviewed: '2026-12-05',
+      ...extra,
+    });
+    const edited = new KnowledgeBase(
+      [
+        { ...imu, facets: [facet('a', { link: 'https://www.comune.milano.it' }), facet('b', { link: 'https://www.comune.milano.it/', homePageOnly: { reason: 'nessuna pagina nota' } }), facet('c'), facet('d')] },
+        { ...tari, samples: { ...tari.samples, it: [...tari.samples.it, 'imu c uno'] } },
+      ],
+      kb.synonyms,
+    );
+    const messages = lintKnowledgeBase(edited, new Date('2026-12-05T00:00:00Z')).map((f) => `${f.level} ${f.topicId} ${f.message}`);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^error imu facet a links to the portal's home page: use the deepest official page/),
+        'warning imu facet b links to the portal\'s home page (homePageOnly): nessuna pagina nota',
+        'error tari-pagamento sample "imu c uno" is also a sample of imu',
+      ]),
+    );
+    // A facet without its own link shows the topic's page: the topic's mark covers it; its own mark lists it.
+    const homeTopic = { ...imu, link: 'https://www.comune.milano.it', homePageOnly: { reason: 'nessuna pagina' }, facets: [facet('a'), facet('b', { homePageOnly: { reason: 'modulo ignoto' } }), facet('c'), facet('d')] };
+    const inherited = lintKnowledgeBase(new KnowledgeBase([homeTopic], kb.synonyms), new Date('2026-12-05T00:00:00Z')).map((f) => `${f.level} ${f.message}`);
+    expect(inherited.filter((m) => m.startsWith('error'))).toEqual([]);
+    expect(inherited).toContain("warning facet b links to the portal's home page (homePageOnly): modulo ignoto");
+  });
 });

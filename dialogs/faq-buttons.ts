@@ -1,0 +1,68 @@
+import { ActionTypes, MessageFactory, type Activity, type CardAction } from 'botbuilder';
+import { topicButtonTitle, type AnswerButton } from '../src/bot/answer-composer';
+import type { DialogoData } from '../src/bot/dialogo-data';
+import { MESSAGES } from '../src/bot/messages';
+import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
+import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
+import { normalize } from '../src/nlu/normalize';
+
+/** Topics offered to start with, and as suggestions after a fallback when nothing came close. */
+export const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tari-pagamento', 'multe-pagamento', 'area-c'];
+/** Longest button title other channels show whole; Messenger cuts at 20 (its adapter does). */
+const SUGGESTION_TITLE_CHARS = 40;
+
+const SMALLTALK: DialogoData = { topicId: null, confidence: null, outcome: 'smalltalk' };
+
+/** A button that sends its title back as the citizen's text; long titles are cut for display only. */
+export function imBack(title: string): CardAction {
+  const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
+  return { type: ActionTypes.ImBack, title: short, value: title };
+}
+
+/**
+ * The welcome: what Dialogo does, in the conversation's language, with the frequent topics as
+ * starter buttons (each sends the topic's full title, which the recognizer knows).
+ */
+export function welcomeActivity(kb: KnowledgeBase, language: Language): Partial<Activity> {
+  const starters = FREQUENT_TOPICS.flatMap((id) => {
+    const topic = kb.get(id);
+    return topic ? [topicButton(topic, language)] : [];
+  });
+  const activity: Partial<Activity> = starters.length > 0 ? MessageFactory.suggestedActions(starters, MESSAGES.welcome[language]) : MessageFactory.text(MESSAGES.welcome[language]);
+  activity.channelData = { dialogo: SMALLTALK };
+  activity.textFormat = 'plain';
+  return activity;
+}
+
+/** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */
+export function topicButton(topic: Topic, language: Language): CardAction {
+  return { type: ActionTypes.ImBack, title: topicButtonTitle(topic, language), value: topic.title[language] };
+}
+
+export function button(b: AnswerButton): CardAction {
+  return { type: ActionTypes.ImBack, title: b.title, value: b.value };
+}
+
+/** The offered facet whose short title the citizen pressed (or typed), in either language. */
+export function chosenFacet(kb: KnowledgeBase, offered: { topicId: string; facetIds: readonly string[] } | undefined, normalized: string): { topic: Topic; facet: Facet } | undefined {
+  const topic = offered ? kb.get(offered.topicId) : undefined;
+  if (!offered || !topic) return undefined;
+  const facet = topic.facets?.find((f) => offered.facetIds.includes(f.id) && (normalize(f.shortTitle.it) === normalized || normalize(f.shortTitle.en) === normalized));
+  return facet ? { topic, facet } : undefined;
+}
+
+export type Command = 'welcome' | 'frequent' | 'operator' | 'contacts' | 'ticket';
+
+/** `value.dialogo` of a menu choice, when the activity carries one. */
+export function commandOf(value: unknown): Command | undefined {
+  const command = (value as { dialogo?: unknown } | undefined)?.dialogo;
+  return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' || command === 'ticket' ? command : undefined;
+}
+
+/** The knowledge base's topics for ranked candidates, leaving out ids it no longer has (after a reload). */
+export function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: string; confidence: number }[]): Topic[] {
+  return candidates.flatMap((c) => {
+    const topic = kb.get(c.topicId);
+    return topic ? [topic] : [];
+  });
+}

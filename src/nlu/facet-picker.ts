@@ -1,0 +1,159 @@
+import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import type { Facet, Language, Topic } from '../knowledge/topic-schema';
+import { Analyzer } from './analyzer';
+
+/** The facet of a topic a message asks about, with how strongly its words point there (0-1). */
+export interface FacetChoice {
+  readonly facet: Facet;
+  readonly score: number;
+}
+
+/**
+ * Below this score no facet is named by the message: the topic's overview answers. A message
+ * that shares one discriminating word with a facet's samples ("moto", "costa") scores about
+ * 0.3-0.6 against it; words every facet of the topic shares weigh nothing.
+ */
+export const FACET_THRESHOLD = 0.2;
+
+interface FacetVectors {
+  readonly facet: Facet;
+  /** One TF-IDF vector per sample question and one for the short title. */
+  readonly samples: readonly Vector[];
+  /** All samples together: what the facet is about overall. */
+  readonly centroid: Vector;
+}
+
+interface Vector {
+  readonly weights: ReadonlyMap<string, number>;
+  readonly norm: number;
+}
+
+interface TopicFacets {
+  readonly idf: ReadonlyMap<string, number>;
+  /** Weight of a query word the topic's facets never use: as rare as a word only one facet uses. */
+  readonly unknownWeight: number;
+  readonly facets: readonly FacetVectors[];
+}
+
+/**
+ * Picks the facet of a topic that a message asks about. Compares the message with each facet's
+ * sample questions under an IDF computed within the topic, so the words that name the topic
+ * ("area c", "carta d'identità") count for nothing and the words that tell its facets apart
+ * ("costa", "moto", "minorenne") decide. Built once per knowledge base; a pick touches only the
+ * topic's own facets.
+ *
+ * @example
+ * const picker = FacetPicker.of(kb);
+ * picker.pick('e per le moto?', 'it', kb.get('area-c')!)?.facet.id // 'chi-paga'
+ */
+export class FacetPicker {
+  private static readonly built = new WeakMap<KnowledgeBase, FacetPicker>();
+  private readonly byTopic = new Map<string, TopicFacets>();
+
+  /** How specific a term is across the whole knowledge base (0-1): "va" or "bene" are not, "moto" is. */
+  private readonly specificity = new Map<string, number>();
+
+  private constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
+    const classes = kb.entries;
+    const df = new Map<string, number>();
+    for (const entry of classes) {
+      const terms = new Set<string>();
+      for (const language of ['it', 'en'] as const) for (const sample of entry.samples[language]) for (const term of analyzer.terms(sample, language)) terms.add(term);
+      for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+    }
+    const maxIdf = Math.log(classes.length + 1);
+    for (const [term, count] of df) this.specificity.set(term, Math.log((classes.length + 1) / count) / maxIdf);
+    for (const topic of kb.topics) {
+      if (topic.facets && topic.facets.length > 0) this.byTopic.set(topic.id, this.index(topic));
+    }
+  }
+
+  /** The picker of a knowledge base, built on first use and kept as long as the knowledge base lives. */
+  static of(kb: KnowledgeBase): FacetPicker {
+    let picker = FacetPicker.built.get(kb);
+    if (!picker) {
+      picker = new FacetPicker(kb, new Analyzer(kb.synonyms));
+      FacetPicker.built.set(kb, picker);
+    }
+    return picker;
+  }
+
+  /** Every facet of the topic scored against the message, best first; empty when the topic has none. */
+  rank(text: string, language: Language, topic: Topic): FacetChoice[] {
+    const indexed = this.byTopic.get(topic.id);
+    if (!indexed) return [];
+    const query = queryVector(this.analyzer.terms(text, language), indexed, this.specificity);
+    if (query.weights.size === 0) return [];
+    return indexed.facets
+      .map(({ facet, samples, centroid }) => {
+        let nearest = 0;
+        for (const sample of samples) nearest = Math.max(nearest, cosine(query, sample));
+        // The nearest sample rewards a close paraphrase; the centroid, a word the facet uses often.
+        return { facet, score: 0.6 * nearest + 0.4 * cosine(query, centroid) };
+      })
+      .sort((a, b) => b.score - a.score);
+  }
+
+  /** The facet the message asks about, or undefined when none stands out (the overview answers). */
+  pick(text: string, language: Language, topic: Topic): FacetChoice | undefined {
+    const [best] = this.rank(text, language, topic);
+    return best && best.score >= FACET_THRESHOLD ? best : undefined;
+  }
+
+  private index(topic: Topic): TopicFacets {
+    const facets = topic.facets ?? [];
+    const termsOf = (facet: Facet): string[][] => [
+      ...facet.samples.it.map((s) => this.analyzer.terms(s, 'it')),
+      ...facet.samples.en.map((s) => this.analyzer.terms(s, 'en')),
+      this.analyzer.terms(facet.shortTitle.it, 'it'),
+      this.analyzer.terms(facet.shortTitle.en, 'en'),
+    ];
+    const perFacet = facets.map(termsOf);
+    // Document frequency over facets, not samples: a word in every facet tells none apart.
+    const df = new Map<string, number>();
+    for (const docs of perFacet) for (const term of new Set(docs.flat())) df.set(term, (df.get(term) ?? 0) + 1);
+    // Within the topic, a word is worth what it tells facets apart, times how specific it is in
+    // the whole knowledge base: a common word ("va", "bene") used by one facet decides nothing.
+    const idf = new Map<string, number>();
+    for (const [term, count] of df) idf.set(term, Math.log(facets.length / count) * (this.specificity.get(term) ?? 1));
+    return {
+      idf,
+      unknownWeight: Math.log(facets.length),
+      facets: facets.map((facet, i) => {
+        const docs = perFacet[i] as string[][];
+        return { facet, samples: docs.map((terms) => vector(terms, idf)), centroid: vector(docs.flat(), idf) };
+      }),
+    };
+  }
+}
+
+/**
+ * The message's vector: words the facets use, weighted by IDF; words they never use ("passaporto"
+ * after the Area C answer) count in the norm only, so a message about something else scores low.
+ */
+function queryVector(terms: readonly string[], topic: TopicFacets, specificity: ReadonlyMap<string, number>): Vector {
+  const known = vector(terms, topic.idf);
+  let unknown = 0;
+  for (const term of new Set(terms)) if (!topic.idf.has(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 1)) ** 2;
+  return { weights: known.weights, norm: Math.sqrt(known.norm ** 2 + unknown) };
+}
+
+/** TF-IDF vector of terms; terms the topic's facets never use are left out (they tell no facet apart). */
+function vector(terms: readonly string[], idf: ReadonlyMap<string, number>): Vector {
+  const weights = new Map<string, number>();
+  for (const term of terms) {
+    const w = idf.get(term);
+    if (w !== undefined && w > 0) weights.set(term, (weights.get(term) ?? 0) + w);
+  }
+  let sum = 0;
+  for (const w of weights.values()) sum += w * w;
+  return { weights, norm: Math.sqrt(sum) };
+}
+
+function cosine(a: Vector, b: Vector): number {
+  if (a.norm === 0 || b.norm === 0) return 0;
+  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [term, w] of small.weights) dot += w * (large.weights.get(term) ?? 0);
+  return dot / (a.norm * b.norm);
+}
