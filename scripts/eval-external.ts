@@ -52,7 +52,9 @@ async function main(): Promise<void> {
   const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
   const kbDir = path.resolve('knowledge-base');
   const recognizer = await chooseRecognizer(values.recognizer, kbDir, threshold);
-  const topicIds = new Set((await loadKnowledgeBase(kbDir)).entries.map((t) => t.id));
+  const kb = await loadKnowledgeBase(kbDir);
+  const topicIds = new Set(kb.entries.map((t) => t.id));
+  const isReferral = (id: string) => kb.entry(id)?.kind === 'referral';
   const unlock = unlockpa(datasets);
   const sets: [string, EvaluationLine[], Record<string, unknown>][] = [
     ['unlockpa', unlock.lines, { labels: unlock.labels }],
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
     if (unknown.length > 0) throw new Error(`${name}: labels that are no topic of the knowledge base: ${unknown.join(', ')}`);
   }
   for (const [name, lines, extra] of sets) {
-    const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS, warm: values.warm });
+    const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS, warm: values.warm, isReferral });
     if (values.verbose) for (const m of mismatches) process.stderr.write(`${name} ${m.line}: expected ${m.expected}, got ${m.got}: ${m.text}\n`);
     process.stdout.write(`${JSON.stringify({ dataset: name, recognizer: recognizer.name, ...summary, ...extra })}\n`);
   }

@@ -36,12 +36,15 @@ async function main(): Promise<void> {
   // Where each line came from, for the mismatch list: file and entry number within it.
   const origins = files.flatMap((f) => f.lines.map((_, i) => `${f.file} #${i + 1}`));
   const kbDir = path.resolve(values.kb);
-  const unknown = unknownLabels(lines, new Set((await loadKnowledgeBase(kbDir)).entries.map((t) => t.id)));
+  const kb = await loadKnowledgeBase(kbDir);
+  const unknown = unknownLabels(lines, new Set(kb.entries.map((t) => t.id)));
   if (unknown.length > 0) throw new Error(`labels that are no topic of ${values.kb}: ${unknown.join(', ')}`);
   const threshold = values['answer-threshold'] === undefined ? undefined : Number(values['answer-threshold']);
   const recognizer = await chooseRecognizer(values.recognizer, kbDir, threshold);
   // The dialog's own limit, so that a long message counts as the fallback the citizen gets.
-  const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS, warm: values.warm });
+  // An answer that is another administration's matter is the referral the bot gives.
+  const isReferral = (id: string) => kb.entry(id)?.kind === 'referral';
+  const { summary, mismatches } = await evaluate(recognizer, lines, { maxQuestionChars: MAX_QUESTION_CHARS, warm: values.warm, isReferral });
   for (const m of mismatches) process.stderr.write(`${origins[m.line - 1] ?? `#${m.line}`}: expected ${m.expected}, got ${m.got}: ${m.text}\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }

@@ -12,8 +12,10 @@ export const SESSION_GAP_MS = 30 * 60 * 1000;
 export const MAX_OPEN_SESSIONS = 200_000;
 const CHECKPOINT_VERSION = 1;
 
-const QUESTION_OUTCOMES = new Set(['answered', 'disambiguation', 'fallback']);
-const ENGAGING_OUTCOMES = new Set(['answered', 'disambiguation', 'fallback', 'handoff']);
+// A referral (another administration's matter, named with its page) is a question the bot
+// handled: it engages, and self-help absorbed it, but it is not an answer of the City's.
+const QUESTION_OUTCOMES = new Set(['answered', 'referral', 'disambiguation', 'fallback']);
+const ENGAGING_OUTCOMES = new Set(['answered', 'referral', 'disambiguation', 'fallback', 'handoff']);
 
 /** What the aggregator keeps of an open session: plain JSON, so that it is its own checkpoint. */
 const sessionSchema = z.object({
@@ -34,6 +36,8 @@ const sessionSchema = z.object({
   lastFeedback: z.enum(['up', 'down']).nullable(),
   /** The last question was answered and nothing since (👎, question, handoff) undid it. */
   lastQuestionAnswered: z.boolean(),
+  /** The same for a referral to another administration (absent from checkpoints before referrals). */
+  lastQuestionReferred: z.boolean().default(false),
 });
 type Session = z.infer<typeof sessionSchema>;
 
@@ -158,7 +162,7 @@ export class AnalyticsAggregator {
       session = {
         conversationId: event.conversationId, first: ms, last: ms, channel: event.channel, language: event.language,
         answeredTopic: null, recognisedTopic: null, engaged: false, ticket: false, connected: false, abandoned: false,
-        lastFeedback: null, lastQuestionAnswered: false,
+        lastFeedback: null, lastQuestionAnswered: false, lastQuestionReferred: false,
       };
     }
     this.sessions.delete(event.conversationId);
@@ -220,18 +224,27 @@ export class AnalyticsAggregator {
     if (event.feedback === 'up' || event.feedback === 'down') {
       counters[event.feedback === 'up' ? 'ratedUp' : 'ratedDown'] = 1;
       session.lastFeedback = event.feedback;
-      if (event.feedback === 'down') session.lastQuestionAnswered = false;
+      if (event.feedback === 'down') {
+        session.lastQuestionAnswered = false;
+        session.lastQuestionReferred = false;
+      }
     }
     if (QUESTION_OUTCOMES.has(event.outcome)) counters.questions = 1;
     if (event.outcome === 'answered') counters.answers = 1;
+    if (event.outcome === 'referral') counters.referrals = 1;
     if (event.outcome === 'disambiguation') counters.disambiguations = 1;
     if (event.outcome === 'fallback') counters.fallbacks = 1;
     if (ENGAGING_OUTCOMES.has(event.outcome)) session.engaged = true;
     if (event.outcome === 'answered') {
       session.answeredTopic ??= event.answerTopicId ?? event.topicId;
       session.lastQuestionAnswered = !event.handoff;
+      session.lastQuestionReferred = false;
+    } else if (event.outcome === 'referral') {
+      session.lastQuestionAnswered = false;
+      session.lastQuestionReferred = !event.handoff;
     } else if (QUESTION_OUTCOMES.has(event.outcome) || event.outcome === 'handoff' || event.handoff) {
       session.lastQuestionAnswered = false;
+      session.lastQuestionReferred = false;
     }
     session.recognisedTopic ??= event.topicId;
     if (event.activityType === 'message') session.language = event.language;
@@ -246,6 +259,7 @@ export class AnalyticsAggregator {
   private observeLifecycle(event: InteractionEvent, ms: number, session: Session): void {
     session.engaged = true;
     session.lastQuestionAnswered = false;
+    session.lastQuestionReferred = false;
     session.recognisedTopic ??= event.topicId;
     const handoff = event.handoff;
     const counters: Record<string, number> = {};
@@ -314,5 +328,6 @@ function outcomeOf(session: Session): ConversationOutcome {
   if (session.abandoned) return 'abandoned';
   if (session.lastFeedback === 'up') return 'resolved-confirmed';
   if (session.lastQuestionAnswered) return 'resolved-assumed';
+  if (session.lastQuestionReferred) return 'referred';
   return 'unresolved';
 }

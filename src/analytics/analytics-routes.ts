@@ -71,7 +71,7 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
     await deps.refresh();
     const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(from, to), deps.rollups.range(yearBefore(from), yearBefore(to)), deps.rollups.gaps(from, to)]);
     const kb = deps.runtime().kb;
-    return summarize(rows, gaps, { from, to, previousYearRows, topicTitle: (id) => kb.get(id)?.title.it ?? null });
+    return summarize(rows, gaps, { from, to, previousYearRows, topicTitle: (id) => kb.title(id, 'it') ?? null });
   };
 
   server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {

@@ -3,8 +3,8 @@
  * added when a session is finalised, on the session's key; turn and handoff counters at once,
  * on the event's own key.
  */
-export const CONVERSATION_COUNTERS = ['conversations', 'engaged', 'unengaged', 'resolvedConfirmed', 'resolvedAssumed', 'escalated', 'abandoned', 'tickets', 'unresolved'] as const;
-export const TURN_COUNTERS = ['turns', 'questions', 'answers', 'disambiguations', 'fallbacks', 'ratedUp', 'ratedDown'] as const;
+export const CONVERSATION_COUNTERS = ['conversations', 'engaged', 'unengaged', 'resolvedConfirmed', 'resolvedAssumed', 'referred', 'escalated', 'abandoned', 'tickets', 'unresolved'] as const;
+export const TURN_COUNTERS = ['turns', 'questions', 'answers', 'referrals', 'disambiguations', 'fallbacks', 'ratedUp', 'ratedDown'] as const;
 export const HANDOFF_COUNTERS = ['handoffsQueued', 'handoffsAnswered', 'handoffsAbandoned', 'ticketsCreated', 'waitSecSum', 'waitCount', 'handleSecSum', 'handleCount'] as const;
 
 /** Upper bounds (seconds, inclusive) of the wait and handling histograms; the last bucket is open. */
@@ -21,7 +21,7 @@ export function bucketCounters(prefix: 'wait' | 'handle'): string[] {
   return [...BUCKET_BOUNDS.map((b) => `${prefix}_le_${b}`), `${prefix}_le_inf`];
 }
 
-export type ConversationOutcome = 'ticket' | 'escalated' | 'abandoned' | 'resolved-confirmed' | 'resolved-assumed' | 'unresolved' | 'unengaged';
+export type ConversationOutcome = 'ticket' | 'escalated' | 'abandoned' | 'resolved-confirmed' | 'resolved-assumed' | 'referred' | 'unresolved' | 'unengaged';
 
 /** The conversation counter of each outcome. */
 export const OUTCOME_COUNTER: Readonly<Record<ConversationOutcome, (typeof CONVERSATION_COUNTERS)[number]>> = {
@@ -30,6 +30,7 @@ export const OUTCOME_COUNTER: Readonly<Record<ConversationOutcome, (typeof CONVE
   abandoned: 'abandoned',
   'resolved-confirmed': 'resolvedConfirmed',
   'resolved-assumed': 'resolvedAssumed',
+  referred: 'referred',
   unresolved: 'unresolved',
   unengaged: 'unengaged',
 };

@@ -18,6 +18,9 @@ const COLUMNS: readonly [string, keyof DaySummary][] = [
   ['csat', 'csat'],
   ['avg_queue_wait_sec', 'avgQueueWaitSec'],
   ['avg_handle_sec', 'avgHandleSec'],
+  // Added after the first release: at the end, so that the earlier columns keep their place.
+  ['referred', 'referred'],
+  ['referral_turns', 'referrals'],
 ];
 
 const RATES = new Set<keyof DaySummary>(['deflectionRate', 'escalationRate', 'fallbackRate', 'csat']);

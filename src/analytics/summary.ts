@@ -22,6 +22,8 @@ interface Breakdown {
   conversations: number;
   engaged: number;
   resolved: number;
+  /** Ended on a referral to another administration: self-help absorbed them, apart from `resolved`. */
+  referred: number;
   escalated: number;
   deflectionRate: number | null;
 }
@@ -33,11 +35,16 @@ export interface PeriodFigures {
   resolved: number;
   resolvedConfirmed: number;
   resolvedAssumed: number;
+  /** Conversations that ended on a referral to another administration (docs/metrics.md). */
+  referred: number;
+  /** Question turns answered with a referral to another administration. */
+  referrals: number;
   escalated: number;
   abandoned: number;
   tickets: number;
   unengaged: number;
   unresolved: number;
+  /** (resolved + referred) over engaged conversations: the demand self-help absorbed. */
   deflectionRate: number | null;
   escalationRate: number | null;
   fallbackRate: number | null;
@@ -134,8 +141,16 @@ function resolved(c: Counters): number {
   return n(c, 'resolvedConfirmed') + n(c, 'resolvedAssumed');
 }
 
+/** Conversations self-help absorbed: answered by the bot, or correctly sent to another administration. */
+function absorbed(c: Counters): number {
+  return resolved(c) + n(c, 'referred');
+}
+
 function breakdown(c: Counters): Breakdown {
-  return { conversations: n(c, 'conversations'), engaged: n(c, 'engaged'), resolved: resolved(c), escalated: n(c, 'escalated'), deflectionRate: ratio(resolved(c), n(c, 'engaged')) };
+  return {
+    conversations: n(c, 'conversations'), engaged: n(c, 'engaged'), resolved: resolved(c), referred: n(c, 'referred'), escalated: n(c, 'escalated'),
+    deflectionRate: ratio(absorbed(c), n(c, 'engaged')),
+  };
 }
 
 /**
@@ -168,12 +183,14 @@ function day(c: Counters, date: string): DaySummary {
     resolved: resolved(c),
     resolvedConfirmed: n(c, 'resolvedConfirmed'),
     resolvedAssumed: n(c, 'resolvedAssumed'),
+    referred: n(c, 'referred'),
+    referrals: n(c, 'referrals'),
     escalated: n(c, 'escalated'),
     abandoned: n(c, 'abandoned'),
     tickets: n(c, 'tickets'),
     unengaged: n(c, 'unengaged'),
     unresolved: n(c, 'unresolved'),
-    deflectionRate: ratio(resolved(c), n(c, 'engaged')),
+    deflectionRate: ratio(absorbed(c), n(c, 'engaged')),
     escalationRate: ratio(n(c, 'escalated'), n(c, 'engaged')),
     fallbackRate: ratio(n(c, 'fallbacks'), n(c, 'questions')),
     csat: ratio(n(c, 'ratedUp'), n(c, 'ratedUp') + n(c, 'ratedDown')),
@@ -185,7 +202,8 @@ function day(c: Counters, date: string): DaySummary {
 function monthFigures(c: Counters): MonthFigures {
   return {
     in: n(c, 'engaged'),
-    answeredByBot: resolved(c),
+    // As 020202 counts a call that it sends elsewhere as answered, so is a referral.
+    answeredByBot: absorbed(c),
     answeredByOperator: n(c, 'escalated'),
     abandoned: n(c, 'abandoned'),
     diverted: n(c, 'tickets'),
@@ -293,6 +311,8 @@ export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGa
     resolved: totals.resolved,
     resolvedConfirmed: totals.resolvedConfirmed,
     resolvedAssumed: totals.resolvedAssumed,
+    referred: totals.referred,
+    referrals: totals.referrals,
     escalated: totals.escalated,
     abandoned: totals.abandoned,
     tickets: totals.tickets,

@@ -1,5 +1,9 @@
-/** Outcome of a bot message, as channels, logs and tests see it in `channelData.dialogo`. */
-export type Outcome = 'answered' | 'disambiguation' | 'fallback' | 'handoff' | 'smalltalk';
+/**
+ * Outcome of a bot message, as channels, logs and tests see it in `channelData.dialogo`.
+ * `referral`: the question is another administration's matter and the bot said who handles it
+ * (knowledge-base/referrals.yaml); a correct redirection, neither an answer nor a miss.
+ */
+export type Outcome = 'answered' | 'disambiguation' | 'fallback' | 'handoff' | 'smalltalk' | 'referral';
 
 /** `channelData.dialogo.handoff` on every bot message of the handoff flow. */
 export interface HandoffData {
@@ -10,6 +14,7 @@ export interface HandoffData {
 
 /** `channelData.dialogo` on every bot message. */
 export interface DialogoData {
+  /** The topic answered or offered first; with outcome `referral`, the referral's id. */
   readonly topicId: string | null;
   /** The facet of the topic answered; null for the topic's overview. Only on answers. */
   readonly facetId?: string | null;

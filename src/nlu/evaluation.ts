@@ -16,8 +16,8 @@ export type LabelKind = 'topic' | (typeof SPECIAL_LABELS)[number];
 
 /**
  * What the live bot does with one message (dialogs/faq-dialog.ts), as far as one turn without
- * history shows it. `referral` has no producer yet: the recognizer has no referral outcome, so
- * lines labelled `referral` show as misses until it does.
+ * history shows it. `referral`: the answer is another administration's matter
+ * (knowledge-base/referrals.yaml), known through {@link EvaluationOptions.isReferral}.
  */
 export type BotOutcome =
   | { readonly kind: 'answered'; readonly topicId: string }
@@ -25,7 +25,7 @@ export type BotOutcome =
   | { readonly kind: 'fallback'; readonly reason: 'no-match' | 'too-long' | 'no-text' }
   | { readonly kind: 'handoff' }
   | { readonly kind: 'smalltalk' }
-  | { readonly kind: 'referral' };
+  | { readonly kind: 'referral'; readonly referralId?: string };
 
 /** Where one line lands: each line lands in exactly one bucket. */
 export const BUCKETS = ['answered', 'answeredOther', 'offered', 'offeredOther', 'fallback', 'smalltalk', 'handoff', 'referral'] as const;
@@ -39,7 +39,10 @@ export interface EvaluationSummary {
   readonly total: number;
   /** Topic lines the bot answers with the expected topic, over topic lines. */
   readonly topicAccuracy: number;
-  /** `none` lines that fall back or get small talk, over `none` lines (a disambiguation is not a rejection). */
+  /**
+   * `none` lines that fall back, get small talk or are referred to another administration (the
+   * bot claimed no city answer), over `none` lines (a disambiguation is not a rejection).
+   */
   readonly outOfScopeRejection: number;
   readonly handoffRecall: number;
   readonly p50Ms: number;
@@ -50,6 +53,8 @@ export interface EvaluationSummary {
   readonly referralRecall: number | null;
   /** Lines over the dialog's length limit (counted as the fallback the bot gives them). */
   readonly tooLong: number;
+  /** `none` lines referred to another administration (counted as rejected, shown apart). */
+  readonly noneReferred: number;
   readonly counts: Readonly<Record<LabelKind, LabelCounts>>;
 }
 
@@ -73,6 +78,11 @@ export interface EvaluationOptions {
    * (spelling look-ups cached) rather than of each question's first time.
    */
   readonly warm?: boolean;
+  /**
+   * Whether a recognised id is a referral (`kb.entry(id)?.kind === 'referral'`): answering it is
+   * the referral outcome, not a topic's answer. Without it every answer counts as a topic's.
+   */
+  readonly isReferral?: (id: string) => boolean;
 }
 
 /**
@@ -87,17 +97,19 @@ export function labelKindOf(expected: string): LabelKind {
 
 /**
  * What the bot does with a recognition, as the FAQ dialog acts on it: the buttons of a
- * disambiguation are the first three candidates at or above the candidate threshold.
+ * disambiguation are the first three candidates at or above the candidate threshold; an answer
+ * whose id is a referral (per `isReferral`) is the referral outcome.
  *
  * @example
  * outcomeOf(recognition) // { kind: 'answered', topicId: 'imu' }
+ * outcomeOf(recognition, (id) => kb.entry(id)?.kind === 'referral') // { kind: 'referral', referralId: 'passaporto' }
  */
-export function outcomeOf(recognition: Recognition): BotOutcome {
+export function outcomeOf(recognition: Recognition, isReferral?: (id: string) => boolean): BotOutcome {
   if (recognition.intent === 'handoff') return { kind: 'handoff' };
   if (recognition.intent !== 'faq') return { kind: 'smalltalk' };
   const top = recognition.candidates[0];
   if (!top) return { kind: 'fallback', reason: 'no-match' };
-  if (recognition.band === 'answer') return { kind: 'answered', topicId: top.topicId };
+  if (recognition.band === 'answer') return isReferral?.(top.topicId) ? { kind: 'referral', referralId: top.topicId } : { kind: 'answered', topicId: top.topicId };
   if (recognition.band === 'disambiguate') {
     return { kind: 'disambiguation', offered: recognition.candidates.filter((c) => c.confidence >= DEFAULT_BANDS.candidate).slice(0, 3).map((c) => c.topicId) };
   }
@@ -138,17 +150,18 @@ export function bucketOf(expected: string, outcome: BotOutcome): Bucket {
 }
 
 /**
- * Whether a line is right: a topic answered with that topic; `none` rejected (a fallback or small
- * talk; a disambiguation or a referral is not a rejection); `handoff` and `referral` only by
- * that outcome.
+ * Whether a line is right: a topic answered with that topic; `none` rejected (a fallback, small
+ * talk, or a referral to another administration: the bot claimed no city answer; a
+ * disambiguation is not a rejection); `handoff` and `referral` only by that outcome.
  *
  * @example
  * isRight('none', 'offeredOther') // false
+ * isRight('none', 'referral') // true
  */
 export function isRight(expected: string, bucket: Bucket): boolean {
   const kind = labelKindOf(expected);
   if (kind === 'topic') return bucket === 'answered';
-  if (kind === 'none') return bucket === 'fallback' || bucket === 'smalltalk';
+  if (kind === 'none') return bucket === 'fallback' || bucket === 'smalltalk' || bucket === 'referral';
   return bucket === kind;
 }
 
@@ -177,11 +190,12 @@ export function tally(results: readonly { readonly expected: string; readonly ou
   return {
     total: results.length,
     topicAccuracy: ratio(counts.topic.answered, counts.topic.lines),
-    outOfScopeRejection: ratio(counts.none.fallback + counts.none.smalltalk, counts.none.lines),
+    outOfScopeRejection: ratio(counts.none.fallback + counts.none.smalltalk + counts.none.referral, counts.none.lines),
     handoffRecall: ratio(counts.handoff.handoff, counts.handoff.lines),
     offered: ratioOrNull(counts.topic.offered, counts.topic.lines),
     referralRecall: ratioOrNull(counts.referral.referral, counts.referral.lines),
     tooLong,
+    noneReferred: counts.none.referral,
     counts,
   };
 }
@@ -195,6 +209,8 @@ export function describeOutcome(outcome: BotOutcome): string {
       return `disambiguation (offered ${outcome.offered.join(', ')})`;
     case 'fallback':
       return outcome.reason === 'no-match' ? 'fallback' : `fallback (${outcome.reason})`;
+    case 'referral':
+      return outcome.referralId ? `referral (${outcome.referralId})` : 'referral';
     default:
       return outcome.kind;
   }
@@ -312,7 +328,7 @@ export async function evaluate(
   if (options.warm) for (const line of lines) if (!refusedBeforeRecognition(line.text, options)) await recognizer.recognize(line.text.trim());
   for (const [i, line] of lines.entries()) {
     const started = performance.now();
-    const outcome = refusedBeforeRecognition(line.text, options) ?? outcomeOf(await recognizer.recognize(line.text.trim()));
+    const outcome = refusedBeforeRecognition(line.text, options) ?? outcomeOf(await recognizer.recognize(line.text.trim()), options.isReferral);
     latencies.push(performance.now() - started);
     results.push({ expected: line.expected, outcome });
     if (!isRight(line.expected, bucketOf(line.expected, outcome))) {
@@ -332,6 +348,7 @@ export async function evaluate(
       offered: t.offered,
       referralRecall: t.referralRecall,
       tooLong: t.tooLong,
+      noneReferred: t.noneReferred,
       counts: t.counts,
     },
     mismatches,

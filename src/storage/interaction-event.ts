@@ -1,7 +1,7 @@
 import type { Language } from '../knowledge/topic-schema';
 
 /** What the bot did with a turn, as recorded (the same values as `channelData.dialogo.outcome`). */
-export type EventOutcome = 'answered' | 'disambiguation' | 'fallback' | 'handoff' | 'smalltalk' | 'welcome' | 'none';
+export type EventOutcome = 'answered' | 'disambiguation' | 'fallback' | 'handoff' | 'smalltalk' | 'referral' | 'welcome' | 'none';
 
 /**
  * One interaction, as stored: one per turn. Personal data never reaches this shape: the
@@ -22,7 +22,7 @@ export interface InteractionEvent {
   /** The citizen's text after redaction; null for turns without text. */
   readonly text: string | null;
   readonly outcome: EventOutcome;
-  /** Topic the recognizer ranked first (answered or offered), if any. */
+  /** Topic the recognizer ranked first (answered or offered), if any; the referral's id for a `referral`. */
   readonly topicId: string | null;
   readonly confidence: number | null;
   /** Topic of the answer given, when the outcome is `answered`. */

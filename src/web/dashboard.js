@@ -348,6 +348,12 @@
         'Tasso di deflessione: ' + fmtRate(s.deflectionRate),
         'Confermate: ' + fmtInt(s.resolvedConfirmed) + ' · presunte: ' + fmtInt(s.resolvedAssumed),
       ]),
+      // A question of another administration's, answered with who handles it: self-help
+      // absorbed it (it counts in the deflection rate) but it is neither an answer nor a miss.
+      kpi('referred', 'Indirizzate ad altri enti', fmtInt(s.referred), [
+        'Risposte con rinvio ad altri enti: ' + fmtInt(s.referrals),
+        'Contano nella deflessione',
+      ]),
       kpi('escalated', 'Passate a operatore', fmtInt(s.escalated), [
         'Tasso di escalation: ' + fmtRate(s.escalationRate),
         'Risposte da operatore: ' + fmtInt(handoffs.answered) + ' su ' + fmtInt(handoffs.queued) + ' in coda',

@@ -57,7 +57,7 @@ function stream(seed: number): InteractionEvent[] {
       if (roll < 0.08) {
         push({ activityType: 'conversationUpdate', outcome: 'welcome' });
       } else if (roll < 0.75) {
-        const outcome = pick<EventOutcome>(['answered', 'answered', 'answered', 'fallback', 'fallback', 'disambiguation', 'smalltalk', 'none']);
+        const outcome = pick<EventOutcome>(['answered', 'answered', 'answered', 'referral', 'fallback', 'fallback', 'disambiguation', 'smalltalk', 'none']);
         const topicId = outcome === 'fallback' ? (random() < 0.3 ? pick(TOPICS) : null) : pick(TOPICS);
         const text = random() < 0.9 ? Array.from({ length: 1 + Math.floor(random() * 5) }, () => pick(WORDS)).join(' ') : null;
         push({ activityType: 'message', outcome, text, topicId, answerTopicId: outcome === 'answered' ? topicId : null, feedback });
@@ -158,7 +158,7 @@ describe.each(adapters)('online aggregation equals a rebuild: %s', (_name, open)
       for (const row of rows) for (const [k, v] of Object.entries(row.counters)) sums[k] = (sums[k] ?? 0) + v;
       const lifecycle = events.filter((e) => e.activityType === 'handoff').length;
       expect(sums.turns).toBe(events.length - lifecycle);
-      const outcomes = ['resolvedConfirmed', 'resolvedAssumed', 'escalated', 'abandoned', 'tickets', 'unresolved'].reduce((acc, k) => acc + (sums[k] ?? 0), 0);
+      const outcomes = ['resolvedConfirmed', 'resolvedAssumed', 'referred', 'escalated', 'abandoned', 'tickets', 'unresolved'].reduce((acc, k) => acc + (sums[k] ?? 0), 0);
       expect(outcomes).toBe(sums.engaged);
       expect((sums.engaged ?? 0) + (sums.unengaged ?? 0)).toBe(sums.conversations);
     } finally {

@@ -55,23 +55,23 @@ describe('summarize', () => {
 
   test('by channel, language and topic, most conversations first', () => {
     expect(summary.byChannel).toEqual([
-      { channel: 'webchat', conversations: 8, engaged: 7, resolved: 4, escalated: 0, deflectionRate: 4 / 7 },
-      { channel: 'facebook', conversations: 2, engaged: 2, resolved: 0, escalated: 1, deflectionRate: 0 },
+      { channel: 'webchat', conversations: 8, engaged: 7, resolved: 4, referred: 0, escalated: 0, deflectionRate: 4 / 7 },
+      { channel: 'facebook', conversations: 2, engaged: 2, resolved: 0, referred: 0, escalated: 1, deflectionRate: 0 },
     ]);
     expect(summary.byLanguage.map((l) => [l.language, l.conversations])).toEqual([['it', 8], ['en', 2]]);
     // Topics: none D E F G (fallbacks B's, E's and G's two turns are on no topic); tari B H H; carta-identita A I; anagrafe C.
     expect(summary.byTopic).toEqual([
-      { topicId: null, title: null, conversations: 4, engaged: 3, resolved: 0, escalated: 0, fallbacks: 4, deflectionRate: 0 },
-      { topicId: 'tari', title: 'TARI', conversations: 3, engaged: 3, resolved: 3, escalated: 0, fallbacks: 0, deflectionRate: 1 },
-      { topicId: 'carta-identita', title: "Carta d'identità", conversations: 2, engaged: 2, resolved: 1, escalated: 0, fallbacks: 0, deflectionRate: 0.5 },
-      { topicId: 'anagrafe', title: null, conversations: 1, engaged: 1, resolved: 0, escalated: 1, fallbacks: 0, deflectionRate: 0 },
+      { topicId: null, title: null, conversations: 4, engaged: 3, resolved: 0, referred: 0, escalated: 0, fallbacks: 4, deflectionRate: 0 },
+      { topicId: 'tari', title: 'TARI', conversations: 3, engaged: 3, resolved: 3, referred: 0, escalated: 0, fallbacks: 0, deflectionRate: 1 },
+      { topicId: 'carta-identita', title: "Carta d'identità", conversations: 2, engaged: 2, resolved: 1, referred: 0, escalated: 0, fallbacks: 0, deflectionRate: 0.5 },
+      { topicId: 'anagrafe', title: null, conversations: 1, engaged: 1, resolved: 0, referred: 0, escalated: 1, fallbacks: 0, deflectionRate: 0 },
     ]);
   });
 
   test('every day of the range, zeros and nulls on empty days', () => {
     expect(summary.byDay.map((d) => d.day)).toEqual(['2026-03-31', '2026-04-01', '2026-04-02']);
     expect(summary.byDay[0]).toEqual({
-      day: '2026-03-31', conversations: 0, engaged: 0, resolved: 0, resolvedConfirmed: 0, resolvedAssumed: 0, escalated: 0, abandoned: 0, tickets: 0,
+      day: '2026-03-31', conversations: 0, engaged: 0, resolved: 0, resolvedConfirmed: 0, resolvedAssumed: 0, referred: 0, referrals: 0, escalated: 0, abandoned: 0, tickets: 0,
       unengaged: 0, unresolved: 0, deflectionRate: null, escalationRate: null, fallbackRate: null, csat: null, avgQueueWaitSec: null, avgHandleSec: null,
     });
     expect(summary.byDay[1]).toMatchObject({ conversations: 10, engaged: 9, resolved: 4, avgQueueWaitSec: 500, avgHandleSec: 420 });
@@ -111,10 +111,10 @@ describe('summaryCsv', () => {
     const csv = summaryCsv(summary);
     expect(csv.endsWith('\r\n')).toBe(true);
     const lines = csv.slice(0, -2).split('\r\n');
-    expect(lines[0]).toBe('day,conversations,engaged,resolved,resolved_confirmed,resolved_assumed,escalated,abandoned,tickets,unengaged,deflection_rate,escalation_rate,fallback_rate,csat,avg_queue_wait_sec,avg_handle_sec');
+    expect(lines[0]).toBe('day,conversations,engaged,resolved,resolved_confirmed,resolved_assumed,escalated,abandoned,tickets,unengaged,deflection_rate,escalation_rate,fallback_rate,csat,avg_queue_wait_sec,avg_handle_sec,referred,referral_turns');
     expect(lines).toHaveLength(1 + summary.byDay.length);
-    expect(lines[1]).toBe('2026-03-31,0,0,0,0,0,0,0,0,0,,,,,,');
-    expect(lines[2]).toBe('2026-04-01,10,9,4,1,3,1,1,1,1,0.4444,0.1111,0.4000,0.6667,500,420');
+    expect(lines[1]).toBe('2026-03-31,0,0,0,0,0,0,0,0,0,,,,,,,0,0');
+    expect(lines[2]).toBe('2026-04-01,10,9,4,1,3,1,1,1,1,0.4444,0.1111,0.4000,0.6667,500,420,0,0');
     summary.byDay.forEach((day, i) => {
       const cells = lines[i + 1]!.split(',');
       expect(cells[0]).toBe(day.day);

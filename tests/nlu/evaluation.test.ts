@@ -59,7 +59,7 @@ describe('counting rules: where a line lands and whether it is right', () => {
     ['none', offering('imu'), 'offeredOther', false],
     ['none', answered('imu'), 'answeredOther', false],
     ['none', handoff, 'handoff', false],
-    ['none', referral, 'referral', false],
+    ['none', referral, 'referral', true],
     ['handoff', handoff, 'handoff', true],
     ['handoff', fallback, 'fallback', false],
     ['handoff', answered('imu'), 'answeredOther', false],
@@ -96,6 +96,7 @@ describe('tally: outcomes to counts and ratios', () => {
       offered: 0.25,
       referralRecall: 0,
       tooLong: 1,
+      noneReferred: 0,
       counts: {
         topic: counts({ lines: 4, answered: 1, offered: 1, offeredOther: 1, fallback: 1 }),
         none: counts({ lines: 4, fallback: 1, smalltalk: 1, offeredOther: 1, answeredOther: 1 }),
@@ -155,6 +156,13 @@ describe('outcomeOf: what the dialog does with a recognition', () => {
   ])('%j becomes %j', (r, expected) => {
     expect(outcomeOf(r)).toEqual(expected);
   });
+
+  test('an answer whose id is a referral is the referral outcome; offering a referral stays a disambiguation', () => {
+    const isReferral = (id: string) => id === 'passaporto';
+    expect(outcomeOf(recognition('faq', 'answer', [{ topicId: 'passaporto', confidence: 0.9 }]), isReferral)).toEqual({ kind: 'referral', referralId: 'passaporto' });
+    expect(outcomeOf(recognition('faq', 'answer', [{ topicId: 'imu', confidence: 0.9 }]), isReferral)).toEqual(answered('imu'));
+    expect(outcomeOf(recognition('faq', 'disambiguate', [{ topicId: 'passaporto', confidence: 0.4 }]), isReferral)).toEqual(offering('passaporto'));
+  });
 });
 
 describe('refusedBeforeRecognition: messages the dialog refuses before asking the recognizer', () => {
@@ -195,10 +203,39 @@ describe('evaluate: lines through a recognizer as the live bot takes them', () =
     ]);
   });
 
-  test('a referral line is a miss until the bot has a referral outcome', async () => {
+  test('without isReferral every answer is a topic\'s, so a referral line answered is a miss', async () => {
     const { summary } = await evaluate(new ScriptedRecognizer(script), lines);
     expect(summary.referralRecall).toBe(0);
     expect(summary.counts.referral).toEqual(counts({ lines: 1, answeredOther: 1 }));
+  });
+
+  test('an answer that is a referral class is right on a referral line and a rejection on a none line, counted as noneReferred', async () => {
+    const referring = (text: string): Recognition =>
+      text.includes('passaporto') || text.includes('tempo')
+        ? recognition('faq', 'answer', [{ topicId: 'passaporto', confidence: 0.9 }])
+        : script(text);
+    const { summary, mismatches } = await evaluate(new ScriptedRecognizer(referring), lines, { isReferral: (id) => id === 'passaporto' });
+    expect(summary.referralRecall).toBe(1);
+    expect(summary.counts.referral).toEqual(counts({ lines: 1, referral: 1 }));
+    expect(summary.counts.none).toEqual(counts({ lines: 2, referral: 1, offeredOther: 1 }));
+    expect(summary.noneReferred).toBe(1);
+    expect(summary.outOfScopeRejection).toBe(0.5);
+    expect(summary.topicAccuracy).toBe(0.5);
+    expect(mismatches.map((m) => [m.line, m.got])).toEqual([
+      [2, 'disambiguation (offered imu, area-c)'],
+      [4, 'disambiguation (offered imu, area-c)'],
+    ]);
+  });
+
+  test('a topic line answered with a referral is a miss, described with the referral it got', async () => {
+    const { summary, mismatches } = await evaluate(
+      new ScriptedRecognizer(() => recognition('faq', 'answer', [{ topicId: 'passaporto', confidence: 0.9 }])),
+      [{ text: 'carta identita', expected: 'carta-identita' }],
+      { isReferral: (id) => id === 'passaporto' },
+    );
+    expect(summary.topicAccuracy).toBe(0);
+    expect(summary.counts.topic).toEqual(counts({ lines: 1, referral: 1 }));
+    expect(mismatches.map((m) => m.got)).toEqual(['referral (passaporto)']);
   });
 
   test('a question over the length limit is the fallback the dialog gives, without reaching the recognizer', async () => {
@@ -242,7 +279,7 @@ describe('evaluate: lines through a recognizer as the live bot takes them', () =
 
   test('the summary keeps the keys it always had, first, and adds the new ones', async () => {
     const { summary } = await evaluate(new ScriptedRecognizer(script), lines);
-    expect(Object.keys(summary)).toEqual(['total', 'topicAccuracy', 'outOfScopeRejection', 'handoffRecall', 'p50Ms', 'p99Ms', 'offered', 'referralRecall', 'tooLong', 'counts']);
+    expect(Object.keys(summary)).toEqual(['total', 'topicAccuracy', 'outOfScopeRejection', 'handoffRecall', 'p50Ms', 'p99Ms', 'offered', 'referralRecall', 'tooLong', 'noneReferred', 'counts']);
   });
 });
 

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { evaluate, parseEvaluationFile } from '../../src/nlu/evaluation';
+import type { KnowledgeBase } from '../../src/knowledge/knowledge-base';
 import type { LocalRecognizer } from '../../src/nlu/local-recognizer';
 import { loadLocalRecognizer } from '../../src/nlu/load-local-recognizer';
 import { KB_DIR } from '../fixtures/runtime';
 
 describe('LocalRecognizer', () => {
   let recognizer: LocalRecognizer;
+  let kb: KnowledgeBase;
   beforeAll(async () => {
-    recognizer = (await loadLocalRecognizer(KB_DIR)).recognizer;
+    ({ recognizer, kb } = await loadLocalRecognizer(KB_DIR));
   });
 
   test.each([
@@ -55,10 +57,12 @@ describe('LocalRecognizer', () => {
   test('holds its floor on the development set written for this project', async () => {
     const lines = parseEvaluationFile(readFileSync(path.resolve(__dirname, '../fixtures/dev-set.jsonl'), 'utf8'));
     expect(lines.length).toBeGreaterThanOrEqual(150);
-    const { summary } = await evaluate(recognizer, lines);
+    // As the bot acts: an answer that is another administration's matter is a referral.
+    const { summary } = await evaluate(recognizer, lines, { isReferral: (id) => kb.entry(id)?.kind === 'referral' });
     // Floors a little under the figures in docs/benchmarks.md, so a regression fails here.
     expect(summary.topicAccuracy).toBeGreaterThanOrEqual(0.93);
     expect(summary.outOfScopeRejection).toBeGreaterThanOrEqual(0.75);
     expect(summary.handoffRecall).toBeGreaterThanOrEqual(0.8);
+    expect(summary.referralRecall).toBeGreaterThanOrEqual(0.6);
   });
 });

@@ -175,6 +175,8 @@ function summary(from: string, to: string) {
     resolved,
     resolvedConfirmed: Math.round(resolved * 0.41),
     resolvedAssumed: resolved - Math.round(resolved * 0.41),
+    referred: Math.round(engaged * 0.03),
+    referrals: Math.round(engaged * 0.04),
     escalated,
     abandoned,
     tickets: total((d) => d.tickets),
@@ -443,8 +445,11 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     expect(await kpi('wait').innerText()).toContain(`90° percentile: ${duration(s.p90QueueWaitSec)}`);
     expect(await kpi('handle').locator('.kpi-value').innerText()).toBe(duration(s.avgHandleSec));
     expect(await page.locator('.kpi .kpi-label').allInnerTexts()).toEqual([
-      'Conversazioni', 'Risolte dal bot', 'Passate a operatore', 'Abbandonate', 'Richieste scritte', 'CSAT', 'Attesa media', 'Durata media gestione',
+      'Conversazioni', 'Risolte dal bot', 'Indirizzate ad altri enti', 'Passate a operatore', 'Abbandonate', 'Richieste scritte', 'CSAT', 'Attesa media', 'Durata media gestione',
     ]);
+    // Referrals to other administrations: a figure of their own, beside the bot's answers.
+    expect(await kpi('referred').locator('.kpi-value').innerText()).toBe(nf.format(s.referred));
+    expect(await kpi('referred').innerText()).toContain(`Risposte con rinvio ad altri enti: ${nf.format(s.referrals)}`);
     // The channel and language split, as tables beside the doughnuts.
     expect(await page.locator('#channels-body tr').allInnerTexts()).toEqual([
       expect.stringMatching(/^Web\s/), expect.stringMatching(/^Messenger\s/),
