@@ -35,7 +35,7 @@ export function welcomeActivity(kb: KnowledgeBase, language: Language): Partial<
 }
 
 /** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */
-export function topicButton(topic: Topic, language: Language): CardAction {
+export function topicButton(topic: Offerable, language: Language): CardAction {
   return { type: ActionTypes.ImBack, title: topicButtonTitle(topic, language), value: topic.title[language] };
 }
 
@@ -59,10 +59,13 @@ export function commandOf(value: unknown): Command | undefined {
   return command === 'welcome' || command === 'frequent' || command === 'operator' || command === 'contacts' || command === 'ticket' ? command : undefined;
 }
 
-/** The knowledge base's topics for ranked candidates, leaving out ids it no longer has (after a reload). */
-export function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: string; confidence: number }[]): Topic[] {
+/** The topics and referrals for ranked candidates, leaving out ids the knowledge base no longer has (after a reload). */
+export function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: string; confidence: number }[]): Offerable[] {
   return candidates.flatMap((c) => {
-    const topic = kb.get(c.topicId);
-    return topic ? [topic] : [];
+    const entry = kb.entry(c.topicId);
+    return entry ? [entry.kind === 'topic' ? entry.topic : entry.referral] : [];
   });
 }
+
+/** What can be offered as a button: a topic or a referral to another administration. */
+export type Offerable = Pick<Topic, 'id' | 'title' | 'shortTitle'>;

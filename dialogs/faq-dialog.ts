@@ -5,7 +5,8 @@ import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogRes
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
-import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, welcomeActivity, type Command } from './faq-buttons';
+import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, welcomeActivity, type Command, type Offerable } from './faq-buttons';
+import { referralReply } from '../src/bot/referral-reply';
 import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
@@ -146,16 +147,16 @@ export class FaqDialog extends Dialog<FaqState> {
       return Dialog.EndOfTurn;
     }
 
-    const confirming = state.confirming ? runtime.kb.get(state.confirming) : undefined;
+    const confirming = state.confirming && runtime.kb.entry(state.confirming) ? state.confirming : undefined;
     state.confirming = undefined;
     if (confirming) {
       const reply = yesNo(text);
       if (reply === 'yes') {
         state.offered = [];
-        await this.answer(context, state, confirming, undefined, 1);
+        await this.answerEntry(context, state, runtime.kb, confirming, undefined, 1);
         return Dialog.EndOfTurn;
       }
-      if (reply === 'no') return this.declined(dc, state, runtime.kb, confirming.id);
+      if (reply === 'no') return this.declined(dc, state, runtime.kb, confirming);
     }
 
     if (state.awaitingFeedback && state.lastTopicId && (UP.has(text) || UP.has(normalized) || DOWN.has(text) || DOWN.has(normalized))) {
@@ -163,13 +164,10 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     state.awaitingFeedback = false;
 
-    const chosen = state.offered.find((id) => {
-      const topic = runtime.kb.get(id);
-      return topic !== undefined && (normalize(topic.title.it) === normalized || normalize(topic.title.en) === normalized);
-    });
+    const chosen = state.offered.find((id) => ['it', 'en'].some((l) => normalize(runtime.kb.title(id, l as Language) ?? '') === normalized));
     state.offered = [];
     if (chosen) {
-      await this.answer(context, state, runtime.kb.get(chosen) as Topic, undefined, 1);
+      await this.answerEntry(context, state, runtime.kb, chosen, undefined, 1);
       return Dialog.EndOfTurn;
     }
     const offeredFacet = chosenFacet(runtime.kb, state.offeredFacets, normalized);
@@ -266,17 +264,16 @@ export class FaqDialog extends Dialog<FaqState> {
       return Dialog.EndOfTurn;
     }
     const top = recognition.candidates[0];
-    state.requestTopicId = top && top.confidence >= FILING_CONFIDENCE ? top.topicId : null;
-    const topTopic = top ? kb.get(top.topicId) : undefined;
-    if (recognition.band === 'answer' && top && topTopic) {
-      const facet = FacetPicker.of(kb).pick(recognition.text, recognition.language, topTopic)?.facet;
-      await this.answer(context, state, topTopic, facet, top.confidence);
+    // Requests for a person are filed under the city's topics only, never another body's matter.
+    state.requestTopicId = top && top.confidence >= FILING_CONFIDENCE && kb.get(top.topicId) ? top.topicId : null;
+    if (recognition.band === 'answer' && top && kb.entry(top.topicId)) {
+      await this.answerEntry(context, state, kb, top.topicId, recognition, top.confidence);
       return Dialog.EndOfTurn;
     }
     if (recognition.band === 'disambiguate' && top) {
       const offered = topicsOf(kb, recognition.candidates.filter((c) => c.confidence >= DEFAULT_BANDS.candidate).slice(0, 3));
       const data: DialogoData = { topicId: top.topicId, confidence: round(top.confidence), outcome: 'disambiguation' };
-      if (offered.length === 1) return this.confirm(dc, state, offered[0] as Topic, '', data);
+      if (offered.length === 1) return this.confirm(dc, state, offered[0] as Offerable, '', data);
       state.offered = offered.map((t) => t.id);
       await this.say(context, MESSAGES.disambiguate[language], data, offered.map((t) => topicButton(t, language)));
       return Dialog.EndOfTurn;
@@ -287,7 +284,7 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 
   /** One topic came close: ask "Intendi: <titolo>?" with Sì / No rather than a one-button list. */
-  private async confirm(dc: DialogContext, state: FaqState, topic: Topic, lead: string, data: DialogoData): Promise<DialogTurnResult> {
+  private async confirm(dc: DialogContext, state: FaqState, topic: Offerable, lead: string, data: DialogoData): Promise<DialogTurnResult> {
     const language = state.language;
     state.confirming = topic.id;
     state.offered = [topic.id];
@@ -309,6 +306,23 @@ export class FaqDialog extends Dialog<FaqState> {
       imBack(MESSAGES.operatorLabel[language]),
     ]);
     return Dialog.EndOfTurn;
+  }
+
+  /**
+   * Answers a recognised id: a topic (the facet the words ask about, when a recognition is given)
+   * or another administration's matter, which names who handles it (outcome `referral`).
+   */
+  private async answerEntry(context: TurnContext, state: FaqState, kb: KnowledgeBase, id: string, recognition: Recognition | undefined, confidence: number): Promise<void> {
+    const entry = kb.entry(id);
+    if (entry?.kind === 'topic') {
+      const facet = recognition ? FacetPicker.of(kb).pick(recognition.text, recognition.language, entry.topic)?.facet : undefined;
+      return this.answer(context, state, entry.topic, facet, confidence);
+    }
+    if (!entry) return;
+    state.misses = 0;
+    state.awaitingFeedback = false;
+    state.context = undefined;
+    await this.say(context, referralReply(entry.referral, state.language), { topicId: entry.referral.id, confidence: round(confidence), outcome: 'referral' });
   }
 
   /**
@@ -342,7 +356,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state: FaqState,
     kb: KnowledgeBase,
     confidence: number | null,
-    related: { closest: readonly Topic[]; outOfScope: boolean },
+    related: { closest: readonly Offerable[]; outOfScope: boolean },
   ): Promise<DialogTurnResult> {
     const { context } = dc;
     const language = state.language;
@@ -351,7 +365,7 @@ export class FaqDialog extends Dialog<FaqState> {
       state.misses += 1;
       if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence);
     }
-    if (related.closest.length === 1) return this.confirm(dc, state, related.closest[0] as Topic, MESSAGES.fallback[language], data);
+    if (related.closest.length === 1) return this.confirm(dc, state, related.closest[0] as Offerable, MESSAGES.fallback[language], data);
     const closest = related.closest.length > 1;
     const suggestions = closest ? related.closest : topicsOf(kb, FREQUENT_TOPICS.map((topicId) => ({ topicId, confidence: 0 }))).slice(0, MAX_SUGGESTIONS);
     state.offered = suggestions.map((t) => t.id);
