@@ -1,12 +1,12 @@
-import { ActivityHandler, MessageFactory, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
+import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { MainDialog } from '../../dialogs/main-dialog';
 import type { HandoffGate } from './handoff-gate';
-import { MESSAGES } from './messages';
+import { welcomeActivity } from './welcome';
 
 /**
- * The bot: greets new members, runs the main dialog on every message, and saves
+ * The bot: greets new members (with starter buttons), runs the main dialog on every message, and saves
  * conversation and user state at the end of each turn.
  *
  * @example
@@ -43,10 +43,7 @@ export class DialogoBot extends ActivityHandler {
       const botId = context.activity.recipient?.id;
       const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
       if (humans.length > 0) {
-        const language = languageOfLocale(context.activity.locale);
-        const welcome = MessageFactory.text(MESSAGES.welcome[language]);
-        welcome.channelData = { dialogo: { topicId: null, confidence: null, outcome: 'smalltalk' } };
-        await context.sendActivity(welcome);
+        await context.sendActivity(welcomeActivity(languageOfLocale(context.activity.locale)));
       }
       await next();
     });

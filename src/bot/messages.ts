@@ -89,6 +89,27 @@ export const MESSAGES = {
     en: 'Sorry, something went wrong. Please try again shortly; if it keeps happening call 020202.',
   },
   operatorLabel: { it: 'Parla con un operatore', en: 'Talk to an operator' },
+  /**
+   * The welcome's starter buttons: the subjects citizens ask about most, each a short label (at
+   * most 20 characters, Messenger's quick-reply limit) that sends a whole question in the
+   * citizen's words, so the answer is the facet asked and the button shows how to ask.
+   */
+  starters: {
+    it: [
+      { title: 'Carta d’identità', question: 'come rinnovo la carta d’identità' },
+      { title: 'Certificati', question: 'come scarico un certificato di residenza' },
+      { title: 'Pagare la TARI', question: 'come pago la TARI' },
+      { title: 'Pagare una multa', question: 'come pago una multa' },
+      { title: 'Area C', question: 'come si entra in Area C' },
+    ],
+    en: [
+      { title: 'Identity card', question: 'how do I renew my identity card' },
+      { title: 'Certificates', question: 'how do I download a residence certificate' },
+      { title: 'Waste tax (TARI)', question: 'how do I pay the waste tax' },
+      { title: 'Paying a fine', question: 'how do I pay a fine' },
+      { title: 'Area C', question: 'how do I enter Area C' },
+    ],
+  },
   useful: { it: '👍', en: '👍' },
   notUseful: { it: '👎', en: '👎' },
 } as const;
