@@ -24,6 +24,20 @@ export const MESSAGES = {
       'For procedures and payments I point you to the online service; for personal cases to the 020202 contact centre or a written request. ' +
       'Type your question in your own words.',
   },
+  /**
+   * The welcome that comes with starter buttons: the buttons name the subjects, so the text is
+   * short enough to be read whole on a phone above them.
+   */
+  welcomeWithStarters: {
+    it:
+      'Ciao, sono Dialogo, l’assistente virtuale del Comune di Milano. Rispondo sui servizi della città; ' +
+      'per i casi personali ti indico il contact center 020202 o una richiesta scritta. ' +
+      'Scegli un argomento qui sotto o scrivi la tua domanda con parole tue.',
+    en:
+      'Hello, I am Dialogo, the City of Milan’s virtual assistant. I answer questions on city services; ' +
+      'for personal cases I point you to the 020202 contact centre or a written request. ' +
+      'Pick a subject below or type your question in your own words.',
+  },
   help: {
     it: 'Fammi una domanda su un servizio del Comune, per esempio «quanto costa la carta d’identità?» o «quando scade la TARI?». Se preferisci una persona, scrivi «operatore».',
     en: 'Ask me about a city service, for example “how much is the identity card?” or “when is the waste tax due?”. If you prefer a person, type “operator”.',
