@@ -176,7 +176,7 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
     const received = bubbles(CIE_ANSWER);
     await received.first().waitFor({ timeout: 15_000 });
     expect(await received.count()).toBe(1);
-    expect(await received.first().innerText()).toMatch(/^giulia \(020202\): A Milano si fa solo la carta d.identità elettronica/);
+    expect(await received.first().innerText()).toMatch(/^Giulia B\. \(020202\): A Milano si fa solo la carta d.identità elettronica/);
   });
 
   it('the operator closes as resolved; the citizen is told and the bot answers again', async () => {
