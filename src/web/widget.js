@@ -389,10 +389,13 @@
     showPanel(true);
     // The launcher just disappeared: never leave the focus on a hidden element.
     closeBtn.focus();
+    // On a phone, focus in the send box raises the keyboard over the welcome and its starter
+    // buttons: the focus stays on the close button until the citizen taps the send box.
+    var typeAtOnce = !PHONE.matches;
     var wasStarted = started;
-    if (wasStarted) focusSendBox();
+    if (wasStarted && typeAtOnce) focusSendBox();
     start().then(function () {
-      if (!wasStarted) setTimeout(focusSendBox, 50);
+      if (!wasStarted && typeAtOnce) setTimeout(focusSendBox, 50);
     });
   }
 

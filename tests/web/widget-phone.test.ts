@@ -147,6 +147,8 @@ describeBrowser('the widget on a phone', () => {
     await sendBox(page).waitFor({ timeout: 20_000 });
     await page.getByText(MESSAGES.starters.it[0]!.title).first().waitFor({ timeout: 20_000 });
     expect(await box(page, '#dialogo-panel')).toEqual({ x: 0, y: 0, width: PHONE.width, height: PHONE.height });
+    // No keyboard over the welcome: the focus is in the panel, on its close button, not in the send box.
+    expect(await page.evaluate("document.activeElement && document.activeElement.className")).toBe('dialogo-close');
     const input = await box(page, '[data-dialogo-chat] .webchat__send-box');
     expect(input.y + input.height).toBeLessThanOrEqual(PHONE.height);
     expect(input.y).toBeGreaterThan(PHONE.height / 2);
