@@ -1,7 +1,5 @@
-import { ActionTypes, MessageFactory, type Activity, type CardAction } from 'botbuilder';
+import { ActionTypes, type CardAction } from 'botbuilder';
 import { topicButtonTitle, type AnswerButton } from '../src/bot/answer-composer';
-import type { DialogoData } from '../src/bot/dialogo-data';
-import { MESSAGES } from '../src/bot/messages';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
 import { normalize } from '../src/nlu/normalize';
@@ -11,27 +9,10 @@ export const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tar
 /** Longest button title other channels show whole; Messenger cuts at 20 (its adapter does). */
 const SUGGESTION_TITLE_CHARS = 40;
 
-const SMALLTALK: DialogoData = { topicId: null, confidence: null, outcome: 'smalltalk' };
-
 /** A button that sends its title back as the citizen's text; long titles are cut for display only. */
 export function imBack(title: string): CardAction {
   const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
   return { type: ActionTypes.ImBack, title: short, value: title };
-}
-
-/**
- * The welcome: what Dialogo does, in the conversation's language, with the frequent topics as
- * starter buttons (each sends the topic's full title, which the recognizer knows).
- */
-export function welcomeActivity(kb: KnowledgeBase, language: Language): Partial<Activity> {
-  const starters = FREQUENT_TOPICS.flatMap((id) => {
-    const topic = kb.get(id);
-    return topic ? [topicButton(topic, language)] : [];
-  });
-  const activity: Partial<Activity> = starters.length > 0 ? MessageFactory.suggestedActions(starters, MESSAGES.welcome[language]) : MessageFactory.text(MESSAGES.welcome[language]);
-  activity.channelData = { dialogo: SMALLTALK };
-  activity.textFormat = 'plain';
-  return activity;
 }
 
 /** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */

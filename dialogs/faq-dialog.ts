@@ -5,8 +5,9 @@ import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogRes
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
-import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, welcomeActivity, type Command, type Offerable } from './faq-buttons';
+import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, type Command, type Offerable } from './faq-buttons';
 import { referralReply } from '../src/bot/referral-reply';
+import { welcomeActivity } from '../src/bot/welcome';
 import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
@@ -189,7 +190,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.awaitingFeedback = false;
     state.confirming = undefined;
     if (command === 'welcome') {
-      await context.sendActivity(welcomeActivity(kb, language));
+      await context.sendActivity(welcomeActivity(language));
       return Dialog.EndOfTurn;
     }
     if (command === 'operator') {
@@ -237,7 +238,7 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'handoff':
         return this.offerPerson(dc, state, undefined, null);
       case 'greeting':
-        await context.sendActivity(welcomeActivity(kb, language));
+        await context.sendActivity(welcomeActivity(language));
         return Dialog.EndOfTurn;
       case 'help':
         await this.say(context, MESSAGES.help[language], smalltalk());

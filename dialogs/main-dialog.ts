@@ -1,6 +1,5 @@
-import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
-import { welcomeActivity } from './faq-buttons';
 import { FaqDialog, type FaqDialogOptions } from './faq-dialog';
 import { HandoffDialog, type HandoffDialogDependencies } from './handoff-dialog';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
@@ -33,16 +32,11 @@ export async function requestTopic(runtime: KnowledgeRuntime, text: string, lang
  * await dialog.run(context, conversationState.createProperty('DialogState'));
  */
 export class MainDialog extends ComponentDialog {
-  constructor(private readonly options: MainDialogOptions) {
+  constructor(options: MainDialogOptions) {
     super(MAIN_DIALOG);
     const { handoff, ...faq } = options;
     this.addDialog(new FaqDialog({ ...faq, handoff: Boolean(handoff) }));
     if (handoff) this.addDialog(new HandoffDialog({ topicOf: (text, language) => requestTopic(faq.runtime(), text, language), ...handoff }));
-  }
-
-  /** The welcome a new conversation gets, in its language, with starter buttons. */
-  welcome(language: Language): Partial<Activity> {
-    return welcomeActivity(this.options.runtime().kb, language);
   }
 
   /** Runs one turn: continues the active dialog or begins the FAQ dialog. */

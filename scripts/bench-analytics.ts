@@ -92,7 +92,7 @@ async function bench(kind: 'sqlite' | 'mongodb', total: number): Promise<void> {
 
   const dialogo = await startDialogo(config, createLogger('silent'));
   try {
-    await dialogo.operators.add('bench-supervisor', 'supervisor', 'bench-password-long');
+    await dialogo.operators.add('bench-supervisor', 'supervisor', 'bench-password-long', { displayName: 'Supervisore' });
     const base = `http://127.0.0.1:${dialogo.port}`;
     const { token } = (await (await fetch(`${base}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench-supervisor', password: 'bench-password-long' }) })).json()) as { token: string };
     const time = async (query: string) => {

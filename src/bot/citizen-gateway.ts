@@ -53,9 +53,9 @@ export function renderNotice(session: HandoffSession, notice: CitizenNotice): Pa
         etaSeconds: notice.etaSeconds,
       }, [HANDOFF.leaveButton]);
     case 'connected':
-      return handoffActivity(language, session, fill(HANDOFF.connected[language], { operator: notice.operator }), { state: 'connected', position: null, etaSeconds: null });
+      return handoffActivity(language, session, fill(HANDOFF.connected[language], { operator: notice.operator ?? HANDOFF.anOperator[language] }), { state: 'connected', position: null, etaSeconds: null });
     case 'operator-message':
-      return handoffActivity(language, session, `${notice.operator} (020202): ${notice.text}`, { state: 'connected', position: null, etaSeconds: null });
+      return handoffActivity(language, session, `${notice.operator ?? HANDOFF.operatorAuthor[language]} (020202): ${notice.text}`, { state: 'connected', position: null, etaSeconds: null });
     case 'closed':
       return handoffActivity(language, session, fill(HANDOFF.closedOutcome[language], { outcome: describeOutcome(notice.outcome, language) }), { state: 'closed', position: null, etaSeconds: null });
     case 'wait-too-long':

@@ -3,9 +3,10 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { MainDialog } from '../../dialogs/main-dialog';
 import type { HandoffGate } from './handoff-gate';
+import { welcomeActivity } from './welcome';
 
 /**
- * The bot: greets new members, runs the main dialog on every message, and saves
+ * The bot: greets new members (with starter buttons), runs the main dialog on every message, and saves
  * conversation and user state at the end of each turn.
  *
  * @example
@@ -42,7 +43,7 @@ export class DialogoBot extends ActivityHandler {
       const botId = context.activity.recipient?.id;
       const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
       if (humans.length > 0) {
-        await context.sendActivity(this.dialog.welcome(languageOfLocale(context.activity.locale)));
+        await context.sendActivity(welcomeActivity(languageOfLocale(context.activity.locale)));
       }
       await next();
     });

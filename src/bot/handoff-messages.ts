@@ -36,6 +36,10 @@ export const HANDOFF = {
     en: 'I noted your message for the operator. You are in the queue: position {position}, estimated wait {eta}.',
   },
   connected: { it: 'Sei in contatto con {operator} del contact center 020202. Scrivi pure.', en: 'You are now talking to {operator} of the 020202 contact centre. Go ahead.' },
+  /** {operator} of `connected` for an account without a display name: citizens never read a login. */
+  anOperator: { it: 'un operatore', en: 'an operator' },
+  /** Who signs an operator's message when the account has no display name: "Operatore (020202): …". */
+  operatorAuthor: { it: 'Operatore', en: 'Operator' },
   left: { it: 'Sei uscito dalla coda. Sono di nuovo io, Dialogo: chiedimi pure.', en: 'You left the queue. It is me again, Dialogo: ask me anything.' },
   waitTooLong: {
     it: 'L’attesa è più lunga del previsto. Puoi lasciare una richiesta scritta e ti rispondiamo per e-mail, oppure continuare ad attendere.',

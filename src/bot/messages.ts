@@ -24,6 +24,20 @@ export const MESSAGES = {
       'For procedures and payments I point you to the online service; for personal cases to the 020202 contact centre or a written request. ' +
       'Type your question in your own words.',
   },
+  /**
+   * The welcome that comes with starter buttons: the buttons name the subjects, so the text is
+   * short enough to be read whole on a phone above them.
+   */
+  welcomeWithStarters: {
+    it:
+      'Ciao, sono Dialogo, l’assistente virtuale del Comune di Milano. Rispondo sui servizi della città; ' +
+      'per i casi personali ti indico il contact center 020202 o una richiesta scritta. ' +
+      'Scegli un argomento qui sotto o scrivi la tua domanda con parole tue.',
+    en:
+      'Hello, I am Dialogo, the City of Milan’s virtual assistant. I answer questions on city services; ' +
+      'for personal cases I point you to the 020202 contact centre or a written request. ' +
+      'Pick a subject below or type your question in your own words.',
+  },
   help: {
     it: 'Fammi una domanda su un servizio del Comune, per esempio «quanto costa la carta d’identità?» o «quando scade la TARI?». Se preferisci una persona, scrivi «operatore».',
     en: 'Ask me about a city service, for example “how much is the identity card?” or “when is the waste tax due?”. If you prefer a person, type “operator”.',
@@ -90,6 +104,27 @@ export const MESSAGES = {
     en: 'Sorry, something went wrong. Please try again shortly; if it keeps happening call 020202.',
   },
   operatorLabel: { it: 'Parla con un operatore', en: 'Talk to an operator' },
+  /**
+   * The welcome's starter buttons: the subjects citizens ask about most, each a short label (at
+   * most 20 characters, Messenger's quick-reply limit) that sends a whole question in the
+   * citizen's words, so the answer is the facet asked and the button shows how to ask.
+   */
+  starters: {
+    it: [
+      { title: 'Carta d’identità', question: 'come rinnovo la carta d’identità' },
+      { title: 'Certificati', question: 'come scarico un certificato di residenza' },
+      { title: 'Pagare la TARI', question: 'come pago la TARI' },
+      { title: 'Pagare una multa', question: 'come pago una multa' },
+      { title: 'Area C', question: 'come si entra in Area C' },
+    ],
+    en: [
+      { title: 'Identity card', question: 'how do I renew my identity card' },
+      { title: 'Certificates', question: 'how do I download a residence certificate' },
+      { title: 'Waste tax (TARI)', question: 'how do I pay the waste tax' },
+      { title: 'Paying a fine', question: 'how do I pay a fine' },
+      { title: 'Area C', question: 'how do I enter Area C' },
+    ],
+  },
   useful: { it: '👍', en: '👍' },
   notUseful: { it: '👎', en: '👎' },
 } as const;

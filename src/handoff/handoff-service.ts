@@ -5,11 +5,15 @@ import { redact } from '../privacy/redact';
 import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
 import type { OfficeHours } from './office-hours';
 
-/** What the citizen is told, rendered in their language by the channel edge (see CitizenGateway). */
+/**
+ * What the citizen is told, rendered in their language by the channel edge (see CitizenGateway).
+ * `operator` is the operator's display name, never the login; null for an account that has
+ * none yet (the citizen reads "un operatore").
+ */
 export type CitizenNotice =
   | { readonly kind: 'position'; readonly position: number; readonly etaSeconds: number }
-  | { readonly kind: 'connected'; readonly operator: string }
-  | { readonly kind: 'operator-message'; readonly operator: string; readonly text: string }
+  | { readonly kind: 'connected'; readonly operator: string | null }
+  | { readonly kind: 'operator-message'; readonly operator: string | null; readonly text: string }
   | { readonly kind: 'closed'; readonly outcome: HandoffOutcome }
   | { readonly kind: 'wait-too-long' };
 
@@ -20,7 +24,10 @@ export interface CitizenGateway {
 
 /** The operator a call is made for (from a verified console token). */
 export interface OperatorIdentity {
+  /** The login: what the console, the supervisor and the records show. */
   readonly name: string;
+  /** What citizens read; absent on accounts from before display names. */
+  readonly displayName?: string;
   readonly role: 'operator' | 'supervisor';
   readonly maxConcurrent: number;
 }
@@ -221,7 +228,7 @@ export class HandoffService extends EventEmitter {
     this.track(claimed);
     this.toldPosition.delete(id);
     this.lifecycle(claimed, 'connected', { waitSec: secondsBetween(claimed.queuedAt, at) });
-    await this.tell(claimed, { kind: 'connected', operator: operator.name }, 'operator');
+    await this.tell(claimed, { kind: 'connected', operator: operator.displayName ?? null }, 'operator');
     this.emit('session', claimed);
     this.emit('queue');
     await this.tellPositions();
@@ -241,7 +248,7 @@ export class HandoffService extends EventEmitter {
   async operatorMessage(id: string, operator: OperatorIdentity, text: string): Promise<TranscriptEntry> {
     const session = await this.held(id, operator);
     const clean = text.trim().slice(0, MAX_LIVE_TEXT);
-    await this.tell(session, { kind: 'operator-message', operator: operator.name, text: clean }, 'operator', true);
+    await this.tell(session, { kind: 'operator-message', operator: operator.displayName ?? null, text: clean }, 'operator', true);
     const entry: TranscriptEntry = { at: this.now().toISOString(), from: 'operator', text: clean, operator: operator.name };
     await this.options.store.appendMessage(id, entry);
     this.emit('message', { sessionId: id, operator: operator.name, entry });

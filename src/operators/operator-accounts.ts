@@ -12,10 +12,16 @@ export const operatorNameSchema = z
   .regex(/^[a-z0-9._-]{3,32}$/, 'must be 3 to 32 characters among lowercase letters, digits, ".", "_" and "-"');
 export const operatorRoleSchema = z.enum(['operator', 'supervisor'], { error: 'must be "operator" or "supervisor"' });
 
+/** What citizens read of an operator: a first name or a chosen name, never the login. */
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}][\p{L}\p{M} .'’-]{0,39}$/u, 'must be 1 to 40 characters: letters, spaces, apostrophes, dots and hyphens, starting with a letter');
+
 /** What went wrong in an account operation; `code` tells a caller (the CLI, a route) how to answer. */
 export class OperatorAccountError extends Error {
   constructor(
-    readonly code: 'INVALID_NAME' | 'INVALID_ROLE' | 'DUPLICATE_NAME' | 'UNKNOWN_OPERATOR',
+    readonly code: 'INVALID_NAME' | 'INVALID_ROLE' | 'INVALID_DISPLAY_NAME' | 'DUPLICATE_NAME' | 'UNKNOWN_OPERATOR',
     message: string,
   ) {
     super(message);
@@ -33,6 +39,21 @@ function validName(name: string): string {
   return parsed.data;
 }
 
+/** Letters and digits only, lowercased: "Giulia Rossi" and "giulia.rossi" compare equal. */
+function skeleton(text: string): string {
+  return text.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+}
+
+/** A valid display name for the login `name`; one that spells the login out would hand it to every citizen. */
+function validDisplayName(displayName: string, name: string): string {
+  const parsed = displayNameSchema.safeParse(displayName);
+  if (!parsed.success) throw new OperatorAccountError('INVALID_DISPLAY_NAME', `display name "${displayName}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  if (skeleton(parsed.data.normalize('NFD').replace(/\p{M}/gu, '')) === skeleton(name)) {
+    throw new OperatorAccountError('INVALID_DISPLAY_NAME', `display name "${displayName}" would show the login "${name}" to citizens: choose a name such as the first name only`);
+  }
+  return parsed.data;
+}
+
 /**
  * Operator accounts over an {@link OperatorStore}: validated names, scrypt-hashed passwords,
  * and an `authenticate` that costs one scrypt whether or not the name exists, so response
@@ -40,8 +61,8 @@ function validName(name: string): string {
  *
  * @example
  * const accounts = new OperatorAccounts(backend.operators);
- * await accounts.add('giulia.rossi', 'supervisor', 'una password lunga');
- * const who = await accounts.authenticate('giulia.rossi', 'una password lunga'); // { name: 'giulia.rossi', role: 'supervisor', ... }
+ * await accounts.add('giulia.rossi', 'supervisor', 'una password lunga', { displayName: 'Giulia' });
+ * const who = await accounts.authenticate('giulia.rossi', 'una password lunga'); // { name: 'giulia.rossi', role: 'supervisor', displayName: 'Giulia', ... }
  */
 export class OperatorAccounts {
   private readonly dummyHash = unmatchableHash();
@@ -51,9 +72,14 @@ export class OperatorAccounts {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Creates an account; throws {@link OperatorAccountError} for a bad or taken name, PasswordPolicyError for a weak password. */
-  async add(name: string, role: string, password: string, options: { maxConcurrent?: number } = {}): Promise<OperatorView> {
+  /**
+   * Creates an account with the display name citizens will see; throws
+   * {@link OperatorAccountError} for a bad or taken name or a bad display name,
+   * PasswordPolicyError for a weak password.
+   */
+  async add(name: string, role: string, password: string, options: { displayName: string; maxConcurrent?: number }): Promise<OperatorView> {
     const validated = validName(name);
+    const displayName = validDisplayName(options.displayName, validated);
     const parsedRole = operatorRoleSchema.safeParse(role);
     if (!parsedRole.success) throw new OperatorAccountError('INVALID_ROLE', `role "${role}" ${parsedRole.error.issues[0]?.message ?? 'is invalid'}`);
     assertPasswordPolicy(password);
@@ -63,6 +89,7 @@ export class OperatorAccounts {
       passwordHash: await hashPassword(password),
       createdAt: this.now().toISOString(),
       maxConcurrent: options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT,
+      displayName,
     };
     try {
       await this.store.create(account);
@@ -95,6 +122,15 @@ export class OperatorAccounts {
     const account = await this.store.get(name);
     if (!account) throw new OperatorAccountError('UNKNOWN_OPERATOR', `there is no operator named "${name}"`);
     await this.store.upsert({ ...account, passwordHash: await hashPassword(password) });
+  }
+
+  /** Sets the name citizens see; throws {@link OperatorAccountError} for a bad display name or an unknown operator. */
+  async setDisplayName(name: string, displayName: string): Promise<OperatorView> {
+    const account = await this.store.get(name);
+    if (!account) throw new OperatorAccountError('UNKNOWN_OPERATOR', `there is no operator named "${name}"`);
+    const updated = { ...account, displayName: validDisplayName(displayName, account.name) };
+    await this.store.upsert(updated);
+    return view(updated);
   }
 
   /**

@@ -21,5 +21,5 @@ export async function bearerIdentity(req: Request, tokens: OperatorTokens, accou
 export async function identityOf(accounts: OperatorAccounts, claims: OperatorClaims): Promise<OperatorIdentity | undefined> {
   const account = await accounts.get(claims.sub);
   if (!account || account.disabled) return undefined;
-  return { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent };
+  return { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent, ...(account.displayName ? { displayName: account.displayName } : {}) };
 }

@@ -107,10 +107,13 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       return sendError(res, 'LOGIN_FAILED');
     }
     decision.attempt.succeed();
-    res.send(200, { token: tokens.issue(account.name, account.role), operator: { name: account.name, role: account.role, maxConcurrent: account.maxConcurrent } });
+    res.send(200, {
+      token: tokens.issue(account.name, account.role),
+      operator: { name: account.name, displayName: account.displayName ?? null, role: account.role, maxConcurrent: account.maxConcurrent },
+    });
   });
 
-  server.get(`${OPERATOR_API}/me`, guarded(async (_req, res, who) => void res.send(200, who)));
+  server.get(`${OPERATOR_API}/me`, guarded(async (_req, res, who) => void res.send(200, { ...who, displayName: who.displayName ?? null })));
 
   server.get(
     `${OPERATOR_API}/queue`,

@@ -180,6 +180,11 @@ export interface OperatorAccount {
   readonly maxConcurrent: number;
   /** A disabled account keeps its history but cannot sign in; absent means enabled. */
   readonly disabled?: boolean;
+  /**
+   * The name citizens see ("Sei in contatto con Giulia"), never the login. Required for new
+   * accounts; absent on accounts made before it existed, which citizens see as "un operatore".
+   */
+  readonly displayName?: string;
 }
 
 /** Default of {@link OperatorAccount.maxConcurrent}. */

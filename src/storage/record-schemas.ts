@@ -38,6 +38,7 @@ const operatorSchema = z.object({
   createdAt: isoInstant,
   maxConcurrent: z.number().int().min(1).max(100).default(DEFAULT_MAX_CONCURRENT),
   disabled: z.boolean().optional(),
+  displayName: z.string().min(1).max(40).nullish(),
 });
 
 const handoffStates = ['queued', 'connected', 'closed', 'abandoned', 'ticket'] as const satisfies readonly HandoffState[];
@@ -114,7 +115,7 @@ export function parseOperatorAccount(value: unknown, where: string): OperatorAcc
   const parsed = operatorSchema.safeParse(value);
   if (!parsed.success) throw new Error(`invalid operator account (${where}): ${describeIssues(parsed.error)}`);
   const a = parsed.data;
-  return compact({ ...a, createdAt: new Date(a.createdAt).toISOString(), disabled: a.disabled ? true : undefined });
+  return compact({ ...a, createdAt: new Date(a.createdAt).toISOString(), disabled: a.disabled ? true : undefined, displayName: a.displayName ?? undefined });
 }
 
 /** `value` as `toISOString`, or undefined when absent (the value has passed {@link isoInstant}). */

@@ -47,8 +47,10 @@
   var initial = 'it';
   try { initial = new URLSearchParams(location.search).get('lang') || sessionStorage.getItem(KEY) || 'it'; } catch (e) { /* ignore */ }
   initial = initial === 'en' ? 'en' : 'it';
+  // The page's language is set at once (this script runs at the end of <body>), before the
+  // deferred widget starts: the widget reads <html lang> and opens the conversation in it.
+  apply(initial);
   document.addEventListener('DOMContentLoaded', function () {
-    apply(initial);
     document.querySelectorAll('.lang-switch button').forEach(function (b) {
       b.addEventListener('click', function () { apply(b.getAttribute('data-lang')); });
     });

@@ -4,13 +4,18 @@
  *
  *   <script src="https://dialogo.example/widget.js" data-bot-origin="https://dialogo.example" data-lang="it" defer></script>
  *
- * Data attributes: data-bot-origin (default: where this script comes from), data-lang (it | en),
+ * Data attributes: data-bot-origin (default: where this script comes from), data-lang (it | en;
+ * default: the page's <html lang>, Italian when it is neither),
  * data-accent (CSS colour, default #c4161c), data-open (true: start open), data-transport
  * (websocket | polling; the page's ?transport= query parameter also works), data-title,
  * data-token-url (POST endpoint answering { token } when DIRECTLINE_SECRET is set; default: the
  * development-mode {bot-origin}/v3/directline/tokens/generate). A nonce attribute on the tag is
  * passed on to every <style> and <script> the widget adds (for a portal CSP with nonces).
  * API: window.DialogoWidget.setLanguage('en'), .open(), .close(), .reset().
+ *
+ * On a screen under 600 px the open chat fills the visual viewport (what is left above the
+ * on-screen keyboard), so the send box and the close button always show. A bot answer taller
+ * than the transcript is shown from its start; the citizen's own message scrolls to the end.
  */
 (function () {
   'use strict';
@@ -28,6 +33,8 @@
   var webSocket = transport !== 'polling';
   var storageKey = 'dialogo.webchat:' + origin;
   var language = normalizeLanguage(data.lang || document.documentElement.lang || 'it');
+  // Phones: the panel takes the whole screen below this width (keep in step with the CSS below).
+  var PHONE = window.matchMedia ? window.matchMedia('(max-width: 600px)') : { matches: false };
 
   var TEXT = {
     it: {
@@ -129,7 +136,7 @@
       '.dialogo-widget button:focus-visible,.dialogo-widget a:focus-visible,.dialogo-widget input:focus-visible,.dialogo-widget [tabindex]:focus-visible{outline:3px solid #1a1a1a!important;outline-offset:2px!important;box-shadow:0 0 0 5px #fff!important}',
       '.dialogo-launcher{display:flex;align-items:center;gap:10px;min-height:52px;padding:0 20px;border:0;border-radius:26px;background:var(--dialogo-accent);color:#fff;font:inherit;font-size:1.05rem;font-weight:600;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}',
       '.dialogo-launcher svg{width:24px;height:24px;fill:currentColor}',
-      '.dialogo-panel{display:flex;flex-direction:column;width:min(400px,calc(100vw - 32px));height:min(620px,calc(100vh - 48px));background:#fff;border:1px solid #c9c9c9;border-radius:12px;overflow:hidden;box-shadow:0 8px 28px rgba(0,0,0,.28)}',
+      '.dialogo-panel{display:flex;flex-direction:column;width:min(400px,calc(100vw - 32px));height:min(620px,calc(100vh - 48px));height:min(620px,calc(100dvh - 48px));background:#fff;border:1px solid #c9c9c9;border-radius:12px;overflow:hidden;box-shadow:0 8px 28px rgba(0,0,0,.28)}',
       '.dialogo-panel[hidden],.dialogo-launcher[hidden]{display:none}',
       '.dialogo-header{display:flex;align-items:center;justify-content:space-between;gap:8px;padding:12px 12px 12px 16px;background:var(--dialogo-accent);color:#fff}',
       '.dialogo-header h2{margin:0;font-size:1.1rem;line-height:1.3;font-weight:700;color:#fff}',
@@ -138,6 +145,23 @@
       '.dialogo-close:hover{border-color:#fff}',
       '.dialogo-chat{flex:1;min-height:0}',
       '.dialogo-error{margin:16px;color:#1a1a1a}',
+      // Many buttons in a short window (a phone with its keyboard up) scroll within a third of
+      // the visible height instead of pushing the send box out of the panel.
+      '.dialogo-chat .webchat__suggested-actions--flow-layout{max-height:33vh;max-height:calc(var(--dialogo-vv-height,100dvh) / 3);overflow-y:auto}',
+      // Phones: the open panel covers the visual viewport. --dialogo-vv-* follow visualViewport
+      // (the keyboard shrinks it); 100dvh and then 100vh are the fallbacks. The page under it
+      // does not scroll, and its overflow cannot push the panel off the screen.
+      '@media (max-width:600px){',
+      '.dialogo-widget{right:16px;bottom:16px}',
+      '.dialogo-widget.dialogo-open{inset:auto;left:0;top:0;right:auto;bottom:auto}',
+      '.dialogo-widget.dialogo-open .dialogo-panel{position:fixed;left:var(--dialogo-vv-left,0px);top:var(--dialogo-vv-top,0px);width:var(--dialogo-vv-width,100vw);height:100vh;height:100dvh;height:var(--dialogo-vv-height,100dvh);border:0;border-radius:0;box-shadow:none}',
+      '.dialogo-header{padding:6px 6px 6px 14px}',
+      '.dialogo-header h2{font-size:1.05rem}',
+      '.dialogo-header p{font-size:.8rem}',
+      'html.dialogo-page-locked,html.dialogo-page-locked body{overflow:hidden!important}',
+      '}',
+      // A phone with its keyboard up: the welcome already says who answers, the chat needs the room.
+      '@media (max-width:600px) and (max-height:500px){.dialogo-header p{display:none}}',
     ].join('\n');
     document.head.appendChild(style);
   }
@@ -176,6 +200,10 @@
       transcriptVisualKeyboardIndicatorWidth: 3,
       transcriptActivityVisualKeyboardIndicatorColor: '#1a1a1a',
       transcriptActivityVisualKeyboardIndicatorWidth: 3,
+      // A new answer taller than the transcript stops scrolling at its first line (read from
+      // the start, not landed on at its end); shorter ones still bring the log to the bottom.
+      autoScrollSnapOnPage: true,
+      autoScrollSnapOnPageOffset: 0,
     };
   }
 
@@ -282,6 +310,8 @@
         var options = { token: cred.token, domain: directLineDomain, webSocket: webSocket };
         // Resuming after a reload: reconnect to the saved conversation from the start, so the history shows again.
         if (cred.conversationId) options.conversationId = cred.conversationId;
+        // The conversation starts in the page's language: the bot's welcome is the first thing said in it.
+        if (!cred.conversationId) options.conversationStartProperties = { locale: locale() };
         directLine = window.WebChat.createDirectLine(options);
         store = createStore();
         subscriptions.push(
@@ -333,23 +363,44 @@
     if (input) input.focus();
   }
 
+  /** Shows or hides the panel; on a phone the open panel is full screen and the page under it holds still. */
+  function showPanel(show) {
+    panel.hidden = !show;
+    launcher.hidden = show;
+    launcher.setAttribute('aria-expanded', String(show));
+    root.classList.toggle('dialogo-open', show);
+    document.documentElement.classList.toggle('dialogo-page-locked', show);
+    if (show) followViewport();
+  }
+
+  // The visual viewport is the part of the screen the citizen sees: on a phone the on-screen
+  // keyboard takes the rest. The full-screen panel (CSS above) is sized to it, so the send box
+  // sits just above the keyboard instead of under it.
+  function followViewport() {
+    var vv = window.visualViewport;
+    if (!vv || !root) return;
+    root.style.setProperty('--dialogo-vv-height', vv.height + 'px');
+    root.style.setProperty('--dialogo-vv-width', vv.width + 'px');
+    root.style.setProperty('--dialogo-vv-top', vv.offsetTop + 'px');
+    root.style.setProperty('--dialogo-vv-left', vv.offsetLeft + 'px');
+  }
+
   function open() {
-    panel.hidden = false;
-    launcher.hidden = true;
-    launcher.setAttribute('aria-expanded', 'true');
+    showPanel(true);
     // The launcher just disappeared: never leave the focus on a hidden element.
     closeBtn.focus();
+    // On a phone, focus in the send box raises the keyboard over the welcome and its starter
+    // buttons: the focus stays on the close button until the citizen taps the send box.
+    var typeAtOnce = !PHONE.matches;
     var wasStarted = started;
-    if (wasStarted) focusSendBox();
+    if (wasStarted && typeAtOnce) focusSendBox();
     start().then(function () {
-      if (!wasStarted) setTimeout(focusSendBox, 50);
+      if (!wasStarted && typeAtOnce) setTimeout(focusSendBox, 50);
     });
   }
 
   function close() {
-    panel.hidden = true;
-    launcher.hidden = false;
-    launcher.setAttribute('aria-expanded', 'false');
+    showPanel(false);
     launcher.focus();
   }
 
@@ -372,10 +423,14 @@
 
   function init() {
     build();
-    if (data.open === 'true') {
-      panel.hidden = false;
-      launcher.hidden = true;
-      launcher.setAttribute('aria-expanded', 'true');
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener('resize', followViewport);
+      window.visualViewport.addEventListener('scroll', followViewport);
+    }
+    // data-open starts the chat open; on a phone that would cover the page the citizen came
+    // for, so there the launcher shows first.
+    if (data.open === 'true' && !PHONE.matches) {
+      showPanel(true);
       start();
     }
   }

@@ -25,8 +25,8 @@ describe('analytics API for supervisors', () => {
     kbDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-kb-'));
     cpSync(path.resolve(__dirname, '../../knowledge-base'), kbDir, { recursive: true });
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR: kbDir, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: tempDataDir(), OFFICE_HOURS: 'always' }), createLogger('silent'));
-    await dialogo.operators.add('sara', 'supervisor', PASSWORD);
-    await dialogo.operators.add('giulia', 'operator', PASSWORD);
+    await dialogo.operators.add('sara', 'supervisor', PASSWORD, { displayName: 'Sara M.' });
+    await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
     const first = await DirectLineCitizen.start(dialogo.port);
     await first.say('quanto costa la carta d’identità?');
     await first.say('👍');

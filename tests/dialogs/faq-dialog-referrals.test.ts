@@ -39,7 +39,7 @@ describe("FaqDialog redirects other administrations' matters", () => {
   test('a referral can be offered beside a topic, with its short title, and pressing it redirects', async () => {
     const c = client();
     const offer = await c.sendActivity('documento per viaggiare');
-    expect(offer.suggestedActions?.actions.map((a) => a.title)).toEqual([runtime.kb.get('carta-identita')!.shortTitle.it, runtime.kb.referral('passaporto')!.shortTitle.it]);
+    expect(offer.suggestedActions?.actions.map((a: { title: string }) => a.title)).toEqual([runtime.kb.get('carta-identita')!.shortTitle.it, runtime.kb.referral('passaporto')!.shortTitle.it]);
     const reply = await c.sendActivity(runtime.kb.referral('passaporto')!.title.it);
     expect(dialogoOf(reply)).toMatchObject({ topicId: 'passaporto', outcome: 'referral' });
   });

@@ -7,7 +7,8 @@ import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { tempDataDir } from '../fixtures/runtime';
 
 const logger = createLogger('silent');
-const giulia = { name: 'giulia', role: 'operator' as const, maxConcurrent: 2 };
+const giulia = { name: 'giulia', displayName: 'Giulia B.', role: 'operator' as const, maxConcurrent: 2 };
+/** An account from before display names. */
 const marco = { name: 'marco', role: 'operator' as const, maxConcurrent: 2 };
 
 class RecordingGateway implements CitizenGateway {
@@ -102,7 +103,8 @@ describe('HandoffService on the SQLite store', () => {
     expect(lost[0]!.reason).toMatchObject({ code: 'ALREADY_CLAIMED' });
     const stored = await handoff.get(session.id);
     expect(stored).toMatchObject({ state: 'connected', operator: (won[0] as PromiseFulfilledResult<HandoffSession>).value.operator });
-    expect(gateway.to('c1')).toEqual([{ kind: 'connected', operator: stored!.operator }]);
+    // The citizen is told the display name (null for an account without one), never the login.
+    expect(gateway.to('c1')).toEqual([{ kind: 'connected', operator: stored!.operator === 'giulia' ? 'Giulia B.' : null }]);
   });
 
   test('the queue moves: the citizen behind hears the new position', async () => {
@@ -142,6 +144,7 @@ describe('HandoffService on the SQLite store', () => {
     ]);
     expect(pushed[0]).toMatchObject({ entry: { from: 'citizen', text: 'il mio IBAN è IT60X0542811101000000123456' } });
     expect(gateway.to('c1').map((n) => n.kind)).toEqual(['connected', 'operator-message', 'closed']);
+    expect(gateway.to('c1')[1]).toEqual({ kind: 'operator-message', operator: 'Giulia B.', text: 'Verifico subito.' });
     expect((await handoff.queue())[0]).toMatchObject({ position: 1, etaSeconds: 120 });
   });
 

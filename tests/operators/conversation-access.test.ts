@@ -47,7 +47,7 @@ describe('operators see only the conversations they hold (supervisors see all)',
     dataDir = tempDataDir();
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, OFFICE_HOURS: 'always' }), createLogger('silent'));
     for (const [name, role] of [['giulia', 'operator'], ['marco', 'operator'], ['sara', 'supervisor']] as const) {
-      await dialogo.operators.add(name, role, PASSWORD);
+      await dialogo.operators.add(name, role, PASSWORD, { displayName: 'Operatore' });
       const response = await fetch(`http://127.0.0.1:${dialogo.port}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: name, password: PASSWORD }) });
       tokens[name] = ((await response.json()) as { token: string }).token;
     }

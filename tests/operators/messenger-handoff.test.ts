@@ -48,7 +48,7 @@ describe('handoff on Messenger through the fake Graph API, with Messenger’s wi
       createLogger('silent'),
       { now: () => clock },
     );
-    await dialogo.operators.add('giulia', 'operator', PASSWORD);
+    await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
   });
   afterAll(async () => {
     await dialogo.stop();
@@ -69,7 +69,7 @@ describe('handoff on Messenger through the fake Graph API, with Messenger’s wi
     const before = graph.messages(psid).length;
     expect((await api('POST', `/conversations/${session.id}/claim`, token)).status).toBe(200);
     const connected = (await graph.waitForMessages(before + 1, psid))[before]!.body;
-    expect(connected).toMatchObject({ messaging_type: 'RESPONSE', message: { text: expect.stringMatching(/Sei in contatto con giulia/) } });
+    expect(connected).toMatchObject({ messaging_type: 'RESPONSE', message: { text: expect.stringMatching(/Sei in contatto con Giulia B\. del/) } });
 
     // The citizen answers: the bot stays silent on Messenger too.
     const silentBefore = graph.messages(psid).length;
@@ -81,7 +81,7 @@ describe('handoff on Messenger through the fake Graph API, with Messenger’s wi
     clock = new Date(clock.getTime() + 30 * HOUR);
     expect((await api('POST', `/conversations/${session.id}/messages`, token, { text: 'Ho verificato: il pagamento risulta.' })).status).toBe(201);
     const tagged = graph.messages(psid).at(-1)!.body;
-    expect(tagged).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'giulia (020202): Ho verificato: il pagamento risulta.' } });
+    expect(tagged).toMatchObject({ messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'Giulia B. (020202): Ho verificato: il pagamento risulta.' } });
 
     clock = new Date(clock.getTime() + 7 * 24 * HOUR);
     const sent = graph.messages(psid).length;

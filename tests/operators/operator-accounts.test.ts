@@ -18,8 +18,8 @@ describe('operator accounts', () => {
   });
 
   test('add stores a hashed password and returns the account without it', async () => {
-    const added = await accounts.add('giulia.rossi', 'supervisor', PASSWORD);
-    expect(added).toEqual({ name: 'giulia.rossi', role: 'supervisor', createdAt: '2026-11-10T09:00:00.000Z', maxConcurrent: 3 });
+    const added = await accounts.add('giulia.rossi', 'supervisor', PASSWORD, { displayName: 'Giulia' });
+    expect(added).toEqual({ name: 'giulia.rossi', role: 'supervisor', createdAt: '2026-11-10T09:00:00.000Z', maxConcurrent: 3, displayName: 'Giulia' });
     const stored = await backend.operators.get('giulia.rossi');
     expect(stored?.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(stored?.passwordHash).not.toContain(PASSWORD);
@@ -31,51 +31,82 @@ describe('operator accounts', () => {
     ['giulia rossi', 'INVALID_NAME', /must be 3 to 32 characters among lowercase letters/],
     ['a'.repeat(33), 'INVALID_NAME', /must be 3 to 32 characters/],
   ])('add refuses the name "%s"', async (name, code, message) => {
-    const attempt = accounts.add(name, 'operator', PASSWORD);
+    const attempt = accounts.add(name, 'operator', PASSWORD, { displayName: 'Operatore' });
     await expect(attempt).rejects.toMatchObject({ code });
     await expect(attempt).rejects.toThrow(message);
     expect(await backend.operators.list()).toEqual([]);
   });
 
   test('add accepts names with digits, dots, dashes and underscores up to 32 characters', async () => {
-    await accounts.add('op_01.milano-centro', 'operator', PASSWORD);
-    await accounts.add('a'.repeat(32), 'operator', PASSWORD);
+    await accounts.add('op_01.milano-centro', 'operator', PASSWORD, { displayName: 'Operatore Centro' });
+    await accounts.add('a'.repeat(32), 'operator', PASSWORD, { displayName: 'Operatore' });
     expect((await accounts.list()).map((a) => a.name)).toEqual(['a'.repeat(32), 'op_01.milano-centro']);
   });
 
+  test.each([
+    ['Giulia Rossi', 'giulia.rossi', /would show the login "giulia.rossi" to citizens/],
+    ['GIULIA_ROSSI', 'giulia.rossi', /must be 1 to 40 characters/],
+    ['Giulia', 'giulia', /would show the login "giulia" to citizens/],
+    ['', 'giulia.rossi', /must be 1 to 40 characters/],
+    ['   ', 'giulia.rossi', /must be 1 to 40 characters/],
+    ['Giulia <b>', 'giulia.rossi', /must be 1 to 40 characters/],
+    ['G'.repeat(41), 'giulia.rossi', /must be 1 to 40 characters/],
+  ])('add refuses the display name "%s" for the login %s', async (displayName, name, message) => {
+    const attempt = accounts.add(name, 'operator', PASSWORD, { displayName });
+    await expect(attempt).rejects.toMatchObject({ code: 'INVALID_DISPLAY_NAME' });
+    await expect(attempt).rejects.toThrow(message);
+    expect(await backend.operators.list()).toEqual([]);
+  });
+
+  test('add accepts first names, initials and accents, trimmed', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: '  Giulia R. ' });
+    await accounts.add('op_07', 'operator', PASSWORD, { displayName: 'Niccolò D’Amico-Sà' });
+    expect((await accounts.list()).map((a) => a.displayName)).toEqual(['Giulia R.', 'Niccolò D’Amico-Sà']);
+  });
+
+  test('setDisplayName changes what citizens see, with the same rules; an account from before display names has none', async () => {
+    await backend.operators.create({ name: 'anna.verdi', role: 'operator', passwordHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA', createdAt: '2026-01-01T00:00:00.000Z', maxConcurrent: 3 });
+    expect(await accounts.get('anna.verdi')).not.toHaveProperty('displayName');
+    await expect(accounts.setDisplayName('anna.verdi', 'Anna Verdi')).rejects.toMatchObject({ code: 'INVALID_DISPLAY_NAME' });
+    await expect(accounts.setDisplayName('anna.verdi', 'Anna')).resolves.toMatchObject({ name: 'anna.verdi', displayName: 'Anna' });
+    expect(await accounts.get('anna.verdi')).toMatchObject({ displayName: 'Anna' });
+    expect(await accounts.get('anna.verdi')).not.toHaveProperty('passwordHash');
+    await expect(accounts.setDisplayName('nobody', 'Anna')).rejects.toMatchObject({ code: 'UNKNOWN_OPERATOR' });
+  });
+
   test('add refuses an unknown role and a short password', async () => {
-    await expect(accounts.add('giulia.rossi', 'admin', PASSWORD)).rejects.toThrow('role "admin" must be "operator" or "supervisor"');
-    await expect(accounts.add('giulia.rossi', 'operator', 'short')).rejects.toBeInstanceOf(passwords.PasswordPolicyError);
+    await expect(accounts.add('giulia.rossi', 'admin', PASSWORD, { displayName: 'Giulia' })).rejects.toThrow('role "admin" must be "operator" or "supervisor"');
+    await expect(accounts.add('giulia.rossi', 'operator', 'short', { displayName: 'Giulia' })).rejects.toBeInstanceOf(passwords.PasswordPolicyError);
     expect(await backend.operators.list()).toEqual([]);
   });
 
   test('a duplicate name is an error and keeps the first account', async () => {
-    await accounts.add('giulia.rossi', 'operator', PASSWORD);
-    const duplicate = accounts.add('giulia.rossi', 'supervisor', 'un\'altra password');
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
+    const duplicate = accounts.add('giulia.rossi', 'supervisor', 'un\'altra password', { displayName: 'Giulia' });
     await expect(duplicate).rejects.toBeInstanceOf(OperatorAccountError);
     await expect(duplicate).rejects.toMatchObject({ code: 'DUPLICATE_NAME', message: 'an operator named "giulia.rossi" already exists' });
     expect(await accounts.list()).toEqual([expect.objectContaining({ name: 'giulia.rossi', role: 'operator' })]);
   });
 
   test('list never shows password hashes', async () => {
-    await accounts.add('giulia.rossi', 'operator', PASSWORD);
-    await accounts.add('marco.bianchi', 'supervisor', PASSWORD);
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
+    await accounts.add('marco.bianchi', 'supervisor', PASSWORD, { displayName: 'Marco' });
     const listed = await accounts.list();
     expect(listed.map((a) => a.name)).toEqual(['giulia.rossi', 'marco.bianchi']);
     for (const a of listed) expect(a).not.toHaveProperty('passwordHash');
   });
 
   test('authenticate returns the account for the right password and undefined otherwise', async () => {
-    await accounts.add('giulia.rossi', 'supervisor', PASSWORD);
+    await accounts.add('giulia.rossi', 'supervisor', PASSWORD, { displayName: 'Giulia' });
     const who = await accounts.authenticate('giulia.rossi', PASSWORD);
-    expect(who).toEqual({ name: 'giulia.rossi', role: 'supervisor', createdAt: '2026-11-10T09:00:00.000Z', maxConcurrent: 3 });
+    expect(who).toEqual({ name: 'giulia.rossi', role: 'supervisor', createdAt: '2026-11-10T09:00:00.000Z', maxConcurrent: 3, displayName: 'Giulia' });
     expect(who).not.toHaveProperty('passwordHash');
     await expect(accounts.authenticate('giulia.rossi', 'una password sbagliata')).resolves.toBeUndefined();
     await expect(accounts.authenticate('nobody', PASSWORD)).resolves.toBeUndefined();
   });
 
   test('authenticate does one scrypt verification whether the name exists, is unknown or is not even valid', async () => {
-    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
     const verify = jest.spyOn(passwords, 'verifyPassword');
     await accounts.authenticate('giulia.rossi', 'wrong password');
     await accounts.authenticate('nobody.here', 'wrong password');
@@ -85,14 +116,14 @@ describe('operator accounts', () => {
   });
 
   test('a disabled account cannot authenticate', async () => {
-    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
     const stored = (await backend.operators.get('giulia.rossi'))!;
     await backend.operators.upsert({ ...stored, disabled: true });
     await expect(accounts.authenticate('giulia.rossi', PASSWORD)).resolves.toBeUndefined();
   });
 
   test('passwd replaces the password; the old one stops working', async () => {
-    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
     await accounts.passwd('giulia.rossi', 'la nuova password');
     await expect(accounts.authenticate('giulia.rossi', PASSWORD)).resolves.toBeUndefined();
     await expect(accounts.authenticate('giulia.rossi', 'la nuova password')).resolves.toMatchObject({ name: 'giulia.rossi' });
@@ -101,7 +132,7 @@ describe('operator accounts', () => {
   });
 
   test('remove deletes the account and says whether there was one', async () => {
-    await accounts.add('giulia.rossi', 'operator', PASSWORD);
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
     await expect(accounts.remove('giulia.rossi')).resolves.toBe(true);
     await expect(accounts.remove('giulia.rossi')).resolves.toBe(false);
     await expect(accounts.authenticate('giulia.rossi', PASSWORD)).resolves.toBeUndefined();

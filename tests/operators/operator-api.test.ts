@@ -49,9 +49,9 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
   beforeAll(async () => {
     dataDir = tempDataDir();
     dialogo = await startDialogo(config(), silent);
-    await dialogo.operators.add('giulia', 'operator', PASSWORD);
-    await dialogo.operators.add('marco', 'operator', PASSWORD);
-    await dialogo.operators.add('sara', 'supervisor', PASSWORD);
+    await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
+    await dialogo.operators.add('marco', 'operator', PASSWORD, { displayName: 'Marco V.' });
+    await dialogo.operators.add('sara', 'supervisor', PASSWORD, { displayName: 'Sara M.' });
   });
   afterAll(() => dialogo.stop());
 
@@ -61,7 +61,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     expect((await api(dialogo.port, 'GET', '/queue')).status).toBe(401);
     expect((await api(dialogo.port, 'GET', '/queue', 'not.a-token')).status).toBe(401);
     const operator = await login(dialogo.port, 'giulia');
-    expect((await api(dialogo.port, 'GET', '/me', operator)).json).toEqual({ name: 'giulia', role: 'operator', maxConcurrent: 3 });
+    expect((await api(dialogo.port, 'GET', '/me', operator)).json).toEqual({ name: 'giulia', displayName: 'Giulia B.', role: 'operator', maxConcurrent: 3 });
     expect((await api(dialogo.port, 'GET', '/operators', operator)).status).toBe(403);
     const supervisor = await login(dialogo.port, 'sara');
     const operators = (await api(dialogo.port, 'GET', '/operators', supervisor)).json.operators;
@@ -82,10 +82,11 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     const claims = await Promise.all([api(dialogo.port, 'POST', `/conversations/${session.id}/claim`, giulia), api(dialogo.port, 'POST', `/conversations/${session.id}/claim`, marco)]);
     expect(claims.map((c) => c.status).sort()).toEqual([200, 409]);
     const winner = claims[0]!.status === 200 ? giulia : marco;
-    const winnerName = winner === giulia ? 'giulia' : 'marco';
+    // Citizens read the display name, never the login.
+    const winnerName = winner === giulia ? 'Giulia B.' : 'Marco V.';
     expect(claims.find((c) => c.status === 409)!.json.error.code).toBe('ALREADY_CLAIMED');
     const connected = await citizen.waitFor((a) => handoffOf(a)?.state === 'connected');
-    expect(connected.text).toContain(winnerName);
+    expect(connected.text).toBe(`Sei in contatto con ${winnerName} del contact center 020202. Scrivi pure.`);
 
     const view = (await api(dialogo.port, 'GET', `/conversations/${session.id}`, winner)).json;
     expect(view.transcript.map((t: { from: string }) => t.from)).toContain('citizen');
@@ -157,7 +158,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     expect(session).toMatchObject({ state: 'queued', position: expect.any(Number) });
     const giulia = await login(dialogo.port, 'giulia');
     expect((await api(dialogo.port, 'POST', `/conversations/${session.id}/claim`, giulia)).status).toBe(200);
-    expect((await citizen.waitFor((a) => handoffOf(a)?.state === 'connected')).text).toMatch(/giulia/);
+    expect((await citizen.waitFor((a) => handoffOf(a)?.state === 'connected')).text).toMatch(/Sei in contatto con Giulia B\. del/);
     const [still] = await citizen.say('grazie, aspettavo');
     expect(still).toBeUndefined();
   });
@@ -169,7 +170,7 @@ describe('outside office hours: the written request with its reference code', ()
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: tempDataDir(), OFFICE_HOURS: 'default' });
     // Sunday 29 November 2026, 11:00 in Milan: 020202 is closed.
     dialogo = await startDialogo(config, silent, { now: () => new Date('2026-11-29T10:00:00.000Z') });
-    await dialogo.operators.add('giulia', 'operator', PASSWORD);
+    await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
   });
   afterAll(() => dialogo.stop());
 

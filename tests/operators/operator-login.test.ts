@@ -46,8 +46,8 @@ function login(port: number, username: string, { password = 'wrong-password-1', 
 async function start(env: Record<string, string>): Promise<{ dialogo: Dialogo; dataDir: string }> {
   const dataDir = tempDataDir();
   const dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, ...env }), createLogger('silent'));
-  await dialogo.operators.add('giulia', 'operator', PASSWORD);
-  await dialogo.operators.add('marco', 'operator', PASSWORD);
+  await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
+  await dialogo.operators.add('marco', 'operator', PASSWORD, { displayName: 'Marco V.' });
   return { dialogo, dataDir };
 }
 

@@ -36,22 +36,25 @@ describe('npm run operators', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   test('add, list, add a duplicate, passwd, remove', async () => {
-    const added = await operators(dataDir, ['add', 'giulia.rossi', '--role', 'supervisor', '--password', 'una password lunga']);
+    const added = await operators(dataDir, ['add', 'giulia.rossi', '--role', 'supervisor', '--display-name', 'Giulia', '--password', 'una password lunga']);
     expect(added).toMatchObject({ code: 0, stderr: '' });
-    expect(added.stdout).toBe('added supervisor "giulia.rossi" (sqlite)\n');
+    expect(added.stdout).toBe('added supervisor "giulia.rossi", shown to citizens as "Giulia" (sqlite)\n');
 
-    const fromStdin = await operators(dataDir, ['add', 'marco.bianchi', '--role', 'operator'], 'una password da stdin\nsecond line ignored\n');
-    expect(fromStdin).toMatchObject({ code: 0, stdout: 'added operator "marco.bianchi" (sqlite)\n' });
+    const fromStdin = await operators(dataDir, ['add', 'marco.bianchi', '--role', 'operator', '--display-name', 'Marco B.'], 'una password da stdin\nsecond line ignored\n');
+    expect(fromStdin).toMatchObject({ code: 0, stdout: 'added operator "marco.bianchi", shown to citizens as "Marco B." (sqlite)\n' });
+
+    const renamed = await operators(dataDir, ['display-name', 'marco.bianchi', 'Marco']);
+    expect(renamed).toMatchObject({ code: 0, stdout: '"marco.bianchi" is shown to citizens as "Marco"\n' });
 
     const listed = await operators(dataDir, ['list']);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+ROLE\s+MAX\s+CREATED\s+STATUS$/);
-    expect(lines[1]).toMatch(/^giulia\.rossi\s+supervisor\s+3\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+enabled$/);
-    expect(lines[2]).toMatch(/^marco\.bianchi\s+operator\s+3\s+/);
+    expect(lines[0]).toMatch(/^NAME\s+DISPLAY NAME\s+ROLE\s+MAX\s+CREATED\s+STATUS$/);
+    expect(lines[1]).toMatch(/^giulia\.rossi\s+Giulia\s+supervisor\s+3\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+enabled$/);
+    expect(lines[2]).toMatch(/^marco\.bianchi\s+Marco\s+operator\s+3\s+/);
     expect(listed.stdout).not.toMatch(/scrypt|una password/);
 
-    const duplicate = await operators(dataDir, ['add', 'giulia.rossi', '--role', 'operator', '--password', 'un\'altra password']);
+    const duplicate = await operators(dataDir, ['add', 'giulia.rossi', '--role', 'operator', '--display-name', 'Giulia', '--password', 'un\'altra password']);
     expect(duplicate).toEqual({ code: 1, stdout: '', stderr: 'operators: an operator named "giulia.rossi" already exists\n' });
 
     const passwd = await operators(dataDir, ['passwd', 'marco.bianchi'], 'la nuova password\n');
@@ -74,10 +77,14 @@ describe('npm run operators', () => {
   test.each([
     [['frob'], 2, /^operators: unknown command "frob" \(usage: npm run operators -- add NAME/],
     [[], 2, /^operators: no command \(usage:/],
-    [['add', 'anna.verdi', '--password', 'una password lunga'], 2, /^operators: add needs --role operator or --role supervisor/],
-    [['add', 'Anna', '--role', 'operator', '--password', 'una password lunga'], 2, /^operators: operator name "Anna" must be 3 to 32 characters/],
-    [['add', 'anna.verdi', '--role', 'boss', '--password', 'una password lunga'], 2, /^operators: role "boss" must be "operator" or "supervisor"/],
-    [['add', 'anna.verdi', '--role', 'operator', '--password', 'short'], 2, /^operators: password too short: at least 10 characters, got 5/],
+    [['add', 'anna.verdi', '--display-name', 'Anna', '--password', 'una password lunga'], 2, /^operators: add needs --role operator or --role supervisor/],
+    [['add', 'anna.verdi', '--role', 'operator', '--password', 'una password lunga'], 2, /^operators: add needs --display-name, the name citizens will read \(not the login\)/],
+    [['add', 'anna.verdi', '--role', 'operator', '--display-name', 'Anna Verdi', '--password', 'una password lunga'], 2, /^operators: display name "Anna Verdi" would show the login "anna.verdi" to citizens/],
+    [['display-name', 'anna.verdi'], 2, /^operators: display-name needs the name citizens will read/],
+    [['display-name', 'nobody', 'Anna'], 1, /^operators: there is no operator named "nobody"/],
+    [['add', 'Anna', '--role', 'operator', '--display-name', 'Anna', '--password', 'una password lunga'], 2, /^operators: operator name "Anna" must be 3 to 32 characters/],
+    [['add', 'anna.verdi', '--role', 'boss', '--display-name', 'Anna', '--password', 'una password lunga'], 2, /^operators: role "boss" must be "operator" or "supervisor"/],
+    [['add', 'anna.verdi', '--role', 'operator', '--display-name', 'Anna', '--password', 'short'], 2, /^operators: password too short: at least 10 characters, got 5/],
     [['list', '--verbose'], 2, /^operators: Unknown option '--verbose'/],
     [['remove', 'nobody'], 1, /^operators: there is no operator named "nobody"/],
     [['passwd', 'nobody', '--password', 'una password lunga'], 1, /^operators: there is no operator named "nobody"/],
@@ -90,7 +97,7 @@ describe('npm run operators', () => {
   }, CLI_TIMEOUT_MS);
 
   test('add without --password and with nothing on standard input is a usage error', async () => {
-    const run = await operators(dataDir, ['add', 'anna.verdi', '--role', 'operator']);
+    const run = await operators(dataDir, ['add', 'anna.verdi', '--role', 'operator', '--display-name', 'Anna']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^operators: no password: give --password or write it as the first line of standard input/);
   }, CLI_TIMEOUT_MS);

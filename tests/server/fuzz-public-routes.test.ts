@@ -279,7 +279,7 @@ describe('every public route under generated hostile input', () => {
       createLogger('silent'),
     );
     port = dialogo.port;
-    await dialogo.operators.add('giulia', 'supervisor', PASSWORD);
+    await dialogo.operators.add('giulia', 'supervisor', PASSWORD, { displayName: 'Giulia B.' });
     const login = await rawRequest(port, { method: 'POST', path: '/api/operator/login', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ username: 'giulia', password: PASSWORD })) });
     operatorToken = (JSON.parse(login.body) as { token: string }).token;
     const generated = await rawRequest(port, { method: 'POST', path: '/v3/directline/tokens/generate', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') });

@@ -210,6 +210,15 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect(await backend.operators.list()).toHaveLength(2);
   });
 
+  test('operators: the display name citizens see is kept; accounts without one come back without it', async () => {
+    await backend.operators.create(operator('giulia.rossi', { displayName: 'Giulia' }));
+    await backend.operators.create(operator('marco.bianchi'));
+    expect(await backend.operators.get('giulia.rossi')).toMatchObject({ displayName: 'Giulia' });
+    expect(await backend.operators.get('marco.bianchi')).not.toHaveProperty('displayName');
+    await backend.operators.upsert({ ...(await backend.operators.get('marco.bianchi'))!, displayName: 'Marco B.' });
+    expect((await backend.operators.list()).map((a) => a.displayName)).toEqual(['Giulia', 'Marco B.']);
+  });
+
   test('operators: enabled accounts come back without a disabled flag', async () => {
     await backend.operators.create(operator('giulia.rossi', { disabled: false }));
     expect(await backend.operators.get('giulia.rossi')).not.toHaveProperty('disabled');

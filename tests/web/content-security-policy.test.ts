@@ -31,8 +31,8 @@ describeBrowser('pages under their Content-Security-Policy in Chromium', () => {
   beforeAll(async () => {
     dataDir = tempDataDir();
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, OFFICE_HOURS: 'always' }), createLogger('silent'));
-    await dialogo.operators.add('sara.bianchi', 'supervisor', PASSWORD);
-    await dialogo.operators.add('mario.rossi', 'operator', PASSWORD);
+    await dialogo.operators.add('sara.bianchi', 'supervisor', PASSWORD, { displayName: 'Sara' });
+    await dialogo.operators.add('mario.rossi', 'operator', PASSWORD, { displayName: 'Mario' });
     base = `http://127.0.0.1:${dialogo.port}`;
     // Another site that tries to frame the console and the dashboard.
     framer = http.createServer((req, res) => {

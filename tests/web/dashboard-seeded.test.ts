@@ -32,7 +32,7 @@ describeWithBrowser()('dashboard after the demo seed, in Chromium', () => {
     });
     expect(stdout).toMatch(/"conversations":\d+/);
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, RETENTION_DAYS: '400' }), createLogger('silent'));
-    await dialogo.operators.add('sara', 'supervisor', 'una-password-lunga');
+    await dialogo.operators.add('sara', 'supervisor', 'una-password-lunga', { displayName: 'Sara M.' });
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
     context = await launchChromium(userDataDir, {
             viewport: { width: 1440, height: 1000 },

@@ -18,7 +18,7 @@ const XSS = '<img src=x onerror=alert(1)>';
 const DESCRIPTION = 'non capisco un avviso della TARI';
 const GREETING = 'Buongiorno, sono Giulia: mi dica il numero dell’avviso.';
 // A sentence of the knowledge base's answer about the identity card (knowledge-base/topics/carta-identita.yaml).
-const CIE_ANSWER = 'Costa 22,20 €';
+const CIE_ANSWER = 'costa 22,20 €';
 
 const describeBrowser = describeWithBrowser();
 
@@ -56,7 +56,7 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
       OPERATOR_TOKEN_SECRET: TOKEN_SECRET,
     });
     dialogo = await startDialogo(config, createLogger('silent'));
-    await dialogo.operators.add('giulia', 'operator', PASSWORD);
+    await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
     base = `http://127.0.0.1:${dialogo.port}`;
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
     context = await launchChromium(userDataDir, {
@@ -135,13 +135,14 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
     // What the citizen wrote to the bot before asking is there for the operator.
     expect(await operator.locator('#transcript').innerText()).toContain('vorrei parlare con un operatore');
 
-    await bubbles('Sei in contatto con giulia del contact center 020202').waitFor({ timeout: 15_000 });
+    // The display name, not the login "giulia".
+    await bubbles('Sei in contatto con Giulia B. del contact center 020202').waitFor({ timeout: 15_000 });
   });
 
   it('the operator writes and the citizen reads it with the operator’s name', async () => {
     await operator.locator('#message-text').fill(GREETING);
     await operator.getByRole('button', { name: 'Invia' }).click();
-    await bubbles(`giulia (020202): ${GREETING}`).waitFor({ timeout: 15_000 });
+    await bubbles(`Giulia B. (020202): ${GREETING}`).waitFor({ timeout: 15_000 });
     await liveMessages().locator('.entry-operator', { hasText: GREETING }).waitFor({ timeout: 10_000 });
     expect(await operator.locator('#message-text').inputValue()).toBe('');
   });
@@ -175,7 +176,7 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
     const received = bubbles(CIE_ANSWER);
     await received.first().waitFor({ timeout: 15_000 });
     expect(await received.count()).toBe(1);
-    expect(await received.first().innerText()).toMatch(/^giulia \(020202\): A Milano si fa solo la carta d.identità elettronica/);
+    expect(await received.first().innerText()).toMatch(/^Giulia B\. \(020202\): La carta d.identità elettronica costa 22,20 €/);
   });
 
   it('the operator closes as resolved; the citizen is told and the bot answers again', async () => {

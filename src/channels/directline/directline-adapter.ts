@@ -68,6 +68,8 @@ export class DirectLineAdapter extends SerialChannelAdapter {
       ...this.envelope(conversation, userOf(conversation), this.bot),
       type: ActivityTypes.ConversationUpdate,
       id: `${conversation.id}|start`,
+      // The locale the client started with: the welcome is the first thing said in it.
+      locale: conversation.locale,
       membersAdded: [userOf(conversation), this.bot],
     };
     return this.enqueue(conversation.id, () => this.runTurn(activity));

@@ -30,10 +30,11 @@ export interface Rendered {
 
 /**
  * Turns one Bot Framework activity into Send API calls: text split at 2,000 characters,
- * suggested actions as at most 13 quick replies with titles cut to 20 characters (on the last
- * message), hero and thumbnail cards as generic templates (several cards: a carousel of up to
- * 10) or as a button template when a card is only text and buttons, at most 3 buttons each,
- * images and files as attachments, `typing` as `typing_on`.
+ * suggested actions as at most 13 quick replies on the last message (the action's `title`, the
+ * bot's authored short title, as is when it fits in 20 characters, else cut at a word with "…";
+ * its `value` as the payload), hero and thumbnail cards as generic templates (several cards: a
+ * carousel of up to 10) or as a button template when a card is only text and buttons, at most 3
+ * buttons each, images and files as attachments, `typing` as `typing_on`.
  *
  * @example
  * renderActivity({ type: 'message', text: 'Ciao', suggestedActions: { actions: [{ type: 'imBack', title: '👍', value: '👍' }], to: [] } });
@@ -104,10 +105,28 @@ export function splitText(text: string, limit: number): string[] {
   return pieces;
 }
 
-/** Cuts a title to `max` characters (counted as Messenger counts them), with an ellipsis. */
+/**
+ * A title in at most `max` characters (counted as Messenger counts them): as is when it fits,
+ * else cut at the last word that fits, with an ellipsis. A half word ("Prenota appuntament…")
+ * reads as a typo; only a single word longer than `max` is cut inside.
+ *
+ * @example
+ * cut('Costi', 20); // 'Costi'
+ * cut('Parla con un operatore del 020202', 20); // 'Parla con un…'
+ */
 export function cut(title: string, max: number): string {
   const chars = Array.from(title.trim());
-  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  if (chars.length <= max) return chars.join('');
+  const room = chars.slice(0, max - 1);
+  // No letter or digit right after the room: its last word is whole.
+  const boundary = /[\p{L}\p{N}]/u.test(chars[max - 1] ?? '') ? lastSpace(room) : room.length;
+  const kept = boundary > 0 ? room.slice(0, boundary) : room;
+  return `${kept.join('').replace(/[\s,;:.\-–—(]+$/u, '')}…`;
+}
+
+function lastSpace(chars: readonly string[]): number {
+  for (let i = chars.length - 1; i > 0; i -= 1) if (/\s/.test(chars[i] ?? '')) return i;
+  return -1;
 }
 
 /** Messenger shows no Markdown: links become "label: url" and emphasis marks go. */

@@ -2,13 +2,13 @@ import type { Collection, Db, WithId } from 'mongodb';
 import { AlreadyExistsError, type OperatorAccount, type OperatorStore } from '../ports';
 import { parseOperatorAccount } from '../record-schemas';
 
-type OperatorDoc = Omit<OperatorAccount, 'createdAt' | 'disabled'> & { createdAt: Date; disabled: boolean };
+type OperatorDoc = Omit<OperatorAccount, 'createdAt' | 'disabled' | 'displayName'> & { createdAt: Date; disabled: boolean; displayName?: string | null };
 
 const DUPLICATE_KEY = 11000;
 
 function toDoc(account: OperatorAccount): OperatorDoc {
   const a = parseOperatorAccount(account, `operator account "${account.name}" to store`);
-  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: new Date(a.createdAt), maxConcurrent: a.maxConcurrent, disabled: a.disabled === true };
+  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: new Date(a.createdAt), maxConcurrent: a.maxConcurrent, disabled: a.disabled === true, displayName: a.displayName ?? null };
 }
 
 function fromDoc({ _id, createdAt, ...rest }: WithId<OperatorDoc>): OperatorAccount {

@@ -111,6 +111,13 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX tickets_conversation ON tickets (conversation_id, created_at);
     `,
   },
+  {
+    version: 6,
+    name: 'operators display name shown to citizens',
+    sql: `
+      ALTER TABLE operators ADD COLUMN display_name TEXT;
+    `,
+  },
 ];
 
 /** Applies the migrations the database has not seen; returns the versions applied. */

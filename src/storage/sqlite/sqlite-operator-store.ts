@@ -9,6 +9,7 @@ interface OperatorRow {
   created_at: string;
   max_concurrent: number;
   disabled: number;
+  display_name: string | null;
 }
 
 function fromRow(row: OperatorRow): OperatorAccount {
@@ -20,14 +21,15 @@ function fromRow(row: OperatorRow): OperatorAccount {
       createdAt: row.created_at,
       maxConcurrent: row.max_concurrent,
       disabled: row.disabled === 1,
+      displayName: row.display_name,
     },
     `sqlite operators row "${row.name}"`,
   );
 }
 
-function toParams(account: OperatorAccount): Record<string, string | number> {
+function toParams(account: OperatorAccount): Record<string, string | number | null> {
   const a = parseOperatorAccount(account, `operator account "${account.name}" to store`);
-  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: a.createdAt, maxConcurrent: a.maxConcurrent, disabled: a.disabled ? 1 : 0 };
+  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: a.createdAt, maxConcurrent: a.maxConcurrent, disabled: a.disabled ? 1 : 0, displayName: a.displayName ?? null };
 }
 
 /**
@@ -38,7 +40,8 @@ function toParams(account: OperatorAccount): Record<string, string | number> {
  * await operators.get('giulia.rossi');
  */
 export function sqliteOperatorStore(db: Database.Database): OperatorStore {
-  const columns = '(name, role, password_hash, created_at, max_concurrent, disabled) VALUES (@name, @role, @passwordHash, @createdAt, @maxConcurrent, @disabled)';
+  const columns =
+    '(name, role, password_hash, created_at, max_concurrent, disabled, display_name) VALUES (@name, @role, @passwordHash, @createdAt, @maxConcurrent, @disabled, @displayName)';
   const insert = db.prepare(`INSERT INTO operators ${columns} ON CONFLICT(name) DO NOTHING`);
   const replace = db.prepare(`INSERT OR REPLACE INTO operators ${columns}`);
   const selectOne = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE name = ?');

@@ -35,7 +35,7 @@ describe('renderActivity: activities as Send API messages', () => {
     const quick = parts[parts.length - 1].quick_replies;
     expect(quick).toHaveLength(13);
     for (const q of quick) expect(Array.from(q.title as string).length).toBeLessThanOrEqual(20);
-    expect(quick[0]).toEqual({ content_type: 'text', title: 'Argomento molto lun…', payload: 'Argomento molto lungo numero 0' });
+    expect(quick[0]).toEqual({ content_type: 'text', title: 'Argomento molto…', payload: 'Argomento molto lungo numero 0' });
     expect(renderActivity(MessageFactory.suggestedActions(actions, 'x')).skipped).toEqual(['2 quick replies over 13']);
   });
 
@@ -63,7 +63,7 @@ describe('renderActivity: activities as Send API messages', () => {
     expect(payload.template_type).toBe('generic');
     expect(payload.elements[0]).toMatchObject({ title: 'Carta d’identità elettronica', subtitle: 'Si richiede su appuntamento', image_url: 'https://example.org/cie.png' });
     expect(payload.elements[0].buttons).toEqual([
-      { type: 'web_url', url: 'https://example.org/prenota', title: 'Prenota appuntament…' },
+      { type: 'web_url', url: 'https://example.org/prenota', title: 'Prenota…' },
       { type: 'postback', title: 'Costi', payload: 'quanto costa la carta d’identità' },
       { type: 'phone_number', title: 'Chiama', payload: '020202' },
     ]);
@@ -86,6 +86,32 @@ describe('renderActivity: activities as Send API messages', () => {
 
   test('cut counts characters as people see them', () => {
     expect(cut('👍 Utile', 20)).toBe('👍 Utile');
-    expect(cut('Parla con un operatore del 020202', 20)).toBe('Parla con un operat…');
+    expect(cut('👍'.repeat(25), 20)).toBe(`${'👍'.repeat(19)}…`);
+  });
+
+  test('cut keeps whole words: at the last word that fits, without trailing punctuation', () => {
+    expect(cut('Parla con un operatore del 020202', 20)).toBe('Parla con un…');
+    expect(cut('Documenti necessari, minori', 20)).toBe('Documenti necessari…');
+    // A word ending exactly at the 19th character is whole.
+    expect(cut('Quanto costa rinnov ancora', 20)).toBe('Quanto costa rinnov…');
+    // One word longer than the room is cut inside: nothing better exists.
+    expect(cut('Precipitevolissimevolmente', 20)).toBe('Precipitevolissimev…');
+  });
+});
+
+describe('quick replies from authored short titles', () => {
+  test('a title of 20 characters or fewer is shown as is and the full value is the payload', () => {
+    const actions = [
+      { type: ActionTypes.ImBack, title: 'Costo della CIE', value: 'Quanto costa la carta d’identità elettronica' },
+      { type: ActionTypes.ImBack, title: 'Minori di 18 anni 🧒', value: 'Carta d’identità per i minori di 18 anni' },
+      { type: ActionTypes.ImBack, title: 'Prenotare in anagrafe', value: 'Dove prenotare l’appuntamento in anagrafe' },
+    ];
+    const [message] = messages(MessageFactory.suggestedActions(actions, 'Altro su questo tema'));
+    expect(message.quick_replies).toEqual([
+      { content_type: 'text', title: 'Costo della CIE', payload: 'Quanto costa la carta d’identità elettronica' },
+      { content_type: 'text', title: 'Minori di 18 anni 🧒', payload: 'Carta d’identità per i minori di 18 anni' },
+      // 21 characters: cut at the last whole word, the payload unchanged.
+      { content_type: 'text', title: 'Prenotare in…', payload: 'Dove prenotare l’appuntamento in anagrafe' },
+    ]);
   });
 });
