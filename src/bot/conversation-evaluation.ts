@@ -83,7 +83,7 @@ function folded(text: string): string {
 /** Judges one reply against its turn's expectations. */
 export function judgeTurn(conversation: string, turn: number, expected: EvaluationTurn, reply: TurnReply): TurnResult {
   const data = reply.data;
-  const answeredId = data && (data.outcome === 'answered' || (data.outcome as string) === 'referral') ? data.topicId : null;
+  const answeredId = data && (data.outcome === 'answered' || data.outcome === 'referral') ? data.topicId : null;
   const topicRight =
     expected.expected === 'none'
       ? answeredId === null && data?.outcome !== 'handoff'
