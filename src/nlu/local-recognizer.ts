@@ -3,6 +3,7 @@ import type { Language, Topic } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
+import { wordLexicon } from './lexicon';
 import { LogisticRegression } from './logistic-regression';
 import { NaiveBayes, Posteriors } from './naive-bayes';
 import { normalize } from './normalize';
@@ -105,7 +106,7 @@ export class LocalRecognizer implements Recognizer {
     const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes);
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
-    const recognizer = new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words), new LanguageDetector(index.vocabulary), calibrator, bands);
+    const recognizer = new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words, wordLexicon()), new LanguageDetector(index.vocabulary), calibrator, bands);
     recognizer.warmUp(kb);
     return recognizer;
   }

@@ -35,6 +35,13 @@ describe('LocalRecognizer', () => {
     expect(r.candidates[0]?.topicId).toBe(topicId);
   });
 
+  test('a real word the knowledge base lacks is not spell-corrected into another topic', () => {
+    // "smaltimento" used to become a knowledge-base word and the line a lost identity card at 0.97.
+    const r = recognizer.recognizeText('smaltimento rifiuti');
+    expect(r.candidates[0]?.topicId).toBe('rifiuti-raccolta');
+    expect(recognizer.analyze('smaltimento rifiuti').corrected).toEqual(['smaltimento', 'rifiuti']);
+  });
+
   test('confidences are probabilities, ranked best first', () => {
     const { candidates } = recognizer.recognizeText('tassa rifiuti');
     expect(candidates.length).toBeGreaterThan(1);
