@@ -25,6 +25,23 @@ export interface QueryEvidence {
   readonly posteriors: Posteriors;
   /** The character model's probabilities of the candidates and of `none`, among themselves. */
   readonly chars: ReadonlyMap<string, number>;
+  /** Share of the query's terms that no topic contains (see `unknownShare`). */
+  readonly unknownShare: number;
+}
+
+/**
+ * Share of the query's terms (after spelling correction, stemming and synonyms) that no topic of
+ * the index contains. A word counts as unknown whether or not it is a real word of the lexicon:
+ * "smaltimento" is good Italian, but if no topic speaks of it, it is no evidence for any topic, and
+ * a message made mostly of such words should not be answered confidently whatever its one
+ * familiar word says. Words of the out-of-scope examples count as unknown too (they speak
+ * against every topic, which naive Bayes's `none` class already says).
+ */
+export function unknownShare(index: TopicIndex, terms: readonly string[]): number {
+  if (terms.length === 0) return 0;
+  let unknown = 0;
+  for (const term of terms) if (!index.knows(term)) unknown++;
+  return unknown / terms.length;
 }
 
 /** Features of one candidate among the query's ranked candidates. */
@@ -55,6 +72,7 @@ export function featuresOf(scores: readonly TopicScores[], i: number, evidence: 
     char,
     char - rivalChar,
     evidence.chars.get(NONE) ?? 0,
+    evidence.unknownShare,
   ];
 }
 
@@ -136,7 +154,11 @@ export function fitCalibrator(
     const terms = analyzer.termsOfWords(words, language);
     const posteriors = bayes?.posteriors(terms) ?? Posteriors.empty();
     const scores = index.score(terms, CANDIDATES, topByPosterior(posteriors));
-    const evidence: QueryEvidence = { posteriors, chars: charModel.probabilities(contentWords(analyzer, words), scores.map((s) => s.topicId)) };
+    const evidence: QueryEvidence = {
+      posteriors,
+      chars: charModel.probabilities(contentWords(analyzer, words), scores.map((s) => s.topicId)),
+      unknownShare: unknownShare(index, terms),
+    };
     const depth = Math.min(TRAINING_DEPTH, scores.length);
     for (let i = 0; i < depth; i++) {
       rows.push(featuresOf(scores, i, evidence));

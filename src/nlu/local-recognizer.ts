@@ -1,7 +1,7 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
-import { bayesExamples, CANDIDATES, charExamples, contentWords, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel } from './calibration';
+import { bayesExamples, CANDIDATES, charExamples, contentWords, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
 import type { CharNgramModel } from './char-ngram-model';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
@@ -118,7 +118,11 @@ export class LocalRecognizer implements Recognizer {
 
   private rank(analysis: LocalAnalysis, posteriors: Posteriors): TopicCandidate[] {
     const scores = this.index.score(analysis.terms, CANDIDATES, topByPosterior(posteriors));
-    const evidence = { posteriors, chars: this.chars.probabilities(contentWords(this.analyzer, analysis.corrected), scores.map((s) => s.topicId)) };
+    const evidence = {
+      posteriors,
+      chars: this.chars.probabilities(contentWords(this.analyzer, analysis.corrected), scores.map((s) => s.topicId)),
+      unknownShare: unknownShare(this.index, analysis.terms),
+    };
     return scores
       .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, evidence)) }))
       .sort((a, b) => b.confidence - a.confidence)
