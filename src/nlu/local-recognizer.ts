@@ -11,11 +11,22 @@ import { NaiveBayes, Posteriors } from './naive-bayes';
 import { normalize } from './normalize';
 import type { OutOfScopeExamples } from './out-of-scope';
 import { bandOf, DEFAULT_BANDS, type BandThresholds, type Recognition, type RecognizeOptions, type Recognizer, type TopicCandidate } from './recognizer';
+import { MAX_SENTENCES, splitSentences, strongestReading } from './sentences';
 import { SpellingCorrector } from './spelling';
 import { TopicIndex, type TopicScores } from './topic-index';
 
 const RETURNED = 5;
+/** Topics of other sentences offered beside the answer, at most. */
+const MAX_ALSO_ASKED = 2;
+/** Words from which a message of several sentences is also read one sentence at a time. */
+const LONG_MESSAGE_WORDS = 15;
 const WARM_UP_TOPICS = 40;
+
+/** One reading of a message (the whole, or one sentence): ranked candidates and the out-of-scope probability. */
+interface Reading {
+  readonly candidates: TopicCandidate[];
+  readonly outOfScope: number | undefined;
+}
 
 /** What the recognizer did with a text, for evaluation and diagnostics. */
 export interface LocalAnalysis {
@@ -94,17 +105,59 @@ export class LocalRecognizer implements Recognizer {
     return this.index.topicIds;
   }
 
-  /** Synchronous recognition: a few hash look-ups and at most a handful of small fuzzy searches. */
+  /**
+   * Synchronous recognition: a few hash look-ups and at most a handful of small fuzzy searches
+   * per sentence. A message of several sentences is also read one sentence at a time: the
+   * strongest reading is answered (a clear question no longer drowns in the story around it),
+   * and the topics other sentences clearly ask about come back as `alsoAsked`.
+   */
   recognizeText(text: string, options: RecognizeOptions = {}): Recognition {
     const normalized = normalize(text);
     const analysis = this.analyze(stripGreeting(normalized), options);
     // Intents are matched on the text as written and as spell-corrected ("voglo parlare con un umnao").
     const intent = builtInIntent(normalized) ?? builtInIntent(analysis.corrected.join(' '));
     if (intent) return { text, language: analysis.language, intent, candidates: [], band: 'fallback', recognizer: this.name };
+    const whole = this.readingOf(analysis);
+    const { best, alsoAsked } = strongestReading(whole, this.sentenceReadings(text, analysis, whole), this.bands.answer);
+    const band = bandOf(best.candidates, this.bands);
+    return {
+      text,
+      language: analysis.language,
+      intent: 'faq',
+      candidates: best.candidates,
+      band,
+      ...(best.outOfScope === undefined ? {} : { outOfScope: best.outOfScope }),
+      ...(band === 'answer' && alsoAsked.length > 0 ? { alsoAsked: alsoAsked.slice(0, MAX_ALSO_ASKED) } : {}),
+      recognizer: this.name,
+    };
+  }
+
+  /**
+   * The readings of a long message's sentences that may compete with the whole: only for long
+   * messages (the best of several readings is biased upward, each one a chance to match
+   * something, which short lines, often out of scope, do not need), and only sentences that
+   * name a topic confidently enough to answer it, a topic the whole message also ranks (one
+   * sentence alone matching what the rest of the message does not support is chance).
+   */
+  private sentenceReadings(text: string, analysis: LocalAnalysis, whole: Reading): Reading[] {
+    const sentences = splitSentences(text).slice(0, MAX_SENTENCES);
+    if (sentences.length < 2 || analysis.corrected.length < LONG_MESSAGE_WORDS) return [];
+    const readings: Reading[] = [];
+    for (const sentence of sentences) {
+      const part = stripGreeting(normalize(sentence));
+      // Greetings, thanks and the like are no question: they have no topic to offer.
+      if (part.length === 0 || builtInIntent(part)) continue;
+      const reading = this.readingOf(this.analyze(part, { languageHint: analysis.language }));
+      const top = reading.candidates[0];
+      if (top && top.confidence >= this.bands.answer && whole.candidates.some((c) => c.topicId === top.topicId)) readings.push(reading);
+    }
+    return readings;
+  }
+
+  /** Ranked candidates and the out-of-scope probability of one analysed text. */
+  private readingOf(analysis: LocalAnalysis): Reading {
     const posteriors = this.bayes?.posteriors(analysis.terms) ?? Posteriors.empty();
-    const candidates = this.rank(analysis, posteriors);
-    const outOfScope = posteriors.get(NONE);
-    return { text, language: analysis.language, intent: 'faq', candidates, band: bandOf(candidates, this.bands), ...(outOfScope === undefined ? {} : { outOfScope }), recognizer: this.name };
+    return { candidates: this.rank(analysis, posteriors), outOfScope: posteriors.get(NONE) };
   }
 
   /** Language, corrected words and terms of a normalised text. */

@@ -42,6 +42,27 @@ describe('LocalRecognizer', () => {
     expect(recognizer.analyze('smaltimento rifiuti').corrected).toEqual(['smaltimento', 'rifiuti']);
   });
 
+  test('a question at the end of a long story is answered, not drowned by the story', () => {
+    const r = recognizer.recognizeText(
+      'Buongiorno, sono in pensione da poco e passo molto tempo a casa con mia moglie e il nostro cane anziano. Siamo sempre stati puntuali con i pagamenti. Quando scade la rata della tassa sui rifiuti?',
+    );
+    expect(r.band).toBe('answer');
+    expect(r.candidates[0]?.topicId).toBe('tari-pagamento');
+  });
+
+  test('a long message asking two things answers one and offers the other as also asked', () => {
+    const r = recognizer.recognizeText(
+      'Mi sono appena trasferito in via Padova da Torino con tutta la famiglia, siamo in quattro. Come faccio a cambiare la residenza? Inoltre vorrei iscrivere mia figlia di un anno al nido comunale.',
+    );
+    expect(r.band).toBe('answer');
+    const topics = [r.candidates[0]?.topicId, ...(r.alsoAsked ?? []).map((c) => c.topicId)];
+    expect(topics).toEqual(expect.arrayContaining(['cambio-residenza', 'nidi-infanzia-iscrizioni']));
+  });
+
+  test('a short question has no also-asked topics', () => {
+    expect(recognizer.recognizeText('come cambio la residenza? e il nido?').alsoAsked).toBeUndefined();
+  });
+
   test('confidences are probabilities, ranked best first', () => {
     const { candidates } = recognizer.recognizeText('tassa rifiuti');
     expect(candidates.length).toBeGreaterThan(1);
