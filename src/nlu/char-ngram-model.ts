@@ -70,7 +70,7 @@ export class CharNgramModel {
   ) {}
 
   static train(examples: readonly CharTrainingExample[], options: CharTrainingOptions = {}): CharNgramModel {
-    const { always, epochs = 8, learningRate = 1, seed = 1 } = options;
+    const { always, epochs = 4, learningRate = 1, seed = 1 } = options;
     const labelIndex = new Map<string, number>();
     const number = (label: string): number => {
       let i = labelIndex.get(label);
