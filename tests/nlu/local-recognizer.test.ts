@@ -29,6 +29,7 @@ describe('LocalRecognizer', () => {
     ['tari scadenza', 'tari-pagamento'],
     ['come pago una multa', 'multe-pagamento'],
     ['How much is the Area C ticket?', 'area-c'],
+    ['è morto mio papà cosa devo fare col comune', 'decesso'],
   ])('"%s" is answered with %s', (text, topicId) => {
     const r = recognizer.recognizeText(text);
     expect(r.band).toBe('answer');
