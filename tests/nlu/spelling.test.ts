@@ -34,3 +34,14 @@ describe('SpellingCorrector with a lexicon', () => {
     expect(speller.correct('smarimento')).toBe('smarrimento');
   });
 });
+
+describe('wordLexicon', () => {
+  test('is read once per process and holds real words of both languages, not short ones', () => {
+    const lexicon = wordLexicon();
+    expect(wordLexicon()).toBe(lexicon);
+    expect(lexicon.has('smaltimento')).toBe(true);
+    expect(lexicon.has('centre')).toBe(true);
+    expect(lexicon.has('fee')).toBe(false);
+    expect(lexicon.size).toBeGreaterThan(300_000);
+  });
+});
