@@ -1,6 +1,6 @@
 import { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Language, Topic } from '../knowledge/topic-schema';
-import type { Analyzer } from './analyzer';
+import { isConcept, type Analyzer } from './analyzer';
 import { CharNgramModel, type CharTrainingExample } from './char-ngram-model';
 import { LogisticRegression } from './logistic-regression';
 import { NaiveBayes, Posteriors } from './naive-bayes';
@@ -95,9 +95,14 @@ export function bayesExamples(kb: KnowledgeBase, analyzer: Analyzer, outOfScope:
   return examples;
 }
 
-/** Words the character model reads: normalised, stopwords left out, not stemmed. */
-export function contentWords(analyzer: Analyzer, words: readonly string[]): string[] {
-  return words.filter((w) => !analyzer.isStopword(w));
+/**
+ * What the character model reads: the words, normalised, stopwords left out, not stemmed, plus
+ * the synonym concepts the analyzer found among the terms. A concept is an editor's statement
+ * that a phrase is one thing ("area c"): as a token of its own it gets n-grams no other phrase
+ * shares, where the words alone differ from "area b" by one n-gram among dozens.
+ */
+export function charInput(analyzer: Analyzer, words: readonly string[], terms: readonly string[]): string[] {
+  return [...words.filter((w) => !analyzer.isStopword(w)), ...terms.filter(isConcept)];
 }
 
 /** A character-model training question, with the cross-validation fold that holds it out (none for titles). */
@@ -126,7 +131,7 @@ export function charExamples(kb: KnowledgeBase, analyzer: Analyzer, outOfScope: 
       const words = analyzer.words(text);
       const terms = analyzer.termsOfWords(words, language);
       const rivals = index.score(terms, CANDIDATES, topByPosterior(bayes?.posteriors(terms) ?? Posteriors.empty())).map((s) => s.topicId);
-      return { words: contentWords(analyzer, words), label, rivals, ...(fold === undefined ? {} : { fold }) };
+      return { words: charInput(analyzer, words, terms), label, rivals, ...(fold === undefined ? {} : { fold }) };
     });
 }
 
@@ -156,7 +161,7 @@ export function fitCalibrator(
     const scores = index.score(terms, CANDIDATES, topByPosterior(posteriors));
     const evidence: QueryEvidence = {
       posteriors,
-      chars: charModel.probabilities(contentWords(analyzer, words), scores.map((s) => s.topicId)),
+      chars: charModel.probabilities(charInput(analyzer, words, terms), scores.map((s) => s.topicId)),
       unknownShare: unknownShare(index, terms),
     };
     const depth = Math.min(TRAINING_DEPTH, scores.length);

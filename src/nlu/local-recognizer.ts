@@ -1,7 +1,7 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
-import { bayesExamples, CANDIDATES, charExamples, contentWords, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
+import { bayesExamples, CANDIDATES, charExamples, charInput, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
 import type { CharNgramModel } from './char-ngram-model';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
@@ -173,7 +173,7 @@ export class LocalRecognizer implements Recognizer {
     const scores = this.index.score(analysis.terms, CANDIDATES, topByPosterior(posteriors));
     const evidence = {
       posteriors,
-      chars: this.chars.probabilities(contentWords(this.analyzer, analysis.corrected), scores.map((s) => s.topicId)),
+      chars: this.chars.probabilities(charInput(this.analyzer, analysis.corrected, analysis.terms), scores.map((s) => s.topicId)),
       unknownShare: unknownShare(this.index, analysis.terms),
     };
     return scores
