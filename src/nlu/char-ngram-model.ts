@@ -4,6 +4,9 @@ const MIN_N = 3;
 const MAX_N = 5;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
+// A module binding, not a global: inside a vm context (jest) every read of the global `Math` in
+// a hot loop goes through the context's interceptor and the build took 25 times longer.
+const imul = Math.imul;
 
 /** One training question: its words, its label, and the rival labels it must be told apart from. */
 export interface CharTrainingExample {
@@ -37,7 +40,7 @@ export function charGrams(words: readonly string[]): number[] {
     for (let n = MIN_N; n <= MAX_N; n++) {
       for (let start = 0; start + n <= padded.length; start++) {
         let h = FNV_OFFSET;
-        for (let k = start; k < start + n; k++) h = Math.imul(h ^ padded.charCodeAt(k), FNV_PRIME);
+        for (let k = start; k < start + n; k++) h = imul(h ^ padded.charCodeAt(k), FNV_PRIME);
         grams.add(h >>> 0);
       }
     }
@@ -47,7 +50,7 @@ export function charGrams(words: readonly string[]): number[] {
 
 /** Slot of a (gram, class) pair in the shared hashed weight space. */
 function slot(gram: number, label: number): number {
-  return Math.imul(gram ^ Math.imul(label + 1, 0x9e3779b1), 0x85ebca6b) >>> (32 - BITS);
+  return imul(gram ^ imul(label + 1, 0x9e3779b1), 0x85ebca6b) >>> (32 - BITS);
 }
 
 /**
