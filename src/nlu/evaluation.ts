@@ -20,7 +20,7 @@ export type LabelKind = 'topic' | (typeof SPECIAL_LABELS)[number];
  * (knowledge-base/referrals.yaml), known through {@link EvaluationOptions.isReferral}.
  */
 export type BotOutcome =
-  | { readonly kind: 'answered'; readonly topicId: string }
+  | { readonly kind: 'answered'; readonly topicId: string; readonly alsoOffered?: readonly string[] }
   | { readonly kind: 'disambiguation'; readonly offered: readonly string[] }
   | { readonly kind: 'fallback'; readonly reason: 'no-match' | 'too-long' | 'no-text' }
   | { readonly kind: 'handoff' }
@@ -98,7 +98,8 @@ export function labelKindOf(expected: string): LabelKind {
 /**
  * What the bot does with a recognition, as the FAQ dialog acts on it: the buttons of a
  * disambiguation are the first three candidates at or above the candidate threshold; an answer
- * whose id is a referral (per `isReferral`) is the referral outcome.
+ * whose id is a referral (per `isReferral`) is the referral outcome; a topic's answer carries the
+ * "also asked" topics of a long message's other sentences as buttons beside it.
  *
  * @example
  * outcomeOf(recognition) // { kind: 'answered', topicId: 'imu' }
@@ -109,7 +110,11 @@ export function outcomeOf(recognition: Recognition, isReferral?: (id: string) =>
   if (recognition.intent !== 'faq') return { kind: 'smalltalk' };
   const top = recognition.candidates[0];
   if (!top) return { kind: 'fallback', reason: 'no-match' };
-  if (recognition.band === 'answer') return isReferral?.(top.topicId) ? { kind: 'referral', referralId: top.topicId } : { kind: 'answered', topicId: top.topicId };
+  if (recognition.band === 'answer') {
+    if (isReferral?.(top.topicId)) return { kind: 'referral', referralId: top.topicId };
+    const also = recognition.alsoAsked?.map((c) => c.topicId) ?? [];
+    return { kind: 'answered', topicId: top.topicId, ...(also.length > 0 ? { alsoOffered: also } : {}) };
+  }
   if (recognition.band === 'disambiguate') {
     return { kind: 'disambiguation', offered: recognition.candidates.filter((c) => c.confidence >= DEFAULT_BANDS.candidate).slice(0, 3).map((c) => c.topicId) };
   }
@@ -141,7 +146,9 @@ export function refusedBeforeRecognition(text: string, options: EvaluationOption
 export function bucketOf(expected: string, outcome: BotOutcome): Bucket {
   switch (outcome.kind) {
     case 'answered':
-      return outcome.topicId === expected ? 'answered' : 'answeredOther';
+      if (outcome.topicId === expected) return 'answered';
+      // The right topic as an "also asked" button beside another answer is offered, not answered.
+      return outcome.alsoOffered?.includes(expected) ? 'offered' : 'answeredOther';
     case 'disambiguation':
       return outcome.offered.includes(expected) ? 'offered' : 'offeredOther';
     default:
@@ -204,7 +211,7 @@ export function tally(results: readonly { readonly expected: string; readonly ou
 export function describeOutcome(outcome: BotOutcome): string {
   switch (outcome.kind) {
     case 'answered':
-      return outcome.topicId;
+      return outcome.alsoOffered ? `${outcome.topicId} (also offered ${outcome.alsoOffered.join(', ')})` : outcome.topicId;
     case 'disambiguation':
       return `disambiguation (offered ${outcome.offered.join(', ')})`;
     case 'fallback':

@@ -1,60 +1,31 @@
-import type { RecognitionClass, RecognitionSource } from '../knowledge/knowledge-base';
+import type { RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
+import { bayesExamples, CANDIDATES, charExamples, charInput, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
+import type { CharNgramModel } from './char-ngram-model';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
-import { LogisticRegression } from './logistic-regression';
+import { wordLexicon } from './lexicon';
+import type { LogisticRegression } from './logistic-regression';
 import { NaiveBayes, Posteriors } from './naive-bayes';
 import { normalize } from './normalize';
 import type { OutOfScopeExamples } from './out-of-scope';
 import { bandOf, DEFAULT_BANDS, type BandThresholds, type Recognition, type RecognizeOptions, type Recognizer, type TopicCandidate } from './recognizer';
+import { MAX_SENTENCES, splitSentences, strongestReading } from './sentences';
 import { SpellingCorrector } from './spelling';
 import { TopicIndex, type TopicScores } from './topic-index';
 
-const CANDIDATES = 8;
 const RETURNED = 5;
-const BAYES_RECALL = 3;
-const MAX_CALIBRATION_ROWS = 6000;
-const MAX_CALIBRATION_QUESTIONS = 2500;
+/** Topics of other sentences offered beside the answer, at most. */
+const MAX_ALSO_ASKED = 2;
+/** Words from which a message of several sentences is also read one sentence at a time. */
+const LONG_MESSAGE_WORDS = 15;
 const WARM_UP_TOPICS = 40;
-const FOLDS = 5;
-/** Candidates per training question that the calibrator learns from (the right one and its closest rivals). */
-const TRAINING_DEPTH = 3;
 
-const NONE = 'none';
-
-/** Features of one candidate among the query's ranked candidates. */
-function featuresOf(scores: readonly TopicScores[], i: number, posteriors: Posteriors): number[] {
-  const c = scores[i] as TopicScores;
-  let rivalBm25 = 0;
-  let rivalNearest = 0;
-  scores.forEach((other, j) => {
-    if (j === i) return;
-    rivalBm25 = Math.max(rivalBm25, other.bm25);
-    rivalNearest = Math.max(rivalNearest, other.nearest);
-  });
-  const nb = posteriors.get(c.topicId) ?? 0;
-  const none = posteriors.get(NONE) ?? 0;
-  return [c.bm25, c.nearest, c.coverage, c.bm25 - rivalBm25, c.nearest - rivalNearest, c.coverage * c.nearest, nb, none, nb * c.nearest];
-}
-
-/** The topics naive Bayes ranks highest: recalled even when BM25 ranks them low. */
-function topByPosterior(posteriors: Posteriors): string[] {
-  return posteriors.top(BAYES_RECALL, NONE);
-}
-
-/** Training examples for the naive Bayes model: every sample under its topic, out-of-scope questions under "none". */
-function bayesExamples(kb: RecognitionSource, analyzer: Analyzer, outOfScope: OutOfScopeExamples): { terms: string[]; label: string }[] {
-  const examples: { terms: string[]; label: string }[] = [];
-  for (const topic of kb.entries) {
-    for (const language of ['it', 'en'] as const) {
-      for (const sample of [...topic.samples[language], topic.title[language]]) examples.push({ terms: analyzer.terms(sample, language), label: topic.id });
-    }
-  }
-  for (const language of ['it', 'en'] as const) {
-    for (const question of outOfScope[language]) examples.push({ terms: analyzer.terms(question, language), label: NONE });
-  }
-  return examples;
+/** One reading of a message (the whole, or one sentence): ranked candidates and the out-of-scope probability. */
+interface Reading {
+  readonly candidates: TopicCandidate[];
+  readonly outOfScope: number | undefined;
 }
 
 /** What the recognizer did with a text, for evaluation and diagnostics. */
@@ -85,6 +56,7 @@ export class LocalRecognizer implements Recognizer {
     private readonly analyzer: Analyzer,
     private readonly index: TopicIndex,
     private readonly bayes: NaiveBayes | undefined,
+    private readonly chars: CharNgramModel,
     private readonly speller: SpellingCorrector,
     private readonly detector: LanguageDetector,
     readonly calibrator: LogisticRegression,
@@ -102,10 +74,12 @@ export class LocalRecognizer implements Recognizer {
     const analyzer = new Analyzer(kb.synonyms);
     const index = new TopicIndex(kb, analyzer);
     const bayes = useBayes ? NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope)) : undefined;
-    const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes);
+    const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
+    const chars = trainCharModel(charTraining);
+    const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes, charTraining);
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
-    const recognizer = new LocalRecognizer(analyzer, index, bayes, new SpellingCorrector(words), new LanguageDetector(index.vocabulary), calibrator, bands);
+    const recognizer = new LocalRecognizer(analyzer, index, bayes, chars, new SpellingCorrector(words, wordLexicon()), new LanguageDetector(index.vocabulary), calibrator, bands);
     recognizer.warmUp(kb);
     return recognizer;
   }
@@ -131,17 +105,59 @@ export class LocalRecognizer implements Recognizer {
     return this.index.topicIds;
   }
 
-  /** Synchronous recognition: a few hash look-ups and at most a handful of small fuzzy searches. */
+  /**
+   * Synchronous recognition: a few hash look-ups and at most a handful of small fuzzy searches
+   * per sentence. A message of several sentences is also read one sentence at a time: the
+   * strongest reading is answered (a clear question no longer drowns in the story around it),
+   * and the topics other sentences clearly ask about come back as `alsoAsked`.
+   */
   recognizeText(text: string, options: RecognizeOptions = {}): Recognition {
     const normalized = normalize(text);
     const analysis = this.analyze(stripGreeting(normalized), options);
     // Intents are matched on the text as written and as spell-corrected ("voglo parlare con un umnao").
     const intent = builtInIntent(normalized) ?? builtInIntent(analysis.corrected.join(' '));
     if (intent) return { text, language: analysis.language, intent, candidates: [], band: 'fallback', recognizer: this.name };
+    const whole = this.readingOf(analysis);
+    const { best, alsoAsked } = strongestReading(whole, this.sentenceReadings(text, analysis, whole), this.bands.answer);
+    const band = bandOf(best.candidates, this.bands);
+    return {
+      text,
+      language: analysis.language,
+      intent: 'faq',
+      candidates: best.candidates,
+      band,
+      ...(best.outOfScope === undefined ? {} : { outOfScope: best.outOfScope }),
+      ...(band === 'answer' && alsoAsked.length > 0 ? { alsoAsked: alsoAsked.slice(0, MAX_ALSO_ASKED) } : {}),
+      recognizer: this.name,
+    };
+  }
+
+  /**
+   * The readings of a long message's sentences that may compete with the whole: only for long
+   * messages (the best of several readings is biased upward, each one a chance to match
+   * something, which short lines, often out of scope, do not need), and only sentences that
+   * name a topic confidently enough to answer it, a topic the whole message also ranks (one
+   * sentence alone matching what the rest of the message does not support is chance).
+   */
+  private sentenceReadings(text: string, analysis: LocalAnalysis, whole: Reading): Reading[] {
+    const sentences = splitSentences(text).slice(0, MAX_SENTENCES);
+    if (sentences.length < 2 || analysis.corrected.length < LONG_MESSAGE_WORDS) return [];
+    const readings: Reading[] = [];
+    for (const sentence of sentences) {
+      const part = stripGreeting(normalize(sentence));
+      // Greetings, thanks and the like are no question: they have no topic to offer.
+      if (part.length === 0 || builtInIntent(part)) continue;
+      const reading = this.readingOf(this.analyze(part, { languageHint: analysis.language }));
+      const top = reading.candidates[0];
+      if (top && top.confidence >= this.bands.answer && whole.candidates.some((c) => c.topicId === top.topicId)) readings.push(reading);
+    }
+    return readings;
+  }
+
+  /** Ranked candidates and the out-of-scope probability of one analysed text. */
+  private readingOf(analysis: LocalAnalysis): Reading {
     const posteriors = this.bayes?.posteriors(analysis.terms) ?? Posteriors.empty();
-    const candidates = this.rank(analysis.terms, posteriors);
-    const outOfScope = posteriors.get(NONE);
-    return { text, language: analysis.language, intent: 'faq', candidates, band: bandOf(candidates, this.bands), ...(outOfScope === undefined ? {} : { outOfScope }), recognizer: this.name };
+    return { candidates: this.rank(analysis, posteriors), outOfScope: posteriors.get(NONE) };
   }
 
   /** Language, corrected words and terms of a normalised text. */
@@ -153,62 +169,16 @@ export class LocalRecognizer implements Recognizer {
     return { language, corrected, terms: this.analyzer.termsOfWords(corrected, language) };
   }
 
-  private rank(terms: readonly string[], posteriors: Posteriors): TopicCandidate[] {
-    const scores = this.index.score(terms, CANDIDATES, topByPosterior(posteriors));
+  private rank(analysis: LocalAnalysis, posteriors: Posteriors): TopicCandidate[] {
+    const scores = this.index.score(analysis.terms, CANDIDATES, topByPosterior(posteriors));
+    const evidence = {
+      posteriors,
+      chars: this.chars.probabilities(charInput(this.analyzer, analysis.corrected, analysis.terms), scores.map((s) => s.topicId)),
+      unknownShare: unknownShare(this.index, analysis.terms),
+    };
     return scores
-      .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, posteriors)) }))
+      .map((_, i) => ({ topicId: (scores[i] as TopicScores).topicId, confidence: this.calibrator.predict(featuresOf(scores, i, evidence)) }))
       .sort((a, b) => b.confidence - a.confidence)
       .slice(0, RETURNED);
   }
-}
-
-/**
- * Fits the calibrator: each sample question is recognised by an index built without it
- * (k-fold), each of its top candidates labelled right or wrong; out-of-scope questions label
- * all their candidates wrong. The model therefore learns how scores look on unseen words.
- */
-function fitCalibrator(kb: RecognitionSource, analyzer: Analyzer, outOfScope: OutOfScopeExamples, useBayes: boolean): LogisticRegression {
-  const rows: number[][] = [];
-  const labels: number[] = [];
-  const addExample = (index: TopicIndex, bayes: NaiveBayes | undefined, text: string, language: Language, truth: string | undefined) => {
-    const terms = analyzer.terms(text, language);
-    const posteriors = bayes?.posteriors(terms) ?? Posteriors.empty();
-    const scores = index.score(terms, CANDIDATES, topByPosterior(posteriors));
-    const depth = Math.min(TRAINING_DEPTH, scores.length);
-    for (let i = 0; i < depth; i++) {
-      rows.push(featuresOf(scores, i, posteriors));
-      labels.push((scores[i] as TopicScores).topicId === truth ? 1 : 0);
-    }
-  };
-  const totalSamples = kb.entries.reduce((n, t) => n + t.samples.it.length + t.samples.en.length, 0);
-  const sampleStep = Math.max(1, Math.ceil(totalSamples / MAX_CALIBRATION_QUESTIONS));
-  for (let fold = 0; fold < FOLDS; fold++) {
-    const keep = (_: string, i: number) => i % FOLDS !== fold;
-    const held = (_: string, i: number) => i % FOLDS === fold;
-    const trainingKb: RecognitionSource = {
-      entries: kb.entries.map((t): RecognitionClass => ({ ...t, samples: { it: t.samples.it.filter(keep), en: t.samples.en.filter(keep) } })),
-      synonyms: kb.synonyms,
-    };
-    const trainingOutOfScope = { it: outOfScope.it.filter(keep), en: outOfScope.en.filter(keep) };
-    const index = new TopicIndex(trainingKb, analyzer);
-    const bayes = useBayes ? NaiveBayes.train(bayesExamples(trainingKb, analyzer, trainingOutOfScope)) : undefined;
-    let seen = 0;
-    for (const topic of kb.entries) {
-      for (const language of ['it', 'en'] as const) {
-        for (const sample of topic.samples[language].filter(held)) {
-          // A large knowledge base calibrates on an even sample of its questions: the fit needs a few thousand.
-          if (seen++ % sampleStep === 0) addExample(index, bayes, sample, language, topic.id);
-        }
-      }
-    }
-    for (const language of ['it', 'en'] as const) {
-      for (const question of outOfScope[language].filter(held)) addExample(index, bayes, question, language, undefined);
-    }
-  }
-  // Past a few thousand rows the fit gains nothing but start-up time: keep an even sample.
-  const step = Math.max(1, Math.ceil(rows.length / MAX_CALIBRATION_ROWS));
-  return LogisticRegression.fit(
-    rows.filter((_, i) => i % step === 0),
-    labels.filter((_, i) => i % step === 0),
-  );
 }

@@ -25,6 +25,13 @@ export interface Recognition {
    * recognizer's out-of-scope model; absent when the recognizer has none.
    */
   readonly outOfScope?: number;
+  /**
+   * Topics that other sentences of a long message ask about, strongest first, when the band is
+   * `answer` and they differ from the answered topic: the bot answers `candidates[0]` and offers
+   * these beside it ("also asked"). Absent when there are none, and from recognizers that do
+   * not read sentences apart (CLU, LUIS).
+   */
+  readonly alsoAsked?: readonly TopicCandidate[];
   /** Which recognizer produced this ("local", "clu", "luis", or "local (clu failed)"). */
   readonly recognizer: string;
 }

@@ -6,7 +6,9 @@ const CACHE_LIMIT = 20_000;
 
 /**
  * Corrects misspelt words ("resdienza" -> "residenza") against the knowledge base's own
- * vocabulary. A character-trigram index recalls a few candidate words in constant time per
+ * vocabulary, and never rewrites a word of the lexicon (a real Italian or English word the
+ * knowledge base does not use, such as "smaltimento", stays itself: rewriting it into the
+ * nearest knowledge-base word once turned "smaltimento rifiuti" into a lost identity card). A character-trigram index recalls a few candidate words in constant time per
  * word; fuse.js ranks only those candidates, where its fuzzy scoring pays, so no request
  * scans the whole vocabulary. Results are cached: citizens repeat the same misspellings.
  *
@@ -16,13 +18,16 @@ const CACHE_LIMIT = 20_000;
  */
 export class SpellingCorrector {
   private readonly known: ReadonlySet<string>;
+  private readonly lexicon: ReadonlySet<string>;
   private readonly words: readonly string[];
   private readonly trigrams = new Map<string, number[]>();
   private readonly gramCounts: number[] = [];
   private readonly cache = new Map<string, string | null>();
 
-  constructor(vocabulary: Iterable<string>) {
+  /** `lexicon`: real words that are never corrected (src/nlu/lexicon.ts); shared, not copied. */
+  constructor(vocabulary: Iterable<string>, lexicon: ReadonlySet<string> = new Set()) {
     this.known = new Set(vocabulary);
+    this.lexicon = lexicon;
     this.words = [...this.known].filter((w) => w.length >= MIN_WORD_LENGTH - 1 && !/\d/.test(w));
     this.words.forEach((word, id) => {
       const grams = trigramsOf(word);
@@ -39,9 +44,17 @@ export class SpellingCorrector {
     return this.known.has(word);
   }
 
-  /** The known word closest to `word`, `word` itself when known, or undefined when none is close. */
+  /** Whether `word` is a real word of the lexicon (known to the knowledge base or not). */
+  isLexiconWord(word: string): boolean {
+    return this.lexicon.has(word);
+  }
+
+  /**
+   * The known word closest to `word`; `word` itself when known or a word of the lexicon;
+   * undefined when none is close.
+   */
   correct(word: string): string | undefined {
-    if (this.known.has(word)) return word;
+    if (this.known.has(word) || this.lexicon.has(word)) return word;
     if (word.length < MIN_WORD_LENGTH || /\d/.test(word)) return undefined;
     const cached = this.cache.get(word);
     if (cached !== undefined) return cached ?? undefined;

@@ -67,6 +67,10 @@ describe('counting rules: where a line lands and whether it is right', () => {
     ['referral', fallback, 'fallback', false],
     ['referral', answered('imu'), 'answeredOther', false],
     ['referral', offering('imu'), 'offeredOther', false],
+    ['imu', { kind: 'answered', topicId: 'tari-pagamento', alsoOffered: ['imu'] }, 'offered', false],
+    ['imu', { kind: 'answered', topicId: 'imu', alsoOffered: ['tari-pagamento'] }, 'answered', true],
+    ['imu', { kind: 'answered', topicId: 'tari-pagamento', alsoOffered: ['area-c'] }, 'answeredOther', false],
+    ['none', { kind: 'answered', topicId: 'tari-pagamento', alsoOffered: ['imu'] }, 'answeredOther', false],
   ])('a %s line the bot meets with %j lands in %s (right: %s)', (expected, outcome, bucket, right) => {
     expect(bucketOf(expected, outcome)).toBe(bucket);
     expect(isRight(expected, bucketOf(expected, outcome))).toBe(right);
@@ -162,6 +166,11 @@ describe('outcomeOf: what the dialog does with a recognition', () => {
     expect(outcomeOf(recognition('faq', 'answer', [{ topicId: 'passaporto', confidence: 0.9 }]), isReferral)).toEqual({ kind: 'referral', referralId: 'passaporto' });
     expect(outcomeOf(recognition('faq', 'answer', [{ topicId: 'imu', confidence: 0.9 }]), isReferral)).toEqual(answered('imu'));
     expect(outcomeOf(recognition('faq', 'disambiguate', [{ topicId: 'passaporto', confidence: 0.4 }]), isReferral)).toEqual(offering('passaporto'));
+  });
+
+  test('an answer carries the "also asked" topics of other sentences as buttons beside it', () => {
+    const r: Recognition = { ...recognition('faq', 'answer', [{ topicId: 'cambio-residenza', confidence: 0.9 }]), alsoAsked: [{ topicId: 'nidi-infanzia-iscrizioni', confidence: 0.8 }] };
+    expect(outcomeOf(r)).toEqual({ kind: 'answered', topicId: 'cambio-residenza', alsoOffered: ['nidi-infanzia-iscrizioni'] });
   });
 });
 
