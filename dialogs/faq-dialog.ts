@@ -317,7 +317,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const entry = kb.entry(id);
     if (entry?.kind === 'topic') {
       const facet = recognition ? FacetPicker.of(kb).pick(recognition.text, recognition.language, entry.topic)?.facet : undefined;
-      return this.answer(context, state, entry.topic, facet, confidence);
+      return this.answer(context, state, entry.topic, facet, confidence, {}, topicsOf(kb, recognition?.alsoAsked ?? []));
     }
     if (!entry) return;
     state.misses = 0;
@@ -330,7 +330,15 @@ export class FaqDialog extends Dialog<FaqState> {
    * Answers a topic: the facet asked when there is one, the overview otherwise; then offers the
    * topic's other facets and asks for feedback. Remembers the topic for follow-ups.
    */
-  private async answer(context: TurnContext, state: FaqState, topic: Topic, facet: Facet | undefined, confidence: number, extra: Record<string, unknown> = {}): Promise<void> {
+  private async answer(
+    context: TurnContext,
+    state: FaqState,
+    topic: Topic,
+    facet: Facet | undefined,
+    confidence: number,
+    extra: Record<string, unknown> = {},
+    alsoAsked: readonly Offerable[] = [],
+  ): Promise<void> {
     const language = state.language;
     state.misses = 0;
     state.lastTopicId = topic.id;
@@ -338,11 +346,14 @@ export class FaqDialog extends Dialog<FaqState> {
     const composed = composeAnswer(topic, facet, language);
     state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
     state.offeredFacets = composed.moreFacets.length > 0 ? { topicId: topic.id, facetIds: composed.moreFacets.map((f) => f.id) } : undefined;
+    // A long message's other questions: offered as buttons, answered when pressed.
+    state.offered = alsoAsked.map((t) => t.id);
+    const also = alsoAsked.length > 0 ? `\n\n${MESSAGES.alsoAsked[language]}` : '';
     await this.say(
       context,
-      composed.text,
+      `${composed.text}${also}`,
       { topicId: topic.id, facetId: composed.facetId, confidence: round(confidence), outcome: 'answered' },
-      [...facetButtons(composed.moreFacets, language).map(button), imBack(MESSAGES.useful[language]), imBack(MESSAGES.notUseful[language])],
+      [...alsoAsked.map((t) => topicButton(t, language)), ...facetButtons(composed.moreFacets, language).map(button), imBack(MESSAGES.useful[language]), imBack(MESSAGES.notUseful[language])],
       extra,
     );
   }

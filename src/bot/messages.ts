@@ -46,6 +46,7 @@ export const MESSAGES = {
   goodbye: { it: 'Arrivederci e buona giornata!', en: 'Goodbye, have a nice day!' },
   moreInfo: { it: 'Maggiori informazioni', en: 'More information' },
   wasItUseful: { it: 'Ti è stata utile?', en: 'Was this helpful?' },
+  alsoAsked: { it: 'Nel tuo messaggio hai chiesto anche altro: scegli qui sotto.', en: 'Your message also asked about more: pick below.' },
   moreOnTopic: { it: 'Altro su questo tema nei pulsanti qui sotto.', en: 'More on this subject in the buttons below.' },
   feedbackThanks: { it: 'Grazie del riscontro!', en: 'Thank you for your feedback!' },
   feedbackSorry: {

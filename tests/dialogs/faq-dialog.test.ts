@@ -29,6 +29,13 @@ describe('FaqDialog with a table recognizer', () => {
       band: 'disambiguate',
     },
     'voglio un operatore': { language: 'it', intent: 'handoff', candidates: [], band: 'fallback' },
+    'mi sono trasferito a milano. devo cambiare la residenza. e come iscrivo mio figlio al nido?': {
+      language: 'it',
+      intent: 'faq',
+      candidates: [{ topicId: 'cambio-residenza', confidence: 0.9 }],
+      band: 'answer',
+      alsoAsked: [{ topicId: 'nidi-infanzia-iscrizioni', confidence: 0.8 }],
+    },
     ciao: { language: 'it', intent: 'greeting', candidates: [], band: 'fallback' },
     'ricorso contro il verbale': { language: 'it', intent: 'faq', candidates: [{ topicId: 'multe-ricorso', confidence: 0.9 }], band: 'answer' },
   });
@@ -50,6 +57,17 @@ describe('FaqDialog with a table recognizer', () => {
     const reply = await client().sendActivity(text);
     expect(dialogoOf(reply)).toMatchObject({ topicId, outcome });
     expect(reply.text).toMatch(pattern);
+  });
+
+  test("a long message's other question is offered beside the answer, first, and pressing it answers it", async () => {
+    const c = client();
+    const reply = await c.sendActivity('mi sono trasferito a milano. devo cambiare la residenza. e come iscrivo mio figlio al nido?');
+    expect(dialogoOf(reply)).toMatchObject({ topicId: 'cambio-residenza', outcome: 'answered' });
+    expect(reply.text).toMatch(/hai chiesto anche altro/);
+    const nido = runtime.kb.get('nidi-infanzia-iscrizioni')!;
+    expect(reply.suggestedActions?.actions[0]).toMatchObject({ title: nido.shortTitle.it, value: nido.title.it });
+    const second = await c.sendActivity(nido.title.it);
+    expect(dialogoOf(second)).toMatchObject({ topicId: 'nidi-infanzia-iscrizioni', outcome: 'answered' });
   });
 
   test("an answer carries the official link, the topic's other facets and thumbs up and down as suggested actions", async () => {
