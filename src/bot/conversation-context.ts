@@ -1,6 +1,7 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Topic } from '../knowledge/topic-schema';
 import type { FacetChoice, FacetPicker } from '../nlu/facet-picker';
+import { normalize } from '../nlu/normalize';
 import { DEFAULT_BANDS, type BandThresholds, type Recognition } from '../nlu/recognizer';
 
 /** The conversation's last answered topic: what a short follow-up ("e per le moto?") refers to. */
@@ -24,6 +25,14 @@ const MIN_WEIGHT = 0.2;
  * score of one shared discriminating word ("moto", "costa") is about 0.3-0.6.
  */
 export const FOLLOW_UP_EVIDENCE = 0.25;
+
+/**
+ * A short message opening with a conjunction ("e se poi vendo?", "and for a baby?") says itself
+ * that it continues the conversation: its evidence for the last topic counts double against a
+ * switch. Only up to this many words.
+ */
+const MARKED_FOLLOW_UP_WORDS = 8;
+const FOLLOW_UP_MARKER = /^(?:e|ed|ma|anche|invece|pero|and|but|also|what about|how about)\b/;
 
 /** A follow-up read in context: the last topic, the facet it asks about, and the evidence. */
 export interface FollowUp {
@@ -71,7 +80,9 @@ export function readAsFollowUp(
   if (evidence < FOLLOW_UP_EVIDENCE) return undefined;
   const inContext = recognition.candidates.find((c) => c.topicId === topic.id)?.confidence ?? 0;
   const top = recognition.candidates[0];
+  const words = normalize(recognition.text).split(' ').filter(Boolean);
+  const marked = words.length <= MARKED_FOLLOW_UP_WORDS && FOLLOW_UP_MARKER.test(words.join(' '));
   // Another topic recognised with confidence, more than the last topic and its facet together: a switch.
-  if (top && top.topicId !== topic.id && top.confidence >= bands.answer && top.confidence > inContext + evidence) return undefined;
+  if (top && top.topicId !== topic.id && top.confidence >= bands.answer && top.confidence > inContext + (marked ? 2 : 1) * evidence) return undefined;
   return { topic, facet, confidence: Math.min(1, Math.max(inContext, evidence)) };
 }

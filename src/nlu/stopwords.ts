@@ -9,7 +9,7 @@ const ITALIAN = `a ad al alla alle allo agli ai all d da dal dalla dalle dallo d
 dei dell e ed il i l la le lo gli in nel nella nelle nello negli nei nell per su sul sulla sulle sullo sugli sui sull con col
 coi tra fra un uno una un o oppure ma anche se che ci si mi ti vi ne lo li io tu lui lei noi voi loro mio mia miei mie tuo tua
 suo sua nostro nostra vostro vostra è e essere sono sei siamo siete era erano ho hai ha abbiamo avete hanno avere avrei vorrei
-volevo voglio vorremmo posso puoi può possiamo potete possono potrei potrebbe devo deve devono dovrei bisogna serve servono
+volevo voglio vorremmo posso puoi può possiamo potete possono potrei potrebbe devo deve devono va vanno dovrei bisogna serve servono
 c ce c è questo questa questi queste quello quella quelli quelle ciao salve buongiorno buonasera grazie per favore cortesemente
 gentilmente sapere chiedere chiedo domanda informazioni informazione info vorrei sapere mi piacerebbe dire dirmi saprebbe
 sapreste potreste potrebbe qualcuno fare faccio fa fanno fatto cosa devo più molto poco tutto tutti tutta tutte già ancora
