@@ -44,14 +44,15 @@ export interface TurnResult {
 export interface ConversationSummary {
   readonly conversations: number;
   readonly turns: number;
-  readonly topicAccuracy: number;
+  readonly topicAccuracy: number | null;
   /** Turns after the first of their conversation: follow-ups, switches and the rest. */
-  readonly laterTurnAccuracy: number;
+  readonly laterTurnAccuracy: number | null;
   readonly facetTurns: number;
-  readonly facetAccuracy: number;
+  /** Null when no turn names a facet (as every ratio without turns to count). */
+  readonly facetAccuracy: number | null;
   readonly factTurns: number;
   /** Share of turns naming a fact whose reply carries it in its first 240 characters. */
-  readonly factOnFirstScreen: number;
+  readonly factOnFirstScreen: number | null;
 }
 
 /**
@@ -105,7 +106,7 @@ export function judgeTurn(conversation: string, turn: number, expected: Evaluati
 
 /** The summary over every judged turn. */
 export function summarizeConversations(results: readonly TurnResult[]): ConversationSummary {
-  const ratio = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 1000);
+  const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 1000) / 1000);
   const later = results.filter((r) => r.turn > 1);
   const facets = results.filter((r) => r.facetRight !== undefined);
   const facts = results.filter((r) => r.factOnFirstScreen !== undefined);
