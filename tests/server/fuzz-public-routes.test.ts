@@ -418,7 +418,7 @@ describe('every public route under generated hostile input', () => {
     // The temp folder is shared: test files running beside this one make their own folders (dialogo-*),
     // jest and ts-node their caches, Chromium its profiles, and CI compiles better-sqlite3 for Node 22
     // meanwhile (gcc's cc*.s). Anything else new (an upload, a spooled body) was left by the fuzzed server.
-    const foreign = /^(dialogo-|jest|v8-compile-cache|tsx-|ts-node|cc[A-Za-z0-9]{6}\.|\.org\.chromium|playwright|node-gyp|npm-)/;
+    const foreign = /^(dialogo-|jest|v8-compile-cache|tsx-|ts-node|cc[A-Za-z0-9]{6}\.|\.?org\.chromium|playwright|node-gyp|npm-)/;
     const left = readdirSync(os.tmpdir()).filter((name) => !tempBefore.has(name) && !foreign.test(name));
     expect(left).toEqual([]);
     forceGc();
