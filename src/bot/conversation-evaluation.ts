@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonLines } from '../nlu/evaluation';
 import type { DialogoData } from './dialogo-data';
 
 /** Characters a phone shows of an answer before the citizen scrolls: the fact must be there. */
@@ -55,26 +56,9 @@ export interface ConversationSummary {
   readonly factOnFirstScreen: number | null;
 }
 
-/**
- * Parses the JSON-lines evaluation file: one conversation per line; blank lines and lines
- * starting with `//` are skipped. Throws naming the line of the first bad one.
- */
+/** Parses the JSON-lines evaluation file: one conversation per line. Throws naming the first bad line. */
 export function parseConversations(text: string): EvaluationConversation[] {
-  const out: EvaluationConversation[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line.length === 0 || line.startsWith('//')) return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new Error(`line ${i + 1}: not JSON (${(error as Error).message})`);
-    }
-    const parsed = conversationSchema.safeParse(json);
-    if (!parsed.success) throw new Error(`line ${i + 1}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-    out.push(parsed.data);
-  });
-  return out;
+  return parseJsonLines(text, conversationSchema);
 }
 
 function folded(text: string): string {

@@ -224,13 +224,14 @@ export function describeOutcome(outcome: BotOutcome): string {
 }
 
 /**
- * Parses JSON lines into evaluation lines; a bad line is an error naming its number.
+ * Parses a JSON-lines file against a schema: blank lines are skipped, a bad line is an error
+ * naming its number. Shared by the evaluation scripts.
  *
  * @example
- * parseEvaluationFile('{"text":"cie","expected":"carta-identita"}\n')
+ * parseJsonLines('{"text":"cie","expected":"carta-identita"}\n', evaluationLineSchema)
  */
-export function parseEvaluationFile(text: string): EvaluationLine[] {
-  const lines: EvaluationLine[] = [];
+export function parseJsonLines<S extends z.ZodType>(text: string, schema: S): z.output<S>[] {
+  const out: z.output<S>[] = [];
   text.split('\n').forEach((raw, i) => {
     if (raw.trim() === '') return;
     let json: unknown;
@@ -239,11 +240,21 @@ export function parseEvaluationFile(text: string): EvaluationLine[] {
     } catch (error) {
       throw new Error(`line ${i + 1}: not JSON (${(error as Error).message})`);
     }
-    const parsed = evaluationLineSchema.safeParse(json);
+    const parsed = schema.safeParse(json);
     if (!parsed.success) throw new Error(`line ${i + 1}: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'line'} ${x.message}`).join('; ')}`);
-    lines.push(parsed.data);
+    out.push(parsed.data);
   });
-  return lines;
+  return out;
+}
+
+/**
+ * Parses JSON lines into evaluation lines; a bad line is an error naming its number.
+ *
+ * @example
+ * parseEvaluationFile('{"text":"cie","expected":"carta-identita"}\n')
+ */
+export function parseEvaluationFile(text: string): EvaluationLine[] {
+  return parseJsonLines(text, evaluationLineSchema);
 }
 
 /**
