@@ -14,6 +14,12 @@ export const CANDIDATES = 8;
 const BAYES_RECALL = 3;
 const MAX_CALIBRATION_ROWS = 6000;
 const MAX_CALIBRATION_QUESTIONS = 2500;
+/**
+ * Share of the calibrator's questions that are out of scope, whatever the size of the knowledge
+ * base: without it, every sample question editors add (the facets added about 3,000) tilts the
+ * calibrator towards answering. Out-of-scope questions are counted several times to keep it.
+ */
+const OUT_OF_SCOPE_SHARE = 0.25;
 /** Past this many questions the character model trains on an even sample: its cost grows with them. */
 const MAX_CHAR_QUESTIONS = 6000;
 const FOLDS = 5;
@@ -172,6 +178,8 @@ export function fitCalibrator(
   };
   const totalSamples = kb.entries.reduce((n, t) => n + t.samples.it.length + t.samples.en.length, 0);
   const sampleStep = Math.max(1, Math.ceil(totalSamples / MAX_CALIBRATION_QUESTIONS));
+  const outOfScopeQuestions = outOfScope.it.length + outOfScope.en.length;
+  const repeat = outOfScopeQuestions === 0 ? 1 : Math.max(1, Math.round(((OUT_OF_SCOPE_SHARE / (1 - OUT_OF_SCOPE_SHARE)) * (totalSamples / sampleStep)) / outOfScopeQuestions));
   for (let fold = 0; fold < FOLDS; fold++) {
     const keep = (_: string, i: number) => i % FOLDS !== fold;
     const held = (_: string, i: number) => i % FOLDS === fold;
@@ -193,7 +201,7 @@ export function fitCalibrator(
       }
     }
     for (const language of ['it', 'en'] as const) {
-      for (const question of outOfScope[language].filter(held)) addExample(index, bayes, charModel, question, language, undefined);
+      for (const question of outOfScope[language].filter(held)) for (let r = 0; r < repeat; r++) addExample(index, bayes, charModel, question, language, undefined);
     }
   }
   // Past a few thousand rows the fit gains nothing but start-up time: keep an even sample.
