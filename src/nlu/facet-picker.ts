@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../knowledge/topic-schema';
+import { PLACEHOLDER_PATTERN, redact } from '../privacy/redact';
 import { Analyzer } from './analyzer';
 
 /** The facet of a topic a message asks about, with how strongly its words point there (0-1). */
@@ -82,7 +83,9 @@ export class FacetPicker {
   rank(text: string, language: Language, topic: Topic): FacetChoice[] {
     const indexed = this.byTopic.get(topic.id);
     if (!indexed) return [];
-    const query = queryVector(this.analyzer.terms(text, language), indexed, this.specificity);
+    // Personal data (an e-mail address, a phone number) is never evidence of what is asked:
+    // "mario.rossi@example.it" must not read as "marito".
+    const query = queryVector(this.analyzer.terms(redact(text).text.replace(PLACEHOLDER_PATTERN, ' '), language), indexed, this.specificity);
     if (query.weights.size === 0) return [];
     return indexed.facets
       .map(({ facet, samples, centroid }) => {
@@ -128,13 +131,16 @@ export class FacetPicker {
 }
 
 /**
- * The message's vector: words the facets use, weighted by IDF; words they never use ("passaporto"
- * after the Area C answer) count in the norm only, so a message about something else scores low.
+ * The message's vector: words the facets use, weighted by IDF; words they never use but other
+ * subjects do ("passaporto" after the Area C answer) count in the norm only, so a message about
+ * something else scores low.
  */
 function queryVector(terms: readonly string[], topic: TopicFacets, specificity: ReadonlyMap<string, number>): Vector {
   const known = vector(terms, topic.idf);
   let unknown = 0;
-  for (const term of new Set(terms)) if (!topic.idf.has(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 1)) ** 2;
+  // A word the whole knowledge base never uses (a name, a typo) speaks of no other subject
+  // either: it does not dilute the message.
+  for (const term of new Set(terms)) if (!topic.idf.has(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 0)) ** 2;
   return { weights: known.weights, norm: Math.sqrt(known.norm ** 2 + unknown) };
 }
 

@@ -8,6 +8,9 @@ import { IBAN_LENGTHS } from './iban-lengths';
  */
 export type RedactionKind = 'codice-fiscale' | 'email' | 'phone' | 'iban' | 'card';
 
+/** Matches the placeholders {@link redact} writes, for readers that must skip them. */
+export const PLACEHOLDER_PATTERN = /\[(?:CODICE_FISCALE|EMAIL|PHONE|IBAN|CARD)\]/g;
+
 const PLACEHOLDERS: Readonly<Record<RedactionKind, string>> = {
   'codice-fiscale': '[CODICE_FISCALE]',
   email: '[EMAIL]',

@@ -37,6 +37,8 @@ describe('with the embedded SQLite store', () => {
       const [stored] = await backend.events.query({});
       expect(stored).toMatchObject({ channel: 'test', outcome: reply.channelData.dialogo.outcome, topicId: 'carta-identita', language: 'it', activityType: 'message' });
       expect(stored!.text).toBe('quanto costa la carta d’identità? scrivetemi a [EMAIL]');
+      // The facet that answered is recorded with the topic, for the editors' view of what is asked.
+      expect(stored).toMatchObject({ answerTopicId: 'carta-identita', answerFacetId: 'costo' });
       expect(stored!.conversationId).toMatch(/^[0-9a-f]{32}$/);
       expect(JSON.stringify(stored)).not.toContain('citizen-7');
     } finally {

@@ -1,0 +1,29 @@
+import type { KnowledgeBase } from '../../src/knowledge/knowledge-base';
+import { FacetPicker } from '../../src/nlu/facet-picker';
+import { realRuntime } from '../fixtures/runtime';
+
+describe('FacetPicker', () => {
+  let kb: KnowledgeBase;
+  beforeAll(async () => {
+    kb = (await realRuntime()).kb;
+  });
+  const pick = (text: string, topicId: string) => FacetPicker.of(kb).pick(text, 'it', kb.get(topicId)!)?.facet.id;
+
+  test("the words that tell a topic's facets apart decide; the topic's own name alone gets the overview", () => {
+    expect(pick("quanto costa la carta d'identità", 'carta-identita')).toBe('costo');
+    expect(pick('cie per mio figlio minorenne', 'carta-identita')).toBe('minori');
+    expect(pick("carta d'identità", 'carta-identita')).toBeUndefined();
+  });
+
+  test('personal data and words the knowledge base never uses are no evidence; words of other subjects lower the score', () => {
+    expect(pick("quanto costa la carta d'identità? scrivetemi a mario.rossi@example.it", 'carta-identita')).toBe('costo');
+    const picker = FacetPicker.of(kb);
+    const own = picker.rank("quanto costa la carta d'identità", 'it', kb.get('carta-identita')!)[0]!.score;
+    const other = picker.rank('quanto costa il passaporto', 'it', kb.get('carta-identita')!)[0]!.score;
+    expect(other).toBeLessThan(own);
+  });
+
+  test('the picker is built once per knowledge base', () => {
+    expect(FacetPicker.of(kb)).toBe(FacetPicker.of(kb));
+  });
+});
