@@ -1,16 +1,53 @@
+import { createHash } from 'node:crypto';
 import type { KnowledgeBase } from '../knowledge/knowledge-base';
+import { readFolderTexts } from '../knowledge/last-good-snapshot';
 import { loadKnowledgeBase } from '../knowledge/load-knowledge-base';
 import { LocalRecognizer } from './local-recognizer';
 import { loadOutOfScope } from './out-of-scope';
+
+type Loaded = { kb: KnowledgeBase; recognizer: LocalRecognizer };
+
+/** Builds kept, by content: the current knowledge base and the one before it. */
+const KEPT_BUILDS = 2;
+const builds = new Map<string, Promise<Loaded>>();
 
 /**
  * Loads the knowledge base from `dir` and builds the local recognizer over it: what start-up,
  * a reload, the evaluation scripts and the tests all do.
  *
+ * A build costs seconds (the calibrator is fitted by cross-validation) and depends only on the
+ * folder's YAML files, so a folder whose files are byte for byte those of a recent build gets
+ * that build again: a save that changes nothing, a second server in the same process, a fall
+ * back to the last good snapshot. Both are immutable, so sharing them is safe.
+ *
  * @example
  * const { kb, recognizer } = await loadLocalRecognizer('knowledge-base');
  */
-export async function loadLocalRecognizer(dir: string): Promise<{ kb: KnowledgeBase; recognizer: LocalRecognizer }> {
-  const [kb, outOfScope] = await Promise.all([loadKnowledgeBase(dir), loadOutOfScope(dir)]);
-  return { kb, recognizer: LocalRecognizer.build(kb, outOfScope) };
+export async function loadLocalRecognizer(dir: string): Promise<Loaded> {
+  const key = await contentKey(dir);
+  const kept = key === undefined ? undefined : builds.get(key);
+  if (kept) return kept;
+  const building = (async () => {
+    const [kb, outOfScope] = await Promise.all([loadKnowledgeBase(dir), loadOutOfScope(dir)]);
+    return { kb, recognizer: LocalRecognizer.build(kb, outOfScope) };
+  })();
+  if (key === undefined) return building;
+  builds.set(key, building);
+  // A failed load is not kept: the editors' fix must be read, not the failure replayed.
+  building.catch(() => builds.delete(key));
+  while (builds.size > KEPT_BUILDS) builds.delete(builds.keys().next().value as string);
+  return building;
+}
+
+/** Hash of the folder's YAML files (paths and texts); undefined when the folder cannot be read (the loader reports it). */
+async function contentKey(dir: string): Promise<string | undefined> {
+  let texts: Map<string, string>;
+  try {
+    texts = await readFolderTexts(dir);
+  } catch {
+    return undefined;
+  }
+  const hash = createHash('sha256');
+  for (const [file, text] of [...texts].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${file}\0${text}\0`);
+  return hash.digest('hex');
 }
