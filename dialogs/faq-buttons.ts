@@ -48,5 +48,10 @@ export function topicsOf(kb: KnowledgeBase, candidates: readonly { topicId: stri
   });
 }
 
+/** The frequent topics the knowledge base has, leaving one out (the topic the citizen just declined). */
+export function frequentTopics(kb: KnowledgeBase, except?: string): Offerable[] {
+  return topicsOf(kb, FREQUENT_TOPICS.filter((id) => id !== except).map((topicId) => ({ topicId, confidence: 0 })));
+}
+
 /** What can be offered as a button: a topic or a referral to another administration. */
 export type Offerable = Pick<Topic, 'id' | 'title' | 'shortTitle'>;

@@ -5,12 +5,12 @@ import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogRes
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
-import { button, chosenFacet, commandOf, FREQUENT_TOPICS, imBack, topicButton, topicsOf, type Command, type Offerable } from './faq-buttons';
+import { button, chosenFacet, commandOf, frequentTopics, imBack, topicButton, topicsOf, type Command, type Offerable } from './faq-buttons';
 import { referralReply } from '../src/bot/referral-reply';
 import { welcomeActivity } from '../src/bot/welcome';
 import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
-import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
-import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
+import type { Entry, KnowledgeBase } from '../src/knowledge/knowledge-base';
+import { LANGUAGES, type Facet, type Language, type Topic } from '../src/knowledge/topic-schema';
 import { FacetPicker } from '../src/nlu/facet-picker';
 import { normalize } from '../src/nlu/normalize';
 import { DEFAULT_BANDS, type Recognition } from '../src/nlu/recognizer';
@@ -42,7 +42,6 @@ const CONTACTS_TOPIC = 'contatti-020202';
 interface FaqState {
   language: Language;
   misses: number;
-  lastTopicId?: string;
   awaitingFeedback: boolean;
   offered: string[];
   /** The single topic asked about as a yes/no, until the citizen answers. */
@@ -148,7 +147,8 @@ export class FaqDialog extends Dialog<FaqState> {
       return Dialog.EndOfTurn;
     }
 
-    const confirming = state.confirming && runtime.kb.entry(state.confirming) ? state.confirming : undefined;
+    const confirmingId = state.confirming;
+    const confirming = confirmingId ? runtime.kb.entry(confirmingId) : undefined;
     state.confirming = undefined;
     if (confirming) {
       const reply = yesNo(text);
@@ -157,15 +157,16 @@ export class FaqDialog extends Dialog<FaqState> {
         await this.answerEntry(context, state, runtime.kb, confirming, undefined, 1);
         return Dialog.EndOfTurn;
       }
-      if (reply === 'no') return this.declined(dc, state, runtime.kb, confirming);
+      if (reply === 'no') return this.declined(dc, state, runtime.kb, confirmingId as string);
     }
 
-    if (state.awaitingFeedback && state.lastTopicId && (UP.has(text) || UP.has(normalized) || DOWN.has(text) || DOWN.has(normalized))) {
+    if (state.awaitingFeedback && state.context && (UP.has(text) || UP.has(normalized) || DOWN.has(text) || DOWN.has(normalized))) {
       return this.feedback(dc, state, runtime.kb, UP.has(text) || UP.has(normalized));
     }
     state.awaitingFeedback = false;
 
-    const chosen = state.offered.find((id) => ['it', 'en'].some((l) => normalize(runtime.kb.title(id, l as Language) ?? '') === normalized));
+    const chosenId = state.offered.find((id) => LANGUAGES.some((l) => normalize(runtime.kb.title(id, l) ?? '') === normalized));
+    const chosen = chosenId ? runtime.kb.entry(chosenId) : undefined;
     state.offered = [];
     if (chosen) {
       await this.answerEntry(context, state, runtime.kb, chosen, undefined, 1);
@@ -210,7 +211,7 @@ export class FaqDialog extends Dialog<FaqState> {
       await this.answer(context, state, contacts, undefined, 1);
       return Dialog.EndOfTurn;
     }
-    const suggestions = FREQUENT_TOPICS.flatMap((id) => (kb.get(id) ? [kb.get(id) as Topic] : []));
+    const suggestions = frequentTopics(kb);
     state.offered = suggestions.map((t) => t.id);
     await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
     return Dialog.EndOfTurn;
@@ -267,8 +268,9 @@ export class FaqDialog extends Dialog<FaqState> {
     const top = recognition.candidates[0];
     // Requests for a person are filed under the city's topics only, never another body's matter.
     state.requestTopicId = top && top.confidence >= FILING_CONFIDENCE && kb.get(top.topicId) ? top.topicId : null;
-    if (recognition.band === 'answer' && top && kb.entry(top.topicId)) {
-      await this.answerEntry(context, state, kb, top.topicId, recognition, top.confidence);
+    const topEntry = top ? kb.entry(top.topicId) : undefined;
+    if (recognition.band === 'answer' && top && topEntry) {
+      await this.answerEntry(context, state, kb, topEntry, recognition, top.confidence);
       return Dialog.EndOfTurn;
     }
     if (recognition.band === 'disambiguate' && top) {
@@ -299,7 +301,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.offered = [];
     state.misses += 1;
     if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[state.language], null);
-    const suggestions = topicsOf(kb, FREQUENT_TOPICS.filter((id) => id !== declinedId).map((topicId) => ({ topicId, confidence: 0 }))).slice(0, MAX_SUGGESTIONS);
+    const suggestions = frequentTopics(kb, declinedId).slice(0, MAX_SUGGESTIONS);
     state.offered = suggestions.map((t) => t.id);
     const language = state.language;
     await this.say(dc.context, MESSAGES.confirmDeclined[language], { topicId: null, confidence: null, outcome: 'fallback' }, [
@@ -313,13 +315,11 @@ export class FaqDialog extends Dialog<FaqState> {
    * Answers a recognised id: a topic (the facet the words ask about, when a recognition is given)
    * or another administration's matter, which names who handles it (outcome `referral`).
    */
-  private async answerEntry(context: TurnContext, state: FaqState, kb: KnowledgeBase, id: string, recognition: Recognition | undefined, confidence: number): Promise<void> {
-    const entry = kb.entry(id);
-    if (entry?.kind === 'topic') {
+  private async answerEntry(context: TurnContext, state: FaqState, kb: KnowledgeBase, entry: Entry, recognition: Recognition | undefined, confidence: number): Promise<void> {
+    if (entry.kind === 'topic') {
       const facet = recognition ? FacetPicker.of(kb).pick(recognition.text, recognition.language, entry.topic)?.facet : undefined;
       return this.answer(context, state, entry.topic, facet, confidence, {}, topicsOf(kb, recognition?.alsoAsked ?? []));
     }
-    if (!entry) return;
     state.misses = 0;
     state.awaitingFeedback = false;
     state.context = undefined;
@@ -341,7 +341,6 @@ export class FaqDialog extends Dialog<FaqState> {
   ): Promise<void> {
     const language = state.language;
     state.misses = 0;
-    state.lastTopicId = topic.id;
     state.awaitingFeedback = true;
     const composed = composeAnswer(topic, facet, language);
     state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
@@ -379,7 +378,7 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     if (related.closest.length === 1) return this.confirm(dc, state, related.closest[0] as Offerable, MESSAGES.fallback[language], data);
     const closest = related.closest.length > 1;
-    const suggestions = closest ? related.closest : topicsOf(kb, FREQUENT_TOPICS.map((topicId) => ({ topicId, confidence: 0 }))).slice(0, MAX_SUGGESTIONS);
+    const suggestions = closest ? related.closest : frequentTopics(kb).slice(0, MAX_SUGGESTIONS);
     state.offered = suggestions.map((t) => t.id);
     const lead = related.outOfScope ? MESSAGES.outOfScope[language] : MESSAGES.fallback[language];
     const heading = closest ? MESSAGES.closestSuggestions[language] : MESSAGES.fallbackSuggestions[language];
@@ -390,7 +389,7 @@ export class FaqDialog extends Dialog<FaqState> {
   private async feedback(dc: DialogContext, state: FaqState, kb: KnowledgeBase, useful: boolean): Promise<DialogTurnResult> {
     const { context } = dc;
     const language = state.language;
-    const topic = state.lastTopicId ? kb.get(state.lastTopicId) : undefined;
+    const topic = state.context ? kb.get(state.context.topicId) : undefined;
     state.awaitingFeedback = false;
     const data: DialogoData = { topicId: topic?.id ?? null, confidence: null, outcome: 'smalltalk' };
     if (useful) {

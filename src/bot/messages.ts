@@ -14,22 +14,6 @@ export interface ContactInfo {
 export const MESSAGES = {
   welcome: {
     it:
-      'Ciao, sono Dialogo, l’assistente del Comune di Milano. Rispondo a domande sui servizi della città: ' +
-      'carta d’identità, certificati, residenza, TARI, Area B e Area C, multe, scuole e mense, rifiuti e altro. ' +
-      'Per pratiche e pagamenti ti indico il servizio online; per i casi personali il contact center 020202 o una richiesta scritta. ' +
-      'Scrivi la tua domanda con parole tue.',
-    en:
-      'Hello, I am Dialogo, the City of Milan’s assistant. I answer questions on city services: identity cards, ' +
-      'certificates, residence, waste tax, Area B and Area C, fines, schools and school meals, waste and more. ' +
-      'For procedures and payments I point you to the online service; for personal cases to the 020202 contact centre or a written request. ' +
-      'Type your question in your own words.',
-  },
-  /**
-   * The welcome that comes with starter buttons: the buttons name the subjects, so the text is
-   * short enough to be read whole on a phone above them.
-   */
-  welcomeWithStarters: {
-    it:
       'Ciao, sono Dialogo, l’assistente virtuale del Comune di Milano. Rispondo sui servizi della città; ' +
       'per i casi personali ti indico il contact center 020202 o una richiesta scritta. ' +
       'Scegli un argomento qui sotto o scrivi la tua domanda con parole tue.',

@@ -13,7 +13,7 @@ import { MESSAGES } from './messages';
  */
 export function welcomeActivity(language: Language): Partial<Activity> {
   const starters = MESSAGES.starters[language].map((s) => ({ type: ActionTypes.ImBack, title: s.title, value: s.question }));
-  const welcome = MessageFactory.suggestedActions(starters, MESSAGES.welcomeWithStarters[language]);
+  const welcome = MessageFactory.suggestedActions(starters, MESSAGES.welcome[language]);
   welcome.channelData = { dialogo: { topicId: null, confidence: null, outcome: 'smalltalk' } satisfies DialogoData };
   return welcome;
 }

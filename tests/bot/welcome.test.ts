@@ -22,9 +22,9 @@ describe('the welcome with starter buttons', () => {
     await adapter
       .send({ type: 'conversationUpdate', locale: language === 'en' ? 'en-US' : 'it-IT', membersAdded: [{ id: 'citizen', name: 'c' }], recipient: { id: 'bot', name: 'bot' } })
       .assertReply((reply: Partial<Activity>) => {
-        expect(reply.text).toBe(MESSAGES.welcomeWithStarters[language]);
+        expect(reply.text).toBe(MESSAGES.welcome[language]);
         // Read whole on a phone: well under the long welcome the bot gives without buttons.
-        expect(MESSAGES.welcomeWithStarters[language].length).toBeLessThanOrEqual(260);
+        expect(MESSAGES.welcome[language].length).toBeLessThanOrEqual(260);
         const actions = reply.suggestedActions?.actions ?? [];
         expect(actions.map((a) => a.title)).toEqual(MESSAGES.starters[language].map((s) => s.title));
         for (const action of actions) {

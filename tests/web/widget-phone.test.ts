@@ -271,8 +271,8 @@ describeBrowser('the widget on a phone', () => {
   ])('%s gets the English welcome and starters, and English answers', async (_name, where) => {
     const page = await newPage(await phone());
     await openOnPhone(page, where.replace(/^\//, ''));
-    await page.locator('.webchat__bubble__content', { hasText: MESSAGES.welcomeWithStarters.en }).first().waitFor({ timeout: 20_000 });
-    expect(await page.locator('.webchat__bubble__content', { hasText: MESSAGES.welcomeWithStarters.it }).count()).toBe(0);
+    await page.locator('.webchat__bubble__content', { hasText: MESSAGES.welcome.en }).first().waitFor({ timeout: 20_000 });
+    expect(await page.locator('.webchat__bubble__content', { hasText: MESSAGES.welcome.it }).count()).toBe(0);
     for (const s of MESSAGES.starters.en) await starter(page, s.title).waitFor();
     await starter(page, MESSAGES.starters.en[2]!.title).tap();
     await page.locator('.webchat__bubble__content', { hasText: MESSAGES.wasItUseful.en }).first().waitFor({ timeout: 20_000 });
