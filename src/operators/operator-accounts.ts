@@ -39,7 +39,7 @@ function validName(name: string): string {
   return parsed.data;
 }
 
-/** Letters and digits only, lowercased: "Giulia Rossi" and "giulia.rossi" compare equal. */
+/** Letters and digits only, accents dropped (NFD splits them off as marks), lowercased: "Giulia Rossi" and "giulia.rossi" compare equal. */
 function skeleton(text: string): string {
   return text.normalize('NFD').replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
 }
@@ -48,7 +48,7 @@ function skeleton(text: string): string {
 function validDisplayName(displayName: string, name: string): string {
   const parsed = displayNameSchema.safeParse(displayName);
   if (!parsed.success) throw new OperatorAccountError('INVALID_DISPLAY_NAME', `display name "${displayName}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
-  if (skeleton(parsed.data.normalize('NFD').replace(/\p{M}/gu, '')) === skeleton(name)) {
+  if (skeleton(parsed.data) === skeleton(name)) {
     throw new OperatorAccountError('INVALID_DISPLAY_NAME', `display name "${displayName}" would show the login "${name}" to citizens: choose a name such as the first name only`);
   }
   return parsed.data;
