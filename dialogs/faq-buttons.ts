@@ -1,5 +1,5 @@
 import { ActionTypes, type CardAction } from 'botbuilder';
-import { topicButtonTitle, type AnswerButton } from '../src/bot/answer-composer';
+import type { AnswerButton } from '../src/bot/answer-composer';
 import type { KnowledgeBase } from '../src/knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../src/knowledge/topic-schema';
 import { normalize } from '../src/nlu/normalize';
@@ -17,7 +17,7 @@ export function imBack(title: string): CardAction {
 
 /** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */
 export function topicButton(topic: Offerable, language: Language): CardAction {
-  return { type: ActionTypes.ImBack, title: topicButtonTitle(topic, language), value: topic.title[language] };
+  return { type: ActionTypes.ImBack, title: topic.shortTitle[language], value: topic.title[language] };
 }
 
 export function button(b: AnswerButton): CardAction {
@@ -28,7 +28,7 @@ export function button(b: AnswerButton): CardAction {
 export function chosenFacet(kb: KnowledgeBase, offered: { topicId: string; facetIds: readonly string[] } | undefined, normalized: string): { topic: Topic; facet: Facet } | undefined {
   const topic = offered ? kb.get(offered.topicId) : undefined;
   if (!offered || !topic) return undefined;
-  const facet = topic.facets?.find((f) => offered.facetIds.includes(f.id) && (normalize(f.shortTitle.it) === normalized || normalize(f.shortTitle.en) === normalized));
+  const facet = topic.facets.find((f) => offered.facetIds.includes(f.id) && (normalize(f.shortTitle.it) === normalized || normalize(f.shortTitle.en) === normalized));
   return facet ? { topic, facet } : undefined;
 }
 

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     for (const t of c.turns) {
       if (!known.has(t.expected)) throw new Error(`${c.id}: "${t.expected}" is no topic or referral of ${values.kb}`);
       const topic = runtime.kb.get(t.expected);
-      if (t.facet && t.facet !== 'overview' && !topic?.facets?.some((f) => f.id === t.facet)) throw new Error(`${c.id}: ${t.expected} has no facet "${t.facet}"`);
+      if (t.facet && t.facet !== 'overview' && !topic?.facets.some((f) => f.id === t.facet)) throw new Error(`${c.id}: ${t.expected} has no facet "${t.facet}"`);
     }
   }
   const results: TurnResult[] = [];

@@ -377,7 +377,7 @@ function transcriptFromEvents(events: readonly InteractionEvent[], knowledge: Kn
     if (event.activityType !== 'message') continue;
     if (event.text) entries.push({ at: event.ts, from: 'citizen', text: event.text });
     const topic = event.answerTopicId ? knowledge.kb.get(event.answerTopicId) : undefined;
-    const facet = topic && event.answerFacetId ? topic.facets?.find((f) => f.id === event.answerFacetId) : undefined;
+    const facet = topic && event.answerFacetId ? knowledge.kb.facet(topic.id, event.answerFacetId) : undefined;
     if (topic) entries.push({ at: event.ts, from: 'bot', text: (facet ?? topic).answer[event.language], topicId: topic.id });
     else if (event.outcome === 'fallback') entries.push({ at: event.ts, from: 'bot', text: event.language === 'en' ? '(no answer found)' : '(nessuna risposta trovata)', topicId: null });
     else if (event.outcome === 'disambiguation') entries.push({ at: event.ts, from: 'bot', text: event.language === 'en' ? '(offered similar subjects)' : '(argomenti simili proposti)', topicId: event.topicId });

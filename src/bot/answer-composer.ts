@@ -24,11 +24,11 @@ export const MAX_MORE_FACETS = 5;
  * was asked, the overview and the topic's pages otherwise. No link is printed twice.
  *
  * @example
- * composeAnswer(topic, topic.facets?.[0], 'it').text
+ * composeAnswer(topic, topic.facets[0], 'it').text
  */
 export function composeAnswer(topic: Topic, facet: Facet | undefined, language: Language): ComposedAnswer {
   const body = facet ? `${facet.answer[language]}\n\n${facetLinkLines(topic, facet, language)}` : `${topic.answer[language]}\n\n${linkLines(topic, language)}`;
-  const moreFacets = (topic.facets ?? []).filter((f) => f.id !== facet?.id).slice(0, MAX_MORE_FACETS);
+  const moreFacets = topic.facets.filter((f) => f.id !== facet?.id).slice(0, MAX_MORE_FACETS);
   const more = moreFacets.length > 0 ? `\n\n${MESSAGES.moreOnTopic[language]}` : '';
   return { text: `${body}${more}\n\n${MESSAGES.wasItUseful[language]}`, facetId: facet?.id ?? null, moreFacets };
 }
@@ -56,9 +56,4 @@ export function linkLines(topic: Topic, language: Language): string {
   if (!topic.next.url) return more;
   const next = `${topic.next.label[language]}: ${topic.next.url}`;
   return sameLink(topic.link, topic.next.url) ? next : `${more}\n\n${next}`;
-}
-
-/** The label a topic shows on a button: its authored short title, or its title when it has none. */
-export function topicButtonTitle(topic: Pick<Topic, 'title' | 'shortTitle'>, language: Language): string {
-  return topic.shortTitle?.[language] ?? topic.title[language];
 }

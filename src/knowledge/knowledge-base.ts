@@ -95,12 +95,12 @@ export class KnowledgeBase implements RecognitionSource {
 
   /** A topic's facet by id, when both exist. */
   facet(topicId: string, facetId: string): Facet | undefined {
-    return this.byId.get(topicId)?.facets?.find((f) => f.id === facetId);
+    return this.byId.get(topicId)?.facets.find((f) => f.id === facetId);
   }
 }
 
 function topicClass(topic: Topic): RecognitionClass {
-  const facets = topic.facets ?? [];
+  const { facets } = topic;
   const of = (language: Language) => ({
     samples: [...topic.samples[language], ...facets.flatMap((f) => f.samples[language])],
     answer: [topic.answer[language], ...facets.map((f) => f.answer[language])].join('\n'),

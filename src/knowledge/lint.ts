@@ -29,7 +29,7 @@ function linkFindings(topic: Topic): LintFinding[] {
       message: 'links to the portal\'s home page: use the deepest official page, or mark the topic with homePageOnly: { reason: "..." }',
     });
   }
-  for (const facet of topic.facets ?? []) {
+  for (const facet of topic.facets) {
     const where = `facet ${facet.id}`;
     // A facet without its own link shows the topic's: its mark, or the topic's, covers that page.
     const home = isPortalHomePage(facet.link ?? topic.link);
@@ -76,8 +76,6 @@ export function lintKnowledgeBase(kb: KnowledgeBase, today: Date): LintFinding[]
     for (const language of ['it', 'en'] as const) {
       if (topic.answer[language].trim().length === 0) findings.push({ level: 'error', topicId: topic.id, message: `missing ${language} answer` });
     }
-    if (!topic.facets) findings.push({ level: 'warning', topicId: topic.id, message: 'has no facets: every answer is the whole overview, whatever was asked' });
-    if (!topic.shortTitle) findings.push({ level: 'warning', topicId: topic.id, message: 'has no shortTitle: Messenger cuts its title at 20 characters' });
     findings.push(...linkFindings(topic));
     const reviewed = new Date(`${topic.lastReviewed}T00:00:00Z`);
     const limit = new Date(today);

@@ -65,7 +65,7 @@ export class FacetPicker {
     const maxIdf = Math.log(classes.length + 1);
     for (const [term, count] of df) this.specificity.set(term, Math.log((classes.length + 1) / count) / maxIdf);
     for (const topic of kb.topics) {
-      if (topic.facets && topic.facets.length > 0) this.byTopic.set(topic.id, this.index(topic));
+      this.byTopic.set(topic.id, this.index(topic));
     }
   }
 
@@ -104,7 +104,7 @@ export class FacetPicker {
   }
 
   private index(topic: Topic): TopicFacets {
-    const facets = topic.facets ?? [];
+    const facets = topic.facets;
     const termsOf = (facet: Facet): string[][] => [
       ...facet.samples.it.map((s) => this.analyzer.terms(s, 'it')),
       ...facet.samples.en.map((s) => this.analyzer.terms(s, 'en')),
