@@ -135,7 +135,8 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     expect((await api(dialogo.port, 'GET', '/phone-codes/000000x', giulia)).status).toBe(404);
     const suggestions = (await api(dialogo.port, 'GET', `/suggestions?text=${encodeURIComponent('quanto costa la carta d’identità')}`, giulia)).json.suggestions;
     expect(suggestions[0]).toMatchObject({ topicId: 'carta-identita', link: expect.stringMatching(/^https:/) });
-    expect(suggestions[0]).toHaveProperty('facetId');
+    // The facet the words ask about, its short answer rather than the whole topic.
+    expect(suggestions[0]).toMatchObject({ facetId: 'costo', answer: dialogo.runtime.current().kb.facet('carta-identita', 'costo')!.answer.it });
     await citizen.say('esci');
   });
 
