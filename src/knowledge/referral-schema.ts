@@ -13,7 +13,7 @@ export const referralSchema = z
     who: z.object({ it: nonEmpty.max(80), en: nonEmpty.max(80) }).strict(),
     title: z.object({ it: nonEmpty, en: nonEmpty }).strict(),
     shortTitle: shortTitleSchema,
-    samples: z.object({ it: sampleList(6), en: sampleList(3) }).strict(),
+    samples: z.object({ it: sampleList(8), en: sampleList(4) }).strict(),
     answer: shortAnswerSchema,
     link: httpsUrl,
     sources: z.array(z.object({ url: z.url(), date: isoDate.optional() }).strict()).min(1, 'name at least one source'),

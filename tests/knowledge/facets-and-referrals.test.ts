@@ -19,7 +19,10 @@ const referral = (id: string, extra: Record<string, unknown> = {}) => ({
   who: { it: 'Questura di Milano', en: 'Milan police headquarters (Questura)' },
   title: { it: 'Passaporto', en: 'Passport' },
   shortTitle: { it: 'Passaporto', en: 'Passport' },
-  samples: { it: ['passaporto', 'rinnovo passaporto', 'passaporto scaduto', 'passaporto per mio figlio', 'dove si fa il passaporto', 'agenda passaporto'], en: ['passport', 'renew passport', 'passport appointment'] },
+  samples: {
+    it: ['passaporto', 'rinnovo passaporto', 'passaporto scaduto', 'passaporto per mio figlio', 'dove si fa il passaporto', 'agenda passaporto', 'passaporto urgente', 'costo del passaporto'],
+    en: ['passport', 'renew passport', 'passport appointment', 'passport fee'],
+  },
   answer: { it: 'Il passaporto lo rilascia la Questura, non il Comune.', en: 'Passports are issued by the Questura, not the City.' },
   link: 'https://www.poliziadistato.it/articolo/passaporto',
   sources: [{ url: 'https://www.poliziadistato.it/articolo/passaporto' }],
