@@ -92,7 +92,8 @@ export const MESSAGES = {
   /**
    * The welcome's starter buttons: the subjects citizens ask about most, each a short label (at
    * most 20 characters, Messenger's quick-reply limit) that sends a whole question in the
-   * citizen's words, so the answer is the facet asked and the button shows how to ask.
+   * citizen's words, so the answer is the facet asked and the button shows how to ask. Same
+   * subjects, same order as `FREQUENT_TOPICS` (dialogs/faq-buttons.ts); tests/bot/welcome.test.ts checks it.
    */
   starters: {
     it: [
