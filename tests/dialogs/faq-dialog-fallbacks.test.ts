@@ -2,7 +2,7 @@ import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { FaqDialog } from '../../dialogs/faq-dialog';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
-import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
+import { CONTACT, TableRecognizer, realRuntime, faqRecognition } from '../fixtures/runtime';
 
 interface Dialogo {
   topicId: string | null;
@@ -18,44 +18,10 @@ function actionsOf(activity: Partial<Activity>): string[] {
 }
 
 const table = new TableRecognizer({
-  moto: {
-    language: 'it',
-    intent: 'faq',
-    candidates: [
-      { topicId: 'area-b', confidence: 0.175 },
-      { topicId: 'area-c', confidence: 0.17 },
-      { topicId: 'refezione-scolastica', confidence: 0.126 },
-      { topicId: 'tessera-elettorale', confidence: 0.06 },
-    ],
-    band: 'fallback',
-  },
-  blablabla: {
-    language: 'it',
-    intent: 'faq',
-    candidates: [
-      { topicId: 'accesso-atti', confidence: 0.055 },
-      { topicId: 'animali', confidence: 0.055 },
-    ],
-    band: 'fallback',
-  },
-  rimborso: {
-    language: 'it',
-    intent: 'faq',
-    candidates: [
-      { topicId: 'tari-pagamento', confidence: 0.219 },
-      { topicId: 'autocertificazione', confidence: 0.003 },
-    ],
-    band: 'fallback',
-  },
-  'bollettino della spazzatura non arrivato': {
-    language: 'it',
-    intent: 'faq',
-    candidates: [
-      { topicId: 'tari-pagamento', confidence: 0.475 },
-      { topicId: 'tessera-elettorale', confidence: 0.034 },
-    ],
-    band: 'disambiguate',
-  },
+  moto: faqRecognition({ 'area-b': 0.175, 'area-c': 0.17, 'refezione-scolastica': 0.126, 'tessera-elettorale': 0.06 }),
+  blablabla: faqRecognition({ 'accesso-atti': 0.055, animali: 0.055 }),
+  rimborso: faqRecognition({ 'tari-pagamento': 0.219, autocertificazione: 0.003 }),
+  'bollettino della spazzatura non arrivato': faqRecognition({ 'tari-pagamento': 0.475, 'tessera-elettorale': 0.034 }),
   'mi consigli un ristorante': {
     language: 'it',
     intent: 'faq',

@@ -2,23 +2,15 @@ import type { Activity } from 'botbuilder';
 import { DialogTestClient } from 'botbuilder-testing';
 import { FaqDialog } from '../../dialogs/faq-dialog';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
-import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
+import { CONTACT, TableRecognizer, realRuntime, faqRecognition } from '../fixtures/runtime';
 
 const dialogoOf = (a: Partial<Activity>) => (a.channelData as { dialogo: { topicId: string | null; outcome: string } }).dialogo;
 
 describe("FaqDialog redirects other administrations' matters", () => {
   let runtime: KnowledgeRuntime;
   const table = new TableRecognizer({
-    'rinnovo passaporto': { language: 'it', intent: 'faq', candidates: [{ topicId: 'passaporto', confidence: 0.9 }], band: 'answer' },
-    'documento per viaggiare': {
-      language: 'it',
-      intent: 'faq',
-      candidates: [
-        { topicId: 'carta-identita', confidence: 0.4 },
-        { topicId: 'passaporto', confidence: 0.35 },
-      ],
-      band: 'disambiguate',
-    },
+    'rinnovo passaporto': faqRecognition({ passaporto: 0.9 }),
+    'documento per viaggiare': faqRecognition({ 'carta-identita': 0.4, passaporto: 0.35 }),
   });
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@ import { FaqDialog, MAX_QUESTION_CHARS } from '../../dialogs/faq-dialog';
 import { linkLines } from '../../src/bot/answer-composer';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base';
-import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
+import { CONTACT, TableRecognizer, realRuntime, faqRecognition } from '../fixtures/runtime';
 
 function dialogoOf(activity: Partial<Activity>): { topicId: string | null; confidence: number | null; outcome: string } {
   return (activity.channelData as { dialogo: { topicId: string | null; confidence: number | null; outcome: string } }).dialogo;
@@ -17,17 +17,9 @@ function actionsOf(activity: Partial<Activity>): string[] {
 describe('FaqDialog with a table recognizer', () => {
   let runtime: KnowledgeRuntime;
   const table = new TableRecognizer({
-    'quanto costa la cie': { language: 'it', intent: 'faq', candidates: [{ topicId: 'carta-identita', confidence: 0.93 }], band: 'answer' },
-    'how much is area c': { language: 'en', intent: 'faq', candidates: [{ topicId: 'area-c', confidence: 0.9 }], band: 'answer' },
-    'tassa': {
-      language: 'it',
-      intent: 'faq',
-      candidates: [
-        { topicId: 'tari-pagamento', confidence: 0.4 },
-        { topicId: 'imu', confidence: 0.3 },
-      ],
-      band: 'disambiguate',
-    },
+    'quanto costa la cie': faqRecognition({ 'carta-identita': 0.93 }),
+    'how much is area c': faqRecognition({ 'area-c': 0.9 }, 'en'),
+    'tassa': faqRecognition({ 'tari-pagamento': 0.4, imu: 0.3 }),
     'voglio un operatore': { language: 'it', intent: 'handoff', candidates: [], band: 'fallback' },
     'mi sono trasferito a milano. devo cambiare la residenza. e come iscrivo mio figlio al nido?': {
       language: 'it',
@@ -37,7 +29,7 @@ describe('FaqDialog with a table recognizer', () => {
       alsoAsked: [{ topicId: 'nidi-infanzia-iscrizioni', confidence: 0.8 }],
     },
     ciao: { language: 'it', intent: 'greeting', candidates: [], band: 'fallback' },
-    'ricorso contro il verbale': { language: 'it', intent: 'faq', candidates: [{ topicId: 'multe-ricorso', confidence: 0.9 }], band: 'answer' },
+    'ricorso contro il verbale': faqRecognition({ 'multe-ricorso': 0.9 }),
   });
 
   beforeAll(async () => {

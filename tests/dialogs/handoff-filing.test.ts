@@ -2,7 +2,7 @@ import { DialogTestClient } from 'botbuilder-testing';
 import { MainDialog } from '../../dialogs/main-dialog';
 import type { KnowledgeRuntime } from '../../src/bot/runtime';
 import type { HandoffService } from '../../src/handoff/handoff-service';
-import { CONTACT, TableRecognizer, realRuntime } from '../fixtures/runtime';
+import { CONTACT, TableRecognizer, realRuntime, faqRecognition } from '../fixtures/runtime';
 
 /** The handoff service's surface the dialog uses, recording the topic each request is filed under. */
 class RecordingHandoff {
@@ -25,15 +25,10 @@ class RecordingHandoff {
 }
 
 const table = new TableRecognizer({
-  'tessera elettorale': { language: 'it', intent: 'faq', candidates: [{ topicId: 'tessera-elettorale', confidence: 0.9 }], band: 'answer' },
+  'tessera elettorale': faqRecognition({ 'tessera-elettorale': 0.9 }),
   'voglio un operatore': { language: 'it', intent: 'handoff', candidates: [], band: 'fallback' },
-  'ho pagato la tari due volte, voglio il rimborso': {
-    language: 'it',
-    intent: 'faq',
-    candidates: [{ topicId: 'tari-pagamento', confidence: 0.9 }],
-    band: 'answer',
-  },
-  'un mio problema': { language: 'it', intent: 'faq', candidates: [{ topicId: 'animali', confidence: 0.06 }], band: 'fallback' },
+  'ho pagato la tari due volte, voglio il rimborso': faqRecognition({ 'tari-pagamento': 0.9 }),
+  'un mio problema': faqRecognition({ animali: 0.06 }),
 });
 
 describe('a request for a person is filed under the topic of the request', () => {
