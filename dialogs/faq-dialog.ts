@@ -283,7 +283,7 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     const outOfScope = (recognition.outOfScope ?? 0) >= OUT_OF_SCOPE_MISS;
     const closest = outOfScope ? [] : topicsOf(kb, recognition.candidates.filter((c) => c.confidence >= SUGGESTION_EVIDENCE).slice(0, MAX_SUGGESTIONS));
-    return this.fallback(dc, state, kb, top?.confidence ?? null, { closest, outOfScope });
+    return this.fallback(dc, state, kb, top ? round(top.confidence) : null, { closest, outOfScope });
   }
 
   /** One topic came close: ask "Intendi: <titolo>?" with Sì / No rather than a one-button list. */

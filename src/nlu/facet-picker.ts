@@ -16,6 +16,9 @@ export interface FacetChoice {
  */
 export const FACET_THRESHOLD = 0.2;
 
+/** Numbers tell no facet apart: the "2" of a child's age and of "2 foto" share only the digit. */
+const NUMBER = /^\d+$/;
+
 interface FacetVectors {
   readonly facet: Facet;
   /** One TF-IDF vector per sample question and one for the short title. */
@@ -140,7 +143,7 @@ function queryVector(terms: readonly string[], topic: TopicFacets, specificity: 
   let unknown = 0;
   // A word the whole knowledge base never uses (a name, a typo) speaks of no other subject
   // either: it does not dilute the message.
-  for (const term of new Set(terms)) if (!topic.idf.has(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 0)) ** 2;
+  for (const term of new Set(terms)) if (!topic.idf.has(term) && !NUMBER.test(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 0)) ** 2;
   return { weights: known.weights, norm: Math.sqrt(known.norm ** 2 + unknown) };
 }
 
@@ -148,6 +151,7 @@ function queryVector(terms: readonly string[], topic: TopicFacets, specificity: 
 function vector(terms: readonly string[], idf: ReadonlyMap<string, number>): Vector {
   const weights = new Map<string, number>();
   for (const term of terms) {
+    if (NUMBER.test(term)) continue;
     const w = idf.get(term);
     if (w !== undefined && w > 0) weights.set(term, (weights.get(term) ?? 0) + w);
   }

@@ -21,6 +21,7 @@ describe('FaqDialog with a table recognizer', () => {
     'how much is area c': faqRecognition({ 'area-c': 0.9 }, 'en'),
     'tassa': faqRecognition({ 'tari-pagamento': 0.4, imu: 0.3 }),
     'voglio un operatore': { language: 'it', intent: 'handoff', candidates: [], band: 'fallback' },
+    'qualcosa di vago': faqRecognition({ 'tari-pagamento': 0.20135672868461524, imu: 0.19 }),
     'mi sono trasferito a milano. devo cambiare la residenza. e come iscrivo mio figlio al nido?': {
       language: 'it',
       intent: 'faq',
@@ -49,6 +50,11 @@ describe('FaqDialog with a table recognizer', () => {
     const reply = await client().sendActivity(text);
     expect(dialogoOf(reply)).toMatchObject({ topicId, outcome });
     expect(reply.text).toMatch(pattern);
+  });
+
+  test('a fallback reports its best confidence rounded like an answer, to three decimals', async () => {
+    const reply = await client().sendActivity('qualcosa di vago');
+    expect(dialogoOf(reply)).toMatchObject({ outcome: 'fallback', confidence: 0.201 });
   });
 
   test("a long message's other question is offered beside the answer, first, and pressing it answers it", async () => {

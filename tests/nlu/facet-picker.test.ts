@@ -23,6 +23,10 @@ describe('FacetPicker', () => {
     expect(other).toBeLessThan(own);
   });
 
+  test("a number alone tells no facet apart, even one a facet's sample uses (a boy of 15)", () => {
+    expect(pick("carta d'identità 15", 'carta-identita')).toBeUndefined();
+  });
+
   test('the picker is built once per knowledge base', () => {
     expect(FacetPicker.of(kb)).toBe(FacetPicker.of(kb));
   });
