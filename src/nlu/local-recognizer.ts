@@ -2,6 +2,7 @@ import type { RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
 import { bayesExamples, CANDIDATES, charExamples, charInput, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
+import type { CalibrationCache } from './calibration-cache';
 import type { CharNgramModel } from './char-ngram-model';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
@@ -68,15 +69,17 @@ export class LocalRecognizer implements Recognizer {
   /**
    * Builds every index and model over the knowledge base. `bayes: false` leaves the naive
    * Bayes model out (retrieval scores only): the ablation that shows what it adds.
+   * `calibrationCache` reuses a calibrator fitted on the same inputs (test runs only).
    */
-  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean } = {}): LocalRecognizer {
-    const { bands = DEFAULT_BANDS, bayes: useBayes = true } = options;
+  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean; calibrationCache?: CalibrationCache } = {}): LocalRecognizer {
+    const { bands = DEFAULT_BANDS, bayes: useBayes = true, calibrationCache } = options;
     const analyzer = new Analyzer(kb.synonyms);
     const index = new TopicIndex(kb, analyzer);
     const bayes = useBayes ? NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope)) : undefined;
     const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
     const chars = trainCharModel(charTraining);
-    const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes, charTraining);
+    const fit = () => fitCalibrator(kb, analyzer, outOfScope, useBayes, charTraining);
+    const calibrator = calibrationCache ? calibrationCache.fitted(kb, outOfScope, useBayes, fit) : fit();
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
     const recognizer = new LocalRecognizer(analyzer, index, bayes, chars, new SpellingCorrector(words, wordLexicon()), new LanguageDetector(index.vocabulary), calibrator, bands);
