@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] },
   testTimeout: 20000,
-  // A calibration cache for the run (tests/global-setup.ts): one fit instead of one per test file.
+  // A model cache for the run (tests/global-setup.ts): one training instead of one per test file.
   globalSetup: '<rootDir>/tests/global-setup.ts',
   globalTeardown: '<rootDir>/tests/global-teardown.ts',
 };
