@@ -303,6 +303,16 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect(stored).toEqual(winners[0]);
   });
 
+  test('handoffs: moving a held session to 10 operators at once, from the holder it had, exactly one wins', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    await backend.handoffs.transition('h1', ['queued'], { state: 'connected', operator: 'giulia', connectedAt: '2026-04-01T09:01:00.000Z' });
+    expect(await backend.handoffs.transition('h1', ['connected'], { operator: 'marco' }, 'somebody-else')).toBeUndefined();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => backend.handoffs.transition('h1', ['connected'], { operator: `op${i}` }, 'giulia')));
+    const winners = results.filter((r) => r !== undefined);
+    expect(winners).toHaveLength(1);
+    expect((await backend.handoffs.get('h1'))?.operator).toBe(winners[0]?.operator);
+  });
+
   test('handoffs: a transition applies only from the given states and returns the updated session', async () => {
     await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
     const before = await backend.handoffs.get('h1');
