@@ -44,6 +44,8 @@ export interface TranscriptEntry {
   readonly topicId?: string | null;
   /** For operator messages: who wrote. */
   readonly operator?: string;
+  /** For the system line of a conversation that changed hands: how (the new holder's card shows it). */
+  readonly handover?: 'takeover' | 'reassign' | 'transfer';
 }
 
 /**
