@@ -899,7 +899,7 @@
     if (!presence || !PRESENCE[presence.status]) return;
     var select = $('presence-select');
     if (presence.status !== 'away' && document.activeElement !== select) select.value = presence.status;
-    setText('presence-since', presence.since ? PRESENCE[presence.status] + ' dalle ' + formatTime(presence.since) : '');
+    setText('presence-since', presence.since ? 'dalle ' + formatTime(presence.since) : '');
   }
 
   function onPresenceChange() {
