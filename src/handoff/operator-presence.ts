@@ -76,7 +76,8 @@ export class OperatorPresence extends EventEmitter {
     entry.maxConcurrent = identity.maxConcurrent;
     entry.connections += 1;
     this.clearTimer(entry);
-    this.setStatus(identity.name, entry, entry.chosen);
+    // Whether a console is open is news for the supervisor too, even when the status stays.
+    if (!this.setStatus(identity.name, entry, entry.chosen) && entry.connections === 1) this.emit('change', identity.name);
   }
 
   /**
@@ -90,6 +91,7 @@ export class OperatorPresence extends EventEmitter {
     if (entry.connections > 0) return;
     this.clearTimer(entry);
     if (immediate || this.options.awayAfterMs === 0) return this.goAway(name, entry);
+    this.emit('change', name);
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       if (entry.connections === 0) this.goAway(name, entry);
@@ -137,14 +139,16 @@ export class OperatorPresence extends EventEmitter {
 
   private goAway(name: string, entry: Entry): void {
     entry.chosen = defaultFor(entry.role);
-    this.setStatus(name, entry, 'away');
+    if (!this.setStatus(name, entry, 'away')) this.emit('change', name);
   }
 
-  private setStatus(name: string, entry: Entry, status: PresenceStatus): void {
-    if (entry.status === status && entry.since !== null) return;
+  /** True when the status changed (and `change` was emitted). */
+  private setStatus(name: string, entry: Entry, status: PresenceStatus): boolean {
+    if (entry.status === status && entry.since !== null) return false;
     entry.status = status;
     entry.since = this.now();
     this.emit('change', name);
+    return true;
   }
 
   private clearTimer(entry: Entry): void {

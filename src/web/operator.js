@@ -242,7 +242,7 @@
     return api('GET', '/queue')
       .then(function (data) {
         applyQueue(data.sessions, data.operators);
-        applyPresence(data.presence);
+        afterQueue(data);
       })
       .catch(function (error) {
         if (error.status !== 401) notice('Impossibile aggiornare la coda: ' + describeError(error), 'error');
@@ -894,7 +894,15 @@
   var PRESENCE = { available: 'Disponibile', busy: 'Occupato', away: 'Assente' };
   var HANDOVER = { takeover: 'presa in carico', reassign: 'riassegnata', transfer: 'trasferita' };
 
-  /** The operator's own presence, as every queue push carries it. */
+  /**
+   * After every queue (fetched or pushed, which presence changes also send): the operator's own
+   * presence, and the colleagues of an open transfer form, whose presence may have changed.
+   */
+  function afterQueue(data) {
+    applyPresence(data.presence);
+    if (!$('transfer-form').hidden) loadColleagues();
+  }
+
   function applyPresence(presence) {
     if (!presence || !PRESENCE[presence.status]) return;
     var select = $('presence-select');
@@ -1193,7 +1201,7 @@
     if (!data || typeof data !== 'object' || !state.me) return;
     if (data.type === 'queue') {
       applyQueue(data.sessions, data.operators);
-      applyPresence(data.presence);
+      afterQueue(data);
     } else if (data.type === 'handover' && data.sessionId) {
       onHandover(data);
     } else if (data.type === 'message' && data.entry) {

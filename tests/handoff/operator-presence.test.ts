@@ -55,6 +55,15 @@ describe('OperatorPresence (fake clock)', () => {
     expect(presence.get('giulia')).toMatchObject({ status: 'away', since: '2026-11-30T09:03:59.999Z', connections: 0 });
   });
 
+  test('a console closing is news at once (the supervisor sees it closed), the away status only after the delay', () => {
+    presence.connected(giulia);
+    presence.disconnected('giulia');
+    expect(changes).toEqual(['giulia:available', 'giulia:available']);
+    expect(presence.get('giulia').connections).toBe(0);
+    jest.advanceTimersByTime(60_000);
+    expect(changes).toEqual(['giulia:available', 'giulia:available', 'giulia:away']);
+  });
+
   test('one of two consoles closing keeps the operator present', () => {
     presence.connected(giulia);
     presence.connected(giulia);

@@ -136,6 +136,24 @@ describeBrowser('supervision in Chromium: a console dies and the supervisor reas
     await marco.locator('#message-text').press('Enter');
     await bubbles('Marco V. (020202): Buongiorno, sono Marco: continuo io.').waitFor({ timeout: 15_000 });
     await marco.screenshot({ path: path.join(ARTIFACTS, 'supervision-new-holder.png') });
+  });
+
+  it('sara makes herself available; marco transfers the chat to her with a note, which her card shows', async () => {
+    await expect(marco.locator('#transfer-to').inputValue()).resolves.toBe('');
+    await sara.locator('#presence-select').selectOption('available');
+    await sara.locator('#notice', { hasText: 'Stato: disponibile.' }).waitFor({ timeout: 5_000 });
+    await marco.locator('#transfer-to option', { hasText: 'sara – liberi 3 su 3' }).waitFor({ state: 'attached', timeout: 5_000 });
+    await marco.locator('#transfer-to').selectOption('sara');
+    await marco.locator('#transfer-note').fill('Deve solo confermare l’indirizzo.');
+    await marco.getByRole('button', { name: 'Trasferisci' }).click();
+    await marco.locator('#notice', { hasText: 'Conversazione trasferita a sara.' }).waitFor({ timeout: 10_000 });
+    expect(await marco.locator('#mine-list li').count()).toBe(0);
+
+    await sara.getByRole('tab', { name: 'Conversazioni' }).click();
+    const card = sara.locator('#mine-list li', { hasText: DESCRIPTION });
+    await card.waitFor({ timeout: 10_000 });
+    expect(await card.locator('.session-handover').innerText()).toBe('Trasferita da marco a sara. Nota: Deve solo confermare l’indirizzo.');
+    await bubbles('Ora sei in contatto con Sara M. del contact center 020202.').waitFor({ timeout: 15_000 });
     await citizen.screenshot({ path: path.join(ARTIFACTS, 'supervision-citizen.png') });
     expect(pageErrors).toEqual([]);
   });
