@@ -115,7 +115,7 @@ describe('supervision API: presence, take over, reassign, transfer, close by a s
     await until(async () => (await presenceOf('luca')) === 'away', 'luca away at once on sign-out', 200);
   });
 
-  test('roles: take over and reassign are for supervisors (403 SUPERVISOR_ONLY); no token is 401', async () => {
+  test('roles: take over and reassign are for supervisors (403 SUPERVISOR_ONLY), no token is 401; a supervisor writes to and closes a colleague’s conversation', async () => {
     const { citizen, id } = await connected('giulia', 'rimborso della TARI pagata due volte');
     for (const path of ['takeover', 'reassign']) {
       const refused = await api('marco', 'POST', `/conversations/${id}/${path}`, { to: 'marco' });
@@ -123,8 +123,11 @@ describe('supervision API: presence, take over, reassign, transfer, close by a s
       expect((await api(null, 'POST', `/conversations/${id}/${path}`, { to: 'marco' })).status).toBe(401);
     }
     expect((await dialogo.handoff.get(id))!.operator).toBe('giulia');
-    await api('giulia', 'POST', `/conversations/${id}/close`, { outcome: 'resolved' });
-    await citizen.waitFor((a) => handoffOf(a)?.state === 'closed');
+    // What the API allowed before it was documented: a supervisor writes to and closes a colleague's conversation.
+    expect((await api('sara', 'POST', `/conversations/${id}/messages`, { text: 'Un momento, verifico.' })).status).toBe(201);
+    expect((await api('marco', 'POST', `/conversations/${id}/close`, { outcome: 'resolved' })).json.error.code).toBe('NOT_YOUR_CONVERSATION');
+    expect((await api('sara', 'POST', `/conversations/${id}/close`, { outcome: 'written-request' })).json.session).toMatchObject({ state: 'closed', outcome: 'written-request', operator: 'giulia' });
+    expect((await citizen.waitFor((a) => handoffOf(a)?.state === 'closed')).text).toMatch(/seguirà una risposta scritta/);
   });
 
   test('reassign: hostile bodies are 400, unknown conversation or colleague 404, an away colleague 409; then the colleague holds it and everyone is told', async () => {
