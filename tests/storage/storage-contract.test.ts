@@ -326,6 +326,14 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect(await backend.handoffs.transition('h1', ['abandoned'], {})).toEqual(ended);
   });
 
+  test('handoffs: the system line of a change of hands keeps its kind', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    const line = { at: '2026-04-01T09:03:00.000Z', from: 'system', text: 'Trasferita da giulia a marco. Nota: richiama', operator: 'giulia', handover: 'transfer' } as const;
+    expect(await backend.handoffs.appendMessage('h1', line)).toBe(true);
+    expect((await backend.handoffs.get('h1'))?.messages).toEqual([line]);
+    await expect(backend.handoffs.appendMessage('h1', { ...line, handover: 'stolen' } as never)).rejects.toThrow(/handover/);
+  });
+
   test('handoffs: 30 concurrent appends are all stored, in call order; an unknown session gives false', async () => {
     await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
     const entries = Array.from({ length: 30 }, (_, i) => ({ at: '2026-04-01T09:01:00.000Z', from: i % 2 ? 'operator' : 'citizen', text: `m${i}`, ...(i % 2 ? { operator: 'giulia.rossi' } : {}) }) as const);
