@@ -50,6 +50,7 @@ const transcriptEntrySchema = z.object({
   text: z.string(),
   topicId: z.string().min(1).nullable().optional(),
   operator: z.string().min(1).optional(),
+  handover: z.enum(['takeover', 'reassign', 'transfer']).optional(),
 });
 
 const handoffChangeSchema = z.object({
