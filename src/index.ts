@@ -40,6 +40,7 @@ import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import { HandoffGate } from './bot/handoff-gate';
 import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
+import { WrapUpRecorder } from './handoff/wrap-up';
 import { LoginRateLimiter } from './operators/login-rate-limiter';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
@@ -153,6 +154,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     queueTimeoutMs: config.handoff.queueTimeoutSec * 1000,
     logger,
     now,
+    wrapUp: new WrapUpRecorder({ notes: backend.handoffNotes, callbacks: backend.callbacks }, now),
   });
   await handoff.start();
   handoffCounts = () => handoff.counts();
@@ -282,6 +284,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,
+    workspace: { cannedReplies: backend.cannedReplies, notes: backend.handoffNotes, callbacks: backend.callbacks, sessions: backend.handoffs, tickets: backend.tickets },
   });
   const sweeper = setInterval(() => void handoff.sweep().catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed')), 5000);
   sweeper.unref();

@@ -16,6 +16,7 @@ import type { LoginRateLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
+import { mountWorkspaceApi, parseWrapUp, type WorkspaceStores } from './workspace-routes';
 
 export const OPERATOR_API = '/api/operator';
 export const OPERATOR_WS_PATH = '/api/operator/ws';
@@ -29,6 +30,8 @@ export interface OperatorRouteDependencies {
   readonly trustProxyHops: number;
   readonly runtime: () => KnowledgeRuntime;
   readonly logger: Logger;
+  /** Canned replies, notes, callbacks and history (src/operators/workspace-routes.ts). */
+  readonly workspace: WorkspaceStores;
 }
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
@@ -164,7 +167,9 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     guarded(async (req, res, who) => {
       const parsed = closeSchema.safeParse(req.body);
       if (!parsed.success) return sendError(res, 'INVALID_REQUEST', ['outcome must be resolved, written-request or callback']);
-      const session = await handoff.close(String(req.params.id), who, parsed.data.outcome);
+      const wrapUp = parseWrapUp(req.body, parsed.data.outcome);
+      if (!wrapUp.ok) return sendError(res, wrapUp.code, wrapUp.details);
+      const session = await handoff.close(String(req.params.id), who, parsed.data.outcome, wrapUp.value);
       res.send(200, { session: await sessionView(session) });
     }),
   );
@@ -206,6 +211,8 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       res.send(200, { session: await sessionView(session) });
     }),
   );
+
+  mountWorkspaceApi(server, { guarded, stores: deps.workspace, runtime: deps.runtime });
 
   // ------------------------------------------------------------ live updates
 
