@@ -87,6 +87,20 @@ describe('the operator workspace API: canned replies, notes, wrap-up, callbacks,
     expect((await call('DELETE', `/canned-replies/${id}`, sara)).status).toBe(404);
   });
 
+  test('the transcript the operator reads has the bot\'s questions before the citizen\'s answers, not a lone "Sì"', async () => {
+    const { id } = await heldByGiulia('multa da contestare');
+    const transcript = (await call('GET', `/conversations/${id}`, giulia)).json.transcript.map((e: { from: string; text: string }) => [e.from, e.text]);
+    expect(transcript).toEqual([
+      ['citizen', 'vorrei parlare con un operatore'],
+      ['bot', expect.stringContaining('Vuoi parlare con un operatore del contact center 020202?')],
+      ['citizen', 'Sì'],
+      ['bot', expect.stringContaining('Scrivi in una riga di cosa hai bisogno')],
+      ['citizen', 'multa da contestare'],
+      ['bot', expect.stringContaining('Acconsenti?')],
+    ]);
+    await call('POST', `/conversations/${id}/close`, giulia, { outcome: 'resolved' });
+  });
+
   test('internal notes: the holder and supervisors only; never in the citizen\'s chat, the transcript or the citizen\'s data export', async () => {
     const { id, citizen } = await heldByGiulia('avviso TARI da verificare');
     expect((await call('POST', `/conversations/${id}/notes`, marco, { text: 'non mia' })).json.error.code).toBe('CONVERSATION_FORBIDDEN');
