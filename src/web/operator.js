@@ -612,7 +612,8 @@
       session.phoneCode ? el('span', null, ['Codice telefono ', el('strong', null, str(session.phoneCode))]) : null,
       session.operator ? el('span', null, ['Operatore ', el('strong', null, str(session.operator))]) : null,
     ]);
-    setText('conv-description', session.description ? 'Richiesta del cittadino: ' + session.description : '');
+    // Without a topic the description is the title already.
+    setText('conv-description', session.description && session.topicTitle ? 'Richiesta del cittadino: ' + session.description : '');
 
     var mine = isMine(session);
     var canWrite = mine && session.state === 'connected';

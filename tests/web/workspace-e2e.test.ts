@@ -144,7 +144,7 @@ describeBrowser('the operator workspace in Chromium: alerts, shortcuts, canned r
   it('P claims the citizen who waited longest and the focus lands in the composer; the transcript has the bot\'s questions', async () => {
     await operator.locator('#main').focus();
     await operator.keyboard.press('p');
-    await operator.locator('#conv-description', { hasText: DESCRIPTION }).waitFor({ timeout: 10_000 });
+    await operator.locator('#conv-title', { hasText: DESCRIPTION }).waitFor({ timeout: 10_000 });
     await until(() => operator.evaluate(() => (globalThis as unknown as Recorded).document.activeElement?.id === 'message-text'), 'the focus in the composer');
     await bubbles('Sei in contatto con Giulia B.').waitFor({ timeout: 15_000 });
     const said = await operator.locator('#transcript').innerText();
@@ -170,6 +170,7 @@ describeBrowser('the operator workspace in Chromium: alerts, shortcuts, canned r
     await operator.locator('#messages .entry-citizen', { hasText: 'grazie, attendo' }).waitFor({ timeout: 15_000 });
     await until(async () => (await notifications()).some((n) => n.body === 'grazie, attendo'), 'the message notification');
     expect(await transcript().innerText()).not.toContain('nota riservata');
+    await operator.evaluate(() => (globalThis as unknown as { scrollTo: (x: number, y: number) => void }).scrollTo(0, 0));
     await operator.screenshot({ path: path.join(SCREENSHOTS, 'workspace-conversation.png') });
   });
 
@@ -198,6 +199,24 @@ describeBrowser('the operator workspace in Chromium: alerts, shortcuts, canned r
     await operator.screenshot({ path: path.join(SCREENSHOTS, 'workspace-history.png') });
     await found.getByRole('button', { name: /Apri/ }).click();
     await operator.locator('#notes-list .note-wrap-up', { hasText: 'richiamare nel pomeriggio' }).waitFor({ timeout: 10_000 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a supervisor manages the canned replies: an unknown placeholder is refused, a good reply is listed', async () => {
+    await operator.getByRole('button', { name: 'Esci' }).click();
+    await operator.getByLabel('Nome utente').fill('sara');
+    await operator.getByLabel('Password').fill(PASSWORD);
+    await operator.getByRole('button', { name: 'Accedi' }).click();
+    await operator.getByRole('tab', { name: 'Supervisione' }).click();
+    await operator.locator('#canned-admin-list li', { hasText: 'Presentazione' }).waitFor({ timeout: 10_000 });
+    await operator.getByLabel('Titolo').fill('Saluto');
+    await operator.getByLabel('Testo').fill('Arrivederci da {{nome}}');
+    await operator.getByRole('button', { name: 'Salva' }).click();
+    await operator.locator('#canned-error', { hasText: 'segnaposto sconosciuto' }).waitFor({ timeout: 10_000 });
+    await operator.getByLabel('Testo').fill('Arrivederci da {{operatore}}');
+    await operator.getByRole('button', { name: 'Salva' }).click();
+    await operator.locator('#canned-admin-list li', { hasText: 'Arrivederci da {{operatore}}' }).waitFor({ timeout: 10_000 });
+    await operator.screenshot({ path: path.join(SCREENSHOTS, 'workspace-canned-admin.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
   });
 });
