@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CallbackStore, HandoffNoteStore, HandoffSession } from '../storage/ports';
+import { AlreadyExistsError, type CallbackStore, type HandoffNoteStore, type HandoffSession } from '../storage/ports';
+import { HandoffError } from './handoff-service';
 import { normalisePhoneNumber } from './phone-number';
 
 /** What an operator adds when closing a conversation: an optional note, and the number for a callback. */
@@ -51,6 +52,8 @@ export class WrapUpRecorder {
         });
       } catch (error) {
         if (note) await this.stores.notes.remove(noteId);
+        // A colleague closing the same conversation as a callback at this very moment got there first.
+        if (error instanceof AlreadyExistsError) throw new HandoffError('NOT_CONNECTED', 'La conversazione è già stata chiusa da un collega.');
         throw error;
       }
     }
