@@ -222,7 +222,8 @@ async function handoffFlow(
   await turn(en ? 'thank you' : 'grazie, ecco il mio caso');
   advance(120_000 + Math.floor(random() * 780_000));
   const outcome = random() < 0.7 ? 'resolved' : random() < 0.5 ? 'callback' : 'written-request';
-  await dialogo.handoff.close(session.id, operator, outcome);
+  // A callback needs the number the citizen gave: a made-up Milan number (from the phone code, so the seed's random sequence is unchanged).
+  await dialogo.handoff.close(session.id, operator, outcome, outcome === 'callback' ? { callbackNumber: `02 55${session.phoneCode}`, note: en ? 'call back in the afternoon' : 'richiamare nel pomeriggio' } : {});
 }
 
 function weightedTopic(topics: readonly Topic[], month: number, random: () => number): Topic {

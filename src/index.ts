@@ -39,7 +39,9 @@ import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import { HandoffGate } from './bot/handoff-gate';
+import { transcriptFromEvents } from './bot/handoff-transcript';
 import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
+import { WrapUpRecorder } from './handoff/wrap-up';
 import { LoginRateLimiter } from './operators/login-rate-limiter';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
@@ -155,6 +157,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     offerWhenNoOperator: config.handoff.mode === 'console',
     logger,
     now,
+    wrapUp: new WrapUpRecorder({ notes: backend.handoffNotes, callbacks: backend.callbacks }, now),
   });
   await handoff.start();
   handoffCounts = () => handoff.counts();
@@ -284,6 +287,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,
+    workspace: { cannedReplies: backend.cannedReplies, notes: backend.handoffNotes, callbacks: backend.callbacks, sessions: backend.handoffs, tickets: backend.tickets },
   });
   const sweeper = setInterval(() => void handoff.sweep().catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed')), 5000);
   sweeper.unref();
@@ -371,21 +375,6 @@ function lifecycleEvent(event: LifecycleEvent, secret: string): InteractionEvent
       ...(session.outcome ? { outcome: session.outcome } : {}),
     },
   };
-}
-
-/** The conversation with the bot, for the operator: the citizen's redacted words and what the bot answered. */
-function transcriptFromEvents(events: readonly InteractionEvent[], knowledge: KnowledgeRuntime): TranscriptEntry[] {
-  const entries: TranscriptEntry[] = [];
-  for (const event of events) {
-    if (event.activityType !== 'message') continue;
-    if (event.text) entries.push({ at: event.ts, from: 'citizen', text: event.text });
-    const topic = event.answerTopicId ? knowledge.kb.get(event.answerTopicId) : undefined;
-    const facet = topic && event.answerFacetId ? knowledge.kb.facet(topic.id, event.answerFacetId) : undefined;
-    if (topic) entries.push({ at: event.ts, from: 'bot', text: (facet ?? topic).answer[event.language], topicId: topic.id });
-    else if (event.outcome === 'fallback') entries.push({ at: event.ts, from: 'bot', text: event.language === 'en' ? '(no answer found)' : '(nessuna risposta trovata)', topicId: null });
-    else if (event.outcome === 'disambiguation') entries.push({ at: event.ts, from: 'bot', text: event.language === 'en' ? '(offered similar subjects)' : '(argomenti simili proposti)', topicId: event.topicId });
-  }
-  return entries.slice(-60);
 }
 
 async function main(): Promise<void> {

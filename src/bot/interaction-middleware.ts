@@ -59,6 +59,7 @@ export class InteractionMiddleware implements Middleware {
     const language = (context.turnState.get(TURN_LANGUAGE) as Language | undefined) ?? languageOfLocale(activity.locale);
     const text = typeof activity.text === 'string' && activity.text.length > 0 ? redact(activity.text).text : null;
     const outcome: EventOutcome = activity.type === ActivityTypes.ConversationUpdate ? 'welcome' : (data?.outcome ?? 'none');
+    const botText = outcome === 'answered' ? null : spokenText(sent);
     return {
       eventId: randomUUID(),
       ts: this.now().toISOString(),
@@ -72,9 +73,21 @@ export class InteractionMiddleware implements Middleware {
       confidence: data?.confidence ?? null,
       answerTopicId: data?.outcome === 'answered' ? (data.topicId ?? null) : null,
       answerFacetId: data?.outcome === 'answered' ? (data.facetId ?? null) : null,
+      ...(botText ? { botText } : {}),
       feedback: feedback ?? null,
       latencyMs,
       handoff: handoff ? { state: handoff.state, at: this.now().toISOString() } : null,
     };
   }
+}
+
+/** Longest bot text kept on an event. */
+const MAX_BOT_TEXT = 1000;
+
+/** The text of the bot's messages of a turn, redacted, one per line, cut at {@link MAX_BOT_TEXT}; null when it said nothing. */
+function spokenText(sent: readonly Partial<Activity>[]): string | null {
+  const texts = sent.filter((a) => (a.type ?? ActivityTypes.Message) === ActivityTypes.Message && typeof a.text === 'string' && a.text.trim().length > 0).map((a) => a.text!.trim());
+  if (texts.length === 0) return null;
+  const text = redact(texts.join('\n')).text;
+  return text.length > MAX_BOT_TEXT ? `${text.slice(0, MAX_BOT_TEXT - 1)}…` : text;
 }

@@ -6,6 +6,7 @@ import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, Ticket
 import { estimateWaitSeconds } from './estimate';
 import type { OfficeHours } from './office-hours';
 import { OperatorPresence, type PresenceIdentity } from './operator-presence';
+import type { WrapUpInput, WrapUpRecorder } from './wrap-up';
 
 /**
  * What the citizen is told, rendered in their language by the channel edge (see CitizenGateway).
@@ -106,6 +107,8 @@ export interface HandoffServiceOptions {
    * Off for an external agent hub, whose operators Dialogo does not see.
    */
   readonly offerWhenNoOperator?: boolean;
+  /** Stores the wrap-up note and callback number given at close; without it they are not kept. */
+  readonly wrapUp?: WrapUpRecorder;
 }
 
 const RECENT_FOR_ESTIMATE = 20;
@@ -289,12 +292,16 @@ export class HandoffService extends EventEmitter {
     return entry;
   }
 
-  /** The operator ends the conversation with an outcome; the citizen is back with the bot. */
-  async close(id: string, operator: OperatorIdentity, outcome: 'resolved' | 'written-request' | 'callback'): Promise<HandoffSession> {
-    await this.held(id, operator);
+  /** The operator ends the conversation with an outcome (and a wrap-up); the citizen is back with the bot. */
+  async close(id: string, operator: OperatorIdentity, outcome: 'resolved' | 'written-request' | 'callback', wrapUp: WrapUpInput = {}): Promise<HandoffSession> {
+    const session = await this.held(id, operator);
+    const undoWrapUp = await this.options.wrapUp?.record(session, operator.name, outcome, wrapUp);
     const at = this.now();
     const closed = await this.options.store.transition(id, ['connected'], { state: 'closed', endedAt: at.toISOString(), outcome });
-    if (!closed) throw new HandoffError('NOT_CONNECTED', 'La conversazione non è più aperta.');
+    if (!closed) {
+      await undoWrapUp?.();
+      throw new HandoffError('NOT_CONNECTED', 'La conversazione non è più aperta.');
+    }
     this.track(closed);
     this.lifecycle(closed, 'closed', { handleSec: closed.connectedAt ? secondsBetween(closed.connectedAt, at) : undefined });
     await this.refreshEstimate();

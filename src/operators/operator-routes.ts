@@ -17,6 +17,7 @@ import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
 import { mountSupervisionApi } from './supervision-routes';
+import { mountWorkspaceApi, parseWrapUp, type WorkspaceStores } from './workspace-routes';
 
 export const OPERATOR_API = '/api/operator';
 export const OPERATOR_WS_PATH = '/api/operator/ws';
@@ -30,6 +31,8 @@ export interface OperatorRouteDependencies {
   readonly trustProxyHops: number;
   readonly runtime: () => KnowledgeRuntime;
   readonly logger: Logger;
+  /** Canned replies, notes, callbacks and history (src/operators/workspace-routes.ts). */
+  readonly workspace: WorkspaceStores;
 }
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
@@ -169,7 +172,9 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     guarded(async (req, res, who) => {
       const parsed = closeSchema.safeParse(req.body);
       if (!parsed.success) return sendError(res, 'INVALID_REQUEST', ['outcome must be resolved, written-request or callback']);
-      const session = await handoff.close(String(req.params.id), who, parsed.data.outcome);
+      const wrapUp = parseWrapUp(req.body, parsed.data.outcome);
+      if (!wrapUp.ok) return sendError(res, wrapUp.code, wrapUp.details);
+      const session = await handoff.close(String(req.params.id), who, parsed.data.outcome, wrapUp.value);
       res.send(200, { session: await sessionView(session) });
     }),
   );
@@ -213,6 +218,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   );
 
   mountSupervisionApi(server, { handoff, accounts, guarded, sessionView });
+  mountWorkspaceApi(server, { guarded, stores: deps.workspace, runtime: deps.runtime });
 
   // ------------------------------------------------------------ live updates
 

@@ -127,5 +127,6 @@ export function sealedHandoffStore(inner: HandoffStore, cipher: RecordCipher): H
     recentlyHandled: async (limit) => (await inner.recentlyHandled(limit)).map(open),
     purgeEndedBefore: (before) => inner.purgeEndedBefore(before),
     forConversation: async (channel, conversationId) => (await inner.forConversation(channel, conversationId)).map(open),
+    history: async (query) => (await inner.history(query)).map(open),
   };
 }

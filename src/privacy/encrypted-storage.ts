@@ -1,6 +1,7 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import { ETagConflictError, type StorageBackend } from '../storage/ports';
 import { sealedHandoffStore, sealedTicketStore } from './encrypted-records';
+import { sealedCallbackStore, sealedHandoffNoteStore } from './encrypted-workspace';
 import { isSealed, SEALED_FIELD, SealedRecordError, sealedWrapper, type RecordCipher } from './encryption';
 
 /** What to do with a stored item that does not open (key lost or changed, record altered). */
@@ -93,9 +94,10 @@ const SEAL_BATCH = 100;
 
 /**
  * `backend` with the records that keep citizens' own words sealed at rest: conversation state,
- * handoff sessions (conversation reference, description, transcript, live messages) and
- * written requests (contact and description). Events and rollups are already redacted and stay
- * in clear, as do operator accounts (their passwords are scrypt hashes).
+ * handoff sessions (conversation reference, description, transcript, live messages),
+ * written requests (contact and description), operators' notes and callbacks (number,
+ * description, note). Events and rollups are already redacted and stay in clear, as do
+ * operator accounts (their passwords are scrypt hashes) and canned replies (the city's words).
  *
  * @example
  * const backend = sealBackend(openSqliteBackend('data'), createRecordCipher(key), (error) => logger.warn({ err: error }));
@@ -108,6 +110,8 @@ export function sealBackend(backend: StorageBackend, cipher: RecordCipher, onUnr
     state,
     tickets,
     handoffs: sealedHandoffStore(backend.handoffs, cipher),
+    handoffNotes: sealedHandoffNoteStore(backend.handoffNotes, cipher),
+    callbacks: sealedCallbackStore(backend.callbacks, cipher),
     async sealLegacyRecords() {
       let stateItems = 0;
       const keys = await backend.stateRetention.keysWithPrefix('');

@@ -29,6 +29,13 @@ export interface InteractionEvent {
   readonly answerTopicId: string | null;
   /** Facet of the answer given (null: the topic's overview); absent on events recorded before facets. */
   readonly answerFacetId?: string | null;
+  /**
+   * What the bot said in this turn when it was not a knowledge-base answer (the handoff's
+   * prompts, a fallback, small talk, a referral), redacted, at most 1,000 characters: the
+   * operator's transcript shows the question the citizen's "Sì" answered. Absent on answered
+   * turns (the answer is the topic's) and on events recorded before it existed.
+   */
+  readonly botText?: string | null;
   /** Feedback given in this turn on the previous answer. */
   readonly feedback: 'up' | 'down' | null;
   /** Time the bot took for the turn, in milliseconds. */

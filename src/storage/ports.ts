@@ -111,6 +111,22 @@ export interface HandoffStore {
   purgeEndedBefore(before: Date): Promise<number>;
   /** Every session of a channel conversation, whatever its state, oldest `queuedAt` first (for a citizen's access request). */
   forConversation(channel: string, conversationId: string): Promise<HandoffSession[]>;
+  /** Ended sessions matching every filter given, most recently ended first, at most `limit` (the console's history). */
+  history(query: HandoffHistoryQuery): Promise<HandoffSession[]>;
+}
+
+/** Filters of {@link HandoffStore.history}; each one given narrows the result. */
+export interface HandoffHistoryQuery {
+  readonly phoneCode?: string;
+  readonly topicId?: string;
+  /** The operator who held the session. */
+  readonly operator?: string;
+  /** Ended at or after this instant. */
+  readonly endedFrom?: Date;
+  /** Ended before this instant. */
+  readonly endedTo?: Date;
+  /** Most sessions returned (1 to 200). */
+  readonly limit: number;
 }
 
 /**
@@ -120,7 +136,7 @@ export interface HandoffStore {
 export class AlreadyExistsError extends Error {
   readonly code = 'ALREADY_EXISTS';
   constructor(
-    readonly kind: 'ticket' | 'operator' | 'handoff',
+    readonly kind: 'ticket' | 'operator' | 'handoff' | 'canned-reply' | 'handoff-note' | 'callback',
     readonly key: string,
   ) {
     super(`${kind} "${key}" already exists`);
@@ -299,6 +315,105 @@ export interface StateRetention {
 }
 
 /**
+ * A reply the contact centre keeps ready for operators, managed by supervisors. Its text may hold
+ * `{{placeholders}}` that the console fills in (see src/operators/canned-replies.ts). Not
+ * citizens' words: stored in clear.
+ */
+export interface CannedReply {
+  /** Unique id (a UUID). */
+  readonly id: string;
+  /** At most 60 characters. */
+  readonly title: string;
+  /** At most 1,000 characters. */
+  readonly text: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Login of the supervisor who saved it last. */
+  readonly updatedBy: string;
+}
+
+/** Canned replies, shared by every operator. */
+export interface CannedReplyStore {
+  /** Every reply, by title (then id). */
+  list(): Promise<CannedReply[]>;
+  get(id: string): Promise<CannedReply | undefined>;
+  /** Stores a new reply; rejects with {@link AlreadyExistsError} when its id is taken. */
+  create(reply: CannedReply): Promise<void>;
+  /** Replaces title and text; the updated reply, or undefined when there is no such reply. */
+  update(id: string, change: Pick<CannedReply, 'title' | 'text' | 'updatedAt' | 'updatedBy'>): Promise<CannedReply | undefined>;
+  /** Deletes the reply; false when there was none. */
+  remove(id: string): Promise<boolean>;
+}
+
+/**
+ * What an operator writes about a handoff conversation for colleagues, never for the citizen:
+ * `internal` notes while it is open, the `wrap-up` note when it is closed. Kept apart from the
+ * session's transcript and messages, so that nothing that reads those (the citizen's channel,
+ * the bot, a citizen's data export) can ever carry a note.
+ */
+export interface HandoffNote {
+  /** Unique id (a UUID). */
+  readonly id: string;
+  /** The handoff session it is about. */
+  readonly sessionId: string;
+  readonly at: string;
+  /** Login of the operator who wrote it. */
+  readonly operator: string;
+  readonly kind: 'internal' | 'wrap-up';
+  /** At most 1,000 characters. */
+  readonly text: string;
+}
+
+/** Operators' notes on handoff conversations. */
+export interface HandoffNoteStore {
+  /** Stores a note; rejects with {@link AlreadyExistsError} when its id is taken. */
+  add(note: HandoffNote): Promise<void>;
+  /** The notes of one session, oldest first. */
+  forSession(sessionId: string): Promise<HandoffNote[]>;
+  /** Deletes one note; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /** Deletes notes written before `before` (a note is written while its session is active, so before it ends); returns how many. */
+  purgeBefore(before: Date): Promise<number>;
+}
+
+/** A citizen who asked to be called back, from a conversation closed with the outcome `callback`. */
+export interface CallbackRecord {
+  /** The handoff session's id: one callback per conversation. */
+  readonly id: string;
+  readonly createdAt: string;
+  /** Login of the operator who closed the conversation. */
+  readonly operator: string;
+  readonly channel: string;
+  readonly language: 'it' | 'en';
+  readonly topicId: string | null;
+  /** The citizen's one-line description of the need (from the session). */
+  readonly description: string;
+  /** The number the citizen gave, normalised (`+390212345678`). Sealed at rest. */
+  readonly phoneNumber: string;
+  /** The operator's wrap-up note ('' when none). */
+  readonly note: string;
+  readonly status: 'pending' | 'done';
+  readonly doneAt?: string;
+  /** Login of the operator who made the call. */
+  readonly doneBy?: string;
+}
+
+/** Callbacks to make. Pending ones stay until done, however old: someone still has to call. */
+export interface CallbackStore {
+  /** Stores a pending callback; rejects with {@link AlreadyExistsError} when its id is taken. */
+  create(callback: CallbackRecord): Promise<void>;
+  get(id: string): Promise<CallbackRecord | undefined>;
+  /** Callbacks oldest first, optionally only those with `status`. */
+  list(status?: CallbackRecord['status']): Promise<CallbackRecord[]>;
+  /** Marks a pending callback done; the updated record, or undefined when missing or already done. */
+  markDone(id: string, by: string, at: string): Promise<CallbackRecord | undefined>;
+  /** Deletes one callback; false when there was none. */
+  remove(id: string): Promise<boolean>;
+  /** Deletes callbacks done before `before`; returns how many. */
+  purgeDoneBefore(before: Date): Promise<number>;
+}
+
+/**
  * Everything a storage adapter provides.
  */
 export interface StorageBackend {
@@ -313,6 +428,12 @@ export interface StorageBackend {
   readonly handoffs: HandoffStore;
   /** Analytics rollups, knowledge gaps and the aggregator's checkpoint. */
   readonly rollups: RollupStore;
+  /** The operators' canned replies. */
+  readonly cannedReplies: CannedReplyStore;
+  /** Operators' internal and wrap-up notes on handoff conversations. */
+  readonly handoffNotes: HandoffNoteStore;
+  /** Callbacks promised to citizens. */
+  readonly callbacks: CallbackStore;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,10 @@ export interface PurgeCounts {
   readonly tickets: number;
   /** State items (dialog state, Direct Line history, Messenger windows) not written since the cutoff. */
   readonly stateItems: number;
+  /** Operators' notes written before the cutoff (their sessions ended before it too). */
+  readonly handoffNotes: number;
+  /** Callbacks done before the cutoff (pending ones stay until done). */
+  readonly callbacks: number;
 }
 
 /**
@@ -26,10 +30,12 @@ export async function purgeOlderThan(backend: StorageBackend, cutoff: Date): Pro
   const handoffSessions = await backend.handoffs.purgeEndedBefore(cutoff);
   const tickets = await backend.tickets.purgeClosedBefore(cutoff);
   const stateItems = await backend.stateRetention.purgeNotUpdatedSince(cutoff);
-  return { events, handoffSessions, tickets, stateItems };
+  const handoffNotes = await backend.handoffNotes.purgeBefore(cutoff);
+  const callbacks = await backend.callbacks.purgeDoneBefore(cutoff);
+  return { events, handoffSessions, tickets, stateItems, handoffNotes, callbacks };
 }
 
 /** Total of a pass's counts. */
 export function purgedTotal(counts: PurgeCounts): number {
-  return counts.events + counts.handoffSessions + counts.tickets + counts.stateItems;
+  return counts.events + counts.handoffSessions + counts.tickets + counts.stateItems + counts.handoffNotes + counts.callbacks;
 }

@@ -166,9 +166,11 @@
     } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
   }
 
-  window.DialogoConsole = Object.freeze({
+  // Not frozen: each page's scripts hang their hooks on it (operator.js adds `operator`, which
+  // operator-alerts.js, operator-workspace.js and operator-keys.js use).
+  window.DialogoConsole = {
     $: $, el: el, append: append, clear: clear, setText: setText, str: str,
     ApiError: ApiError, request: request, json: json, describeError: describeError, describeLoginError: describeLoginError,
     loadToken: loadToken, saveToken: saveToken,
-  });
+  };
 })();

@@ -15,7 +15,10 @@
   var $ = C.$, el = C.el, append = C.append, clear = C.clear, setText = C.setText, str = C.str, ApiError = C.ApiError;
 
   var API = '/api/operator';
-  var BASE_TITLE = 'Coda 020202';
+  var BASE_TITLE = 'Dialogo - operatori';
+  // Queue cards change colour past these waits (seconds): one place for both thresholds.
+  var WAIT_AMBER_SEC = 120;
+  var WAIT_RED_SEC = 300;
   var LOGIN_TITLE = 'Console operatori 020202 \u2013 Comune di Milano';
   var BACKOFF_MS = [1000, 2000, 5000, 10000];
   var NOTICE_MS = 10000;
@@ -39,6 +42,7 @@
     conversation: null, // { session, transcript, messages, keys }
     drafts: {}, // sessionId -> unsent text
     unread: {}, // sessionId -> count of citizen messages not yet seen
+    unseenOpen: 0, // citizen messages in the open conversation while the page had no focus
     suggestionSeq: 0,
     suggestionText: null,
     conversationSeq: 0,
@@ -50,6 +54,18 @@
     tab: 'conversations',
     noticeTimer: null,
   };
+
+  // ---------------------------------------------------------------- hooks for the other console scripts
+
+  var listeners = {};
+  function on(name, fn) {
+    (listeners[name] = listeners[name] || []).push(fn);
+  }
+  function emit(name, data) {
+    (listeners[name] || []).forEach(function (fn) {
+      try { fn(data); } catch (e) { if (window.console) window.console.error(e); }
+    });
+  }
 
   // ---------------------------------------------------------------- DOM helpers
 
@@ -216,10 +232,12 @@
     clear($('operators-body'));
     clear($('active-body'));
     setText('notice', '');
+    state.unseenOpen = 0;
+    emit('reset');
   }
 
   function startConsole(me) {
-    state.me = { name: str(me.name), role: me.role === 'supervisor' ? 'supervisor' : 'operator', maxConcurrent: Number(me.maxConcurrent) || 1 };
+    state.me = { name: str(me.name), displayName: str(me.displayName) || str(me.name), role: me.role === 'supervisor' ? 'supervisor' : 'operator', maxConcurrent: Number(me.maxConcurrent) || 1 };
     setText('operator-name', state.me.name);
     setText('operator-role', ROLES[state.me.role]);
     $('tab-supervision').hidden = state.me.role !== 'supervisor';
@@ -232,6 +250,7 @@
     renderAll();
     refreshQueue();
     connectSocket();
+    emit('start', state.me);
     $('main').focus();
   }
 
@@ -304,6 +323,7 @@
     } else if (fresh.length > 1) {
       announceQueue(fresh.length + ' nuovi cittadini in coda. In coda: ' + queued.length + '.');
     }
+    if (fresh.length > 0) emit('new-citizens', fresh);
     // The selected conversation follows the queue's view of its session.
     if (state.conversation) {
       var current = findSession(state.conversation.session.id);
@@ -333,9 +353,35 @@
     if (!replaced && active) state.sessions.push(session);
   }
 
+  /** Citizens waiting plus citizen messages not yet seen. */
   function updateTitle() {
-    var count = queuedSessions().length;
+    var count = queuedSessions().length + state.unseenOpen;
+    Object.keys(state.unread).forEach(function (id) { count += state.unread[id] || 0; });
     document.title = count > 0 ? '(' + count + ') ' + BASE_TITLE : BASE_TITLE;
+  }
+
+  function waitClass(session) {
+    var waited = secondsSince(session.queuedAt);
+    return waited > WAIT_RED_SEC ? 'wait-red' : waited > WAIT_AMBER_SEC ? 'wait-amber' : '';
+  }
+
+  /** Long waits are coloured (and said, for screen readers and colour-blind operators). */
+  function colourWaits() {
+    var rows = document.querySelectorAll('#queue-list li[data-session]');
+    for (var i = 0; i < rows.length; i += 1) {
+      var session = findSession(rows[i].getAttribute('data-session'));
+      var kind = session ? waitClass(session) : '';
+      rows[i].classList.toggle('wait-amber', kind === 'wait-amber');
+      rows[i].classList.toggle('wait-red', kind === 'wait-red');
+      var label = rows[i].querySelector('.wait-label');
+      if (label) label.textContent = kind === 'wait-red' ? 'Attesa molto lunga' : kind === 'wait-amber' ? 'Attesa lunga' : '';
+    }
+  }
+
+  /** The card's title: the topic, or the citizen's own description when no topic was recognised. */
+  function cardTitle(session) {
+    if (session.topicTitle) return str(session.topicTitle);
+    return session.description ? str(session.description) : 'Argomento non riconosciuto';
   }
 
   function renderAll() {
@@ -359,8 +405,9 @@
       descId: descId,
       nodes: [
         meta,
-        el('p', { className: 'session-topic', id: titleId }, session.topicTitle ? str(session.topicTitle) : 'Argomento non riconosciuto'),
-        el('p', { className: 'session-desc' + (extraClass ? ' ' + extraClass : ''), id: descId, title: str(session.description) }, session.description ? str(session.description) : 'Nessuna descrizione'),
+        el('p', { className: 'session-topic' + (session.topicTitle ? '' : ' is-description'), id: titleId, title: session.topicTitle ? null : str(session.description) }, cardTitle(session)),
+        // Without a topic the description is already the title.
+        session.topicTitle ? el('p', { className: 'session-desc' + (extraClass ? ' ' + extraClass : ''), id: descId, title: str(session.description) }, session.description ? str(session.description) : 'Nessuna descrizione') : null,
         handoverLine(session),
       ],
     };
@@ -392,12 +439,14 @@
       }, 'Prendi');
       claim.disabled = full;
       claim.addEventListener('click', function () { claimSession(session.id, claim); });
+      var wait = waitClass(session);
       var head = el('div', { className: 'session-head' }, [
         timer(session.queuedAt, 'In attesa da'),
+        el('span', { className: 'wait-label' }, wait === 'wait-red' ? 'Attesa molto lunga' : wait === 'wait-amber' ? 'Attesa lunga' : ''),
         typeof session.position === 'number' ? el('span', { className: 'position' }, 'Posizione ' + session.position) : null,
         claim,
       ]);
-      list.appendChild(el('li', { className: 'session-row' + (session.language === 'en' ? ' is-english' : ''), 'data-session': session.id }, [head].concat(summary.nodes)));
+      list.appendChild(el('li', { className: 'session-row' + (session.language === 'en' ? ' is-english' : '') + (wait ? ' ' + wait : ''), 'data-session': session.id }, [head].concat(summary.nodes)));
     });
   }
 
@@ -429,6 +478,7 @@
   }
 
   function tick() {
+    colourWaits();
     var timers = document.querySelectorAll('.timer[data-since]');
     for (var i = 0; i < timers.length; i += 1) {
       var value = timers[i].querySelector('.timer-value');
@@ -450,7 +500,7 @@
         if (data.session) upsertSession(data.session);
         renderAll();
         notice('Conversazione presa in carico.', 'success');
-        return openConversation(id);
+        return openConversation(id, 'composer');
       })
       .catch(function (error) {
         if (error.status === 401) return;
@@ -484,6 +534,10 @@
     setText('composer-error', '');
     setText('close-error', '');
     $('message-text').value = '';
+    $('close-note').value = '';
+    $('close-number').value = '';
+    state.unseenOpen = 0;
+    emit('conversation-cleared');
   }
 
   function saveDraft() {
@@ -494,7 +548,8 @@
     }
   }
 
-  function openConversation(id) {
+  /** Opens a conversation; focus goes to its title, or to the composer (`focus === 'composer'`, after a claim). */
+  function openConversation(id, focus) {
     saveDraft();
     selectTab('conversations', false);
     var seq = (state.conversationSeq += 1);
@@ -502,7 +557,8 @@
       .then(function (data) {
         if (seq !== state.conversationSeq || !state.me) return;
         showConversation(data);
-        $('conv-title').focus();
+        if (focus === 'composer' && !$('message-text').disabled) $('message-text').focus();
+        else $('conv-title').focus();
       })
       .catch(function (error) {
         if (seq !== state.conversationSeq || error.status === 401) return;
@@ -543,14 +599,15 @@
     state.suggestionText = null;
     refreshSuggestions();
     scrollChat(true);
+    state.unseenOpen = 0;
+    emit('conversation', data);
     renderAll();
   }
 
   function updateConversationSession(session) {
     if (!state.conversation || state.conversation.session.id !== session.id) return;
     state.conversation.session = session;
-    var title = session.topicTitle ? str(session.topicTitle) : 'Argomento non riconosciuto';
-    setText('conv-title', title);
+    setText('conv-title', cardTitle(session));
     var meta = clear($('conv-meta'));
     append(meta, [
       el('span', { className: 'badge badge-channel' }, channelLabel(session.channel)),
@@ -559,7 +616,8 @@
       session.phoneCode ? el('span', null, ['Codice telefono ', el('strong', null, str(session.phoneCode))]) : null,
       session.operator ? el('span', null, ['Operatore ', el('strong', null, str(session.operator))]) : null,
     ]);
-    setText('conv-description', session.description ? 'Richiesta del cittadino: ' + session.description : '');
+    // Without a topic the description is the title already.
+    setText('conv-description', session.description && session.topicTitle ? 'Richiesta del cittadino: ' + session.description : '');
 
     var mine = isMine(session);
     var canWrite = mine && session.state === 'connected';
@@ -578,8 +636,11 @@
     // Supervisors may close any connected conversation (the API always allowed it).
     var canClose = canWrite || (state.me.role === 'supervisor' && session.state === 'connected');
     $('close-outcome').disabled = !canClose;
+    $('close-note').disabled = !canClose;
+    $('close-number').disabled = !canClose;
     $('close-submit').disabled = !canClose;
     updateTransferForm(session, canWrite);
+    emit('session', session);
   }
 
   function renderEntry(entry, inTranscript) {
@@ -624,9 +685,13 @@
   // ---------------------------------------------------------------- sending
 
   function onComposerKeydown(event) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.ctrlKey && !event.altKey && !event.metaKey) {
+    // Enter or Ctrl+Enter sends; Shift+Enter is a new line; Esc leaves the composer so that the shortcuts work.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && !event.altKey && !event.metaKey) {
       event.preventDefault();
       sendMessage();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      $('message-text').blur();
     }
   }
 
@@ -743,9 +808,13 @@
   }
 
   function insertSuggestion(s) {
+    insertIntoComposer(suggestionText(s));
+  }
+
+  /** Puts `text` into the composer (at the cursor when there is a draft); never sends it. */
+  function insertIntoComposer(text) {
     var textarea = $('message-text');
-    if (textarea.disabled) return;
-    var text = suggestionText(s);
+    if (textarea.disabled) return false;
     var value = textarea.value;
     if (!value.trim()) {
       textarea.value = text;
@@ -762,19 +831,37 @@
     }
     setText('composer-error', '');
     textarea.focus();
+    return true;
   }
 
   // ---------------------------------------------------------------- closing
+
+  function onOutcomeChange() {
+    var callback = $('close-outcome').value === 'callback';
+    $('close-number-field').hidden = !callback;
+    $('close-number').required = callback;
+  }
 
   function onCloseSubmit(event) {
     event.preventDefault();
     if (!state.conversation) return;
     var id = state.conversation.session.id;
     var outcome = $('close-outcome').value;
+    var body = { outcome: outcome };
+    var note = $('close-note').value.trim();
+    if (note) body.note = note;
+    if (outcome === 'callback') {
+      body.callbackNumber = $('close-number').value.trim();
+      if (!body.callbackNumber) {
+        setText('close-error', 'Scrivi il numero da richiamare che ti ha dato il cittadino.');
+        $('close-number').focus();
+        return;
+      }
+    }
     var button = $('close-submit');
     button.disabled = true;
     setText('close-error', '');
-    api('POST', '/conversations/' + encodeURIComponent(id) + '/close', { outcome: outcome })
+    api('POST', '/conversations/' + encodeURIComponent(id) + '/close', body)
       .then(function (data) {
         delete state.drafts[id];
         delete state.claimed[id];
@@ -783,11 +870,18 @@
         if (state.selectedId === id) clearConversationView();
         renderAll();
         notice('Conversazione chiusa con esito \u201c' + OUTCOMES[outcome] + '\u201d.', 'success');
+        $('close-outcome').value = 'resolved';
+        onOutcomeChange();
+        emit('closed', { id: id, outcome: outcome });
         $('conversation-title').focus();
       })
       .catch(function (error) {
         if (error.status === 401) return;
-        setText('close-error', 'Chiusura non riuscita: ' + describeError(error, { NOT_YOUR_CONVERSATION: 'la conversazione non è assegnata a te.' }));
+        setText('close-error', 'Chiusura non riuscita: ' + describeError(error, {
+          NOT_YOUR_CONVERSATION: 'la conversazione non è assegnata a te.',
+          INVALID_PHONE_NUMBER: 'il numero non sembra valido (es. 02 1234 5678, 333 123 4567, +41 44 123 45 67).',
+        }));
+        if (error.code === 'INVALID_PHONE_NUMBER') $('close-number').focus();
         if (state.conversation) updateConversationSession(state.conversation.session);
       });
   }
@@ -1083,7 +1177,7 @@
 
   // ---------------------------------------------------------------- tabs
 
-  var TABS = ['conversations', 'requests', 'supervision'];
+  var TABS = ['conversations', 'requests', 'callbacks', 'history', 'supervision'];
 
   function visibleTabs() {
     return TABS.filter(function (name) { return !$('tab-' + name).hidden; });
@@ -1102,6 +1196,7 @@
     if (focus) $('tab-' + name).focus();
     if (name === 'requests') loadRequests();
     if (name === 'supervision') renderSupervision();
+    emit('tab', name);
   }
 
   function onTabKeydown(event) {
@@ -1214,16 +1309,86 @@
   function onPushedMessage(sessionId, entry) {
     if (state.conversation && state.selectedId === sessionId) {
       var added = addMessage(entry, true);
-      if (added && entry.from === 'citizen') refreshSuggestions();
+      if (added && entry.from === 'citizen') {
+        refreshSuggestions();
+        var seen = document.hasFocus() && !document.hidden;
+        if (!seen) state.unseenOpen += 1;
+        updateTitle();
+        if (isMine(state.conversation.session)) emit('citizen-message', { session: state.conversation.session, entry: entry, open: true, seen: seen });
+      }
       return;
     }
     var session = findSession(sessionId);
     if (entry.from === 'citizen' && session && isMine(session)) {
       state.unread[sessionId] = (state.unread[sessionId] || 0) + 1;
       renderMine();
+      updateTitle();
       announceQueue('Nuovo messaggio del cittadino in ' + (session.topicTitle ? '\u201c' + session.topicTitle + '\u201d' : 'una tua conversazione') + '.');
+      emit('citizen-message', { session: session, entry: entry, open: false, seen: false });
     }
   }
+
+  /** Back on the page: the open conversation's messages are seen. */
+  function onFocusBack() {
+    if (!state.unseenOpen || document.hidden) return;
+    state.unseenOpen = 0;
+    updateTitle();
+  }
+
+  /** The next of my conversations after the open one (wrapping), for the shortcut. */
+  function nextConversation() {
+    var mine = mySessions();
+    if (!mine.length) return false;
+    var index = -1;
+    for (var i = 0; i < mine.length; i += 1) if (mine[i].id === state.selectedId) index = i;
+    openConversation(mine[(index + 1) % mine.length].id, 'composer');
+    return true;
+  }
+
+  /** Claims the citizen who has waited longest. */
+  function claimNext() {
+    var next = queuedSessions()[0];
+    if (!next) {
+      notice('Nessun cittadino in coda.', 'info');
+      return false;
+    }
+    claimSession(next.id, null);
+    return true;
+  }
+
+  function focusClose() {
+    if (!state.conversation || $('close-outcome').disabled) return false;
+    $('close-outcome').focus();
+    return true;
+  }
+
+  function focusComposer() {
+    if (!state.conversation || $('message-text').disabled) return false;
+    $('message-text').focus();
+    return true;
+  }
+
+  // What the other console scripts may use (operator-alerts.js, operator-workspace.js, operator-keys.js).
+  C.operator = {
+    on: on,
+    api: api,
+    me: function () { return state.me; },
+    conversation: function () { return state.conversation; },
+    isMine: isMine,
+    cardTitle: cardTitle,
+    claimNext: claimNext,
+    nextConversation: nextConversation,
+    openConversation: openConversation,
+    focusClose: focusClose,
+    focusComposer: focusComposer,
+    insertIntoComposer: insertIntoComposer,
+    selectTab: selectTab,
+    notice: notice,
+    describeError: describeError,
+    formatDateTime: formatDateTime,
+    channelLabel: channelLabel,
+    outcomeLabel: function (outcome) { return OUTCOMES[outcome] || { left: 'Abbandonata', timeout: 'Scaduta', ticket: 'Richiesta scritta' }[outcome] || str(outcome); },
+  };
 
   function onPushedSession(session) {
     var before = findSession(session.id);
@@ -1253,6 +1418,9 @@
     $('message-text').addEventListener('keydown', onComposerKeydown);
     $('message-text').addEventListener('input', function () { if ($('composer-error').textContent) setText('composer-error', ''); });
     $('close-form').addEventListener('submit', onCloseSubmit);
+    $('close-outcome').addEventListener('change', onOutcomeChange);
+    window.addEventListener('focus', onFocusBack);
+    document.addEventListener('visibilitychange', onFocusBack);
     $('conv-claim').addEventListener('click', function () {
       if (state.conversation) claimSession(state.conversation.session.id, $('conv-claim'));
     });

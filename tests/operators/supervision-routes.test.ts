@@ -188,7 +188,7 @@ describe('supervision API: presence, take over, reassign, transfer, close by a s
     expect((await api('sara', 'POST', `/conversations/${id}/takeover`)).json.error.code).toBe('ALREADY_HOLDER');
     expect((await api('sara', 'POST', `/conversations/${id}/messages`, { text: 'Buongiorno, sono la supervisora.' })).status).toBe(201);
     expect((await citizen.waitFor((a) => /supervisora/.test(a.text ?? ''))).text).toBe('Sara M. (020202): Buongiorno, sono la supervisora.');
-    expect((await api('sara', 'POST', `/conversations/${id}/close`, { outcome: 'callback' })).json.session).toMatchObject({ state: 'closed', outcome: 'callback' });
+    expect((await api('sara', 'POST', `/conversations/${id}/close`, { outcome: 'callback', callbackNumber: '02 0202' })).json.session).toMatchObject({ state: 'closed', outcome: 'callback' });
     expect(handoffOf(await citizen.waitFor((a) => handoffOf(a)?.state === 'closed')).state).toBe('closed');
   });
 });

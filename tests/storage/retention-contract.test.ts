@@ -64,7 +64,7 @@ describe.each(adapters)('retention and access over every store: %s', (_name, ope
     expect(await backend.stateRetention.keysWithPrefix('nothing/')).toEqual([]);
   });
 
-  test('one pass purges old events, ended sessions, closed tickets and idle state, and keeps what is active or recent', async () => {
+  test('one pass purges old events, ended sessions, closed tickets, idle state, old notes and done callbacks, and keeps what is active or recent', async () => {
     await backend.events.append([event('a', '2020-01-01T00:00:00.000Z'), event('a', '2099-01-01T00:00:00.000Z')]);
     await backend.handoffs.create(session('ended', 'c1', { state: 'closed', endedAt: '2020-01-01T10:00:00.000Z' }));
     await backend.handoffs.create(session('waiting', 'c2', { queuedAt: '2020-01-01T09:00:00.000Z' }));
@@ -72,12 +72,20 @@ describe.each(adapters)('retention and access over every store: %s', (_name, ope
     await backend.tickets.close('DLG-2020-000001', 'giulia', '2020-01-02T00:00:00.000Z');
     await backend.tickets.create(ticket('DLG-2020-000002', 'c1', { createdAt: '2020-01-01T00:00:00.000Z' }));
     await backend.state.write({ 'directline/conversation/c1': { activities: ['ciao'] } });
+    await backend.handoffNotes.add({ id: 'n-old', sessionId: 'ended', at: '2020-01-01T09:30:00.000Z', operator: 'giulia', kind: 'internal', text: 'vecchia' });
+    await backend.handoffNotes.add({ id: 'n-new', sessionId: 'waiting', at: '2099-01-01T09:30:00.000Z', operator: 'giulia', kind: 'internal', text: 'nuova' });
+    const callback = { createdAt: '2020-01-01T10:00:00.000Z', operator: 'giulia', channel: 'directline', language: 'it', topicId: null, description: 'TARI', phoneNumber: '+390212345678', note: '', status: 'pending' } as const;
+    await backend.callbacks.create({ ...callback, id: 'cb-done' });
+    await backend.callbacks.markDone('cb-done', 'marco', '2020-01-02T10:00:00.000Z');
+    await backend.callbacks.create({ ...callback, id: 'cb-pending' });
     await pause(20);
     const cutoff = new Date();
     await pause(20);
     await backend.state.write({ 'directline/conversation/c2': { activities: ['ciao'] } });
 
-    expect(await purgeOlderThan(backend, cutoff)).toEqual({ events: 1, handoffSessions: 1, tickets: 1, stateItems: 1 });
+    expect(await purgeOlderThan(backend, cutoff)).toEqual({ events: 1, handoffSessions: 1, tickets: 1, stateItems: 1, handoffNotes: 1, callbacks: 1 });
+    expect((await backend.callbacks.list()).map((c) => c.id)).toEqual(['cb-pending']);
+    expect((await backend.handoffNotes.forSession('waiting')).map((n) => n.id)).toEqual(['n-new']);
     expect(await backend.events.count()).toBe(1);
     expect((await backend.handoffs.active()).map((s) => s.id)).toEqual(['waiting']);
     expect((await backend.tickets.list()).map((t) => t.reference)).toEqual(['DLG-2020-000002']);

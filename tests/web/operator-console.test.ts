@@ -378,10 +378,13 @@ describeBrowser('operator console in Chromium', () => {
     expect(await row.innerText()).toMatch(/Carta d’identità elettronica/);
     expect(await row.innerText()).toMatch(/Web/);
     expect(await row.innerText()).toMatch(/Posizione 1/);
-    expect(await page.locator('#queue-list li[data-session="s2"]').innerText()).toMatch(/Messenger[\s\S]*Inglese[\s\S]*Argomento non riconosciuto[\s\S]*Need help with the TARI bill/);
+    // No topic recognised: the card's title is the citizen's own description.
+    expect(await page.locator('#queue-list li[data-session="s2"] .session-topic').innerText()).toBe('Need help with the TARI bill');
+    expect(await page.locator('#queue-list li[data-session="s2"]').innerText()).toMatch(/Messenger[\s\S]*Inglese[\s\S]*Need help with the TARI bill/);
+    expect(await page.locator('#queue-list li[data-session="s2"]').innerText()).not.toMatch(/Argomento non riconosciuto/);
     expect(await imgCount()).toBe(0);
     expect(dialogs).toEqual([]);
-    await until(async () => (await page.title()) === '(2) Coda 020202', 'the title with the queue count');
+    await until(async () => (await page.title()) === '(2) Dialogo - operatori', 'the title with the queue count');
 
     // Waiting time as mm:ss, ticking every second.
     const timer = row.locator('.timer-value');
@@ -391,7 +394,7 @@ describeBrowser('operator console in Chromium', () => {
 
     expect(await page.getByRole('heading', { name: /Le mie conversazioni/ }).innerText()).toMatch(/\(0\/1\)/);
     // Operators do not see the supervision tab.
-    expect(await page.getByRole('tab').allInnerTexts()).toEqual(['Conversazioni', 'Richieste scritte']);
+    expect(await page.getByRole('tab').allInnerTexts()).toEqual(['Conversazioni', 'Richieste scritte', 'Richiamate', 'Storico']);
   });
 
   it('tells the operator when a colleague took the session first, and refreshes the queue', async () => {
@@ -402,7 +405,7 @@ describeBrowser('operator console in Chromium', () => {
     await page.locator('#notice', { hasText: 'Già preso da un collega' }).waitFor();
     await until(() => backend.count('GET', '/queue') > queueCalls, 'the queue refresh');
     await page.locator('#queue-list li[data-session="s2"]').waitFor({ state: 'detached' });
-    await until(async () => (await page.title()) === '(1) Coda 020202', 'the title with one in the queue');
+    await until(async () => (await page.title()) === '(1) Dialogo - operatori', 'the title with one in the queue');
   });
 
   it('claims a session and shows the transcript with the bot and the live chat', async () => {
@@ -491,7 +494,7 @@ describeBrowser('operator console in Chromium', () => {
       session('s4', { channel: 'facebook', topicTitle: 'Permessi ZTL', description: 'Permesso Area C', position: 2, queuedAt: ago(5), waitingSec: 5, phoneCode: '555222' }),
     );
     push({ type: 'queue', sessions: backend.sessions.filter((s) => s.state === 'queued' || s.operator === 'mario.rossi') });
-    await until(async () => (await page.title()) === '(2) Coda 020202', 'the title with two in the queue');
+    await until(async () => (await page.title()) === '(2) Dialogo - operatori', 'the title with two in the queue');
     await page.locator('#queue-live', { hasText: '2 nuovi cittadini in coda' }).waitFor();
     expect(await page.locator('#queue-live').getAttribute('aria-live')).toBe('polite');
     const claims = page.locator('#queue-list').getByRole('button', { name: 'Prendi' });
@@ -513,9 +516,15 @@ describeBrowser('operator console in Chromium', () => {
 
   it('closes the conversation posting the outcome', async () => {
     await page.getByLabel('Esito').selectOption({ label: 'Richiamata' });
+    // A callback needs the number the citizen gave: asked for, and checked before anything is sent.
+    await page.getByRole('button', { name: 'Chiudi conversazione' }).click();
+    await page.locator('#close-error', { hasText: 'numero da richiamare' }).waitFor();
+    expect(backend.last('POST', '/conversations/s1/close')).toBeUndefined();
+    await page.getByLabel('Numero da richiamare').fill('333 123 4567');
+    await page.getByLabel('Nota di chiusura (facoltativa)').fill('dopo le 15');
     await page.getByRole('button', { name: 'Chiudi conversazione' }).click();
     await page.locator('#conversation-empty').waitFor();
-    expect(backend.last('POST', '/conversations/s1/close')?.body).toEqual({ outcome: 'callback' });
+    expect(backend.last('POST', '/conversations/s1/close')?.body).toEqual({ outcome: 'callback', callbackNumber: '333 123 4567', note: 'dopo le 15' });
     await page.locator('#notice', { hasText: 'Richiamata' }).waitFor();
     await page.locator('#mine-list li').first().waitFor({ state: 'detached' });
     expect(await page.locator('#queue-list').getByRole('button', { name: 'Prendi' }).first().isDisabled()).toBe(false);

@@ -7,6 +7,7 @@ import { mongoHandoffStore } from './mongodb-handoff-store';
 import { mongoOperatorStore } from './mongodb-operator-store';
 import { mongoRollupStore } from './mongodb-rollup-store';
 import { mongoTicketStore } from './mongodb-ticket-store';
+import { mongoCallbackStore, mongoCannedReplyStore, mongoHandoffNoteStore } from './mongodb-workspace-stores';
 
 interface StateDoc {
   _id: string;
@@ -43,6 +44,9 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const operators = await mongoOperatorStore(db);
   const handoffs = await mongoHandoffStore(db);
   const rollups = await mongoRollupStore(db);
+  const cannedReplies = await mongoCannedReplyStore(db);
+  const handoffNotes = await mongoHandoffNoteStore(db);
+  const callbacks = await mongoCallbackStore(db);
   let seq = 0;
 
   const state: Storage = {
@@ -132,6 +136,9 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
     operators,
     handoffs,
     rollups,
+    cannedReplies,
+    handoffNotes,
+    callbacks,
     async ping() {
       await db.command({ ping: 1 });
     },

@@ -92,6 +92,7 @@ export async function mongoHandoffStore(db: Db): Promise<HandoffStore> {
   await sessions.createIndex({ channel: 1, conversationId: 1, state: 1 }, { name: 'conversation_state' });
   await sessions.createIndex({ phoneCode: 1, state: 1 }, { name: 'phone_code_state' });
   await sessions.createIndex({ endedAt: -1 }, { name: 'ended' });
+  await sessions.createIndex({ operator: 1, endedAt: -1 }, { name: 'operator_ended' });
 
   /** The tail of each session's queue of appends; removed once it has run. */
   const appendTails = new Map<string, Promise<unknown>>();
@@ -167,6 +168,19 @@ export async function mongoHandoffStore(db: Db): Promise<HandoffStore> {
     },
     async forConversation(channel, conversationId) {
       return (await sessions.find({ channel, conversationId }).sort(QUEUE_ORDER).toArray()).map(fromDoc);
+    },
+    async history(query) {
+      if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 200) throw new Error(`history needs a limit from 1 to 200, got ${query.limit}`);
+      const ended: Record<string, Date | boolean> = { $exists: true };
+      if (query.endedFrom) ended.$gte = query.endedFrom;
+      if (query.endedTo) ended.$lt = query.endedTo;
+      const filter: Filter<HandoffDoc> = {
+        endedAt: ended,
+        ...(query.phoneCode !== undefined ? { phoneCode: query.phoneCode } : {}),
+        ...(query.operator !== undefined ? { operator: query.operator } : {}),
+        ...(query.topicId !== undefined ? { topicId: query.topicId } : {}),
+      };
+      return (await sessions.find(filter).sort({ endedAt: -1, _id: 1 }).limit(query.limit).toArray()).map(fromDoc);
     },
   };
 }

@@ -118,6 +118,46 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       ALTER TABLE operators ADD COLUMN display_name TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'operator workspace: canned replies, notes, callbacks and the history lookup',
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      CREATE TABLE handoff_notes (
+        id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('internal', 'wrap-up')),
+        text TEXT NOT NULL
+      );
+      CREATE INDEX handoff_notes_session ON handoff_notes (session_id, at);
+      CREATE INDEX handoff_notes_at ON handoff_notes (at);
+      CREATE TABLE callbacks (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('it', 'en')),
+        topic_id TEXT,
+        description TEXT NOT NULL,
+        phone_number TEXT NOT NULL,
+        note TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done')),
+        done_at TEXT,
+        done_by TEXT
+      );
+      CREATE INDEX callbacks_status_created ON callbacks (status, created_at);
+      CREATE INDEX handoff_sessions_operator_ended ON handoff_sessions (operator, ended_at);
+    `,
+  },
 ];
 
 /** Applies the migrations the database has not seen; returns the versions applied. */

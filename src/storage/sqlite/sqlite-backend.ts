@@ -10,6 +10,7 @@ import { sqliteHandoffStore } from './sqlite-handoff-store';
 import { sqliteOperatorStore } from './sqlite-operator-store';
 import { sqliteRollupStore } from './sqlite-rollup-store';
 import { sqliteTicketStore } from './sqlite-ticket-store';
+import { sqliteCallbackStore, sqliteCannedReplyStore, sqliteHandoffNoteStore } from './sqlite-workspace-stores';
 
 export const SQLITE_FILE = 'dialogo.sqlite';
 
@@ -131,6 +132,9 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     operators: sqliteOperatorStore(db),
     handoffs: sqliteHandoffStore(db),
     rollups: sqliteRollupStore(db),
+    cannedReplies: sqliteCannedReplyStore(db),
+    handoffNotes: sqliteHandoffNoteStore(db),
+    callbacks: sqliteCallbackStore(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

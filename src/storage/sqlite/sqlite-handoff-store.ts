@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { AlreadyExistsError, type HandoffSession, type HandoffStore, type TranscriptEntry } from '../ports';
+import { AlreadyExistsError, type HandoffHistoryQuery, type HandoffSession, type HandoffStore, type TranscriptEntry } from '../ports';
 import { parseHandoffSession, parseHandoffTransition, parseTranscriptEntry } from '../record-schemas';
 
 interface SessionRow {
@@ -189,5 +189,39 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
     async forConversation(channel, conversationId) {
       return readMany(() => selectForConversation.all(channel, conversationId));
     },
+    async history(query) {
+      const { sql, params } = historySql(query);
+      return readMany(() => db.prepare<(string | number)[], SessionRow>(sql).all(...params));
+    },
   };
+}
+
+/** The history query: only the filters given, all bound as parameters. */
+function historySql(query: HandoffHistoryQuery): { sql: string; params: (string | number)[] } {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 200) throw new Error(`history needs a limit from 1 to 200, got ${query.limit}`);
+  const where = ['ended_at IS NOT NULL'];
+  const params: (string | number)[] = [];
+  if (query.phoneCode !== undefined) {
+    where.push('phone_code = ?');
+    params.push(query.phoneCode);
+  }
+  if (query.operator !== undefined) {
+    where.push('operator = ?');
+    params.push(query.operator);
+  }
+  // The topic is in the JSON body, in clear (only the citizen's words are sealed).
+  if (query.topicId !== undefined) {
+    where.push("json_extract(body, '$.topicId') = ?");
+    params.push(query.topicId);
+  }
+  if (query.endedFrom) {
+    where.push('ended_at >= ?');
+    params.push(query.endedFrom.toISOString());
+  }
+  if (query.endedTo) {
+    where.push('ended_at < ?');
+    params.push(query.endedTo.toISOString());
+  }
+  params.push(query.limit);
+  return { sql: `SELECT * FROM handoff_sessions WHERE ${where.join(' AND ')} ORDER BY ended_at DESC, id LIMIT ?`, params };
 }
