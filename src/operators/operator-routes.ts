@@ -295,6 +295,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       operator: session.operator ?? null,
       connectedAt: session.connectedAt ?? null,
       phoneCode: session.phoneCode,
+      ...handoff.presenceOf(session),
       ...(session.endedAt ? { endedAt: session.endedAt, outcome: session.outcome ?? null } : {}),
     };
   }
