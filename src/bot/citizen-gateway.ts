@@ -58,6 +58,7 @@ export function renderNotice(session: HandoffSession, notice: CitizenNotice): Pa
       return handoffActivity(language, session, `${notice.operator ?? HANDOFF.operatorAuthor[language]} (020202): ${notice.text}`, { state: 'connected', position: null, etaSeconds: null });
     case 'closed':
       if (notice.outcome === 'idle') return handoffActivity(language, session, HANDOFF.idleClosed[language], { state: 'closed', position: null, etaSeconds: null });
+      if (notice.outcome === 'away' || notice.outcome === 'no-answer') return handoffActivity(language, session, HANDOFF.removedFromQueue[language], { state: 'closed', position: null, etaSeconds: null });
       return handoffActivity(language, session, fill(HANDOFF.closedOutcome[language], { outcome: describeOutcome(notice.outcome, language) }), { state: 'closed', position: null, etaSeconds: null });
     case 'wait-too-long':
       return handoffActivity(language, session, HANDOFF.waitTooLong[language], { state: 'queued', position: null, etaSeconds: null }, [HANDOFF.writtenRequestButton, HANDOFF.keepWaitingButton]);

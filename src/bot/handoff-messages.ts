@@ -48,6 +48,10 @@ export const HANDOFF = {
     it: 'La chat con l’operatore è stata chiusa perché nessuno scriveva da un po’. Sono di nuovo Dialogo: se hai altre domande, scrivimi; per un operatore scrivi «operatore».',
     en: 'The chat with the operator was closed because nobody had written for a while. It is me, Dialogo, again: ask me anything, or type “operator” for a person.',
   },
+  removedFromQueue: {
+    it: 'Ti ho tolto dalla coda perché non ti ho più sentito. Se hai ancora bisogno di un operatore, scrivi «operatore».',
+    en: 'I took you out of the queue because I did not hear from you. If you still need an operator, type “operator”.',
+  },
   stillWaiting: {
     it: 'L’attesa è più lunga del previsto. Vuoi continuare ad attendere un operatore? Se non rispondi, tra poco ti tolgo dalla coda. Puoi anche lasciare una richiesta scritta: ti rispondiamo per e-mail.',
     en: 'The wait is longer than expected. Do you still want to wait for an operator? If you do not answer, I will take you out of the queue shortly. You can also leave a written request and we will answer by e-mail.',

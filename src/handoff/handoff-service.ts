@@ -517,7 +517,10 @@ export class HandoffService extends EventEmitter {
     if (!this.watch) return;
     const { actions, presenceChanged } = this.watch.review(active, this.now().getTime());
     for (const action of actions) {
-      if (action.kind === 'abandon') await this.leave(action.session, action.outcome);
+      if (action.kind === 'abandon') {
+        // Told, so that a citizen who comes back to the chat knows why the queue let them go.
+        if (await this.leave(action.session, action.outcome)) await this.tell(action.session, { kind: 'closed', outcome: action.outcome }, 'bot');
+      }
       else if (action.kind === 'ask') await this.tell(action.session, { kind: 'still-waiting' }, 'bot');
       else await this.endConnected(action.session, 'idle');
     }

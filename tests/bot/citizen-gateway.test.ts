@@ -61,4 +61,11 @@ describe('notices of citizens who leave, end a chat or go silent', () => {
     expect(activity.text).toMatch(text);
     expect(activity.channelData).toMatchObject({ dialogo: { handoff: { state: 'closed' } } });
   });
+
+  test.each([
+    ['it', 'away', 'Ti ho tolto dalla coda perché non ti ho più sentito. Se hai ancora bisogno di un operatore, scrivi «operatore».'],
+    ['en', 'no-answer', 'I took you out of the queue because I did not hear from you. If you still need an operator, type “operator”.'],
+  ] as const)('in %s a citizen taken out of the queue (%s) is told why', (language, outcome, text) => {
+    expect(renderNotice({ ...session(language), state: 'abandoned' }, { kind: 'closed', outcome }).text).toBe(text);
+  });
 });

@@ -85,8 +85,8 @@ describe('HandoffService: citizens who leave, end a chat or go silent (SQLite st
     expect(gateway.to('here').at(-1)).toMatchObject({ kind: 'position', position: 1 });
     expect(lifecycle.map((e) => `${e.session.conversationId}:${e.state}:${e.session.outcome ?? ''}`)).toContain('gone:abandoned:away');
     expect(lifecycle.find((e) => e.state === 'abandoned')?.waitSec).toBe(241);
-    // The written-request offer for Direct Line is unchanged; a gone citizen is not told anything.
-    expect(gateway.to('gone').map((n) => n.kind)).toEqual([]);
+    // Told why, in case they come back to the chat.
+    expect(gateway.to('gone')).toEqual([{ kind: 'closed', outcome: 'away' }]);
   });
 
   test('a Messenger citizen is asked whether they still wait after the queue timeout, and abandoned without an answer (no-answer)', async () => {
@@ -97,7 +97,7 @@ describe('HandoffService: citizens who leave, end a chat or go silent (SQLite st
     later(2 * MINUTE);
     await handoff.sweep();
     expect(await backend.handoffs.get(waiting.id)).toMatchObject({ state: 'abandoned', outcome: 'no-answer' });
-    expect(gateway.to('m1').map((n) => n.kind)).toEqual(['still-waiting']);
+    expect(gateway.to('m1')).toEqual([{ kind: 'still-waiting' }, { kind: 'closed', outcome: 'no-answer' }]);
   });
 
   test('a Messenger citizen who writes after the question stays in the queue', async () => {
