@@ -176,7 +176,11 @@ export class CitizenWatch {
         else if (!status.present) away.add(session.id);
         continue;
       }
-      if (session.state !== 'queued') continue;
+      if (session.state !== 'queued') {
+        // Claimed while the question was pending: the question is moot.
+        this.asked.delete(session.id);
+        continue;
+      }
       const askedAt = this.asked.get(session.id);
       if (askedAt !== undefined) {
         if (now - askedAt >= presence.timeoutMs) actions.push({ kind: 'abandon', session, outcome: 'no-answer' });
