@@ -147,6 +147,15 @@ describe('CitizenWatch: who is abandoned, asked or closed (fake clock)', () => {
     expect(kinds([messenger])).toEqual(['ask:m1']);
   });
 
+  test('a question made moot by a claim is forgotten: a session back in the queue (a reassignment) is not abandoned for it', () => {
+    const messenger = session('m1', { channel: 'facebook' });
+    clock += 10 * MINUTE;
+    expect(kinds([messenger])).toEqual(['ask:m1']);
+    expect(kinds([{ ...messenger, state: 'connected', operator: 'giulia', connectedAt: new Date(clock).toISOString() }])).toEqual([]);
+    clock += 5 * MINUTE;
+    expect(kinds([messenger])).toEqual(['ask:m1']);
+  });
+
   test('a connected chat with no message on either side for the idle time is closed; a message restarts the count; an external hub’s chat never', () => {
     const connectedAt = new Date(start).toISOString();
     const chat = session('s1', { state: 'connected', operator: 'giulia', connectedAt, messages: [{ at: new Date(start + 5 * MINUTE).toISOString(), from: 'citizen', text: 'grazie' }] });

@@ -1,11 +1,9 @@
-import { rmSync } from 'node:fs';
 import { CitizenPresence } from '../../src/handoff/citizen-presence';
 import { HandoffService, type CitizenGateway, type CitizenNotice, type LifecycleEvent } from '../../src/handoff/handoff-service';
 import { parseOfficeHours } from '../../src/handoff/office-hours';
 import { createLogger } from '../../src/logger';
 import type { HandoffSession, StorageBackend } from '../../src/storage/ports';
-import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
-import { tempDataDir } from '../fixtures/runtime';
+import { adapters, type OpenedAdapter } from '../storage/adapters';
 
 const MINUTE = 60_000;
 const giulia = { name: 'giulia', displayName: 'Giulia B.', role: 'operator' as const, maxConcurrent: 3 };
@@ -20,8 +18,8 @@ class RecordingGateway implements CitizenGateway {
   }
 }
 
-describe('HandoffService: citizens who leave, end a chat or go silent (SQLite store, fake clock)', () => {
-  let dir: string;
+describe.each(adapters)('HandoffService: citizens who leave, end a chat or go silent (%s store, fake clock)', (_name, open) => {
+  let opened: OpenedAdapter;
   let backend: StorageBackend;
   let gateway: RecordingGateway;
   let clock: Date;
@@ -42,8 +40,8 @@ describe('HandoffService: citizens who leave, end a chat or go silent (SQLite st
   });
 
   beforeEach(async () => {
-    dir = tempDataDir();
-    backend = await openSqliteBackend(dir);
+    opened = await open();
+    backend = opened.backend;
     gateway = new RecordingGateway();
     clock = new Date('2026-11-30T09:00:00.000Z');
     presence = new CitizenPresence({ timeoutMs: 2 * MINUTE, now: () => clock.getTime() });
@@ -63,7 +61,7 @@ describe('HandoffService: citizens who leave, end a chat or go silent (SQLite st
   });
   afterEach(async () => {
     await backend.close();
-    rmSync(dir, { recursive: true, force: true });
+    await opened.cleanup();
   });
 
   test('a queued Direct Line citizen gone for twice the presence timeout is abandoned (away); the citizen behind moves up', async () => {
