@@ -61,6 +61,10 @@ const envSchema = z.object({
   HANDOFF_MODE: z.preprocess(emptyToUndefined, z.enum(['console', 'external']).default('console')),
   HANDOFF_QUEUE_CAPACITY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   HANDOFF_QUEUE_TIMEOUT_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(86_400).default(600)),
+  // Citizens who leave or go silent (docs/handoff.md): fractions of a second let tests run in milliseconds.
+  HANDOFF_PRESENCE_TIMEOUT_SEC: z.preprocess(emptyToUndefined, z.coerce.number().min(0.1).max(86_400).default(120)),
+  HANDOFF_IDLE_CLOSE_SEC: z.preprocess(emptyToUndefined, z.coerce.number().min(0.1).max(86_400).default(900)),
+  HANDOFF_SWEEP_INTERVAL_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(50).max(60_000).default(5000)),
   OPERATOR_TOKEN_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   // Operators' presence: away after this long with no console; the milliseconds override is for tests.
   OPERATOR_AWAY_AFTER_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(3600).default(60)),
@@ -136,6 +140,15 @@ export interface Config {
     readonly operatorAwayAfterMs: number;
     /** Key of the console tokens; unset outside production: a key per process. */
     readonly operatorTokenSecret: string | undefined;
+  };
+  /** Citizens who leave a handoff or go silent (docs/handoff.md, "Presence and inactivity"). */
+  readonly handoffCitizens: {
+    /** A Direct Line citizen with no open stream and no poll or post for this long is away; twice this long, a queued one is abandoned. The no-answer limit of the still-waiting question too. */
+    readonly presenceTimeoutMs: number;
+    /** A connected conversation with no message on either side for this long is closed (outcome `idle`). */
+    readonly idleCloseMs: number;
+    /** How often the queue is checked for these rules and for the queue timeout. */
+    readonly sweepIntervalMs: number;
   };
   /** Bearer token Prometheus must send to `/metrics`; unset: `/metrics` is open (keep it inside the network). */
   readonly metricsToken: string | undefined;
@@ -293,6 +306,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       queueTimeoutSec: e.HANDOFF_QUEUE_TIMEOUT_SEC,
       operatorAwayAfterMs: e.OPERATOR_AWAY_AFTER_MS ?? e.OPERATOR_AWAY_AFTER_SEC * 1000,
       operatorTokenSecret: e.OPERATOR_TOKEN_SECRET,
+    },
+    handoffCitizens: {
+      presenceTimeoutMs: Math.round(e.HANDOFF_PRESENCE_TIMEOUT_SEC * 1000),
+      idleCloseMs: Math.round(e.HANDOFF_IDLE_CLOSE_SEC * 1000),
+      sweepIntervalMs: e.HANDOFF_SWEEP_INTERVAL_MS,
     },
     storage: {
       mongodbUri: e.MONGODB_URI,

@@ -40,6 +40,7 @@ import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import { HandoffGate } from './bot/handoff-gate';
 import { transcriptFromEvents } from './bot/handoff-transcript';
+import { CitizenPresence } from './handoff/citizen-presence';
 import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
 import { WrapUpRecorder } from './handoff/wrap-up';
 import { LoginRateLimiter } from './operators/login-rate-limiter';
@@ -147,6 +148,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   };
 
   const secret = pseudonymSecret(config);
+  // Direct Line tells it who is there; the handoff sweep abandons the queued citizens who left.
+  const presence = new CitizenPresence({ timeoutMs: config.handoffCitizens.presenceTimeoutMs, now: () => now().getTime() });
   const handoff = new HandoffService({
     store: backend.handoffs,
     tickets: backend.tickets,
@@ -158,6 +161,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     logger,
     now,
     wrapUp: new WrapUpRecorder({ notes: backend.handoffNotes, callbacks: backend.callbacks }, now),
+    citizens: { presence, idleCloseMs: config.handoffCitizens.idleCloseMs },
   });
   await handoff.start();
   handoffCounts = () => handoff.counts();
@@ -261,6 +265,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     logger,
     conversationsPerMinute: config.directLineLimits.conversationsPerMinute,
     trustProxyHops: config.edge.trustProxyHops,
+    presence,
   });
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
@@ -289,7 +294,14 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     logger,
     workspace: { cannedReplies: backend.cannedReplies, notes: backend.handoffNotes, callbacks: backend.callbacks, sessions: backend.handoffs, tickets: backend.tickets },
   });
-  const sweeper = setInterval(() => void handoff.sweep().catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed')), 5000);
+  // One sweep at a time: a slow store must not make two sweeps tell a citizen the same thing twice.
+  let sweeping: Promise<void> | undefined;
+  const sweeper = setInterval(() => {
+    sweeping ??= handoff
+      .sweep()
+      .catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed'))
+      .finally(() => (sweeping = undefined));
+  }, config.handoffCitizens.sweepIntervalMs);
   sweeper.unref();
   const messengerEndpoint = mountMessenger(server.server, { adapter: messenger, appSecret: config.messenger?.appSecret, verifyToken: config.messenger?.verifyToken, logger });
   if (!config.directLine.secret && config.env === 'production') {
@@ -331,6 +343,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       await watcher?.close();
       clearInterval(retention);
       clearInterval(sweeper);
+      await sweeping;
       await operatorApi.shutdown();
       handoff.presence.stop();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.

@@ -55,4 +55,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ BOT_SERVICE_URL_HOSTS: 'http://x' })).toThrow(/BOT_SERVICE_URL_HOSTS/);
     expect(loadConfig({ TRUST_PROXY_HOPS: '1' }).edge.trustProxyHops).toBe(1);
   });
+  test('citizens who leave: presence timeout 120 s, idle close 900 s, sweep every 5 s; fractions of a second accepted for tests', () => {
+    expect(loadConfig({}).handoffCitizens).toEqual({ presenceTimeoutMs: 120_000, idleCloseMs: 900_000, sweepIntervalMs: 5000 });
+    expect(loadConfig({ HANDOFF_PRESENCE_TIMEOUT_SEC: '0.3', HANDOFF_IDLE_CLOSE_SEC: '1.5', HANDOFF_SWEEP_INTERVAL_MS: '50' }).handoffCitizens).toEqual({ presenceTimeoutMs: 300, idleCloseMs: 1500, sweepIntervalMs: 50 });
+  });
+
+  test.each([
+    [{ HANDOFF_PRESENCE_TIMEOUT_SEC: '0' }, /HANDOFF_PRESENCE_TIMEOUT_SEC/],
+    [{ HANDOFF_PRESENCE_TIMEOUT_SEC: 'due minuti' }, /HANDOFF_PRESENCE_TIMEOUT_SEC/],
+    [{ HANDOFF_IDLE_CLOSE_SEC: '-5' }, /HANDOFF_IDLE_CLOSE_SEC/],
+    [{ HANDOFF_SWEEP_INTERVAL_MS: '10' }, /HANDOFF_SWEEP_INTERVAL_MS/],
+    [{ HANDOFF_SWEEP_INTERVAL_MS: '2.5' }, /HANDOFF_SWEEP_INTERVAL_MS/],
+  ])('citizen timers: %j is refused naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
 });

@@ -53,14 +53,18 @@ export function renderNotice(session: HandoffSession, notice: CitizenNotice): Pa
         etaSeconds: notice.etaSeconds,
       }, [HANDOFF.leaveButton]);
     case 'connected':
-      return handoffActivity(language, session, fill(HANDOFF.connected[language], { operator: notice.operator ?? HANDOFF.anOperator[language] }), { state: 'connected', position: null, etaSeconds: null });
+      return handoffActivity(language, session, fill(HANDOFF.connected[language], { operator: notice.operator ?? HANDOFF.anOperator[language] }), { state: 'connected', position: null, etaSeconds: null }, [HANDOFF.endChatButton]);
     case 'operator-message':
       return handoffActivity(language, session, `${notice.operator ?? HANDOFF.operatorAuthor[language]} (020202): ${notice.text}`, { state: 'connected', position: null, etaSeconds: null });
     case 'closed':
+      if (notice.outcome === 'idle') return handoffActivity(language, session, HANDOFF.idleClosed[language], { state: 'closed', position: null, etaSeconds: null });
+      if (notice.outcome === 'away' || notice.outcome === 'no-answer') return handoffActivity(language, session, HANDOFF.removedFromQueue[language], { state: 'closed', position: null, etaSeconds: null });
       return handoffActivity(language, session, fill(HANDOFF.closedOutcome[language], { outcome: describeOutcome(notice.outcome, language) }), { state: 'closed', position: null, etaSeconds: null });
     case 'operator-changed':
       return handoffActivity(language, session, fill(HANDOFF.operatorChanged[language], { operator: notice.operator ?? HANDOFF.anOperator[language] }), { state: 'connected', position: null, etaSeconds: null });
     case 'wait-too-long':
       return handoffActivity(language, session, HANDOFF.waitTooLong[language], { state: 'queued', position: null, etaSeconds: null }, [HANDOFF.writtenRequestButton, HANDOFF.keepWaitingButton]);
+    case 'still-waiting':
+      return handoffActivity(language, session, HANDOFF.stillWaiting[language], { state: 'queued', position: null, etaSeconds: null }, [HANDOFF.stillWaitingYes, HANDOFF.stillWaitingNo, HANDOFF.writtenRequestButton]);
   }
 }

@@ -4,7 +4,7 @@ import type { Language } from '../knowledge/topic-schema';
 import { normalize } from '../nlu/normalize';
 import type { HandoffSession } from '../storage/ports';
 import { TURN_LANGUAGE, type HandoffData } from './dialogo-data';
-import { describeWait, fill, HANDOFF, LEAVE, WRITTEN_REQUEST } from './handoff-messages';
+import { describeWait, fill, HANDOFF, isEndChat, LEAVE, NO, WRITTEN_REQUEST } from './handoff-messages';
 
 /**
  * Runs before the dialogs on every citizen message: while the citizen waits in the queue it
@@ -35,14 +35,22 @@ export class HandoffGate {
     if (!session) return false;
     context.turnState.set(TURN_LANGUAGE, session.language);
     const text = typeof activity.text === 'string' ? activity.text.trim() : '';
+    const answering = this.handoff.citizenSeen(session);
     if (session.state === 'connected') {
+      // The citizen's way out: the bot is back (console mode; an external hub ends its own chats).
+      if (this.mode === 'console' && session.operator !== 'external' && isEndChat(text)) {
+        const ended = await this.handoff.endConnected(session, 'citizen-ended');
+        if (ended) await say(context, session.language, session, HANDOFF.citizenEnded[session.language], { state: 'closed', position: null, etaSeconds: null });
+        return true;
+      }
       // The operator (or the external hub) answers; the bot says nothing.
       if (this.mode === 'console' && session.operator !== 'external' && text.length > 0) await this.handoff.citizenMessage(session, text);
       return true;
     }
     const plain = text.toLowerCase();
     const normalized = normalize(text);
-    if (LEAVE.has(plain) || LEAVE.has(normalized)) {
+    // After "do you still want to wait?", a plain "no" is an answer too.
+    if (LEAVE.has(plain) || LEAVE.has(normalized) || (answering && (NO.has(plain) || NO.has(normalized)))) {
       await this.handoff.leave(session, 'left');
       await say(context, session.language, session, HANDOFF.left[session.language], { state: 'closed', position: null, etaSeconds: null });
       return true;
@@ -84,7 +92,7 @@ export class HandoffGate {
 }
 
 function isKeepWaiting(plain: string): boolean {
-  return plain === HANDOFF.keepWaitingButton.it.toLowerCase() || plain === HANDOFF.keepWaitingButton.en.toLowerCase();
+  return [HANDOFF.keepWaitingButton, HANDOFF.stillWaitingYes].some((b) => plain === b.it.toLowerCase() || plain === b.en.toLowerCase());
 }
 
 /** A bot message of the handoff flow, with `channelData.dialogo.handoff`. */

@@ -1,4 +1,5 @@
 import type { Language } from '../knowledge/topic-schema';
+import { normalize } from '../nlu/normalize';
 import type { HandoffOutcome } from '../storage/ports';
 
 type Texts = Readonly<Record<Language, string>>;
@@ -35,7 +36,26 @@ export const HANDOFF = {
     it: 'Ho annotato il tuo messaggio per l’operatore. Sei in coda: posizione {position}, attesa stimata {eta}.',
     en: 'I noted your message for the operator. You are in the queue: position {position}, estimated wait {eta}.',
   },
-  connected: { it: 'Sei in contatto con {operator} del contact center 020202. Scrivi pure.', en: 'You are now talking to {operator} of the 020202 contact centre. Go ahead.' },
+  connected: {
+    it: 'Sei in contatto con {operator} del contact center 020202. Scrivi pure. Per chiudere la chat scrivi «termina».',
+    en: 'You are now talking to {operator} of the 020202 contact centre. Go ahead. To end the chat, type “end chat”.',
+  },
+  citizenEnded: {
+    it: 'Hai chiuso la chat con l’operatore. Sono di nuovo Dialogo: se hai altre domande, scrivimi.',
+    en: 'You ended the chat with the operator. It is me, Dialogo, again: if you have more questions, write to me.',
+  },
+  idleClosed: {
+    it: 'La chat con l’operatore è stata chiusa perché nessuno scriveva da un po’. Sono di nuovo Dialogo: se hai altre domande, scrivimi; per un operatore scrivi «operatore».',
+    en: 'The chat with the operator was closed because nobody had written for a while. It is me, Dialogo, again: ask me anything, or type “operator” for a person.',
+  },
+  removedFromQueue: {
+    it: 'Ti ho tolto dalla coda perché non ti ho più sentito. Se hai ancora bisogno di un operatore, scrivi «operatore».',
+    en: 'I took you out of the queue because I did not hear from you. If you still need an operator, type “operator”.',
+  },
+  stillWaiting: {
+    it: 'L’attesa è più lunga del previsto. Vuoi continuare ad attendere un operatore? Se non rispondi, tra poco ti tolgo dalla coda. Puoi anche lasciare una richiesta scritta: ti rispondiamo per e-mail.',
+    en: 'The wait is longer than expected. Do you still want to wait for an operator? If you do not answer, I will take you out of the queue shortly. You can also leave a written request and we will answer by e-mail.',
+  },
   operatorChanged: { it: 'Ora sei in contatto con {operator} del contact center 020202.', en: 'You are now talking to {operator} of the 020202 contact centre.' },
   /** {operator} of `connected` for an account without a display name: citizens never read a login. */
   anOperator: { it: 'un operatore', en: 'an operator' },
@@ -88,6 +108,9 @@ export const HANDOFF = {
   writtenRequestButton: { it: 'Richiesta scritta', en: 'Written request' },
   keepWaitingButton: { it: 'Continuo ad attendere', en: 'Keep waiting' },
   leaveButton: { it: 'Esci dalla coda', en: 'Leave the queue' },
+  endChatButton: { it: 'Termina la chat con l’operatore', en: 'End chat with the operator' },
+  stillWaitingYes: { it: 'Sì, attendo', en: 'Yes, I will wait' },
+  stillWaitingNo: { it: 'No, lascio perdere', en: 'No, never mind' },
 } as const satisfies Record<string, Texts>;
 
 const OUTCOMES: Record<HandoffOutcome, Texts> = {
@@ -97,6 +120,10 @@ const OUTCOMES: Record<HandoffOutcome, Texts> = {
   left: { it: 'uscito dalla coda', en: 'left the queue' },
   timeout: { it: 'tempo scaduto', en: 'timed out' },
   ticket: { it: 'richiesta scritta', en: 'written request' },
+  away: { it: 'uscito dalla coda (assente)', en: 'left the queue (away)' },
+  'no-answer': { it: 'uscito dalla coda (nessuna risposta)', en: 'left the queue (no answer)' },
+  'citizen-ended': { it: 'chat chiusa dal cittadino', en: 'chat ended by the citizen' },
+  idle: { it: 'chiusa per inattività', en: 'closed for inactivity' },
 };
 
 /** Fills `{name}` placeholders. */
@@ -123,5 +150,18 @@ export function describeOutcome(outcome: HandoffOutcome, language: Language): st
 /** Words that answer yes, no, or ask to leave the queue or cancel, in either language. */
 export const YES = new Set(['si', 'sì', 'yes', 'ok', 'okay', 'certo', 'va bene', 'acconsento', 'conferma', 'confermo', 'i agree', 'agree', 'confirm', 'sure', 'y', 's']);
 export const NO = new Set(['no', 'non acconsento', 'i do not agree', 'annulla', 'cancel', 'no grazie', 'no thanks', 'n']);
-export const LEAVE = new Set(['esci', 'esci dalla coda', 'leave', 'leave the queue', 'annulla', 'cancel', 'basta', 'stop']);
+export const LEAVE = new Set(['esci', 'esci dalla coda', 'leave', 'leave the queue', 'annulla', 'cancel', 'basta', 'stop', 'no, lascio perdere', 'no lascio perdere', 'no, never mind', 'no never mind']);
 export const WRITTEN_REQUEST = new Set(['richiesta scritta', 'written request', 'lascia richiesta scritta']);
+
+/**
+ * What ends a connected chat, as a whole message only (compared after {@link normalize}), so that
+ * "non riesco a uscire di casa" or "quando termina la scadenza?" still go to the operator.
+ */
+export const END_CHAT = new Set(
+  ['esci', 'termina', 'termina la chat', 'chiudi la chat', 'chiudi chat', 'fine chat', 'stop', 'exit', 'end chat', 'end the chat', 'quit', 'stop chat', HANDOFF.endChatButton.it, HANDOFF.endChatButton.en].map(normalize),
+);
+
+/** Whether a whole message asks to end the chat with the operator. */
+export function isEndChat(text: string): boolean {
+  return END_CHAT.has(normalize(text));
+}

@@ -4,6 +4,7 @@ import type { Logger } from '../logger';
 import { redact } from '../privacy/redact';
 import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
 import { estimateWaitSeconds } from './estimate';
+import { CitizenWatch, lastMessageAt, type CitizenPresence, type PresenceView } from './citizen-presence';
 import type { OfficeHours } from './office-hours';
 import { OperatorPresence, type PresenceIdentity } from './operator-presence';
 import type { WrapUpInput, WrapUpRecorder } from './wrap-up';
@@ -19,7 +20,9 @@ export type CitizenNotice =
   | { readonly kind: 'operator-message'; readonly operator: string | null; readonly text: string }
   | { readonly kind: 'closed'; readonly outcome: HandoffOutcome }
   | { readonly kind: 'wait-too-long' }
-  | { readonly kind: 'operator-changed'; readonly operator: string | null };
+  | { readonly kind: 'operator-changed'; readonly operator: string | null }
+  /** On a channel without presence: do you still want to wait? (with the written-request offer) */
+  | { readonly kind: 'still-waiting' };
 
 /** How notices reach a citizen on their channel; rejects when the channel refuses (e.g. Messenger's window). */
 export interface CitizenGateway {
@@ -109,6 +112,8 @@ export interface HandoffServiceOptions {
   readonly offerWhenNoOperator?: boolean;
   /** Stores the wrap-up note and callback number given at close; without it they are not kept. */
   readonly wrapUp?: WrapUpRecorder;
+  /** Citizens who leave or go silent (src/handoff/citizen-presence.ts); without it, nobody is abandoned for it. */
+  readonly citizens?: { readonly presence: CitizenPresence; readonly idleCloseMs: number };
 }
 
 const RECENT_FOR_ESTIMATE = 20;
@@ -146,10 +151,12 @@ export class HandoffService extends EventEmitter {
   private readonly activeIndex = new Map<string, HandoffSession>();
   /** Conversations that left the queue for a written request, until they write it. */
   private readonly diverted = new Set<string>();
+  private readonly watch: CitizenWatch | undefined;
 
   constructor(private readonly options: HandoffServiceOptions) {
     super();
     this.now = options.now ?? (() => new Date());
+    this.watch = options.citizens && new CitizenWatch({ presence: options.citizens.presence, queueTimeoutMs: options.queueTimeoutMs, idleCloseMs: options.citizens.idleCloseMs });
     this.defaultHandleSec = options.defaultHandleSec ?? 240;
     this.handleSecEstimate = this.defaultHandleSec;
     this.presence = new OperatorPresence({ awayAfterMs: options.operatorAwayAfterMs ?? 60_000, now: () => this.now().getTime() });
@@ -312,7 +319,7 @@ export class HandoffService extends EventEmitter {
   }
 
   /** The citizen left the queue (or turned to a written request): recorded as an abandonment. */
-  async leave(session: HandoffSession, outcome: 'left' | 'timeout' | 'ticket'): Promise<HandoffSession | undefined> {
+  async leave(session: HandoffSession, outcome: 'left' | 'timeout' | 'ticket' | 'away' | 'no-answer'): Promise<HandoffSession | undefined> {
     const at = this.now();
     const state: HandoffState = outcome === 'ticket' ? 'ticket' : 'abandoned';
     const left = await this.options.store.transition(session.id, ['queued'], { state, endedAt: at.toISOString(), outcome });
@@ -421,16 +428,21 @@ export class HandoffService extends EventEmitter {
     return { queued, connected: this.activeIndex.size - queued };
   }
 
-  /** Offers the written request to citizens who waited longer than the timeout (run every few seconds). */
+  /**
+   * Offers the written request to citizens who waited longer than the timeout, then applies the
+   * rules for citizens who leave or go silent (run every few seconds).
+   */
   async sweep(): Promise<void> {
     const now = this.now().getTime();
-    for (const entry of await this.queue()) {
+    const entries = await this.queue();
+    for (const entry of entries) {
       const { session } = entry;
-      if (session.state !== 'queued' || this.offeredTicket.has(session.id)) continue;
+      if (session.state !== 'queued' || this.offeredTicket.has(session.id) || this.watch?.asksStillWaiting(session)) continue;
       if (now - Date.parse(session.queuedAt) < this.options.queueTimeoutMs) continue;
       this.offeredTicket.add(session.id);
       await this.tell(session, { kind: 'wait-too-long' }, 'bot');
     }
+    await this.sweepCitizens(entries.map((e) => e.session));
   }
 
   /** Position and estimate of one session. */
@@ -507,6 +519,54 @@ export class HandoffService extends EventEmitter {
     throw new Error('no free phone code after 20 attempts');
   }
 
+  // ------------------------------------------------------------ citizens who leave or go silent
+
+  /**
+   * Ends a connected chat without an operator's close: the citizen ended it (`citizen-ended`;
+   * the gate tells them in their own turn) or nobody wrote for the idle time (`idle`; the citizen
+   * is told here). Both count as handled: an operator had the conversation.
+   */
+  async endConnected(session: HandoffSession, outcome: 'citizen-ended' | 'idle'): Promise<HandoffSession | undefined> {
+    const at = this.now();
+    const closed = await this.options.store.transition(session.id, ['connected'], { state: 'closed', endedAt: at.toISOString(), outcome });
+    if (!closed) return undefined;
+    this.track(closed);
+    // The idle wait is not handling: it ends at the last message.
+    const end = outcome === 'idle' ? new Date(lastMessageAt(closed)) : at;
+    this.lifecycle(closed, 'closed', { handleSec: closed.connectedAt ? secondsBetween(closed.connectedAt, end) : undefined });
+    await this.refreshEstimate();
+    if (outcome === 'idle') await this.tell(closed, { kind: 'closed', outcome }, 'bot');
+    this.emit('session', closed);
+    this.emit('queue');
+    return closed;
+  }
+
+  /**
+   * A citizen's turn while queued or connected: they are there, and a pending still-waiting
+   * question is answered. True when a question was pending (a bare "no" then means leave).
+   */
+  citizenSeen(session: HandoffSession): boolean {
+    return this.watch?.answered(session.id, this.now().getTime()) ?? false;
+  }
+
+  /** Whether the citizen of a session is there, for the console. */
+  presenceOf(session: HandoffSession): PresenceView {
+    return this.watch?.viewOf(session) ?? { citizenPresence: null, awaySince: null };
+  }
+
+  private async sweepCitizens(active: readonly HandoffSession[]): Promise<void> {
+    if (!this.watch) return;
+    const { actions, presenceChanged } = this.watch.review(active, this.now().getTime());
+    for (const action of actions) {
+      if (action.kind === 'abandon') {
+        // Told, so that a citizen who comes back to the chat knows why the queue let them go.
+        if (await this.leave(action.session, action.outcome)) await this.tell(action.session, { kind: 'closed', outcome: action.outcome }, 'bot');
+      }
+      else if (action.kind === 'ask') await this.tell(action.session, { kind: 'still-waiting' }, 'bot');
+      else await this.endConnected(action.session, 'idle');
+    }
+    if (presenceChanged) this.emit('queue');
+  }
   // ------------------------------------------------------------ supervision (docs/handoff.md, "Supervision")
 
   /** A supervisor takes a conversation for themselves: claims a queued one, or becomes the holder of a held one (over their limit if need be). */

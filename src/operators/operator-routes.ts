@@ -323,6 +323,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       connectedAt: session.connectedAt ?? null,
       phoneCode: session.phoneCode,
       handover: lastHandover(session),
+      ...handoff.presenceOf(session),
       ...(session.endedAt ? { endedAt: session.endedAt, outcome: session.outcome ?? null } : {}),
     };
   }

@@ -31,8 +31,14 @@ export interface InteractionEventStore {
 /** Where a handoff session is: waiting, with an operator, over, or turned into a written request. */
 export type HandoffState = 'queued' | 'connected' | 'closed' | 'abandoned' | 'ticket';
 
-/** How a session ended: an operator's outcome, or the citizen leaving or timing out. */
-export type HandoffOutcome = 'resolved' | 'written-request' | 'callback' | 'left' | 'timeout' | 'ticket';
+/**
+ * How a session ended: an operator's outcome, or the citizen leaving or timing out. `away`: a
+ * queued Direct Line citizen gone (no stream, no poll) for twice the presence timeout;
+ * `no-answer`: a citizen without presence (Messenger) who did not answer the still-waiting
+ * question; both abandonments. `citizen-ended`: the citizen ended a connected chat; `idle`: a
+ * connected chat with no message on either side for the idle timeout; both handled (closed).
+ */
+export type HandoffOutcome = 'resolved' | 'written-request' | 'callback' | 'left' | 'timeout' | 'ticket' | 'away' | 'no-answer' | 'citizen-ended' | 'idle';
 
 /** One line of a conversation as the operator reads it. Citizen text before the handoff is redacted. */
 export interface TranscriptEntry {

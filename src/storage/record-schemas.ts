@@ -42,7 +42,7 @@ const operatorSchema = z.object({
 });
 
 const handoffStates = ['queued', 'connected', 'closed', 'abandoned', 'ticket'] as const satisfies readonly HandoffState[];
-const handoffOutcomes = ['resolved', 'written-request', 'callback', 'left', 'timeout', 'ticket'] as const satisfies readonly HandoffOutcome[];
+const handoffOutcomes = ['resolved', 'written-request', 'callback', 'left', 'timeout', 'ticket', 'away', 'no-answer', 'citizen-ended', 'idle'] as const satisfies readonly HandoffOutcome[];
 
 const transcriptEntrySchema = z.object({
   at: isoInstant,

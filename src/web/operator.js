@@ -399,6 +399,7 @@
       el('span', { className: 'badge badge-channel' }, channelLabel(session.channel)),
       el('span', { className: 'badge' + (session.language === 'en' ? ' badge-en' : '') }, languageLabel(session.language)),
       session.phoneCode ? el('span', { className: 'phone-code' }, ['Codice ', el('strong', null, str(session.phoneCode))]) : null,
+      presenceBadge(session),
     ]);
     return {
       titleId: titleId,
@@ -484,6 +485,7 @@
       var value = timers[i].querySelector('.timer-value');
       if (value) value.textContent = formatDuration(secondsSince(timers[i].getAttribute('data-since')));
     }
+    tickPresence();
   }
 
   // ---------------------------------------------------------------- claim
@@ -613,6 +615,7 @@
       el('span', { className: 'badge badge-channel' }, channelLabel(session.channel)),
       el('span', { className: 'badge' + (session.language === 'en' ? ' badge-en' : '') }, languageLabel(session.language)),
       el('span', { className: 'badge badge-state badge-' + str(session.state) }, STATES[session.state] || str(session.state)),
+      presenceBadge(session),
       session.phoneCode ? el('span', null, ['Codice telefono ', el('strong', null, str(session.phoneCode))]) : null,
       session.operator ? el('span', null, ['Operatore ', el('strong', null, str(session.operator))]) : null,
     ]);
@@ -622,8 +625,8 @@
     var mine = isMine(session);
     var canWrite = mine && session.state === 'connected';
     var stateText = '';
-    if (session.state === 'abandoned') stateText = 'Il cittadino ha lasciato la conversazione.';
-    else if (session.state === 'closed') stateText = 'Conversazione chiusa.';
+    if (session.state === 'abandoned') stateText = ENDINGS[session.outcome] || 'Il cittadino ha lasciato la conversazione.';
+    else if (session.state === 'closed') stateText = ENDINGS[session.outcome] || 'Conversazione chiusa.';
     else if (session.state === 'queued') stateText = 'Il cittadino è in coda: prendi la conversazione per rispondere.';
     else if (!mine) stateText = 'Conversazione gestita da ' + (session.operator ? str(session.operator) : 'un collega') + ': sola lettura.';
     if ($('conv-state').textContent !== stateText) setText('conv-state', stateText);
@@ -1395,6 +1398,7 @@
     var wasMine = isMine(before) || (state.conversation && state.conversation.session.id === session.id && isMine(state.conversation.session));
     upsertSession(session);
     if (state.conversation && state.conversation.session.id === session.id) updateConversationSession(session);
+    if (wasMine) announceEnding(session);
     if (wasMine && session.state === 'abandoned') {
       announceQueue('Il cittadino ha lasciato la conversazione' + (session.topicTitle ? ' \u201c' + session.topicTitle + '\u201d' : '') + '.');
     }
@@ -1403,6 +1407,40 @@
       delete state.unread[session.id];
     }
     renderAll();
+  }
+
+  // ---------------------------------------------------------------- citizen presence and endings
+
+  // How a conversation ended without the operator's close (the server's outcome codes).
+  var ENDINGS = {
+    'citizen-ended': 'Il cittadino ha chiuso la chat.',
+    idle: 'Chiusa per inattività: nessuno ha scritto per troppo tempo. Il cittadino è stato avvisato.',
+    away: 'Il cittadino ha lasciato la coda: era assente da troppo tempo.',
+    'no-answer': 'Il cittadino non ha risposto alla domanda se voleva ancora attendere: tolto dalla coda.',
+  };
+
+  function awayText(since) {
+    var minutes = Math.floor(secondsSince(since) / 60);
+    return minutes < 1 ? 'assente da meno di 1 min' : 'assente da ' + minutes + ' min';
+  }
+
+  /** The "assente da N min" badge of a citizen with no open chat and no sign of life; null when present or unknown. */
+  function presenceBadge(session) {
+    if (!session || session.citizenPresence !== 'away' || isNaN(Date.parse(session.awaySince))) return null;
+    return el('span', { className: 'badge badge-away', 'data-away-since': session.awaySince, title: 'Il cittadino non ha la chat aperta' }, awayText(session.awaySince));
+  }
+
+  function tickPresence() {
+    var badges = document.querySelectorAll('.badge-away[data-away-since]');
+    for (var i = 0; i < badges.length; i += 1) badges[i].textContent = awayText(badges[i].getAttribute('data-away-since'));
+  }
+
+  /** A conversation of mine closed by the citizen or for inactivity: said at once, even when it is not the one open. */
+  function announceEnding(session) {
+    if (session.state !== 'closed' || !ENDINGS[session.outcome]) return;
+    var text = (session.topicTitle ? '\u201c' + str(session.topicTitle) + '\u201d: ' : '') + ENDINGS[session.outcome];
+    notice(text, 'info');
+    announceQueue(text);
   }
 
   // ---------------------------------------------------------------- start

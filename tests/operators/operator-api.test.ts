@@ -88,7 +88,7 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     const winnerName = winner === giulia ? 'Giulia B.' : 'Marco V.';
     expect(claims.find((c) => c.status === 409)!.json.error.code).toBe('ALREADY_CLAIMED');
     const connected = await citizen.waitFor((a) => handoffOf(a)?.state === 'connected');
-    expect(connected.text).toBe(`Sei in contatto con ${winnerName} del contact center 020202. Scrivi pure.`);
+    expect(connected.text).toBe(`Sei in contatto con ${winnerName} del contact center 020202. Scrivi pure. Per chiudere la chat scrivi «termina».`);
 
     const view = (await api(dialogo.port, 'GET', `/conversations/${session.id}`, winner)).json;
     expect(view.transcript.map((t: { from: string }) => t.from)).toContain('citizen');

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
+import type { CitizenPresenceSignals } from '../../handoff/citizen-presence';
 import type { Logger } from '../../logger';
 import { MAX_TEXT_CHARS } from '../../server/activity-schema';
 import { clientAddress } from '../../server/client-address';
@@ -58,6 +59,8 @@ export interface DirectLineRouteDependencies {
   readonly conversationsPerMinute?: number;
   /** Reverse proxies whose `X-Forwarded-For` entries name the client (`TRUST_PROXY_HOPS`, default 0). */
   readonly trustProxyHops?: number;
+  /** Told of every sign of a citizen's presence: streams opening and closing, polls and posts (the handoff's away rule). */
+  readonly presence?: CitizenPresenceSignals;
 }
 
 /** The mounted endpoint: its open streams and how to stop it. */
@@ -173,6 +176,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   server.get(`${DIRECTLINE_PREFIX}/conversations/:conversationId`, async (req: Request, res: Response) => {
     const found = await conversationOf(req, res);
     if (!found) return;
+    deps.presence?.seen(found.conversation.id);
     res.send(200, conversationResponse(req, found.conversation, watermarkOf(req)));
   });
 
@@ -180,6 +184,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     const found = await conversationOf(req, res);
     if (!found) return;
     const id = found.conversation.id;
+    deps.presence?.seen(id);
     const after = watermarkOf(req) ?? 0;
     const entries = await store.activitiesAfter(id, after);
     res.send(200, activitySetOf(entries, Math.max(after, entries.length === 0 ? await store.lastWatermark(id) : 0)));
@@ -190,6 +195,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     const found = await conversationOf(req, res);
     if (!found) return;
     const { conversation } = found;
+    deps.presence?.seen(conversation.id);
     if (Number(req.headers['content-length'] ?? 0) > MAX_ACTIVITY_BYTES || Buffer.byteLength(JSON.stringify(req.body ?? null)) > MAX_ACTIVITY_BYTES) {
       return sendError(res, 'ACTIVITY_TOO_LARGE');
     }
@@ -230,6 +236,8 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
         if (!conversation) return refuse(socket, 404, 'CONVERSATION_NOT_FOUND');
         wss.handleUpgrade(req, socket, head, (ws) => {
           keepAlive(ws);
+          deps.presence?.streamOpened(conversationId);
+          ws.once('close', () => deps.presence?.streamClosed(conversationId));
           ws.on('error', (error) => logger.debug({ err: error }, 'direct line stream error'));
           // Clients send empty messages as pings; nothing else is expected on the stream.
           ws.on('message', () => undefined);
