@@ -328,7 +328,7 @@ export class HandoffService extends EventEmitter {
       topicId: input.topicId,
       contactEmail: input.contactEmail.trim(),
       description: input.description.trim().slice(0, 2000),
-      status: 'open',
+      state: 'open',
     };
     await this.options.tickets.create(ticket);
     const key = indexKey(input.channel, input.conversationId);
