@@ -43,6 +43,8 @@ import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
 import { LoginRateLimiter } from './operators/login-rate-limiter';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
+import { smtpMailer } from './handoff/request-mailer';
+import { WrittenRequests } from './handoff/written-requests';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
@@ -274,6 +276,9 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     },
     now,
   });
+  const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
+  if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
+  const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });
   const operatorApi = mountOperatorApi(server.server, {
     handoff,
     accounts: operators,
@@ -282,6 +287,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,
+    requests,
   });
   const sweeper = setInterval(() => void handoff.sweep().catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed')), 5000);
   sweeper.unref();
@@ -326,6 +332,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       clearInterval(retention);
       clearInterval(sweeper);
       await operatorApi.shutdown();
+      mailer?.close();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
       await Promise.all([
         directLineEndpoint.shutdown(turnsMs),

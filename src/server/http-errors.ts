@@ -38,6 +38,13 @@ export const HTTP_ERRORS = {
   NOT_YOUR_CONVERSATION: { status: 409, message: 'Another operator holds this conversation' },
   NOT_CONNECTED: { status: 409, message: 'The conversation is not open with an operator' },
   MESSAGING_WINDOW_CLOSED: { status: 422, message: 'The channel no longer allows writing to this citizen' },
+  // Written requests (src/operators/request-routes.ts): the console shows these messages as they are.
+  REQUEST_NOT_OPEN: { status: 409, message: 'La richiesta ha già avuto risposta' },
+  REQUEST_BEING_ANSWERED: { status: 409, message: 'Un collega sta rispondendo a questa richiesta' },
+  REQUEST_CLOSED: { status: 409, message: 'La richiesta è già chiusa' },
+  CLOSE_REASON_REQUIRED: { status: 400, message: 'La richiesta non ha ricevuto risposta: scrivi nella nota perché la chiudi' },
+  MAIL_FAILED: { status: 502, message: 'Il server di posta non ha accettato il messaggio: la risposta non è stata inviata' },
+  MAIL_NOT_CONFIGURED: { status: 503, message: 'Le risposte non possono essere inviate: SMTP non configurato' },
   LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; wait and try again' },
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
