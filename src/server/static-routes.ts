@@ -70,6 +70,8 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/operator': { file: path.join(dir, 'operator.html'), cacheControl: 'no-cache', page: 'console' },
     '/operator.js': { file: path.join(dir, 'operator.js'), cacheControl: 'no-cache' },
     '/operator.css': { file: path.join(dir, 'operator.css'), cacheControl: 'no-cache' },
+    '/operator-requests.js': { file: path.join(dir, 'operator-requests.js'), cacheControl: 'no-cache' },
+    '/operator-requests.css': { file: path.join(dir, 'operator-requests.css'), cacheControl: 'no-cache' },
     '/dashboard': { file: path.join(dir, 'dashboard.html'), cacheControl: 'no-cache', page: 'console' },
     '/dashboard.js': { file: path.join(dir, 'dashboard.js'), cacheControl: 'no-cache' },
     '/dashboard.css': { file: path.join(dir, 'dashboard.css'), cacheControl: 'no-cache' },

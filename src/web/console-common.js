@@ -166,7 +166,8 @@
     } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
   }
 
-  window.DialogoConsole = Object.freeze({
+  // Not frozen: the operator console's scripts add their hooks to it (operator.js: `operator`).
+  window.DialogoConsole = Object.assign(window.DialogoConsole || {}, {
     $: $, el: el, append: append, clear: clear, setText: setText, str: str,
     ApiError: ApiError, request: request, json: json, describeError: describeError, describeLoginError: describeLoginError,
     loadToken: loadToken, saveToken: saveToken,

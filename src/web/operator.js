@@ -25,7 +25,6 @@
   var ROLES = { operator: 'Operatore', supervisor: 'Supervisore' };
   var STATES = { queued: 'In coda', connected: 'In corso', closed: 'Chiusa', abandoned: 'Abbandonata' };
   var OUTCOMES = { resolved: 'Risolta', 'written-request': 'Richiesta scritta', callback: 'Richiamata' };
-  var REQUEST_STATES = { open: 'Aperta', closed: 'Chiusa' };
 
   var state = {
     token: null,
@@ -115,6 +114,14 @@
     // A colleague's conversation: the server says whose, in Italian.
     if (error instanceof ApiError && error.code === 'CONVERSATION_FORBIDDEN' && error.message) return error.message;
     return C.describeError(error, known, { 403: 'Operazione non consentita per il tuo ruolo.', 404: 'Elemento non trovato.' });
+  }
+
+  // Hooks for the console's other scripts (operator-requests.js): the API with this page's token,
+  // and the events start (the operator), reset, tab (its name) and push (a WebSocket message),
+  // dispatched on document as `dialogo:<name>`.
+  C.operator = { api: api, describeError: describeError, formatDateTime: formatDateTime, channelLabel: channelLabel, languageLabel: languageLabel, announce: announceQueue };
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent('dialogo:' + name, { detail: detail }));
   }
 
   // ---------------------------------------------------------------- notices and live regions
@@ -212,7 +219,7 @@
     clearConversationView();
     clear($('queue-list'));
     clear($('mine-list'));
-    clear($('requests-body'));
+    emit('reset');
     clear($('operators-body'));
     clear($('active-body'));
     setText('notice', '');
@@ -232,6 +239,7 @@
     renderAll();
     refreshQueue();
     connectSocket();
+    emit('start', state.me);
     $('main').focus();
   }
 
@@ -815,35 +823,6 @@
     if (findSession(session.id)) upsertSession(session);
   }
 
-  // ---------------------------------------------------------------- written requests
-
-  function loadRequests() {
-    setText('requests-status', 'Caricamento\u2026');
-    return api('GET', '/requests')
-      .then(function (data) {
-        var requests = Array.isArray(data.requests) ? data.requests : [];
-        var body = clear($('requests-body'));
-        requests.forEach(function (r) {
-          body.appendChild(el('tr', { className: r.status === 'open' ? 'is-open' : null }, [
-            el('th', { scope: 'row' }, str(r.reference)),
-            el('td', null, r.createdAt ? el('time', { datetime: str(r.createdAt) }, formatDateTime(r.createdAt)) : ''),
-            el('td', null, channelLabel(r.channel)),
-            el('td', null, languageLabel(r.language)),
-            el('td', { className: 'break' }, str(r.contactEmail)),
-            el('td', null, str(r.topicId)),
-            el('td', { className: 'prewrap' }, str(r.description)),
-            el('td', null, el('span', { className: 'badge badge-' + (r.status === 'open' ? 'open' : 'done') }, REQUEST_STATES[r.status] || str(r.status))),
-          ]));
-        });
-        $('requests-table').hidden = requests.length === 0;
-        setText('requests-status', requests.length ? requests.length + (requests.length === 1 ? ' richiesta.' : ' richieste.') : 'Nessuna richiesta scritta.');
-      })
-      .catch(function (error) {
-        if (error.status === 401) return;
-        setText('requests-status', 'Impossibile caricare le richieste: ' + describeError(error));
-      });
-  }
-
   // ---------------------------------------------------------------- supervision
 
   function renderSupervision() {
@@ -895,7 +874,7 @@
       $('panel-' + t).hidden = !selected;
     });
     if (focus) $('tab-' + name).focus();
-    if (name === 'requests') loadRequests();
+    emit('tab', name);
     if (name === 'supervision') renderSupervision();
   }
 
@@ -1000,6 +979,8 @@
       onPushedMessage(str(data.sessionId), data.entry);
     } else if (data.type === 'session' && data.session && data.session.id) {
       onPushedSession(data.session);
+    } else {
+      emit('push', data);
     }
   }
 
@@ -1048,7 +1029,6 @@
     $('conv-claim').addEventListener('click', function () {
       if (state.conversation) claimSession(state.conversation.session.id, $('conv-claim'));
     });
-    $('requests-refresh').addEventListener('click', loadRequests);
     TABS.forEach(function (name) {
       var tab = $('tab-' + name);
       tab.addEventListener('click', function () { selectTab(name, false); });

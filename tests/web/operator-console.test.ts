@@ -205,8 +205,8 @@ class MockBackend {
         status: 200,
         body: {
           requests: [
-            { reference: 'DLG-2026-000123', createdAt: ago(3600 * 10), channel: 'directline', language: 'it', contactEmail: 'cittadino@example.org', description: `Richiamatemi ${XSS}`, topicId: 'tari', status: 'open' },
-            { reference: 'DLG-2026-000124', createdAt: ago(3600 * 5), channel: 'facebook', language: 'en', contactEmail: 'someone@example.org', description: 'Parking permit', topicId: 'permessi', status: 'closed' },
+            { reference: 'DLG-2026-000123', createdAt: ago(3600 * 10), channel: 'directline', language: 'it', contactEmail: 'cittadino@example.org', description: `Richiamatemi ${XSS}`, topicId: 'tari', state: 'open' },
+            { reference: 'DLG-2026-000124', createdAt: ago(3600 * 5), channel: 'facebook', language: 'en', contactEmail: 'someone@example.org', description: 'Parking permit', topicId: 'permessi', state: 'closed' },
           ],
         },
       };
