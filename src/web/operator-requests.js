@@ -181,6 +181,7 @@
     var op = hooks();
     state.selected = r;
     $('request-detail').hidden = false;
+    $('requests-layout').classList.add('has-detail');
     setText('request-title', 'Richiesta ' + str(r.reference));
     setText('request-meta', [
       STATES[r.state] || str(r.state),
@@ -240,6 +241,7 @@
     else if (!t) note = 'Nessuna conversazione registrata: la richiesta è stata lasciata senza passare dalla coda.';
     else if (!entries.length) note = 'La conversazione non contiene messaggi.';
     setText('request-transcript-note', note);
+    box.hidden = entries.length === 0;
     box.open = entries.length > 0;
   }
 
@@ -315,6 +317,7 @@
     clear($('requests-body'));
     $('requests-table').hidden = true;
     $('request-detail').hidden = true;
+    $('requests-layout').classList.remove('has-detail');
     $('requests-badge').hidden = true;
     $('requests-reference').value = '';
     setText('requests-status', '');
