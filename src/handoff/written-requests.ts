@@ -42,6 +42,7 @@ export type RequestSearch = Omit<TicketQuery, 'createdBefore' | 'createdFrom'> &
 
 const HOUR_MS = 3600_000;
 
+/** What {@link WrittenRequests} works with. */
 export interface WrittenRequestsOptions {
   readonly tickets: TicketStore;
   readonly handoffs: HandoffStore;
@@ -125,14 +126,21 @@ export class WrittenRequests extends EventEmitter {
     const at = this.now();
     const claimed = await this.options.tickets.claimReply(reference, { by: who.name, at: at.toISOString(), staleBefore: this.staleBefore(at) });
     if (!claimed) throw await this.whyNotOpen(reference);
-    const request = await this.options.tickets.get(reference);
-    if (!request) throw new RequestError('REQUEST_NOT_FOUND', `Nessuna richiesta scritta con il codice ${reference}.`);
+    let request: TicketRecord | undefined;
+    try {
+      request = await this.options.tickets.get(reference);
+      if (!request) throw new RequestError('REQUEST_NOT_FOUND', `Nessuna richiesta scritta con il codice ${reference}.`);
+    } catch (error) {
+      // Nothing was sent: the request is free again at once rather than when the claim lapses.
+      await this.options.tickets.releaseReply(reference, who.name);
+      throw error;
+    }
     try {
       await mailer.send(answerMail(request, text, who.displayName));
     } catch (error) {
       await this.options.tickets.releaseReply(reference, who.name);
       this.options.logger.warn({ err: error, reference }, 'answer to a written request not sent: the mail server refused it or did not answer');
-      throw new RequestError('MAIL_FAILED', "Il server di posta non ha accettato il messaggio: la risposta non è stata inviata. Il testo è ancora nel riquadro; riprova tra poco.");
+      throw new RequestError('MAIL_FAILED', 'Il server di posta non ha accettato il messaggio: la risposta non è stata inviata. Il testo è ancora nel riquadro; riprova tra poco.');
     }
     const answeredAt = this.now().toISOString();
     if (!(await this.options.tickets.recordAnswer(reference, { by: who.name, at: answeredAt, text }))) {

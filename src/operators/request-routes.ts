@@ -10,6 +10,7 @@ import type { TicketRecord } from '../storage/ports';
 
 type Guarded = (handler: (req: Request, res: Response, who: OperatorIdentity) => Promise<void>) => (req: Request, res: Response) => Promise<void>;
 
+/** What {@link mountRequestRoutes} needs from the operator API and the composition root. */
 export interface RequestRouteDependencies {
   readonly requests: WrittenRequests;
   /** The operator API's wrapper: a console token, the account looked up, errors caught. */
