@@ -35,6 +35,9 @@ function baseEnv(dataDir: string): Record<string, string> {
   return { PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, OFFICE_HOURS: 'default', OPERATOR_TOKEN_SECRET: TOKEN_SECRET };
 }
 
+// Start-up (knowledge base, recognizer, three scrypt hashes) takes seconds; more on a loaded machine.
+jest.setTimeout(60_000);
+
 describe('written requests worked to the end through the operator API', () => {
   let dialogo: Dialogo;
   let inbox: SmtpInbox;
@@ -64,9 +67,9 @@ describe('written requests worked to the end through the operator API', () => {
     [giulia, marco, sara] = [await login(dialogo.port, 'giulia'), await login(dialogo.port, 'marco'), await login(dialogo.port, 'sara')];
   });
   afterAll(async () => {
-    await dialogo.stop();
-    await inbox.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await dialogo?.stop();
+    await inbox?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('a request left through the bot is filed under the topic of the citizen\'s words and found by its reference, in any case, with spaces', async () => {
@@ -270,8 +273,8 @@ describe('written requests without SMTP_URL', () => {
     await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
   });
   afterAll(async () => {
-    await dialogo.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await dialogo?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('the list says mail is not configured, an answer is 503 and changes nothing, closing with a reason works', async () => {
