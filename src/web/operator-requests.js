@@ -87,7 +87,8 @@
     return params.length ? '?' + params.join('&') : '';
   }
 
-  function loadList() {
+  /** Loads the list; `chosen`: the operator asked (a reference found alone opens at once). */
+  function loadList(chosen) {
     var typed = $('requests-reference').value;
     var reference = normaliseReference(typed);
     setText('requests-search-error', '');
@@ -109,7 +110,7 @@
         var shown = requests.length < count ? ' (le ' + requests.length + ' più recenti)' : '';
         var none = reference ? 'Nessuna richiesta con il codice ' + reference + '.' : 'Nessuna richiesta scritta con questi filtri.';
         setText('requests-status', count ? count + (count === 1 ? ' richiesta' : ' richieste') + shown + '.' : none);
-        if (reference && requests.length === 1) openDetail(str(requests[0].reference));
+        if (chosen && reference && requests.length === 1) openDetail(str(requests[0].reference));
       })
       .catch(function (error) {
         if (seq !== state.listSeq || error.status === 401) return;
@@ -166,9 +167,10 @@
       .then(function (data) {
         if (seq !== state.detailSeq) return;
         setMailConfigured(data.mailConfigured);
-        var sameRequest = state.selected && state.selected.reference === data.request.reference;
+        var sameRequest = !!state.selected && state.selected.reference === data.request.reference;
         showDetail(data, !sameRequest);
-        $('request-title').focus();
+        // A refresh of the request on screen leaves the focus where the operator is typing.
+        if (!sameRequest) $('request-title').focus();
       })
       .catch(function (error) {
         if (seq !== state.detailSeq || error.status === 401) return;
@@ -329,9 +331,9 @@
   function init() {
     $('requests-search').addEventListener('submit', function (event) {
       event.preventDefault();
-      loadList();
+      loadList(true);
     });
-    $('requests-refresh').addEventListener('click', function () { loadList(); });
+    $('requests-refresh').addEventListener('click', function () { loadList(true); });
     ['requests-state', 'requests-topic', 'requests-age'].forEach(function (id) {
       // A filter replaces a reference search: the reference would override it.
       $(id).addEventListener('change', function () {

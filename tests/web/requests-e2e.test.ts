@@ -35,6 +35,7 @@ describeBrowser('written requests on the operator console in Chromium', () => {
   let base: string;
   let reference: string;
   let earlier: string;
+  let later: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -110,7 +111,13 @@ describeBrowser('written requests on the operator console in Chromium', () => {
     await page.getByRole('button', { name: 'Cerca' }).click();
     await page.locator('#request-title', { hasText: reference }).waitFor();
     const mail = inbox.next();
-    await page.getByLabel('Risposta al cittadino (inviata per email)').fill(ANSWER);
+    const composer = page.getByLabel('Risposta al cittadino (inviata per email)');
+    await composer.fill(ANSWER);
+    // A request arriving meanwhile updates the count and the list, not the operator's typing.
+    later = (await dialogo.handoff.createTicket({ channel: 'directline', conversationId: 'later', language: 'en', topicId: null, contactEmail: 'y@example.org', description: 'Parking permit' })).reference;
+    await page.locator('#requests-badge', { hasText: '3' }).waitFor({ timeout: 5_000 });
+    expect(await composer.evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(await composer.inputValue()).toBe(ANSWER);
     await page.getByRole('button', { name: 'Invia risposta' }).click();
     const received = await mail;
     expect(received.to).toEqual(['laura.bianchi@example.org']);
@@ -120,7 +127,7 @@ describeBrowser('written requests on the operator console in Chromium', () => {
     await page.locator('#request-answer-box:not([hidden])').waitFor();
     expect(await page.locator('#request-answer').innerText()).toBe(ANSWER);
     expect(await page.locator('#request-reply').isHidden()).toBe(true);
-    await page.locator('#requests-badge', { hasText: '1' }).waitFor({ timeout: 5_000 });
+    await page.locator('#requests-badge', { hasText: '2' }).waitFor({ timeout: 5_000 });
   });
 
   it('closes the answered request with its outcome', async () => {
@@ -136,8 +143,8 @@ describeBrowser('written requests on the operator console in Chromium', () => {
     await page.getByLabel('Codice richiesta').fill('');
     await page.getByLabel('Stato').selectOption('open');
     await page.locator('#requests-table tbody tr', { hasText: earlier }).waitFor();
-    expect(await page.locator('#requests-table tbody tr').count()).toBe(1);
-    expect(await page.locator('#requests-table td.prewrap').innerText()).toBe(`Scrivo ${XSS}`);
+    expect(await page.locator('#requests-table tbody tr').count()).toBe(2);
+    expect(await page.locator('#requests-table tbody tr', { hasText: earlier }).locator('td.prewrap').innerText()).toBe(`Scrivo ${XSS}`);
     expect(await page.locator('img').count()).toBe(0);
     await page.getByRole('button', { name: `Apri la richiesta ${earlier}` }).click();
     await page.locator('#request-title', { hasText: earlier }).waitFor();
@@ -147,6 +154,12 @@ describeBrowser('written requests on the operator console in Chromium', () => {
     await page.getByLabel('Nota').fill('Messaggio pubblicitario');
     await page.getByRole('button', { name: 'Chiudi richiesta' }).click();
     await page.locator('#request-closed-note', { hasText: 'Messaggio pubblicitario' }).waitFor();
+    await page.getByRole('button', { name: `Apri la richiesta ${later}` }).click();
+    await page.locator('#request-title', { hasText: later }).waitFor();
+    await page.getByLabel('Tipo di chiusura').selectOption('not-competent');
+    await page.getByLabel('Nota').fill('Inoltrata alla Polizia Locale');
+    await page.getByRole('button', { name: 'Chiudi richiesta' }).click();
+    await page.locator('#request-closed-note', { hasText: 'Inoltrata alla Polizia Locale' }).waitFor();
     await page.locator('#requests-badge[hidden]').waitFor({ state: 'attached', timeout: 5_000 });
     await page.locator('#requests-status', { hasText: 'Nessuna richiesta scritta con questi filtri.' }).waitFor();
     expect(pageErrors).toEqual([]);
