@@ -177,7 +177,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   handoff.on('lifecycle', (event: LifecycleEvent) => events.record(lifecycleEvent(event, secret)));
   const transcriptOf = async (context: TurnContext): Promise<TranscriptEntry[]> => {
     const conversationId = pseudonymousId(secret, context.activity.channelId ?? 'unknown', context.activity.from?.id ?? context.activity.conversation?.id ?? 'unknown');
-    const since = new Date(Date.now() - DAY_MS);
+    const since = new Date(now().getTime() - DAY_MS);
     try {
       // The citizen's last turns may still be in the recorder's buffer: write them first (twice:
       // a flush already running does not include what was buffered after it began).

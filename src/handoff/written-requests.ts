@@ -27,8 +27,9 @@ export class RequestError extends Error {
 
 /** The conversation that led to a request, when the store still has it and the operator may read it. */
 export interface RequestTranscript {
-  readonly sessionId: string;
-  readonly queuedAt: string;
+  /** The handoff session it comes from; null for the conversation kept with a request written without queueing. */
+  readonly sessionId: string | null;
+  readonly queuedAt: string | null;
   /** The operator who held the chat before the request was written, if one did. */
   readonly operator: string | null;
   /** The citizen's conversation with the bot, as shared with the queue. */
@@ -98,15 +99,18 @@ export class WrittenRequests extends EventEmitter {
 
   /**
    * The request and the conversation it came from: the last handoff session of that conversation
-   * queued before the request was written. Its words were shared with the queue by the citizen's
-   * consent; a chat a colleague held stays theirs and the supervisors' (as in the queue).
+   * queued before the request was written, else the conversation with the bot kept with the
+   * request. A chat a colleague held stays theirs and the supervisors' (as in the queue).
    */
   async detail(reference: string, who: OperatorIdentity): Promise<{ request: TicketRecord; transcript: RequestTranscript | null; transcriptWithheld: boolean }> {
     const request = await this.options.tickets.get(reference);
     if (!request) throw new RequestError('REQUEST_NOT_FOUND', `Nessuna richiesta scritta con il codice ${reference}.`);
     const sessions = await this.options.handoffs.forConversation(request.channel, request.conversationId);
     const before = sessions.filter((s) => s.queuedAt <= request.createdAt).at(-1);
-    if (!before) return { request, transcript: null, transcriptWithheld: false };
+    if (!before) {
+      const kept = request.transcript ? { sessionId: null, queuedAt: null, operator: null, transcript: request.transcript, messages: [] } : null;
+      return { request, transcript: kept, transcriptWithheld: false };
+    }
     if (!mayRead(before, who)) return { request, transcript: null, transcriptWithheld: true };
     return {
       request,

@@ -168,7 +168,8 @@ export function mountRequestRoutes(server: Server, deps: RequestRouteDependencie
     }),
   );
 
-  function view(request: TicketRecord): TicketRecord & { topicTitle: string | null } {
+  /** The request as the console gets it; its kept conversation goes in the detail's `transcript`. */
+  function view({ transcript: _kept, ...request }: TicketRecord): Omit<TicketRecord, 'transcript'> & { topicTitle: string | null } {
     return { ...request, topicTitle: request.topicId ? (deps.runtime().kb.get(request.topicId)?.title.it ?? null) : null };
   }
 

@@ -13,7 +13,7 @@ function openField(cipher: RecordCipher, value: string, context: string): string
   return isSealed(value) ? cipher.open(value, context) : value;
 }
 
-function ticketContext(reference: string, field: 'contactEmail' | 'description' | 'answer' | 'closeNote'): string {
+function ticketContext(reference: string, field: 'contactEmail' | 'description' | 'answer' | 'closeNote' | 'transcript'): string {
   return `ticket/${reference}/${field}`;
 }
 
@@ -24,6 +24,7 @@ function sealTicket(cipher: RecordCipher, ticket: TicketRecord): TicketRecord {
     description: cipher.seal(ticket.description, ticketContext(ticket.reference, 'description')),
     ...(ticket.answer !== undefined ? { answer: cipher.seal(ticket.answer, ticketContext(ticket.reference, 'answer')) } : {}),
     ...(ticket.closeNote !== undefined ? { closeNote: cipher.seal(ticket.closeNote, ticketContext(ticket.reference, 'closeNote')) } : {}),
+    ...(ticket.transcript ? { transcript: ticket.transcript.map((e) => sealEntry(cipher, e, ticketContext(ticket.reference, 'transcript'))) } : {}),
   };
 }
 
@@ -34,11 +35,12 @@ function openTicket(cipher: RecordCipher, ticket: TicketRecord): TicketRecord {
     description: openField(cipher, ticket.description, ticketContext(ticket.reference, 'description')),
     ...(ticket.answer !== undefined ? { answer: openField(cipher, ticket.answer, ticketContext(ticket.reference, 'answer')) } : {}),
     ...(ticket.closeNote !== undefined ? { closeNote: openField(cipher, ticket.closeNote, ticketContext(ticket.reference, 'closeNote')) } : {}),
+    ...(ticket.transcript ? { transcript: ticket.transcript.map((e) => openEntry(cipher, e, ticketContext(ticket.reference, 'transcript'))) } : {}),
   };
 }
 
 /**
- * Written requests with their contact e-mail, description, answer and closing note sealed.
+ * Written requests with their contact e-mail, description, answer, closing note and transcript texts sealed.
  *
  * @example
  * const tickets = sealedTicketStore(backend.tickets, cipher);

@@ -155,6 +155,11 @@ export interface TicketRecord {
   readonly outcome?: TicketOutcome;
   /** Why it was closed, in the operator's words (sealed at rest). */
   readonly closeNote?: string;
+  /**
+   * The citizen's conversation with the bot before the request (redacted, as handoff transcripts;
+   * each text sealed at rest), for requests written without a handoff session to carry it.
+   */
+  readonly transcript?: readonly TranscriptEntry[];
 }
 
 /** What a search of written requests asks for; every filter is optional, all apply together. */

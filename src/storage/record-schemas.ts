@@ -19,6 +19,14 @@ import {
 
 const isoInstant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date and time');
 
+const transcriptEntrySchema = z.object({
+  at: isoInstant,
+  from: z.enum(['citizen', 'bot', 'operator', 'system']),
+  text: z.string(),
+  topicId: z.string().min(1).nullable().optional(),
+  operator: z.string().min(1).optional(),
+});
+
 /** The states and closing outcomes of written requests, in the order the console lists them. */
 export const TICKET_STATES = ['open', 'answered', 'closed'] as const satisfies readonly TicketState[];
 export const TICKET_OUTCOMES = ['answered', 'duplicate', 'not-competent', 'no-reply-needed', 'spam'] as const satisfies readonly TicketOutcome[];
@@ -40,6 +48,7 @@ const ticketSchema = z.object({
   closedBy: z.string().min(1).optional(),
   outcome: z.enum(TICKET_OUTCOMES).optional(),
   closeNote: z.string().optional(),
+  transcript: z.array(transcriptEntrySchema).optional(),
 });
 
 const operatorSchema = z.object({
@@ -54,14 +63,6 @@ const operatorSchema = z.object({
 
 const handoffStates = ['queued', 'connected', 'closed', 'abandoned', 'ticket'] as const satisfies readonly HandoffState[];
 const handoffOutcomes = ['resolved', 'written-request', 'callback', 'left', 'timeout', 'ticket'] as const satisfies readonly HandoffOutcome[];
-
-const transcriptEntrySchema = z.object({
-  at: isoInstant,
-  from: z.enum(['citizen', 'bot', 'operator', 'system']),
-  text: z.string(),
-  topicId: z.string().min(1).nullable().optional(),
-  operator: z.string().min(1).optional(),
-});
 
 const handoffChangeSchema = z.object({
   state: z.enum(handoffStates).optional(),

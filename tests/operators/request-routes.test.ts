@@ -90,6 +90,11 @@ describe('written requests worked to the end through the operator API', () => {
       reference, state: 'open', channel: 'directline', language: 'it', contactEmail: 'anna@example.org', conversationId: citizen.conversationId,
       topicId: expect.stringMatching(/tari/), topicTitle: expect.any(String), createdAt: new Date(clock).toISOString(),
     });
+    expect(found.json.requests[0].transcript).toBeUndefined();
+    // No queue on a Sunday: the conversation with the bot was kept with the request.
+    const detail = (await api(dialogo.port, 'GET', `/requests/${reference}`, giulia)).json;
+    expect(detail.transcript).toMatchObject({ sessionId: null, messages: [] });
+    expect(detail.transcript.transcript[0]).toMatchObject({ from: 'citizen', text: 'voglio parlare con una persona' });
   });
 
   test('filters by state, topic and age, newest first, with the count and a total per state', async () => {

@@ -25,6 +25,11 @@ function ticket(n: number, hours: number, extra: Partial<TicketRecord> = {}): Ti
   };
 }
 
+const KEPT = [
+  { at: at(-0.1), from: 'citizen' as const, text: 'abito in via Padova 12, come pago la TARI?' },
+  { at: at(-0.1), from: 'bot' as const, text: 'La TARI si paga con il modello F24.', topicId: 'tari' },
+];
+
 const claim = (by: string, hours: number) => ({ by, at: at(hours), staleBefore: at(hours - 0.5) });
 
 describe.each(adapters)('written requests: search, answer and close (%s)', (_name, open) => {
@@ -61,6 +66,13 @@ describe.each(adapters)('written requests: search, answer and close (%s)', (_nam
     expect(refs(page)).toEqual(['DLG-2026-000003', 'DLG-2026-000002']);
     expect(page.count).toBe(3);
     expect(await tickets.countByState()).toEqual({ open: 3, answered: 0, closed: 1 });
+  });
+
+  test('the conversation kept with a request is read back whole, and not listed by search when absent', async () => {
+    await tickets.create(ticket(1, 0, { transcript: KEPT }));
+    await tickets.create(ticket(2, 1));
+    expect(await tickets.get('DLG-2026-000001')).toEqual(ticket(1, 0, { transcript: KEPT }));
+    expect((await tickets.search({ limit: 5 })).tickets).toEqual([ticket(2, 1), ticket(1, 0, { transcript: KEPT })]);
   });
 
   test('an answer is stored under a claim: one of two operators wins, the answer and who and when are kept, state answered', async () => {
@@ -109,7 +121,7 @@ describe.each(adapters)('written requests: search, answer and close (%s)', (_nam
     const opened = await open();
     const sealed = sealBackend(opened.backend, createRecordCipher('chiave-di-prova-lunga-almeno-32-caratteri!'), () => undefined);
     try {
-      await sealed.tickets.create(ticket(1, 0));
+      await sealed.tickets.create(ticket(1, 0, { transcript: KEPT }));
       await sealed.tickets.create(ticket(2, 0));
       await sealed.tickets.claimReply('DLG-2026-000001', claim('giulia', 1));
       await sealed.tickets.recordAnswer('DLG-2026-000001', { by: 'giulia', at: at(1), text: ANSWER });
@@ -117,9 +129,9 @@ describe.each(adapters)('written requests: search, answer and close (%s)', (_nam
       await sealed.close();
       const everything = await opened.raw();
       expect(everything).toContain('DLG-2026-000001');
-      for (const secret of ['3331234567', 'modulo online', EMAIL]) expect(everything).not.toContain(secret);
+      for (const secret of ['3331234567', 'modulo online', EMAIL, 'via Padova 12']) expect(everything).not.toContain(secret);
       const again = sealBackend(await opened.reopen(), createRecordCipher('chiave-di-prova-lunga-almeno-32-caratteri!'), () => undefined);
-      expect(await again.tickets.get('DLG-2026-000001')).toMatchObject({ answer: ANSWER, contactEmail: EMAIL });
+      expect(await again.tickets.get('DLG-2026-000001')).toMatchObject({ answer: ANSWER, contactEmail: EMAIL, transcript: KEPT });
       expect((await again.tickets.search({ state: 'closed', limit: 5 })).tickets).toEqual([ticket(2, 0, { state: 'closed', closedAt: at(1), closedBy: 'giulia', outcome: 'spam', closeNote: 'scrive 3331234567' })]);
       await again.close();
     } finally {

@@ -141,7 +141,8 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
         outcome TEXT CHECK (outcome IS NULL OR outcome IN ('answered', 'duplicate', 'not-competent', 'no-reply-needed', 'spam')),
         close_note TEXT,
         reply_claimed_by TEXT,
-        reply_claimed_at TEXT
+        reply_claimed_at TEXT,
+        transcript TEXT
       );
       INSERT INTO tickets_v7 (reference, created_at, conversation_id, channel, language, topic_id, contact_email, description, state, closed_at, closed_by)
         SELECT reference, created_at, conversation_id, channel, language, topic_id, contact_email, description, status, closed_at, closed_by FROM tickets;

@@ -20,6 +20,7 @@ interface TicketRow {
   closed_by: string | null;
   outcome: string | null;
   close_note: string | null;
+  transcript: string | null;
 }
 
 function fromRow(row: TicketRow): TicketRecord {
@@ -41,6 +42,7 @@ function fromRow(row: TicketRow): TicketRecord {
       closedBy: row.closed_by ?? undefined,
       outcome: row.outcome ?? undefined,
       closeNote: row.close_note ?? undefined,
+      transcript: row.transcript === null ? undefined : (JSON.parse(row.transcript) as unknown),
     },
     `sqlite tickets row "${row.reference}"`,
   );
@@ -93,8 +95,8 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
     return row.value;
   });
   const insert = db.prepare(
-    `INSERT INTO tickets (reference, created_at, conversation_id, channel, language, topic_id, contact_email, description, state, answer, answered_by, answered_at, closed_at, closed_by, outcome, close_note)
-     VALUES (@reference, @createdAt, @conversationId, @channel, @language, @topicId, @contactEmail, @description, @state, @answer, @answeredBy, @answeredAt, @closedAt, @closedBy, @outcome, @closeNote)
+    `INSERT INTO tickets (reference, created_at, conversation_id, channel, language, topic_id, contact_email, description, state, answer, answered_by, answered_at, closed_at, closed_by, outcome, close_note, transcript)
+     VALUES (@reference, @createdAt, @conversationId, @channel, @language, @topicId, @contactEmail, @description, @state, @answer, @answeredBy, @answeredAt, @closedAt, @closedBy, @outcome, @closeNote, @transcript)
      ON CONFLICT(reference) DO NOTHING`,
   );
   const selectOne = db.prepare<[string], TicketRow>('SELECT * FROM tickets WHERE reference = ?');
@@ -146,6 +148,7 @@ export function sqliteTicketStore(db: Database.Database): TicketStore {
         closedBy: t.closedBy ?? null,
         outcome: t.outcome ?? null,
         closeNote: t.closeNote ?? null,
+        transcript: t.transcript ? JSON.stringify(t.transcript) : null,
       });
       if (result.changes === 0) throw new AlreadyExistsError('ticket', t.reference);
     },
