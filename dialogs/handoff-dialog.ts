@@ -205,19 +205,21 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
     }
     const text = fill(HANDOFF.queued[state.language], {
       position: entry.position ?? 1,
-      eta: describeWait(entry.etaSeconds ?? 0, state.language),
+      eta: describeWait(entry.etaSeconds, state.language),
       code: entry.session.phoneCode,
     });
     await this.say(context, state, text, [HANDOFF.leaveButton], handoff);
     return dc.endDialog({ reprocess: false } satisfies HandoffDialogResult);
   }
 
-  private async offerTicket(dc: DialogContext, state: HandoffDialogState, reason: 'closed' | 'full'): Promise<DialogTurnResult> {
+  private async offerTicket(dc: DialogContext, state: HandoffDialogState, reason: 'closed' | 'full' | 'no-operator'): Promise<DialogTurnResult> {
     state.step = 'ticket-offer';
     const text =
       reason === 'closed'
         ? fill(HANDOFF.unavailableClosed[state.language], { hours: this.deps.handoff.describeHours(state.language) })
-        : HANDOFF.unavailableFull[state.language];
+        : reason === 'no-operator'
+          ? HANDOFF.unavailableNoOperator[state.language]
+          : HANDOFF.unavailableFull[state.language];
     await this.say(dc.context, state, text, [HANDOFF.yes, HANDOFF.no]);
     return Dialog.EndOfTurn;
   }

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     MESSENGER_PAGE_ID: PAGE_ID,
   });
   const dialogo = await startDialogo(config, createLogger('warn'), { now: () => clock });
+  // The shift's consoles are open: within hours a citizen who asks is queued, not sent to a written request.
+  for (const operator of OPERATORS) dialogo.handoff.operatorOnline(operator, true);
   const kb = await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir));
   const topics = [...kb.topics];
   const stats: Stats = { conversations: 0, turns: 0, handoffs: 0, tickets: 0 };

@@ -62,6 +62,9 @@ const envSchema = z.object({
   HANDOFF_QUEUE_CAPACITY: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(10_000).default(20)),
   HANDOFF_QUEUE_TIMEOUT_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(86_400).default(600)),
   OPERATOR_TOKEN_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  // Operators' presence: away after this long with no console; the milliseconds override is for tests.
+  OPERATOR_AWAY_AFTER_SEC: z.preprocess(emptyToUndefined, z.coerce.number().int().min(5).max(3600).default(60)),
+  OPERATOR_AWAY_AFTER_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(3_600_000).optional()),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_GRACE_MS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(120000).default(10000)),
   ALLOWED_ORIGINS: optionalString,
@@ -134,6 +137,8 @@ export interface Config {
     readonly mode: 'console' | 'external';
     readonly queueCapacity: number;
     readonly queueTimeoutSec: number;
+    /** No console of an operator for this long makes them away (OPERATOR_AWAY_AFTER_SEC, or _MS in tests). */
+    readonly operatorAwayAfterMs: number;
     /** Key of the console tokens; unset outside production: a key per process. */
     readonly operatorTokenSecret: string | undefined;
   };
@@ -310,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       mode: e.HANDOFF_MODE,
       queueCapacity: e.HANDOFF_QUEUE_CAPACITY,
       queueTimeoutSec: e.HANDOFF_QUEUE_TIMEOUT_SEC,
+      operatorAwayAfterMs: e.OPERATOR_AWAY_AFTER_MS ?? e.OPERATOR_AWAY_AFTER_SEC * 1000,
       operatorTokenSecret: e.OPERATOR_TOKEN_SECRET,
     },
     mail,

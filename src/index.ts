@@ -153,6 +153,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     hours: config.handoff.officeHours,
     capacity: config.handoff.queueCapacity,
     queueTimeoutMs: config.handoff.queueTimeoutSec * 1000,
+    operatorAwayAfterMs: config.handoff.operatorAwayAfterMs,
+    offerWhenNoOperator: config.handoff.mode === 'console',
     logger,
     now,
   });
@@ -332,6 +334,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       clearInterval(retention);
       clearInterval(sweeper);
       await operatorApi.shutdown();
+      handoff.presence.stop();
       mailer?.close();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
       await Promise.all([

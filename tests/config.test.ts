@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  test('operators are away after 60 s with no console; OPERATOR_AWAY_AFTER_MS overrides it for tests; out of range stops start-up', () => {
+    expect(loadConfig({}).handoff.operatorAwayAfterMs).toBe(60_000);
+    expect(loadConfig({ OPERATOR_AWAY_AFTER_SEC: '90' }).handoff.operatorAwayAfterMs).toBe(90_000);
+    expect(loadConfig({ OPERATOR_AWAY_AFTER_SEC: '90', OPERATOR_AWAY_AFTER_MS: '300' }).handoff.operatorAwayAfterMs).toBe(300);
+    expect(() => loadConfig({ OPERATOR_AWAY_AFTER_SEC: '1' })).toThrow(/OPERATOR_AWAY_AFTER_SEC/);
+    expect(() => loadConfig({ OPERATOR_AWAY_AFTER_MS: 'soon' })).toThrow(/OPERATOR_AWAY_AFTER_MS/);
+  });
+
   test('empty variables count as unset', () => {
     expect(loadConfig({ PORT: '', MicrosoftAppId: '' }).port).toBe(3978);
   });

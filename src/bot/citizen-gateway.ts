@@ -58,6 +58,8 @@ export function renderNotice(session: HandoffSession, notice: CitizenNotice): Pa
       return handoffActivity(language, session, `${notice.operator ?? HANDOFF.operatorAuthor[language]} (020202): ${notice.text}`, { state: 'connected', position: null, etaSeconds: null });
     case 'closed':
       return handoffActivity(language, session, fill(HANDOFF.closedOutcome[language], { outcome: describeOutcome(notice.outcome, language) }), { state: 'closed', position: null, etaSeconds: null });
+    case 'operator-changed':
+      return handoffActivity(language, session, fill(HANDOFF.operatorChanged[language], { operator: notice.operator ?? HANDOFF.anOperator[language] }), { state: 'connected', position: null, etaSeconds: null });
     case 'wait-too-long':
       return handoffActivity(language, session, HANDOFF.waitTooLong[language], { state: 'queued', position: null, etaSeconds: null }, [HANDOFF.writtenRequestButton, HANDOFF.keepWaitingButton]);
   }

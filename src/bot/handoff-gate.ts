@@ -55,7 +55,7 @@ export class HandoffGate {
     }
     if (text.length > 0 && !isKeepWaiting(plain)) await this.handoff.citizenMessage(session, text);
     const entry = await this.handoff.entryOf(session);
-    const body = fill(HANDOFF.stillQueued[session.language], { position: entry.position ?? 1, eta: describeWait(entry.etaSeconds ?? 0, session.language) });
+    const body = fill(HANDOFF.stillQueued[session.language], { position: entry.position ?? 1, eta: describeWait(entry.etaSeconds, session.language) });
     await say(context, session.language, session, body, { state: 'queued', position: entry.position, etaSeconds: entry.etaSeconds }, [HANDOFF.leaveButton]);
     return true;
   }

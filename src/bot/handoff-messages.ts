@@ -36,6 +36,7 @@ export const HANDOFF = {
     en: 'I noted your message for the operator. You are in the queue: position {position}, estimated wait {eta}.',
   },
   connected: { it: 'Sei in contatto con {operator} del contact center 020202. Scrivi pure.', en: 'You are now talking to {operator} of the 020202 contact centre. Go ahead.' },
+  operatorChanged: { it: 'Ora sei in contatto con {operator} del contact center 020202.', en: 'You are now talking to {operator} of the 020202 contact centre.' },
   /** {operator} of `connected` for an account without a display name: citizens never read a login. */
   anOperator: { it: 'un operatore', en: 'an operator' },
   /** Who signs an operator's message when the account has no display name: "Operatore (020202): …". */
@@ -56,6 +57,10 @@ export const HANDOFF = {
   unavailableFull: {
     it: 'In questo momento tutti gli operatori sono occupati e la coda è piena. Puoi lasciare una richiesta scritta: ti rispondiamo per e-mail. Vuoi lasciarla?',
     en: 'All operators are busy right now and the queue is full. You can leave a written request and we will answer by e-mail. Would you like to?',
+  },
+  unavailableNoOperator: {
+    it: 'Al momento nessun operatore è disponibile. Puoi lasciare una richiesta scritta: ti rispondiamo per e-mail. Vuoi lasciarla?',
+    en: 'No operator is available right now. You can leave a written request and we will answer by e-mail. Would you like to?',
   },
   askEmail: { it: 'A quale indirizzo e-mail vuoi ricevere la risposta?', en: 'Which e-mail address should we answer to?' },
   badEmail: { it: 'Non mi sembra un indirizzo e-mail valido (esempio: nome@esempio.it). Riprova.', en: 'That does not look like a valid e-mail address (for example name@example.com). Please try again.' },
@@ -99,8 +104,12 @@ export function fill(template: string, values: Readonly<Record<string, string | 
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
 }
 
-/** An estimated wait in words: "meno di un minuto", "circa 4 minuti". */
-export function describeWait(seconds: number, language: Language): string {
+/**
+ * An estimated wait in words: "meno di un minuto", "circa 4 minuti"; null (nobody available to
+ * serve the queue) is said as such, never as a short wait.
+ */
+export function describeWait(seconds: number | null, language: Language): string {
+  if (seconds === null) return language === 'en' ? 'unknown (no operator is available right now)' : 'non calcolabile (al momento nessun operatore è disponibile)';
   const minutes = Math.round(seconds / 60);
   if (minutes < 1) return language === 'en' ? 'under a minute' : 'meno di un minuto';
   if (minutes === 1) return language === 'en' ? 'about 1 minute' : 'circa 1 minuto';

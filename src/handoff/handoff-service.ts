@@ -3,7 +3,9 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger';
 import { redact } from '../privacy/redact';
 import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
+import { estimateWaitSeconds } from './estimate';
 import type { OfficeHours } from './office-hours';
+import { OperatorPresence, type PresenceIdentity } from './operator-presence';
 
 /**
  * What the citizen is told, rendered in their language by the channel edge (see CitizenGateway).
@@ -11,11 +13,12 @@ import type { OfficeHours } from './office-hours';
  * none yet (the citizen reads "un operatore").
  */
 export type CitizenNotice =
-  | { readonly kind: 'position'; readonly position: number; readonly etaSeconds: number }
+  | { readonly kind: 'position'; readonly position: number; readonly etaSeconds: number | null }
   | { readonly kind: 'connected'; readonly operator: string | null }
   | { readonly kind: 'operator-message'; readonly operator: string | null; readonly text: string }
   | { readonly kind: 'closed'; readonly outcome: HandoffOutcome }
-  | { readonly kind: 'wait-too-long' };
+  | { readonly kind: 'wait-too-long' }
+  | { readonly kind: 'operator-changed'; readonly operator: string | null };
 
 /** How notices reach a citizen on their channel; rejects when the channel refuses (e.g. Messenger's window). */
 export interface CitizenGateway {
@@ -49,13 +52,34 @@ export interface LifecycleEvent {
   readonly handleSec?: number;
 }
 
-/** Why a request for an operator cannot be queued now. */
-export type Availability = { readonly open: true } | { readonly open: false; readonly reason: 'closed' | 'full'; readonly nextOpening: Date | null };
+/** Why a request for an operator cannot be queued now; `no-operator`: within hours, nobody available. */
+export type Availability = { readonly open: true } | { readonly open: false; readonly reason: 'closed' | 'full' | 'no-operator'; readonly nextOpening: Date | null };
+
+/** A conversation changed hands without leaving the operators: who had it, who has it, who did it. */
+export interface HandoverEvent {
+  readonly session: HandoffSession;
+  readonly kind: 'takeover' | 'reassign' | 'transfer';
+  /** The previous holder; null when the conversation was queued. */
+  readonly from: string | null;
+  readonly to: string;
+  readonly by: string;
+  readonly note: string | null;
+}
 
 /** Refusals the console shows; `code` maps to an HTTP status. */
 export class HandoffError extends Error {
   constructor(
-    readonly code: 'NOT_FOUND' | 'ALREADY_CLAIMED' | 'OPERATOR_AT_CAPACITY' | 'NOT_YOUR_CONVERSATION' | 'NOT_CONNECTED' | 'MESSAGING_WINDOW_CLOSED',
+    readonly code:
+      | 'NOT_FOUND'
+      | 'ALREADY_CLAIMED'
+      | 'OPERATOR_AT_CAPACITY'
+      | 'NOT_YOUR_CONVERSATION'
+      | 'NOT_CONNECTED'
+      | 'MESSAGING_WINDOW_CLOSED'
+      | 'OPERATOR_UNAVAILABLE'
+      | 'COLLEAGUE_AT_CAPACITY'
+      | 'ALREADY_HOLDER'
+      | 'HOLDER_CHANGED',
     message: string,
   ) {
     super(message);
@@ -75,6 +99,13 @@ export interface HandoffServiceOptions {
   readonly now?: () => Date;
   /** Handling time assumed before any conversation was handled (4 minutes). */
   readonly defaultHandleSec?: number;
+  /** No console of an operator for this long makes them away (OPERATOR_AWAY_AFTER_SEC; 60 s). */
+  readonly operatorAwayAfterMs?: number;
+  /**
+   * Within office hours with nobody available, offer the written request at once (console mode).
+   * Off for an external agent hub, whose operators Dialogo does not see.
+   */
+  readonly offerWhenNoOperator?: boolean;
 }
 
 const RECENT_FOR_ESTIMATE = 20;
@@ -101,8 +132,8 @@ export class HandoffService extends EventEmitter {
   private readonly toldPosition = new Map<string, number>();
   /** Sessions already offered the written request after a long wait. */
   private readonly offeredTicket = new Set<string>();
-  /** Operators with an open console: name -> open connections. */
-  private readonly online = new Map<string, number>();
+  /** Operators' presence (available, busy, away), from their consoles' WebSockets and choices. */
+  readonly presence: OperatorPresence;
   private handleSecEstimate: number;
   /**
    * Active sessions by channel and conversation, so that the check every citizen turn makes
@@ -118,6 +149,8 @@ export class HandoffService extends EventEmitter {
     this.now = options.now ?? (() => new Date());
     this.defaultHandleSec = options.defaultHandleSec ?? 240;
     this.handleSecEstimate = this.defaultHandleSec;
+    this.presence = new OperatorPresence({ awayAfterMs: options.operatorAwayAfterMs ?? 60_000, now: () => this.now().getTime() });
+    this.presence.on('change', () => this.emit('operators'));
   }
 
   /** The channel edge that talks to citizens (set once the adapters exist). */
@@ -138,6 +171,7 @@ export class HandoffService extends EventEmitter {
     if (!this.options.hours.isOpen(now)) return { open: false, reason: 'closed', nextOpening: this.options.hours.nextOpening(now) };
     const waiting = (await this.options.store.active()).filter((s) => s.state === 'queued').length;
     if (waiting >= this.options.capacity) return { open: false, reason: 'full', nextOpening: null };
+    if (this.options.offerWhenNoOperator !== false && this.presence.available().length === 0) return { open: false, reason: 'no-operator', nextOpening: null };
     return { open: true };
   }
 
@@ -205,7 +239,7 @@ export class HandoffService extends EventEmitter {
       return {
         session,
         position: queued ? position : null,
-        etaSeconds: queued ? this.estimate(position) : null,
+        etaSeconds: queued ? this.estimate(position, active) : null,
         waitingSec: Math.max(0, Math.round((now - Date.parse(session.queuedAt)) / 1000)),
       };
     });
@@ -363,16 +397,15 @@ export class HandoffService extends EventEmitter {
     return this.options.tickets.list();
   }
 
-  /** Operators with an open console (for estimates and the supervisor view). */
-  operatorOnline(name: string, online: boolean): void {
-    const count = (this.online.get(name) ?? 0) + (online ? 1 : -1);
-    if (count > 0) this.online.set(name, count);
-    else this.online.delete(name);
-    this.emit('operators');
+  /** A console of the operator opened or closed (`immediate`: they signed out); see {@link OperatorPresence}. */
+  operatorOnline(operator: PresenceIdentity, online: boolean, immediate = false): void {
+    if (online) this.presence.connected(operator);
+    else this.presence.disconnected(operator.name, immediate);
   }
 
+  /** Operators with at least one console open. */
   onlineOperators(): string[] {
-    return [...this.online.keys()];
+    return this.presence.connectedNames();
   }
 
   /** Citizens waiting and conversations held, from memory (for the metrics). */
@@ -400,9 +433,10 @@ export class HandoffService extends EventEmitter {
     return found ?? { session, position: null, etaSeconds: null, waitingSec: 0 };
   }
 
-  private estimate(position: number): number {
-    const operators = Math.max(1, this.online.size);
-    return Math.round((position * this.handleSecEstimate) / operators);
+  /** See {@link estimateWaitSeconds}: the available operators' free slots, then the recent handling time. */
+  private estimate(position: number, active: readonly HandoffSession[]): number | null {
+    const serving = this.presence.available().map((p) => ({ maxConcurrent: p.maxConcurrent, held: heldBy(active, p.name) }));
+    return estimateWaitSeconds(position, serving, this.handleSecEstimate);
   }
 
   private async refreshEstimate(): Promise<void> {
@@ -422,7 +456,7 @@ export class HandoffService extends EventEmitter {
   /** Tells queued citizens whose position changed. */
   private async tellPositions(): Promise<void> {
     for (const entry of await this.queue()) {
-      if (entry.position === null || entry.etaSeconds === null) continue;
+      if (entry.position === null) continue;
       const told = this.toldPosition.get(entry.session.id);
       if (told === entry.position) continue;
       this.toldPosition.set(entry.session.id, entry.position);
@@ -466,6 +500,90 @@ export class HandoffService extends EventEmitter {
     }
     throw new Error('no free phone code after 20 attempts');
   }
+
+  // ------------------------------------------------------------ supervision (docs/handoff.md, "Supervision")
+
+  /** A supervisor takes a conversation for themselves: claims a queued one, or becomes the holder of a held one (over their limit if need be). */
+  async takeOver(id: string, supervisor: OperatorIdentity): Promise<HandoffSession> {
+    return this.handOver(id, supervisor, supervisor, 'takeover', null);
+  }
+
+  /** A supervisor gives a queued or held conversation to `target`, who must be available and under their limit unless `force`. */
+  async reassign(id: string, supervisor: OperatorIdentity, target: OperatorIdentity, force = false): Promise<HandoffSession> {
+    if (!force) await this.checkCanTake(target);
+    return this.handOver(id, supervisor, target, 'reassign', null);
+  }
+
+  /** The holder passes a conversation to an available colleague under their limit, with an optional note for them. */
+  async transfer(id: string, holder: OperatorIdentity, target: OperatorIdentity, note: string | null): Promise<HandoffSession> {
+    const session = await this.held(id, holder);
+    if (session.operator === target.name) throw new HandoffError('ALREADY_HOLDER', `La conversazione è già di ${target.name}.`);
+    await this.checkCanTake(target);
+    return this.handOver(id, holder, target, 'transfer', note, session);
+  }
+
+  /** Conversations `name` holds now. */
+  async heldCount(name: string): Promise<number> {
+    return heldBy(await this.options.store.active(), name);
+  }
+
+  private async checkCanTake(target: OperatorIdentity): Promise<void> {
+    const { status } = this.presence.get(target.name);
+    if (status === 'busy') throw new HandoffError('OPERATOR_UNAVAILABLE', `${target.name} è occupato: non prende nuove conversazioni.`);
+    if (status === 'away') throw new HandoffError('OPERATOR_UNAVAILABLE', `${target.name} è assente: nessuna console aperta.`);
+    const held = await this.heldCount(target.name);
+    if (held >= target.maxConcurrent) throw new HandoffError('COLLEAGUE_AT_CAPACITY', `${target.name} ha già ${held} conversazioni aperte: il suo limite è ${target.maxConcurrent}.`);
+  }
+
+  /**
+   * Moves a conversation to `target`: from the queue (a claim made for them) or from its holder
+   * (only while that holder still has it: of two moves at once, one wins). The citizen hears the
+   * new name, the new holder gets a line in the chat with the note, both consoles are told.
+   */
+  private async handOver(id: string, by: OperatorIdentity, target: OperatorIdentity, kind: HandoverEvent['kind'], note: string | null, seen?: HandoffSession): Promise<HandoffSession> {
+    const session = seen ?? (await this.options.store.get(id));
+    if (!session) throw new HandoffError('NOT_FOUND', 'Conversazione non trovata.');
+    if (session.state !== 'queued' && session.state !== 'connected') throw new HandoffError('NOT_CONNECTED', 'La conversazione non è più aperta.');
+    const from = session.state === 'connected' ? (session.operator ?? null) : null;
+    if (from === target.name) throw new HandoffError('ALREADY_HOLDER', `La conversazione è già di ${target.name}.`);
+    const at = this.now();
+    const moved =
+      from === null
+        ? await this.options.store.transition(id, ['queued'], { state: 'connected', operator: target.name, connectedAt: at.toISOString() })
+        : await this.options.store.transition(id, ['connected'], { operator: target.name }, from);
+    if (!moved) {
+      const now = await this.options.store.get(id);
+      if (now?.state === 'connected') throw new HandoffError('HOLDER_CHANGED', `La conversazione è appena passata a ${now.operator ?? 'un altro operatore'}.`);
+      throw new HandoffError('NOT_CONNECTED', 'La conversazione non è più aperta.');
+    }
+    this.track(moved);
+    const entry: TranscriptEntry = { at: at.toISOString(), from: 'system', text: handoverLine(kind, from, target.name, by.name, note), operator: by.name, handover: kind };
+    await this.options.store.appendMessage(id, entry);
+    if (from === null) {
+      this.toldPosition.delete(id);
+      this.lifecycle(moved, 'connected', { waitSec: secondsBetween(moved.queuedAt, at) });
+      await this.tell(moved, { kind: 'connected', operator: target.displayName ?? null }, 'operator');
+    } else {
+      await this.tell(moved, { kind: 'operator-changed', operator: target.displayName ?? null }, 'operator');
+    }
+    this.emit('message', { sessionId: id, operator: target.name, entry });
+    this.emit('handover', { session: moved, kind, from, to: target.name, by: by.name, note } satisfies HandoverEvent);
+    this.emit('session', moved);
+    this.emit('queue');
+    if (from === null) await this.tellPositions();
+    return moved;
+  }
+}
+
+function heldBy(active: readonly HandoffSession[], name: string): number {
+  return active.filter((s) => s.state === 'connected' && s.operator === name).length;
+}
+
+/** The line the new holder reads in the chat (the citizen never sees it); the note is redacted, as it is stored. */
+function handoverLine(kind: HandoverEvent['kind'], from: string | null, to: string, by: string, note: string | null): string {
+  const what = kind === 'takeover' ? `Presa in carico da ${by}` : kind === 'reassign' ? `Assegnata a ${to} da ${by}` : `Trasferita da ${by} a ${to}`;
+  const origin = from && kind !== 'transfer' ? ` (prima: ${from})` : '';
+  return `${what}${origin}.${note ? ` Nota: ${redact(note).text}` : ''}`;
 }
 
 function indexKey(channel: string, conversationId: string): string {

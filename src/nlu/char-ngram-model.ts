@@ -53,6 +53,13 @@ function slot(gram: number, label: number): number {
   return imul(gram ^ imul(label + 1, 0x9e3779b1), 0x85ebca6b) >>> (32 - BITS);
 }
 
+/** A trained model's data: its labels in index order, the `always` label, the hashed weights. */
+export interface CharModelSnapshot {
+  readonly labels: readonly string[];
+  readonly always: string | null;
+  readonly weights: Float32Array;
+}
+
 /**
  * A linear model over hashed character n-grams (multinomial logistic regression, fitted by
  * stochastic gradient descent at build time). Each question is told apart only from the labels
@@ -117,6 +124,17 @@ export class CharNgramModel {
       }
     }
     return new CharNgramModel(labelIndex, weights, always);
+  }
+
+  /** The trained model as data, to keep it between processes (model-cache.ts). */
+  toSnapshot(): CharModelSnapshot {
+    return { labels: [...this.labelIndex.keys()], always: this.always ?? null, weights: this.weights };
+  }
+
+  /** A model from {@link toSnapshot}'s data; throws when the weights are not of this build's size. */
+  static fromSnapshot(snapshot: CharModelSnapshot): CharNgramModel {
+    if (snapshot.weights.length !== 1 << BITS) throw new Error(`character model snapshot has ${snapshot.weights.length} weights, expected ${1 << BITS}`);
+    return new CharNgramModel(new Map(snapshot.labels.map((label, i) => [label, i])), snapshot.weights, snapshot.always ?? undefined);
   }
 
   /**

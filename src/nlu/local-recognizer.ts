@@ -7,6 +7,7 @@ import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
 import { wordLexicon } from './lexicon';
 import type { LogisticRegression } from './logistic-regression';
+import type { ModelCache, TrainedModels } from './model-cache';
 import { NaiveBayes, Posteriors } from './naive-bayes';
 import { normalize } from './normalize';
 import type { OutOfScopeExamples } from './out-of-scope';
@@ -68,15 +69,18 @@ export class LocalRecognizer implements Recognizer {
   /**
    * Builds every index and model over the knowledge base. `bayes: false` leaves the naive
    * Bayes model out (retrieval scores only): the ablation that shows what it adds.
+   * `modelCache` reuses the character model and calibrator trained on the same inputs (test runs only).
    */
-  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean } = {}): LocalRecognizer {
-    const { bands = DEFAULT_BANDS, bayes: useBayes = true } = options;
+  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean; modelCache?: ModelCache } = {}): LocalRecognizer {
+    const { bands = DEFAULT_BANDS, bayes: useBayes = true, modelCache } = options;
     const analyzer = new Analyzer(kb.synonyms);
     const index = new TopicIndex(kb, analyzer);
     const bayes = useBayes ? NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope)) : undefined;
-    const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
-    const chars = trainCharModel(charTraining);
-    const calibrator = fitCalibrator(kb, analyzer, outOfScope, useBayes, charTraining);
+    const train = (): TrainedModels => {
+      const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
+      return { chars: trainCharModel(charTraining), calibrator: fitCalibrator(kb, analyzer, outOfScope, useBayes, charTraining) };
+    };
+    const { chars, calibrator } = modelCache ? modelCache.trained(kb, outOfScope, useBayes, train) : train();
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
     const recognizer = new LocalRecognizer(analyzer, index, bayes, chars, new SpellingCorrector(words, wordLexicon()), new LanguageDetector(index.vocabulary), calibrator, bands);

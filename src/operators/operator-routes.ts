@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import { FacetPicker } from '../nlu/facet-picker';
-import { HandoffError, type HandoffService, type OperatorIdentity, type QueueEntry } from '../handoff/handoff-service';
+import { HandoffError, type HandoffService, type HandoverEvent, type OperatorIdentity, type QueueEntry } from '../handoff/handoff-service';
 import type { Logger } from '../logger';
 import { clientAddress } from '../server/client-address';
 import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
@@ -18,6 +18,7 @@ import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
 import { mountRequestRoutes } from './request-routes';
 import type { WrittenRequests } from '../handoff/written-requests';
+import { mountSupervisionApi } from './supervision-routes';
 
 export const OPERATOR_API = '/api/operator';
 export const OPERATOR_WS_PATH = '/api/operator/ws';
@@ -45,6 +46,10 @@ const HANDOFF_STATUS: Record<HandoffError['code'], HttpErrorCode> = {
   NOT_YOUR_CONVERSATION: 'NOT_YOUR_CONVERSATION',
   NOT_CONNECTED: 'NOT_CONNECTED',
   MESSAGING_WINDOW_CLOSED: 'MESSAGING_WINDOW_CLOSED',
+  OPERATOR_UNAVAILABLE: 'OPERATOR_UNAVAILABLE',
+  COLLEAGUE_AT_CAPACITY: 'COLLEAGUE_AT_CAPACITY',
+  ALREADY_HOLDER: 'ALREADY_HOLDER',
+  HOLDER_CHANGED: 'HOLDER_CHANGED',
 };
 
 /**
@@ -203,6 +208,8 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     }),
   );
 
+  mountSupervisionApi(server, { handoff, accounts, guarded, sessionView });
+
   // ------------------------------------------------------------ live updates
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -223,12 +230,13 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
         if (!who) return refuse(401, 'OPERATOR_TOKEN_INVALID');
         wss.handleUpgrade(req, socket, head, (ws) => {
           clients.set(ws, who);
-          handoff.operatorOnline(who.name, true);
+          handoff.operatorOnline(who, true);
           ws.on('message', () => undefined);
           ws.on('error', (error) => logger.debug({ err: error }, 'operator socket error'));
-          ws.on('close', () => {
+          ws.on('close', (_code, reason) => {
             clients.delete(ws);
-            handoff.operatorOnline(who.name, false);
+            // The console says "logout" when the operator signs out: away at once, not after the delay.
+            handoff.operatorOnline(who, false, reason.toString() === 'logout');
           });
           void queueView(who).then((view) => send(ws, { type: 'queue', ...view }));
         });
@@ -262,27 +270,40 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     runtime: deps.runtime,
     logger,
   });
+  // The old holder no longer sees the conversation: they are told it left them, the new holder that it came.
+  const onHandover = (event: HandoverEvent) => {
+    const push = { type: 'handover', sessionId: event.session.id, kind: event.kind, from: event.from, to: event.to, by: event.by, note: event.note };
+    for (const [ws, who] of clients) if (who.name === event.from || who.name === event.to) send(ws, push);
+  };
   handoff.on('queue', broadcastQueue);
   handoff.on('operators', broadcastQueue);
+  handoff.on('handover', onHandover);
   handoff.on('message', onMessage);
   handoff.on('session', onSession);
 
   // ------------------------------------------------------------ views
 
-  async function queueView(who: OperatorIdentity): Promise<{ sessions: unknown[]; operators?: unknown[] }> {
+  async function queueView(who: OperatorIdentity): Promise<{ sessions: unknown[]; presence: unknown; operators?: unknown[] }> {
     const entries = await handoff.queue();
     const visible = entries.filter((e) => conversationAccess(e.session, who) !== 'none');
     const sessions = visible.map(entryView);
-    if (who.role !== 'supervisor') return { sessions };
-    const online = new Set(handoff.onlineOperators());
-    const operators = (await accounts.list()).map((account) => ({
-      name: account.name,
-      role: account.role,
-      online: online.has(account.name),
-      active: entries.filter((e) => e.session.state === 'connected' && e.session.operator === account.name).length,
-      maxConcurrent: account.maxConcurrent,
-    }));
-    return { sessions, operators };
+    const mine = handoff.presence.get(who.name);
+    const presence = { status: mine.status, since: mine.since };
+    if (who.role !== 'supervisor') return { sessions, presence };
+    const operators = (await accounts.list()).map((account) => {
+      const p = handoff.presence.get(account.name);
+      return {
+        name: account.name,
+        displayName: account.displayName ?? null,
+        role: account.role,
+        online: p.connections > 0,
+        presence: p.status,
+        presenceSince: p.since,
+        active: entries.filter((e) => e.session.state === 'connected' && e.session.operator === account.name).length,
+        maxConcurrent: account.maxConcurrent,
+      };
+    });
+    return { sessions, presence, operators };
   }
 
   function entryView(entry: QueueEntry): Record<string, unknown> {
@@ -302,6 +323,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       operator: session.operator ?? null,
       connectedAt: session.connectedAt ?? null,
       phoneCode: session.phoneCode,
+      handover: lastHandover(session),
       ...(session.endedAt ? { endedAt: session.endedAt, outcome: session.outcome ?? null } : {}),
     };
   }
@@ -324,12 +346,22 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       requestRoutes.shutdown();
       handoff.off('queue', broadcastQueue);
       handoff.off('operators', broadcastQueue);
+      handoff.off('handover', onHandover);
       handoff.off('message', onMessage);
       handoff.off('session', onSession);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** The line of the conversation's last change of hands, for the new holder's card (null if none). */
+function lastHandover(session: HandoffSession): { kind: string; text: string; at: string } | null {
+  for (let i = session.messages.length - 1; i >= 0; i -= 1) {
+    const entry = session.messages[i];
+    if (entry?.handover) return { kind: entry.handover, text: entry.text, at: entry.at };
+  }
+  return null;
 }
 
 function send(ws: WebSocket, message: unknown): void {

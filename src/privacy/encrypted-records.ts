@@ -137,7 +137,7 @@ export function sealedHandoffStore(inner: HandoffStore, cipher: RecordCipher): H
     activeFor: async (channel, conversationId) => openMaybe(await inner.activeFor(channel, conversationId)),
     active: async () => (await inner.active()).map(open),
     byPhoneCode: async (code) => openMaybe(await inner.byPhoneCode(code)),
-    transition: async (id, from, change) => openMaybe(await inner.transition(id, from, change)),
+    transition: async (id, from, change, holder) => openMaybe(await inner.transition(id, from, change, holder)),
     appendMessage: async (id, entry) => inner.appendMessage(id, sealEntry(cipher, parseTranscriptEntry(entry, `message for handoff "${id}"`), handoffContext(id, 'message'))),
     recentlyHandled: async (limit) => (await inner.recentlyHandled(limit)).map(open),
     purgeEndedBefore: (before) => inner.purgeEndedBefore(before),

@@ -37,6 +37,12 @@ export const HTTP_ERRORS = {
   OPERATOR_AT_CAPACITY: { status: 409, message: 'You hold as many conversations as you may' },
   NOT_YOUR_CONVERSATION: { status: 409, message: 'Another operator holds this conversation' },
   NOT_CONNECTED: { status: 409, message: 'The conversation is not open with an operator' },
+  SUPERVISOR_ONLY: { status: 403, message: 'Only supervisors may do this' },
+  OPERATOR_NOT_FOUND: { status: 404, message: 'No enabled operator account with this name' },
+  OPERATOR_UNAVAILABLE: { status: 409, message: 'The colleague is busy or away and takes no new conversation' },
+  COLLEAGUE_AT_CAPACITY: { status: 409, message: 'The colleague holds as many conversations as they may' },
+  ALREADY_HOLDER: { status: 409, message: 'The conversation is already held by this operator' },
+  HOLDER_CHANGED: { status: 409, message: 'The conversation changed hands meanwhile' },
   MESSAGING_WINDOW_CLOSED: { status: 422, message: 'The channel no longer allows writing to this citizen' },
   // Written requests (src/operators/request-routes.ts): the console shows these messages as they are.
   REQUEST_NOT_OPEN: { status: 409, message: 'La richiesta ha già avuto risposta' },

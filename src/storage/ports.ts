@@ -44,6 +44,8 @@ export interface TranscriptEntry {
   readonly topicId?: string | null;
   /** For operator messages: who wrote. */
   readonly operator?: string;
+  /** For the system line of a conversation that changed hands: how (the new holder's card shows it). */
+  readonly handover?: 'takeover' | 'reassign' | 'transfer';
 }
 
 /**
@@ -96,9 +98,11 @@ export interface HandoffStore {
   /**
    * Applies `change` only if the session is in one of the `from` states: atomic, so two
    * operators claiming at once cannot both win. Returns the updated session, or undefined
-   * when the session is missing or in another state.
+   * when the session is missing or in another state. With `holder`, the change applies only
+   * while that operator holds the session, so two supervisors moving one conversation at once
+   * cannot both win either.
    */
-  transition(id: string, from: readonly HandoffState[], change: HandoffChange): Promise<HandoffSession | undefined>;
+  transition(id: string, from: readonly HandoffState[], change: HandoffChange, holder?: string): Promise<HandoffSession | undefined>;
   /** Appends a live message to the session (in order); false when there is no such session. */
   appendMessage(id: string, entry: TranscriptEntry): Promise<boolean>;
   /** Sessions that ended after an operator held them, most recently ended first (for wait estimates). */

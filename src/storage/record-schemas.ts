@@ -25,6 +25,7 @@ const transcriptEntrySchema = z.object({
   text: z.string(),
   topicId: z.string().min(1).nullable().optional(),
   operator: z.string().min(1).optional(),
+  handover: z.enum(['takeover', 'reassign', 'transfer']).optional(),
 });
 
 /** The states and closing outcomes of written requests, in the order the console lists them. */

@@ -248,7 +248,10 @@
   function refreshQueue() {
     if (!state.token) return Promise.resolve();
     return api('GET', '/queue')
-      .then(function (data) { applyQueue(data.sessions, data.operators); })
+      .then(function (data) {
+        applyQueue(data.sessions, data.operators);
+        afterQueue(data);
+      })
       .catch(function (error) {
         if (error.status !== 401) notice('Impossibile aggiornare la coda: ' + describeError(error), 'error');
       });
@@ -366,6 +369,7 @@
         meta,
         el('p', { className: 'session-topic', id: titleId }, session.topicTitle ? str(session.topicTitle) : 'Argomento non riconosciuto'),
         el('p', { className: 'session-desc' + (extraClass ? ' ' + extraClass : ''), id: descId, title: str(session.description) }, session.description ? str(session.description) : 'Nessuna descrizione'),
+        handoverLine(session),
       ],
     };
   }
@@ -579,8 +583,11 @@
     claim.disabled = atCapacity();
     $('message-text').disabled = !canWrite;
     $('send').disabled = !canWrite || state.sending;
-    $('close-outcome').disabled = !canWrite;
-    $('close-submit').disabled = !canWrite;
+    // Supervisors may close any connected conversation (the API always allowed it).
+    var canClose = canWrite || (state.me.role === 'supervisor' && session.state === 'connected');
+    $('close-outcome').disabled = !canClose;
+    $('close-submit').disabled = !canClose;
+    updateTransferForm(session, canWrite);
   }
 
   function renderEntry(entry, inTranscript) {
@@ -826,13 +833,14 @@
   // ---------------------------------------------------------------- supervision
 
   function renderSupervision() {
+    var focused = document.activeElement && document.activeElement.getAttribute('data-focus-key');
     var ops = clear($('operators-body'));
     if (!state.operators.length) ops.appendChild(el('tr', null, el('td', { colspan: '4' }, 'Nessun operatore.')));
     state.operators.forEach(function (o) {
-      ops.appendChild(el('tr', null, [
+      ops.appendChild(el('tr', { 'data-operator': str(o.name) }, [
         el('th', { scope: 'row' }, str(o.name)),
         el('td', null, ROLES[o.role] || str(o.role)),
-        el('td', null, el('span', { className: 'badge ' + (o.online ? 'badge-online' : 'badge-offline') }, o.online ? 'Online' : 'Offline')),
+        el('td', null, presenceCell(o)),
         el('td', null, str(o.active) + '/' + str(o.maxConcurrent)),
       ]));
     });
@@ -841,6 +849,7 @@
     state.sessions.forEach(function (s) {
       var view = el('button', { type: 'button', className: 'btn btn-secondary btn-small' }, ['Visualizza', el('span', { className: 'visually-hidden' }, ' ' + (s.topicTitle ? str(s.topicTitle) : 'conversazione') + ' ' + str(s.phoneCode))]);
       view.addEventListener('click', function () { openConversation(s.id); });
+      view = el('div', { className: 'row-actions' }, [view].concat(supervisorActions(s)));
       active.appendChild(el('tr', null, [
         el('td', null, STATES[s.state] || str(s.state)),
         el('td', null, timer(s.state === 'connected' && s.connectedAt ? s.connectedAt : s.queuedAt, s.state === 'connected' ? 'In corso da' : 'In attesa da')),
@@ -853,6 +862,202 @@
         el('td', null, view),
       ]));
     });
+    if (focused) {
+      var again = document.querySelector('[data-focus-key="' + focused + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  // ---------------------------------------------------------------- presence, supervisor moves, transfer
+
+  var PRESENCE = { available: 'Disponibile', busy: 'Occupato', away: 'Assente' };
+  var HANDOVER = { takeover: 'presa in carico', reassign: 'riassegnata', transfer: 'trasferita' };
+
+  /**
+   * After every queue (fetched or pushed, which presence changes also send): the operator's own
+   * presence, and the colleagues of an open transfer form, whose presence may have changed.
+   */
+  function afterQueue(data) {
+    applyPresence(data.presence);
+    if (!$('transfer-form').hidden) loadColleagues();
+  }
+
+  function applyPresence(presence) {
+    if (!presence || !PRESENCE[presence.status]) return;
+    var select = $('presence-select');
+    if (presence.status !== 'away' && document.activeElement !== select) select.value = presence.status;
+    setText('presence-since', presence.since ? 'dalle ' + formatTime(presence.since) : '');
+  }
+
+  function onPresenceChange() {
+    var select = $('presence-select');
+    var status = select.value;
+    select.disabled = true;
+    api('PUT', '/me/presence', { status: status })
+      .then(function (data) {
+        applyPresence(data.presence);
+        notice(status === 'busy' ? 'Stato: occupato. Non ricevi nuove conversazioni.' : 'Stato: disponibile.', 'success');
+      })
+      .catch(function (error) {
+        if (error.status !== 401) notice('Impossibile cambiare stato: ' + describeError(error), 'error');
+      })
+      .then(function () { select.disabled = false; });
+  }
+
+  function presenceCell(o) {
+    // A server from before presence only says whether a console is open.
+    if (!PRESENCE[o.presence]) return el('span', { className: 'badge ' + (o.online ? 'badge-online' : 'badge-offline') }, o.online ? 'Online' : 'Offline');
+    var status = o.presence;
+    return [
+      el('span', { className: 'badge badge-presence-' + status }, PRESENCE[status]),
+      o.presenceSince ? el('span', { className: 'presence-since' }, ' dalle ' + formatTime(o.presenceSince)) : null,
+    ];
+  }
+
+  /** The card's line about the last change of hands (with the transfer note). */
+  function handoverLine(session) {
+    return session.handover && session.handover.text ? el('p', { className: 'session-handover' }, str(session.handover.text)) : null;
+  }
+
+  /** Take over and reassign, for a row of the supervisor's table. */
+  function supervisorActions(s) {
+    if (s.state !== 'queued' && s.state !== 'connected') return [];
+    var label = (s.topicTitle ? str(s.topicTitle) : 'conversazione') + ' ' + str(s.phoneCode);
+    var take = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'data-focus-key': 'take-' + s.id }, ['Prendi in carico', el('span', { className: 'visually-hidden' }, ' ' + label)]);
+    take.disabled = s.operator === state.me.name;
+    take.addEventListener('click', function () { supervisorMove(s.id, 'takeover', null, take); });
+    var choices = (state.reassignTo = state.reassignTo || {});
+    var select = el('select', { 'aria-label': 'Riassegna ' + label + ' a', 'data-focus-key': 'to-' + s.id, 'data-reassign': s.id });
+    select.appendChild(el('option', { value: '' }, 'Riassegna a\u2026'));
+    state.operators.forEach(function (o) {
+      if (o.name === s.operator) return;
+      var free = Math.max(0, (Number(o.maxConcurrent) || 0) - (Number(o.active) || 0));
+      select.appendChild(el('option', { value: str(o.name) }, str(o.name) + ' \u2013 ' + (PRESENCE[o.presence] || '') + ', liberi ' + free));
+    });
+    // A push re-renders the table: the choice in progress survives it.
+    select.value = choices[s.id] || '';
+    select.addEventListener('change', function () { choices[s.id] = select.value; });
+    var force = el('input', { type: 'checkbox', id: 'force-' + s.id, 'data-focus-key': 'force-' + s.id });
+    var go = el('button', { type: 'button', className: 'btn btn-secondary btn-small', 'data-focus-key': 'go-' + s.id }, ['Riassegna', el('span', { className: 'visually-hidden' }, ' ' + label)]);
+    go.addEventListener('click', function () {
+      if (!select.value) {
+        notice('Scegli a chi riassegnare la conversazione.', 'error');
+        select.focus();
+        return;
+      }
+      supervisorMove(s.id, 'reassign', { to: select.value, force: force.checked }, go);
+    });
+    return [take, select, el('label', { className: 'hint', for: 'force-' + s.id }, [force, ' oltre il limite']), go];
+  }
+
+  function supervisorMove(id, action, body, button) {
+    button.disabled = true;
+    api('POST', '/conversations/' + encodeURIComponent(id) + '/' + action, body || undefined)
+      .then(function (data) {
+        if (state.reassignTo) delete state.reassignTo[id];
+        if (data.session) upsertSession(data.session);
+        renderAll();
+        notice(action === 'takeover' ? 'Conversazione presa in carico.' : 'Conversazione riassegnata a ' + str(data.session && data.session.operator) + '.', 'success');
+        if (action === 'takeover') openConversation(id);
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        notice('Operazione non riuscita: ' + describeError(error), 'error');
+        button.disabled = false;
+        refreshQueue();
+      });
+  }
+
+  /** A conversation changed hands: the old holder drops it, the new one is told. */
+  function onHandover(data) {
+    var id = str(data.sessionId);
+    var me = state.me.name;
+    var text;
+    // The transfer's answer and its push both bring it: once is enough.
+    var key = id + '>' + str(data.to);
+    if (state.lastHandover === key) return;
+    state.lastHandover = key;
+    if (data.from === me && data.to !== me) {
+      delete state.claimed[id];
+      delete state.unread[id];
+      delete state.drafts[id];
+      if (state.me.role !== 'supervisor') {
+        state.sessions = state.sessions.filter(function (s) { return s.id !== id; });
+        if (state.selectedId === id) clearConversationView();
+      }
+      text = data.by === me ? 'Conversazione ' + (HANDOVER[data.kind] || 'spostata') + ' a ' + str(data.to) + '.' : 'La conversazione è stata ' + (HANDOVER[data.kind] || 'spostata') + ' da ' + str(data.by) + ': ora è di ' + str(data.to) + '.';
+      renderAll();
+    } else if (data.to === me && data.by !== me) {
+      text = str(data.by) + (data.kind === 'transfer' ? ' ti ha trasferito una conversazione' : ' ti ha assegnato una conversazione') + (data.note ? ': \u201c' + str(data.note) + '\u201d' : '.');
+      refreshQueue();
+    }
+    if (text) {
+      notice(text, 'info');
+      announceQueue(text);
+    }
+  }
+
+  /** The transfer form shows for the holder of a connected conversation, with the available colleagues. */
+  function updateTransferForm(session, canWrite) {
+    var form = $('transfer-form');
+    var show = canWrite && isMine(session);
+    if (form.hidden === !show && form.getAttribute('data-session') === session.id) return;
+    form.hidden = !show;
+    form.setAttribute('data-session', session.id);
+    setText('transfer-error', '');
+    if (show) loadColleagues();
+  }
+
+  function loadColleagues() {
+    var select = $('transfer-to');
+    return api('GET', '/colleagues')
+      .then(function (data) {
+        var keep = select.value;
+        clear(select);
+        var available = (Array.isArray(data.colleagues) ? data.colleagues : []).filter(function (c) { return c.presence === 'available'; });
+        if (!available.length) select.appendChild(el('option', { value: '' }, 'Nessun collega disponibile'));
+        available.forEach(function (c) {
+          var option = el('option', { value: str(c.name) }, str(c.name) + ' \u2013 ' + (c.free > 0 ? 'liberi ' + c.free + ' su ' + c.maxConcurrent : 'nessun posto libero'));
+          option.disabled = !(c.free > 0);
+          select.appendChild(option);
+        });
+        if (keep) select.value = keep;
+        if (!select.value || (select.selectedOptions[0] && select.selectedOptions[0].disabled)) {
+          var first = select.querySelector('option:not([disabled])');
+          select.value = first ? first.value : '';
+        }
+        $('transfer-submit').disabled = !select.value;
+      })
+      .catch(function (error) {
+        if (error.status !== 401) setText('transfer-error', 'Impossibile caricare i colleghi: ' + describeError(error));
+      });
+  }
+
+  function onTransferSubmit(event) {
+    event.preventDefault();
+    if (!state.conversation) return;
+    var id = state.conversation.session.id;
+    var to = $('transfer-to').value;
+    if (!to) {
+      setText('transfer-error', 'Nessun collega disponibile a cui trasferire.');
+      return;
+    }
+    var note = $('transfer-note').value.trim();
+    var button = $('transfer-submit');
+    button.disabled = true;
+    setText('transfer-error', '');
+    api('POST', '/conversations/' + encodeURIComponent(id) + '/transfer', note ? { to: to, note: note } : { to: to })
+      .then(function () {
+        $('transfer-note').value = '';
+        onHandover({ sessionId: id, from: state.me.name, to: to, by: state.me.name, kind: 'transfer' });
+        $('conversation-title').focus();
+      })
+      .catch(function (error) {
+        if (error.status === 401) return;
+        setText('transfer-error', 'Trasferimento non riuscito: ' + describeError(error));
+        loadColleagues();
+      })
+      .then(function () { button.disabled = false; });
   }
 
   // ---------------------------------------------------------------- tabs
@@ -975,6 +1180,9 @@
     if (!data || typeof data !== 'object' || !state.me) return;
     if (data.type === 'queue') {
       applyQueue(data.sessions, data.operators);
+      afterQueue(data);
+    } else if (data.type === 'handover' && data.sessionId) {
+      onHandover(data);
     } else if (data.type === 'message' && data.entry) {
       onPushedMessage(str(data.sessionId), data.entry);
     } else if (data.type === 'session' && data.session && data.session.id) {
@@ -1029,6 +1237,8 @@
     $('conv-claim').addEventListener('click', function () {
       if (state.conversation) claimSession(state.conversation.session.id, $('conv-claim'));
     });
+    $('presence-select').addEventListener('change', onPresenceChange);
+    $('transfer-form').addEventListener('submit', onTransferSubmit);
     TABS.forEach(function (name) {
       var tab = $('tab-' + name);
       tab.addEventListener('click', function () { selectTab(name, false); });

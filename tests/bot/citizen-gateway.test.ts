@@ -33,3 +33,21 @@ describe('what the citizen reads of an operator', () => {
     for (const text of [connected, message]) expect(text).not.toContain('giulia.rossi');
   });
 });
+
+describe('what the citizen reads when the person changes or nobody is available', () => {
+  test.each([
+    ['it', 'Marco', 'Ora sei in contatto con Marco del contact center 020202.'],
+    ['en', 'Marco', 'You are now talking to Marco of the 020202 contact centre.'],
+    ['it', null, 'Ora sei in contatto con un operatore del contact center 020202.'],
+  ] as const)('operator changed, in %s, display name %s', (language, displayName, text) => {
+    const activity = renderNotice(session(language), { kind: 'operator-changed', operator: displayName });
+    expect(activity.text).toBe(text);
+    expect(activity.channelData).toMatchObject({ dialogo: { handoff: { state: 'connected' } } });
+  });
+
+  test('a position without an estimate says that nobody is available, not "under a minute"', () => {
+    expect(renderNotice({ ...session('it'), state: 'queued' }, { kind: 'position', position: 2, etaSeconds: null }).text).toBe(
+      'Sei in coda: posizione 2, attesa stimata non calcolabile (al momento nessun operatore è disponibile). Scrivi «esci» per tornare da me.',
+    );
+  });
+});

@@ -113,6 +113,8 @@ describe('handoff.status in console mode', () => {
   beforeAll(async () => {
     dataDir = tempDataDir();
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, OFFICE_HOURS: 'always' }), createLogger('silent'));
+    // A console open, as on a shift: with nobody available the citizen is offered a written request instead of the queue.
+    dialogo.handoff.operatorOnline({ name: 'giulia', role: 'operator', maxConcurrent: 3 }, true);
   });
   afterAll(async () => {
     await dialogo.stop();

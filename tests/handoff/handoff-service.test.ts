@@ -66,13 +66,16 @@ describe('HandoffService on the SQLite store', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('citizens queue first come first served, with positions and estimates from the default handling time', async () => {
+  test('citizens queue first come first served, with positions and estimates from the available operators and the default handling time', async () => {
     const handoff = service();
     const first = await handoff.enqueue(request('c1'));
+    // Nobody available: no estimate rather than "under a minute".
+    expect(first).toMatchObject({ position: 1, etaSeconds: null });
+    handoff.operatorOnline({ name: 'anna', role: 'operator', maxConcurrent: 1 }, true);
     later(5);
     const second = await handoff.enqueue(request('c2'));
-    expect(first).toMatchObject({ position: 1, etaSeconds: 240 });
-    expect(second).toMatchObject({ position: 2, etaSeconds: 480 });
+    expect(second).toMatchObject({ position: 2, etaSeconds: 240 });
+    expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 240]);
     expect(second.session).toMatchObject({ state: 'queued', channel: 'directline', topicId: 'tari-pagamento' });
     expect(second.session.phoneCode).toMatch(/^\d{6}$/);
     expect((await handoff.queue()).map((e) => e.session.conversationId)).toEqual(['c1', 'c2']);
@@ -109,10 +112,12 @@ describe('HandoffService on the SQLite store', () => {
 
   test('the queue moves: the citizen behind hears the new position', async () => {
     const handoff = service();
+    handoff.operatorOnline(giulia, true);
     const { session } = await handoff.enqueue(request('c1'));
     await handoff.enqueue(request('c2'));
     await handoff.claim(session.id, giulia);
-    expect(gateway.to('c2')).toEqual([{ kind: 'position', position: 1, etaSeconds: 240 }]);
+    // Giulia holds 1 of 2: a slot is free for the citizen now first.
+    expect(gateway.to('c2')).toEqual([{ kind: 'position', position: 1, etaSeconds: 0 }]);
   });
 
   test('an operator at the limit cannot claim more', async () => {
@@ -126,6 +131,7 @@ describe('HandoffService on the SQLite store', () => {
 
   test('live chat both ways, then close with an outcome: the handling time feeds the next estimates', async () => {
     const handoff = service();
+    handoff.operatorOnline(giulia, true);
     const { session } = await handoff.enqueue(request('c1'));
     await handoff.enqueue(request('c2'));
     await handoff.claim(session.id, giulia);
@@ -145,7 +151,10 @@ describe('HandoffService on the SQLite store', () => {
     expect(pushed[0]).toMatchObject({ entry: { from: 'citizen', text: 'il mio IBAN è IT60X0542811101000000123456' } });
     expect(gateway.to('c1').map((n) => n.kind)).toEqual(['connected', 'operator-message', 'closed']);
     expect(gateway.to('c1')[1]).toEqual({ kind: 'operator-message', operator: 'Giulia B.', text: 'Verifico subito.' });
-    expect((await handoff.queue())[0]).toMatchObject({ position: 1, etaSeconds: 120 });
+    await handoff.enqueue(request('c3'));
+    await handoff.enqueue(request('c4'));
+    // Giulia's 2 slots serve the first two; the third waits for one of them: 120 s / 2.
+    expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 0, 60]);
   });
 
   test('an operator message the channel refuses (Messenger window) is reported with the reason and not stored', async () => {
@@ -179,13 +188,15 @@ describe('HandoffService on the SQLite store', () => {
     expect(gateway.to('c1')).toEqual([{ kind: 'wait-too-long' }]);
   });
 
-  test('outside office hours and over capacity the queue is not available', async () => {
+  test('outside office hours, with nobody available and over capacity the queue is not available', async () => {
     clock = new Date('2026-11-29T10:00:00.000Z'); // a Sunday
     expect(await service({ hours: 'default' }).availability()).toMatchObject({ open: false, reason: 'closed', nextOpening: new Date('2026-11-30T07:00:00.000Z') });
     clock = new Date('2026-12-07T10:00:00.000Z'); // Sant'Ambrogio, a Monday
     expect(await service({ hours: 'default' }).availability()).toMatchObject({ open: false, reason: 'closed' });
     clock = new Date('2026-11-30T10:00:00.000Z');
     const handoff = service({ hours: 'default', capacity: 1 });
+    expect(await handoff.availability()).toMatchObject({ open: false, reason: 'no-operator' });
+    handoff.operatorOnline(giulia, true);
     expect(await handoff.availability()).toEqual({ open: true });
     await handoff.enqueue(request('c1'));
     expect(await handoff.availability()).toMatchObject({ open: false, reason: 'full' });

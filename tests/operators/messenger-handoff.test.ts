@@ -49,6 +49,8 @@ describe('handoff on Messenger through the fake Graph API, with Messenger’s wi
       { now: () => clock },
     );
     await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
+    // A console open, as on a shift: with nobody available the citizen is offered a written request instead of the queue.
+    dialogo.handoff.operatorOnline({ name: 'giulia', role: 'operator', maxConcurrent: 3 }, true);
   });
   afterAll(async () => {
     await dialogo.stop();

@@ -52,6 +52,8 @@ describe('handoff to an operator through the console API (Direct Line citizen)',
     await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
     await dialogo.operators.add('marco', 'operator', PASSWORD, { displayName: 'Marco V.' });
     await dialogo.operators.add('sara', 'supervisor', PASSWORD, { displayName: 'Sara M.' });
+    // A console open, as on a shift: with nobody available the citizen is offered a written request instead of the queue.
+    dialogo.handoff.operatorOnline({ name: 'giulia', role: 'operator', maxConcurrent: 3 }, true);
   });
   afterAll(() => dialogo.stop());
 

@@ -27,6 +27,8 @@ describe('GET /metrics (Prometheus)', () => {
       loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: tempDataDir(), OFFICE_HOURS: 'always', METRICS_TOKEN: TOKEN }),
       createLogger('silent'),
     );
+    // A console open, as on a shift: with nobody available the citizen is offered a written request instead of the queue.
+    dialogo.handoff.operatorOnline({ name: 'giulia', role: 'operator', maxConcurrent: 3 }, true);
   });
   afterAll(() => dialogo.stop());
 
@@ -52,7 +54,7 @@ describe('GET /metrics (Prometheus)', () => {
     expect(sample(text, 'dialogo_recognizer_latency_seconds_count', { recognizer: 'local' })).toBeGreaterThanOrEqual(2);
     expect(sample(text, 'dialogo_handoff_queue_length')).toBe(1);
     expect(sample(text, 'dialogo_handoff_steps_total', { channel: 'directline', state: 'queued' })).toBe(1);
-    expect(sample(text, 'dialogo_operators_online')).toBe(0);
+    expect(sample(text, 'dialogo_operators_online')).toBe(1);
     expect(text).toContain('dialogo_process_cpu_seconds_total');
   });
 });

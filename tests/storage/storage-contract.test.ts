@@ -303,6 +303,16 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect(stored).toEqual(winners[0]);
   });
 
+  test('handoffs: moving a held session to 10 operators at once, from the holder it had, exactly one wins', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    await backend.handoffs.transition('h1', ['queued'], { state: 'connected', operator: 'giulia', connectedAt: '2026-04-01T09:01:00.000Z' });
+    expect(await backend.handoffs.transition('h1', ['connected'], { operator: 'marco' }, 'somebody-else')).toBeUndefined();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => backend.handoffs.transition('h1', ['connected'], { operator: `op${i}` }, 'giulia')));
+    const winners = results.filter((r) => r !== undefined);
+    expect(winners).toHaveLength(1);
+    expect((await backend.handoffs.get('h1'))?.operator).toBe(winners[0]?.operator);
+  });
+
   test('handoffs: a transition applies only from the given states and returns the updated session', async () => {
     await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
     const before = await backend.handoffs.get('h1');
@@ -314,6 +324,14 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect(ended).toEqual({ ...before, state: 'abandoned', outcome: 'timeout', endedAt: '2026-04-01T09:10:00.000Z' });
     expect(await backend.handoffs.get('h1')).toEqual(ended);
     expect(await backend.handoffs.transition('h1', ['abandoned'], {})).toEqual(ended);
+  });
+
+  test('handoffs: the system line of a change of hands keeps its kind', async () => {
+    await backend.handoffs.create(handoff('h1', '2026-04-01T09:00:00.000Z'));
+    const line = { at: '2026-04-01T09:03:00.000Z', from: 'system', text: 'Trasferita da giulia a marco. Nota: richiama', operator: 'giulia', handover: 'transfer' } as const;
+    expect(await backend.handoffs.appendMessage('h1', line)).toBe(true);
+    expect((await backend.handoffs.get('h1'))?.messages).toEqual([line]);
+    await expect(backend.handoffs.appendMessage('h1', { ...line, handover: 'stolen' } as never)).rejects.toThrow(/handover/);
   });
 
   test('handoffs: 30 concurrent appends are all stored, in call order; an unknown session gives false', async () => {

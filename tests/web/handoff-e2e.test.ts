@@ -57,6 +57,8 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
     });
     dialogo = await startDialogo(config, createLogger('silent'));
     await dialogo.operators.add('giulia', 'operator', PASSWORD, { displayName: 'Giulia B.' });
+    // A console open, as on a shift: with nobody available the citizen is offered a written request instead of the queue.
+    dialogo.handoff.operatorOnline({ name: 'giulia', role: 'operator', maxConcurrent: 3 }, true);
     base = `http://127.0.0.1:${dialogo.port}`;
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
     context = await launchChromium(userDataDir, {

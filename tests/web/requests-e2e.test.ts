@@ -143,7 +143,7 @@ describeBrowser('written requests on the operator console in Chromium', () => {
 
   it('a request never answered closes only with a reason; then none is open and the badge goes', async () => {
     await page.getByLabel('Codice richiesta').fill('');
-    await page.getByLabel('Stato').selectOption('open');
+    await page.getByRole('search', { name: 'Cerca richieste scritte' }).getByLabel('Stato').selectOption('open');
     await page.locator('#requests-table tbody tr', { hasText: earlier }).waitFor();
     expect(await page.locator('#requests-table tbody tr').count()).toBe(2);
     expect(await page.locator('#requests-table tbody tr', { hasText: earlier }).locator('td.prewrap').innerText()).toBe(`Scrivo ${XSS}`);
@@ -153,13 +153,13 @@ describeBrowser('written requests on the operator console in Chromium', () => {
     await page.getByLabel('Tipo di chiusura').selectOption('spam');
     await page.getByRole('button', { name: 'Chiudi richiesta' }).click();
     await page.locator('#request-close-error', { hasText: 'scrivi nella nota perché la chiudi' }).waitFor();
-    await page.getByLabel('Nota').fill('Messaggio pubblicitario');
+    await page.getByLabel('Nota di chiusura').fill('Messaggio pubblicitario');
     await page.getByRole('button', { name: 'Chiudi richiesta' }).click();
     await page.locator('#request-closed-note', { hasText: 'Messaggio pubblicitario' }).waitFor();
     await page.getByRole('button', { name: `Apri la richiesta ${later}` }).click();
     await page.locator('#request-title', { hasText: later }).waitFor();
     await page.getByLabel('Tipo di chiusura').selectOption('not-competent');
-    await page.getByLabel('Nota').fill('Inoltrata alla Polizia Locale');
+    await page.getByLabel('Nota di chiusura').fill('Inoltrata alla Polizia Locale');
     await page.getByRole('button', { name: 'Chiudi richiesta' }).click();
     await page.locator('#request-closed-note', { hasText: 'Inoltrata alla Polizia Locale' }).waitFor();
     await page.locator('#requests-badge[hidden]').waitFor({ state: 'attached', timeout: 5_000 });

@@ -133,7 +133,7 @@ export async function mongoHandoffStore(db: Db): Promise<HandoffStore> {
     async byPhoneCode(code) {
       return findActive({ phoneCode: code });
     },
-    async transition(id, from, change) {
+    async transition(id, from, change, holder) {
       const t = parseHandoffTransition(change, from, `transition of handoff "${id}"`);
       if (t.from.length === 0) return undefined;
       const { connectedAt, endedAt, ...rest } = t.change;
@@ -142,7 +142,7 @@ export async function mongoHandoffStore(db: Db): Promise<HandoffStore> {
         ...(connectedAt ? { connectedAt: new Date(connectedAt) } : {}),
         ...(endedAt ? { endedAt: new Date(endedAt) } : {}),
       };
-      const filter: Filter<HandoffDoc> = { _id: id, state: { $in: t.from } };
+      const filter: Filter<HandoffDoc> = { _id: id, state: { $in: t.from }, ...(holder !== undefined ? { operator: holder } : {}) };
       // An empty `$set` is refused by the server: a change of nothing is a conditional read.
       const doc = Object.keys(set).length === 0 ? await sessions.findOne(filter) : await sessions.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'after' });
       return doc ? fromDoc(doc) : undefined;

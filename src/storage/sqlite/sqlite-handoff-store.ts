@@ -95,7 +95,7 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
        connected_at = COALESCE(@connectedAt, connected_at),
        ended_at = COALESCE(@endedAt, ended_at),
        outcome = COALESCE(@outcome, outcome)
-     WHERE id = @id AND state IN (SELECT value FROM json_each(@from))`,
+     WHERE id = @id AND state IN (SELECT value FROM json_each(@from)) AND (@holder IS NULL OR operator = @holder)`,
   );
 
   const withMessages = (row: SessionRow): HandoffSession => fromRow(row, selectMessages.all(row.id).map((m) => m.body));
@@ -162,12 +162,13 @@ export function sqliteHandoffStore(db: Database.Database): HandoffStore {
     async byPhoneCode(code) {
       return readOne(() => selectByPhoneCode.get(code));
     },
-    async transition(id, from, change) {
+    async transition(id, from, change, holder) {
       const t = parseHandoffTransition(change, from, `transition of handoff "${id}"`);
       if (t.from.length === 0) return undefined;
       const c = t.change;
       return transitionOne.immediate(id, {
         from: JSON.stringify(t.from),
+        holder: holder ?? null,
         state: c.state ?? null,
         operator: c.operator ?? null,
         connectedAt: c.connectedAt ?? null,

@@ -37,6 +37,8 @@ describe('Messenger webhook at /api/messenger', () => {
       }),
       silent,
     );
+    // A console open, as on a shift: with nobody available the citizen is offered a written request instead of the queue.
+    dialogo.handoff.operatorOnline({ name: 'giulia', role: 'operator', maxConcurrent: 3 }, true);
   });
   afterAll(async () => {
     await dialogo.stop();
