@@ -163,6 +163,8 @@ export class HandoffDialog extends Dialog<HandoffDialogOptions> {
           topicId: state.topicId,
           contactEmail: state.email ?? '',
           description: state.description ?? '',
+          // What led to the request, for the operator who answers it (a queued session carries its own).
+          transcript: await this.deps.transcriptOf(context),
         });
         return this.finish(dc, state, fill(HANDOFF.ticketCreated[language], { reference: ticket.reference }), 'ticket');
       }

@@ -78,6 +78,11 @@ const envSchema = z.object({
   DIRECTLINE_MAX_ACTIVITIES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(10).max(10_000).default(100)),
   DIRECTLINE_MAX_CONVERSATION_KB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(64).max(65_536).default(256)),
   DIRECTLINE_CONVERSATIONS_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(100_000).default(10)),
+  SMTP_URL: z.preprocess(emptyToUndefined, z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, such as smtp://user:password@host:587').optional()),
+  MAIL_FROM: z.preprocess(
+    emptyToUndefined,
+    z.string().regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an e-mail address, optionally with a name: Comune di Milano <noreply@comune.milano.it>').optional(),
+  ),
   DIRECTLINE_MEMORY_MB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(16).max(16_384).default(256)),
 });
 
@@ -172,6 +177,13 @@ export interface Config {
     /** Bytes of conversations held in memory in all. */
     readonly maxMemoryBytes: number;
   };
+  /** Answers to written requests by e-mail; undefined when SMTP_URL is unset (answers cannot be sent). */
+  readonly mail: {
+    /** smtp://user:password@host:587 (STARTTLS when offered) or smtps://... (TLS from the start). */
+    readonly smtpUrl: string;
+    /** The sender citizens see. */
+    readonly from: string;
+  } | undefined;
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -265,6 +277,18 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       };
     }
   }
+  let mail: Config['mail'];
+  if (e.SMTP_URL) {
+    let host = '';
+    try {
+      host = new URL(e.SMTP_URL).hostname;
+    } catch {
+      // reported below with the others
+    }
+    if (!host) problems.push('SMTP_URL: must name the mail server host, such as smtp://user:password@host:587');
+    if (!e.MAIL_FROM) problems.push('SMTP_URL is set: MAIL_FROM is required (the sender citizens see, such as Comune di Milano <noreply@comune.milano.it>)');
+    else if (host) mail = { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM };
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: Config = {
@@ -312,6 +336,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       idleCloseMs: Math.round(e.HANDOFF_IDLE_CLOSE_SEC * 1000),
       sweepIntervalMs: e.HANDOFF_SWEEP_INTERVAL_MS,
     },
+    mail,
     storage: {
       mongodbUri: e.MONGODB_URI,
       mongodbDb: e.MONGODB_DB,

@@ -46,6 +46,8 @@ import { WrapUpRecorder } from './handoff/wrap-up';
 import { LoginRateLimiter } from './operators/login-rate-limiter';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
+import { smtpMailer } from './handoff/request-mailer';
+import { WrittenRequests } from './handoff/written-requests';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
@@ -184,7 +186,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   handoff.on('lifecycle', (event: LifecycleEvent) => events.record(lifecycleEvent(event, secret)));
   const transcriptOf = async (context: TurnContext): Promise<TranscriptEntry[]> => {
     const conversationId = pseudonymousId(secret, context.activity.channelId ?? 'unknown', context.activity.from?.id ?? context.activity.conversation?.id ?? 'unknown');
-    const since = new Date(Date.now() - DAY_MS);
+    const since = new Date(now().getTime() - DAY_MS);
     try {
       // The citizen's last turns may still be in the recorder's buffer: write them first (twice:
       // a flush already running does not include what was buffered after it began).
@@ -284,6 +286,9 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     },
     now,
   });
+  const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
+  if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
+  const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });
   const operatorApi = mountOperatorApi(server.server, {
     handoff,
     accounts: operators,
@@ -293,6 +298,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     runtime: () => runtime.current(),
     logger,
     workspace: { cannedReplies: backend.cannedReplies, notes: backend.handoffNotes, callbacks: backend.callbacks, sessions: backend.handoffs, tickets: backend.tickets },
+    requests,
   });
   // One sweep at a time: a slow store must not make two sweeps tell a citizen the same thing twice.
   let sweeping: Promise<void> | undefined;
@@ -346,6 +352,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       await sweeping;
       await operatorApi.shutdown();
       handoff.presence.stop();
+      mailer?.close();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
       await Promise.all([
         directLineEndpoint.shutdown(turnsMs),

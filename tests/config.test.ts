@@ -69,4 +69,19 @@ describe('loadConfig', () => {
   ])('citizen timers: %j is refused naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
+
+  test('mail for answers to written requests: off without SMTP_URL; SMTP_URL needs MAIL_FROM; both are checked', () => {
+    expect(loadConfig({}).mail).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: 'smtp://dialogo:segreto@smtp.comune.example:587', MAIL_FROM: 'Comune di Milano <noreply@comune.example>' }).mail).toEqual({
+      smtpUrl: 'smtp://dialogo:segreto@smtp.comune.example:587',
+      from: 'Comune di Milano <noreply@comune.example>',
+    });
+    expect(loadConfig({ SMTP_URL: 'smtps://smtp.comune.example', MAIL_FROM: 'noreply@comune.example' }).mail?.from).toBe('noreply@comune.example');
+    expect(() => loadConfig({ SMTP_URL: 'smtp://smtp.comune.example:587' })).toThrow(/SMTP_URL is set: MAIL_FROM is required/);
+    expect(() => loadConfig({ SMTP_URL: 'http://smtp.comune.example', MAIL_FROM: 'noreply@comune.example' })).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://:587', MAIL_FROM: 'noreply@comune.example' })).toThrow(/SMTP_URL: must name the mail server host/);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://smtp.comune.example', MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM: must be an e-mail address/);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://smtp.comune.example', MAIL_FROM: 'x@example.org\r\nBcc: all@example.org' })).toThrow(/MAIL_FROM/);
+    expect(loadConfig({ SMTP_URL: '', MAIL_FROM: '' }).mail).toBeUndefined();
+  });
 });

@@ -364,7 +364,7 @@ export class HandoffService extends EventEmitter {
   }
 
   /** Stores a written request with the next reference of the year; ends the session it came from. */
-  async createTicket(input: { channel: string; conversationId: string; userId?: string; language: 'it' | 'en'; topicId: string | null; contactEmail: string; description: string }): Promise<TicketRecord> {
+  async createTicket(input: { channel: string; conversationId: string; userId?: string; language: 'it' | 'en'; topicId: string | null; contactEmail: string; description: string; transcript?: readonly TranscriptEntry[] }): Promise<TicketRecord> {
     const now = this.now();
     const reference = await this.options.tickets.nextReference(now.getUTCFullYear());
     const ticket: TicketRecord = {
@@ -376,7 +376,8 @@ export class HandoffService extends EventEmitter {
       topicId: input.topicId,
       contactEmail: input.contactEmail.trim(),
       description: input.description.trim().slice(0, 2000),
-      status: 'open',
+      state: 'open',
+      ...(input.transcript && input.transcript.length > 0 ? { transcript: input.transcript } : {}),
     };
     await this.options.tickets.create(ticket);
     const key = indexKey(input.channel, input.conversationId);

@@ -16,6 +16,8 @@ import type { LoginRateLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
+import { mountRequestRoutes } from './request-routes';
+import type { WrittenRequests } from '../handoff/written-requests';
 import { mountSupervisionApi } from './supervision-routes';
 import { mountWorkspaceApi, parseWrapUp, type WorkspaceStores } from './workspace-routes';
 
@@ -33,6 +35,8 @@ export interface OperatorRouteDependencies {
   readonly logger: Logger;
   /** Canned replies, notes, callbacks and history (src/operators/workspace-routes.ts). */
   readonly workspace: WorkspaceStores;
+  /** Written requests: search, answer by e-mail, close (src/operators/request-routes.ts). */
+  readonly requests: WrittenRequests;
 }
 
 const loginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
@@ -180,14 +184,6 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   );
 
   server.get(
-    `${OPERATOR_API}/requests`,
-    guarded(async (_req, res) => {
-      const requests = (await handoff.listTickets()).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-      res.send(200, { requests });
-    }),
-  );
-
-  server.get(
     `${OPERATOR_API}/suggestions`,
     guarded(async (req, res) => {
       const text = new URL(req.url ?? '/', 'http://localhost').searchParams.get('text')?.trim() ?? '';
@@ -269,6 +265,17 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       for (const [ws, who] of clients) if (conversationAccess(session, who) === 'full') send(ws, { type: 'session', session: view });
     });
   };
+  const requestRoutes = mountRequestRoutes(server, {
+    requests: deps.requests,
+    guarded,
+    onNewRequest: (listener) => {
+      handoff.on('tickets', listener);
+      return () => handoff.off('tickets', listener);
+    },
+    push: (message) => clients.forEach((_who, ws) => send(ws, message)),
+    runtime: deps.runtime,
+    logger,
+  });
   // The old holder no longer sees the conversation: they are told it left them, the new holder that it came.
   const onHandover = (event: HandoverEvent) => {
     const push = { type: 'handover', sessionId: event.session.id, kind: event.kind, from: event.from, to: event.to, by: event.by, note: event.note };
@@ -343,6 +350,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   return {
     async shutdown() {
       unregisterUpgrade();
+      requestRoutes.shutdown();
       handoff.off('queue', broadcastQueue);
       handoff.off('operators', broadcastQueue);
       handoff.off('handover', onHandover);

@@ -237,11 +237,7 @@ export function mountWorkspaceApi(server: Server, deps: WorkspaceRouteDependenci
             endedTo,
             limit: q.limit,
           });
-      const requests: TicketRecord[] = [];
-      if (q.reference) {
-        const ticket = await stores.tickets.get(q.reference);
-        if (ticket) requests.push(ticket);
-      }
+      const requests = await historyRequests(stores.tickets, q, endedFrom, endedTo);
       res.send(200, {
         conversations: sessions.map((s) => ({
           id: s.id,
@@ -262,6 +258,28 @@ export function mountWorkspaceApi(server: Server, deps: WorkspaceRouteDependenci
       });
     }),
   );
+}
+
+/**
+ * The written requests of a history search: the one a reference names, or the answered and
+ * closed ones (the open ones are the requests tab's) of the topic, created within the days, that
+ * the operator answered or closed when one is named. Requests are the whole team's, so an
+ * operator finds any of them. None for a phone code, which belongs to conversations.
+ */
+async function historyRequests(tickets: TicketStore, q: z.infer<typeof historySchema>, from: Date | undefined, before: Date | undefined): Promise<TicketRecord[]> {
+  if (q.reference) {
+    const ticket = await tickets.get(q.reference);
+    return ticket ? [ticket] : [];
+  }
+  if (q.code) return [];
+  const found = await Promise.all(
+    (['answered', 'closed'] as const).map((state) => tickets.search({ state, topicId: q.topic, createdFrom: from, createdBefore: before, limit: q.limit })),
+  );
+  return found
+    .flatMap((r) => r.tickets)
+    .filter((t) => q.operator === undefined || t.answeredBy === q.operator || t.closedBy === q.operator)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, q.limit);
 }
 
 /** Midnight in Milan at the start of `day` plus `plusDays`. */

@@ -13,7 +13,7 @@ function openField(cipher: RecordCipher, value: string, context: string): string
   return isSealed(value) ? cipher.open(value, context) : value;
 }
 
-function ticketContext(reference: string, field: 'contactEmail' | 'description'): string {
+function ticketContext(reference: string, field: 'contactEmail' | 'description' | 'answer' | 'closeNote' | 'transcript'): string {
   return `ticket/${reference}/${field}`;
 }
 
@@ -22,6 +22,9 @@ function sealTicket(cipher: RecordCipher, ticket: TicketRecord): TicketRecord {
     ...ticket,
     contactEmail: cipher.seal(ticket.contactEmail, ticketContext(ticket.reference, 'contactEmail')),
     description: cipher.seal(ticket.description, ticketContext(ticket.reference, 'description')),
+    ...(ticket.answer !== undefined ? { answer: cipher.seal(ticket.answer, ticketContext(ticket.reference, 'answer')) } : {}),
+    ...(ticket.closeNote !== undefined ? { closeNote: cipher.seal(ticket.closeNote, ticketContext(ticket.reference, 'closeNote')) } : {}),
+    ...(ticket.transcript ? { transcript: ticket.transcript.map((e) => sealEntry(cipher, e, ticketContext(ticket.reference, 'transcript'))) } : {}),
   };
 }
 
@@ -30,11 +33,14 @@ function openTicket(cipher: RecordCipher, ticket: TicketRecord): TicketRecord {
     ...ticket,
     contactEmail: openField(cipher, ticket.contactEmail, ticketContext(ticket.reference, 'contactEmail')),
     description: openField(cipher, ticket.description, ticketContext(ticket.reference, 'description')),
+    ...(ticket.answer !== undefined ? { answer: openField(cipher, ticket.answer, ticketContext(ticket.reference, 'answer')) } : {}),
+    ...(ticket.closeNote !== undefined ? { closeNote: openField(cipher, ticket.closeNote, ticketContext(ticket.reference, 'closeNote')) } : {}),
+    ...(ticket.transcript ? { transcript: ticket.transcript.map((e) => openEntry(cipher, e, ticketContext(ticket.reference, 'transcript'))) } : {}),
   };
 }
 
 /**
- * Written requests with their contact e-mail and description sealed.
+ * Written requests with their contact e-mail, description, answer, closing note and transcript texts sealed.
  *
  * @example
  * const tickets = sealedTicketStore(backend.tickets, cipher);
@@ -49,8 +55,17 @@ export function sealedTicketStore(inner: TicketStore, cipher: RecordCipher): Tic
       const ticket = await inner.get(reference);
       return ticket ? open(ticket) : undefined;
     },
-    list: async (status) => (await inner.list(status)).map(open),
-    close: (reference, by, at) => inner.close(reference, by, at),
+    list: async (state) => (await inner.list(state)).map(open),
+    async search(query) {
+      const found = await inner.search(query);
+      return { tickets: found.tickets.map(open), count: found.count };
+    },
+    countByState: () => inner.countByState(),
+    claimReply: (reference, claim) => inner.claimReply(reference, claim),
+    releaseReply: (reference, by) => inner.releaseReply(reference, by),
+    recordAnswer: (reference, answer) => inner.recordAnswer(reference, { ...answer, text: cipher.seal(answer.text, ticketContext(reference, 'answer')) }),
+    close: (reference, closing) =>
+      inner.close(reference, closing.note !== undefined ? { ...closing, note: cipher.seal(closing.note, ticketContext(reference, 'closeNote')) } : closing),
     purgeClosedBefore: (before) => inner.purgeClosedBefore(before),
     forConversation: async (conversationId) => (await inner.forConversation(conversationId)).map(open),
     replaceText: async (reference, text) =>

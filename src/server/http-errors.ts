@@ -47,6 +47,13 @@ export const HTTP_ERRORS = {
   UNKNOWN_PLACEHOLDER: { status: 400, message: 'The reply holds a placeholder the console cannot fill: use {{operatore}}, {{codice}} or {{argomento}}' },
   INVALID_PHONE_NUMBER: { status: 400, message: 'The callback number is not an Italian or international phone number' },
   CALLBACK_ALREADY_DONE: { status: 409, message: 'This callback was already made' },
+  // Written requests (src/operators/request-routes.ts): the console shows these messages as they are.
+  REQUEST_NOT_OPEN: { status: 409, message: 'La richiesta ha già avuto risposta' },
+  REQUEST_BEING_ANSWERED: { status: 409, message: 'Un collega sta rispondendo a questa richiesta' },
+  REQUEST_CLOSED: { status: 409, message: 'La richiesta è già chiusa' },
+  CLOSE_REASON_REQUIRED: { status: 400, message: 'La richiesta non ha ricevuto risposta: scrivi nella nota perché la chiudi' },
+  MAIL_FAILED: { status: 502, message: 'Il server di posta non ha accettato il messaggio: la risposta non è stata inviata' },
+  MAIL_NOT_CONFIGURED: { status: 503, message: 'Le risposte non possono essere inviate: SMTP non configurato' },
   LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; wait and try again' },
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },

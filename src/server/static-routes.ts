@@ -73,6 +73,8 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/operator-alerts.js': { file: path.join(dir, 'operator-alerts.js'), cacheControl: 'no-cache' },
     '/operator-workspace.js': { file: path.join(dir, 'operator-workspace.js'), cacheControl: 'no-cache' },
     '/operator-keys.js': { file: path.join(dir, 'operator-keys.js'), cacheControl: 'no-cache' },
+    '/operator-requests.js': { file: path.join(dir, 'operator-requests.js'), cacheControl: 'no-cache' },
+    '/operator-requests.css': { file: path.join(dir, 'operator-requests.css'), cacheControl: 'no-cache' },
     '/dashboard': { file: path.join(dir, 'dashboard.html'), cacheControl: 'no-cache', page: 'console' },
     '/dashboard.js': { file: path.join(dir, 'dashboard.js'), cacheControl: 'no-cache' },
     '/dashboard.css': { file: path.join(dir, 'dashboard.css'), cacheControl: 'no-cache' },

@@ -150,6 +150,12 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** Where a written request is: waiting (`open`), answered by e-mail, or closed. */
+export type TicketState = 'open' | 'answered' | 'closed';
+
+/** Why a request was closed. */
+export type TicketOutcome = 'answered' | 'duplicate' | 'not-competent' | 'no-reply-needed' | 'spam';
+
 /** A written request left by a citizen (reference code such as DLG-2026-000123). */
 export interface TicketRecord {
   readonly reference: string;
@@ -163,13 +169,58 @@ export interface TicketRecord {
   readonly topicId: string | null;
   readonly contactEmail: string;
   readonly description: string;
-  readonly status: 'open' | 'closed';
+  readonly state: TicketState;
+  /** The text e-mailed to the citizen (sealed at rest like the description). */
+  readonly answer?: string;
+  /** Name of the operator who answered. */
+  readonly answeredBy?: string;
+  readonly answeredAt?: string;
   readonly closedAt?: string;
   /** Name of the operator who closed it. */
   readonly closedBy?: string;
+  readonly outcome?: TicketOutcome;
+  /** Why it was closed, in the operator's words (sealed at rest). */
+  readonly closeNote?: string;
+  /**
+   * The citizen's conversation with the bot before the request (redacted, as handoff transcripts;
+   * each text sealed at rest), for requests written without a handoff session to carry it.
+   */
+  readonly transcript?: readonly TranscriptEntry[];
 }
 
-/** Written requests. References are unique; a ticket is created open and closed once. */
+/** What a search of written requests asks for; every filter is optional, all apply together. */
+export interface TicketQuery {
+  /** Exact reference, as stored (upper case). */
+  readonly reference?: string;
+  readonly state?: TicketState;
+  readonly topicId?: string;
+  /** Only requests created strictly before this instant. */
+  readonly createdBefore?: Date;
+  /** Only requests created at or after this instant. */
+  readonly createdFrom?: Date;
+  /** At most this many requests, newest first. */
+  readonly limit: number;
+}
+
+/** One page of a search: the newest matching requests and how many match in all. */
+export interface TicketSearchResult {
+  readonly tickets: TicketRecord[];
+  readonly count: number;
+}
+
+/** The operator sending an answer, and when; a claim older than `staleBefore` is abandoned. */
+export interface TicketClaim {
+  readonly by: string;
+  readonly at: string;
+  /** A claim taken before this instant is left over from a crashed send and may be taken again. */
+  readonly staleBefore: string;
+}
+
+/**
+ * Written requests. References are unique; a ticket is created open, may be answered once, and
+ * is closed once. An answer is sent under a claim (claimReply, then recordAnswer or releaseReply)
+ * so that two operators never both e-mail the citizen.
+ */
 export interface TicketStore {
   /**
    * The next reference of the year, `DLG-<year>-<6 digits>`, from a per-year counter that
@@ -179,11 +230,27 @@ export interface TicketStore {
   /** Stores a new ticket; rejects with {@link AlreadyExistsError} when its reference is taken. */
   create(ticket: TicketRecord): Promise<void>;
   get(reference: string): Promise<TicketRecord | undefined>;
-  /** Tickets in creation order (then reference order), optionally only those with `status`. */
-  list(status?: TicketRecord['status']): Promise<TicketRecord[]>;
-  /** Closes an open ticket; false when there is no such ticket or it was already closed. */
-  close(reference: string, by: string, at: string): Promise<boolean>;
-  /** Deletes tickets closed before `before`; returns how many. Open tickets stay until answered. */
+  /** Tickets in creation order (then reference order), optionally only those in `state`. */
+  list(state?: TicketState): Promise<TicketRecord[]>;
+  /** The newest tickets matching every filter of `query` (by index), and how many match. */
+  search(query: TicketQuery): Promise<TicketSearchResult>;
+  /** How many tickets are in each state. */
+  countByState(): Promise<Record<TicketState, number>>;
+  /**
+   * Claims an open ticket for sending its answer; false when there is no such open ticket or
+   * another operator holds a claim taken at or after `claim.staleBefore`.
+   */
+  claimReply(reference: string, claim: TicketClaim): Promise<boolean>;
+  /** Drops `by`'s claim (the answer could not be sent); the ticket stays open. */
+  releaseReply(reference: string, by: string): Promise<void>;
+  /** Stores the answer of the claim's holder and marks the ticket answered; false unless `by` holds the claim. */
+  recordAnswer(reference: string, answer: { readonly by: string; readonly at: string; readonly text: string }): Promise<boolean>;
+  /**
+   * Closes an open or answered ticket that nobody is answering (claims before `closing.staleBefore`
+   * do not count); false when there is no such ticket, it is closed already or being answered.
+   */
+  close(reference: string, closing: TicketClaim & { readonly outcome: TicketOutcome; readonly note?: string }): Promise<boolean>;
+  /** Deletes tickets closed before `before`; returns how many. Open and answered tickets stay until closed. */
   purgeClosedBefore(before: Date): Promise<number>;
   /** The tickets of a channel conversation in creation order (for a citizen's access request). */
   forConversation(conversationId: string): Promise<TicketRecord[]>;

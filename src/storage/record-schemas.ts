@@ -6,7 +6,9 @@ import {
   type HandoffSession,
   type HandoffState,
   type OperatorAccount,
+  type TicketOutcome,
   type TicketRecord,
+  type TicketState,
   type TranscriptEntry,
 } from './ports';
 
@@ -17,6 +19,19 @@ import {
 
 const isoInstant = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date and time');
 
+const transcriptEntrySchema = z.object({
+  at: isoInstant,
+  from: z.enum(['citizen', 'bot', 'operator', 'system']),
+  text: z.string(),
+  topicId: z.string().min(1).nullable().optional(),
+  operator: z.string().min(1).optional(),
+  handover: z.enum(['takeover', 'reassign', 'transfer']).optional(),
+});
+
+/** The states and closing outcomes of written requests, in the order the console lists them. */
+export const TICKET_STATES = ['open', 'answered', 'closed'] as const satisfies readonly TicketState[];
+export const TICKET_OUTCOMES = ['answered', 'duplicate', 'not-competent', 'no-reply-needed', 'spam'] as const satisfies readonly TicketOutcome[];
+
 const ticketSchema = z.object({
   reference: z.string().regex(/^DLG-\d{4}-\d{6,}$/, 'must look like DLG-2026-000123'),
   createdAt: isoInstant,
@@ -26,9 +41,15 @@ const ticketSchema = z.object({
   topicId: z.string().min(1).nullable(),
   contactEmail: z.string(),
   description: z.string(),
-  status: z.enum(['open', 'closed']),
+  state: z.enum(TICKET_STATES),
+  answer: z.string().optional(),
+  answeredBy: z.string().min(1).optional(),
+  answeredAt: isoInstant.optional(),
   closedAt: isoInstant.optional(),
   closedBy: z.string().min(1).optional(),
+  outcome: z.enum(TICKET_OUTCOMES).optional(),
+  closeNote: z.string().optional(),
+  transcript: z.array(transcriptEntrySchema).optional(),
 });
 
 const operatorSchema = z.object({
@@ -43,15 +64,6 @@ const operatorSchema = z.object({
 
 const handoffStates = ['queued', 'connected', 'closed', 'abandoned', 'ticket'] as const satisfies readonly HandoffState[];
 const handoffOutcomes = ['resolved', 'written-request', 'callback', 'left', 'timeout', 'ticket', 'away', 'no-answer', 'citizen-ended', 'idle'] as const satisfies readonly HandoffOutcome[];
-
-const transcriptEntrySchema = z.object({
-  at: isoInstant,
-  from: z.enum(['citizen', 'bot', 'operator', 'system']),
-  text: z.string(),
-  topicId: z.string().min(1).nullable().optional(),
-  operator: z.string().min(1).optional(),
-  handover: z.enum(['takeover', 'reassign', 'transfer']).optional(),
-});
 
 const handoffChangeSchema = z.object({
   state: z.enum(handoffStates).optional(),
@@ -101,6 +113,7 @@ export function parseTicketRecord(value: unknown, where: string): TicketRecord {
   return compact({
     ...t,
     createdAt: new Date(t.createdAt).toISOString(),
+    answeredAt: t.answeredAt === undefined ? undefined : new Date(t.answeredAt).toISOString(),
     closedAt: t.closedAt === undefined ? undefined : new Date(t.closedAt).toISOString(),
   });
 }

@@ -166,11 +166,10 @@
     } catch (e) { /* storage disabled: the session lasts until the page is reloaded */ }
   }
 
-  // Not frozen: each page's scripts hang their hooks on it (operator.js adds `operator`, which
-  // operator-alerts.js, operator-workspace.js and operator-keys.js use).
-  window.DialogoConsole = {
+  // Not frozen: the operator console's scripts add their hooks to it (operator.js: `operator`).
+  window.DialogoConsole = Object.assign(window.DialogoConsole || {}, {
     $: $, el: el, append: append, clear: clear, setText: setText, str: str,
     ApiError: ApiError, request: request, json: json, describeError: describeError, describeLoginError: describeLoginError,
     loadToken: loadToken, saveToken: saveToken,
-  };
+  });
 })();

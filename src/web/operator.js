@@ -28,7 +28,6 @@
   var ROLES = { operator: 'Operatore', supervisor: 'Supervisore' };
   var STATES = { queued: 'In coda', connected: 'In corso', closed: 'Chiusa', abandoned: 'Abbandonata' };
   var OUTCOMES = { resolved: 'Risolta', 'written-request': 'Richiesta scritta', callback: 'Richiamata' };
-  var REQUEST_STATES = { open: 'Aperta', closed: 'Chiusa' };
 
   var state = {
     token: null,
@@ -61,10 +60,13 @@
   function on(name, fn) {
     (listeners[name] = listeners[name] || []).push(fn);
   }
+  // Listeners registered with `on` (operator-alerts.js, operator-workspace.js, operator-keys.js),
+  // and the same event on document as `dialogo:<name>` (operator-requests.js listens there).
   function emit(name, data) {
     (listeners[name] || []).forEach(function (fn) {
       try { fn(data); } catch (e) { if (window.console) window.console.error(e); }
     });
+    document.dispatchEvent(new CustomEvent('dialogo:' + name, { detail: data }));
   }
 
   // ---------------------------------------------------------------- DOM helpers
@@ -132,6 +134,7 @@
     if (error instanceof ApiError && error.code === 'CONVERSATION_FORBIDDEN' && error.message) return error.message;
     return C.describeError(error, known, { 403: 'Operazione non consentita per il tuo ruolo.', 404: 'Elemento non trovato.' });
   }
+
 
   // ---------------------------------------------------------------- notices and live regions
 
@@ -228,7 +231,7 @@
     clearConversationView();
     clear($('queue-list'));
     clear($('mine-list'));
-    clear($('requests-body'));
+    emit('reset');
     clear($('operators-body'));
     clear($('active-body'));
     setText('notice', '');
@@ -919,35 +922,6 @@
     if (findSession(session.id)) upsertSession(session);
   }
 
-  // ---------------------------------------------------------------- written requests
-
-  function loadRequests() {
-    setText('requests-status', 'Caricamento\u2026');
-    return api('GET', '/requests')
-      .then(function (data) {
-        var requests = Array.isArray(data.requests) ? data.requests : [];
-        var body = clear($('requests-body'));
-        requests.forEach(function (r) {
-          body.appendChild(el('tr', { className: r.status === 'open' ? 'is-open' : null }, [
-            el('th', { scope: 'row' }, str(r.reference)),
-            el('td', null, r.createdAt ? el('time', { datetime: str(r.createdAt) }, formatDateTime(r.createdAt)) : ''),
-            el('td', null, channelLabel(r.channel)),
-            el('td', null, languageLabel(r.language)),
-            el('td', { className: 'break' }, str(r.contactEmail)),
-            el('td', null, str(r.topicId)),
-            el('td', { className: 'prewrap' }, str(r.description)),
-            el('td', null, el('span', { className: 'badge badge-' + (r.status === 'open' ? 'open' : 'done') }, REQUEST_STATES[r.status] || str(r.status))),
-          ]));
-        });
-        $('requests-table').hidden = requests.length === 0;
-        setText('requests-status', requests.length ? requests.length + (requests.length === 1 ? ' richiesta.' : ' richieste.') : 'Nessuna richiesta scritta.');
-      })
-      .catch(function (error) {
-        if (error.status === 401) return;
-        setText('requests-status', 'Impossibile caricare le richieste: ' + describeError(error));
-      });
-  }
-
   // ---------------------------------------------------------------- supervision
 
   function renderSupervision() {
@@ -1197,7 +1171,6 @@
       $('panel-' + t).hidden = !selected;
     });
     if (focus) $('tab-' + name).focus();
-    if (name === 'requests') loadRequests();
     if (name === 'supervision') renderSupervision();
     emit('tab', name);
   }
@@ -1306,6 +1279,8 @@
       onPushedMessage(str(data.sessionId), data.entry);
     } else if (data.type === 'session' && data.session && data.session.id) {
       onPushedSession(data.session);
+    } else {
+      emit('push', data);
     }
   }
 
@@ -1371,8 +1346,11 @@
     return true;
   }
 
-  // What the other console scripts may use (operator-alerts.js, operator-workspace.js, operator-keys.js).
+  // What the other console scripts may use (operator-alerts.js, operator-workspace.js,
+  // operator-keys.js, operator-requests.js); events come through `on` or as `dialogo:<name>` on document.
   C.operator = {
+    languageLabel: languageLabel,
+    announce: announceQueue,
     on: on,
     api: api,
     me: function () { return state.me; },
@@ -1464,7 +1442,6 @@
     });
     $('presence-select').addEventListener('change', onPresenceChange);
     $('transfer-form').addEventListener('submit', onTransferSubmit);
-    $('requests-refresh').addEventListener('click', loadRequests);
     TABS.forEach(function (name) {
       var tab = $('tab-' + name);
       tab.addEventListener('click', function () { selectTab(name, false); });

@@ -9,7 +9,7 @@ describe('docs/operator-api.yaml', () => {
   test('documents exactly the routes the operator API mounts', async () => {
     const server = restify.createServer();
     const handoff = { on: () => undefined, off: () => undefined } as never;
-    const api = mountOperatorApi(server, { handoff, accounts: {} as never, tokens: {} as never, limiter: {} as never, trustProxyHops: 0, runtime: (() => undefined) as never, logger: createLogger('silent'), workspace: {} as never });
+    const api = mountOperatorApi(server, { handoff, accounts: {} as never, tokens: {} as never, limiter: {} as never, trustProxyHops: 0, runtime: (() => undefined) as never, logger: createLogger('silent'), workspace: {} as never, requests: handoff });
     const mounted = (server.getDebugInfo().routes as { method: string; path: string }[])
       .filter((r) => r.path.startsWith(OPERATOR_API))
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`)

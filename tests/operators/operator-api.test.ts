@@ -197,7 +197,7 @@ describe('outside office hours: the written request with its reference code', ()
     const token = await login(dialogo.port, 'giulia');
     const requests = (await api(dialogo.port, 'GET', '/requests', token)).json.requests;
     expect(requests).toEqual([
-      expect.objectContaining({ reference: 'DLG-2026-000001', contactEmail: 'anna@example.org', channel: 'directline', status: 'open', description: 'Vorrei il rimborso della TARI pagata due volte nel 2025.' }),
+      expect.objectContaining({ reference: 'DLG-2026-000001', contactEmail: 'anna@example.org', channel: 'directline', state: 'open', description: 'Vorrei il rimborso della TARI pagata due volte nel 2025.' }),
     ]);
   });
 });

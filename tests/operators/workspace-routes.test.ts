@@ -181,5 +181,14 @@ describe('the operator workspace API: canned replies, notes, wrap-up, callbacks,
     const found = (await call('GET', `/history?reference=${ticket.reference.toLowerCase()}`, marco)).json;
     expect(found).toEqual({ conversations: [], requests: [expect.objectContaining({ reference: ticket.reference, description: 'rimborso' })] });
     expect((await call('GET', '/history?reference=DLG-1999-000001', marco)).json.requests).toEqual([]);
+
+    // Without a reference: the answered and closed requests of the days (open ones are the requests tab's), whoever asks.
+    const references = (body: { requests: { reference: string }[] }) => body.requests.map((r) => r.reference);
+    expect(references((await call('GET', `/history?from=${today}&to=${today}`, giulia)).json)).not.toContain(ticket.reference);
+    expect((await call('POST', `/requests/${ticket.reference}/close`, marco, { outcome: 'spam', note: 'messaggio pubblicitario' })).status).toBe(200);
+    expect(references((await call('GET', `/history?from=${today}&to=${today}`, giulia)).json)).toContain(ticket.reference);
+    expect(references((await call('GET', `/history?from=${today}&to=${today}&operator=marco`, sara)).json)).toContain(ticket.reference);
+    expect(references((await call('GET', `/history?from=${today}&to=${today}&operator=giulia`, sara)).json)).not.toContain(ticket.reference);
+    expect(references((await call('GET', `/history?code=${code}`, giulia)).json)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ const said = `Il mio codice fiscale è ${CF}, IBAN ${IBAN}, telefono ${PHONE}, e
 function ticket(extra: Partial<TicketRecord> = {}): TicketRecord {
   return {
     reference: 'DLG-2026-000001', createdAt: '2026-03-31T16:00:00.000Z', conversationId: 'conv-1', channel: 'directline', language: 'it',
-    topicId: null, contactEmail: EMAIL, description: said, status: 'open', ...extra,
+    topicId: null, contactEmail: EMAIL, description: said, state: 'open', ...extra,
   };
 }
 

@@ -37,7 +37,7 @@ describe('npm run data:export and data:purge cover every store', () => {
     dataDir = tempDataDir();
     const backend = await openStorage(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test' }));
     await backend.state.write({ 'directline/conversation/conv-old': { activities: ['vecchio'] }, 'directline/conversation/conv-1': { activities: [`scrivete a ${EMAIL}`] }, 'directline/conversations/conv-1/': { DialogState: { email: EMAIL } } });
-    await backend.tickets.create({ reference: 'DLG-2026-000001', createdAt: '2026-03-31T16:00:00.000Z', conversationId: 'conv-1', channel: 'directline', language: 'it', topicId: null, contactEmail: EMAIL, description: 'rimborso TARI', status: 'open' });
+    await backend.tickets.create({ reference: 'DLG-2026-000001', createdAt: '2026-03-31T16:00:00.000Z', conversationId: 'conv-1', channel: 'directline', language: 'it', topicId: null, contactEmail: EMAIL, description: 'rimborso TARI', state: 'open' });
     await backend.events.append([event('p1', '2020-01-01T00:00:00.000Z'), event('p1', '2099-01-01T00:00:00.000Z')]);
     await backend.close();
     // The idle item was last written long ago.

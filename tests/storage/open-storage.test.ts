@@ -35,7 +35,7 @@ describe('openStorage and the data encryption key', () => {
     const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'development', DATA_ENCRYPTION_KEY: KEY });
     const backend = await openStorage(config);
     try {
-      await backend.tickets.create({ reference: 'DLG-2026-000001', createdAt: '2026-03-31T16:00:00.000Z', conversationId: 'c', channel: 'directline', language: 'it', topicId: null, contactEmail: 'a@example.org', description: 'x', status: 'open' });
+      await backend.tickets.create({ reference: 'DLG-2026-000001', createdAt: '2026-03-31T16:00:00.000Z', conversationId: 'c', channel: 'directline', language: 'it', topicId: null, contactEmail: 'a@example.org', description: 'x', state: 'open' });
     } finally {
       await backend.close();
     }

@@ -8,7 +8,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function ticket(reference: string, conversationId: string, extra: Partial<TicketRecord> = {}): TicketRecord {
   return {
     reference, createdAt: '2026-03-31T16:00:00.000Z', conversationId, channel: 'directline', language: 'it', topicId: null,
-    contactEmail: 'anna@example.org', description: 'Vorrei il rimborso della TARI', status: 'open', ...extra,
+    contactEmail: 'anna@example.org', description: 'Vorrei il rimborso della TARI', state: 'open', ...extra,
   };
 }
 
@@ -69,7 +69,7 @@ describe.each(adapters)('retention and access over every store: %s', (_name, ope
     await backend.handoffs.create(session('ended', 'c1', { state: 'closed', endedAt: '2020-01-01T10:00:00.000Z' }));
     await backend.handoffs.create(session('waiting', 'c2', { queuedAt: '2020-01-01T09:00:00.000Z' }));
     await backend.tickets.create(ticket('DLG-2020-000001', 'c1', { createdAt: '2020-01-01T00:00:00.000Z' }));
-    await backend.tickets.close('DLG-2020-000001', 'giulia', '2020-01-02T00:00:00.000Z');
+    await backend.tickets.close('DLG-2020-000001', { by: 'giulia', at: '2020-01-02T00:00:00.000Z', staleBefore: '2020-01-02T00:00:00.000Z', outcome: 'no-reply-needed' });
     await backend.tickets.create(ticket('DLG-2020-000002', 'c1', { createdAt: '2020-01-01T00:00:00.000Z' }));
     await backend.state.write({ 'directline/conversation/c1': { activities: ['ciao'] } });
     await backend.handoffNotes.add({ id: 'n-old', sessionId: 'ended', at: '2020-01-01T09:30:00.000Z', operator: 'giulia', kind: 'internal', text: 'vecchia' });

@@ -45,7 +45,7 @@ if (mongoUri) {
 function ticket(reference: string, createdAt: string, extra: Partial<TicketRecord> = {}): TicketRecord {
   return {
     reference, createdAt, conversationId: 'conv-1', channel: 'directline', language: 'it', topicId: 'carta-identita',
-    contactEmail: 'cittadino@example.org', description: 'Vorrei un appuntamento per la carta di identità', status: 'open', ...extra,
+    contactEmail: 'cittadino@example.org', description: 'Vorrei un appuntamento per la carta di identità', state: 'open', ...extra,
   };
 }
 
@@ -150,7 +150,7 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     await expect(backend.tickets.nextReference(26)).rejects.toThrow(/ticket year must be an integer from 2000 to 9999, got 26/);
   });
 
-  test('tickets: a created ticket is read back by reference and listed in creation order, by status', async () => {
+  test('tickets: a created ticket is read back by reference and listed in creation order, by state', async () => {
     const late = ticket('DLG-2026-000002', '2026-04-01T09:00:00.000Z', { language: 'en', topicId: null, channel: 'messenger' });
     const early = ticket('DLG-2026-000001', '2026-03-31T16:00:00.000Z');
     await backend.tickets.create(late);
@@ -179,10 +179,10 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
 
   test('tickets: close marks an open ticket closed once, with who and when', async () => {
     await backend.tickets.create(ticket('DLG-2026-000001', '2026-03-31T16:00:00.000Z'));
-    expect(await backend.tickets.close('DLG-2026-000001', 'giulia.rossi', '2026-04-01T10:15:00.000Z')).toBe(true);
-    expect(await backend.tickets.close('DLG-2026-000001', 'marco.bianchi', '2026-04-01T11:00:00.000Z')).toBe(false);
-    expect(await backend.tickets.close('DLG-2026-000404', 'giulia.rossi', '2026-04-01T10:15:00.000Z')).toBe(false);
-    expect(await backend.tickets.get('DLG-2026-000001')).toMatchObject({ status: 'closed', closedAt: '2026-04-01T10:15:00.000Z', closedBy: 'giulia.rossi' });
+    expect(await backend.tickets.close('DLG-2026-000001', { by: 'giulia.rossi', at: '2026-04-01T10:15:00.000Z', staleBefore: '2026-04-01T10:15:00.000Z', outcome: 'no-reply-needed' })).toBe(true);
+    expect(await backend.tickets.close('DLG-2026-000001', { by: 'marco.bianchi', at: '2026-04-01T11:00:00.000Z', staleBefore: '2026-04-01T11:00:00.000Z', outcome: 'no-reply-needed' })).toBe(false);
+    expect(await backend.tickets.close('DLG-2026-000404', { by: 'giulia.rossi', at: '2026-04-01T10:15:00.000Z', staleBefore: '2026-04-01T10:15:00.000Z', outcome: 'no-reply-needed' })).toBe(false);
+    expect(await backend.tickets.get('DLG-2026-000001')).toMatchObject({ state: 'closed', closedAt: '2026-04-01T10:15:00.000Z', closedBy: 'giulia.rossi', outcome: 'no-reply-needed' });
     expect(await backend.tickets.list('open')).toEqual([]);
     expect((await backend.tickets.list('closed')).map((t) => t.reference)).toEqual(['DLG-2026-000001']);
   });
@@ -374,8 +374,8 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     await backend.tickets.create(ticket('DLG-2025-000001', '2025-01-10T10:00:00.000Z'));
     await backend.tickets.create(ticket('DLG-2025-000002', '2025-01-11T10:00:00.000Z'));
     await backend.tickets.create(ticket('DLG-2025-000003', '2025-01-12T10:00:00.000Z'));
-    await backend.tickets.close('DLG-2025-000001', 'giulia.rossi', '2025-02-01T10:00:00.000Z');
-    await backend.tickets.close('DLG-2025-000003', 'giulia.rossi', '2025-09-01T10:00:00.000Z');
+    await backend.tickets.close('DLG-2025-000001', { by: 'giulia.rossi', at: '2025-02-01T10:00:00.000Z', staleBefore: '2025-02-01T10:00:00.000Z', outcome: 'no-reply-needed' });
+    await backend.tickets.close('DLG-2025-000003', { by: 'giulia.rossi', at: '2025-09-01T10:00:00.000Z', staleBefore: '2025-09-01T10:00:00.000Z', outcome: 'no-reply-needed' });
     expect(await backend.tickets.purgeClosedBefore(new Date('2025-06-01T00:00:00.000Z'))).toBe(1);
     expect((await backend.tickets.list()).map((t) => t.reference)).toEqual(['DLG-2025-000002', 'DLG-2025-000003']);
   });

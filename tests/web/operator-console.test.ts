@@ -205,9 +205,10 @@ class MockBackend {
         status: 200,
         body: {
           requests: [
-            { reference: 'DLG-2026-000123', createdAt: ago(3600 * 10), channel: 'directline', language: 'it', contactEmail: 'cittadino@example.org', description: `Richiamatemi ${XSS}`, topicId: 'tari', status: 'open' },
-            { reference: 'DLG-2026-000124', createdAt: ago(3600 * 5), channel: 'facebook', language: 'en', contactEmail: 'someone@example.org', description: 'Parking permit', topicId: 'permessi', status: 'closed' },
+            { reference: 'DLG-2026-000123', createdAt: ago(3600 * 10), channel: 'directline', language: 'it', contactEmail: 'cittadino@example.org', description: `Richiamatemi ${XSS}`, topicId: 'tari', state: 'open' },
+            { reference: 'DLG-2026-000124', createdAt: ago(3600 * 5), channel: 'facebook', language: 'en', contactEmail: 'someone@example.org', description: 'Parking permit', topicId: 'permessi', state: 'closed' },
           ],
+          mailConfigured: false,
         },
       };
     }
@@ -561,6 +562,8 @@ describeBrowser('operator console in Chromium', () => {
     expect(await first.innerText()).toMatch(/DLG-2026-000123[\s\S]*Web[\s\S]*Italiano[\s\S]*cittadino@example\.org[\s\S]*tari/);
     expect(await first.locator('td.prewrap').innerText()).toBe(`Richiamatemi ${XSS}`);
     expect(await table.locator('tbody tr').nth(1).innerText()).toMatch(/DLG-2026-000124[\s\S]*Messenger[\s\S]*Chiusa/);
+    // Without SMTP the tab says up front that answers cannot be sent.
+    expect(await page.locator('#requests-mail').innerText()).toMatch(/^Le risposte non possono essere inviate: SMTP non configurato\./);
     expect(await imgCount()).toBe(0);
   });
 

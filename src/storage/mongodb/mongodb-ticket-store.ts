@@ -1,5 +1,6 @@
 import type { Collection, Db, WithId } from 'mongodb';
-import { AlreadyExistsError, type TicketRecord, type TicketStore } from '../ports';
+import type { Filter } from 'mongodb';
+import { AlreadyExistsError, type TicketQuery, type TicketRecord, type TicketState, type TicketStore } from '../ports';
 import { parseTicketRecord } from '../record-schemas';
 import { formatTicketReference, ticketCounterName } from '../ticket-reference';
 
@@ -8,20 +9,50 @@ interface CounterDoc {
   value: number;
 }
 
-type TicketDoc = Omit<TicketRecord, 'createdAt' | 'closedAt'> & { createdAt: Date; closedAt?: Date };
+type TicketDoc = Omit<TicketRecord, 'createdAt' | 'closedAt' | 'answeredAt' | 'state'> & {
+  createdAt: Date;
+  answeredAt?: Date;
+  closedAt?: Date;
+  state?: TicketState;
+  /** Before the `answered` state (SQLite migration 7), documents had `status` open or closed instead of `state`. */
+  status?: 'open' | 'closed';
+  replyClaimedBy?: string | null;
+  replyClaimedAt?: Date | null;
+};
 
 const DUPLICATE_KEY = 11000;
 const NAMESPACE_EXISTS = 48;
 /** Concurrent upserts of a counter that does not exist yet may collide on `_id` once; then it exists. */
 const COUNTER_ATTEMPTS = 3;
 
+function instant(value: string, what: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new Error(`${what}: "${value}" is not an ISO 8601 date and time`);
+  return at;
+}
+
+function filterOf(query: TicketQuery): Filter<TicketDoc> {
+  const created = { ...(query.createdBefore ? { $lt: query.createdBefore } : {}), ...(query.createdFrom ? { $gte: query.createdFrom } : {}) };
+  return {
+    ...(query.reference !== undefined ? { reference: query.reference } : {}),
+    ...(query.state !== undefined ? { state: query.state } : {}),
+    ...(query.topicId !== undefined ? { topicId: query.topicId } : {}),
+    ...(Object.keys(created).length > 0 ? { createdAt: created } : {}),
+  };
+}
+
+/** A claim nobody holds, or one taken before `staleBefore` (left by a send that crashed). */
+function unclaimed(staleBefore: Date): Filter<TicketDoc> {
+  return { $or: [{ replyClaimedBy: null }, { replyClaimedBy: { $exists: false } }, { replyClaimedAt: { $lt: staleBefore } }] };
+}
+
 function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
 }
 
-function fromDoc({ _id, createdAt, closedAt, ...rest }: WithId<TicketDoc>): TicketRecord {
+function fromDoc({ _id, createdAt, answeredAt, closedAt, status, state, replyClaimedBy: _by, replyClaimedAt: _at, ...rest }: WithId<TicketDoc>): TicketRecord {
   return parseTicketRecord(
-    { ...rest, createdAt: createdAt.toISOString(), closedAt: closedAt?.toISOString() },
+    { ...rest, state: state ?? status, createdAt: createdAt.toISOString(), answeredAt: answeredAt?.toISOString(), closedAt: closedAt?.toISOString() },
     `mongodb tickets document "${rest.reference}"`,
   );
 }
@@ -44,7 +75,11 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
   const counters: Collection<CounterDoc> = db.collection<CounterDoc>('counters');
   const tickets: Collection<TicketDoc> = db.collection<TicketDoc>('tickets');
   await tickets.createIndex({ reference: 1 }, { unique: true, name: 'reference_unique' });
-  await tickets.createIndex({ status: 1, createdAt: 1 }, { name: 'status_created' });
+  // Documents written before the `answered` state carry `status`: given `state` once (idempotent).
+  for (const status of ['open', 'closed'] as const) await tickets.updateMany({ state: { $exists: false }, status }, { $set: { state: status }, $unset: { status: '' } });
+  await tickets.createIndex({ state: 1, createdAt: 1 }, { name: 'state_created' });
+  await tickets.createIndex({ topicId: 1, createdAt: 1 }, { name: 'topic_created' });
+  await tickets.createIndex({ createdAt: 1 }, { name: 'created' });
   await tickets.createIndex({ conversationId: 1, createdAt: 1 }, { name: 'conversation_created' });
 
   async function bump(name: string): Promise<number> {
@@ -65,9 +100,14 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
       return formatTicketReference(year, await bump(name));
     },
     async create(ticket) {
-      const { createdAt, closedAt, ...rest } = parseTicketRecord(ticket, 'ticket to create');
+      const { createdAt, answeredAt, closedAt, ...rest } = parseTicketRecord(ticket, 'ticket to create');
       try {
-        await tickets.insertOne({ ...rest, createdAt: new Date(createdAt), ...(closedAt ? { closedAt: new Date(closedAt) } : {}) });
+        await tickets.insertOne({
+          ...rest,
+          createdAt: new Date(createdAt),
+          ...(answeredAt ? { answeredAt: new Date(answeredAt) } : {}),
+          ...(closedAt ? { closedAt: new Date(closedAt) } : {}),
+        });
       } catch (error) {
         if (isDuplicateKey(error)) throw new AlreadyExistsError('ticket', rest.reference);
         throw error;
@@ -77,19 +117,50 @@ export async function mongoTicketStore(db: Db): Promise<TicketStore> {
       const doc = await tickets.findOne({ reference });
       return doc ? fromDoc(doc) : undefined;
     },
-    async list(status) {
-      const docs = await tickets.find(status ? { status } : {}).sort({ createdAt: 1, reference: 1 }).toArray();
+    async list(state) {
+      const docs = await tickets.find(state ? { state } : {}).sort({ createdAt: 1, reference: 1 }).toArray();
       return docs.map(fromDoc);
     },
-    async close(reference, by, at) {
+    async search(query) {
+      const filter = filterOf(query);
+      const [docs, count] = await Promise.all([
+        tickets.find(filter).sort({ createdAt: -1, reference: -1 }).limit(query.limit).toArray(),
+        tickets.countDocuments(filter),
+      ]);
+      return { tickets: docs.map(fromDoc), count };
+    },
+    async countByState() {
+      const counts: Record<TicketState, number> = { open: 0, answered: 0, closed: 0 };
+      await Promise.all((Object.keys(counts) as TicketState[]).map(async (state) => void (counts[state] = await tickets.countDocuments({ state }))));
+      return counts;
+    },
+    async claimReply(reference, { by, at, staleBefore }) {
+      if (!by) throw new Error('answering a ticket needs the name of the operator who answers it');
+      const what = `claiming ticket "${reference}"`;
+      const result = await tickets.updateOne({ reference, state: 'open', ...unclaimed(instant(staleBefore, what)) }, { $set: { replyClaimedBy: by, replyClaimedAt: instant(at, what) } });
+      return result.modifiedCount === 1;
+    },
+    async releaseReply(reference, by) {
+      await tickets.updateOne({ reference, replyClaimedBy: by }, { $set: { replyClaimedBy: null, replyClaimedAt: null } });
+    },
+    async recordAnswer(reference, { by, at, text }) {
+      const result = await tickets.updateOne(
+        { reference, state: 'open', replyClaimedBy: by },
+        { $set: { state: 'answered', answer: text, answeredBy: by, answeredAt: instant(at, `answering ticket "${reference}"`), replyClaimedBy: null, replyClaimedAt: null } },
+      );
+      return result.modifiedCount === 1;
+    },
+    async close(reference, { by, at, staleBefore, outcome, note }) {
       if (!by) throw new Error('closing a ticket needs the name of the operator who closes it');
-      const closedAt = new Date(at);
-      if (Number.isNaN(closedAt.getTime())) throw new Error(`closing ticket "${reference}": "${at}" is not an ISO 8601 date and time`);
-      const result = await tickets.updateOne({ reference, status: 'open' }, { $set: { status: 'closed', closedAt, closedBy: by } });
+      const what = `closing ticket "${reference}"`;
+      const result = await tickets.updateOne(
+        { reference, state: { $in: ['open', 'answered'] }, ...unclaimed(instant(staleBefore, what)) },
+        { $set: { state: 'closed', closedAt: instant(at, what), closedBy: by, outcome, ...(note !== undefined ? { closeNote: note } : {}), replyClaimedBy: null, replyClaimedAt: null } },
+      );
       return result.modifiedCount === 1;
     },
     async purgeClosedBefore(before) {
-      return (await tickets.deleteMany({ status: 'closed', closedAt: { $lt: before } })).deletedCount;
+      return (await tickets.deleteMany({ state: 'closed', closedAt: { $lt: before } })).deletedCount;
     },
     async forConversation(conversationId) {
       const docs = await tickets.find({ conversationId }).sort({ createdAt: 1, reference: 1 }).toArray();

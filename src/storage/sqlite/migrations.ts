@@ -119,6 +119,42 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
     `,
   },
   {
+    version: 7,
+    name: 'written requests answered and closed: state, answer, outcome and the answer claim',
+    // SQLite cannot alter a CHECK constraint: the table is rebuilt, every row copied (status becomes state).
+    sql: `
+      CREATE TABLE tickets_v7 (
+        reference TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('it', 'en')),
+        topic_id TEXT,
+        contact_email TEXT NOT NULL,
+        description TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'answered', 'closed')),
+        answer TEXT,
+        answered_by TEXT,
+        answered_at TEXT,
+        closed_at TEXT,
+        closed_by TEXT,
+        outcome TEXT CHECK (outcome IS NULL OR outcome IN ('answered', 'duplicate', 'not-competent', 'no-reply-needed', 'spam')),
+        close_note TEXT,
+        reply_claimed_by TEXT,
+        reply_claimed_at TEXT,
+        transcript TEXT
+      );
+      INSERT INTO tickets_v7 (reference, created_at, conversation_id, channel, language, topic_id, contact_email, description, state, closed_at, closed_by)
+        SELECT reference, created_at, conversation_id, channel, language, topic_id, contact_email, description, status, closed_at, closed_by FROM tickets;
+      DROP TABLE tickets;
+      ALTER TABLE tickets_v7 RENAME TO tickets;
+      CREATE INDEX tickets_state_created ON tickets (state, created_at);
+      CREATE INDEX tickets_topic_created ON tickets (topic_id, created_at);
+      CREATE INDEX tickets_created ON tickets (created_at);
+      CREATE INDEX tickets_conversation ON tickets (conversation_id, created_at);
+    `,
+  },
+  {
     version: 8,
     name: 'operator workspace: canned replies, notes, callbacks and the history lookup',
     sql: `
@@ -160,13 +196,16 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   },
 ];
 
-/** Applies the migrations the database has not seen; returns the versions applied. */
-export function migrate(db: Database.Database): number[] {
+/**
+ * Applies the migrations the database has not seen, up to `upTo` (all by default: a lower
+ * version builds an older schema, for upgrade tests); returns the versions applied.
+ */
+export function migrate(db: Database.Database, upTo = Number.POSITIVE_INFINITY): number[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const done = new Set(db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((r) => r.version));
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
+    if (done.has(m.version) || m.version > upTo) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, new Date().toISOString());
