@@ -34,6 +34,14 @@ describe('deployment template', () => {
     expect(config.storage.dataEncryptionKey).toBe('a-data-encryption-key-of-32-chars-at-least');
   });
 
+  test('answers to written requests are mailed when the city gives its mail server, and off (the console says so) when not', () => {
+    const secrets = { pseudonymSecret: 'a-pseudonym-secret-of-length', operatorTokenSecret: 'an-operator-token-secret', directLineSecret: 'a-direct-line-secret-1234', dataEncryptionKey: 'a-data-encryption-key-of-32-chars-at-least' };
+    const app = { appId: '00000000-0000-0000-0000-000000000001', appSecret: 'app-secret', appType: 'SingleTenant', tenantId: '00000000-0000-0000-0000-000000000002' };
+    expect(loadConfig(templateEnvironment({ ...app, ...secrets })).mail).toBeUndefined();
+    const mailed = loadConfig(templateEnvironment({ ...app, ...secrets, smtpUrl: 'smtp://dialogo:segreto@smtp.comune.example:587', mailFrom: 'Comune di Milano <noreply@comune.example>' }));
+    expect(mailed.mail).toEqual({ smtpUrl: 'smtp://dialogo:segreto@smtp.comune.example:587', from: 'Comune di Milano <noreply@comune.example>' });
+  });
+
   test('it runs on Node 22 LTS', () => {
     const template = JSON.parse(readFileSync(path.resolve(__dirname, '../deploymentTemplates/template-dialogo.json'), 'utf8'));
     const site = template.resources.find((r: { type: string }) => r.type === 'Microsoft.Web/sites');
