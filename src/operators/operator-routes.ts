@@ -214,7 +214,15 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   );
 
   mountSupervisionApi(server, { handoff, accounts, guarded, sessionView });
-  mountWorkspaceApi(server, { guarded, stores: deps.workspace, runtime: deps.runtime });
+  mountWorkspaceApi(server, {
+    guarded,
+    stores: deps.workspace,
+    runtime: deps.runtime,
+    // A colleague's note reaches the holder and the supervisors reading the conversation at once.
+    onNote: (session, note) => {
+      for (const [ws, who] of clients) if (conversationAccess(session, who) === 'full') send(ws, { type: 'note', sessionId: session.id, note });
+    },
+  });
 
   // ------------------------------------------------------------ live updates
 

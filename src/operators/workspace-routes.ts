@@ -7,7 +7,7 @@ import { normalisePhoneNumber } from '../handoff/phone-number';
 import type { WrapUpInput } from '../handoff/wrap-up';
 import { zonedInstant } from '../handoff/zoned-time';
 import { sendError, type HttpErrorCode } from '../server/http-errors';
-import type { CallbackRecord, CallbackStore, CannedReplyStore, HandoffNoteStore, HandoffSession, HandoffStore, TicketRecord, TicketStore } from '../storage/ports';
+import type { CallbackRecord, CallbackStore, CannedReplyStore, HandoffNote, HandoffNoteStore, HandoffSession, HandoffStore, TicketRecord, TicketStore } from '../storage/ports';
 import { MAX_CANNED_TITLE, MAX_WORKSPACE_TEXT } from '../storage/workspace-schemas';
 import { PLACEHOLDERS, placeholderProblems } from './canned-replies';
 import { conversationAccess, forbiddenReason } from './conversation-access';
@@ -31,6 +31,8 @@ export interface WorkspaceRouteDependencies {
   readonly stores: WorkspaceStores;
   readonly runtime: () => KnowledgeRuntime;
   readonly now?: () => Date;
+  /** A note was added: the consoles that may read the conversation are told (the operator WebSocket). */
+  readonly onNote?: (session: HandoffSession, note: HandoffNote) => void;
 }
 
 const API = '/api/operator';
@@ -181,6 +183,7 @@ export function mountWorkspaceApi(server: Server, deps: WorkspaceRouteDependenci
       if (!session) return;
       const note = { id: randomUUID(), sessionId: session.id, at: now().toISOString(), operator: who.name, kind: 'internal' as const, text: parsed.data.text };
       await stores.notes.add(note);
+      deps.onNote?.(session, note);
       res.send(201, { note });
     }),
   );

@@ -295,6 +295,10 @@
     renderReplies();
   });
   O.on('session', function () { renderReplies(); });
+  // A note added on another console (a colleague, a supervisor, or this operator elsewhere).
+  O.on('push', function (data) {
+    if (data && data.type === 'note' && notesFor && data.sessionId === notesFor) loadNotes(notesFor);
+  });
   O.on('closed', function (event) {
     if (event.outcome === 'callback') loadCallbacks();
   });

@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { romeDay } from '../../src/analytics/rome-day';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
@@ -101,6 +102,32 @@ describe('the operator workspace API: canned replies, notes, wrap-up, callbacks,
       ['bot', expect.stringContaining('Acconsenti?')],
     ]);
     await call('POST', `/conversations/${id}/close`, giulia, { outcome: 'resolved' });
+  });
+
+  test('a new note reaches the open consoles of the holder and supervisors at once, never a colleague\'s', async () => {
+    const { id } = await heldByGiulia('nota da vedere subito');
+    const pushes = new Map<string, any[]>();
+    const sockets = await Promise.all(
+      (['sara', 'marco'] as const).map(async (name) => {
+        const token = name === 'sara' ? sara : marco;
+        const ws = new WebSocket(`ws://127.0.0.1:${dialogo.port}/api/operator/ws?token=${token}`);
+        pushes.set(name, []);
+        ws.on('message', (data: Buffer) => pushes.get(name)!.push(JSON.parse(data.toString('utf8'))));
+        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+        return ws;
+      }),
+    );
+    try {
+      const added = (await call('POST', `/conversations/${id}/notes`, giulia, { text: 'richiamare dopo le 15' })).json.note;
+      const deadline = Date.now() + 5000;
+      while (!pushes.get('sara')!.some((p) => p.type === 'note') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(pushes.get('sara')!.filter((p) => p.type === 'note')).toEqual([{ type: 'note', sessionId: id, note: added }]);
+      // The colleague's socket got its queue pushes, never the note.
+      expect(pushes.get('marco')!.some((p) => p.type === 'queue')).toBe(true);
+      expect(pushes.get('marco')!.filter((p) => p.type === 'note')).toEqual([]);
+    } finally {
+      for (const ws of sockets) ws.terminate();
+    }
   });
 
   test('internal notes: the holder and supervisors only; never in the citizen\'s chat, the transcript or the citizen\'s data export', async () => {
