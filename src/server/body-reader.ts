@@ -93,10 +93,16 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Bod
   });
 }
 
-/** Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`, any parameters. */
+/** Whether a Content-Type names JSON: `application/json` or `application/<anything>+json`, in UTF-8 (no charset, or utf-8). */
 export function isJsonContentType(value: string | undefined): boolean {
-  const type = (value ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
+  const [first = '', ...parameters] = (value ?? '').split(';');
+  const type = first.trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type)) return false;
+  // JSON is UTF-8 (RFC 8259): a body announced in another charset would be read as what it is not.
+  return parameters.every((p) => {
+    const [name = '', charset = ''] = p.split('=');
+    return name.trim().toLowerCase() !== 'charset' || /^"?utf-?8"?$/i.test(charset.trim());
+  });
 }
 
 /**

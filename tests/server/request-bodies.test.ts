@@ -142,8 +142,15 @@ describe('request bodies at the edge', () => {
     expect(response.json.error.code).toBe('NOT_JSON');
   });
 
+  test('a JSON body announced in a charset other than UTF-8 gets 415, not a misreading', async () => {
+    for (const type of ['application/json; charset=utf-16', 'application/json; charset=iso-8859-1', 'application/json;charset=latin1']) {
+      const response = await rawRequest(dialogo.port, { path: '/api/messages', headers: { 'content-type': type }, body: JSON.stringify(activity({ conversation: { id: 'bodies-charset' } })) });
+      expect([type, response.status, response.json.error.code]).toEqual([type, 415, 'UNSUPPORTED_MEDIA_TYPE']);
+    }
+  });
+
   test('a JSON content type with a charset, or a +json type, is read', async () => {
-    for (const type of ['application/json; charset=utf-8', 'application/activity+json']) {
+    for (const type of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'application/activity+json']) {
       const response = await rawRequest(dialogo.port, { path: '/api/messages', headers: { 'content-type': type }, body: JSON.stringify(activity({ conversation: { id: `bodies-${type.length}` } })) });
       expect(response.status).toBe(200);
     }
