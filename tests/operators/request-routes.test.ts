@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
-import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { openConsoleSocket } from '../fixtures/console-socket';
 import { DirectLineCitizen } from '../fixtures/directline-citizen';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 import { SmtpInbox } from '../fixtures/smtp-inbox';
@@ -244,10 +244,7 @@ describe('written requests worked to the end through the operator API', () => {
   });
 
   test('consoles are told the new totals on their WebSocket when a request arrives, is answered or closed', async () => {
-    const ws = new WebSocket(`ws://127.0.0.1:${dialogo.port}/api/operator/ws?token=${giulia}`);
-    const pushed: { type: string; totals?: Record<string, number> }[] = [];
-    ws.on('message', (data) => pushed.push(JSON.parse(String(data))));
-    await new Promise((resolve) => ws.once('open', resolve));
+    const { ws, pushes: pushed } = await openConsoleSocket(dialogo.port, giulia);
     const waitFor = async (count: number) => {
       for (let i = 0; i < 100 && pushed.filter((m) => m.type === 'requests').length < count; i++) await new Promise((r) => setTimeout(r, 20));
       return pushed.filter((m) => m.type === 'requests');

@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { DirectLineCitizen } from '../fixtures/directline-citizen';
+import { openConsoleSocket } from '../fixtures/console-socket';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
 const PASSWORD = 'una-password-lunga';
@@ -32,11 +33,9 @@ describe('supervision API: presence, take over, reassign, transfer, close by a s
     return { status: response.status, json: text ? JSON.parse(text) : undefined };
   };
   const openConsole = async (name: string): Promise<void> => {
-    pushes[name] = [];
-    const ws = new WebSocket(`ws://127.0.0.1:${dialogo.port}/api/operator/ws?token=${tokens[name]}`);
-    sockets.set(name, ws);
-    ws.on('message', (data: Buffer) => pushes[name]!.push(JSON.parse(data.toString('utf8'))));
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const socket = await openConsoleSocket(dialogo.port, tokens[name]!);
+    sockets.set(name, socket.ws);
+    pushes[name] = socket.pushes;
   };
   const closeConsole = (name: string, reason?: string) => {
     sockets.get(name)?.close(1000, reason);

@@ -1,10 +1,10 @@
-import WebSocket from 'ws';
 import { romeDay } from '../../src/analytics/rome-day';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { exportCitizenData } from '../../src/storage/data-export';
 import { openStorage } from '../../src/storage/open-storage';
+import { openConsoleSocket } from '../fixtures/console-socket';
 import { DirectLineCitizen } from '../fixtures/directline-citizen';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 import { rawSqlite } from '../storage/adapters';
@@ -106,27 +106,17 @@ describe('the operator workspace API: canned replies, notes, wrap-up, callbacks,
 
   test('a new note reaches the open consoles of the holder and supervisors at once, never a colleague\'s', async () => {
     const { id } = await heldByGiulia('nota da vedere subito');
-    const pushes = new Map<string, any[]>();
-    const sockets = await Promise.all(
-      (['sara', 'marco'] as const).map(async (name) => {
-        const token = name === 'sara' ? sara : marco;
-        const ws = new WebSocket(`ws://127.0.0.1:${dialogo.port}/api/operator/ws?token=${token}`);
-        pushes.set(name, []);
-        ws.on('message', (data: Buffer) => pushes.get(name)!.push(JSON.parse(data.toString('utf8'))));
-        await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-        return ws;
-      }),
-    );
+    const [supervisor, colleague] = await Promise.all([openConsoleSocket(dialogo.port, sara), openConsoleSocket(dialogo.port, marco)]);
     try {
       const added = (await call('POST', `/conversations/${id}/notes`, giulia, { text: 'richiamare dopo le 15' })).json.note;
       const deadline = Date.now() + 5000;
-      while (!pushes.get('sara')!.some((p) => p.type === 'note') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(pushes.get('sara')!.filter((p) => p.type === 'note')).toEqual([{ type: 'note', sessionId: id, note: added }]);
+      while (!supervisor.pushes.some((p) => p.type === 'note') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(supervisor.pushes.filter((p) => p.type === 'note')).toEqual([{ type: 'note', sessionId: id, note: added }]);
       // The colleague's socket got its queue pushes, never the note.
-      expect(pushes.get('marco')!.some((p) => p.type === 'queue')).toBe(true);
-      expect(pushes.get('marco')!.filter((p) => p.type === 'note')).toEqual([]);
+      expect(colleague.pushes.some((p) => p.type === 'queue')).toBe(true);
+      expect(colleague.pushes.filter((p) => p.type === 'note')).toEqual([]);
     } finally {
-      for (const ws of sockets) ws.terminate();
+      for (const socket of [supervisor, colleague]) socket.ws.terminate();
     }
   });
 
