@@ -47,6 +47,8 @@ const envSchema = z.object({
   // The home page until the city gives the URL of its "Scrivi" form: none is known (milano-facts Z.4, docs/knowledge-base.md).
   WRITTEN_REQUEST_URL: z.preprocess(emptyToUndefined, z.url().default('https://www.comune.milano.it')),
   MONGODB_URI: z.preprocess(emptyToUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must start with redis:// or rediss://').optional()),
+  REDIS_KEY_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'must be letters, digits, _ . : or - (at most 40)').default('dialogo:')),
   MONGODB_DB: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'must be a database name (letters, digits, _ and -)').default('dialogo')),
   PSEUDONYM_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   RETENTION_DAYS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(3650).default(180)),
@@ -184,6 +186,11 @@ export interface Config {
     /** The sender citizens see. */
     readonly from: string;
   } | undefined;
+  /**
+   * Cluster mode (several instances behind a load balancer): set when REDIS_URL is; MongoDB holds
+   * the truth and Redis coordinates (docs/cluster.md). Undefined: one instance.
+   */
+  readonly cluster: { readonly redisUrl: string; readonly keyPrefix: string } | undefined;
   readonly storage: {
     /** MongoDB when set; otherwise SQLite under dataDir. */
     readonly mongodbUri: string | undefined;
@@ -254,6 +261,19 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   }
   if (e.NODE_ENV === 'production' && !e.DATA_ENCRYPTION_KEY) {
     problems.push('DATA_ENCRYPTION_KEY is required in production (at least 32 characters: the key of citizens\' words at rest)');
+  }
+  if (e.REDIS_URL) {
+    // Every instance must open what another wrote and signed: the store is shared, and so are the keys.
+    if (!e.MONGODB_URI) problems.push('REDIS_URL (cluster mode) needs MONGODB_URI: several instances cannot share the embedded SQLite store');
+    const shared: [string, string | undefined][] = [
+      ['DIRECTLINE_SECRET', e.DIRECTLINE_SECRET],
+      ['OPERATOR_TOKEN_SECRET', e.OPERATOR_TOKEN_SECRET],
+      ['PSEUDONYM_SECRET', e.PSEUDONYM_SECRET],
+      ['DATA_ENCRYPTION_KEY', e.DATA_ENCRYPTION_KEY],
+    ];
+    for (const [name, value] of shared) {
+      if (!value) problems.push(`REDIS_URL (cluster mode) needs ${name}, the same on every instance (a key per instance would make one instance's tokens or records unreadable on the others)`);
+    }
   }
   const allowedOrigins = parseOrigins(e.ALLOWED_ORIGINS, e.NODE_ENV, problems);
   const botServiceUrlHosts = e.BOT_SERVICE_URL_HOSTS
@@ -337,6 +357,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       sweepIntervalMs: e.HANDOFF_SWEEP_INTERVAL_MS,
     },
     mail,
+    cluster: e.REDIS_URL ? { redisUrl: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
     storage: {
       mongodbUri: e.MONGODB_URI,
       mongodbDb: e.MONGODB_DB,

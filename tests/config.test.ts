@@ -84,4 +84,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SMTP_URL: 'smtp://smtp.comune.example', MAIL_FROM: 'x@example.org\r\nBcc: all@example.org' })).toThrow(/MAIL_FROM/);
     expect(loadConfig({ SMTP_URL: '', MAIL_FROM: '' }).mail).toBeUndefined();
   });
+
+  test('cluster mode: off without REDIS_URL; with it, MongoDB and the four shared keys are required, each named', () => {
+    expect(loadConfig({}).cluster).toBeUndefined();
+    const shared = {
+      MONGODB_URI: 'mongodb://db.example:27017',
+      DIRECTLINE_SECRET: 'directline-secret-0123',
+      OPERATOR_TOKEN_SECRET: 'operator-secret-01234',
+      PSEUDONYM_SECRET: 'pseudonym-secret-0123',
+      DATA_ENCRYPTION_KEY: 'k'.repeat(32),
+    };
+    expect(loadConfig({ ...shared, REDIS_URL: 'rediss://:key@cache.example:6380' }).cluster).toEqual({ redisUrl: 'rediss://:key@cache.example:6380', keyPrefix: 'dialogo:' });
+    expect(loadConfig({ ...shared, REDIS_URL: 'redis://127.0.0.1:6390', REDIS_KEY_PREFIX: 'milano:' }).cluster?.keyPrefix).toBe('milano:');
+    for (const name of Object.keys(shared)) {
+      const env: Record<string, string> = { ...shared, REDIS_URL: 'redis://127.0.0.1:6390' };
+      delete env[name];
+      expect(() => loadConfig(env)).toThrow(new RegExp(`REDIS_URL \\(cluster mode\\) needs ${name}`));
+    }
+    expect(() => loadConfig({ ...shared, REDIS_URL: 'http://cache.example' })).toThrow(/REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
+    expect(() => loadConfig({ ...shared, REDIS_URL: 'redis://x', REDIS_KEY_PREFIX: 'a b' })).toThrow(/REDIS_KEY_PREFIX/);
+  });
 });
