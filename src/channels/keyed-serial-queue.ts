@@ -1,4 +1,10 @@
 /**
+ * Holds a key's turn across processes (cluster mode: the coordinator's FIFO lock); resolves with
+ * what `work` resolves. A single process needs none: the queue alone orders its turns.
+ */
+export type TurnLock = (key: string, work: () => Promise<void>) => Promise<void>;
+
+/**
  * Runs work one at a time per key (a conversation, a Messenger user) and concurrently across
  * keys, and counts what is queued or running so that shutdown can wait for it. Work never
  * rejects into the caller: its errors go to `onError`.
@@ -13,7 +19,11 @@ export class KeyedSerialQueue {
   private running = 0;
   private readonly idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly onError: (error: unknown, key: string) => void = () => undefined) {}
+  constructor(
+    private readonly onError: (error: unknown, key: string) => void = () => undefined,
+    /** Also taken around each piece of work, after this process's previous work of the key. */
+    private readonly lock?: TurnLock,
+  ) {}
 
   /** Work queued or running, across keys. */
   inFlight(): number {
@@ -24,7 +34,8 @@ export class KeyedSerialQueue {
   run(key: string, work: () => Promise<void>): Promise<void> {
     this.running += 1;
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const done = previous.then(work).catch((error: unknown) => this.onError(error, key));
+    const lock = this.lock;
+    const done = previous.then(lock ? () => lock(key, work) : work).catch((error: unknown) => this.onError(error, key));
     this.tails.set(key, done);
     return done.finally(() => {
       if (this.tails.get(key) === done) this.tails.delete(key);

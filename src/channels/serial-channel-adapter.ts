@@ -1,5 +1,5 @@
 import { ActivityTypes, BotAdapter, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
-import { KeyedSerialQueue } from './keyed-serial-queue';
+import { KeyedSerialQueue, type TurnLock } from './keyed-serial-queue';
 
 /**
  * What Dialogo's in-process channels (Direct Line, Messenger) share: turns of one conversation
@@ -10,9 +10,10 @@ import { KeyedSerialQueue } from './keyed-serial-queue';
 export abstract class SerialChannelAdapter extends BotAdapter {
   protected readonly turns: KeyedSerialQueue;
 
-  protected constructor(onError: (error: unknown, key: string) => void) {
+  /** `lock`: held around every turn of a key, so that turns of one conversation on several instances run one at a time. */
+  protected constructor(onError: (error: unknown, key: string) => void, lock?: TurnLock) {
     super();
-    this.turns = new KeyedSerialQueue(onError);
+    this.turns = new KeyedSerialQueue(onError, lock);
   }
 
   /** Turns queued or running. */

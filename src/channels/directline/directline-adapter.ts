@@ -6,6 +6,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
+import type { TurnLock } from '../keyed-serial-queue';
 import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { ConversationStore, DirectLineConversation, StoredActivity } from './conversation-store';
 
@@ -23,6 +24,8 @@ export interface DirectLineAdapterOptions {
   readonly bot?: ChannelAccount;
   /** Errors that escape a turn (after onTurnError); a turn never rejects into the HTTP layer. */
   readonly onError?: (error: unknown, conversationId: string) => void;
+  /** Cluster mode: the coordinator's lock, so that a conversation's turns on several instances run one at a time. */
+  readonly turnLock?: TurnLock;
 }
 
 /**
@@ -47,7 +50,7 @@ export class DirectLineAdapter extends SerialChannelAdapter {
   private readonly listeners: StoredListener[] = [];
 
   constructor(options: DirectLineAdapterOptions) {
-    super((error, conversationId) => this.onError(error, conversationId));
+    super((error, conversationId) => this.onError(error, conversationId), options.turnLock);
     this.store = options.store;
     this.botLogic = options.botLogic;
     this.bot = options.bot ?? { id: 'dialogo', name: 'Dialogo', role: 'bot' };

@@ -6,6 +6,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import type { Logger } from '../../logger';
+import type { TurnLock } from '../keyed-serial-queue';
 import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { GraphClient } from './graph-client';
 import { MessagingWindowError, sendPolicy, type Admission, type Author, type ThreadClock } from './messaging-window';
@@ -34,6 +35,8 @@ export interface MessengerAdapterOptions {
   /** When set, events for any other page are ignored (one deployment, one page). */
   readonly pageId?: string;
   readonly now?: () => number;
+  /** Cluster mode: the coordinator's lock, so that one citizen's events on several instances run one at a time. */
+  readonly turnLock?: TurnLock;
 }
 
 /**
@@ -54,7 +57,7 @@ export class MessengerAdapter extends SerialChannelAdapter {
   private readonly now: () => number;
 
   constructor(private readonly options: MessengerAdapterOptions) {
-    super((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'));
+    super((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'), options.turnLock);
     this.now = options.now ?? Date.now;
   }
 
