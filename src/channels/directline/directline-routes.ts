@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { Request, Response, Server } from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
+import type { Coordinator } from '../../cluster/coordinator';
+import { InProcessCoordinator } from '../../cluster/in-process-coordinator';
 import type { CitizenPresenceSignals } from '../../handoff/citizen-presence';
 import type { Logger } from '../../logger';
 import { MAX_TEXT_CHARS } from '../../server/activity-schema';
@@ -14,8 +16,8 @@ import { upgradeDispatcher } from '../../server/upgrade-dispatcher';
 import { activitySetOf, ConversationStoreFullError, type DirectLineConversation } from './conversation-store';
 import { accessOf, bearerOf, type Access } from './directline-access';
 import type { DirectLineAdapter } from './directline-adapter';
-import { RateLimiter } from './rate-limiter';
 import { StreamHub } from './stream-hub';
+import { StreamWakeups } from './stream-wakeups';
 import type { DirectLineTokens } from './tokens';
 
 /** Where Direct Line 3.0 is served; Web Chat's `domain` option points here. */
@@ -54,7 +56,13 @@ export interface DirectLineRouteDependencies {
   /** `DIRECTLINE_SECRET`; unset: development mode, token generation is open. */
   readonly secret: string | undefined;
   readonly logger: Logger;
-  readonly limiter?: RateLimiter;
+  /**
+   * Rate limits and, in cluster mode (`kind: 'redis'`), the wake-ups that bring activities stored on
+   * other instances to the streams open here. Default: this process alone.
+   */
+  readonly coordinator?: Coordinator;
+  /** Activities a citizen may post per minute (default {@link ACTIVITIES_PER_MINUTE}). */
+  readonly activitiesPerMinute?: number;
   /** New conversations one client address may start per minute (default {@link CONVERSATIONS_PER_MINUTE}). */
   readonly conversationsPerMinute?: number;
   /** Reverse proxies whose `X-Forwarded-For` entries name the client (`TRUST_PROXY_HOPS`, default 0). */
@@ -84,12 +92,19 @@ export interface DirectLineEndpoint {
 export function mountDirectLine(server: Server, deps: DirectLineRouteDependencies): DirectLineEndpoint {
   const { adapter, tokens, secret, logger } = deps;
   const store = adapter.store;
-  const limiter = deps.limiter ?? new RateLimiter(ACTIVITIES_PER_MINUTE, 60_000);
-  const starts = new RateLimiter(deps.conversationsPerMinute ?? CONVERSATIONS_PER_MINUTE, 60_000);
-  const streams = new StreamHub();
+  const coordinator = deps.coordinator ?? new InProcessCoordinator();
+  const activitiesPerMinute = deps.activitiesPerMinute ?? ACTIVITIES_PER_MINUTE;
+  const conversationsPerMinute = deps.conversationsPerMinute ?? CONVERSATIONS_PER_MINUTE;
+  const wakeups =
+    coordinator.kind === 'redis' ? new StreamWakeups({ coordinator, read: (id, watermark) => store.activitiesAfter(id, watermark), logger }) : undefined;
+  const streams = new StreamHub(wakeups?.hooks);
+  wakeups?.bind(streams);
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_ACTIVITY_BYTES });
   let stopping = false;
-  adapter.onStored((conversationId, entries) => streams.publish(conversationId, entries));
+  adapter.onStored((conversationId, entries) => {
+    streams.publish(conversationId, entries);
+    wakeups?.stored(conversationId, entries);
+  });
 
   const keys = { tokens, secret };
 
@@ -150,9 +165,12 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     }
     // Only citizens' browsers are counted; the secret belongs to the city's own back end.
     const address = clientAddress(req, deps.trustProxyHops ?? 0);
-    if (granted.kind === 'token' && !starts.allow(address)) {
-      res.header('Retry-After', String(starts.retryAfterSeconds(address)));
-      return sendError(res, 'CONVERSATIONS_RATE_LIMITED');
+    if (granted.kind === 'token') {
+      const decision = await coordinator.consume(`dl-start:${address}`, conversationsPerMinute, 60_000);
+      if (!decision.allowed) {
+        res.header('Retry-After', String(retryAfterSeconds(decision.retryAfterMs)));
+        return sendError(res, 'CONVERSATIONS_RATE_LIMITED');
+      }
     }
     let conversation: DirectLineConversation;
     try {
@@ -204,9 +222,9 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     if (!parsed.success) {
       return sendError(res, 'INVALID_ACTIVITY', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     }
-    const key = `${conversation.id}|${conversation.userId}`;
-    if (!limiter.allow(key)) {
-      res.header('Retry-After', String(limiter.retryAfterSeconds(key)));
+    const decision = await coordinator.consume(`dl-post:${conversation.id}|${conversation.userId}`, activitiesPerMinute, 60_000);
+    if (!decision.allowed) {
+      res.header('Retry-After', String(retryAfterSeconds(decision.retryAfterMs)));
       return sendError(res, 'RATE_LIMITED');
     }
     try {
@@ -285,6 +303,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await wakeups?.stop();
     },
   };
 }
@@ -296,6 +315,11 @@ function refuse(socket: Duplex, status: number, code: HttpErrorCode): void {
   socket.end(
     `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** `Retry-After` in whole seconds, at least 1. */
+function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 function newId(): string {

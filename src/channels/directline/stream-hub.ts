@@ -35,6 +35,29 @@ interface Subscriber {
 export class StreamHub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
 
+  /**
+   * `opened` runs when a conversation gets its first stream here, before its history is read (cluster
+   * mode subscribes to the conversation's wake-ups then, so nothing stored meanwhile is missed);
+   * `closed` when its last stream here goes.
+   */
+  constructor(private readonly hooks: { opened?(conversationId: string): Promise<void>; closed?(conversationId: string): void } = {}) {}
+
+  /** Conversations with at least one stream open here. */
+  conversations(): string[] {
+    return [...this.subscribers.keys()];
+  }
+
+  /**
+   * Reads what the conversation's streams here have not been sent yet and sends it: the way in for
+   * activities stored by another instance (a wake-up) or while wake-ups were not delivered.
+   */
+  async catchUp(conversationId: string, history: (watermark: number) => Promise<StoredActivity[]>): Promise<void> {
+    const set = this.subscribers.get(conversationId);
+    if (!set || set.size === 0) return;
+    const from = Math.min(...[...set].map((s) => s.sentUpTo));
+    this.publish(conversationId, await history(from));
+  }
+
   /** Open streams across all conversations. */
   get size(): number {
     let n = 0;
@@ -52,6 +75,7 @@ export class StreamHub {
   ): Promise<void> {
     const subscriber: Subscriber = { socket, sentUpTo: watermark, pending: [], expiresAt, expiry: undefined };
     let set = this.subscribers.get(conversationId);
+    const first = !set;
     if (!set) {
       set = new Set();
       this.subscribers.set(conversationId, set);
@@ -59,6 +83,7 @@ export class StreamHub {
     set.add(subscriber);
     this.arm(conversationId, subscriber);
     socket.once('close', () => this.detach(conversationId, subscriber));
+    if (first) await this.hooks.opened?.(conversationId);
     const past = await history(watermark);
     const held = subscriber.pending ?? [];
     subscriber.pending = undefined;
@@ -87,11 +112,12 @@ export class StreamHub {
 
   /** Closes every stream (1001 going away); clients reconnect to another instance or later. */
   closeAll(): void {
-    for (const set of this.subscribers.values()) {
+    for (const [conversationId, set] of this.subscribers) {
       for (const subscriber of set) {
         clearTimeout(subscriber.expiry);
         subscriber.socket.close(1001, 'server shutting down');
       }
+      this.hooks.closed?.(conversationId);
     }
     this.subscribers.clear();
   }
@@ -119,6 +145,9 @@ export class StreamHub {
     const set = this.subscribers.get(conversationId);
     if (!set) return;
     set.delete(subscriber);
-    if (set.size === 0) this.subscribers.delete(conversationId);
+    if (set.size === 0) {
+      this.subscribers.delete(conversationId);
+      this.hooks.closed?.(conversationId);
+    }
   }
 }

@@ -1,5 +1,4 @@
 import { CONVERSATION_OVERHEAD_BYTES, MemoryConversationStore } from '../../../src/channels/directline/memory-conversation-store';
-import { RateLimiter } from '../../../src/channels/directline/rate-limiter';
 import { DirectLineTokens, TOKEN_LIFETIME_SECONDS } from '../../../src/channels/directline/tokens';
 
 const base = { userId: 'dl_u', locale: 'it-IT', serviceUrl: 'http://localhost/v3/directline' };
@@ -102,18 +101,5 @@ describe('DirectLineTokens', () => {
     now += 60_000;
     expect(tokens.check(token)).toMatchObject({ status: 'expired', claims: { conv: 'conv', user: 'dl_u' } });
     expect(new DirectLineTokens('another-long-secret', () => now).check(token)).toEqual({ status: 'invalid' });
-  });
-});
-
-describe('RateLimiter', () => {
-  test('allows limit events per window, then refuses until the window slides', () => {
-    let now = 0;
-    const limiter = new RateLimiter(3, 60_000, () => now);
-    expect([1, 2, 3].map(() => limiter.allow('k'))).toEqual([true, true, true]);
-    expect(limiter.allow('k')).toBe(false);
-    expect(limiter.allow('other')).toBe(true);
-    expect(limiter.retryAfterSeconds('k')).toBe(60);
-    now = 60_000;
-    expect(limiter.allow('k')).toBe(true);
   });
 });
