@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Coordinator } from '../cluster/coordinator';
 import type { Logger } from '../logger';
 import { redact } from '../privacy/redact';
 import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
@@ -114,7 +115,17 @@ export interface HandoffServiceOptions {
   readonly wrapUp?: WrapUpRecorder;
   /** Citizens who leave or go silent (src/handoff/citizen-presence.ts); without it, nobody is abandoned for it. */
   readonly citizens?: { readonly presence: CitizenPresence; readonly idleCloseMs: number };
+  /**
+   * Cluster mode: other instances change sessions too, so which conversations are active is read
+   * from the store (the in-memory index only feeds the gauges), marks shared by the instances go
+   * through the coordinator, and queued citizens hear their positions from the elected instance
+   * only (see {@link setLeading}). Unset: this instance owns the queue.
+   */
+  readonly cluster?: { readonly coordinator: Coordinator };
 }
+
+/** How long a conversation that left the queue for a written request is remembered as such. */
+const DIVERTED_TTL_MS = 24 * 60 * 60 * 1000;
 
 const RECENT_FOR_ESTIMATE = 20;
 const MAX_LIVE_TEXT = 2000;
@@ -152,6 +163,8 @@ export class HandoffService extends EventEmitter {
   /** Conversations that left the queue for a written request, until they write it. */
   private readonly diverted = new Set<string>();
   private readonly watch: CitizenWatch | undefined;
+  /** Whether this instance tells queued citizens their positions (always, unless in cluster mode and not elected). */
+  private announcing: boolean;
 
   constructor(private readonly options: HandoffServiceOptions) {
     super();
@@ -161,6 +174,32 @@ export class HandoffService extends EventEmitter {
     this.handleSecEstimate = this.defaultHandleSec;
     this.presence = new OperatorPresence({ awayAfterMs: options.operatorAwayAfterMs ?? 60_000, now: () => this.now().getTime() });
     this.presence.on('change', () => this.emit('operators'));
+    this.announcing = !options.cluster;
+  }
+
+  /**
+   * Cluster mode: this instance is (or stops being) the elected one, which tells queued citizens
+   * when their position changes, whichever instance changed the queue. A new leader takes the
+   * current positions as told: a citizen may miss one update at a change of leader, never hear it twice.
+   */
+  async setLeading(leading: boolean): Promise<void> {
+    if (!this.options.cluster) return;
+    this.announcing = leading;
+    if (!leading) return;
+    this.toldPosition.clear();
+    for (const entry of await this.queue()) if (entry.position !== null) this.toldPosition.set(entry.session.id, entry.position);
+  }
+
+  /** Reloads the index of active sessions from the store (cluster mode: other instances change them). */
+  async resync(): Promise<void> {
+    const active = await this.options.store.active();
+    this.activeIndex.clear();
+    for (const session of active) this.track(session);
+  }
+
+  /** A session changed on another instance (relayed): the index follows. */
+  observeRemote(session: HandoffSession): void {
+    this.track(session);
   }
 
   /** The channel edge that talks to citizens (set once the adapters exist). */
@@ -200,7 +239,7 @@ export class HandoffService extends EventEmitter {
     description: string;
     transcript: readonly TranscriptEntry[];
   }): Promise<QueueEntry> {
-    const existing = this.activeIndex.get(indexKey(input.channel, input.conversationId)) ?? (await this.options.store.activeFor(input.channel, input.conversationId));
+    const existing = (this.options.cluster ? undefined : this.activeIndex.get(indexKey(input.channel, input.conversationId))) ?? (await this.options.store.activeFor(input.channel, input.conversationId));
     if (existing) return this.entryOf(existing);
     const session: HandoffSession = {
       id: randomUUID(),
@@ -227,7 +266,18 @@ export class HandoffService extends EventEmitter {
 
   /** The queued or connected session of a channel conversation (from memory: no database call). */
   async activeFor(channel: string, conversationId: string): Promise<HandoffSession | undefined> {
-    return this.activeIndex.get(indexKey(channel, conversationId));
+    const key = indexKey(channel, conversationId);
+    if (!this.options.cluster) return this.activeIndex.get(key);
+    // Another instance may have queued, claimed or closed it: the store knows; the index answers while it is away.
+    try {
+      const session = await this.options.store.activeFor(channel, conversationId);
+      if (session) this.track(session);
+      else this.activeIndex.delete(key);
+      return session;
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'active session read from memory: the store did not answer');
+      return this.activeIndex.get(key);
+    }
   }
 
   get(id: string): Promise<HandoffSession | undefined> {
@@ -326,7 +376,7 @@ export class HandoffService extends EventEmitter {
     if (!left) return undefined;
     this.track(left);
     // Counted as a ticket now; the request written next must not count it again.
-    if (outcome === 'ticket') this.diverted.add(indexKey(left.channel, left.conversationId));
+    if (outcome === 'ticket') await this.markDiverted(indexKey(left.channel, left.conversationId));
     this.toldPosition.delete(session.id);
     this.offeredTicket.delete(session.id);
     this.lifecycle(left, state, { waitSec: secondsBetween(left.queuedAt, at) });
@@ -381,9 +431,9 @@ export class HandoffService extends EventEmitter {
     };
     await this.options.tickets.create(ticket);
     const key = indexKey(input.channel, input.conversationId);
-    const queued = this.activeIndex.get(key);
+    const queued = await this.activeFor(input.channel, input.conversationId);
     if (queued?.state === 'queued') await this.leave(queued, 'ticket');
-    else if (!this.diverted.delete(key)) {
+    else if (!(await this.takeDiverted(key))) {
       // A request left without queueing (outside hours, queue full): the analytics still see a ticket.
       const session: HandoffSession = {
         id: reference,
@@ -472,8 +522,36 @@ export class HandoffService extends EventEmitter {
     return session;
   }
 
-  /** Tells queued citizens whose position changed. */
+  /** Remembers (for every instance in cluster mode) that a conversation left the queue for a written request. */
+  private async markDiverted(key: string): Promise<void> {
+    const coordinator = this.options.cluster?.coordinator;
+    if (!coordinator) {
+      this.diverted.add(key);
+      return;
+    }
+    await coordinator.put(divertedKey(key), '1', DIVERTED_TTL_MS).catch((error: unknown) => this.options.logger.warn({ err: error }, 'written-request diversion not shared'));
+  }
+
+  /** Whether the conversation left the queue for a written request (forgotten once asked). */
+  private async takeDiverted(key: string): Promise<boolean> {
+    const coordinator = this.options.cluster?.coordinator;
+    if (!coordinator) return this.diverted.delete(key);
+    const [mark] = await coordinator.getMany([divertedKey(key)]).catch(() => [undefined]);
+    if (mark === undefined) return false;
+    await coordinator.remove(divertedKey(key)).catch(() => undefined);
+    return true;
+  }
+
+  /**
+   * Tells queued citizens whose position changed. In cluster mode only the elected instance does,
+   * on every queue change of any instance (relayed to it), so that nobody hears a position twice.
+   */
+  async announcePositions(): Promise<void> {
+    return this.tellPositions();
+  }
+
   private async tellPositions(): Promise<void> {
+    if (!this.announcing) return;
     for (const entry of await this.queue()) {
       if (entry.position === null) continue;
       const told = this.toldPosition.get(entry.session.id);
@@ -651,6 +729,10 @@ function handoverLine(kind: HandoverEvent['kind'], from: string | null, to: stri
   const what = kind === 'takeover' ? `Presa in carico da ${by}` : kind === 'reassign' ? `Assegnata a ${to} da ${by}` : `Trasferita da ${by} a ${to}`;
   const origin = from && kind !== 'transfer' ? ` (prima: ${from})` : '';
   return `${what}${origin}.${note ? ` Nota: ${redact(note).text}` : ''}`;
+}
+
+function divertedKey(indexed: string): string {
+  return `diverted/${indexed.replace('\u0000', '/')}`;
 }
 
 function indexKey(channel: string, conversationId: string): string {

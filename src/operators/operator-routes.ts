@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import { clientAddress } from '../server/client-address';
 import { httpError, sendError, type HttpErrorCode } from '../server/http-errors';
 import { upgradeDispatcher } from '../server/upgrade-dispatcher';
-import type { HandoffSession, TranscriptEntry } from '../storage/ports';
+import type { HandoffNote, HandoffSession, TranscriptEntry } from '../storage/ports';
 import { conversationAccess, forbiddenReason } from './conversation-access';
 import type { LoginRateLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
@@ -219,9 +219,8 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     stores: deps.workspace,
     runtime: deps.runtime,
     // A colleague's note reaches the holder and the supervisors reading the conversation at once.
-    onNote: (session, note) => {
-      for (const [ws, who] of clients) if (conversationAccess(session, who) === 'full') send(ws, { type: 'note', sessionId: session.id, note });
-    },
+    // Through the handoff service's events, so that in cluster mode the consoles on other instances hear it too.
+    onNote: (session, note) => handoff.emit('note', session, note),
   });
 
   // ------------------------------------------------------------ live updates
@@ -294,6 +293,10 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   handoff.on('handover', onHandover);
   handoff.on('message', onMessage);
   handoff.on('session', onSession);
+  const onNote = (session: HandoffSession, note: HandoffNote) => {
+    for (const [ws, who] of clients) if (conversationAccess(session, who) === 'full') send(ws, { type: 'note', sessionId: session.id, note });
+  };
+  handoff.on('note', onNote);
 
   // ------------------------------------------------------------ views
 
@@ -364,6 +367,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       handoff.off('handover', onHandover);
       handoff.off('message', onMessage);
       handoff.off('session', onSession);
+      handoff.off('note', onNote);
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
