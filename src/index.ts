@@ -38,6 +38,10 @@ import { AnalyticsAggregator } from './analytics/aggregator';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
+import type { Coordinator } from './cluster/coordinator';
+import { ElectedJobs } from './cluster/elected-jobs';
+import { EventRelay } from './cluster/event-relay';
+import { openCoordinator } from './cluster/open-coordinator';
 import { HandoffGate } from './bot/handoff-gate';
 import { transcriptFromEvents } from './bot/handoff-transcript';
 import { CitizenPresence } from './handoff/citizen-presence';
@@ -51,7 +55,7 @@ import { WrittenRequests } from './handoff/written-requests';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
-import type { TranscriptEntry } from './storage/ports';
+import type { HandoffSession, TranscriptEntry } from './storage/ports';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
 import { ResilientStorage } from './storage/resilient-storage';
@@ -73,6 +77,8 @@ export interface Dialogo {
   readonly handoff: HandoffService;
   /** Operator accounts (as `npm run operators` manages them). */
   readonly operators: OperatorAccounts;
+  /** What this instance shares with the others: in-process alone, Redis in cluster mode. */
+  readonly coordinator: Coordinator;
   readonly metrics: DialogoMetrics;
   readonly port: number;
   stop(): Promise<void>;
@@ -110,6 +116,9 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
+  const coordinator = await openCoordinator(config, logger);
+  const clustered = coordinator.kind === 'redis';
+  logger.info({ coordinator: coordinator.kind, instance: coordinator.instanceId }, clustered ? 'cluster mode: Redis coordinates, MongoDB holds the truth' : 'single instance');
   const storage = new ResilientStorage(backend.state, logger);
   const recorder = new InteractionRecorder(backend.events, logger, { maxBuffered: config.storage.eventBufferMax });
   recorder.start();
@@ -122,9 +131,6 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       logger.warn({ err: error }, 'retention purge failed; next attempt tomorrow');
     }
   };
-  const retention = setInterval(() => void purge(), DAY_MS);
-  retention.unref();
-  void purge();
 
   const conversationState = new ConversationState(storage);
   const userState = new UserState(storage);
@@ -164,6 +170,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     now,
     wrapUp: new WrapUpRecorder({ notes: backend.handoffNotes, callbacks: backend.callbacks }, now),
     citizens: { presence, idleCloseMs: config.handoffCitizens.idleCloseMs },
+    ...(clustered ? { cluster: { coordinator } } : {}),
   });
   await handoff.start();
   handoffCounts = () => handoff.counts();
@@ -211,16 +218,20 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     maxConversationBytes: config.directLineLimits.maxConversationBytes,
     maxMemoryBytes: config.directLineLimits.maxMemoryBytes,
   });
+  // Cluster mode: a conversation's turns run one at a time across instances, as they do within one.
+  const turnLock = (channel: string) => (clustered ? (key: string, work: () => Promise<void>) => coordinator.withLock(`turn:${channel}:${key}`, work) : undefined);
   const directLine = new DirectLineAdapter({
     store: conversations,
     botLogic,
+    turnLock: turnLock('directline'),
     onError: (error, conversation) => logger.error({ err: error, conversation, channel: 'directline' }, 'direct line turn failed'),
   });
   const messenger = config.messenger
     ? new MessengerAdapter({
         graph: new GraphClient({ baseUrl: config.messenger.graphUrl, pageAccessToken: config.messenger.pageAccessToken, logger }),
-        threads: new ThreadClock(storage),
+        threads: new ThreadClock(storage, { cache: !clustered }),
         botLogic,
+        turnLock: turnLock('facebook'),
         logger,
         pageId: config.messenger.pageId,
         now: () => now().getTime(),
@@ -253,6 +264,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
           knowledgeBase: knowledge.status,
           channels: { directline: true, messenger: Boolean(messenger) },
           storage: { kind: backend.kind, status: degraded ? 'degraded' : 'ok', bufferedEvents: events.buffered, droppedEvents: events.dropped, pendingStateWrites: storage.pendingWrites },
+          cluster: { coordinator: coordinator.kind, instance: coordinator.instanceId, status: coordinator.health().state, since: coordinator.health().since, ...(coordinator.health().detail ? { detail: coordinator.health().detail } : {}), leading: jobs.isLeading },
         },
       };
     },
@@ -265,6 +277,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     tokens: new DirectLineTokens(config.directLine.secret),
     secret: config.directLine.secret,
     logger,
+    coordinator,
     conversationsPerMinute: config.directLineLimits.conversationsPerMinute,
     trustProxyHops: config.edge.trustProxyHops,
     presence,
@@ -300,15 +313,19 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     workspace: { cannedReplies: backend.cannedReplies, notes: backend.handoffNotes, callbacks: backend.callbacks, sessions: backend.handoffs, tickets: backend.tickets },
     requests,
   });
-  // One sweep at a time: a slow store must not make two sweeps tell a citizen the same thing twice.
-  let sweeping: Promise<void> | undefined;
-  const sweeper = setInterval(() => {
-    sweeping ??= handoff
-      .sweep()
-      .catch((error: unknown) => logger.warn({ err: error }, 'handoff sweep failed'))
-      .finally(() => (sweeping = undefined));
-  }, config.handoffCitizens.sweepIntervalMs);
-  sweeper.unref();
+  // Periodic jobs run on the elected instance only (this one, alone); a sweep never overlaps the previous one,
+  // so a slow store does not make two sweeps tell a citizen the same thing twice.
+  const jobs = new ElectedJobs(
+    coordinator,
+    [
+      { name: 'retention', intervalMs: DAY_MS, run: purge, runWhenElected: true },
+      { name: 'handoff-sweep', intervalMs: config.handoffCitizens.sweepIntervalMs, run: () => handoff.sweep() },
+    ],
+    logger,
+    (leading) => void handoff.setLeading(leading).catch((error: unknown) => logger.warn({ err: error }, 'queue positions not loaded')),
+  );
+  jobs.start();
+  const cluster = clustered ? await wireClusterEvents(coordinator, handoff, requests, jobs, config.handoffCitizens.sweepIntervalMs, logger) : undefined;
   const messengerEndpoint = mountMessenger(server.server, { adapter: messenger, appSecret: config.messenger?.appSecret, verifyToken: config.messenger?.verifyToken, logger });
   if (!config.directLine.secret && config.env === 'production') {
     logger.warn('DIRECTLINE_SECRET is unset: anyone can generate Direct Line tokens');
@@ -339,6 +356,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     messenger,
     handoff,
     operators,
+    coordinator,
     metrics,
     port,
     async stop() {
@@ -347,9 +365,8 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       const deadline = Date.now() + config.shutdownGraceMs;
       const turnsMs = config.shutdownGraceMs - Math.min(2000, Math.floor(config.shutdownGraceMs / 4));
       await watcher?.close();
-      clearInterval(retention);
-      clearInterval(sweeper);
-      await sweeping;
+      await jobs.stop();
+      await cluster?.stop();
       await operatorApi.shutdown();
       handoff.presence.stop();
       mailer?.close();
@@ -363,7 +380,39 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       await recorder.drain(Math.max(0, deadline - Date.now() - 100));
       aggregator.sweep(new Date(now().getTime() - 60_000));
       await aggregator.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
+      await coordinator.close().catch((error: unknown) => logger.warn({ err: error }, 'coordinator not closed cleanly'));
       await backend.close();
+    },
+  };
+}
+
+/**
+ * Cluster mode: the consoles on every instance hear what happens on the others, this instance's
+ * index of active sessions follows the store, and the elected instance tells queued citizens
+ * their positions whichever instance changed the queue.
+ */
+async function wireClusterEvents(
+  coordinator: Coordinator,
+  handoff: HandoffService,
+  requests: WrittenRequests,
+  jobs: ElectedJobs,
+  resyncMs: number,
+  logger: Logger,
+): Promise<{ stop(): Promise<void> }> {
+  const relay = new EventRelay(coordinator, logger);
+  await relay.relay(handoff, 'handoff', ['queue', 'session', 'message', 'handover', 'tickets', 'note']);
+  await relay.relay(requests, 'requests', ['changed']);
+  handoff.on('session', (session: HandoffSession) => handoff.observeRemote(session));
+  handoff.on('queue', () => {
+    if (jobs.isLeading) void handoff.announcePositions().catch((error: unknown) => logger.warn({ err: error }, 'queue positions not told'));
+  });
+  // The gauges read the index: reloaded from the store, since sessions change on other instances too.
+  const resync = setInterval(() => void handoff.resync().catch((error: unknown) => logger.debug({ err: error }, 'handoff index not reloaded')), resyncMs);
+  resync.unref();
+  return {
+    async stop() {
+      clearInterval(resync);
+      await relay.stop();
     },
   };
 }

@@ -109,7 +109,14 @@ export class ThreadClock {
   private readonly cache = new Map<string, number>();
   private static readonly CACHE_MAX = 100_000;
 
-  constructor(private readonly storage: Storage) {}
+  /**
+   * `cache: false` in cluster mode: another instance may have admitted a newer event of the
+   * citizen, so every send reads the store (a stale time would refuse an operator's message).
+   */
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: { readonly cache?: boolean } = {},
+  ) {}
 
   /**
    * Records an event of the citizen unless it was seen: `redelivery` when its key is remembered
@@ -144,7 +151,7 @@ export class ThreadClock {
 
   async lastInboundAt(pageId: string, psid: string): Promise<number | undefined> {
     const key = keyOf(pageId, psid);
-    const cached = this.cache.get(key);
+    const cached = this.options.cache === false ? undefined : this.cache.get(key);
     if (cached !== undefined) return cached;
     const at = recordOf((await this.storage.read([key]))[key]).lastInboundAt;
     if (at !== undefined) this.remember(key, at);

@@ -46,6 +46,16 @@ describe('ThreadClock: events already processed, kept in the store', () => {
     expect(await new ThreadClock(storage).admit(PAGE, PSID, event('m_2'), now + MINUTE)).toBe('new');
   });
 
+  test('without its cache (cluster mode) a clock reads the last inbound time another instance admitted; with it, it keeps its own', async () => {
+    const storage = new MemoryStorage();
+    const [a, b] = [new ThreadClock(storage, { cache: false }), new ThreadClock(storage)];
+    await a.admit(PAGE, PSID, event('m_1', now - 10 * MINUTE), now);
+    await b.admit(PAGE, PSID, event('m_2', now - 9 * MINUTE), now);
+    expect(await a.lastInboundAt(PAGE, PSID)).toBe(now - 9 * MINUTE);
+    await a.admit(PAGE, PSID, event('m_3', now - MINUTE), now);
+    expect(await b.lastInboundAt(PAGE, PSID)).toBe(now - 9 * MINUTE);
+  });
+
   test('an event older than the redelivery window is stale and leaves the store untouched', async () => {
     const storage = new MemoryStorage();
     const clock = new ThreadClock(storage);
