@@ -70,7 +70,7 @@ export async function openRedisCoordinator(url: string, options: RedisCoordinato
   }
   client.off('error', early);
   subscriber.off('error', early);
-  const coordinator = new RedisCoordinator(client as Client, subscriber as Client, { ...options, leaseMs });
+  const coordinator = new RedisCoordinator(client as Client, subscriber as Client, { ...options, leaseMs, commandTimeoutMs });
   await coordinator.start();
   return coordinator;
 }
@@ -103,6 +103,7 @@ export class RedisCoordinator implements Coordinator {
   readonly instanceId = randomBytes(6).toString('hex');
   readonly keyPrefix: string;
   private readonly leaseMs: number;
+  private readonly commandTimeoutMs: number;
   private readonly logger: Logger;
   private readonly now: () => number;
   private healthState: CoordinatorHealth;
@@ -121,10 +122,11 @@ export class RedisCoordinator implements Coordinator {
   constructor(
     private readonly client: Client,
     private readonly subscriber: Client,
-    options: RedisCoordinatorOptions & { readonly leaseMs: number },
+    options: RedisCoordinatorOptions & { readonly leaseMs: number; readonly commandTimeoutMs: number },
   ) {
     this.keyPrefix = options.keyPrefix ?? 'dialogo:';
     this.leaseMs = options.leaseMs;
+    this.commandTimeoutMs = options.commandTimeoutMs;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
     this.healthState = { state: 'ok', since: new Date(this.now()).toISOString() };
@@ -177,9 +179,9 @@ export class RedisCoordinator implements Coordinator {
   async publish(channel: string, message: string): Promise<void> {
     if (this.healthState.state !== 'ok') return;
     try {
-      await this.client.publish(this.keyPrefix + channel, message);
-    } catch (error) {
-      this.degrade(`PUBLISH failed: ${describe(error)}`);
+      await this.command(() => this.client.publish(this.keyPrefix + channel, message));
+    } catch {
+      // At most once, as the port says: the subscribers' readers catch up from the store.
     }
   }
 
@@ -191,7 +193,7 @@ export class RedisCoordinator implements Coordinator {
       entry.handlers.delete(subscription);
       if (entry.handlers.size > 0 || this.channels.get(channel) !== entry) return;
       this.channels.delete(channel);
-      if (entry.listening) await this.subscriber.unsubscribe(this.keyPrefix + channel, entry.listener).catch(() => undefined);
+      if (entry.listening) await this.command(() => this.subscriber.unsubscribe(this.keyPrefix + channel, entry.listener)).catch(() => undefined);
     };
   }
 
@@ -330,13 +332,23 @@ export class RedisCoordinator implements Coordinator {
     return `${this.keyPrefix}members`;
   }
 
-  /** Runs a command; a failure (or timeout) makes the coordinator degraded and is rethrown. */
+  /**
+   * Runs a command; a failure makes the coordinator degraded and is rethrown. node-redis's own
+   * timeout covers only the wait to be sent, not a reply that never comes (a Redis that hangs,
+   * a network that drops packets), hence this race: a turn never waits on Redis for longer.
+   */
   private async command<T>(send: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.commandTimeoutMs} ms`)), this.commandTimeoutMs);
+    });
     try {
-      return await send();
+      return await Promise.race([send(), late]);
     } catch (error) {
       this.degrade(describe(error));
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -365,10 +377,10 @@ export class RedisCoordinator implements Coordinator {
   private async resubscribe(channel: string, entry: ChannelEntry): Promise<void> {
     try {
       // node-redis renews the subscriptions it holds after a reconnection; only failed ones are ours to retry.
-      await this.subscriber.subscribe(this.keyPrefix + channel, entry.listener);
+      await this.command(() => this.subscriber.subscribe(this.keyPrefix + channel, entry.listener));
       entry.listening = true;
-    } catch (error) {
-      this.degrade(`SUBSCRIBE failed: ${describe(error)}`);
+    } catch {
+      // Degraded now; retried by the heartbeat that finds Redis back.
     }
   }
 

@@ -163,3 +163,20 @@ test('a lock waiter does not stall when a release notice is lost: it looks again
   const ranAt = await waiting;
   expect(ranAt - released).toBeLessThan(LEASE);
 });
+
+test('a Redis that hangs (connected, silent) does not hold a turn up: commands time out and work runs', async () => {
+  const [a] = await pair();
+  redis.pause();
+  try {
+    const started = Date.now();
+    await expect(a.withLock('turn:c7', async () => 'ran')).resolves.toBe('ran');
+    await expect(a.publish('dl:c7', 'lost')).resolves.toBeUndefined();
+    expect(await a.getMany(['presence:x'])).toEqual([undefined]);
+    // One command timeout (lease/3) and the per-process lock.
+    expect(Date.now() - started).toBeLessThan(LEASE);
+    expect(a.health()).toMatchObject({ state: 'degraded', detail: expect.stringContaining('did not answer') });
+  } finally {
+    redis.resume();
+  }
+  await waitFor(() => a.health().state === 'ok', LEASE * 2);
+}, 15_000);
