@@ -152,7 +152,7 @@ export class RedisCoordinator implements Coordinator {
 
   /** Joins the members, listens for lock notices and starts the heartbeat. */
   async start(): Promise<void> {
-    await this.listen('coordinator:lock-released', (name) => this.locks.notice(name));
+    await this.listen('coordinator:lock-released', (token) => this.locks.notice(token));
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), Math.max(1, Math.floor(this.leaseMs / 3)));
     this.heartbeat.unref();

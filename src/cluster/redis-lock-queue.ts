@@ -12,7 +12,7 @@ export interface RedisLockQueueOptions {
   readonly leaseMs: number;
   /** How often a waiter looks again without a notice (a lost notice costs at most this). */
   readonly pollMs: number;
-  /** The channel on which releases are announced (the message is the lock's name). */
+  /** The channel on which releases are announced (the message is the next holder's token). */
   readonly noticeChannel: string;
   readonly logger: Logger;
 }
@@ -21,23 +21,31 @@ export interface RedisLockQueueOptions {
  * Redis locks with FIFO tickets. Each acquisition queues a token in a ZSET scored by its ticket
  * and keeps a lease key of its own (renewed every lease/3 while it waits and while it holds);
  * the queue's head holds the lock. A head whose lease key lapsed (its instance died) is removed
- * by the next waiter that looks, so a dead holder costs at most one lease. Waiters look again on
- * a release notice and at least every `pollMs`.
+ * by the next waiter that looks, so a dead holder costs at most one lease. A release tells the
+ * next in line; every waiter also looks again at least every `pollMs`, so a lost notice costs
+ * that much.
  *
  * @example
  * const release = await queue.acquire('turn:c1');
  * try { await work(); } finally { await release(); }
  */
 export class RedisLockQueue {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Token -> wakes its waiter. */
+  private readonly waiters = new Map<string, () => void>();
+  /** Tokens of this instance's acquisitions under way, and those told before they listened. */
+  private readonly pending = new Set<string>();
+  private readonly early = new Set<string>();
   private readonly renewals = new Set<NodeJS.Timeout>();
   private tokens = 0;
 
   constructor(private readonly options: RedisLockQueueOptions) {}
 
-  /** Wakes this instance's waiters for `name` (a release notice arrived). */
-  notice(name: string): void {
-    for (const wake of [...(this.waiters.get(name) ?? [])]) wake();
+  /** Wakes the waiter of `token` if it is this instance's (a release notice arrived). */
+  notice(token: string): void {
+    const wake = this.waiters.get(token);
+    if (wake) wake();
+    // The notice and the answer that made us wait travel on two connections: it may come first.
+    else if (this.pending.has(token)) this.early.add(token);
   }
 
   /**
@@ -53,7 +61,7 @@ export class RedisLockQueue {
     // Queue and counter outlive every live ticket's lease, which renews them.
     const queueMs = String(leaseMs * 3);
     const enqueue = () => run(LOCK_ENQUEUE, keys, [token, String(leaseMs), queueMs]);
-    const release = () => run(LOCK_RELEASE, keys, [token, noticeChannel, name]).then(() => undefined);
+    const release = () => run(LOCK_RELEASE, keys, [token, noticeChannel]).then(() => undefined);
 
     let holding = false;
     const renewal = setInterval(() => {
@@ -71,20 +79,24 @@ export class RedisLockQueue {
       clearInterval(renewal);
       this.renewals.delete(renewal);
     };
+    this.pending.add(token);
 
     try {
       await enqueue();
       for (;;) {
-        const state = await run(LOCK_TRY_HEAD, [keys[0]], [leasePrefix, token, String(leaseMs), noticeChannel, name]);
+        const state = await run(LOCK_TRY_HEAD, [keys[0]], [leasePrefix, token, String(leaseMs), noticeChannel]);
         if (state === 1) break;
         // Our ticket lapsed while we waited (a pause longer than the lease): queue again.
         if (state === -1) await enqueue();
-        else await this.nextLook(name);
+        else await this.nextLook(token);
       }
     } catch (error) {
       stop();
       release().catch(() => undefined);
       throw error;
+    } finally {
+      this.pending.delete(token);
+      this.early.delete(token);
     }
     holding = true;
     return async () => {
@@ -100,23 +112,17 @@ export class RedisLockQueue {
     this.renewals.clear();
   }
 
-  /** Resolves on the next release notice for `name`, or after `pollMs`. */
-  private nextLook(name: string): Promise<void> {
+  /** Resolves on a notice for `token`, or after `pollMs`. */
+  private nextLook(token: string): Promise<void> {
+    if (this.early.delete(token)) return Promise.resolve();
     return new Promise((resolve) => {
-      let set = this.waiters.get(name);
-      if (!set) {
-        set = new Set();
-        this.waiters.set(name, set);
-      }
-      const waiters = set;
       const wake = () => {
         clearTimeout(timer);
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.waiters.get(name) === waiters) this.waiters.delete(name);
+        this.waiters.delete(token);
         resolve();
       };
       const timer = setTimeout(wake, this.options.pollMs);
-      waiters.add(wake);
+      this.waiters.set(token, wake);
     });
   }
 }

@@ -36,8 +36,8 @@ return ticket
 
 /**
  * Whether the token heads the queue (then it holds the lock). Heads whose lease key lapsed
- * (their instance died) are removed on the way, and the other waiters are told.
- * KEYS: queue. ARGV: lease key prefix, token, lease ms, notice channel, lock name.
+ * (their instance died) are removed on the way, and the new head is told.
+ * KEYS: queue. ARGV: lease key prefix, token, lease ms, notice channel.
  * Returns 1 (holds), 0 (waits) or -1 (its ticket is gone: it must queue again).
  */
 export const LOCK_TRY_HEAD = lua(`
@@ -49,11 +49,13 @@ while true do
     redis.call('SET', ARGV[1] .. head, head, 'PX', ARGV[3])
     return 1
   end
-  if redis.call('EXISTS', ARGV[1] .. head) == 1 then break end
+  if redis.call('EXISTS', ARGV[1] .. head) == 1 then
+    if removed then redis.call('PUBLISH', ARGV[4], head) end
+    break
+  end
   redis.call('ZREM', KEYS[1], head)
   removed = true
 end
-if removed then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 if redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
 return -1
 `);
@@ -66,12 +68,20 @@ redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
 `);
 
-/** Gives a ticket back and tells the waiters. KEYS: queue, counter, lease key. ARGV: token, notice channel, lock name. */
+/**
+ * Gives a ticket back and tells the next in line (only it: waking every waiter would make each
+ * release cost as many scripts as there are waiters). KEYS: queue, counter, lease key.
+ * ARGV: token, notice channel.
+ */
 export const LOCK_RELEASE = lua(`
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[3])
-if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+if head then
+  redis.call('PUBLISH', ARGV[2], head)
+else
+  redis.call('DEL', KEYS[1], KEYS[2])
+end
 return 1
 `);
 
