@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'redis';
 import type { Logger } from '../logger';
 import type { Coordinator, CoordinatorHealth, Election, RateDecision } from './coordinator';
 import { InProcessCoordinator, InProcessHub } from './in-process-coordinator';
+import { closeConnection, connectRedis, type RedisConnection } from './redis-connection';
 import { RedisCampaign } from './redis-election';
 import { RedisLockQueue } from './redis-lock-queue';
 import { CONSUME, HEARTBEAT, LIVE_MEMBERS, type LuaScript } from './redis-scripts';
@@ -25,8 +25,6 @@ export interface RedisCoordinatorOptions {
   readonly now?: () => number;
 }
 
-type Client = ReturnType<typeof createClient>;
-
 /**
  * Connects to Redis and returns the cluster's coordinator. Rejects with a clear error when Redis
  * does not answer within `connectTimeoutMs` (a start-up with a wrong `REDIS_URL` fails, rather
@@ -40,44 +38,10 @@ export async function openRedisCoordinator(url: string, options: RedisCoordinato
   const leaseMs = options.leaseMs ?? 10_000;
   if (!Number.isInteger(leaseMs) || leaseMs < 30) throw new RangeError(`openRedisCoordinator: leaseMs must be an integer of at least 30, got ${leaseMs}`);
   const commandTimeoutMs = options.commandTimeoutMs ?? Math.min(1000, Math.floor(leaseMs / 3));
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const client = createClient({
-    url,
-    // While Redis is unreachable commands fail at once instead of queueing: a turn never waits on it.
-    disableOfflineQueue: true,
-    commandOptions: { timeout: commandTimeoutMs },
-    socket: { connectTimeout: connectTimeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000) },
-  });
-  const subscriber = client.duplicate();
-  // Errors before the coordinator listens would be unhandled 'error' events (a crash).
-  const early = (): void => undefined;
-  client.on('error', early);
-  subscriber.on('error', early);
-  const connected = Promise.all([client.connect(), subscriber.connect()]);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis at ${redactUrl(url)} did not answer within ${connectTimeoutMs} ms`)), connectTimeoutMs);
-  });
-  try {
-    await Promise.race([connected, timeout]);
-  } catch (error) {
-    client.destroy();
-    subscriber.destroy();
-    connected.catch(() => undefined);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  client.off('error', early);
-  subscriber.off('error', early);
-  const coordinator = new RedisCoordinator(client as Client, subscriber as Client, { ...options, leaseMs, commandTimeoutMs });
+  const { client, subscriber } = await connectRedis(url, { commandTimeoutMs, connectTimeoutMs: options.connectTimeoutMs ?? 5000 });
+  const coordinator = new RedisCoordinator(client, subscriber, { ...options, leaseMs, commandTimeoutMs });
   await coordinator.start();
   return coordinator;
-}
-
-/** The URL without its password, for messages. */
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 interface ChannelEntry {
@@ -120,8 +84,8 @@ export class RedisCoordinator implements Coordinator {
 
   /** Use {@link openRedisCoordinator}. */
   constructor(
-    private readonly client: Client,
-    private readonly subscriber: Client,
+    private readonly client: RedisConnection,
+    private readonly subscriber: RedisConnection,
     options: RedisCoordinatorOptions & { readonly leaseMs: number; readonly commandTimeoutMs: number },
   ) {
     this.keyPrefix = options.keyPrefix ?? 'dialogo:';
@@ -428,15 +392,4 @@ export class RedisCoordinator implements Coordinator {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Closes a connection politely, or drops it when Redis does not answer in time. */
-async function closeConnection(connection: Client): Promise<void> {
-  if (!connection.isOpen) return;
-  if (!connection.isReady) return connection.destroy();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), 1000)));
-  const outcome = await Promise.race([connection.close().then(() => 'closed' as const, () => 'late' as const), late]);
-  clearTimeout(timer);
-  if (outcome === 'late' && connection.isOpen) connection.destroy();
 }

@@ -77,6 +77,8 @@ test('opening fails with a clear error when Redis does not answer', async () => 
   const url = gone.url;
   await gone.stop();
   await expect(openRedisCoordinator(url, { logger, connectTimeoutMs: 300 })).rejects.toThrow(/Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within 300 ms/);
+  const withPassword = url.replace('redis://', 'redis://dialogo:segreto@');
+  await expect(openRedisCoordinator(withPassword, { logger, connectTimeoutMs: 300 })).rejects.toThrow(/^Redis at redis:\/\/\*\*\*@127\.0\.0\.1:\d+ did not answer/);
 });
 
 test('Redis down: degraded within a second, work still runs, nothing throws, nobody leads; Redis back: ok, resubscribed, a leader again', async () => {
