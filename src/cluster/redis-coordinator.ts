@@ -165,7 +165,7 @@ export class RedisCoordinator implements Coordinator {
     const campaign = new RedisCampaign({
       run: (script, keys, args) => this.runScript(script, keys, args),
       key: `${this.keyPrefix}leader:${role}`,
-      instanceId: this.instanceId,
+      campaignId: `${this.instanceId}:${++this.sequence}`,
       leaseMs: this.leaseMs,
       healthy: () => this.healthState.state === 'ok' && !this.closed,
       onChange,

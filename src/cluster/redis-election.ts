@@ -8,7 +8,8 @@ export interface RedisCampaignOptions {
   readonly run: ScriptRunner;
   /** The role's key. */
   readonly key: string;
-  readonly instanceId: string;
+  /** What the key holds while this campaign leads: unique per campaign, even of one instance. */
+  readonly campaignId: string;
   readonly leaseMs: number;
   /** Whether the coordinator is healthy now (nobody leads while it is degraded). */
   readonly healthy: () => boolean;
@@ -23,7 +24,7 @@ export interface RedisCampaignOptions {
  * a while is better than two. Non-leaders try again every lease/3.
  *
  * @example
- * const campaign = new RedisCampaign({ run, key: 'dialogo:leader:timers', instanceId, leaseMs, healthy, onChange, logger });
+ * const campaign = new RedisCampaign({ run, key: 'dialogo:leader:timers', campaignId: `${instanceId}:1`, leaseMs, healthy, onChange, logger });
  * campaign.start();
  */
 export class RedisCampaign implements Election {
@@ -62,7 +63,7 @@ export class RedisCampaign implements Election {
     await this.round;
     this.setLeading(false);
     // Even when not leading now: the key may still be ours from before a blip.
-    await this.options.run(RESIGN, [this.options.key], [this.options.instanceId]).catch(() => undefined);
+    await this.options.run(RESIGN, [this.options.key], [this.options.campaignId]).catch(() => undefined);
   }
 
   /** Stops campaigning without a word to Redis or to `onChange` (a process that dies). */
@@ -73,11 +74,11 @@ export class RedisCampaign implements Election {
 
   private async campaign(): Promise<void> {
     if (this.stopped) return;
-    const { run, key, instanceId, leaseMs, healthy } = this.options;
+    const { run, key, campaignId, leaseMs, healthy } = this.options;
     if (!healthy()) return this.setLeading(false);
     let leads = false;
     try {
-      leads = (await run(ELECT, [key], [instanceId, String(leaseMs), this.leading ? '1' : '0'])) === 1;
+      leads = (await run(ELECT, [key], [campaignId, String(leaseMs), this.leading ? '1' : '0'])) === 1;
     } catch {
       leads = false;
     }

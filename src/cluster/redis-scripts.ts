@@ -86,7 +86,7 @@ return 1
 `);
 
 /**
- * Takes or keeps a role. KEYS: role key. ARGV: instance id, lease ms, whether the caller leads now
+ * Takes or keeps a role. KEYS: role key. ARGV: campaign id, lease ms, whether the caller leads now
  * ('1') or campaigns ('0'). A leader keeps the role only while the key is still its own (a lapsed
  * lease means somebody else may have led meanwhile: it steps down); a campaigner takes a free
  * role, or its own key back after a blip in which it stepped down. 1 leads, 0 does not.
@@ -104,7 +104,7 @@ end
 return 0
 `);
 
-/** Deletes a role's key if it is still the caller's. KEYS: role key. ARGV: instance id. */
+/** Deletes a role's key if it is still the caller's. KEYS: role key. ARGV: campaign id. */
 export const RESIGN = lua(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0

@@ -148,6 +148,18 @@ describe.each(implementations)('%s coordinator', (_name, open) => {
     await waitFor(() => electionB.isLeader());
   });
 
+  test('two campaigns of one instance for one role: one leads', async () => {
+    const { a } = instances;
+    const first = a.elect('retention', () => undefined);
+    await waitFor(() => first.isLeader());
+    const second = a.elect('retention', () => undefined);
+    await sleep(400);
+    expect([first.isLeader(), second.isLeader()]).toEqual([true, false]);
+    await first.resign();
+    await waitFor(() => second.isLeader());
+    await second.resign();
+  });
+
   test('a rate limit counts the events of every instance and refuses past the limit until the oldest leaves', async () => {
     const { a, b } = instances;
     const results = [];
