@@ -89,7 +89,7 @@ export class RedisCampaign implements Election {
   private setLeading(leading: boolean): void {
     if (this.leading === leading) return;
     this.leading = leading;
-    this.options.logger.info({ role: this.options.key, leading }, leading ? 'leading a role' : 'no longer leading a role');
+    this.options.logger.debug({ role: this.options.key, leading }, leading ? 'leading a role' : 'no longer leading a role');
     this.options.onChange(leading);
   }
 }
