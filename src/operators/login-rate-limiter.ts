@@ -33,14 +33,28 @@ export interface LoginRateLimiterOptions {
   readonly now?: () => number;
 }
 
-/** A sign-in reserved by {@link LoginRateLimiter.attempt}; settle it once with the verification's outcome. */
+/**
+ * A sign-in reserved by {@link LoginRateLimiter.attempt}; settle it once with the verification's
+ * outcome. A shared limiter settles in Redis: await it before answering, so that the client's
+ * next request, on whichever instance, sees the settlement. Settling never rejects.
+ */
 export interface LoginAttempt {
   /** The password was right: the reservation is released and the pair's failures forgotten. */
-  succeed(): void;
+  succeed(): void | Promise<void>;
   /** The password was wrong: the reservation stays, as a failure. */
-  fail(): void;
+  fail(): void | Promise<void>;
   /** Nothing was verified (the store failed): the reservation is released, nothing else changes. */
-  cancel(): void;
+  cancel(): void | Promise<void>;
+}
+
+/**
+ * What the sign-in route needs of a limiter: this process's {@link LoginRateLimiter}, which
+ * answers at once, or the one every instance shares (src/cluster/shared-login-rate-limiter.ts),
+ * which answers after a round trip to Redis. The route awaits either.
+ */
+export interface LoginLimiter {
+  /** Checks the limits and, when they allow it, reserves a failure until the attempt is settled. */
+  attempt(account: string, address: string): LoginRateDecision | Promise<LoginRateDecision>;
 }
 
 /** Which limit refused an attempt. */
@@ -120,7 +134,7 @@ class AttemptWindow {
  * if (account) decision.attempt.succeed();
  * else decision.attempt.fail();
  */
-export class LoginRateLimiter {
+export class LoginRateLimiter implements LoginLimiter {
   private readonly pairs: AttemptWindow;
   private readonly addresses: AttemptWindow;
   private readonly accounts: AttemptWindow;
@@ -149,7 +163,7 @@ export class LoginRateLimiter {
    */
   attempt(account: string, address: string): LoginRateDecision {
     const now = this.now();
-    const name = normalize(account);
+    const name = normalizeAccount(account);
     const pair = pairKey(name, address);
     const waits: [LoginLimit, number][] = [
       ['account-address', this.pairs.waitMs(pair, now)],
@@ -202,7 +216,7 @@ export class LoginRateLimiter {
 }
 
 /** "Giulia.Rossi " and "giulia.rossi" are the same target of guessing. */
-function normalize(account: string): string {
+export function normalizeAccount(account: string): string {
   return account.trim().toLowerCase();
 }
 

@@ -12,7 +12,7 @@ import { httpError, sendError, type HttpErrorCode } from '../server/http-errors'
 import { upgradeDispatcher } from '../server/upgrade-dispatcher';
 import type { HandoffNote, HandoffSession, TranscriptEntry } from '../storage/ports';
 import { conversationAccess, forbiddenReason } from './conversation-access';
-import type { LoginRateLimiter } from './login-rate-limiter';
+import type { LoginLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
 import type { OperatorTokens } from './operator-tokens';
@@ -28,7 +28,8 @@ export interface OperatorRouteDependencies {
   readonly handoff: HandoffService;
   readonly accounts: OperatorAccounts;
   readonly tokens: OperatorTokens;
-  readonly limiter: LoginRateLimiter;
+  /** In cluster mode, the one every instance shares. */
+  readonly limiter: LoginLimiter;
   /** Reverse proxies in front of Dialogo whose `X-Forwarded-For` entry is believed (config.edge.trustProxyHops). */
   readonly trustProxyHops: number;
   readonly runtime: () => KnowledgeRuntime;
@@ -97,7 +98,7 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
     if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
     const { username, password } = parsed.data;
     const address = clientAddress(req, deps.trustProxyHops);
-    const decision = limiter.attempt(username, address);
+    const decision = await limiter.attempt(username, address);
     if (!decision.allowed) {
       // Debug only: refusals are as many as an attacker sends; the failures logged below are bounded by the limits.
       logger.debug({ username: username.slice(0, 64), address, limitedBy: decision.limitedBy }, 'operator sign-in refused: too many failures');
@@ -109,16 +110,16 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       account = await accounts.authenticate(username, password);
     } catch (error) {
       // The store failed, no password was judged: the attempt does not count against anyone.
-      decision.attempt.cancel();
+      await decision.attempt.cancel();
       logger.error({ err: error }, 'operator sign-in could not be checked');
       return sendError(res, 'INTERNAL');
     }
     if (!account) {
-      decision.attempt.fail();
+      await decision.attempt.fail();
       logger.warn({ username: username.slice(0, 64), address }, 'operator sign-in failed');
       return sendError(res, 'LOGIN_FAILED');
     }
-    decision.attempt.succeed();
+    await decision.attempt.succeed();
     res.send(200, {
       token: tokens.issue(account.name, account.role),
       operator: { name: account.name, displayName: account.displayName ?? null, role: account.role, maxConcurrent: account.maxConcurrent },
