@@ -41,13 +41,12 @@ import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
 import { ElectedJobs } from './cluster/elected-jobs';
 import { EventRelay } from './cluster/event-relay';
-import { openCoordinator } from './cluster/open-coordinator';
+import { openCoordination } from './cluster/open-coordinator';
 import { HandoffGate } from './bot/handoff-gate';
 import { transcriptFromEvents } from './bot/handoff-transcript';
 import { CitizenPresence } from './handoff/citizen-presence';
 import { HandoffService, type LifecycleEvent } from './handoff/handoff-service';
 import { WrapUpRecorder } from './handoff/wrap-up';
-import { LoginRateLimiter } from './operators/login-rate-limiter';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
 import { smtpMailer } from './handoff/request-mailer';
@@ -116,7 +115,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
-  const coordinator = await openCoordinator(config, logger);
+  const { coordinator, loginLimiter } = await openCoordination(config, logger);
   const clustered = coordinator.kind === 'redis';
   logger.info({ coordinator: coordinator.kind, instance: coordinator.instanceId }, clustered ? 'cluster mode: Redis coordinates, MongoDB holds the truth' : 'single instance');
   const storage = new ResilientStorage(backend.state, logger);
@@ -306,7 +305,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     handoff,
     accounts: operators,
     tokens: operatorTokens,
-    limiter: new LoginRateLimiter(),
+    limiter: loginLimiter,
     trustProxyHops: config.edge.trustProxyHops,
     runtime: () => runtime.current(),
     logger,

@@ -3,7 +3,7 @@
 // In Node the client needs XMLHttpRequest and WebSocket as globals before it is loaded, hence require().
 import { existsSync, rmSync } from 'node:fs';
 import WebSocket from 'ws';
-import type { Activity, DirectLine as DirectLineType } from 'botframework-directlinejs';
+import type { Activity, DirectLine as DirectLineType, Message } from 'botframework-directlinejs';
 import type { Subscription } from 'rxjs/Subscription';
 import { OperatorAccounts } from '../../src/operators/operator-accounts';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
@@ -89,7 +89,7 @@ maybe('Dialogo as a cluster of three instances behind a load balancer without af
     const before = citizen?.received.length ?? 0;
     await new Promise<string>((resolve, reject) => citizen?.client.postActivity({ type: 'message', from: { id: 'citizen' }, text, locale: 'it-IT' } as Activity).subscribe(resolve, reject));
     // The bot's answer comes after the citizen's own activity, on the stream.
-    return until(`an answer to "${text}"`, () => citizen?.received.slice(before).find((a) => a.type === 'message' && a.from.id === 'dialogo'));
+    return until(`an answer to "${text}"`, () => citizen?.received.slice(before).find((a): a is Message => a.type === 'message' && a.from.id === 'dialogo'));
   };
 
   beforeAll(async () => {
