@@ -52,8 +52,15 @@ const conversationSchema = z.object({
 });
 type ParsedConversation = z.infer<typeof conversationSchema>;
 
-const metaSchema = z.object({ seq: z.number().int().positive(), at: z.date(), bytes: z.number().int().nonnegative() });
+const metaSchema = z.object({ seq: z.number().int().positive(), at: z.date(), bytes: z.number().int().nonnegative(), sealed: z.string().optional() });
 type Meta = z.infer<typeof metaSchema>;
+
+/**
+ * A read of at most this many activities fetches them sealed with the first query (a poll at the
+ * head of a conversation: one round trip less); a longer one fetches the sealed text of only those
+ * within the byte budget.
+ */
+const SMALL_READ = 16;
 
 const sealedSchema = z.object({ seq: z.number().int().positive(), sealed: z.string() });
 
@@ -208,26 +215,29 @@ export class MongoConversationStore implements ConversationStore {
   async activitiesAfter(id: string, watermark: number): Promise<StoredActivity[]> {
     const current = await this.live(id);
     if (!current) return [];
-    const { accepted } = await this.readable(current, watermark);
+    const { accepted, withSealed } = await this.readable(current, watermark, true);
     const chosen = this.withinBytes(accepted);
     const first = chosen[0];
     const last = chosen[chosen.length - 1];
     if (!first || !last) return [];
-    const wanted = new Set(chosen.map((meta) => meta.seq));
-    const docs = await this.activities
-      .find({ conversationId: id, seq: { $gte: first.seq, $lte: last.seq } }, { projection: { seq: 1, sealed: 1 } })
-      .sort({ seq: 1 })
-      .toArray();
-    const result: StoredActivity[] = [];
-    for (const doc of docs) {
-      const parsed = sealedSchema.safeParse(doc);
-      if (!parsed.success) {
-        this.onUnreadable(new SealedRecordError(`directline/${id}/${doc._id}`, 'malformed', 'not an activity document'));
-        continue;
+    let sealed: Map<number, string>;
+    if (withSealed) {
+      sealed = new Map(chosen.map((meta) => [meta.seq, meta.sealed ?? '']));
+    } else {
+      const docs = await this.activities.find({ conversationId: id, seq: { $gte: first.seq, $lte: last.seq } }, { projection: { seq: 1, sealed: 1 } }).toArray();
+      sealed = new Map();
+      for (const doc of docs) {
+        const parsed = sealedSchema.safeParse(doc);
+        if (parsed.success) sealed.set(parsed.data.seq, parsed.data.sealed);
       }
-      if (!wanted.has(parsed.data.seq)) continue;
-      const opened = this.open(id, parsed.data.seq, parsed.data.sealed);
-      if (opened) result.push({ seq: parsed.data.seq, activity: opened });
+    }
+    const result: StoredActivity[] = [];
+    for (const meta of chosen) {
+      const text = sealed.get(meta.seq);
+      // Trimmed since the first read: gone, as it would be from memory.
+      if (text === undefined) continue;
+      const opened = this.open(id, meta.seq, text);
+      if (opened) result.push({ seq: meta.seq, activity: opened });
     }
     return result;
   }
@@ -263,15 +273,16 @@ export class MongoConversationStore implements ConversationStore {
    * before an earlier one: the reader stops at a missing sequence unless the activity after it was
    * stored over {@link GAP_GRACE_MS} ago (its writer failed; the sequence is lost for good).
    */
-  private async readable(current: ParsedConversation, watermark: number): Promise<{ accepted: Meta[]; watermark: number }> {
+  private async readable(current: ParsedConversation, watermark: number, wantSealed = false): Promise<{ accepted: Meta[]; watermark: number; withSealed: boolean }> {
     const last = current.next - 1;
     const max = this.limits.maxActivitiesPerConversation;
     const from = Math.max(watermark, last - max, current.first - 1);
-    if (from >= last) return { accepted: [], watermark: Math.max(watermark, last) };
+    const withSealed = wantSealed && last - from <= SMALL_READ;
+    if (from >= last) return { accepted: [], watermark: Math.max(watermark, last), withSealed };
     // No upper bound: activities appended since `current` was read count too, so that what their
     // appends trimmed is known to be trimmed (it lies at or below the newest minus the count).
     const metas: Meta[] = [];
-    const docs = await this.activities.find({ conversationId: current._id, seq: { $gt: from } }, { projection: { seq: 1, at: 1, bytes: 1 } }).sort({ seq: 1 }).toArray();
+    const docs = await this.activities.find({ conversationId: current._id, seq: { $gt: from } }, { projection: { seq: 1, at: 1, bytes: 1, ...(withSealed ? { sealed: 1 } : {}) } }).sort({ seq: 1 }).toArray();
     for (const doc of docs) {
       const parsed = metaSchema.safeParse(doc);
       if (parsed.success) metas.push(parsed.data);
@@ -282,13 +293,13 @@ export class MongoConversationStore implements ConversationStore {
     let expected = start + 1;
     for (const meta of metas) {
       if (meta.seq <= start) continue;
-      if (meta.seq > expected && now - meta.at.getTime() < GAP_GRACE_MS) return { accepted, watermark: expected - 1 };
+      if (meta.seq > expected && now - meta.at.getTime() < GAP_GRACE_MS) return { accepted, watermark: expected - 1, withSealed };
       accepted.push(meta);
       expected = meta.seq + 1;
     }
     // Sequences allocated at the end but not stored: still being written, unless allocated long ago.
     const tailLost = now - current.lastActiveAt.getTime() >= GAP_GRACE_MS;
-    return { accepted, watermark: expected - 1 >= last || !tailLost ? expected - 1 : last };
+    return { accepted, watermark: expected - 1 >= last || !tailLost ? expected - 1 : last, withSealed };
   }
 
   /** The newest of `metas` whose bytes fit the budget, never fewer than one (as the memory store keeps them). */
