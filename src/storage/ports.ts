@@ -1,4 +1,7 @@
 import type { Storage } from 'botbuilder';
+import type { ConversationStore } from '../channels/directline/conversation-store';
+import type { MemoryStoreLimits } from '../channels/directline/memory-conversation-store';
+import type { RecordCipher, SealedRecordError } from '../privacy/encryption';
 import type { EventQuery, InteractionEvent } from './interaction-event';
 
 /**
@@ -486,6 +489,23 @@ export interface CallbackStore {
   purgeDoneBefore(before: Date): Promise<number>;
 }
 
+/** What a shared Direct Line store needs: the limits of the memory store, a cipher, and what to do with an activity that does not open. */
+export interface DirectLineStoreOptions {
+  readonly limits?: Partial<Pick<MemoryStoreLimits, 'idleMs' | 'maxActivitiesPerConversation' | 'maxConversationBytes' | 'now'>>;
+  /** Seals each activity at rest (the citizen's words). */
+  readonly cipher: RecordCipher;
+  /** Told about a stored activity that does not open (key lost or changed, record altered); it is skipped. */
+  readonly onUnreadable: (error: SealedRecordError) => void;
+}
+
+/** Direct Line conversations kept in the database itself, so that every instance serves every conversation. */
+export interface DirectLineConversations {
+  /** A store on the shared collections (cheap: indexes are made when the backend opens). */
+  open(options: DirectLineStoreOptions): ConversationStore;
+  /** Deletes conversations not active since `before`, and activities stored before it; returns how many conversations. */
+  purgeIdleBefore(before: Date): Promise<number>;
+}
+
 /**
  * Everything a storage adapter provides.
  */
@@ -507,6 +527,11 @@ export interface StorageBackend {
   readonly handoffNotes: HandoffNoteStore;
   /** Callbacks promised to citizens. */
   readonly callbacks: CallbackStore;
+  /**
+   * Direct Line conversations shared by several instances (MongoDB); absent on SQLite, a single
+   * process, where DurableConversationStore keeps them in the state store.
+   */
+  readonly directLine?: DirectLineConversations;
   /** Resolves when the store answers; rejects when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -14,6 +14,8 @@ export interface PurgeCounts {
   readonly handoffNotes: number;
   /** Callbacks done before the cutoff (pending ones stay until done). */
   readonly callbacks: number;
+  /** Direct Line conversations in the database (MongoDB) not active since the cutoff; 0 where they live in the state store. */
+  readonly directLineConversations: number;
 }
 
 /**
@@ -32,10 +34,11 @@ export async function purgeOlderThan(backend: StorageBackend, cutoff: Date): Pro
   const stateItems = await backend.stateRetention.purgeNotUpdatedSince(cutoff);
   const handoffNotes = await backend.handoffNotes.purgeBefore(cutoff);
   const callbacks = await backend.callbacks.purgeDoneBefore(cutoff);
-  return { events, handoffSessions, tickets, stateItems, handoffNotes, callbacks };
+  const directLineConversations = (await backend.directLine?.purgeIdleBefore(cutoff)) ?? 0;
+  return { events, handoffSessions, tickets, stateItems, handoffNotes, callbacks, directLineConversations };
 }
 
 /** Total of a pass's counts. */
 export function purgedTotal(counts: PurgeCounts): number {
-  return counts.events + counts.handoffSessions + counts.tickets + counts.stateItems + counts.handoffNotes + counts.callbacks;
+  return counts.events + counts.handoffSessions + counts.tickets + counts.stateItems + counts.handoffNotes + counts.callbacks + counts.directLineConversations;
 }

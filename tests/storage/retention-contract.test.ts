@@ -83,7 +83,7 @@ describe.each(adapters)('retention and access over every store: %s', (_name, ope
     await pause(20);
     await backend.state.write({ 'directline/conversation/c2': { activities: ['ciao'] } });
 
-    expect(await purgeOlderThan(backend, cutoff)).toEqual({ events: 1, handoffSessions: 1, tickets: 1, stateItems: 1, handoffNotes: 1, callbacks: 1 });
+    expect(await purgeOlderThan(backend, cutoff)).toEqual({ events: 1, handoffSessions: 1, tickets: 1, stateItems: 1, handoffNotes: 1, callbacks: 1, directLineConversations: 0 });
     expect((await backend.callbacks.list()).map((c) => c.id)).toEqual(['cb-pending']);
     expect((await backend.handoffNotes.forSession('waiting')).map((n) => n.id)).toEqual(['n-new']);
     expect(await backend.events.count()).toBe(1);

@@ -3,6 +3,7 @@ import type { Storage, StoreItems } from 'botbuilder';
 import { isUnconditional, newETag } from '../etag';
 import type { EventQuery, InteractionEvent } from '../interaction-event';
 import { ETagConflictError, type InteractionEventStore, type StateRetention, type StorageBackend } from '../ports';
+import { mongoDirectLineConversations } from './mongodb-conversation-store';
 import { mongoHandoffStore } from './mongodb-handoff-store';
 import { mongoOperatorStore } from './mongodb-operator-store';
 import { mongoRollupStore } from './mongodb-rollup-store';
@@ -47,6 +48,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const cannedReplies = await mongoCannedReplyStore(db);
   const handoffNotes = await mongoHandoffNoteStore(db);
   const callbacks = await mongoCallbackStore(db);
+  const directLine = await mongoDirectLineConversations(db);
   let seq = 0;
 
   const state: Storage = {
@@ -139,6 +141,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
     cannedReplies,
     handoffNotes,
     callbacks,
+    directLine,
     async ping() {
       await db.command({ ping: 1 });
     },
