@@ -54,9 +54,11 @@ import { WrittenRequests } from './handoff/written-requests';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
-import type { HandoffSession, TranscriptEntry } from './storage/ports';
+import type { HandoffSession, StorageBackend, TranscriptEntry } from './storage/ports';
 import { InteractionRecorder } from './storage/interaction-recorder';
-import { openStorage, pseudonymSecret } from './storage/open-storage';
+import { dataEncryptionKey, openStorage, pseudonymSecret } from './storage/open-storage';
+import { createRecordCipher } from './privacy/encryption';
+import type { ConversationStore } from './channels/directline/conversation-store';
 import { ResilientStorage } from './storage/resilient-storage';
 import { purgedTotal, purgeOlderThan } from './storage/retention';
 
@@ -212,11 +214,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
   // The store itself: DurableConversationStore is its own cache, bounded in bytes (docs/directline.md).
-  const conversations = new DurableConversationStore(backend.state, {
-    maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation,
-    maxConversationBytes: config.directLineLimits.maxConversationBytes,
-    maxMemoryBytes: config.directLineLimits.maxMemoryBytes,
-  });
+  const conversations = openConversations(config, backend, clustered, logger);
   // Cluster mode: a conversation's turns run one at a time across instances, as they do within one.
   const turnLock = (channel: string) => (clustered ? (key: string, work: () => Promise<void>) => coordinator.withLock(`turn:${channel}:${key}`, work) : undefined);
   const directLine = new DirectLineAdapter({
@@ -375,7 +373,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
         messengerEndpoint.shutdown(turnsMs),
         server.shutdown(turnsMs),
       ]);
-      await conversations.flush();
+      await conversations.flush?.();
       await recorder.drain(Math.max(0, deadline - Date.now() - 100));
       aggregator.sweep(new Date(now().getTime() - 60_000));
       await aggregator.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
@@ -414,6 +412,22 @@ async function wireClusterEvents(
       await relay.stop();
     },
   };
+}
+
+/**
+ * Where Direct Line conversations live: one instance keeps them in memory, written behind to the
+ * state store (DurableConversationStore is its own cache, bounded in bytes; docs/directline.md);
+ * several instances share them in MongoDB, each activity sealed.
+ */
+function openConversations(config: Config, backend: StorageBackend, clustered: boolean, logger: Logger): ConversationStore & { flush?(): Promise<void> } {
+  const limits = { maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation, maxConversationBytes: config.directLineLimits.maxConversationBytes };
+  if (!clustered) return new DurableConversationStore(backend.state, { ...limits, maxMemoryBytes: config.directLineLimits.maxMemoryBytes });
+  if (!backend.directLine) throw new Error('cluster mode needs a store shared by the instances (MongoDB); this one keeps Direct Line conversations per process');
+  return backend.directLine.open({
+    limits,
+    cipher: createRecordCipher(dataEncryptionKey(config)),
+    onUnreadable: (error) => logger.warn({ err: error }, 'a stored Direct Line activity does not open: skipped'),
+  });
 }
 
 /** A handoff step as an interaction event (for the analytics): no text, the session's state and times. */
