@@ -101,7 +101,7 @@ maybe('Dialogo as a cluster of three instances behind a load balancer without af
     proxy = await RoundRobinProxy.start(() => instances.filter((i) => i.alive).map((i) => i.port));
     const login = await fetch(`${proxy.url}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'giulia', password: PASSWORD }) });
     operatorToken = ((await login.json()) as { token: string }).token;
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     citizen?.subscription.unsubscribe();
