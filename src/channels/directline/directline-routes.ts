@@ -102,8 +102,11 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_ACTIVITY_BYTES });
   let stopping = false;
   adapter.onStored((conversationId, entries) => {
-    streams.publish(conversationId, entries);
-    wakeups?.stored(conversationId, entries);
+    // Alone, what this process stores is the whole conversation: push it as it is. In a cluster another
+    // instance may store an earlier activity later, and a socket sent the later one first would then drop
+    // the earlier as already seen: streams read the store, which never passes a sequence not yet stored.
+    if (wakeups) wakeups.stored(conversationId, entries);
+    else streams.publish(conversationId, entries);
   });
 
   const keys = { tokens, secret };
@@ -204,8 +207,9 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     const id = found.conversation.id;
     deps.presence?.seen(id);
     const after = watermarkOf(req) ?? 0;
-    const entries = await store.activitiesAfter(id, after);
-    res.send(200, activitySetOf(entries, Math.max(after, entries.length === 0 ? await store.lastWatermark(id) : 0)));
+    // Nothing new keeps the client's watermark: with several writers the last sequence taken may not be
+    // stored yet, and a watermark past it would skip that activity for good.
+    res.send(200, activitySetOf(await store.activitiesAfter(id, after), after));
   });
 
   server.post(`${DIRECTLINE_PREFIX}/conversations/:conversationId/activities`, async (req: Request, res: Response) => {

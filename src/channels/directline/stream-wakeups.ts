@@ -20,7 +20,7 @@ const DEGRADED_POLL_MS = 2000;
  * const wakeups = new StreamWakeups({ coordinator, read: (id, w) => store.activitiesAfter(id, w), logger });
  * const hub = new StreamHub(wakeups.hooks);
  * wakeups.bind(hub);
- * adapter.onStored((id, entries) => { hub.publish(id, entries); wakeups.stored(id, entries); });
+ * adapter.onStored((id, entries) => wakeups.stored(id, entries));
  */
 export class StreamWakeups {
   /** The unsubscribe function of each conversation subscribed here, once its subscription is made. */
@@ -58,10 +58,15 @@ export class StreamWakeups {
     if (this.options.coordinator.health().state !== 'ok') this.startPolling();
   }
 
-  /** Activities were stored here: the other instances' streams of the conversation are told. */
+  /**
+   * Activities were stored here: this instance's streams of the conversation read the store (not the
+   * entries as given: another instance may store an earlier activity after these), and the other
+   * instances' streams are told.
+   */
   stored(conversationId: string, entries: readonly StoredActivity[]): void {
     const last = entries[entries.length - 1];
     if (!last || this.stopped) return;
+    this.catchUp(conversationId);
     this.options.coordinator
       .publish(channelOf(conversationId), `${this.options.coordinator.instanceId} ${last.seq}`)
       .catch((error: unknown) => this.options.logger.debug({ err: error }, 'direct line wake-up not published; streams elsewhere catch up later'));

@@ -60,7 +60,6 @@ describe('StreamWakeups (two instances on one store)', () => {
 
   const storeOnA = async (text: string) => {
     const stored = await store.append('c1', { type: 'message', text });
-    instances[0]?.streams.publish('c1', [stored]);
     instances[0]?.wakeups.stored('c1', [stored]);
   };
 
@@ -85,6 +84,18 @@ describe('StreamWakeups (two instances on one store)', () => {
     await until(() => b.texts.includes('dopo'));
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(b.texts).toEqual(['durante', 'dopo']);
+  });
+
+  test('a stream on the writing instance gets what the store holds in order, not the entries it was handed: an earlier activity stored later elsewhere is not lost', async () => {
+    const a = fakeSocket();
+    await instances[0]?.streams.attach('c1', a.socket, 0, (w) => store.activitiesAfter('c1', w), Date.now() + 60_000);
+    const first = await store.append('c1', { type: 'message', text: 'prima' });
+    const second = await store.append('c1', { type: 'message', text: 'seconda' });
+    // A hands over the second before the first is announced (B stored it, B's wake-up not yet here).
+    instances[0]?.wakeups.stored('c1', [second]);
+    instances[1]?.wakeups.stored('c1', [first]);
+    await until(() => a.texts.length === 2);
+    expect(a.texts).toEqual(['prima', 'seconda']);
   });
 
   test('B leaves the conversation\'s channel when its last stream closes', async () => {
