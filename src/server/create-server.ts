@@ -112,6 +112,14 @@ export function createServer(deps: ServerDependencies): DialogoServer {
       const { status, body } = httpError(code);
       (err as { toJSON?: () => unknown }).toJSON = () => body;
       (err as { statusCode?: number }).statusCode = status;
+    } else if ((err.statusCode ?? 500) >= 500) {
+      // A handler's failure: the catalogue's body, never the error's own message (a driver's names hosts
+      // and databases). The store being away is worth telling as such: the client retries.
+      const unavailable = /^Mongo/.test(err.name ?? '');
+      const { status, body } = httpError(unavailable ? 'STORE_UNAVAILABLE' : 'INTERNAL');
+      (err as { toJSON?: () => unknown }).toJSON = () => body;
+      (err as { statusCode?: number }).statusCode = status;
+      if (unavailable && !res.headersSent) res.header('Retry-After', '5');
     } else {
       (err as { toJSON?: () => unknown }).toJSON = () => ({ error: { code: err.name ?? 'Error', message: err.message ?? '' } });
     }

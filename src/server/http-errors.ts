@@ -58,6 +58,7 @@ export const HTTP_ERRORS = {
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side' },
+  STORE_UNAVAILABLE: { status: 503, message: 'The conversation store does not answer right now; try again shortly' },
 } as const;
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

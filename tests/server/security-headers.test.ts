@@ -31,6 +31,23 @@ describe('security headers on every response', () => {
     expect(response.headers['x-frame-options']).toBe('DENY');
   });
 
+  test('a handler that fails gets the catalogue body, never the error\'s message; the store being away is 503 with Retry-After', async () => {
+    dialogo.server.get('/probe/fails', async () => {
+      throw new Error('connect ECONNREFUSED db-internal.example:27017');
+    });
+    dialogo.server.get('/probe/store-away', async () => {
+      throw Object.assign(new Error('Client must be connected before running operations (db-internal.example)'), { name: 'MongoNotConnectedError' });
+    });
+    const failed = await rawRequest(port, { method: 'GET', path: '/probe/fails' });
+    expect(failed.status).toBe(500);
+    expect(failed.json).toEqual({ error: { code: 'INTERNAL', message: 'Something went wrong on our side' } });
+    const away = await rawRequest(port, { method: 'GET', path: '/probe/store-away' });
+    expect(away.status).toBe(503);
+    expect(away.headers['retry-after']).toBe('5');
+    expect(away.json).toEqual({ error: { code: 'STORE_UNAVAILABLE', message: expect.any(String) } });
+    expect(JSON.stringify(away.json)).not.toMatch(/db-internal/);
+  });
+
   test('a method a route does not take gets the catalogue body, never restify\'s own', async () => {
     const response = await rawRequest(port, { method: 'DELETE', path: '/healthz' });
     expect(response.status).toBe(405);
