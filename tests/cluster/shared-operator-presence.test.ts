@@ -1,0 +1,194 @@
+import { InProcessCoordinator, InProcessHub } from '../../src/cluster/in-process-coordinator';
+import { OPERATOR_PRESENCE_CHANNEL, SharedOperatorPresence } from '../../src/cluster/shared-operator-presence';
+
+const giulia = { name: 'giulia', role: 'operator' as const, maxConcurrent: 3 };
+const sara = { name: 'sara', role: 'supervisor' as const, maxConcurrent: 2 };
+const START = Date.parse('2026-12-01T09:00:00.000Z');
+const HEARTBEAT_MS = 2_000;
+const AWAY_MS = 60_000;
+
+/** Lets the coordinator's messages (delivered on real setImmediate) and the reads they start finish. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+async function advance(ms: number): Promise<void> {
+  await jest.advanceTimersByTimeAsync(ms);
+  await settle();
+}
+
+interface Instance {
+  readonly coordinator: InProcessCoordinator;
+  readonly presence: SharedOperatorPresence;
+}
+
+describe('SharedOperatorPresence: several instances on one hub (fake clock)', () => {
+  let hub: InProcessHub;
+  let instances: Instance[];
+
+  async function instance(): Promise<Instance> {
+    const coordinator = new InProcessCoordinator(hub);
+    const presence = new SharedOperatorPresence({ coordinator, awayAfterMs: AWAY_MS, heartbeatMs: HEARTBEAT_MS });
+    await presence.start();
+    const made = { coordinator, presence };
+    instances.push(made);
+    return made;
+  }
+
+  beforeEach(() => {
+    jest.useFakeTimers({ now: START, doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    hub = new InProcessHub(() => Date.now());
+    instances = [];
+  });
+  afterEach(async () => {
+    for (const { presence, coordinator } of instances) {
+      await presence.close();
+      await coordinator.close();
+    }
+    jest.useRealTimers();
+  });
+
+  test('a console on A makes the operator available on B at once through the channel, and counted', async () => {
+    const a = await instance();
+    const b = await instance();
+    const changes: string[] = [];
+    b.presence.on('change', (name: string) => changes.push(`${name}:${b.presence.get(name).status}`));
+    a.presence.connected(giulia);
+    await settle();
+    expect(b.presence.available().map((p) => p.name)).toEqual(['giulia']);
+    expect(b.presence.get('giulia')).toMatchObject({ status: 'available', connections: 1, maxConcurrent: 3 });
+    expect(b.presence.connectedNames()).toEqual(['giulia']);
+    expect(changes).toEqual(['giulia:available']);
+  });
+
+  test('with the wake-up lost, B still sees the console on A within one heartbeat', async () => {
+    const a = await instance();
+    const b = await instance();
+    hub.setHealth('degraded', 'test: messages dropped');
+    a.presence.connected(giulia);
+    await settle();
+    expect(b.presence.available()).toEqual([]);
+    await advance(HEARTBEAT_MS);
+    expect(b.presence.available().map((p) => p.name)).toEqual(['giulia']);
+  });
+
+  test('consoles on two instances are summed; closing one keeps the operator present', async () => {
+    const a = await instance();
+    const b = await instance();
+    const c = await instance();
+    a.presence.connected(giulia);
+    b.presence.connected(giulia);
+    await settle();
+    expect(c.presence.get('giulia').connections).toBe(2);
+    a.presence.disconnected('giulia');
+    await advance(AWAY_MS * 2);
+    expect(c.presence.get('giulia')).toMatchObject({ status: 'available', connections: 1 });
+  });
+
+  test('busy chosen over HTTP on B applies on A, which holds the console, and on C', async () => {
+    const a = await instance();
+    const b = await instance();
+    const c = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    expect(b.presence.choose('giulia', 'busy')).toMatchObject({ status: 'busy' });
+    await settle();
+    expect(a.presence.get('giulia').status).toBe('busy');
+    expect(c.presence.get('giulia').status).toBe('busy');
+    expect(a.presence.available()).toEqual([]);
+    // A later instance reads the stored choice.
+    const d = await instance();
+    expect(d.presence.get('giulia').status).toBe('busy');
+  });
+
+  test('the last console closing on A makes the operator away after the delay on every instance, not before', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    a.presence.disconnected('giulia');
+    await settle();
+    expect(b.presence.get('giulia')).toMatchObject({ status: 'available', connections: 0 });
+    expect(b.presence.connectedNames()).toEqual([]);
+    await advance(AWAY_MS - 1_000);
+    expect(a.presence.get('giulia').status).toBe('available');
+    expect(b.presence.get('giulia').status).toBe('available');
+    await advance(1_000);
+    expect(a.presence.get('giulia').status).toBe('away');
+    expect(b.presence.get('giulia')).toMatchObject({ status: 'away', since: new Date(START + AWAY_MS).toISOString() });
+    expect(b.presence.available()).toEqual([]);
+  });
+
+  test('a console reopened on B within the delay keeps the chosen status; after being away the role default applies again', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    a.presence.choose('giulia', 'busy');
+    await settle();
+    a.presence.disconnected('giulia');
+    await advance(AWAY_MS / 2);
+    b.presence.connected(giulia);
+    await advance(AWAY_MS * 2);
+    expect(a.presence.get('giulia').status).toBe('busy');
+    b.presence.disconnected('giulia');
+    await advance(AWAY_MS);
+    expect(a.presence.get('giulia').status).toBe('away');
+    a.presence.connected(giulia);
+    await settle();
+    expect(a.presence.get('giulia').status).toBe('available');
+    expect(b.presence.get('giulia').status).toBe('available');
+    b.presence.connected(sara);
+    await settle();
+    expect(a.presence.get('sara').status).toBe('busy');
+  });
+
+  test('signing out on A with no other console makes the operator away on B at once', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    a.presence.disconnected('giulia', true);
+    await settle();
+    expect(b.presence.get('giulia').status).toBe('away');
+  });
+
+  test('an instance that died counts for nothing: its consoles close when it leaves the members, away after the delay', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    expect(b.presence.get('giulia').connections).toBe(1);
+    // Dies: no withdrawal, its heartbeat stops, its membership ends.
+    a.presence.stop();
+    await a.coordinator.close();
+    await advance(HEARTBEAT_MS);
+    expect(b.presence.get('giulia')).toMatchObject({ status: 'available', connections: 0 });
+    expect(b.presence.connectedNames()).toEqual([]);
+    await advance(AWAY_MS);
+    expect(b.presence.get('giulia').status).toBe('away');
+  });
+
+  test('an instance that stopped publishing counts for nothing once its snapshot expired, though still a member', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    a.presence.stop();
+    await advance(3 * HEARTBEAT_MS + 1);
+    expect(b.presence.get('giulia').connections).toBe(0);
+    await advance(AWAY_MS);
+    expect(b.presence.get('giulia').status).toBe('away');
+  });
+
+  test('a malformed message on the channel changes nothing', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    for (const message of ['not json', '{"kind":"choice","name":"giulia","choice":{"status":"away","at":1,"role":"operator"}}', '{"kind":"choice","name":"giulia"}']) {
+      await a.coordinator.publish(OPERATOR_PRESENCE_CHANNEL, message);
+    }
+    await settle();
+    expect(b.presence.get('giulia').status).toBe('available');
+  });
+});
