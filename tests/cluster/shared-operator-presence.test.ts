@@ -147,6 +147,7 @@ describe('SharedOperatorPresence: several instances on one hub (fake clock)', ()
     const b = await instance();
     a.presence.connected(giulia);
     await settle();
+    expect(b.presence.get('giulia').status).toBe('available');
     a.presence.disconnected('giulia', true);
     await settle();
     expect(b.presence.get('giulia').status).toBe('away');
@@ -173,6 +174,7 @@ describe('SharedOperatorPresence: several instances on one hub (fake clock)', ()
     const b = await instance();
     a.presence.connected(giulia);
     await settle();
+    expect(b.presence.get('giulia').connections).toBe(1);
     a.presence.stop();
     await advance(3 * HEARTBEAT_MS + 1);
     expect(b.presence.get('giulia').connections).toBe(0);
