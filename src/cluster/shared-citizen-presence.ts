@@ -54,8 +54,8 @@ export class SharedCitizenPresence implements CitizenPresencePort {
   private readonly lastWrite = new Map<string, number>();
   /** The shared last-seen times, as last read. */
   private readonly mirror = new Map<string, number>();
-  /** Conversations `statusOf` or `refresh` was asked about, kept fresh in the background. */
-  private readonly watched = new Set<string>();
+  /** Conversations `statusOf` or `refresh` was asked about (when last), kept fresh in the background. */
+  private readonly watched = new Map<string, number>();
   private readonly toFetch = new Set<string>();
   /** Nobody is away for silence before this moment (the coordinator came back). */
   private floor = -Infinity;
@@ -112,10 +112,8 @@ export class SharedCitizenPresence implements CitizenPresencePort {
   }
 
   statusOf(conversationId: string): CitizenStatus {
-    if (!this.watched.has(conversationId)) {
-      this.watched.add(conversationId);
-      this.fetchSoon(conversationId);
-    }
+    if (!this.watched.has(conversationId)) this.fetchSoon(conversationId);
+    this.watched.set(conversationId, this.now());
     const local = this.local.statusOf(conversationId);
     if (this.streams.has(conversationId)) return local;
     if (this.coordinator.health().state !== 'ok' || this.unreliable) {
@@ -132,19 +130,25 @@ export class SharedCitizenPresence implements CitizenPresencePort {
    * citizens not present here reported present (unknown) until a read succeeds.
    */
   async refresh(conversationIds: readonly string[]): Promise<void> {
-    for (const id of conversationIds) this.watched.add(id);
+    const now = this.now();
+    for (const id of conversationIds) this.watched.set(id, now);
     await this.read(conversationIds);
   }
 
   /** Forgets what `keep` does not need and no stream here holds (see {@link CitizenPresence.prune}). */
   prune(keep: (conversationId: string) => boolean): void {
     this.local.prune((id) => keep(id) || this.streams.has(id));
-    for (const id of [...this.watched, ...this.mirror.keys(), ...this.lastWrite.keys()]) {
+    for (const id of [...this.watched.keys(), ...this.mirror.keys(), ...this.lastWrite.keys()]) {
       if (keep(id) || this.streams.has(id)) continue;
       this.watched.delete(id);
       this.mirror.delete(id);
       this.lastWrite.delete(id);
     }
+  }
+
+  /** Conversations this instance keeps anything about (for tests and diagnostics). */
+  get size(): number {
+    return new Set([...this.watched.keys(), ...this.mirror.keys(), ...this.lastWrite.keys(), ...this.streams.keys()]).size + this.local.size;
   }
 
   /** Writes a sign of life, at most once per conversation within `writeEveryMs` (later signs in it differ by less). */
@@ -163,11 +167,18 @@ export class SharedCitizenPresence implements CitizenPresencePort {
       this.lastWrite.set(id, now);
       await this.share('stream', () => this.coordinator.put(CITIZEN_PRESENCE_PREFIX + id, String(now), 3 * this.timeoutMs));
     }
-    await this.read([...this.watched]);
-    // The elected sweeper prunes what its queue no longer needs; every other instance prunes here.
+    // The elected sweeper prunes what its queue no longer needs; every instance also forgets here
+    // what nobody asked about for twice the timeout, so memory follows the traffic.
     const horizon = now - 2 * this.timeoutMs;
-    this.local.prune((id) => this.watched.has(id) || this.streams.has(id));
+    for (const [id, at] of this.watched) {
+      if (at < horizon && !this.streams.has(id)) {
+        this.watched.delete(id);
+        this.mirror.delete(id);
+      }
+    }
     for (const [id, at] of this.lastWrite) if (at < horizon && !this.streams.has(id)) this.lastWrite.delete(id);
+    this.local.prune((id) => this.watched.has(id) || this.streams.has(id));
+    await this.read([...this.watched.keys()]);
   }
 
   /** Batches the first reads of conversations `statusOf` was asked about. */

@@ -150,4 +150,19 @@ describe('SharedCitizenPresence: a stream on one instance, the sweeper on anothe
     await c.presence.refresh(['conv1']);
     expect(c.presence.statusOf('conv1').present).toBe(false);
   });
+
+  test('every instance forgets the conversations nobody asked about for twice the timeout, not those with a stream open', async () => {
+    const b = instance();
+    const c = instance();
+    for (let i = 0; i < 100; i += 1) b.presence.seen(`conv${i}`);
+    b.presence.streamOpened('streaming');
+    for (let i = 0; i < 100; i += 1) c.presence.statusOf(`conv${i}`);
+    await settle();
+    expect(b.presence.size).toBeGreaterThanOrEqual(100);
+    expect(c.presence.size).toBeGreaterThanOrEqual(100);
+    await advance(3 * TIMEOUT_MS);
+    expect(c.presence.size).toBe(0);
+    expect(b.presence.size).toBeLessThanOrEqual(2);
+    expect(b.presence.statusOf('streaming')).toMatchObject({ present: true, silentMs: 0 });
+  });
 });
