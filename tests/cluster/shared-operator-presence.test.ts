@@ -1,5 +1,12 @@
+import { rmSync } from 'node:fs';
 import { InProcessCoordinator, InProcessHub } from '../../src/cluster/in-process-coordinator';
 import { OPERATOR_PRESENCE_CHANNEL, SharedOperatorPresence } from '../../src/cluster/shared-operator-presence';
+import { HandoffService } from '../../src/handoff/handoff-service';
+import { parseOfficeHours } from '../../src/handoff/office-hours';
+import { createLogger } from '../../src/logger';
+import type { StorageBackend } from '../../src/storage/ports';
+import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { tempDataDir } from '../fixtures/runtime';
 
 const giulia = { name: 'giulia', role: 'operator' as const, maxConcurrent: 3 };
 const sara = { name: 'sara', role: 'supervisor' as const, maxConcurrent: 2 };
@@ -192,5 +199,61 @@ describe('SharedOperatorPresence: several instances on one hub (fake clock)', ()
     }
     await settle();
     expect(b.presence.get('giulia').status).toBe('available');
+  });
+});
+
+describe('HandoffService with the shared presence: the citizen asks on B, the console is on A', () => {
+  let dir: string;
+  let backend: StorageBackend;
+  let hub: InProcessHub;
+  const parts: { coordinator: InProcessCoordinator; presence: SharedOperatorPresence }[] = [];
+
+  beforeEach(async () => {
+    jest.useFakeTimers({ now: START, doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    dir = tempDataDir();
+    backend = await openSqliteBackend(dir);
+    hub = new InProcessHub(() => Date.now());
+  });
+  afterEach(async () => {
+    for (const { presence, coordinator } of parts.splice(0)) {
+      await presence.close();
+      await coordinator.close();
+    }
+    await backend.close();
+    rmSync(dir, { recursive: true, force: true });
+    jest.useRealTimers();
+  });
+
+  async function handoffOn(): Promise<HandoffService> {
+    const coordinator = new InProcessCoordinator(hub);
+    const presence = new SharedOperatorPresence({ coordinator, awayAfterMs: AWAY_MS, heartbeatMs: HEARTBEAT_MS });
+    await presence.start();
+    parts.push({ coordinator, presence });
+    return new HandoffService({
+      store: backend.handoffs,
+      tickets: backend.tickets,
+      hours: parseOfficeHours('always'),
+      capacity: 20,
+      queueTimeoutMs: 600_000,
+      logger: createLogger('silent'),
+      now: () => new Date(Date.now()),
+      operatorPresence: presence,
+    });
+  }
+
+  test('B offers the queue while an operator is available on A, the written request once they are away everywhere', async () => {
+    const a = await handoffOn();
+    const b = await handoffOn();
+    const pushes: string[] = [];
+    b.on('operators', () => pushes.push('operators'));
+    expect(await b.availability()).toMatchObject({ open: false, reason: 'no-operator' });
+    a.operatorOnline(giulia, true);
+    await settle();
+    expect(await b.availability()).toEqual({ open: true });
+    expect(b.onlineOperators()).toEqual(['giulia']);
+    expect(pushes.length).toBeGreaterThan(0);
+    a.operatorOnline(giulia, false, true);
+    await settle();
+    expect(await b.availability()).toMatchObject({ open: false, reason: 'no-operator' });
   });
 });
