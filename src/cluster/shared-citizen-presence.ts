@@ -135,20 +135,20 @@ export class SharedCitizenPresence implements CitizenPresencePort {
     await this.read(conversationIds);
   }
 
-  /** Forgets what `keep` does not need and no stream here holds (see {@link CitizenPresence.prune}). */
+  /**
+   * Forgets the conversations silent for more than twice the timeout that `keep` does not need
+   * and no stream here holds (as {@link CitizenPresence.prune} does).
+   */
   prune(keep: (conversationId: string) => boolean): void {
-    this.local.prune((id) => keep(id) || this.streams.has(id));
-    for (const id of [...this.watched.keys(), ...this.mirror.keys(), ...this.lastWrite.keys()]) {
-      if (keep(id) || this.streams.has(id)) continue;
-      this.watched.delete(id);
-      this.mirror.delete(id);
-      this.lastWrite.delete(id);
-    }
+    const horizon = this.now() - 2 * this.timeoutMs;
+    const needed = (id: string) => keep(id) || this.streams.has(id);
+    this.local.prune(needed);
+    this.forget(horizon, needed);
   }
 
   /** Conversations this instance keeps anything about (for tests and diagnostics). */
   get size(): number {
-    return new Set([...this.watched.keys(), ...this.mirror.keys(), ...this.lastWrite.keys(), ...this.streams.keys()]).size + this.local.size;
+    return new Set([...this.watched.keys(), ...this.mirror.keys(), ...this.lastWrite.keys(), ...this.streams.keys()]).size;
   }
 
   /** Writes a sign of life, at most once per conversation within `writeEveryMs` (later signs in it differ by less). */
@@ -163,22 +163,30 @@ export class SharedCitizenPresence implements CitizenPresencePort {
   private async tick(): Promise<void> {
     if (this.stopped) return;
     const now = this.now();
-    for (const id of this.streams.keys()) {
-      this.lastWrite.set(id, now);
-      await this.share('stream', () => this.coordinator.put(CITIZEN_PRESENCE_PREFIX + id, String(now), 3 * this.timeoutMs));
-    }
+    await Promise.all(
+      [...this.streams.keys()].map((id) => {
+        this.lastWrite.set(id, now);
+        return this.share('stream', () => this.coordinator.put(CITIZEN_PRESENCE_PREFIX + id, String(now), 3 * this.timeoutMs));
+      }),
+    );
     // The elected sweeper prunes what its queue no longer needs; every instance also forgets here
     // what nobody asked about for twice the timeout, so memory follows the traffic.
     const horizon = now - 2 * this.timeoutMs;
-    for (const [id, at] of this.watched) {
-      if (at < horizon && !this.streams.has(id)) {
-        this.watched.delete(id);
-        this.mirror.delete(id);
-      }
-    }
-    for (const [id, at] of this.lastWrite) if (at < horizon && !this.streams.has(id)) this.lastWrite.delete(id);
+    const asked = (id: string) => (this.watched.get(id) ?? -Infinity) >= horizon || this.streams.has(id);
+    this.forget(horizon, asked);
     this.local.prune((id) => this.watched.has(id) || this.streams.has(id));
     await this.read([...this.watched.keys()]);
+  }
+
+  /** Drops what is kept about conversations `needed` does not hold whose last sign (here or shared) is before `horizon`. */
+  private forget(horizon: number, needed: (id: string) => boolean): void {
+    const ids = new Set([...this.watched.keys(), ...this.mirror.keys(), ...this.lastWrite.keys()]);
+    for (const id of ids) {
+      if (needed(id) || Math.max(this.lastWrite.get(id) ?? -Infinity, this.mirror.get(id) ?? -Infinity) >= horizon) continue;
+      this.watched.delete(id);
+      this.mirror.delete(id);
+      this.lastWrite.delete(id);
+    }
   }
 
   /** Batches the first reads of conversations `statusOf` was asked about. */
