@@ -204,6 +204,8 @@ export class SharedCitizenPresence implements CitizenPresencePort {
     if (conversationIds.length === 0) return;
     const ok = await this.share('read', async () => {
       const values = await this.coordinator.getMany(conversationIds.map((id) => CITIZEN_PRESENCE_PREFIX + id));
+      // Degraded, every value reads as missing: that means unknown, never "not seen".
+      if (this.coordinator.health().state !== 'ok') throw new Error('coordinator degraded: last-seen times unknown');
       conversationIds.forEach((id, index) => {
         const at = Number(values[index]);
         // Signs given here are counted from the local presence; the mirror holds what the others wrote.

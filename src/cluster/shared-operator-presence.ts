@@ -77,6 +77,8 @@ interface MergedView {
  * open: its operators' consoles count as closed when it vanished, so the away delay runs as for
  * a browser that died, and a console that reconnects to another instance within it keeps the
  * operator's status (a rolling restart does not make everyone away and reset their choice).
+ * While the coordinator is degraded, the other instances' consoles stay as last read (nobody is
+ * made away for an outage) and this instance's own consoles still count at once.
  * `since` is when this instance saw the status begin (to within a heartbeat across instances).
  *
  * @example
@@ -277,6 +279,9 @@ export class SharedOperatorPresence extends EventEmitter implements OperatorPres
     for (const operators of remote.values()) for (const entry of operators) names.add(entry.name);
     const list = [...names];
     const choices = await this.coordinator.getMany(list.map((name) => OPERATOR_CHOICE_PREFIX + name));
+    // Degraded, the coordinator answers this instance alone and no values ("unknown", not "absent"):
+    // the other instances' consoles are kept as last read rather than counted as closed.
+    if (this.coordinator.health().state !== 'ok') throw new Error('coordinator degraded: the other instances are unknown');
     list.forEach((name, index) => {
       const choice = parseJson(choiceSchema, choices[index]);
       if (choice) this.applyChoice(name, choice);

@@ -71,7 +71,8 @@ describe('SharedOperatorPresence: several instances on one hub (fake clock)', ()
   test('with the wake-up lost, B still sees the console on A within one heartbeat', async () => {
     const a = await instance();
     const b = await instance();
-    hub.setHealth('degraded', 'test: messages dropped');
+    // The wake-ups A sends are lost (a publish is at most once).
+    jest.spyOn(a.coordinator, 'publish').mockResolvedValue(undefined);
     a.presence.connected(giulia);
     await settle();
     expect(b.presence.available()).toEqual([]);
@@ -187,6 +188,22 @@ describe('SharedOperatorPresence: several instances on one hub (fake clock)', ()
     expect(b.presence.get('giulia').connections).toBe(0);
     await advance(AWAY_MS);
     expect(b.presence.get('giulia').status).toBe('away');
+  });
+
+  test('while the coordinator is degraded, the consoles on other instances are kept as last read: nobody is made away by an outage', async () => {
+    const a = await instance();
+    const b = await instance();
+    a.presence.connected(giulia);
+    await settle();
+    expect(b.presence.get('giulia').status).toBe('available');
+    // As the Redis coordinator answers while degraded: this instance alone, no values.
+    hub.setHealth('degraded', 'test: Redis down');
+    jest.spyOn(b.coordinator, 'members').mockResolvedValue([b.coordinator.instanceId]);
+    jest.spyOn(b.coordinator, 'getMany').mockImplementation(async (keys) => keys.map(() => undefined));
+    await advance(3 * AWAY_MS);
+    expect(b.presence.get('giulia')).toMatchObject({ status: 'available', connections: 1 });
+    b.presence.connected(sara);
+    expect(b.presence.get('sara').status).toBe('busy');
   });
 
   test('a malformed message on the channel changes nothing', async () => {
