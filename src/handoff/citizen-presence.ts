@@ -22,6 +22,40 @@ export interface PresenceView {
   readonly awaySince: string | null;
 }
 
+/** A citizen's presence as the watch reads it. */
+export interface CitizenStatus {
+  readonly present: boolean;
+  /**
+   * The last sign of life (ms since the epoch); null when it cannot be known now (the cluster's
+   * coordinator is degraded, so the citizen may be present on another instance: counted present).
+   */
+  readonly lastSeenAt: number | null;
+  /** How long the citizen has given no sign; 0 while a stream is open (or presence is unknown). */
+  readonly silentMs: number;
+}
+
+/**
+ * What the handoff watch reads about citizens' presence, besides the signals the channel edge
+ * gives: one process's {@link CitizenPresence}, or the cluster's SharedCitizenPresence
+ * (src/cluster/shared-citizen-presence.ts), whose `statusOf` reads a mirror that `refresh` fills.
+ *
+ * @example
+ * await presence.refresh(queued.map((s) => s.conversationId)); // before reviewing the queue
+ * presence.statusOf('conv1').present;
+ */
+export interface CitizenPresencePort extends CitizenPresenceSignals {
+  /** Silent this long: away (HANDOFF_PRESENCE_TIMEOUT_SEC). */
+  readonly timeoutMs: number;
+  statusOf(conversationId: string): CitizenStatus;
+  /** Forgets conversations silent for long that `keep` does not need (memory follows the traffic). */
+  prune(keep: (conversationId: string) => boolean): void;
+  /**
+   * Brings the signs given on other instances up to date for these conversations; the elected
+   * sweeper awaits it before reviewing the queue, so that `statusOf` is fresh where it decides.
+   */
+  refresh(conversationIds: readonly string[]): Promise<void>;
+}
+
 interface Signs {
   streams: number;
   lastSeenAt: number;
@@ -39,7 +73,7 @@ interface Signs {
  * presence.streamClosed('conv1');
  * presence.statusOf('conv1'); // { present: true, lastSeenAt: ... } for the next two minutes
  */
-export class CitizenPresence implements CitizenPresenceSignals {
+export class CitizenPresence implements CitizenPresencePort {
   readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly startedAt: number;
@@ -69,7 +103,7 @@ export class CitizenPresence implements CitizenPresenceSignals {
   }
 
   /** Whether the citizen is there now, and when they were last seen (ms since the epoch). */
-  statusOf(conversationId: string): { readonly present: boolean; readonly lastSeenAt: number; readonly silentMs: number } {
+  statusOf(conversationId: string): CitizenStatus & { readonly lastSeenAt: number } {
     const signs = this.conversations.get(conversationId);
     const lastSeenAt = signs?.lastSeenAt ?? this.startedAt;
     const silentMs = signs && signs.streams > 0 ? 0 : Math.max(0, this.now() - lastSeenAt);
@@ -87,6 +121,9 @@ export class CitizenPresence implements CitizenPresenceSignals {
       if (signs.streams === 0 && signs.lastSeenAt < horizon && !keep(id)) this.conversations.delete(id);
     }
   }
+
+  /** Nothing to fetch: every sign this presence counts reached this process. */
+  async refresh(): Promise<void> {}
 
   /** Conversations tracked (for tests and diagnostics). */
   get size(): number {
@@ -110,7 +147,7 @@ export type CitizenAction =
   | { readonly kind: 'idle'; readonly session: HandoffSession };
 
 export interface CitizenWatchOptions {
-  readonly presence: CitizenPresence;
+  readonly presence: CitizenPresencePort;
   /** After this wait a citizen without presence is asked whether they still want to wait (HANDOFF_QUEUE_TIMEOUT_SEC). */
   readonly queueTimeoutMs: number;
   /** A connected chat with no message on either side for this long is closed (HANDOFF_IDLE_CLOSE_SEC). */
@@ -202,7 +239,8 @@ export class CitizenWatch {
   viewOf(session: HandoffSession): PresenceView {
     if (session.channel !== this.presenceChannel || (session.state !== 'queued' && session.state !== 'connected')) return { citizenPresence: null, awaySince: null };
     const status = this.options.presence.statusOf(session.conversationId);
-    return status.present ? { citizenPresence: 'present', awaySince: null } : { citizenPresence: 'away', awaySince: new Date(status.lastSeenAt).toISOString() };
+    if (status.present) return { citizenPresence: 'present', awaySince: null };
+    return { citizenPresence: 'away', awaySince: status.lastSeenAt === null ? null : new Date(status.lastSeenAt).toISOString() };
   }
 
   /** Drops what is kept for sessions no longer active, and the presence of conversations nobody needs. */

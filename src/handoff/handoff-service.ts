@@ -5,9 +5,9 @@ import type { Logger } from '../logger';
 import { redact } from '../privacy/redact';
 import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
 import { estimateWaitSeconds } from './estimate';
-import { CitizenWatch, lastMessageAt, type CitizenPresence, type PresenceView } from './citizen-presence';
+import { CitizenWatch, lastMessageAt, type CitizenPresencePort, type PresenceView } from './citizen-presence';
 import type { OfficeHours } from './office-hours';
-import { OperatorPresence, type PresenceIdentity } from './operator-presence';
+import { OperatorPresence, type OperatorPresencePort, type PresenceIdentity } from './operator-presence';
 import type { WrapUpInput, WrapUpRecorder } from './wrap-up';
 
 /**
@@ -114,7 +114,7 @@ export interface HandoffServiceOptions {
   /** Stores the wrap-up note and callback number given at close; without it they are not kept. */
   readonly wrapUp?: WrapUpRecorder;
   /** Citizens who leave or go silent (src/handoff/citizen-presence.ts); without it, nobody is abandoned for it. */
-  readonly citizens?: { readonly presence: CitizenPresence; readonly idleCloseMs: number };
+  readonly citizens?: { readonly presence: CitizenPresencePort; readonly idleCloseMs: number };
   /**
    * Cluster mode: other instances change sessions too, so which conversations are active is read
    * from the store (the in-memory index only feeds the gauges), marks shared by the instances go
@@ -122,6 +122,11 @@ export interface HandoffServiceOptions {
    * only (see {@link setLeading}). Unset: this instance owns the queue.
    */
   readonly cluster?: { readonly coordinator: Coordinator };
+  /**
+   * Operators' presence shared by several instances (src/cluster/shared-operator-presence.ts);
+   * without it, this process's {@link OperatorPresence} with `operatorAwayAfterMs`.
+   */
+  readonly operatorPresence?: OperatorPresencePort;
 }
 
 /** How long a conversation that left the queue for a written request is remembered as such. */
@@ -152,7 +157,7 @@ export class HandoffService extends EventEmitter {
   /** Sessions already offered the written request after a long wait. */
   private readonly offeredTicket = new Set<string>();
   /** Operators' presence (available, busy, away), from their consoles' WebSockets and choices. */
-  readonly presence: OperatorPresence;
+  readonly presence: OperatorPresencePort;
   private handleSecEstimate: number;
   /**
    * Active sessions by channel and conversation, so that the check every citizen turn makes
@@ -172,7 +177,7 @@ export class HandoffService extends EventEmitter {
     this.watch = options.citizens && new CitizenWatch({ presence: options.citizens.presence, queueTimeoutMs: options.queueTimeoutMs, idleCloseMs: options.citizens.idleCloseMs });
     this.defaultHandleSec = options.defaultHandleSec ?? 240;
     this.handleSecEstimate = this.defaultHandleSec;
-    this.presence = new OperatorPresence({ awayAfterMs: options.operatorAwayAfterMs ?? 60_000, now: () => this.now().getTime() });
+    this.presence = options.operatorPresence ?? new OperatorPresence({ awayAfterMs: options.operatorAwayAfterMs ?? 60_000, now: () => this.now().getTime() });
     this.presence.on('change', () => this.emit('operators'));
     this.announcing = !options.cluster;
   }

@@ -35,6 +35,35 @@ export interface OperatorPresenceOptions {
   readonly now?: () => number;
 }
 
+/**
+ * What the handoff core and the operator routes read and tell about operators' presence: one
+ * process's {@link OperatorPresence}, or the cluster's SharedOperatorPresence
+ * (src/cluster/shared-operator-presence.ts), whose reads are synchronous over a mirror.
+ * Emits `change` with the operator's name whenever what the reads return changes.
+ *
+ * @example
+ * const presence: OperatorPresencePort = new OperatorPresence({ awayAfterMs: 60_000 });
+ * presence.on('change', () => redrawConsoles());
+ * presence.available().length; // operators taking new conversations now
+ */
+export interface OperatorPresencePort {
+  /** A console of the operator connected (its WebSocket opened). */
+  connected(identity: PresenceIdentity): void;
+  /** A console of the operator went away; `immediate` (signed out) skips the away delay. */
+  disconnected(name: string, immediate?: boolean): void;
+  /** The operator chose available or busy. */
+  choose(name: string, status: ChosenPresence, role?: 'operator' | 'supervisor'): PresenceView;
+  /** One operator's presence; an operator never seen is away since an unknown time. */
+  get(name: string): PresenceView;
+  /** Operators who take new conversations now. */
+  available(): PresenceView[];
+  /** Operators with at least one console open, whatever their status. */
+  connectedNames(): string[];
+  /** Stops timers (at shutdown). */
+  stop(): void;
+  on(event: 'change', listener: (name: string) => void): this;
+}
+
 interface Entry {
   role: 'operator' | 'supervisor';
   connections: number;
@@ -59,7 +88,7 @@ interface Entry {
  * presence.choose('giulia', 'busy');
  * presence.disconnected('giulia'); // away after 60 s unless a console of hers comes back
  */
-export class OperatorPresence extends EventEmitter {
+export class OperatorPresence extends EventEmitter implements OperatorPresencePort {
   private readonly entries = new Map<string, Entry>();
   private readonly now: () => number;
 
