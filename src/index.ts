@@ -40,6 +40,8 @@ import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
 import { ElectedJobs } from './cluster/elected-jobs';
+import { SharedCitizenPresence } from './cluster/shared-citizen-presence';
+import { SharedOperatorPresence } from './cluster/shared-operator-presence';
 import { EventRelay } from './cluster/event-relay';
 import { openCoordination } from './cluster/open-coordinator';
 import { HandoffGate } from './bot/handoff-gate';
@@ -158,7 +160,15 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
 
   const secret = pseudonymSecret(config);
   // Direct Line tells it who is there; the handoff sweep abandons the queued citizens who left.
-  const presence = new CitizenPresence({ timeoutMs: config.handoffCitizens.presenceTimeoutMs, now: () => now().getTime() });
+  // In cluster mode both presences are shared through the coordinator: a console on one instance is
+  // capacity for a citizen on another, and the elected sweeper sees streams open anywhere.
+  const presenceClock = () => now().getTime();
+  const presence = clustered
+    ? new SharedCitizenPresence({ coordinator, timeoutMs: config.handoffCitizens.presenceTimeoutMs, now: presenceClock, logger })
+    : new CitizenPresence({ timeoutMs: config.handoffCitizens.presenceTimeoutMs, now: presenceClock });
+  if (presence instanceof SharedCitizenPresence) presence.start();
+  const operatorPresence = clustered ? new SharedOperatorPresence({ coordinator, awayAfterMs: config.handoff.operatorAwayAfterMs, now: presenceClock, logger }) : undefined;
+  await operatorPresence?.start();
   const handoff = new HandoffService({
     store: backend.handoffs,
     tickets: backend.tickets,
@@ -171,6 +181,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     now,
     wrapUp: new WrapUpRecorder({ notes: backend.handoffNotes, callbacks: backend.callbacks }, now),
     citizens: { presence, idleCloseMs: config.handoffCitizens.idleCloseMs },
+    ...(operatorPresence ? { operatorPresence } : {}),
     ...(clustered ? { cluster: { coordinator } } : {}),
   });
   await handoff.start();
@@ -366,6 +377,9 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       await cluster?.stop();
       await operatorApi.shutdown();
       handoff.presence.stop();
+      // Withdraws this instance's consoles at once, so the others do not wait for its snapshot to expire.
+      await operatorPresence?.close().catch((error: unknown) => logger.warn({ err: error }, 'operator presence not withdrawn'));
+      if (presence instanceof SharedCitizenPresence) presence.stop();
       mailer?.close();
       // Concurrently: the HTTP server waits for its sockets, which the Direct Line endpoint closes once its turns are done.
       await Promise.all([

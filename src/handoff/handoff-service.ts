@@ -498,6 +498,8 @@ export class HandoffService extends EventEmitter {
       this.offeredTicket.add(session.id);
       await this.tell(session, { kind: 'wait-too-long' }, 'bot');
     }
+    // Shared presence (cluster mode) reads the signs other instances saw first; alone it has them all.
+    await this.options.citizens?.presence.refresh(entries.map((e) => e.session.conversationId));
     await this.sweepCitizens(entries.map((e) => e.session));
   }
 
