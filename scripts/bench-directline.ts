@@ -10,6 +10,9 @@
 // until the bot's reply (a message whose replyToId is that activity's id) arrives on the stream.
 // TURNS (30) stays under the endpoint's 60 activities a minute per conversation. The warm-up and
 // the conversations' start-up are not timed. BENCH_CPU=1 adds clientCpuS and serverCpuS to each line.
+// `--cluster` (with MONGODB_URI and REDIS_URL) measures cluster mode instead: Dialogo alone in cluster
+// mode, then two instances behind a round-robin balancer without affinity (tests/fixtures/cluster.ts),
+// all on this machine; serverCpuS is then the sum over the instances.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -26,10 +29,28 @@ import { startDialogo } from '../src/index';
 import { createLogger } from '../src/logger';
 import { parseEvaluationFile, percentile, round } from '../src/nlu/evaluation';
 import { createServer } from '../src/server/create-server';
+import { RoundRobinProxy } from '../tests/fixtures/cluster';
 
-type BotKind = 'dialogo' | 'echo';
+type BotKind = 'dialogo' | 'echo' | 'dialogo-cluster';
 
-const BOTS: readonly BotKind[] = ['echo', 'dialogo'];
+const CLUSTER = process.argv.includes('--cluster');
+/** Each measured setup: which server, how many instances behind the balancer. */
+const SETUPS: readonly { bot: BotKind; instances: number }[] = CLUSTER
+  ? [
+      { bot: 'dialogo-cluster', instances: 1 },
+      { bot: 'dialogo-cluster', instances: 2 },
+    ]
+  : [
+      { bot: 'echo', instances: 1 },
+      { bot: 'dialogo', instances: 1 },
+    ];
+/** Keys every cluster instance shares (the configuration refuses cluster mode without them). */
+const CLUSTER_ENV = {
+  DIRECTLINE_SECRET: 'bench-directline-secret',
+  OPERATOR_TOKEN_SECRET: 'bench-operator-token-secret',
+  PSEUDONYM_SECRET: 'bench-pseudonym-secret-0',
+  DATA_ENCRYPTION_KEY: 'bench-data-encryption-key-0123456789',
+};
 const CONCURRENCY = [50, 200] as const;
 const TURNS = 30;
 const WARMUP = { conversations: 50, turns: 10 };
@@ -68,8 +89,9 @@ async function startEcho(): Promise<Running> {
   };
 }
 
-async function startDialogoServer(dataDir: string): Promise<Running> {
+async function startDialogoServer(dataDir: string, cluster: boolean): Promise<Running> {
   const config = loadConfig({
+    ...(cluster ? { ...CLUSTER_ENV, MONGODB_URI: process.env.MONGODB_URI, MONGODB_DB: process.env.BENCH_MONGODB_DB, REDIS_URL: process.env.REDIS_URL } : {}),
     PORT: '0',
     HOST: '127.0.0.1',
     KB_DIR: 'knowledge-base',
@@ -83,7 +105,7 @@ async function startDialogoServer(dataDir: string): Promise<Running> {
 }
 
 async function serve(bot: BotKind, dataDir: string): Promise<void> {
-  const running = bot === 'dialogo' ? await startDialogoServer(dataDir) : await startEcho();
+  const running = bot === 'echo' ? await startEcho() : await startDialogoServer(dataDir, bot === 'dialogo-cluster');
   process.on('message', (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
@@ -163,7 +185,7 @@ class Citizen {
   ) {}
 
   async start(expectWelcome: boolean): Promise<void> {
-    const generated = await post(`${this.base}/tokens/generate`, undefined, {});
+    const generated = await post(`${this.base}/tokens/generate`, CLUSTER ? CLUSTER_ENV.DIRECTLINE_SECRET : undefined, {});
     this.token = String(generated.token);
     const started = await post(`${this.base}/conversations`, this.token, {});
     this.conversationId = String(started.conversationId);
@@ -247,12 +269,12 @@ async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> 
 let conversationsSoFar = 0;
 
 /** Starts `conversations` citizens (not timed), then times TURNS questions each, all at once. */
-async function run(server: ServerProcess, base: string, bot: BotKind, conversations: number, turns: number, texts: readonly string[]) {
+async function run(server: ServerProcess, base: string, bot: string, conversations: number, turns: number, texts: readonly string[]) {
   const citizens = Array.from({ length: conversations }, (_, i) => new Citizen(base, `c${conversationsSoFar + i}`));
   const offset = conversationsSoFar;
   conversationsSoFar += conversations;
   try {
-    await Promise.all(citizens.map((c) => c.start(bot === 'dialogo')));
+    await Promise.all(citizens.map((c) => c.start(bot !== 'echo')));
     const times: number[] = [];
     const serverCpuBefore = SHOW_CPU ? await server.cpu() : 0;
     const clientCpuBefore = process.cpuUsage();
@@ -285,22 +307,42 @@ async function run(server: ServerProcess, base: string, bot: BotKind, conversati
 
 async function main(): Promise<void> {
   const texts = ['tests/fixtures/dev-set.jsonl', 'tests/fixtures/dev-set-held-out.jsonl'].flatMap((file) => parseEvaluationFile(readFileSync(path.resolve(file), 'utf8'))).map((l) => l.text); // timing only: both parts of the dev set
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-bench-directline-'));
-  let server: ServerProcess | undefined;
+  if (CLUSTER && (!process.env.MONGODB_URI || !process.env.REDIS_URL)) throw new Error('--cluster needs MONGODB_URI and REDIS_URL');
+  const dirs: string[] = [];
+  let servers: ServerProcess[] = [];
+  let proxy: RoundRobinProxy | undefined;
   try {
-    for (const bot of BOTS) {
-      server = await spawnServer(bot, dataDir);
-      const base = `http://127.0.0.1:${server.port}${DIRECTLINE_PREFIX}`;
-      await run(server, base, bot, WARMUP.conversations, WARMUP.turns, texts);
-      for (const conversations of CONCURRENCY) {
-        process.stdout.write(`${JSON.stringify(await run(server, base, bot, conversations, TURNS, texts))}\n`);
+    for (const { bot, instances } of SETUPS) {
+      // A fresh database per setup, so that the second does not start on the first one's conversations.
+      process.env.BENCH_MONGODB_DB = `dialogo_bench_${Date.now()}`;
+      for (let i = 0; i < instances; i++) {
+        const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-bench-directline-'));
+        dirs.push(dataDir);
+        servers.push(await spawnServer(bot, dataDir));
       }
-      await server.stop();
-      server = undefined;
+      const ports = servers.map((s) => s.port);
+      proxy = instances > 1 ? await RoundRobinProxy.start(() => ports) : undefined;
+      const port = proxy?.port ?? servers[0]?.port ?? 0;
+      const all: ServerProcess = {
+        port,
+        cpu: async () => (await Promise.all(servers.map((s) => s.cpu()))).reduce((a, b) => a + b, 0),
+        stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
+      };
+      const base = `http://127.0.0.1:${port}${DIRECTLINE_PREFIX}`;
+      const label = CLUSTER ? `${bot}x${instances}` : bot;
+      await run(all, base, label, WARMUP.conversations, WARMUP.turns, texts);
+      for (const conversations of CONCURRENCY) {
+        process.stdout.write(`${JSON.stringify(await run(all, base, label, conversations, TURNS, texts))}\n`);
+      }
+      await proxy?.close();
+      proxy = undefined;
+      await all.stop();
+      servers = [];
     }
   } finally {
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await proxy?.close();
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
