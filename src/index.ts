@@ -108,7 +108,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir) });
   const runtime = new RuntimeHolder(await knowledge.start());
 
-  const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
+  const backend = await openStorage(config, { instanceLock: true, onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
   const storage = new ResilientStorage(backend.state, logger);
   const recorder = new InteractionRecorder(backend.events, logger, { maxBuffered: config.storage.eventBufferMax });
