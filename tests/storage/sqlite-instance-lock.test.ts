@@ -85,6 +85,13 @@ describe('the embedded SQLite store serves one server process per data folder', 
     expect(outcome).toBeInstanceOf(InstanceLockedError);
   }, 60_000);
 
+  test('the demo seed, which runs the bot pipeline as a tool, starts beside the server holding the folder', async () => {
+    holder = await serverProcessHolding(dataDir);
+    const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', KB_WATCH: 'false' });
+    const dialogo = await startDialogo(config, createLogger('silent'), { instanceLock: false });
+    await dialogo.stop();
+  }, 60_000);
+
   test('the CLI tools open the same store while the server holds the folder', async () => {
     holder = await serverProcessHolding(dataDir);
     const tool = await openStorage(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test' }));
