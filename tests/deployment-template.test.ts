@@ -84,8 +84,10 @@ describe('deployment template', () => {
     expect(mailed.mail).toEqual({ smtpUrl: SECRETS.smtpUrl, from: 'Comune di Milano <noreply@comune.example>' });
   });
 
-  test('it runs on Node 22 LTS, always on, with /readyz as the health check and no instance affinity', () => {
-    const site = deployment(REQUIRED).one('Microsoft.Web/sites');
+  test('it runs on Node 22 LTS, always on, with /readyz as the health check and the slot swap warm-up, and no instance affinity', () => {
+    const { one, environment } = deployment(REQUIRED);
+    expect(environment()).toMatchObject({ WEBSITE_SWAP_WARMUP_PING_PATH: '/readyz', WEBSITE_SWAP_WARMUP_PING_STATUSES: '200' });
+    const site = one('Microsoft.Web/sites');
     const properties = site.properties as { clientAffinityEnabled: boolean; siteConfig: Record<string, unknown> };
     expect(properties.siteConfig).toMatchObject({ linuxFxVersion: 'NODE|22-lts', alwaysOn: true, healthCheckPath: '/readyz', webSocketsEnabled: true });
     expect(properties.clientAffinityEnabled).toBe(false);
@@ -105,7 +107,7 @@ describe('deployment template', () => {
     }
   });
 
-  test('secrets are secure parameters, written only into the Key Vault, and reach the app as Key Vault references', () => {
+  test('secrets are secure parameters, written only into the Key Vault (not into settings, other resources or outputs), and reach the app as Key Vault references', () => {
     for (const name of SECURE_PARAMETERS) {
       expect([name, template.parameters[name]?.type]).toEqual([name, 'securestring']);
       // A secure parameter's only possible default is "unset".
@@ -114,7 +116,8 @@ describe('deployment template', () => {
     expect(template.parameters.mongodbUri).not.toHaveProperty('defaultValue');
     expect(template.parameters.metricsToken).not.toHaveProperty('defaultValue');
     const { arm, deployed, rawSettings } = deployment({ ...REQUIRED, smtpUrl: SECRETS.smtpUrl, instanceCount: 2 });
-    for (const resource of deployed.filter((r) => r.type !== 'Microsoft.KeyVault/vaults/secrets')) {
+    const inPlainSight = [...deployed.filter((r) => r.type !== 'Microsoft.KeyVault/vaults/secrets'), { type: 'outputs', name: 'outputs', value: template.outputs }];
+    for (const resource of inPlainSight) {
       const evaluated = JSON.stringify(arm.value(resource));
       for (const secret of [...Object.values(SECRETS), FAKE.redisKey, encodeURIComponent(FAKE.redisKey)]) expect([resource.type, evaluated.includes(secret)]).toEqual([resource.type, false]);
     }
