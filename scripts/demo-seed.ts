@@ -104,7 +104,8 @@ async function main(): Promise<void> {
     MESSENGER_GRAPH_URL: `http://127.0.0.1:${(graph.address() as AddressInfo).port}/v25.0`,
     MESSENGER_PAGE_ID: PAGE_ID,
   });
-  const dialogo = await startDialogo(config, createLogger('warn'), { now: () => clock });
+  // A tool, not the server: it may write into the store a running server holds (its own conversations).
+  const dialogo = await startDialogo(config, createLogger('warn'), { now: () => clock, instanceLock: false });
   // The shift's consoles are open: within hours a citizen who asks is queued, not sent to a written request.
   for (const operator of OPERATORS) dialogo.handoff.operatorOnline(operator, true);
   const kb = await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir));

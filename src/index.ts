@@ -98,6 +98,8 @@ async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetr
 /** Seams for tests and the demo seed: the clock of events, the handoff queue and Messenger's windows. */
 export interface StartOptions {
   readonly now?: () => Date;
+  /** On SQLite, take DATA_DIR for this process (default true); the demo seed, a tool, leaves it. */
+  readonly instanceLock?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir) });
   const runtime = new RuntimeHolder(await knowledge.start());
 
-  const backend = await openStorage(config, { onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
+  const backend = await openStorage(config, { instanceLock: options.instanceLock ?? true, onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
   logger.info({ storage: backend.kind }, 'storage open');
   const { coordinator, loginLimiter } = await openCoordination(config, logger);
   const clustered = coordinator.kind === 'redis';

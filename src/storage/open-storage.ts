@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import { sealBackend, type SealedBackend, type UnreadableHandler } from '../privacy/encrypted-storage';
 import { createRecordCipher } from '../privacy/encryption';
 import { openMongoBackend } from './mongodb/mongodb-backend';
+import type { StorageBackend } from './ports';
+import { acquireInstanceLock } from './sqlite/instance-lock';
 import { openSqliteBackend } from './sqlite/sqlite-backend';
 
 const PSEUDONYM_FILE = 'pseudonym.key';
@@ -17,6 +19,12 @@ export interface OpenStorageOptions {
    * item then reads as missing. Unset: the read fails with the error.
    */
   readonly onUnreadable?: UnreadableHandler;
+  /**
+   * The server's own opening: on SQLite, take DATA_DIR for this process (released on close) and
+   * fail with InstanceLockedError if another server holds it. The CLI tools leave it unset, so
+   * that they run beside the server.
+   */
+  readonly instanceLock?: boolean;
 }
 
 /**
@@ -30,13 +38,36 @@ export interface OpenStorageOptions {
 export async function openStorage(config: Config, options: OpenStorageOptions = {}): Promise<SealedBackend> {
   const { mongodbUri, mongodbDb } = config.storage;
   const cipher = createRecordCipher(dataEncryptionKey(config));
-  const backend = mongodbUri ? await openMongoBackend(mongodbUri, mongodbDb) : openSqliteBackend(config.dataDir);
+  const backend = mongodbUri ? await openMongoBackend(mongodbUri, mongodbDb) : openLockedSqlite(config.dataDir, options.instanceLock ?? false);
   const onUnreadable: UnreadableHandler =
     options.onUnreadable ??
     ((error) => {
       throw error;
     });
   return sealBackend(backend, cipher, onUnreadable);
+}
+
+/** The SQLite backend, with DATA_DIR held for this process from before the migrations until close when `locked`. */
+function openLockedSqlite(dataDir: string, locked: boolean): StorageBackend {
+  if (!locked) return openSqliteBackend(dataDir);
+  const lock = acquireInstanceLock(dataDir);
+  let backend: StorageBackend;
+  try {
+    backend = openSqliteBackend(dataDir);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  return {
+    ...backend,
+    async close() {
+      try {
+        await backend.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
 }
 
 /**
