@@ -41,7 +41,14 @@ const sessionSchema = z.object({
 });
 type Session = z.infer<typeof sessionSchema>;
 
-const checkpointSchema = z.object({ version: z.literal(CHECKPOINT_VERSION), sessions: z.array(sessionSchema) });
+const checkpointSchema = z.object({
+  version: z.literal(CHECKPOINT_VERSION),
+  sessions: z.array(sessionSchema),
+  /** Epoch ms (the store's clock) when it was taken; absent from checkpoints before it existed. */
+  savedAt: z.number().optional(),
+  /** The position of the reader that fed the aggregator (the cluster's event tail), if any. */
+  cursor: z.unknown().optional(),
+});
 
 export interface AggregatorOptions {
   /** Bound on open sessions (200,000 unless set). */
@@ -98,6 +105,14 @@ export class AnalyticsAggregator {
   private readonly maxOpen: number;
   private readonly now: () => Date;
   readonly stats: AggregatorStats = { events: 0, skipped: 0, sessionsFinalised: 0 };
+  /**
+   * The position of whatever feeds the aggregator from the store (src/analytics/event-tail.ts):
+   * loaded by `start()`, saved with every flush in the same checkpoint as the counters it
+   * produced, so that a reader that takes over continues exactly there. Undefined when fed in memory.
+   */
+  cursor: unknown = undefined;
+  /** What `start()` found: undefined when there was no checkpoint, else when it was saved (if known). */
+  restored: { readonly savedAt: number | undefined } | undefined = undefined;
 
   constructor(
     private readonly store: RollupStore,
@@ -123,6 +138,8 @@ export class AnalyticsAggregator {
         const issue = parsed.error.issues[0];
         throw new Error(`invalid analytics checkpoint: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'} (rebuild with npm run analytics:rebuild)`);
       }
+      this.cursor = parsed.data.cursor;
+      this.restored = { savedAt: parsed.data.savedAt };
       for (const session of parsed.data.sessions) {
         this.sessions.delete(session.conversationId);
         this.sessions.set(session.conversationId, session);
@@ -167,6 +184,8 @@ export class AnalyticsAggregator {
     }
     this.sessions.delete(event.conversationId);
     this.sessions.set(event.conversationId, session);
+    // Events of two instances may reach a reader slightly out of order.
+    session.first = Math.min(session.first, ms);
     session.last = Math.max(session.last, ms);
     if (event.activityType === 'handoff') this.observeLifecycle(event, ms, session);
     else this.observeTurn(event, ms, session);
@@ -201,7 +220,13 @@ export class AnalyticsAggregator {
     const gaps = this.gaps;
     this.increments = new Map();
     this.gaps = [];
-    const checkpoint = { version: CHECKPOINT_VERSION, sessions: [...this.sessions.values()].map((s) => ({ ...s })) };
+    // Date.now(), not options.now: a reader compares it with the times the store stamps on events.
+    const checkpoint = {
+      version: CHECKPOINT_VERSION,
+      sessions: [...this.sessions.values()].map((s) => ({ ...s })),
+      savedAt: Date.now(),
+      ...(this.cursor === undefined ? {} : { cursor: this.cursor }),
+    };
     try {
       await this.store.apply({ increments: [...increments.values()], gaps, checkpoint });
     } catch (error) {

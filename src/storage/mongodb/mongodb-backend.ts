@@ -40,7 +40,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const eventCol: Collection<EventDoc> = db.collection<EventDoc>('events');
   await eventCol.createIndex({ ts: 1, seq: 1 });
   await eventCol.createIndex({ conversationId: 1, ts: 1 });
-  await eventCol.createIndex({ storedAt: 1, _id: 1 }, { name: 'stored' });
+  await eventCol.createIndex({ storedAt: 1, seq: 1, _id: 1 }, { name: 'stored' });
   await stateCol.createIndex({ updatedAt: 1 }, { name: 'updated' });
   const tickets = await mongoTicketStore(db);
   const operators = await mongoOperatorStore(db);
@@ -129,8 +129,8 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
       return eventCol.countDocuments({});
     },
     async storedSince(from, limit) {
-      // seq is per process, so ties of one millisecond across instances are ordered by _id.
-      const docs = await eventCol.find({ storedAt: { $gte: from } }).sort({ storedAt: 1, _id: 1 }).limit(limit).toArray();
+      // A batch shares one storedAt: seq keeps its order; seq is per process, so _id settles ties across instances.
+      const docs = await eventCol.find({ storedAt: { $gte: from } }).sort({ storedAt: 1, seq: 1, _id: 1 }).limit(limit).toArray();
       return docs.map((doc) => ({ event: toEvent(doc), storedAt: doc.storedAt ?? from }));
     },
   };

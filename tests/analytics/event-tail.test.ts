@@ -1,0 +1,320 @@
+import { AnalyticsAggregator } from '../../src/analytics/aggregator';
+import { EventTail, type EventTailOptions } from '../../src/analytics/event-tail';
+import { rebuildRollups } from '../../src/analytics/rebuild';
+import type { EventOutcome, InteractionEvent } from '../../src/storage/interaction-event';
+import type { InteractionEventStore, RollupRow, StorageBackend } from '../../src/storage/ports';
+import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { adapters } from '../storage/adapters';
+
+/** mulberry32, so that a failing run can be replayed by its seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const START = Date.parse('2026-04-01T06:00:00Z');
+const FALLBACK_TEXTS = ['bici rubata dove', 'orari piscina', 'permesso ztl residenti'];
+
+/** Citizens chatting over a few hours: quick exchanges, long silences (new conversations), ratings and handoffs. */
+function citizens(seed: number, count: number): InteractionEvent[] {
+  const random = prng(seed);
+  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const events: InteractionEvent[] = [];
+  for (let c = 0; c < count; c += 1) {
+    const conversationId = `s${seed}-c${c}`;
+    let t = START + Math.floor(random() * 3 * 3600) * 1000;
+    const turns = 4 + Math.floor(random() * 10);
+    for (let i = 0; i < turns; i += 1) {
+      t += pick([4, 15, 45, 300, 1700, 1900, 5000]) * 1000;
+      const outcome = pick<EventOutcome>(['answered', 'answered', 'fallback', 'referral', 'none', 'handoff']);
+      const base = {
+        eventId: `${conversationId}-${i}`, ts: new Date(t).toISOString(), conversationId, channel: c % 3 === 0 ? 'facebook' : 'webchat',
+        language: pick(['it', 'en'] as const), confidence: null, feedback: null, latencyMs: 2, handoff: null,
+      };
+      if (outcome === 'handoff') {
+        events.push({ ...base, activityType: 'handoff', text: null, outcome, topicId: 'anagrafe', answerTopicId: null, handoff: { state: pick(['queued', 'connected', 'abandoned']), at: base.ts, waitSec: 60 } });
+      } else {
+        const topicId = outcome === 'answered' || outcome === 'referral' ? pick(['tari', 'carta-identita']) : null;
+        events.push({
+          ...base, activityType: 'message', outcome, topicId, answerTopicId: outcome === 'answered' ? topicId : null,
+          text: outcome === 'fallback' ? pick(FALLBACK_TEXTS) : 'testo', feedback: outcome === 'none' ? pick(['up', 'down'] as const) : null,
+        });
+      }
+    }
+  }
+  return events.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts) || a.eventId.localeCompare(b.eventId));
+}
+
+/** The clock of the turns, moved by the simulation. */
+class Clock {
+  ms = START;
+  readonly now = (): Date => new Date(this.ms);
+}
+
+interface Instance {
+  /** The recorder's buffer: written when its oldest event is `periodMs` old, or when the instance is cut off no more. */
+  buffer: InteractionEvent[];
+  periodMs: number;
+  offline: boolean;
+}
+
+/**
+ * Two instances behind a balancer without affinity: the turns of each conversation alternate
+ * between them; each writes its buffer to the one store at its own pace. `step` runs after
+ * each turn (a tail's tick, a change of leader).
+ */
+async function runTwoInstances(events: readonly InteractionEvent[], store: InteractionEventStore, clock: Clock, step: (index: number, instances: Instance[]) => Promise<void>): Promise<Instance[]> {
+  const instances: Instance[] = [{ buffer: [], periodMs: 1000, offline: false }, { buffer: [], periodMs: 3000, offline: false }];
+  const turns = new Map<string, number>();
+  for (const [index, event] of events.entries()) {
+    clock.ms = Date.parse(event.ts);
+    for (const instance of instances) {
+      const oldest = instance.buffer[0];
+      if (!instance.offline && oldest && clock.ms - Date.parse(oldest.ts) >= instance.periodMs) await store.append(instance.buffer.splice(0));
+    }
+    const turn = turns.get(event.conversationId) ?? 0;
+    turns.set(event.conversationId, turn + 1);
+    instances[turn % 2]?.buffer.push(event);
+    await step(index, instances);
+  }
+  for (const instance of instances) await store.append(instance.buffer.splice(0));
+  return instances;
+}
+
+const DAYS = ['2026-03-31', '2026-04-03'] as const;
+
+/** The single-instance figures: `rebuildRollups` of the same events, into a store of its own. */
+async function reference(events: InteractionEventStore, at: Date): Promise<{ rows: RollupRow[]; gaps: unknown[] }> {
+  const ref = openSqliteBackend('', ':memory:');
+  try {
+    await rebuildRollups(events, ref.rollups, at);
+    return { rows: await ref.rollups.range(...DAYS), gaps: (await ref.rollups.gaps(...DAYS)).map(({ language, key, count }) => ({ language, key, count })) };
+  } finally {
+    await ref.close();
+  }
+}
+
+async function figures(backend: StorageBackend): Promise<{ rows: RollupRow[]; gaps: unknown[] }> {
+  return { rows: await backend.rollups.range(...DAYS), gaps: (await backend.rollups.gaps(...DAYS)).map(({ language, key, count }) => ({ language, key, count })) };
+}
+
+/** The counters of turns and handoff steps, which do not depend on the order events are read in. */
+function perTurn(rows: readonly RollupRow[]): RollupRow[] {
+  const turnCounters = /^(turns|questions|answers|referrals|disambiguations|fallbacks|rated(Up|Down)|handoffs\w+|ticketsCreated|wait\w+|handle\w+)$/;
+  return rows
+    .map((row) => ({ key: row.key, counters: Object.fromEntries(Object.entries(row.counters).filter(([name]) => turnCounters.test(name))) }))
+    .filter((row) => Object.keys(row.counters).length > 0);
+}
+
+function conversations(rows: readonly RollupRow[]): number {
+  return rows.reduce((sum, row) => sum + (row.counters.conversations ?? 0), 0);
+}
+
+/** Short overlap and settle (the test's store clock is real, its turn clock simulated), no timer. */
+function tail(backend: StorageBackend, clock: Clock, options: EventTailOptions = {}): EventTail {
+  return new EventTail(backend.events, backend.rollups, { flushIntervalMs: 3_600_000, overlapMs: 20, settleMs: 10_000, pageSize: 7, now: clock.now, ...options });
+}
+
+/** Three hours after the last turn: everything stored, every conversation over. */
+async function finish(clock: Clock, leader: EventTail, events: readonly InteractionEvent[]): Promise<Date> {
+  clock.ms = Math.max(clock.ms, ...events.map((e) => Date.parse(e.ts))) + 3 * 3600 * 1000;
+  await leader.catchUp();
+  return clock.now();
+}
+
+describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
+  let backend: StorageBackend;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    ({ backend, cleanup } = await open());
+  });
+  afterEach(async () => {
+    await backend.close();
+    await cleanup();
+  });
+
+  test.each([11, 29, 47])('two instances, one tail: the figures of one instance (seed %i)', async (seed) => {
+    const events = citizens(seed, 12);
+    const clock = new Clock();
+    const leader = tail(backend, clock);
+    await leader.lead();
+    const random = prng(seed + 1);
+    await runTwoInstances(events, backend.events, clock, async () => {
+      if (random() < 0.4) await leader.catchUp();
+    });
+    const end = await finish(clock, leader, events);
+    await leader.stepDown();
+    const expected = await reference(backend.events, end);
+    expect(conversations(expected.rows)).toBeGreaterThan(12);
+    expect(await figures(backend)).toEqual(expected);
+  });
+
+  test('per-process aggregation, as it was, counts a conversation split over two instances twice', async () => {
+    const events = citizens(11, 12);
+    const clock = new Clock();
+    const own = [new AnalyticsAggregator(backend.rollups), new AnalyticsAggregator(backend.rollups)];
+    for (const aggregator of own) await aggregator.start();
+    const turns = new Map<string, number>();
+    for (const event of events) {
+      const turn = turns.get(event.conversationId) ?? 0;
+      turns.set(event.conversationId, turn + 1);
+      own[turn % 2]?.observe(event);
+    }
+    await backend.events.append(events);
+    clock.ms += 3 * 3600 * 1000;
+    for (const aggregator of own) {
+      aggregator.sweep(clock.now());
+      await aggregator.stop();
+    }
+    const expected = await reference(backend.events, clock.now());
+    expect(conversations((await figures(backend)).rows)).toBeGreaterThan(conversations(expected.rows));
+  });
+
+  test('leaders change mid-stream, one even while reading: nothing counted twice, nothing missed', async () => {
+    const events = citizens(5, 12);
+    const clock = new Clock();
+    // Tail A reads through a store that lets the test step A down in the middle of a read.
+    let duringRead: (() => void) | undefined;
+    const interrupting: InteractionEventStore = Object.create(backend.events, {
+      storedSince: {
+        value: async (from: Date, limit: number) => {
+          const page = await backend.events.storedSince(from, limit);
+          duringRead?.();
+          duringRead = undefined;
+          return page;
+        },
+      },
+    }) as InteractionEventStore;
+    const a = new EventTail(interrupting, backend.rollups, { flushIntervalMs: 3_600_000, overlapMs: 20, pageSize: 7, now: clock.now });
+    const b = tail(backend, clock);
+    await a.lead();
+    let leader: EventTail = a;
+    const random = prng(6);
+    let changes = 0;
+    await runTwoInstances(events, backend.events, clock, async (index) => {
+      if (random() < 0.5) await leader.catchUp();
+      if (index % 15 !== 14) return;
+      const next = leader === a ? b : a;
+      if (leader === a) {
+        // A loses its lease while it reads: what it read is not written.
+        duringRead = () => void a.stepDown();
+        await a.catchUp();
+      }
+      await leader.stepDown();
+      await next.lead();
+      leader = next;
+      changes += 1;
+    });
+    const end = await finish(clock, leader, events);
+    await leader.stepDown();
+    expect(changes).toBeGreaterThanOrEqual(4);
+    expect(await figures(backend)).toEqual(await reference(backend.events, end));
+  });
+
+  test('events an instance held through an outage are counted when it stores them, long after the overlap', async () => {
+    const events = citizens(23, 10);
+    const clock = new Clock();
+    const leader = tail(backend, clock);
+    await leader.lead();
+    let cutAt: number | undefined;
+    let held = 0;
+    await runTwoInstances(events, backend.events, clock, async (index, instances) => {
+      const second = instances[1] as Instance;
+      if (index === 20) {
+        second.offline = true;
+        cutAt = clock.ms;
+      }
+      await leader.catchUp();
+      // Back after 5 minutes of turns (and more than the overlap of real time): the held events are old.
+      if (second.offline && cutAt !== undefined && clock.ms - cutAt > 5 * 60 * 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        held = second.buffer.length;
+        second.offline = false;
+        await backend.events.append(second.buffer.splice(0));
+      }
+    });
+    expect(held).toBeGreaterThan(0);
+    const end = await finish(clock, leader, events);
+    await leader.stepDown();
+    // Every held turn is counted. Its conversation's outcome may not be the rebuild's: the tail
+    // saw the citizen's later turns (on the other instance) first; docs/metrics.md says so.
+    const expected = await reference(backend.events, end);
+    const got = await figures(backend);
+    expect(perTurn(got.rows)).toEqual(perTurn(expected.rows));
+    expect(conversations(got.rows)).toBe(conversations(expected.rows));
+    expect(got.gaps).toEqual(expected.gaps);
+  });
+
+  test('a new leader reloads the checkpoint another moved, and a step-down writes nothing after it', async () => {
+    const clock = new Clock();
+    const events = citizens(3, 4);
+    const a = tail(backend, clock);
+    const b = tail(backend, clock);
+    await a.lead();
+    await b.lead();
+    await backend.events.append(events.slice(0, 10));
+    clock.ms = Date.parse(events[9]?.ts ?? '') + 60_000;
+    await a.catchUp();
+    await a.stepDown();
+    // B led earlier, on an older checkpoint: it must read A's, not its own.
+    await b.stepDown();
+    await b.lead();
+    await backend.events.append(events.slice(10));
+    const end = await finish(clock, b, events);
+    await a.catchUp();
+    await b.stepDown();
+    expect(a.leading).toBe(false);
+    expect(await figures(backend)).toEqual(await reference(backend.events, end));
+  });
+});
+
+describe('event tail: where a first leader starts', () => {
+  test('on a store the single-instance aggregator left, after what it counted; on an empty one, from the start', async () => {
+    const backend = openSqliteBackend('', ':memory:');
+    try {
+      const clock = new Clock();
+      const events = citizens(8, 6);
+      const before = events.slice(0, 15);
+      // The single instance counted these in memory and stopped (its checkpoint says when).
+      const single = new AnalyticsAggregator(backend.rollups);
+      await single.start();
+      await backend.events.append(before);
+      for (const event of before) single.observe(event);
+      await single.stop();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const leader = tail(backend, clock);
+      await leader.lead();
+      await backend.events.append(events.slice(15));
+      const end = await finish(clock, leader, events);
+      await leader.stepDown();
+      expect(await figures(backend)).toEqual(await reference(backend.events, end));
+
+      await backend.rollups.clear();
+      const fresh = tail(backend, clock);
+      await fresh.lead();
+      await fresh.catchUp();
+      await fresh.stepDown();
+      expect(await figures(backend)).toEqual(await reference(backend.events, end));
+    } finally {
+      await backend.close();
+    }
+  });
+
+  test('a cursor that is not one is refused with where it is wrong, and nothing leads', async () => {
+    const backend = openSqliteBackend('', ':memory:');
+    try {
+      await backend.rollups.saveCheckpoint({ version: 1, sessions: [], cursor: { from: -1, seen: [] } });
+      const leader = tail(backend, new Clock());
+      await expect(leader.lead()).rejects.toThrow(/invalid analytics checkpoint: cursor\.from/);
+      expect(leader.leading).toBe(false);
+    } finally {
+      await backend.close();
+    }
+  });
+});
