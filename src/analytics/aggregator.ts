@@ -38,8 +38,20 @@ const sessionSchema = z.object({
   lastQuestionAnswered: z.boolean(),
   /** The same for a referral to another administration (absent from checkpoints before referrals). */
   lastQuestionReferred: z.boolean().default(false),
-});
-type Session = z.infer<typeof sessionSchema>;
+  /**
+   * Epoch ms of the events that set the fields that depend on order (null: none yet). A reader of
+   * several instances' events (src/analytics/event-tail.ts) may get a conversation's turns out of
+   * order; with these the earliest answer and topic, and the latest rating, question and message
+   * language, still win. Checkpoints from before them get the values in-order events would leave.
+   */
+  at: z
+    .object({ answered: z.number().nullable(), recognised: z.number().nullable(), feedback: z.number().nullable(), question: z.number().nullable(), language: z.number().nullable() })
+    .optional(),
+}).transform((s) => ({
+  ...s,
+  at: s.at ?? { answered: s.answeredTopic === null ? null : s.first, recognised: s.recognisedTopic === null ? null : s.first, feedback: s.lastFeedback === null ? null : s.last, question: s.last, language: s.last },
+}));
+type Session = z.output<typeof sessionSchema>;
 
 const checkpointSchema = z.object({
   version: z.literal(CHECKPOINT_VERSION),
@@ -180,12 +192,17 @@ export class AnalyticsAggregator {
         conversationId: event.conversationId, first: ms, last: ms, channel: event.channel, language: event.language,
         answeredTopic: null, recognisedTopic: null, engaged: false, ticket: false, connected: false, abandoned: false,
         lastFeedback: null, lastQuestionAnswered: false, lastQuestionReferred: false,
+        at: { answered: null, recognised: null, feedback: null, question: null, language: null },
       };
     }
     this.sessions.delete(event.conversationId);
     this.sessions.set(event.conversationId, session);
-    // Events of two instances may reach a reader slightly out of order.
-    session.first = Math.min(session.first, ms);
+    // Events of two instances may reach a reader out of order: the earliest sets what the first event sets.
+    if (ms < session.first) {
+      session.channel = event.channel;
+      if (session.at.language === null) session.language = event.language;
+      session.first = ms;
+    }
     session.last = Math.max(session.last, ms);
     if (event.activityType === 'handoff') this.observeLifecycle(event, ms, session);
     else this.observeTurn(event, ms, session);
@@ -223,7 +240,7 @@ export class AnalyticsAggregator {
     // Date.now(), not options.now: a reader compares it with the times the store stamps on events.
     const checkpoint = {
       version: CHECKPOINT_VERSION,
-      sessions: [...this.sessions.values()].map((s) => ({ ...s })),
+      sessions: [...this.sessions.values()].map((s) => ({ ...s, at: { ...s.at } })),
       savedAt: Date.now(),
       ...(this.cursor === undefined ? {} : { cursor: this.cursor }),
     };
@@ -246,13 +263,14 @@ export class AnalyticsAggregator {
     const topicId = event.answerTopicId ?? event.topicId;
     const counters: Record<string, number> = { turns: 1 };
     // Feedback is on the previous answer, so it comes before this turn's own outcome.
+    const latestQuestion = ms >= (session.at.question ?? -Infinity);
     if (event.feedback === 'up' || event.feedback === 'down') {
       counters[event.feedback === 'up' ? 'ratedUp' : 'ratedDown'] = 1;
-      session.lastFeedback = event.feedback;
-      if (event.feedback === 'down') {
-        session.lastQuestionAnswered = false;
-        session.lastQuestionReferred = false;
+      if (ms >= (session.at.feedback ?? -Infinity)) {
+        session.lastFeedback = event.feedback;
+        session.at.feedback = ms;
       }
+      if (event.feedback === 'down' && latestQuestion) setLastQuestion(session, ms, false, false);
     }
     if (QUESTION_OUTCOMES.has(event.outcome)) counters.questions = 1;
     if (event.outcome === 'answered') counters.answers = 1;
@@ -261,18 +279,22 @@ export class AnalyticsAggregator {
     if (event.outcome === 'fallback') counters.fallbacks = 1;
     if (ENGAGING_OUTCOMES.has(event.outcome)) session.engaged = true;
     if (event.outcome === 'answered') {
-      session.answeredTopic ??= event.answerTopicId ?? event.topicId;
-      session.lastQuestionAnswered = !event.handoff;
-      session.lastQuestionReferred = false;
+      const answered = event.answerTopicId ?? event.topicId;
+      if (answered !== null && (session.answeredTopic === null || ms < (session.at.answered ?? Infinity))) {
+        session.answeredTopic = answered;
+        session.at.answered = ms;
+      }
+      if (latestQuestion) setLastQuestion(session, ms, !event.handoff, false);
     } else if (event.outcome === 'referral') {
-      session.lastQuestionAnswered = false;
-      session.lastQuestionReferred = !event.handoff;
+      if (latestQuestion) setLastQuestion(session, ms, false, !event.handoff);
     } else if (QUESTION_OUTCOMES.has(event.outcome) || event.outcome === 'handoff' || event.handoff) {
-      session.lastQuestionAnswered = false;
-      session.lastQuestionReferred = false;
+      if (latestQuestion) setLastQuestion(session, ms, false, false);
     }
-    session.recognisedTopic ??= event.topicId;
-    if (event.activityType === 'message') session.language = event.language;
+    recognise(session, event.topicId, ms);
+    if (event.activityType === 'message' && ms >= (session.at.language ?? -Infinity)) {
+      session.language = event.language;
+      session.at.language = ms;
+    }
     const day = romeDay(ms);
     this.add({ day, channel: event.channel, language: event.language, topicId }, counters);
     if (event.outcome === 'fallback' && event.text) {
@@ -283,9 +305,8 @@ export class AnalyticsAggregator {
 
   private observeLifecycle(event: InteractionEvent, ms: number, session: Session): void {
     session.engaged = true;
-    session.lastQuestionAnswered = false;
-    session.lastQuestionReferred = false;
-    session.recognisedTopic ??= event.topicId;
+    if (ms >= (session.at.question ?? -Infinity)) setLastQuestion(session, ms, false, false);
+    recognise(session, event.topicId, ms);
     const handoff = event.handoff;
     const counters: Record<string, number> = {};
     switch (handoff?.state) {
@@ -338,6 +359,22 @@ export class AnalyticsAggregator {
       this.increments.set(id, pending);
     }
     for (const [name, value] of Object.entries(counters)) pending.counters[name] = (pending.counters[name] ?? 0) + value;
+  }
+}
+
+/** The state of the conversation's latest question (set by the latest event that bears on it). */
+function setLastQuestion(session: Session, ms: number, answered: boolean, referred: boolean): void {
+  session.lastQuestionAnswered = answered;
+  session.lastQuestionReferred = referred;
+  session.at.question = ms;
+}
+
+/** The first topic recognised: the earliest event's that has one. */
+function recognise(session: Session, topicId: string | null, ms: number): void {
+  if (topicId === null) return;
+  if (session.recognisedTopic === null || ms < (session.at.recognised ?? Infinity)) {
+    session.recognisedTopic = topicId;
+    session.at.recognised = ms;
   }
 }
 

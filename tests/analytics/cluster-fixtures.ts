@@ -107,14 +107,6 @@ export async function figures(backend: StorageBackend): Promise<{ rows: RollupRo
   return { rows: await backend.rollups.range(...DAYS), gaps: (await backend.rollups.gaps(...DAYS)).map(({ language, key, count }) => ({ language, key, count })) };
 }
 
-/** The counters of turns and handoff steps, which do not depend on the order events are read in. */
-export function perTurn(rows: readonly RollupRow[]): RollupRow[] {
-  const turnCounters = /^(turns|questions|answers|referrals|disambiguations|fallbacks|rated(Up|Down)|handoffs\w+|ticketsCreated|wait\w+|handle\w+)$/;
-  return rows
-    .map((row) => ({ key: row.key, counters: Object.fromEntries(Object.entries(row.counters).filter(([name]) => turnCounters.test(name))) }))
-    .filter((row) => Object.keys(row.counters).length > 0);
-}
-
 export function conversations(rows: readonly RollupRow[]): number {
   return rows.reduce((sum, row) => sum + (row.counters.conversations ?? 0), 0);
 }

@@ -3,7 +3,7 @@ import { EventTail } from '../../src/analytics/event-tail';
 import type { InteractionEventStore, StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { adapters } from '../storage/adapters';
-import { Clock, citizens, conversations, figures, finish, type Instance, perTurn, prng, reference, runTwoInstances, tail } from './cluster-fixtures';
+import { Clock, citizens, conversations, figures, finish, type Instance, prng, reference, runTwoInstances, tail } from './cluster-fixtures';
 
 describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
   let backend: StorageBackend;
@@ -94,8 +94,8 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
     expect(await figures(backend)).toEqual(await reference(backend.events, end));
   });
 
-  test('events an instance held through an outage are counted when it stores them, long after the overlap', async () => {
-    const events = citizens(23, 10);
+  test.each([23, 41, 59, 73])('events an instance held through an outage are counted when it stores them, long after the overlap (seed %i)', async (seed) => {
+    const events = citizens(seed, 10);
     const clock = new Clock();
     const leader = tail(backend, clock);
     await leader.lead();
@@ -109,7 +109,7 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
       }
       await leader.catchUp();
       // Back after 5 minutes of turns (and more than the overlap of real time): the held events are old.
-      if (second.offline && cutAt !== undefined && clock.ms - cutAt > 5 * 60 * 1000) {
+      if (second.offline && cutAt !== undefined && clock.ms - cutAt > 5 * 60 * 1000 && second.buffer.length > 0) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         held = second.buffer.length;
         second.offline = false;
@@ -119,13 +119,9 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
     expect(held).toBeGreaterThan(0);
     const end = await finish(clock, leader, events);
     await leader.stepDown();
-    // Every held turn is counted. Its conversation's outcome may not be the rebuild's: the tail
-    // saw the citizen's later turns (on the other instance) first; docs/metrics.md says so.
-    const expected = await reference(backend.events, end);
-    const got = await figures(backend);
-    expect(perTurn(got.rows)).toEqual(perTurn(expected.rows));
-    expect(conversations(got.rows)).toBe(conversations(expected.rows));
-    expect(got.gaps).toEqual(expected.gaps);
+    // The tail read the citizens' later turns (from the other instance) before the held ones:
+    // the conversations still get the outcome, topic and language the rebuild gives them.
+    expect(await figures(backend)).toEqual(await reference(backend.events, end));
   });
 
   test('a new leader reloads the checkpoint another moved, and a step-down writes nothing after it', async () => {
