@@ -77,6 +77,12 @@ export class EventTail {
   private generation = 0;
   private running: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * No conversation ends before this (epoch ms of `now`): after reading turns older than the
+   * sweep lag (an outage buffer written when the store came back), the other instances' buffers
+   * are still coming, and may continue the same conversations.
+   */
+  private sweepHeldUntil = 0;
   private readonly interval: number;
   private readonly overlap: number;
   private readonly settle: number;
@@ -125,6 +131,7 @@ export class EventTail {
     await aggregator.start();
     if (generation !== this.generation) return;
     this.cursor = this.startingCursor(aggregator);
+    this.sweepHeldUntil = 0;
     aggregator.cursor = this.cursor;
     this.aggregator = aggregator;
     this.schedule(generation);
@@ -197,6 +204,8 @@ export class EventTail {
       const settledStore = Date.now() - this.settle;
       const fresh = page.filter((s) => !seen.has(s.event.eventId) && (!(Date.parse(s.event.ts) > settledTurn) || s.storedAt.getTime() <= settledStore));
       for (const { event } of byTurnTime(fresh)) aggregator.observe(event);
+      const nowMs = this.now().getTime();
+      if (fresh.some((s) => nowMs - Date.parse(s.event.ts) > this.lag)) this.sweepHeldUntil = nowMs + this.lag;
       for (const s of fresh) seen.set(s.event.eventId, s.storedAt.getTime());
       for (const s of page) {
         const at = s.storedAt.getTime();
@@ -218,14 +227,14 @@ export class EventTail {
         }
         pageFrom = lastAt;
         limit = this.pageSize;
-        // A backlog: end the conversations the page has moved past, and write, page by page.
-        const pageTurns = fresh.reduce((max, s) => Math.max(max, Date.parse(s.event.ts) || -Infinity), -Infinity);
-        aggregator.sweep(new Date(Math.min(this.now().getTime(), pageTurns) - this.lag));
+        // A backlog is written page by page, but swept only once read whole: the next pages may
+        // hold another instance's turns of the same conversations (open ones stay bounded by
+        // maxOpenSessions).
         await aggregator.flush();
         if (generation !== this.generation) return;
         continue;
       }
-      aggregator.sweep(new Date(this.now().getTime() - this.lag));
+      if (this.now().getTime() >= this.sweepHeldUntil) aggregator.sweep(new Date(this.now().getTime() - this.lag));
       await aggregator.flush();
       return;
     }

@@ -116,9 +116,14 @@ export function tail(backend: StorageBackend, clock: Clock, options: EventTailOp
   return new EventTail(backend.events, backend.rollups, { flushIntervalMs: 3_600_000, overlapMs: 20, settleMs: 10_000, pageSize: 7, now: clock.now, ...options });
 }
 
-/** Three hours after the last turn: everything stored, every conversation over. */
+/**
+ * Hours after the last turn: everything stored, every conversation over. Twice: the turns read
+ * at the first catch-up are hours old, as after an outage, so they hold the sweep back a while.
+ */
 export async function finish(clock: Clock, leader: EventTail, events: readonly InteractionEvent[]): Promise<Date> {
   clock.ms = Math.max(clock.ms, ...events.map((e) => Date.parse(e.ts))) + 3 * 3600 * 1000;
+  await leader.catchUp();
+  clock.ms += 3 * 3600 * 1000;
   await leader.catchUp();
   return clock.now();
 }

@@ -1,8 +1,10 @@
 import { AnalyticsAggregator } from '../../src/analytics/aggregator';
 import { EventTail } from '../../src/analytics/event-tail';
+import type { InteractionEvent } from '../../src/storage/interaction-event';
 import type { InteractionEventStore, StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { adapters } from '../storage/adapters';
+import { citizen } from './kpi-fixtures';
 import { Clock, citizens, conversations, figures, finish, type Instance, prng, reference, runTwoInstances, tail } from './cluster-fixtures';
 
 describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
@@ -124,6 +126,70 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
     expect(await figures(backend)).toEqual(await reference(backend.events, end));
   });
 
+  test.each([23, 41, 59])('a store outage: the instances\' buffers written one after the other, the tail reading between them (seed %i)', async (seed) => {
+    const events = citizens(seed, 10);
+    const clock = new Clock();
+    let down = false;
+    const outage: InteractionEventStore = Object.create(backend.events, {
+      storedSince: {
+        value: async (from: Date, limit: number) => {
+          if (down) throw new Error('connection refused');
+          return backend.events.storedSince(from, limit);
+        },
+      },
+    }) as InteractionEventStore;
+    const leader = new EventTail(outage, backend.rollups, { flushIntervalMs: 3_600_000, overlapMs: 20, pageSize: 7, now: clock.now });
+    await leader.lead();
+    let cutAt: number | undefined;
+    let failedReads = 0;
+    const backlog: number[] = [];
+    await runTwoInstances(events, backend.events, clock, async (index, instances) => {
+      if (index === 15) {
+        down = true;
+        cutAt = clock.ms;
+        for (const instance of instances) instance.offline = true;
+      }
+      await leader.catchUp().catch(() => (failedReads += 1));
+      if (!down || cutAt === undefined || clock.ms - cutAt < 20 * 60 * 1000) return;
+      down = false;
+      // The store is back: each instance writes what it held, at its own moment; the tail reads in between.
+      for (const instance of instances) {
+        instance.offline = false;
+        backlog.push(instance.buffer.length);
+        await backend.events.append(instance.buffer.splice(0));
+        await leader.catchUp();
+      }
+    });
+    expect(failedReads).toBeGreaterThan(0);
+    expect(backlog).toHaveLength(2);
+    for (const held of backlog) expect(held).toBeGreaterThan(0);
+    const end = await finish(clock, leader, events);
+    await leader.stepDown();
+    expect(await figures(backend)).toEqual(await reference(backend.events, end));
+  });
+
+  test('after a long store outage no conversation ends between one instance\'s buffer and the next one\'s', async () => {
+    const clock = new Clock();
+    const leader = tail(backend, clock);
+    await leader.lead();
+    // X asks on instance A at 10:00 (read before the outage) and rates on B at 10:20; Y asks on A at 10:05.
+    const [asked, rated] = citizen('X', '2026-04-01T10:00:00Z').turn(0, 'answered').turn(20 * 60, 'none', { feedback: 'up', text: null }).events;
+    const [other] = citizen('Y', '2026-04-01T10:05:00Z').turn(0, 'answered').events;
+    clock.ms = Date.parse('2026-04-01T10:01:00Z');
+    await backend.events.append([asked as InteractionEvent]);
+    await leader.catchUp();
+    // The store is back at 10:40: A writes what it held, the tail reads, then B writes.
+    clock.ms = Date.parse('2026-04-01T10:40:00Z');
+    await backend.events.append([other as InteractionEvent]);
+    await leader.catchUp();
+    await backend.events.append([rated as InteractionEvent]);
+    await leader.catchUp();
+    const end = await finish(clock, leader, [asked, rated, other] as InteractionEvent[]);
+    const expected = await reference(backend.events, end);
+    expect(conversations(expected.rows)).toBe(2);
+    expect(await figures(backend)).toEqual(expected);
+  });
+
   test('a new leader reloads the checkpoint another moved, and a step-down writes nothing after it', async () => {
     const clock = new Clock();
     const events = citizens(3, 4);
@@ -171,6 +237,8 @@ describe('event tail: where a first leader starts', () => {
       await backend.rollups.clear();
       const fresh = tail(backend, clock);
       await fresh.lead();
+      await fresh.catchUp();
+      clock.ms += 3 * 3600 * 1000;
       await fresh.catchUp();
       await fresh.stepDown();
       expect(await figures(backend)).toEqual(await reference(backend.events, end));
