@@ -9,7 +9,9 @@ export const TAIL_SETTLE_MS = 10_000;
 /** Default of {@link EventTailOptions.sweepLagMs}. */
 export const TAIL_SWEEP_LAG_MS = 120_000;
 /** Default of {@link EventTailOptions.pageSize}. */
-export const TAIL_PAGE = 1000;
+export const TAIL_PAGE = 5000;
+/** A backlog is written every this many pages (and at its end): counters and checkpoint in one write. */
+const PAGES_PER_FLUSH = 4;
 
 /**
  * Where the tail is in the events store: every event stored before `from` is counted, and of
@@ -43,7 +45,7 @@ export interface EventTailOptions {
    * must not end before its late events are read. At least `overlapMs` and `settleMs`; 2 minutes unless set.
    */
   readonly sweepLagMs?: number;
-  /** Events read per query (1,000 unless set); a backlog is read page by page, each flushed. */
+  /** Events read per query (5,000 unless set, as the rebuild); a backlog is written every 4 pages. */
   readonly pageSize?: number;
   readonly maxOpenSessions?: number;
   /** The clock sessions are swept by (the events' `ts` clock). */
@@ -72,7 +74,12 @@ export interface EventTailOptions {
  */
 export class EventTail {
   private aggregator: AnalyticsAggregator | undefined;
-  private cursor: TailCursor = { from: 0, seen: [] };
+  /**
+   * The cursor, kept in step with what the aggregator has counted (also when a read or a write
+   * fails half-way); copied into the aggregator's checkpoint only when it writes.
+   */
+  private from = 0;
+  private seen = new Map<string, number>();
   /** Bumped by every lead and step-down: a cycle of an older leadership writes nothing. */
   private generation = 0;
   private running: Promise<void> = Promise.resolve();
@@ -130,9 +137,10 @@ export class EventTail {
     const aggregator = new AnalyticsAggregator(this.rollups, { maxOpenSessions: this.options.maxOpenSessions });
     await aggregator.start();
     if (generation !== this.generation) return;
-    this.cursor = this.startingCursor(aggregator);
+    const cursor = this.startingCursor(aggregator);
+    this.from = cursor.from;
+    this.seen = new Map(cursor.seen);
     this.sweepHeldUntil = 0;
-    aggregator.cursor = this.cursor;
     this.aggregator = aggregator;
     this.schedule(generation);
   }
@@ -189,54 +197,56 @@ export class EventTail {
   private async cycle(generation: number): Promise<void> {
     const aggregator = this.aggregator;
     if (!aggregator || generation !== this.generation) return;
-    const seen = new Map(this.cursor.seen);
-    const start = this.cursor.from;
+    const seen = this.seen;
+    const start = this.from;
     let pageFrom = start;
     let limit = this.pageSize;
     let newest = -Infinity;
     /** The store time of the first event read but left to settle. */
     let unsettled = Infinity;
+    let pages = 0;
     for (;;) {
+      const readAt = Date.now();
       const page = await this.events.storedSince(new Date(pageFrom), limit);
       if (generation !== this.generation) return;
-      const settledTurn = this.now().getTime() - this.settle;
+      const nowMs = this.now().getTime();
+      const settledTurn = nowMs - this.settle;
       // Or stored long enough ago: a turn stamped ahead by a fast clock is not held back for ever.
-      const settledStore = Date.now() - this.settle;
+      const settledStore = readAt - this.settle;
       const fresh = page.filter((s) => !seen.has(s.event.eventId) && (!(Date.parse(s.event.ts) > settledTurn) || s.storedAt.getTime() <= settledStore));
       for (const { event } of byTurnTime(fresh)) aggregator.observe(event);
-      const nowMs = this.now().getTime();
-      if (fresh.some((s) => nowMs - Date.parse(s.event.ts) > this.lag)) this.sweepHeldUntil = nowMs + this.lag;
       for (const s of fresh) seen.set(s.event.eventId, s.storedAt.getTime());
+      if (fresh.some((s) => nowMs - Date.parse(s.event.ts) > this.lag)) this.sweepHeldUntil = nowMs + this.lag;
       for (const s of page) {
         const at = s.storedAt.getTime();
         newest = Math.max(newest, at);
         if (!seen.has(s.event.eventId)) unsettled = Math.min(unsettled, at);
       }
-      // The cursor stays at or before the first event left to settle, so the next tick reads it again.
-      const from = Math.min(Math.max(start, newest - this.overlap), unsettled);
-      for (const [id, at] of seen) if (at < from) seen.delete(id);
-      this.cursor = { from, seen: [...seen] };
-      aggregator.cursor = this.cursor;
       const last = page[page.length - 1];
-      if (page.length === limit && last) {
-        const lastAt = last.storedAt.getTime();
-        if (lastAt === pageFrom) {
-          // A whole page stored in one millisecond: read that instant again, further.
-          limit *= 2;
-          continue;
-        }
-        pageFrom = lastAt;
-        limit = this.pageSize;
-        // A backlog is written page by page, but swept only once read whole: the next pages may
-        // hold another instance's turns of the same conversations (open ones stay bounded by
-        // maxOpenSessions).
-        await aggregator.flush();
-        if (generation !== this.generation) return;
+      const full = page.length === limit && last !== undefined;
+      if (full && last.storedAt.getTime() === pageFrom) {
+        // A whole page stored in one millisecond: read that instant again, further.
+        limit *= 2;
         continue;
       }
-      if (this.now().getTime() >= this.sweepHeldUntil) aggregator.sweep(new Date(this.now().getTime() - this.lag));
+      // Read to the end, everything stored before the read began is in (but for clock skew, the
+      // overlap); the cursor stays at or before the first event left to settle.
+      const horizon = full ? newest : Math.max(newest, readAt);
+      this.from = Math.min(Math.max(start, horizon - this.overlap), unsettled);
+      if (full) {
+        pageFrom = last.storedAt.getTime();
+        limit = this.pageSize;
+        pages += 1;
+        // A backlog is swept only once read whole: its next pages may hold another instance's
+        // turns of the same conversations (open ones stay bounded by maxOpenSessions).
+        if (pages % PAGES_PER_FLUSH !== 0) continue;
+      } else if (nowMs >= this.sweepHeldUntil) {
+        aggregator.sweep(new Date(nowMs - this.lag));
+      }
+      for (const [id, at] of seen) if (at < this.from) seen.delete(id);
+      aggregator.cursor = { from: this.from, seen: [...seen] } satisfies TailCursor;
       await aggregator.flush();
-      return;
+      if (!full || generation !== this.generation) return;
     }
   }
 }

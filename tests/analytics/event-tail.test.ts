@@ -1,7 +1,7 @@
 import { AnalyticsAggregator } from '../../src/analytics/aggregator';
 import { EventTail } from '../../src/analytics/event-tail';
 import type { InteractionEvent } from '../../src/storage/interaction-event';
-import type { InteractionEventStore, StorageBackend } from '../../src/storage/ports';
+import type { InteractionEventStore, RollupBatch, RollupStore, StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { adapters } from '../storage/adapters';
 import { citizen } from './kpi-fixtures';
@@ -188,6 +188,43 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
     const expected = await reference(backend.events, end);
     expect(conversations(expected.rows)).toBe(2);
     expect(await figures(backend)).toEqual(expected);
+  });
+
+  test('reads and writes failing half-way through a backlog: nothing counted twice, nothing missed', async () => {
+    const events = citizens(17, 12);
+    const clock = new Clock();
+    const random = prng(18);
+    const flakyEvents: InteractionEventStore = Object.create(backend.events, {
+      storedSince: {
+        value: async (from: Date, limit: number) => {
+          if (random() < 0.3) throw new Error('read timed out');
+          return backend.events.storedSince(from, limit);
+        },
+      },
+    }) as InteractionEventStore;
+    const flakyRollups: RollupStore = Object.create(backend.rollups, {
+      apply: {
+        value: async (batch: RollupBatch) => {
+          if (random() < 0.3) throw new Error('write timed out');
+          return backend.rollups.apply(batch);
+        },
+      },
+    }) as RollupStore;
+    const leader = new EventTail(flakyEvents, flakyRollups, { flushIntervalMs: 3_600_000, overlapMs: 20, pageSize: 3, now: clock.now });
+    await leader.lead();
+    let failures = 0;
+    await runTwoInstances(events, backend.events, clock, async () => {
+      if (random() < 0.3) await leader.catchUp().catch(() => (failures += 1));
+    });
+    // Hours later, until two catch-ups in a row succeed.
+    clock.ms = Math.max(...events.map((e) => Date.parse(e.ts))) + 3 * 3600 * 1000;
+    for (let ok = 0; ok < 2; ) {
+      clock.ms += 3 * 3600 * 1000;
+      ok = (await leader.catchUp().then(() => true, () => false)) ? ok + 1 : 0;
+    }
+    await leader.stepDown();
+    expect(failures).toBeGreaterThan(3);
+    expect(await figures(backend)).toEqual(await reference(backend.events, clock.now()));
   });
 
   test('a new leader reloads the checkpoint another moved, and a step-down writes nothing after it', async () => {
