@@ -191,7 +191,7 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
   });
 
   test('reads and writes failing half-way through a backlog: nothing counted twice, nothing missed', async () => {
-    const events = citizens(17, 12);
+    const events = citizens(17, 6);
     const clock = new Clock();
     const random = prng(18);
     const flakyEvents: InteractionEventStore = Object.create(backend.events, {
