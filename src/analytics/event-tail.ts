@@ -27,9 +27,9 @@ export interface EventTailOptions {
   /** How often the leader reads, sweeps and flushes (5 s unless set). */
   readonly flushIntervalMs?: number;
   /**
-   * How far back each read reaches before the newest store time already read: instances stamp
-   * `storedAt` with their own clocks, so one running behind stores events "in the past". Ids
-   * already counted in the overlap are skipped. 10 s unless set.
+   * How far back each read reaches before the moment the last complete read began: instances
+   * stamp `storedAt` with their own clocks, so one running behind stores events "in the past".
+   * Ids already counted in the overlap are skipped. 10 s unless set.
    */
   readonly overlapMs?: number;
   /**
@@ -69,8 +69,9 @@ export interface EventTailOptions {
  *
  * @example
  * const tail = new EventTail(backend.events, backend.rollups, { onError: (e) => logger.warn({ err: e }) });
- * coordinator.elect('analytics', (leading) => void (leading ? tail.lead() : tail.stepDown()).catch(report));
- * // the dashboard's refresh: await tail.catchUp();
+ * await tail.lead(); // electAnalyticsLeader (cluster-analytics.ts) calls lead and stepDown on elections
+ * await tail.catchUp(); // the dashboard's refresh
+ * await tail.stepDown();
  */
 export class EventTail {
   private aggregator: AnalyticsAggregator | undefined;
