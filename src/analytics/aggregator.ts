@@ -118,13 +118,17 @@ export class AnalyticsAggregator {
   private readonly now: () => Date;
   readonly stats: AggregatorStats = { events: 0, skipped: 0, sessionsFinalised: 0 };
   /**
-   * The position of whatever feeds the aggregator from the store (src/analytics/event-tail.ts):
-   * loaded by `start()`, saved with every flush in the same checkpoint as the counters it
-   * produced, so that a reader that takes over continues exactly there. Undefined when fed in memory.
+   * The position of whatever feeds the aggregator from the store (src/analytics/event-tail.ts),
+   * set by that reader and saved with every flush in the same checkpoint as the counters it
+   * produced, so that a reader that takes over continues exactly there. Undefined when fed in
+   * memory: a single instance does not carry forward a cursor it does not keep up.
    */
   cursor: unknown = undefined;
-  /** What `start()` found: undefined when there was no checkpoint, else when it was saved (if known). */
-  restored: { readonly savedAt: number | undefined } | undefined = undefined;
+  /**
+   * What `start()` found: undefined when there was no checkpoint, else when it was saved (if
+   * known) and the reader's cursor it holds (if any).
+   */
+  restored: { readonly savedAt: number | undefined; readonly cursor: unknown } | undefined = undefined;
 
   constructor(
     private readonly store: RollupStore,
@@ -150,8 +154,7 @@ export class AnalyticsAggregator {
         const issue = parsed.error.issues[0];
         throw new Error(`invalid analytics checkpoint: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'} (rebuild with npm run analytics:rebuild)`);
       }
-      this.cursor = parsed.data.cursor;
-      this.restored = { savedAt: parsed.data.savedAt };
+      this.restored = { savedAt: parsed.data.savedAt, cursor: parsed.data.cursor };
       for (const session of parsed.data.sessions) {
         this.sessions.delete(session.conversationId);
         this.sessions.set(session.conversationId, session);

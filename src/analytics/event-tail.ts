@@ -183,8 +183,8 @@ export class EventTail {
    * at shutdown); from now when the checkpoint does not say when it was saved.
    */
   private startingCursor(aggregator: AnalyticsAggregator): TailCursor {
-    if (aggregator.cursor !== undefined) {
-      const parsed = cursorSchema.safeParse(aggregator.cursor);
+    if (aggregator.restored?.cursor !== undefined) {
+      const parsed = cursorSchema.safeParse(aggregator.restored.cursor);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new Error(`invalid analytics checkpoint: cursor.${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unreadable'} (rebuild with npm run analytics:rebuild)`);

@@ -284,6 +284,36 @@ describe('event tail: where a first leader starts', () => {
     }
   });
 
+  test('cluster, then one instance, then cluster again: the single instance\'s turns are not read again', async () => {
+    const backend = openSqliteBackend('', ':memory:');
+    try {
+      const clock = new Clock();
+      const events = citizens(9, 6);
+      const [first, second, third] = [events.slice(0, 10), events.slice(10, 25), events.slice(25)];
+      const cluster = tail(backend, clock);
+      await cluster.lead();
+      await backend.events.append(first);
+      clock.ms = Date.parse(first[first.length - 1]?.ts ?? '') + 60_000;
+      await cluster.catchUp();
+      await cluster.stepDown();
+      // Scaled down to one instance: it counts its turns in memory, stores them, stops cleanly.
+      const single = new AnalyticsAggregator(backend.rollups);
+      await single.start();
+      await backend.events.append(second);
+      for (const event of second) single.observe(event);
+      await single.stop();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const again = tail(backend, clock);
+      await again.lead();
+      await backend.events.append(third);
+      const end = await finish(clock, again, events);
+      await again.stepDown();
+      expect(await figures(backend)).toEqual(await reference(backend.events, end));
+    } finally {
+      await backend.close();
+    }
+  });
+
   test('a cursor that is not one is refused with where it is wrong, and nothing leads', async () => {
     const backend = openSqliteBackend('', ':memory:');
     try {
