@@ -38,10 +38,29 @@ const sessionSchema = z.object({
   lastQuestionAnswered: z.boolean(),
   /** The same for a referral to another administration (absent from checkpoints before referrals). */
   lastQuestionReferred: z.boolean().default(false),
-});
-type Session = z.infer<typeof sessionSchema>;
+  /**
+   * Epoch ms of the events that set the fields that depend on order (null: none yet). A reader of
+   * several instances' events (src/analytics/event-tail.ts) may get a conversation's turns out of
+   * order; with these the earliest answer and topic, and the latest rating, question and message
+   * language, still win. Checkpoints from before them get the values in-order events would leave.
+   */
+  at: z
+    .object({ answered: z.number().nullable(), recognised: z.number().nullable(), feedback: z.number().nullable(), question: z.number().nullable(), language: z.number().nullable() })
+    .optional(),
+}).transform((s) => ({
+  ...s,
+  at: s.at ?? { answered: s.answeredTopic === null ? null : s.first, recognised: s.recognisedTopic === null ? null : s.first, feedback: s.lastFeedback === null ? null : s.last, question: s.last, language: s.last },
+}));
+type Session = z.output<typeof sessionSchema>;
 
-const checkpointSchema = z.object({ version: z.literal(CHECKPOINT_VERSION), sessions: z.array(sessionSchema) });
+const checkpointSchema = z.object({
+  version: z.literal(CHECKPOINT_VERSION),
+  sessions: z.array(sessionSchema),
+  /** Epoch ms (the store's clock) when it was taken; absent from checkpoints before it existed. */
+  savedAt: z.number().optional(),
+  /** The position of the reader that fed the aggregator (the cluster's event tail), if any. */
+  cursor: z.unknown().optional(),
+});
 
 export interface AggregatorOptions {
   /** Bound on open sessions (200,000 unless set). */
@@ -98,6 +117,18 @@ export class AnalyticsAggregator {
   private readonly maxOpen: number;
   private readonly now: () => Date;
   readonly stats: AggregatorStats = { events: 0, skipped: 0, sessionsFinalised: 0 };
+  /**
+   * The position of whatever feeds the aggregator from the store (src/analytics/event-tail.ts),
+   * set by that reader and saved with every flush in the same checkpoint as the counters it
+   * produced, so that a reader that takes over continues exactly there. Undefined when fed in
+   * memory: a single instance does not carry forward a cursor it does not keep up.
+   */
+  cursor: unknown = undefined;
+  /**
+   * What `start()` found: undefined when there was no checkpoint, else when it was saved (if
+   * known) and the reader's cursor it holds (if any).
+   */
+  restored: { readonly savedAt: number | undefined; readonly cursor: unknown } | undefined = undefined;
 
   constructor(
     private readonly store: RollupStore,
@@ -123,6 +154,7 @@ export class AnalyticsAggregator {
         const issue = parsed.error.issues[0];
         throw new Error(`invalid analytics checkpoint: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unreadable'} (rebuild with npm run analytics:rebuild)`);
       }
+      this.restored = { savedAt: parsed.data.savedAt, cursor: parsed.data.cursor };
       for (const session of parsed.data.sessions) {
         this.sessions.delete(session.conversationId);
         this.sessions.set(session.conversationId, session);
@@ -163,10 +195,17 @@ export class AnalyticsAggregator {
         conversationId: event.conversationId, first: ms, last: ms, channel: event.channel, language: event.language,
         answeredTopic: null, recognisedTopic: null, engaged: false, ticket: false, connected: false, abandoned: false,
         lastFeedback: null, lastQuestionAnswered: false, lastQuestionReferred: false,
+        at: { answered: null, recognised: null, feedback: null, question: null, language: null },
       };
     }
     this.sessions.delete(event.conversationId);
     this.sessions.set(event.conversationId, session);
+    // Events of two instances may reach a reader out of order: the earliest sets what the first event sets.
+    if (ms < session.first) {
+      session.channel = event.channel;
+      if (session.at.language === null) session.language = event.language;
+      session.first = ms;
+    }
     session.last = Math.max(session.last, ms);
     if (event.activityType === 'handoff') this.observeLifecycle(event, ms, session);
     else this.observeTurn(event, ms, session);
@@ -201,7 +240,13 @@ export class AnalyticsAggregator {
     const gaps = this.gaps;
     this.increments = new Map();
     this.gaps = [];
-    const checkpoint = { version: CHECKPOINT_VERSION, sessions: [...this.sessions.values()].map((s) => ({ ...s })) };
+    // Date.now(), not options.now: a reader compares it with the times the store stamps on events.
+    const checkpoint = {
+      version: CHECKPOINT_VERSION,
+      sessions: [...this.sessions.values()].map((s) => ({ ...s, at: { ...s.at } })),
+      savedAt: Date.now(),
+      ...(this.cursor === undefined ? {} : { cursor: this.cursor }),
+    };
     try {
       await this.store.apply({ increments: [...increments.values()], gaps, checkpoint });
     } catch (error) {
@@ -221,13 +266,14 @@ export class AnalyticsAggregator {
     const topicId = event.answerTopicId ?? event.topicId;
     const counters: Record<string, number> = { turns: 1 };
     // Feedback is on the previous answer, so it comes before this turn's own outcome.
+    const latestQuestion = ms >= (session.at.question ?? -Infinity);
     if (event.feedback === 'up' || event.feedback === 'down') {
       counters[event.feedback === 'up' ? 'ratedUp' : 'ratedDown'] = 1;
-      session.lastFeedback = event.feedback;
-      if (event.feedback === 'down') {
-        session.lastQuestionAnswered = false;
-        session.lastQuestionReferred = false;
+      if (ms >= (session.at.feedback ?? -Infinity)) {
+        session.lastFeedback = event.feedback;
+        session.at.feedback = ms;
       }
+      if (event.feedback === 'down' && latestQuestion) setLastQuestion(session, ms, false, false);
     }
     if (QUESTION_OUTCOMES.has(event.outcome)) counters.questions = 1;
     if (event.outcome === 'answered') counters.answers = 1;
@@ -236,18 +282,22 @@ export class AnalyticsAggregator {
     if (event.outcome === 'fallback') counters.fallbacks = 1;
     if (ENGAGING_OUTCOMES.has(event.outcome)) session.engaged = true;
     if (event.outcome === 'answered') {
-      session.answeredTopic ??= event.answerTopicId ?? event.topicId;
-      session.lastQuestionAnswered = !event.handoff;
-      session.lastQuestionReferred = false;
+      const answered = event.answerTopicId ?? event.topicId;
+      if (answered !== null && (session.answeredTopic === null || ms < (session.at.answered ?? Infinity))) {
+        session.answeredTopic = answered;
+        session.at.answered = ms;
+      }
+      if (latestQuestion) setLastQuestion(session, ms, !event.handoff, false);
     } else if (event.outcome === 'referral') {
-      session.lastQuestionAnswered = false;
-      session.lastQuestionReferred = !event.handoff;
+      if (latestQuestion) setLastQuestion(session, ms, false, !event.handoff);
     } else if (QUESTION_OUTCOMES.has(event.outcome) || event.outcome === 'handoff' || event.handoff) {
-      session.lastQuestionAnswered = false;
-      session.lastQuestionReferred = false;
+      if (latestQuestion) setLastQuestion(session, ms, false, false);
     }
-    session.recognisedTopic ??= event.topicId;
-    if (event.activityType === 'message') session.language = event.language;
+    recognise(session, event.topicId, ms);
+    if (event.activityType === 'message' && ms >= (session.at.language ?? -Infinity)) {
+      session.language = event.language;
+      session.at.language = ms;
+    }
     const day = romeDay(ms);
     this.add({ day, channel: event.channel, language: event.language, topicId }, counters);
     if (event.outcome === 'fallback' && event.text) {
@@ -258,9 +308,8 @@ export class AnalyticsAggregator {
 
   private observeLifecycle(event: InteractionEvent, ms: number, session: Session): void {
     session.engaged = true;
-    session.lastQuestionAnswered = false;
-    session.lastQuestionReferred = false;
-    session.recognisedTopic ??= event.topicId;
+    if (ms >= (session.at.question ?? -Infinity)) setLastQuestion(session, ms, false, false);
+    recognise(session, event.topicId, ms);
     const handoff = event.handoff;
     const counters: Record<string, number> = {};
     switch (handoff?.state) {
@@ -313,6 +362,22 @@ export class AnalyticsAggregator {
       this.increments.set(id, pending);
     }
     for (const [name, value] of Object.entries(counters)) pending.counters[name] = (pending.counters[name] ?? 0) + value;
+  }
+}
+
+/** The state of the conversation's latest question (set by the latest event that bears on it). */
+function setLastQuestion(session: Session, ms: number, answered: boolean, referred: boolean): void {
+  session.lastQuestionAnswered = answered;
+  session.lastQuestionReferred = referred;
+  session.at.question = ms;
+}
+
+/** The first topic recognised: the earliest event's that has one. */
+function recognise(session: Session, topicId: string | null, ms: number): void {
+  if (topicId === null) return;
+  if (session.recognisedTopic === null || ms < (session.at.recognised ?? Infinity)) {
+    session.recognisedTopic = topicId;
+    session.at.recognised = ms;
   }
 }
 

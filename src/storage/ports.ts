@@ -29,6 +29,19 @@ export interface InteractionEventStore {
   purgeBefore(before: Date): Promise<number>;
   /** How many events are stored (for tests and diagnostics). */
   count(): Promise<number>;
+  /**
+   * Events stored at or after `from` (the store's own clock at insert, not the event's `ts`:
+   * an event held in an outage buffer and inserted late is found here late), in the order
+   * they were stored (ties in the same order every time), at most `limit`. The cluster's
+   * analytics read the events through this (src/analytics/event-tail.ts).
+   */
+  storedSince(from: Date, limit: number): Promise<StoredInteractionEvent[]>;
+}
+
+/** An event and the time the store took it in (set by the adapter at insert). */
+export interface StoredInteractionEvent {
+  readonly event: InteractionEvent;
+  readonly storedAt: Date;
 }
 
 /** Where a handoff session is: waiting, with an operator, over, or turned into a written request. */

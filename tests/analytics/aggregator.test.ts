@@ -150,4 +150,32 @@ describe('AnalyticsAggregator', () => {
       { language: 'it', key: 'permesso residenti ztl', count: 1, examples: ['permesso ZTL per [EMAIL] residenti'] },
     ]);
   });
+
+  test('a conversation read out of order (two instances\' events) gets the figures of the in-order reading', async () => {
+    const inOrder = await aggregate(workedExample());
+    // H is two conversations (a 31-minute silence): its order stays; every other citizen's turns come in reverse.
+    const events = workedExample();
+    const reversed = [...new Set(events.map((e) => e.conversationId))].flatMap((id) => {
+      const own = events.filter((e) => e.conversationId === id);
+      return id === 'H' ? own : own.reverse();
+    });
+    await backend.rollups.clear();
+    expect(await aggregate(reversed)).toEqual(inOrder);
+  });
+
+  test('a checkpoint from before the event times it keeps still loads, and in-order events go on as before', async () => {
+    await backend.rollups.saveCheckpoint({
+      version: 1,
+      sessions: [{
+        conversationId: 'old', first: Date.parse('2026-04-01T08:00:00Z'), last: Date.parse('2026-04-01T08:01:00Z'), channel: 'webchat', language: 'it',
+        answeredTopic: 'tari', recognisedTopic: 'tari', engaged: true, ticket: false, connected: false, abandoned: false, lastFeedback: null,
+        lastQuestionAnswered: true, lastQuestionReferred: false,
+      }],
+    });
+    const next = citizen('old', '2026-04-01T08:02:00Z', 'webchat', 'en').turn(0, 'answered', { topicId: 'anagrafe' }).turn(30, 'none', { feedback: 'down', text: null }).events;
+    const rows = await aggregate(next);
+    expect(rows.filter((r) => r.counters.conversations)).toEqual([
+      { key: { day: '2026-04-01', channel: 'webchat', language: 'en', topicId: 'tari' }, counters: { conversations: 1, engaged: 1, unresolved: 1 } },
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import { createLogger } from '../../src/logger';
 import type { EventQuery, InteractionEvent } from '../../src/storage/interaction-event';
 import { InteractionRecorder } from '../../src/storage/interaction-recorder';
-import type { InteractionEventStore } from '../../src/storage/ports';
+import type { InteractionEventStore, StoredInteractionEvent } from '../../src/storage/ports';
 import { event } from '../fixtures/events';
 
 /** An event store that can be switched off, as a database outage would. */
@@ -20,6 +20,9 @@ class FlakyStore implements InteractionEventStore {
   }
   async count(): Promise<number> {
     return this.stored.length;
+  }
+  async storedSince(): Promise<StoredInteractionEvent[]> {
+    return [];
   }
 }
 

@@ -56,6 +56,9 @@ class Acknowledging implements InteractionEventStore {
   count() {
     return this.inner.count();
   }
+  storedSince(from: Date, limit: number) {
+    return this.inner.storedSince(from, limit);
+  }
 }
 
 (enabled ? describe : describe.skip)('MongoDB outage during a stream of events', () => {

@@ -18,7 +18,8 @@ interface StateDoc {
   updatedAt: Date;
 }
 
-type EventDoc = Omit<InteractionEvent, 'eventId' | 'ts'> & { _id: string; ts: Date; seq: number };
+/** `storedAt`: this process's clock at insert (absent on events stored before it existed). */
+type EventDoc = Omit<InteractionEvent, 'eventId' | 'ts'> & { _id: string; ts: Date; seq: number; storedAt?: Date };
 
 const DUPLICATE_KEY = 11000;
 
@@ -40,6 +41,7 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const eventCol: Collection<EventDoc> = db.collection<EventDoc>('events');
   await eventCol.createIndex({ ts: 1, seq: 1 });
   await eventCol.createIndex({ conversationId: 1, ts: 1 });
+  await eventCol.createIndex({ storedAt: 1, seq: 1, _id: 1 }, { name: 'stored' });
   await stateCol.createIndex({ updatedAt: 1 }, { name: 'updated' });
   const tickets = await mongoTicketStore(db);
   const operators = await mongoOperatorStore(db);
@@ -104,7 +106,8 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
   const events: InteractionEventStore = {
     async append(batch) {
       if (batch.length === 0) return;
-      const docs: EventDoc[] = batch.map(({ eventId, ts, ...rest }) => ({ ...rest, _id: eventId, ts: new Date(ts), seq: seq++ }));
+      const storedAt = new Date();
+      const docs: EventDoc[] = batch.map(({ eventId, ts, ...rest }) => ({ ...rest, _id: eventId, ts: new Date(ts), seq: seq++, storedAt }));
       try {
         await eventCol.insertMany(docs, { ordered: false });
       } catch (error) {
@@ -119,13 +122,18 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
       if (q.conversationId) filter.conversationId = q.conversationId;
       let cursor = eventCol.find(filter).sort({ ts: 1, seq: 1 });
       if (q.limit) cursor = cursor.limit(q.limit);
-      return (await cursor.toArray()).map(({ _id, ts, seq: _seq, ...rest }) => ({ ...rest, eventId: _id, ts: ts.toISOString() }) as InteractionEvent);
+      return (await cursor.toArray()).map(toEvent);
     },
     async purgeBefore(before: Date) {
       return (await eventCol.deleteMany({ ts: { $lt: before } })).deletedCount;
     },
     async count() {
       return eventCol.countDocuments({});
+    },
+    async storedSince(from, limit) {
+      // A batch shares one storedAt: seq keeps its order; seq is per process, so _id settles ties across instances.
+      const docs = await eventCol.find({ storedAt: { $gte: from } }).sort({ storedAt: 1, seq: 1, _id: 1 }).limit(limit).toArray();
+      return docs.map((doc) => ({ event: toEvent(doc), storedAt: doc.storedAt ?? from }));
     },
   };
 
@@ -149,4 +157,8 @@ export async function openMongoBackend(uri: string, dbName: string, options: { s
       await client.close();
     },
   };
+}
+
+function toEvent({ _id, ts, seq: _seq, storedAt: _storedAt, ...rest }: EventDoc): InteractionEvent {
+  return { ...rest, eventId: _id, ts: ts.toISOString() } as InteractionEvent;
 }

@@ -194,6 +194,16 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX handoff_sessions_operator_ended ON handoff_sessions (operator, ended_at);
     `,
   },
+  {
+    version: 9,
+    name: 'interaction events: the time each was stored',
+    // Rows stored before this migration take their turn's time: the nearest thing known.
+    sql: `
+      ALTER TABLE events ADD COLUMN stored_ms INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET stored_ms = ts_ms;
+      CREATE INDEX events_stored ON events (stored_ms, seq);
+    `,
+  },
 ];
 
 /**

@@ -82,10 +82,12 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     },
   };
 
-  const insertEvent = db.prepare('INSERT OR IGNORE INTO events (event_id, ts_ms, conversation_id, body) VALUES (?, ?, ?, ?)');
+  const insertEvent = db.prepare('INSERT OR IGNORE INTO events (event_id, ts_ms, conversation_id, body, stored_ms) VALUES (?, ?, ?, ?, ?)');
   const appendMany = db.transaction((events: readonly InteractionEvent[]) => {
-    for (const e of events) insertEvent.run(e.eventId, Date.parse(e.ts), e.conversationId, JSON.stringify(e));
+    const storedMs = Date.now();
+    for (const e of events) insertEvent.run(e.eventId, Date.parse(e.ts), e.conversationId, JSON.stringify(e), storedMs);
   });
+  const selectStored = db.prepare<[number, number], { body: string; stored_ms: number }>('SELECT body, stored_ms FROM events WHERE stored_ms >= ? ORDER BY stored_ms, seq LIMIT ?');
   const purge = db.prepare('DELETE FROM events WHERE ts_ms < ?');
   const countEvents = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM events');
 
@@ -120,6 +122,9 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
     },
     async count() {
       return countEvents.get()?.n ?? 0;
+    },
+    async storedSince(from, limit) {
+      return selectStored.all(from.getTime(), limit).map((r) => ({ event: JSON.parse(r.body) as InteractionEvent, storedAt: new Date(r.stored_ms) }));
     },
   };
 
