@@ -15,7 +15,7 @@ import { MESSAGES } from './bot/messages';
 import { RuntimeHolder, type KnowledgeRuntime } from './bot/runtime';
 import { DirectLineAdapter } from './channels/directline/directline-adapter';
 import { DIRECTLINE_PREFIX, mountDirectLine } from './channels/directline/directline-routes';
-import { DurableConversationStore } from './channels/directline/durable-conversation-store';
+import { openConversations } from './channels/directline/open-conversations';
 import { DirectLineTokens } from './channels/directline/tokens';
 import { FacebookChannelMiddleware } from './channels/messenger/facebook-channel-middleware';
 import { GraphClient } from './channels/messenger/graph-client';
@@ -35,6 +35,8 @@ import { createStopper } from './server/stop-on-signal';
 import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
 import { DialogoMetrics } from './server/metrics';
 import { AnalyticsAggregator } from './analytics/aggregator';
+import { electAnalyticsLeader } from './analytics/cluster-analytics';
+import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
@@ -42,7 +44,7 @@ import type { Coordinator } from './cluster/coordinator';
 import { ElectedJobs } from './cluster/elected-jobs';
 import { SharedCitizenPresence } from './cluster/shared-citizen-presence';
 import { SharedOperatorPresence } from './cluster/shared-operator-presence';
-import { EventRelay } from './cluster/event-relay';
+import { wireClusterEvents } from './cluster/cluster-events';
 import { openCoordination } from './cluster/open-coordinator';
 import { HandoffGate } from './bot/handoff-gate';
 import { transcriptFromEvents } from './bot/handoff-transcript';
@@ -56,11 +58,9 @@ import { WrittenRequests } from './handoff/written-requests';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
-import type { HandoffSession, StorageBackend, TranscriptEntry } from './storage/ports';
+import type { TranscriptEntry } from './storage/ports';
 import { InteractionRecorder } from './storage/interaction-recorder';
-import { dataEncryptionKey, openStorage, pseudonymSecret } from './storage/open-storage';
-import { createRecordCipher } from './privacy/encryption';
-import type { ConversationStore } from './channels/directline/conversation-store';
+import { openStorage, pseudonymSecret } from './storage/open-storage';
 import { ResilientStorage } from './storage/resilient-storage';
 import { purgedTotal, purgeOlderThan } from './storage/retention';
 
@@ -189,18 +189,28 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
   await handoff.start();
   handoffCounts = () => handoff.counts();
   operatorsOnline = () => handoff.onlineOperators().length;
-  const aggregator = new AnalyticsAggregator(backend.rollups, {
-    flushIntervalMs: 5000,
-    sweepLagMs: 60_000,
-    now,
-    onError: (error) => logger.warn({ err: error }, 'analytics rollups not written; kept for the next flush'),
-  });
-  await aggregator.start();
+  // One instance counts its own turns in memory. In a cluster a citizen's turns land on several
+  // instances: one elected instance counts every instance's events from the store instead, and no
+  // per-process aggregator runs (its checkpoint would overwrite the tail's; docs/metrics.md).
+  const aggregator = clustered
+    ? undefined
+    : new AnalyticsAggregator(backend.rollups, {
+        flushIntervalMs: 5000,
+        sweepLagMs: 60_000,
+        now,
+        onError: (error) => logger.warn({ err: error }, 'analytics rollups not written; kept for the next flush'),
+      });
+  await aggregator?.start();
+  const clusterAnalytics = clustered
+    ? electAnalyticsLeader(coordinator, new EventTail(backend.events, backend.rollups, { now, onError: (error) => logger.warn({ err: error }, 'analytics tail: retried at the next tick') }), {
+        onError: (error) => logger.warn({ err: error }, 'analytics leadership'),
+      })
+    : undefined;
   // Every interaction event goes to the store (recorder), the rollups (aggregator) and the metrics.
   const events: EventSink = {
     record(event) {
       recorder.record(event);
-      aggregator.observe(event);
+      aggregator?.observe(event);
       metrics.observe(event);
     },
   };
@@ -304,6 +314,7 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
     logger,
     // Conversations silent for 30 minutes end now rather than at the next timer tick.
     refresh: () => {
+      if (!aggregator) return clusterAnalytics?.refresh() ?? Promise.resolve();
       aggregator.sweep(new Date(now().getTime() - 60_000));
       return aggregator.flush();
     },
@@ -391,59 +402,13 @@ export async function startDialogo(config: Config, logger: Logger = createLogger
       ]);
       await conversations.flush?.();
       await recorder.drain(Math.max(0, deadline - Date.now() - 100));
-      aggregator.sweep(new Date(now().getTime() - 60_000));
-      await aggregator.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
+      aggregator?.sweep(new Date(now().getTime() - 60_000));
+      await aggregator?.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
+      await clusterAnalytics?.close().catch((error: unknown) => logger.warn({ err: error }, 'analytics tail not stopped cleanly'));
       await coordinator.close().catch((error: unknown) => logger.warn({ err: error }, 'coordinator not closed cleanly'));
       await backend.close();
     },
   };
-}
-
-/**
- * Cluster mode: the consoles on every instance hear what happens on the others, this instance's
- * index of active sessions follows the store, and the elected instance tells queued citizens
- * their positions whichever instance changed the queue.
- */
-async function wireClusterEvents(
-  coordinator: Coordinator,
-  handoff: HandoffService,
-  requests: WrittenRequests,
-  jobs: ElectedJobs,
-  resyncMs: number,
-  logger: Logger,
-): Promise<{ stop(): Promise<void> }> {
-  const relay = new EventRelay(coordinator, logger);
-  await relay.relay(handoff, 'handoff', ['queue', 'session', 'message', 'handover', 'tickets', 'note']);
-  await relay.relay(requests, 'requests', ['changed']);
-  handoff.on('session', (session: HandoffSession) => handoff.observeRemote(session));
-  handoff.on('queue', () => {
-    if (jobs.isLeading) void handoff.announcePositions().catch((error: unknown) => logger.warn({ err: error }, 'queue positions not told'));
-  });
-  // The gauges read the index: reloaded from the store, since sessions change on other instances too.
-  const resync = setInterval(() => void handoff.resync().catch((error: unknown) => logger.debug({ err: error }, 'handoff index not reloaded')), resyncMs);
-  resync.unref();
-  return {
-    async stop() {
-      clearInterval(resync);
-      await relay.stop();
-    },
-  };
-}
-
-/**
- * Where Direct Line conversations live: one instance keeps them in memory, written behind to the
- * state store (DurableConversationStore is its own cache, bounded in bytes; docs/directline.md);
- * several instances share them in MongoDB, each activity sealed.
- */
-function openConversations(config: Config, backend: StorageBackend, clustered: boolean, logger: Logger): ConversationStore & { flush?(): Promise<void> } {
-  const limits = { maxActivitiesPerConversation: config.directLineLimits.maxActivitiesPerConversation, maxConversationBytes: config.directLineLimits.maxConversationBytes };
-  if (!clustered) return new DurableConversationStore(backend.state, { ...limits, maxMemoryBytes: config.directLineLimits.maxMemoryBytes });
-  if (!backend.directLine) throw new Error('cluster mode needs a store shared by the instances (MongoDB); this one keeps Direct Line conversations per process');
-  return backend.directLine.open({
-    limits,
-    cipher: createRecordCipher(dataEncryptionKey(config)),
-    onUnreadable: (error) => logger.warn({ err: error }, 'a stored Direct Line activity does not open: skipped'),
-  });
 }
 
 /** A handoff step as an interaction event (for the analytics): no text, the session's state and times. */
