@@ -162,7 +162,7 @@ export class HandoffService extends EventEmitter {
   /**
    * Active sessions by channel and conversation, so that the check every citizen turn makes
    * costs no database call and still works while the database is away. Loaded at start-up and
-   * kept by every transition made here (one Dialogo instance owns the queue).
+   * kept by every transition made here; in cluster mode reads go to the store and this only feeds the gauges.
    */
   private readonly activeIndex = new Map<string, HandoffSession>();
   /** Conversations that left the queue for a written request, until they write it. */

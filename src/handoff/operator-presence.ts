@@ -75,8 +75,8 @@ interface Entry {
 }
 
 /**
- * Operators' presence, kept in this process's memory (one Dialogo instance owns the queue and
- * the consoles' WebSockets, see docs/handoff.md). A console that connects makes its operator
+ * Operators' presence, kept in this process's memory from the consoles' WebSockets it holds (a
+ * single instance; in cluster mode SharedOperatorPresence shares it, docs/cluster.md). A console that connects makes its operator
  * present with the status they chose; the last console that goes away starts the away delay, so
  * a reload or a short network loss does not flicker the status. Coming back after being away
  * starts again from the role's default: operators `available`, supervisors `busy` (a supervisor
