@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { pseudonymousId } from '../src/privacy/pseudonymize';
 import { exportCitizenData } from '../src/storage/data-export';
-import { openStorage, pseudonymSecret } from '../src/storage/open-storage';
+import { createRecordCipher } from '../src/privacy/encryption';
+import { dataEncryptionKey, openStorage, pseudonymSecret } from '../src/storage/open-storage';
 
 const USAGE = 'usage: npm run data:export -- --conversation ID | --channel CHANNEL (--user USER_ID | --channel-conversation ID)';
 
@@ -24,7 +25,13 @@ async function main(): Promise<void> {
   if (!id && !(channel && values['channel-conversation'])) throw new Error(USAGE);
   const backend = await openStorage(config);
   try {
-    const records = await exportCitizenData(backend, { pseudonymousId: id, channel, userId: user, channelConversationId: values['channel-conversation'] });
+    // Cluster mode's Direct Line history, however long idle (the retention decides what is still there), and all of it.
+    const directLine = backend.directLine?.open({
+      limits: { idleMs: Number.MAX_SAFE_INTEGER, maxConversationBytes: Number.MAX_SAFE_INTEGER },
+      cipher: createRecordCipher(dataEncryptionKey(config)),
+      onUnreadable: (error) => process.stderr.write(`data:export: an activity does not open, left out: ${error.message}\n`),
+    });
+    const records = await exportCitizenData(backend, { pseudonymousId: id, channel, userId: user, channelConversationId: values['channel-conversation'] }, { directLine });
     for (const r of records) process.stdout.write(`${JSON.stringify(r)}\n`);
     const perStore: Record<string, number> = {};
     for (const r of records) perStore[r.store] = (perStore[r.store] ?? 0) + 1;

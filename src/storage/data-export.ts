@@ -1,3 +1,4 @@
+import type { ConversationStore } from '../channels/directline/conversation-store';
 import type { StorageBackend } from './ports';
 
 /** Who an access request is about; at least one of the ids. */
@@ -17,7 +18,8 @@ export type ExportedRecord =
   | { readonly store: 'events'; readonly record: unknown }
   | { readonly store: 'state'; readonly key: string; readonly record: unknown }
   | { readonly store: 'handoff_sessions'; readonly record: unknown }
-  | { readonly store: 'tickets'; readonly record: unknown };
+  | { readonly store: 'tickets'; readonly record: unknown }
+  | { readonly store: 'directline_conversations'; readonly record: unknown };
 
 /**
  * Everything the stores hold about one citizen, for an access request: interaction events by
@@ -28,7 +30,12 @@ export type ExportedRecord =
  * @example
  * const records = await exportCitizenData(backend, { channel: 'directline', channelConversationId: 'Kx9...', userId: 'dl_42' });
  */
-export async function exportCitizenData(backend: StorageBackend, query: ExportQuery): Promise<ExportedRecord[]> {
+export async function exportCitizenData(
+  backend: StorageBackend,
+  query: ExportQuery,
+  /** Cluster mode keeps Direct Line history in its own collections (`backend.directLine`), opened with the data key. */
+  options: { readonly directLine?: ConversationStore } = {},
+): Promise<ExportedRecord[]> {
   const { pseudonymousId, channel, userId, channelConversationId } = query;
   if (!pseudonymousId && !(channel && (userId || channelConversationId))) {
     throw new Error('an export needs a pseudonymous id, or a channel with a user id or a channel conversation id');
@@ -57,6 +64,13 @@ export async function exportCitizenData(backend: StorageBackend, query: ExportQu
     records.push({ store: 'state', key, record });
   }
 
+  if (channelConversationId && channel === 'directline' && options.directLine) {
+    const conversation = await options.directLine.get(channelConversationId);
+    if (conversation) {
+      const activities = (await options.directLine.activitiesAfter(channelConversationId, 0)).map((stored) => stored.activity);
+      records.push({ store: 'directline_conversations', record: { conversation, activities } });
+    }
+  }
   if (channelConversationId) {
     for (const session of await backend.handoffs.forConversation(channel, channelConversationId)) records.push({ store: 'handoff_sessions', record: session });
     for (const ticket of await backend.tickets.forConversation(channelConversationId)) {
