@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import {
+  LOGIN_LIMIT_DEFAULTS,
   LoginRateLimiter,
   normalizeAccount,
   type LoginAttempt,
@@ -25,13 +26,7 @@ export interface SharedLoginRateLimiterOptions extends LoginRateLimiterOptions {
   readonly logger: Logger;
 }
 
-const DEFAULTS = {
-  maxPerAccountAddress: 5,
-  maxPerAddress: 30,
-  maxPerAccount: 100,
-  windowMs: 15 * 60 * 1000,
-  knownForMs: 30 * 24 * 60 * 60 * 1000,
-} as const;
+const { maxKeys: _perProcessOnly, ...DEFAULTS } = LOGIN_LIMIT_DEFAULTS;
 
 const LIMITS: readonly LoginLimit[] = ['account-address', 'address', 'account'];
 

@@ -65,7 +65,8 @@ export type LoginRateDecision =
   | { readonly allowed: true; readonly attempt: LoginAttempt }
   | { readonly allowed: false; readonly limitedBy: LoginLimit; readonly retryAfterMs: number };
 
-const DEFAULTS = {
+/** The limits when none are given; the shared (cluster) limiter uses the same. */
+export const LOGIN_LIMIT_DEFAULTS = {
   maxPerAccountAddress: 5,
   maxPerAddress: 30,
   maxPerAccount: 100,
@@ -145,7 +146,7 @@ export class LoginRateLimiter implements LoginLimiter {
   private readonly now: () => number;
 
   constructor(options: LoginRateLimiterOptions = {}) {
-    const settings = { ...DEFAULTS, ...definedOnly(options) };
+    const settings = { ...LOGIN_LIMIT_DEFAULTS, ...definedOnly(options) };
     for (const [name, value] of Object.entries(settings)) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`LoginRateLimiter: ${name} must be a positive integer, got ${value}`);
     }
@@ -232,7 +233,7 @@ function evictOldest(map: Map<string, unknown>, maxKeys: number): void {
   }
 }
 
-function definedOnly(options: LoginRateLimiterOptions): Partial<Record<keyof typeof DEFAULTS, number>> {
+function definedOnly(options: LoginRateLimiterOptions): Partial<Record<keyof typeof LOGIN_LIMIT_DEFAULTS, number>> {
   const { now: _clock, ...limits } = options;
   return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
 }
