@@ -111,17 +111,33 @@ export interface StartOptions {
  */
 
 export async function startDialogo(config: Config, logger: Logger = createLogger(config.logLevel), options: StartOptions = {}): Promise<Dialogo> {
+  // What start-up opened, closed again if a later step fails: a failed start must not keep the data
+  // folder's lock or a Redis connection (a retry in the same process would be refused).
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    return await start(config, logger, options, opened);
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch((inner: unknown) => logger.warn({ err: inner }, 'not closed after a failed start'));
+    throw error;
+  }
+}
+
+async function start(config: Config, logger: Logger, options: StartOptions, opened: (() => Promise<void>)[]): Promise<Dialogo> {
   const now = options.now ?? (() => new Date());
   // The gauges read the handoff service, made further down; they are read only when scraped.
   let handoffCounts = () => ({ queued: 0, connected: 0 });
   let operatorsOnline = () => 0;
   const metrics = new DialogoMetrics({ queue: () => handoffCounts(), operatorsOnline: () => operatorsOnline() });
+  // The store first: a second server on the same SQLite folder is refused at once, before the
+  // knowledge base is built (seconds).
+  const backend = await openStorage(config, { instanceLock: options.instanceLock ?? true, onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
+  opened.push(() => backend.close());
+  logger.info({ storage: backend.kind }, 'storage open');
+  const { coordinator, loginLimiter } = await openCoordination(config, logger);
+  opened.push(() => coordinator.close());
   const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir) });
   const runtime = new RuntimeHolder(await knowledge.start());
 
-  const backend = await openStorage(config, { instanceLock: options.instanceLock ?? true, onUnreadable: (error) => logger.warn({ err: error }, 'sealed state item unreadable: read as missing') });
-  logger.info({ storage: backend.kind }, 'storage open');
-  const { coordinator, loginLimiter } = await openCoordination(config, logger);
   const clustered = coordinator.kind === 'redis';
   logger.info({ coordinator: coordinator.kind, instance: coordinator.instanceId }, clustered ? 'cluster mode: Redis coordinates, MongoDB holds the truth' : 'single instance');
   const storage = new ResilientStorage(backend.state, logger);

@@ -85,6 +85,21 @@ describe('the embedded SQLite store serves one server process per data folder', 
     expect(outcome).toBeInstanceOf(InstanceLockedError);
   }, 60_000);
 
+  test('a start that fails after taking the folder lets it go: the next start in the same process succeeds', async () => {
+    const kbBroken = path.resolve(__dirname, '../fixtures/kb-broken');
+    const failed = await startDialogo(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', KB_DIR: kbBroken, KB_WATCH: 'false' }), createLogger('silent')).then(
+      async (dialogo) => {
+        await dialogo.stop();
+        return undefined;
+      },
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(Error);
+    expect(failed).not.toBeInstanceOf(InstanceLockedError);
+    const dialogo = await startDialogo(loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', KB_WATCH: 'false' }), createLogger('silent'));
+    await dialogo.stop();
+  }, 60_000);
+
   test('the demo seed, which runs the bot pipeline as a tool, starts beside the server holding the folder', async () => {
     holder = await serverProcessHolding(dataDir);
     const config = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', KB_WATCH: 'false' });
