@@ -4,6 +4,7 @@ import { ACTIVITIES_COLLECTION } from '../../src/storage/mongodb/mongodb-convers
 import { DirectLineTokens } from '../../src/channels/directline/tokens';
 import { createRecordCipher } from '../../src/privacy/encryption';
 import { createConversationIndexes, MongoConversationStore } from '../../src/storage/mongodb/mongodb-conversation-store';
+import { mountEndpoint, type MountedEndpoint } from '../channels/directline/mounted-endpoint';
 
 const KEY = 'chiave-di-prova-lunga-almeno-32-caratteri!';
 
@@ -23,7 +24,6 @@ function jitteredInserts(db: Db): Db {
   }) as Db['collection'];
   return jittered;
 }
-import { mountEndpoint, type MountedEndpoint } from '../channels/directline/mounted-endpoint';
 
 const mongoUri = process.env.MONGODB_URI;
 const describeMongo = mongoUri ? describe : describe.skip;
