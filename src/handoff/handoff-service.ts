@@ -564,6 +564,9 @@ export class HandoffService extends EventEmitter {
       const told = this.toldPosition.get(entry.session.id);
       if (told === entry.position) continue;
       this.toldPosition.set(entry.session.id, entry.position);
+      // Cluster mode: a citizen the elected instance has not seen yet was queued elsewhere, and the
+      // instance that queued them told them their position in its answer; only later changes are news.
+      if (told === undefined && this.options.cluster) continue;
       await this.tell(entry.session, { kind: 'position', position: entry.position, etaSeconds: entry.etaSeconds }, 'bot');
     }
   }

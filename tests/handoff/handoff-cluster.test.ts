@@ -105,6 +105,23 @@ describe('HandoffService in cluster mode (two instances, one store)', () => {
     expect(gateways.b.notices).toHaveLength(1);
   });
 
+  test('a citizen queued on A after B was elected hears their position once (in A\'s answer), not again from B', async () => {
+    const [a, b] = [instance('a'), instance('b')];
+    await Promise.all([a.start(), b.start()]);
+    await b.setLeading(true);
+    await a.setLeading(false);
+    const first = await a.enqueue(request('c1'));
+    const second = await a.enqueue(request('c2'));
+    expect(second.position).toBe(2);
+    // The queue changed on A; the relay wakes B, which must not repeat what A's answer said.
+    await b.announcePositions();
+    expect(gateways.b.notices).toEqual([]);
+    // A real change is told: c1 is claimed, c2 moves up.
+    await a.claim(first.session.id, giulia);
+    await b.announcePositions();
+    expect(gateways.b.notices.map((n) => [n.conversationId, n.notice])).toEqual([['c2', { kind: 'position', position: 1, etaSeconds: null }]]);
+  });
+
   test('a citizen who left the queue for a written request on A, then wrote it on B, is counted once', async () => {
     const [a, b] = [instance('a'), instance('b')];
     await Promise.all([a.start(), b.start()]);
