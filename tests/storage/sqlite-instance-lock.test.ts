@@ -21,7 +21,8 @@ async function serverProcessHolding(dataDir: string): Promise<ChildProcess> {
     const { loadConfig } = require('./src/config');
     const { openStorage } = require('./src/storage/open-storage');
     openStorage(loadConfig({ DATA_DIR: process.env.HOLD_DIR, NODE_ENV: 'test' }), { instanceLock: true })
-      .then(() => { process.stdout.write('held\\n'); setInterval(() => {}, 60000); })
+      // Kept reachable, as the server keeps its store: a store nobody refers to may be collected, lock and all.
+      .then((backend) => { globalThis.heldStore = backend; process.stdout.write('held\\n'); setInterval(() => {}, 60000); })
       .catch((error) => { process.stderr.write(String(error)); process.exit(3); });
   `;
   const { MONGODB_URI: _notThisStore, ...env } = process.env;
