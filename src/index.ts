@@ -300,7 +300,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
           knowledgeBase: knowledge.status,
           channels: { directline: true, messenger: Boolean(messenger) },
           storage: { kind: backend.kind, status: degraded ? 'degraded' : 'ok', bufferedEvents: events.buffered, droppedEvents: events.dropped, pendingStateWrites: storage.pendingWrites },
-          cluster: { coordinator: coordinator.kind, instance: coordinator.instanceId, status: coordinator.health().state, since: coordinator.health().since, ...(coordinator.health().detail ? { detail: coordinator.health().detail } : {}), leading: jobs.isLeading },
+          // The reason of a degraded coordinator names hosts: it goes to the logs, not to this public route.
+          cluster: { coordinator: coordinator.kind, instance: coordinator.instanceId, status: coordinator.health().state, since: coordinator.health().since, leading: jobs.isLeading },
         },
       };
     },

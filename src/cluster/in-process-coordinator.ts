@@ -31,6 +31,27 @@ export class InProcessHub {
     for (const coordinator of this.coordinators) coordinator.healthChanged(this.healthState);
   }
 
+  /** Keeps a value until `expiresAt`; expired ones are dropped at most once a minute, so memory follows recent use. */
+  write(key: string, value: string, expiresAt: number): void {
+    this.values.set(key, { value, expiresAt });
+    this.sweep();
+  }
+
+  /** Counts in a window (see {@link InProcessCoordinator.consume}); expired windows go with the same sweep. */
+  setWindow(key: string, windowMs: number, times: number[]): void {
+    this.windows.set(key, { windowMs, times });
+    this.sweep();
+  }
+
+  private lastSweep = 0;
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
+    for (const [key, { windowMs, times }] of this.windows) if (times.every((t) => now - t >= windowMs)) this.windows.delete(key);
+  }
+
   /** Reads a value unless expired (expired ones are dropped here). */
   read(key: string): string | undefined {
     const entry = this.values.get(key);
@@ -150,24 +171,23 @@ export class InProcessCoordinator implements Coordinator {
     const now = this.hub.now();
     const recent = (this.hub.windows.get(key)?.times ?? []).filter((t) => now - t < windowMs);
     if (recent.length >= limit) {
-      this.hub.windows.set(key, { windowMs, times: recent });
+      this.hub.setWindow(key, windowMs, recent);
       const oldest = recent[0] ?? now;
       return { allowed: false, retryAfterMs: Math.max(1, oldest + windowMs - now) };
     }
     recent.push(now);
-    this.hub.windows.set(key, { windowMs, times: recent });
-    this.sweepWindows(now);
+    this.hub.setWindow(key, windowMs, recent);
     return { allowed: true, retryAfterMs: 0 };
   }
 
   async claimOnce(key: string, ttlMs: number): Promise<boolean> {
     if (this.hub.read(`claim:${key}`) !== undefined) return false;
-    this.hub.values.set(`claim:${key}`, { value: this.instanceId, expiresAt: this.hub.now() + ttlMs });
+    this.hub.write(`claim:${key}`, this.instanceId, this.hub.now() + ttlMs);
     return true;
   }
 
   async put(key: string, value: string, ttlMs: number): Promise<void> {
-    this.hub.values.set(`value:${key}`, { value, expiresAt: this.hub.now() + ttlMs });
+    this.hub.write(`value:${key}`, value, this.hub.now() + ttlMs);
   }
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {
@@ -211,15 +231,5 @@ export class InProcessCoordinator implements Coordinator {
       if (campaigns.length === 0) this.hub.campaigns.delete(role);
     }
     this.hub.coordinators.delete(this);
-  }
-
-  /** Forgets keys whose window is empty, at most once a minute, so memory follows recent traffic. */
-  private lastSweep = 0;
-  private sweepWindows(now: number): void {
-    if (now - this.lastSweep < 60_000) return;
-    this.lastSweep = now;
-    for (const [key, { windowMs, times }] of this.hub.windows) {
-      if (times.every((t) => now - t >= windowMs)) this.hub.windows.delete(key);
-    }
   }
 }

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Coordinator } from '../cluster/coordinator';
+import { InProcessCoordinator } from '../cluster/in-process-coordinator';
 import type { Logger } from '../logger';
 import { redact } from '../privacy/redact';
 import type { HandoffOutcome, HandoffSession, HandoffState, HandoffStore, TicketRecord, TicketStore, TranscriptEntry } from '../storage/ports';
@@ -165,8 +166,11 @@ export class HandoffService extends EventEmitter {
    * kept by every transition made here; in cluster mode reads go to the store and this only feeds the gauges.
    */
   private readonly activeIndex = new Map<string, HandoffSession>();
-  /** Conversations that left the queue for a written request, until they write it. */
-  private readonly diverted = new Set<string>();
+  /**
+   * Where marks that outlive a turn are kept (conversations that left the queue for a written
+   * request): this process's memory alone, the cluster's coordinator otherwise.
+   */
+  private readonly marks: Coordinator;
   private readonly watch: CitizenWatch | undefined;
   /** Whether this instance tells queued citizens their positions (always, unless in cluster mode and not elected). */
   private announcing: boolean;
@@ -180,6 +184,7 @@ export class HandoffService extends EventEmitter {
     this.presence = options.operatorPresence ?? new OperatorPresence({ awayAfterMs: options.operatorAwayAfterMs ?? 60_000, now: () => this.now().getTime() });
     this.presence.on('change', () => this.emit('operators'));
     this.announcing = !options.cluster;
+    this.marks = options.cluster?.coordinator ?? new InProcessCoordinator();
   }
 
   /**
@@ -330,7 +335,7 @@ export class HandoffService extends EventEmitter {
     await this.tell(claimed, { kind: 'connected', operator: operator.displayName ?? null }, 'operator');
     this.emit('session', claimed);
     this.emit('queue');
-    await this.tellPositions();
+    await this.announcePositions();
     return claimed;
   }
 
@@ -387,7 +392,7 @@ export class HandoffService extends EventEmitter {
     this.lifecycle(left, state, { waitSec: secondsBetween(left.queuedAt, at) });
     this.emit('session', left);
     this.emit('queue');
-    await this.tellPositions();
+    await this.announcePositions();
     return left;
   }
 
@@ -531,21 +536,14 @@ export class HandoffService extends EventEmitter {
 
   /** Remembers (for every instance in cluster mode) that a conversation left the queue for a written request. */
   private async markDiverted(key: string): Promise<void> {
-    const coordinator = this.options.cluster?.coordinator;
-    if (!coordinator) {
-      this.diverted.add(key);
-      return;
-    }
-    await coordinator.put(divertedKey(key), '1', DIVERTED_TTL_MS).catch((error: unknown) => this.options.logger.warn({ err: error }, 'written-request diversion not shared'));
+    await this.marks.put(divertedKey(key), '1', DIVERTED_TTL_MS).catch((error: unknown) => this.options.logger.warn({ err: error }, 'written-request diversion not kept'));
   }
 
   /** Whether the conversation left the queue for a written request (forgotten once asked). */
   private async takeDiverted(key: string): Promise<boolean> {
-    const coordinator = this.options.cluster?.coordinator;
-    if (!coordinator) return this.diverted.delete(key);
-    const [mark] = await coordinator.getMany([divertedKey(key)]).catch(() => [undefined]);
+    const [mark] = await this.marks.getMany([divertedKey(key)]).catch(() => [undefined]);
     if (mark === undefined) return false;
-    await coordinator.remove(divertedKey(key)).catch(() => undefined);
+    await this.marks.remove(divertedKey(key)).catch(() => undefined);
     return true;
   }
 
@@ -554,10 +552,6 @@ export class HandoffService extends EventEmitter {
    * on every queue change of any instance (relayed to it), so that nobody hears a position twice.
    */
   async announcePositions(): Promise<void> {
-    return this.tellPositions();
-  }
-
-  private async tellPositions(): Promise<void> {
     if (!this.announcing) return;
     for (const entry of await this.queue()) {
       if (entry.position === null) continue;
@@ -725,7 +719,7 @@ export class HandoffService extends EventEmitter {
     this.emit('handover', { session: moved, kind, from, to: target.name, by: by.name, note } satisfies HandoverEvent);
     this.emit('session', moved);
     this.emit('queue');
-    if (from === null) await this.tellPositions();
+    if (from === null) await this.announcePositions();
     return moved;
   }
 }

@@ -193,6 +193,9 @@ maybe('Dialogo as a cluster of three instances behind a load balancer without af
     const session = (await api('GET', '/queue')).json.sessions.find((s: { state: string }) => s.state === 'connected');
     await redis.kill();
     await until('every instance reporting the coordinator degraded', async () => (await clusterStates(live)).every((s) => s === 'degraded'), 15_000);
+    // Public: it says degraded, never where Redis lives.
+    const readiness = await (await fetch(`http://127.0.0.1:${live[0]?.port ?? 0}/readyz`)).text();
+    expect(readiness).not.toContain(String(redis.port));
     const during = await api('POST', `/conversations/${session.id}/messages`, { text: 'Messaggio durante il guasto di Redis.' });
     expect(during.status).toBe(201);
     await until('the message sent while Redis was down', () => texts().find((t) => t.includes('durante il guasto')), 15_000);

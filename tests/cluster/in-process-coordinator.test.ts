@@ -55,4 +55,20 @@ describe('InProcessCoordinator', () => {
     expect(got).toContain('a:2');
     expect(got).not.toContain('b:2');
   });
+
+  test('expired values, claims and empty windows are forgotten, not kept for ever', async () => {
+    let now = 0;
+    const hub = new InProcessHub(() => now);
+    const coordinator = new InProcessCoordinator(hub);
+    for (let i = 0; i < 100; i += 1) {
+      await coordinator.put(`diverted/directline/c${i}`, '1', 1000);
+      await coordinator.claimOnce(`mid-${i}`, 1000);
+      await coordinator.consume(`dl-post:c${i}`, 60, 1000);
+    }
+    expect(hub.values.size).toBe(200);
+    now = 61_000;
+    await coordinator.put('fresh', '1', 1000);
+    expect([...hub.values.keys()]).toEqual(['value:fresh']);
+    expect(hub.windows.size).toBe(0);
+  });
 });
