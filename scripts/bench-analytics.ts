@@ -18,6 +18,7 @@ import { createLogger } from '../src/logger';
 import { percentile, round } from '../src/nlu/evaluation';
 import type { InteractionEvent } from '../src/storage/interaction-event';
 import { openStorage } from '../src/storage/open-storage';
+import { seededRandom } from '../src/seeded-random';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TOPICS = Array.from({ length: 40 }, (_, i) => `topic-${String(i).padStart(2, '0')}`);
@@ -61,15 +62,7 @@ async function bench(kind: 'sqlite' | 'mongodb', total: number): Promise<void> {
   const env = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test', KB_WATCH: 'false', DATA_DIR: dataDir, LOG_LEVEL: 'silent', RETENTION_DAYS: '3650', ...(kind === 'mongodb' ? { MONGODB_URI: process.env.MONGODB_URI, MONGODB_DB: `bench_analytics_${Date.now()}` } : {}) };
   const config = loadConfig(env);
   const backend = await openStorage(config);
-  // mulberry32: a small seeded PRNG exact in 32-bit integer arithmetic.
-  let seed = 42;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = seed;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(42);
   const to = Date.UTC(2026, 10, 28);
   const from = to - 365 * DAY_MS;
   const built = performance.now();

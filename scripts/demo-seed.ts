@@ -15,6 +15,7 @@ import { startDialogo, type Dialogo } from '../src/index';
 import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import type { Topic } from '../src/knowledge/topic-schema';
 import { createLogger } from '../src/logger';
+import { seededRandom } from '../src/seeded-random';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MESSENGER_SECRET = 'demo-seed-app-secret';
@@ -47,17 +48,6 @@ const OPERATORS = [
   { name: 'sara', role: 'supervisor' as const, maxConcurrent: 3 },
 ];
 
-/** A small seeded PRNG (mulberry32), so that a seed gives the same year every time. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Stats {
   conversations: number;
@@ -72,7 +62,7 @@ async function main(): Promise<void> {
   const perDay = Number(values['per-day']);
   if (!Number.isInteger(days) || days < 1 || days > 1000) throw new Error('--days must be a whole number from 1 to 1000');
   if (!Number.isFinite(perDay) || perDay < 1 || perDay > 500) throw new Error('--per-day must be from 1 to 500');
-  const random = prng(Number(values.seed));
+  const random = seededRandom(Number(values.seed));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
   // The Graph API stand-in: Messenger answers go nowhere, successfully.

@@ -3,30 +3,20 @@ import { rebuildRollups } from '../../src/analytics/rebuild';
 import type { EventOutcome, InteractionEvent } from '../../src/storage/interaction-event';
 import type { InteractionEventStore, RollupRow, StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { seededRandom } from '../../src/seeded-random';
 
 /*
  * Shared by the cluster analytics tests: seeded citizens, two simulated instances writing to one
  * store, and the single-instance reference figures (rebuildRollups) to compare with.
  */
 
-/** mulberry32, so that a failing run can be replayed by its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const START = Date.parse('2026-04-01T06:00:00Z');
 export const FALLBACK_TEXTS = ['bici rubata dove', 'orari piscina', 'permesso ztl residenti'];
 
 /** Citizens chatting over a few hours: quick exchanges, long silences (new conversations), ratings and handoffs. */
 export function citizens(seed: number, count: number): InteractionEvent[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const events: InteractionEvent[] = [];
   for (let c = 0; c < count; c += 1) {

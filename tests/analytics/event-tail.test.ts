@@ -5,7 +5,8 @@ import type { InteractionEventStore, RollupBatch, RollupStore, StorageBackend } 
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { adapters } from '../storage/adapters';
 import { citizen } from './kpi-fixtures';
-import { Clock, citizens, conversations, figures, finish, type Instance, prng, reference, runTwoInstances, tail } from './cluster-fixtures';
+import { seededRandom } from '../../src/seeded-random';
+import { Clock, citizens, conversations, figures, finish, type Instance, reference, runTwoInstances, tail } from './cluster-fixtures';
 
 describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
   let backend: StorageBackend;
@@ -23,7 +24,7 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
     const clock = new Clock();
     const leader = tail(backend, clock);
     await leader.lead();
-    const random = prng(seed + 1);
+    const random = seededRandom(seed + 1);
     await runTwoInstances(events, backend.events, clock, async () => {
       if (random() < 0.4) await leader.catchUp();
     });
@@ -74,7 +75,7 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
     const b = tail(backend, clock);
     await a.lead();
     let leader: EventTail = a;
-    const random = prng(6);
+    const random = seededRandom(6);
     let changes = 0;
     await runTwoInstances(events, backend.events, clock, async (index) => {
       if (random() < 0.5) await leader.catchUp();
@@ -193,7 +194,7 @@ describe.each(adapters)('event tail (cluster analytics): %s', (_name, open) => {
   test('reads and writes failing half-way through a backlog: nothing counted twice, nothing missed', async () => {
     const events = citizens(17, 6);
     const clock = new Clock();
-    const random = prng(18);
+    const random = seededRandom(18);
     const flakyEvents: InteractionEventStore = Object.create(backend.events, {
       storedSince: {
         value: async (from: Date, limit: number) => {

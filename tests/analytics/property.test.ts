@@ -7,18 +7,8 @@ import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
 import type { StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { tempDataDir } from '../fixtures/runtime';
+import { seededRandom } from '../../src/seeded-random';
 
-/** mulberry32: a small seeded PRNG, so that a failing stream can be replayed by its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['bici', 'rubata', 'orari', 'piscina', 'cimitero', 'permesso', 'ztl', 'dove', 'la', 'per', 'residenti', 'multa', 'tari', 'come', 'pagare', '[EMAIL]'];
 const TOPICS = ['carta-identita', 'tari', 'anagrafe', 'ztl', null] as const;
@@ -26,7 +16,7 @@ const START = Date.parse('2026-03-28T20:00:00Z'); // across the change to summer
 
 /** A few hundred events of ~25 citizens over several days: visits split by short and long silences, handoffs included. */
 function stream(seed: number): InteractionEvent[] {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const events: { e: InteractionEvent; order: number }[] = [];
   let order = 0;
@@ -118,7 +108,7 @@ describe.each(adapters)('online aggregation equals a rebuild: %s', (_name, open)
     const online = await open();
     const rebuilt = await open();
     try {
-      const random = prng(seed ^ 0x5eed);
+      const random = seededRandom(seed ^ 0x5eed);
       let aggregator = new AnalyticsAggregator(online.backend.rollups);
       await aggregator.start();
       for (const event of events) {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, type Page, type Route } from 'playwright-core';
 import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
+import { seededRandom } from '../../src/seeded-random';
 
 const WEB = path.resolve(__dirname, '../../src/web');
 const CHART_UMD = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
@@ -44,20 +45,10 @@ const DAY_MS = 86_400_000;
 const dayString = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Daily figures from DATA_START to "today": volumes grow ~18% a year, abandonment falls. */
 function buildDays(): Day[] {
-  const random = prng(20260315);
+  const random = seededRandom(20260315);
   const days: Day[] = [];
   const end = dayMs('2026-03-15');
   for (let ms = dayMs(DATA_START); ms <= end; ms += DAY_MS) {
