@@ -1,39 +1,14 @@
 import type { CoordinatorHealth } from '../../src/cluster/coordinator';
-import { openRedisCoordinator, type RedisCoordinator } from '../../src/cluster/redis-coordinator';
+import { openRedisCoordinator } from '../../src/cluster/redis-coordinator';
 import { createLogger } from '../../src/logger';
-import { RedisServer } from '../fixtures/redis-server';
+import { RedisServer, useRedis } from '../fixtures/redis-server';
 import { sleep, waitFor } from './wait';
 
 /** What only the Redis coordinator does: instances that die, leases that lapse, Redis going away and coming back. */
 
 const logger = createLogger('silent');
 const LEASE = 1000;
-let redis: RedisServer;
-let prefixes = 0;
-const opened: RedisCoordinator[] = [];
-
-async function open(prefix: string): Promise<RedisCoordinator> {
-  const coordinator = await openRedisCoordinator(redis.url, { logger, leaseMs: LEASE, keyPrefix: prefix });
-  opened.push(coordinator);
-  return coordinator;
-}
-
-async function pair(): Promise<[RedisCoordinator, RedisCoordinator]> {
-  const prefix = `redis${++prefixes}:`;
-  return [await open(prefix), await open(prefix)];
-}
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await redis.stop();
-});
+const { server, pair } = useRedis({ leaseMs: LEASE, prefix: 'redis' });
 
 test('an instance that dies holding a lock frees it when its lease lapses, and its waiters follow in order', async () => {
   const [dying, survivor] = await pair();
@@ -93,7 +68,7 @@ test('Redis down: degraded within a second, work still runs, nothing throws, nob
   await a.put('presence:giulia', 'online', 60_000);
 
   const killed = Date.now();
-  await redis.kill();
+  await server().kill();
   await waitFor(() => a.health().state === 'degraded' && b.health().state === 'degraded', 3000);
   const degradedAfter = Date.now() - killed;
   expect(degradedAfter).toBeLessThan(1000);
@@ -119,7 +94,7 @@ test('Redis down: degraded within a second, work still runs, nothing throws, nob
   expect(await a.members()).toEqual([a.instanceId]);
 
   const restarted = Date.now();
-  await redis.restart();
+  await server().restart();
   await waitFor(() => a.health().state === 'ok' && b.health().state === 'ok', 5000);
   const okAfter = Date.now() - restarted;
   expect(okAfter).toBeLessThan(LEASE * 2);
@@ -138,11 +113,11 @@ test('Redis down: degraded within a second, work still runs, nothing throws, nob
 
 test('a subscription made while Redis is down starts receiving once Redis is back', async () => {
   const [a, b] = await pair();
-  await redis.kill();
+  await server().kill();
   await waitFor(() => b.health().state === 'degraded', 3000);
   const received: string[] = [];
   await b.subscribe('dl:c9', (message) => received.push(message));
-  await redis.restart();
+  await server().restart();
   await waitFor(() => a.health().state === 'ok' && b.health().state === 'ok', 5000);
   await a.publish('dl:c9', 'hello');
   await waitFor(() => received.length === 1);
@@ -168,7 +143,7 @@ test('a lock waiter does not stall when a release notice is lost: it looks again
 
 test('a Redis that hangs (connected, silent) does not hold a turn up: commands time out and work runs', async () => {
   const [a] = await pair();
-  redis.pause();
+  server().pause();
   try {
     const started = Date.now();
     await expect(a.withLock('turn:c7', async () => 'ran')).resolves.toBe('ran');
@@ -178,7 +153,7 @@ test('a Redis that hangs (connected, silent) does not hold a turn up: commands t
     expect(Date.now() - started).toBeLessThan(LEASE);
     expect(a.health()).toMatchObject({ state: 'degraded', detail: expect.stringContaining('did not answer') });
   } finally {
-    redis.resume();
+    server().resume();
   }
   await waitFor(() => a.health().state === 'ok', LEASE * 2);
 }, 15_000);

@@ -1,8 +1,7 @@
-import { openRedisCoordinator, type RedisCoordinator } from '../../src/cluster/redis-coordinator';
 import { SharedLoginRateLimiter } from '../../src/cluster/shared-login-rate-limiter';
 import { createLogger } from '../../src/logger';
 import type { LoginRateDecision, LoginRateLimiterOptions } from '../../src/operators/login-rate-limiter';
-import { RedisServer } from '../fixtures/redis-server';
+import { useRedis } from '../fixtures/redis-server';
 import { waitFor } from './wait';
 
 /**
@@ -14,21 +13,7 @@ const MINUTE = 60_000;
 const ATTACKER = '203.0.113.7';
 const OWNER = '198.51.100.1';
 const logger = createLogger('silent');
-let redis: RedisServer;
-let prefixes = 0;
-const opened: RedisCoordinator[] = [];
-
-beforeAll(async () => {
-  redis = await RedisServer.start();
-});
-
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-});
-
-afterAll(async () => {
-  await redis.stop();
-});
+const redis = useRedis({ leaseMs: 1000, prefix: 'login' });
 
 function clock(start = Date.parse('2026-11-10T09:00:00Z')): { now: () => number; advance: (ms: number) => void } {
   let t = start;
@@ -37,9 +22,7 @@ function clock(start = Date.parse('2026-11-10T09:00:00Z')): { now: () => number;
 
 /** Two instances' limiters on one Redis; `attempt` alternates between them. */
 async function cluster(options: Omit<LoginRateLimiterOptions, 'maxKeys'> = {}) {
-  const prefix = `login${++prefixes}:`;
-  const coordinators = [await openRedisCoordinator(redis.url, { logger, leaseMs: 1000, keyPrefix: prefix }), await openRedisCoordinator(redis.url, { logger, leaseMs: 1000, keyPrefix: prefix })];
-  opened.push(...coordinators);
+  const coordinators = await redis.pair();
   const limiters = coordinators.map((coordinator) => new SharedLoginRateLimiter(coordinator, { ...options, logger }));
   let next = 0;
   const attempt = (account: string, address: string) => limiters[next++ % limiters.length]!.attempt(account, address);
@@ -149,7 +132,7 @@ test('limits must be positive integers', () => {
 test('while Redis is down each instance limits by itself: the door neither opens nor shuts', async () => {
   const c = clock();
   const { attempt, fail, coordinators } = await cluster({ now: c.now, maxPerAccountAddress: 2 });
-  await redis.kill();
+  await redis.server().kill();
   try {
     await waitFor(() => coordinators.every((coordinator) => coordinator.health().state === 'degraded'), 3000);
     // Alternating instances: each counts its own, so the pair meets the limit after 2 failures on each.
@@ -157,6 +140,6 @@ test('while Redis is down each instance limits by itself: the door neither opens
     expect(await attempt('giulia.rossi', ATTACKER)).toMatchObject({ allowed: false, limitedBy: 'account-address' });
     expect((await attempt('giulia.rossi', OWNER)).allowed).toBe(true);
   } finally {
-    await redis.restart();
+    await redis.server().restart();
   }
 }, 15_000);
