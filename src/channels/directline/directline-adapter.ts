@@ -10,6 +10,9 @@ import type { TurnLock } from '../keyed-serial-queue';
 import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { ConversationStore, DirectLineConversation, StoredActivity } from './conversation-store';
 
+/** Where a turn keeps the conversation it belongs to (read once, when the turn began). */
+const CONVERSATION = Symbol('directline conversation');
+
 /** channelId of every activity on this channel, as on Azure's Direct Line. */
 export const DIRECTLINE_CHANNEL_ID = 'directline';
 
@@ -75,7 +78,7 @@ export class DirectLineAdapter extends SerialChannelAdapter {
       locale: conversation.locale,
       membersAdded: [userOf(conversation), this.bot],
     };
-    return this.enqueue(conversation.id, () => this.runTurn(activity));
+    return this.enqueue(conversation.id, () => this.runTurn(activity, conversation));
   }
 
   /**
@@ -90,7 +93,7 @@ export class DirectLineAdapter extends SerialChannelAdapter {
       ...this.envelope(conversation, from, this.bot),
       locale: posted.locale ?? conversation.locale,
     });
-    await this.enqueue(conversation.id, () => this.runTurn(stored.activity));
+    await this.enqueue(conversation.id, () => this.runTurn(stored.activity, conversation));
     return { id: stored.activity.id ?? '' };
   }
 
@@ -126,7 +129,9 @@ export class DirectLineAdapter extends SerialChannelAdapter {
         continue;
       }
       const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
-      const conversation = conversationId ? await this.store.get(conversationId) : undefined;
+      // The turn's own conversation is on the context: no store read per reply (a database read in cluster mode).
+      const current = context.turnState.get(CONVERSATION) as DirectLineConversation | undefined;
+      const conversation = current?.id === conversationId ? current : conversationId ? await this.store.get(conversationId) : undefined;
       if (!conversation) throw new Error(`unknown Direct Line conversation ${conversationId ?? '(none)'}`);
       const stored = await this.append(conversation.id, {
         ...activity,
@@ -181,9 +186,11 @@ export class DirectLineAdapter extends SerialChannelAdapter {
     return stored;
   }
 
-  private async runTurn(activity: Partial<Activity>): Promise<void> {
+  private async runTurn(activity: Partial<Activity>, conversation: DirectLineConversation): Promise<void> {
+    const context = new TurnContext(this, activity);
+    context.turnState.set(CONVERSATION, conversation);
     // runMiddleware hands errors of the bot to onTurnError; what escapes that is only reported.
-    await this.runMiddleware(new TurnContext(this, activity), this.botLogic);
+    await this.runMiddleware(context, this.botLogic);
   }
 
   /** Chains `work` after the conversation's previous turn; resolves when it is done (never rejects). */

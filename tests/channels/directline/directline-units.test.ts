@@ -1,3 +1,4 @@
+import { DirectLineAdapter } from '../../../src/channels/directline/directline-adapter';
 import { CONVERSATION_OVERHEAD_BYTES, MemoryConversationStore } from '../../../src/channels/directline/memory-conversation-store';
 import { DirectLineTokens, TOKEN_LIFETIME_SECONDS } from '../../../src/channels/directline/tokens';
 
@@ -101,5 +102,29 @@ describe('DirectLineTokens', () => {
     now += 60_000;
     expect(tokens.check(token)).toMatchObject({ status: 'expired', claims: { conv: 'conv', user: 'dl_u' } });
     expect(new DirectLineTokens('another-long-secret', () => now).check(token)).toEqual({ status: 'invalid' });
+  });
+});
+
+describe('DirectLineAdapter', () => {
+  test('a turn\'s replies are stored without reading the conversation again (a database read each in cluster mode)', async () => {
+    const store = new MemoryConversationStore();
+    let reads = 0;
+    const get = store.get.bind(store);
+    store.get = async (id: string) => {
+      reads += 1;
+      return get(id);
+    };
+    const adapter = new DirectLineAdapter({
+      store,
+      botLogic: async (context) => {
+        await context.sendActivity('uno');
+        await context.sendActivity('due');
+        await context.sendActivity('tre');
+      },
+    });
+    const conversation = await store.create({ id: 'c1', userId: 'dl_u', locale: 'it-IT', serviceUrl: 'http://x' });
+    await adapter.receiveActivity(conversation, { type: 'message', text: 'ciao' });
+    expect((await store.activitiesAfter('c1', 0)).map((s) => s.activity.text)).toEqual(['ciao', 'uno', 'due', 'tre']);
+    expect(reads).toBe(0);
   });
 });
