@@ -9,6 +9,7 @@ import { OperatorAccounts } from '../../src/operators/operator-accounts';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
 import { DialogoProcess, RoundRobinProxy } from '../fixtures/cluster';
 import { openConsoleSocket, type ConsoleSocket } from '../fixtures/console-socket';
+import { DirectLineCitizen } from '../fixtures/directline-citizen';
 import { RedisServer } from '../fixtures/redis-server';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
@@ -72,6 +73,8 @@ maybe('Dialogo as a cluster of three instances behind a load balancer without af
       REDIS_URL: redis.url,
       OFFICE_HOURS: 'always',
       HANDOFF_SWEEP_INTERVAL_MS: '500',
+      // Short, so that a citizen who leaves is seen away and abandoned within seconds (the last test).
+      HANDOFF_PRESENCE_TIMEOUT_SEC: '3',
       SHUTDOWN_GRACE_MS: '3000',
     });
   };
@@ -212,6 +215,23 @@ maybe('Dialogo as a cluster of three instances behind a load balancer without af
     const ids = (citizen?.received ?? []).map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);
   }, 120_000);
+
+  test('a queued citizen who stops polling (a closed tab) is shown away on the console of another instance, then abandoned: presence is shared', async () => {
+    // Plain polling through the balancer: every poll lands on another instance.
+    const walker = await DirectLineCitizen.start(proxy.port, undefined, SECRETS.DIRECTLINE_SECRET);
+    await walker.say('vorrei parlare con un operatore');
+    await walker.say('Sì');
+    await walker.say('certificato di residenza per il mutuo');
+    const [queued] = await walker.say('Acconsento');
+    expect(queued.text).toMatch(/coda/i);
+    const lastQueue = (): { id: string; state: string; citizenPresence?: string | null }[] | undefined => console3?.pushes.filter((p) => p.type === 'queue').at(-1)?.sessions;
+    const card = await until('the queued card on instance 3', () => lastQueue()?.find((s) => s.state === 'queued'));
+    expect(card.citizenPresence).toBe('present');
+    // The tab closes: no more polls anywhere.
+    await until('the card shown away on instance 3', () => lastQueue()?.find((s) => s.id === card.id && s.citizenPresence === 'away'), 15_000);
+    await until('the citizen abandoned: off the queue of instance 3', () => lastQueue() && !lastQueue()?.some((s) => s.id === card.id), 15_000);
+  }, 60_000);
+
 });
 
 /** What each instance's /readyz says of the coordinator. */
