@@ -219,6 +219,7 @@
     state.loadSeq += 1;
     saveToken(null);
     destroyCharts();
+    panels.forEach(function (panel) { if (panel.stop) panel.stop(); });
     showLogin(message);
   }
 
@@ -231,6 +232,7 @@
     setText('login-message', '');
     $('login-password').value = '';
     applyPreset('12m');
+    panels.forEach(function (panel) { if (panel.start) panel.start(); });
     $('main').focus();
   }
 
@@ -327,6 +329,7 @@
     renderGaps(list(s.knowledgeGaps));
     renderSplit('channel', list(s.byChannel), 'channel', channelLabel, 'Ripartizione delle conversazioni per canale');
     renderSplit('language', list(s.byLanguage), 'language', languageLabel, 'Ripartizione delle conversazioni per lingua');
+    panels.forEach(function (panel) { if (panel.render) panel.render(loaded); });
   }
 
   function kpi(key, label, value, details) {
@@ -733,6 +736,19 @@
         showLogin('Impossibile verificare la sessione: ' + describeError(error));
       });
   }
+
+  // Panels in their own files (loaded after this one) register here: `start()` when a supervisor
+  // is signed in, `render(loaded)` with each period's summary, `stop()` at sign-out. They call the
+  // API with this page's token through `api`.
+  var panels = [];
+  window.DialogoDashboard = {
+    api: api,
+    describeError: describeError,
+    register: function (panel) { panels.push(panel); },
+    format: { int: fmtInt, rate: fmtRate, duration: fmtDuration, date: fmtDate, month: fmtMonth, isoDate: isoDate },
+    drawChart: drawChart,
+    colors: COLORS,
+  };
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();
