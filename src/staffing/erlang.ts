@@ -123,7 +123,7 @@ export function serversForTarget(load: Omit<QueueInput, 'servers' | 'targetSec'>
 export function withShrinkage(servers: number, shrinkage: number): number {
   if (!(shrinkage >= 0 && shrinkage < 1)) throw new RangeError('shrinkage must be at least 0 and below 1');
   // The epsilon keeps 14 / 0.7 = 20.000000000000004 at 20.
-  return Math.ceil(servers / (1 - shrinkage) - 1e-9);
+  return Math.max(0, Math.ceil(servers / (1 - shrinkage) - 1e-9));
 }
 
 /**
