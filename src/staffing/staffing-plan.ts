@@ -19,11 +19,17 @@ export type Weekday = (typeof WEEKDAYS)[number];
 const hours = z
   .array(z.number().int('must be whole operators').min(0, 'must not be negative').max(MAX_PLANNED_OPERATORS, `must be at most ${MAX_PLANNED_OPERATORS}`), 'must be a list of 24 numbers')
   .length(24, 'must hold 24 hours (0 to 23)');
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'is not a real date');
 const weekly = z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, hours])) as Record<Weekday, typeof hours>);
-const dates = z
-  .record(day, hours)
-  .refine((value) => Object.keys(value).length <= MAX_PLAN_DATES, `at most ${MAX_PLAN_DATES} dates`);
+/** A real calendar day written YYYY-MM-DD. */
+const isDay = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text;
+// Keys are checked here rather than with a key schema, whose message zod replaces with "Invalid key in record".
+const dates = z.record(z.string(), hours).superRefine((value, ctx) => {
+  const keys = Object.keys(value);
+  if (keys.length > MAX_PLAN_DATES) ctx.addIssue({ code: 'custom', message: `at most ${MAX_PLAN_DATES} dates` });
+  for (const key of keys.slice(0, MAX_PLAN_DATES + 1)) {
+    if (!isDay(key)) ctx.addIssue({ code: 'custom', path: [key], message: /^\d{4}-\d{2}-\d{2}$/.test(key) ? 'is not a real date' : 'must be a date YYYY-MM-DD' });
+  }
+});
 
 /** What a supervisor sends: operators rostered per hour of each weekday, and optional dated exceptions. */
 export const staffingPlanInputSchema = z.strictObject({ weekly, dates: dates.optional() });
