@@ -3,7 +3,7 @@
 // Content-Security-Policy) and the staffing API is the real one on SQLite; the forecast route is a
 // STAND-IN TEST FIXTURE serving a ForecastResult built here (the forecast service is wired at merge).
 // Sign-in and the period summary are mocked in the page, as tests/web/dashboard.test.ts does.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -209,6 +209,17 @@ describeBrowser('the dashboard’s next 6 weeks in Chromium', () => {
     await page.locator('#outlook').screenshot({ path: path.join(ARTIFACTS, 'dashboard-outlook-1280.png') });
   });
 
+  test('no serious or critical axe-core violations in the view', async () => {
+    await page.locator('#outlook details summary').click();
+    // Through DevTools, not a <script>: the page's real Content-Security-Policy refuses inline scripts.
+    await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+    const violations = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`
+      axe.run(document.getElementById('outlook'), { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((result) =>
+        result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })))`);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    await page.locator('#outlook details summary').click();
+  });
+
   test('usable at 390 px: nothing of the view runs off the screen, the wide tables scroll in their own region', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('#outlook-staff-table').waitFor();
@@ -218,7 +229,7 @@ describeBrowser('the dashboard’s next 6 weeks in Chromium', () => {
     const wrap = page.locator('.table-wrap', { has: page.locator('#outlook-staff-table') });
     expect(await wrap.evaluate((node) => node.scrollWidth > node.clientWidth)).toBe(true);
     expect(await wrap.getAttribute('tabindex')).toBe('0');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-outlook-390.png'), fullPage: true });
+    await page.locator('#outlook').screenshot({ path: path.join(ARTIFACTS, 'dashboard-outlook-390.png') });
     expect(pageErrors).toEqual([]);
   });
 });
