@@ -249,6 +249,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     runtime: () => runtime.current(),
     contact: config.contactCentre,
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
+    // The communications calendar's day: notices, recognition priors and the greeting's news.
+    now,
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
