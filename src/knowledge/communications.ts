@@ -7,9 +7,9 @@ export const MAX_NOTICES = 2;
 /** Most communications the greeting mentions. */
 export const MAX_GREETING_NOTICES = 2;
 /**
- * The recognition prior of a topic with an active communication: its probability is multiplied by
- * this before renormalising. 1.15 lets it pass another topic only when the other is less than 15 %
- * more likely (0.40 against 0.38 flips, 0.45 against 0.38 does not): a tie-break, never an override.
+ * The recognition prior of a topic with an active communication: candidates are ranked by
+ * confidence times this. 1.15 lets it pass another topic only when the other is less than 15 %
+ * more likely (0.38 passes 0.40, not 0.45): a tie-break, never an override.
  */
 export const ACTIVE_PRIOR = 1.15;
 
