@@ -87,7 +87,8 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
 
   const synonyms = parseFile(await readText(path.join(dir, SYNONYMS_FILE), SYNONYMS_FILE, problems), SYNONYMS_FILE, synonymsSchema, problems);
   const referrals = await loadReferrals(dir, fileOfId, problems);
-  const communications = await loadCommunications(dir, fileOfId, problems);
+  // A topic whose file is there but broken is reported once, on its own file, not again here.
+  const communications = await loadCommunications(dir, new Set(names.map((name) => name.replace(/\.ya?ml$/, ''))), problems);
   if (problems.length > 0 || !synonyms) throw new KnowledgeBaseError(problems);
   return new KnowledgeBase(topics, synonyms.data as Synonyms, { referrals, communications });
 }
@@ -118,7 +119,7 @@ async function loadReferrals(dir: string, fileOfId: ReadonlyMap<string, string>,
  * `communications.yaml` when the folder has one. Every topic a communication names must be a topic
  * of the folder: a notice promised to a topic that does not exist would never be shown.
  */
-async function loadCommunications(dir: string, fileOfId: ReadonlyMap<string, string>, problems: KnowledgeBaseProblem[]): Promise<Communication[]> {
+async function loadCommunications(dir: string, topicIds: ReadonlySet<string>, problems: KnowledgeBaseProblem[]): Promise<Communication[]> {
   const fullPath = path.join(dir, COMMUNICATIONS_FILE);
   const exists = await fs.stat(fullPath).then(() => true, () => false);
   if (!exists) return [];
@@ -127,7 +128,7 @@ async function loadCommunications(dir: string, fileOfId: ReadonlyMap<string, str
   const { data, lineAt } = parsed;
   data.communications.forEach((c, i) =>
     c.topics.forEach((topicId, j) => {
-      if (fileOfId.has(topicId)) return;
+      if (topicIds.has(topicId)) return;
       problems.push({
         file: COMMUNICATIONS_FILE, path: formatPath(['communications', i, 'topics', j]), line: lineAt(['communications', i, 'topics', j]),
         message: `communication "${c.id}" names topic "${topicId}", which is not a topic of the knowledge base`,

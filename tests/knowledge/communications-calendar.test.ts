@@ -62,6 +62,14 @@ describe('communications.yaml loaded with the knowledge base', () => {
     expect(error.message).toContain("cita l'argomento «tassa-inesistente», che non esiste");
   });
 
+  test("a topic whose file is there but broken is reported on its file only, not again for each communication naming it", async () => {
+    writeFileSync(path.join(dir, 'topics', 'imu.yaml'), 'id: imu\n');
+    write([communication({ id: 'a' }), communication({ id: 'b' })]);
+    const error = await refusal();
+    expect(error.problems.length).toBeGreaterThan(0);
+    expect(error.problems.filter((p) => p.file === 'communications.yaml')).toEqual([]);
+  });
+
   test('an impossible date and an effective day before publication are each reported on their field', async () => {
     write([communication({ id: 'a', published: '2026-02-30' }), communication({ id: 'b', published: '2026-12-10', effective: '2026-12-01' })]);
     const error = await refusal();
