@@ -8,6 +8,7 @@ import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
 import { summaryCsv } from './csv';
+import { romeDay } from './rome-day';
 import { writeDraftFaq } from './draft-faq';
 import { summarize, type AnalyticsSummary } from './summary';
 
@@ -69,9 +70,13 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
     }
     const { from, to } = parsed.data;
     await deps.refresh();
-    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(from, to), deps.rollups.range(yearBefore(from), yearBefore(to)), deps.rollups.gaps(from, to)]);
+    // The table's year to date starts on 1 January, maybe before the period.
+    const yearStart = `${to.slice(0, 4)}-01-01`;
+    const earliest = yearStart < from ? yearStart : from;
+    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to)), deps.rollups.gaps(from, to)]);
     const kb = deps.runtime().kb;
-    return summarize(rows, gaps, { from, to, previousYearRows, topicTitle: (id) => kb.title(id, 'it') ?? null });
+    const today = romeDay((deps.now ?? (() => new Date()))().getTime());
+    return summarize(rows, gaps, { from, to, previousYearRows, today, topicTitle: (id) => kb.title(id, 'it') ?? null });
   };
 
   server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {
