@@ -10,6 +10,7 @@ import type { RollupStore } from '../storage/ports';
 import { summaryCsv } from './csv';
 import { romeDay } from './rome-day';
 import { writeDraftFaq } from './draft-faq';
+import { monthlyCsv, monthlyXlsx } from './monthly-export';
 import { summarize, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
@@ -40,7 +41,8 @@ export interface AnalyticsRouteDependencies {
 
 /**
  * The supervisors' analytics API (documented in docs/metrics.md): `GET /api/analytics/summary`,
- * `GET /api/analytics/export.csv` (the same figures per day) and `POST /api/analytics/gaps/draft`
+ * `GET /api/analytics/export.csv` (the same figures per day), `GET /api/analytics/monthly.csv` and
+ * `monthly.xlsx` (the monthly 020202 table), and `POST /api/analytics/gaps/draft`
  * (a draft FAQ for the editors from a knowledge gap). Only supervisors; figures come from the
  * rollups, never from a scan of raw events.
  *
@@ -103,6 +105,25 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
       if (!res.headersSent) sendError(res, 'INTERNAL');
     }
   });
+
+  // The monthly 020202 table as the dashboard shows it, for Excel (Italian dialect) and as a workbook.
+  const monthlyExport = (extension: 'csv' | 'xlsx', type: string, body: (summary: AnalyticsSummary, today: string) => Buffer | Promise<Buffer>) =>
+    server.get(`${ANALYTICS_API}/monthly.${extension}`, async (req: Request, res: Response) => {
+      try {
+        if (!(await supervisor(req, res))) return;
+        const summary = await summaryFor(req, res);
+        if (!summary) return;
+        const file = await body(summary, romeDay((deps.now ?? (() => new Date()))().getTime()));
+        res.header('content-type', type);
+        res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${summary.from}-${summary.to}.${extension}"`);
+        res.sendRaw(200, file);
+      } catch (error) {
+        deps.logger.error({ err: error }, 'monthly table export failed');
+        if (!res.headersSent) sendError(res, 'INTERNAL');
+      }
+    });
+  monthlyExport('csv', 'text/csv; charset=utf-8', (summary) => monthlyCsv(summary));
+  monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (summary, today) => monthlyXlsx(summary, today));
 
   server.post(`${ANALYTICS_API}/gaps/draft`, async (req: Request, res: Response) => {
     try {
