@@ -336,6 +336,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       return aggregator.flush();
     },
     now,
+    handoff,
   });
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
   if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
