@@ -77,7 +77,6 @@ function nextYearDay(date: string): string | null {
 
 const FIGURE_KEYS = ['in', 'answeredByBot', 'referred', 'answeredByOperator', 'abandoned', 'diverted', 'unresolved', 'queuedToOperator', 'avgWaitSec', 'avgHandleSec'] as const;
 
-
 /** Rows grouped under the day `dayOf` gives (null: left out). */
 function byDay(rows: readonly RollupRow[], dayOf: (day: string) => string | null): Map<string, RollupRow[]> {
   const groups = new Map<string, RollupRow[]>();
@@ -122,18 +121,27 @@ export function monthlyTable(rows: readonly RollupRow[], options: MonthlyTableOp
     const shifted = nextYearDay(day);
     return shifted !== null && shifted >= earliest && shifted <= to ? shifted : null;
   });
-  const counters = new CounterSums([...currentByDay.values(), ...previousByDay.values()].flat());
-  const sum = (group: readonly RollupRow[]) => counters.sum(group);
-  const hasData = (days: Map<string, RollupRow[]>, date: string) => (days.get(date) ?? []).some((r) => (r.counters.conversations ?? 0) > 0);
-  const rowsOf = (groups: Map<string, RollupRow[]>, days: readonly string[]) => days.flatMap((d) => groups.get(d) ?? []);
+  // Each day's counters are summed once; a row then adds the days it covers.
+  const daySums = (groups: Map<string, RollupRow[]>) => {
+    const counters = new CounterSums([...groups.values()].flat());
+    return new Map([...groups].map(([day, group]) => [day, counters.sum(group)]));
+  };
+  const current = daySums(currentByDay);
+  const previous = daySums(previousByDay);
+  const hasData = (sums: Map<string, Counters>, date: string) => (sums.get(date)?.conversations ?? 0) > 0;
+  const sumOf = (sums: Map<string, Counters>, days: readonly string[]): Counters => {
+    const total: Record<string, number> = {};
+    for (const day of days) for (const [name, value] of Object.entries(sums.get(day) ?? {})) total[name] = (total[name] ?? 0) + value;
+    return total;
+  };
   const tableRow = (days: readonly string[]): TableRow => {
-    const figures = monthFigures(sum(rowsOf(currentByDay, days)));
-    const withData = days.filter((d) => hasData(currentByDay, d));
-    const compared = withData.filter((d) => (options.today === undefined || d < options.today) && hasData(previousByDay, d));
+    const figures = monthFigures(sumOf(current, days));
+    const withData = days.filter((d) => hasData(current, d));
+    const compared = withData.filter((d) => (options.today === undefined || d < options.today) && hasData(previous, d));
     const comparison = { daysWithData: withData.length, comparedDays: compared.length, partialBase: compared.length < withData.length };
     if (compared.length === 0) return { ...figures, previousYear: null, change: null, ...comparison };
-    const now = monthFigures(sum(rowsOf(currentByDay, compared)));
-    const before = monthFigures(sum(rowsOf(previousByDay, compared)));
+    const now = monthFigures(sumOf(current, compared));
+    const before = monthFigures(sumOf(previous, compared));
     const changes = Object.fromEntries(FIGURE_KEYS.map((k) => [k, change(now[k], before[k])])) as { [K in keyof MonthFigures]: number | null };
     return { ...figures, previousYear: before, change: changes, ...comparison };
   };
