@@ -1,5 +1,5 @@
 import type { RollupRow } from '../storage/ports';
-import { CounterSums, absorbed, n, ratio, round1, type Counters } from './counter-sums';
+import { absorbed, n, ratio, round1, type Counters } from './counter-sums';
 import { daysBetween } from './rome-day';
 
 /**
@@ -77,6 +77,13 @@ function nextYearDay(date: string): string | null {
 
 const FIGURE_KEYS = ['in', 'answeredByBot', 'referred', 'answeredByOperator', 'abandoned', 'diverted', 'unresolved', 'queuedToOperator', 'avgWaitSec', 'avgHandleSec'] as const;
 
+/** The sum of counter sets, by name. */
+function addUp(sets: readonly Counters[]): Counters {
+  const total: Record<string, number> = {};
+  for (const set of sets) for (const name in set) total[name] = (total[name] ?? 0) + (set[name] ?? 0);
+  return total;
+}
+
 /** Rows grouped under the day `dayOf` gives (null: left out). */
 function byDay(rows: readonly RollupRow[], dayOf: (day: string) => string | null): Map<string, RollupRow[]> {
   const groups = new Map<string, RollupRow[]>();
@@ -121,19 +128,14 @@ export function monthlyTable(rows: readonly RollupRow[], options: MonthlyTableOp
     const shifted = nextYearDay(day);
     return shifted !== null && shifted >= earliest && shifted <= to ? shifted : null;
   });
-  // Each day's counters are summed once; a row then adds the days it covers.
-  const daySums = (groups: Map<string, RollupRow[]>) => {
-    const counters = new CounterSums([...groups.values()].flat());
-    return new Map([...groups].map(([day, group]) => [day, counters.sum(group)]));
-  };
+  // Each day's counters are summed once, by plain addition (a CounterSums of the rows would cost
+  // more than the table: it pays off when the same rows are summed several ways); a row then adds
+  // the days it covers.
+  const daySums = (groups: Map<string, RollupRow[]>) => new Map([...groups].map(([day, group]) => [day, addUp(group.map((r) => r.counters))]));
   const current = daySums(currentByDay);
   const previous = daySums(previousByDay);
   const hasData = (sums: Map<string, Counters>, date: string) => (sums.get(date)?.conversations ?? 0) > 0;
-  const sumOf = (sums: Map<string, Counters>, days: readonly string[]): Counters => {
-    const total: Record<string, number> = {};
-    for (const day of days) for (const [name, value] of Object.entries(sums.get(day) ?? {})) total[name] = (total[name] ?? 0) + value;
-    return total;
-  };
+  const sumOf = (sums: Map<string, Counters>, days: readonly string[]): Counters => addUp(days.flatMap((d): Counters[] => { const day = sums.get(d); return day ? [day] : []; }));
   const tableRow = (days: readonly string[]): TableRow => {
     const figures = monthFigures(sumOf(current, days));
     const withData = days.filter((d) => hasData(current, d));
