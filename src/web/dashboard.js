@@ -4,7 +4,8 @@
  * Vanilla JavaScript, no build step. Same login as the operator console (POST /api/operator/login,
  * bearer token in sessionStorage 'dialogo.operator.token', shared with the console); only
  * supervisors may use it. Figures from GET /api/analytics/summary, CSV from
- * GET /api/analytics/export.csv, FAQ drafts with POST /api/analytics/gaps/draft.
+ * GET /api/analytics/export.csv, FAQ drafts with POST /api/analytics/gaps/draft. The live section
+ * (dashboard-live.js) and the monthly table (dashboard-monthly.js) are panels in their own files.
  * Charts with Chart.js (UMD build served at /vendor/chart.umd.js, global `Chart`).
  *
  * SECURITY: every text that comes from the server (topic titles, citizens' questions, names, file
