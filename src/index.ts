@@ -339,6 +339,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       return aggregator.flush();
     },
     now,
+    handoff,
   });
   mountCommunicationsApi(server.server, { accounts: operators, tokens: operatorTokens, runtime: () => runtime.current(), logger, now });
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;

@@ -8,13 +8,21 @@ import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
 import { summaryCsv } from './csv';
+import { romeDay } from './rome-day';
 import { writeDraftFaq } from './draft-faq';
+import { liveFigures, type LiveHandoffView } from './live';
+import { monthlyCsv, monthlyXlsx } from './monthly-export';
 import { summarize, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
 /** Longest period one summary covers. */
 const MAX_DAYS = 3 * 366;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'is not a real date');
+// V8 parses 2026-02-30 as 2 March: a real date is one that reads back the same.
+const isRealDay = (d: string) => {
+  const ms = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+};
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');
 const periodSchema = z
   .object({ from: day, to: day })
   .refine((p) => p.from <= p.to, 'from must not be after to')
@@ -35,11 +43,14 @@ export interface AnalyticsRouteDependencies {
   /** Makes the rollups current (writes what the aggregator holds) before a summary is read. */
   readonly refresh: () => Promise<void>;
   readonly now?: () => Date;
+  /** The queue and the operators for `GET /api/analytics/live`; without it they read null. */
+  readonly handoff?: LiveHandoffView;
 }
 
 /**
  * The supervisors' analytics API (documented in docs/metrics.md): `GET /api/analytics/summary`,
- * `GET /api/analytics/export.csv` (the same figures per day) and `POST /api/analytics/gaps/draft`
+ * `GET /api/analytics/export.csv` (the same figures per day), `GET /api/analytics/monthly.csv` and
+ * `monthly.xlsx` (the monthly 020202 table), `GET /api/analytics/live` (today so far, the queue, the operators) and `POST /api/analytics/gaps/draft`
  * (a draft FAQ for the editors from a knowledge gap). Only supervisors; figures come from the
  * rollups, never from a scan of raw events.
  *
@@ -69,9 +80,13 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
     }
     const { from, to } = parsed.data;
     await deps.refresh();
-    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(from, to), deps.rollups.range(yearBefore(from), yearBefore(to)), deps.rollups.gaps(from, to)]);
+    // The table's year to date starts on 1 January, maybe before the period.
+    const yearStart = `${to.slice(0, 4)}-01-01`;
+    const earliest = yearStart < from ? yearStart : from;
+    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to)), deps.rollups.gaps(from, to)]);
     const kb = deps.runtime().kb;
-    return summarize(rows, gaps, { from, to, previousYearRows, topicTitle: (id) => kb.title(id, 'it') ?? null });
+    const today = romeDay((deps.now ?? (() => new Date()))().getTime());
+    return summarize(rows, gaps, { from, to, previousYearRows, today, topicTitle: (id) => kb.title(id, 'it') ?? null });
   };
 
   server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {
@@ -95,6 +110,38 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
       res.sendRaw(200, summaryCsv(summary));
     } catch (error) {
       deps.logger.error({ err: error }, 'analytics export failed');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  });
+
+  // The monthly 020202 table as the dashboard shows it, for Excel (Italian dialect) and as a workbook.
+  const monthlyExport = (extension: 'csv' | 'xlsx', type: string, body: (summary: AnalyticsSummary, today: string) => Buffer | Promise<Buffer>) =>
+    server.get(`${ANALYTICS_API}/monthly.${extension}`, async (req: Request, res: Response) => {
+      try {
+        if (!(await supervisor(req, res))) return;
+        const summary = await summaryFor(req, res);
+        if (!summary) return;
+        const file = await body(summary, romeDay((deps.now ?? (() => new Date()))().getTime()));
+        res.header('content-type', type);
+        res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${summary.from}-${summary.to}.${extension}"`);
+        res.sendRaw(200, file);
+      } catch (error) {
+        deps.logger.error({ err: error }, 'monthly table export failed');
+        if (!res.headersSent) sendError(res, 'INTERNAL');
+      }
+    });
+  monthlyExport('csv', 'text/csv; charset=utf-8', (summary) => monthlyCsv(summary));
+  monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (summary, today) => monthlyXlsx(summary, today));
+
+  // What is happening now, polled by the dashboard's live section.
+  server.get(`${ANALYTICS_API}/live`, async (req: Request, res: Response) => {
+    try {
+      if (!(await supervisor(req, res))) return;
+      await deps.refresh();
+      res.header('cache-control', 'no-store');
+      res.send(200, await liveFigures({ rollups: deps.rollups, handoff: deps.handoff, now: deps.now ?? (() => new Date()) }));
+    } catch (error) {
+      deps.logger.error({ err: error }, 'live analytics failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');
     }
   });

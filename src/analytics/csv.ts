@@ -50,3 +50,31 @@ export function summaryCsv(summary: Pick<AnalyticsSummary, 'byDay'>): string {
   for (const day of summary.byDay) lines.push(COLUMNS.map(([, field]) => csvField(cell(day, field))).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** A cell of an exported table: text, a number, yes/no, or empty. */
+export type TableCell = string | number | boolean | null;
+
+/**
+ * One field in the dialect Excel reads on an Italian system: numbers with a decimal comma and no
+ * grouping, yes/no as "sì"/"no", empty for null; quoted (quotes doubled) as RFC 4180 asks when it
+ * holds the separator, a quote or a line break.
+ */
+function excelField(value: TableCell): string {
+  if (value === null) return '';
+  if (typeof value === 'boolean') return value ? 'sì' : 'no';
+  const text = typeof value === 'number' ? String(value).replace('.', ',') : value;
+  return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * A table as CSV for Excel on an Italian system: UTF-8 with a byte-order mark (without it Excel
+ * reads the file as Windows-1252 and "è" breaks), `;` between fields (the comma is the decimal
+ * separator there), decimal comma, CRLF after every row.
+ *
+ * @example
+ * excelCsv([['Mese', 'Attesa media (s)'], ['Marzo 2026', 95.5]]).toString('utf8')
+ * // '\uFEFFMese;Attesa media (s)\r\nMarzo 2026;95,5\r\n'
+ */
+export function excelCsv(rows: readonly (readonly TableCell[])[]): Buffer {
+  return Buffer.from(`\uFEFF${rows.map((row) => `${row.map(excelField).join(';')}\r\n`).join('')}`, 'utf8');
+}

@@ -1,6 +1,8 @@
 import type { KnowledgeGapRow, RollupRow } from '../storage/ports';
 import { BUCKET_BOUNDS, bucketCounters } from './counters';
+import { CounterSums, absorbed, n, ratio, resolved, round1, type Counters } from './counter-sums';
 import { groupGaps } from './gap-groups';
+import { monthlyTable, type MonthSummary, type SpanRow } from './monthly-table';
 import { DAY_PATTERN, compare } from './rollup-batch';
 import { daysBetween } from './rome-day';
 
@@ -11,8 +13,16 @@ export interface SummaryOptions {
   /** First and last day (`YYYY-MM-DD`, inclusive) of the rows. */
   readonly from: string;
   readonly to: string;
-  /** The rows of the same days one year earlier (for the monthly comparison); [] when none. */
+  /**
+   * The rows of the same days one year earlier (for the monthly comparison), from the day one
+   * year before the earlier of `from` and 1 January of `to`'s year; [] when none.
+   */
   readonly previousYearRows: readonly RollupRow[];
+  /**
+   * The current day (Europe/Rome): it and later days are still being counted, so they are never
+   * compared with last year. Unset: every day of the range is complete.
+   */
+  readonly today?: string;
   /** A topic's title for people, or null when the knowledge base no longer has it. */
   readonly topicTitle: (topicId: string) => string | null;
 }
@@ -57,93 +67,24 @@ export interface DaySummary extends PeriodFigures {
   day: string;
 }
 
-/** One month in the shape of the 020202 contact centre's yearly report. */
-export interface MonthFigures {
-  in: number;
-  answeredByBot: number;
-  answeredByOperator: number;
-  abandoned: number;
-  diverted: number;
-  avgWaitSec: number | null;
-  avgHandleSec: number | null;
-}
-
-export interface MonthSummary extends MonthFigures {
-  month: string;
-  previousYear: MonthFigures | null;
-  /** Percentage change on the previous year (12.5 is +12.5 %), null without a base to compare with. */
-  change: { [K in keyof MonthFigures]: number | null } | null;
-}
+export type { MonthFigures, MonthSummary, SpanRow, TableRow } from './monthly-table';
 
 export interface AnalyticsSummary extends PeriodFigures {
   from: string;
   to: string;
-  handoffs: { queued: number; answered: number; abandoned: number };
+  /** Handoff steps, each counted on the day it happened (a conversation's outcome waits for its end). */
+  handoffs: { queued: number; answered: number; abandoned: number; tickets: number };
   p90QueueWaitSec: number | null;
   byChannel: (Breakdown & { channel: string })[];
   byLanguage: (Breakdown & { language: string })[];
   byTopic: (Breakdown & { topicId: string | null; title: string | null; fallbacks: number })[];
   byDay: DaySummary[];
   monthly: MonthSummary[];
+  /** The monthly table's total row: the whole period. */
+  monthlyTotal: SpanRow;
+  /** From 1 January of `to`'s year to `to` (it may start before `from`). */
+  yearToDate: SpanRow;
   knowledgeGaps: KnowledgeGapRow[];
-}
-
-type Counters = Readonly<Record<string, number>>;
-
-/**
- * Sums rows' counters. A year of rollups is tens of thousands of rows summed six ways, so each
- * row's counters are read once into a dense vector (by counter name) and the sums add vectors.
- */
-class CounterSums {
-  private readonly index = new Map<string, number>();
-  private readonly names: string[] = [];
-  private readonly vectors = new Map<RollupRow, Float64Array>();
-
-  constructor(rows: Iterable<RollupRow>) {
-    const all = [...rows];
-    for (const row of all) for (const name of Object.keys(row.counters)) if (!this.index.has(name)) this.index.set(name, this.names.push(name) - 1);
-    for (const row of all) {
-      const vector = new Float64Array(this.names.length);
-      for (const [name, value] of Object.entries(row.counters)) vector[this.index.get(name)!] = value;
-      this.vectors.set(row, vector);
-    }
-  }
-
-  /** The totals of every counter name met (a name absent from all rows reads as 0, as `n()` does). */
-  sum(rows: readonly RollupRow[]): Record<string, number> {
-    const total = new Float64Array(this.names.length);
-    for (const row of rows) {
-      const vector = this.vectors.get(row);
-      if (vector) for (let i = 0; i < vector.length; i += 1) total[i]! += vector[i]!;
-      else for (const [name, value] of Object.entries(row.counters)) if (this.index.has(name)) total[this.index.get(name)!]! += value;
-    }
-    const result: Record<string, number> = {};
-    this.names.forEach((name, i) => {
-      result[name] = total[i]!;
-    });
-    return result;
-  }
-}
-
-function ratio(numerator: number, denominator: number): number | null {
-  return denominator > 0 ? numerator / denominator : null;
-}
-
-function round1(value: number | null): number | null {
-  return value === null ? null : Math.round(value * 10) / 10;
-}
-
-function n(c: Counters, name: string): number {
-  return c[name] ?? 0;
-}
-
-function resolved(c: Counters): number {
-  return n(c, 'resolvedConfirmed') + n(c, 'resolvedAssumed');
-}
-
-/** Conversations self-help absorbed: answered by the bot, or correctly sent to another administration. */
-function absorbed(c: Counters): number {
-  return resolved(c) + n(c, 'referred');
 }
 
 function breakdown(c: Counters): Breakdown {
@@ -199,24 +140,6 @@ function day(c: Counters, date: string): DaySummary {
   };
 }
 
-function monthFigures(c: Counters): MonthFigures {
-  return {
-    in: n(c, 'engaged'),
-    // As 020202 counts a call that it sends elsewhere as answered, so is a referral.
-    answeredByBot: absorbed(c),
-    answeredByOperator: n(c, 'escalated'),
-    abandoned: n(c, 'abandoned'),
-    diverted: n(c, 'tickets'),
-    avgWaitSec: round1(ratio(n(c, 'waitSecSum'), n(c, 'waitCount'))),
-    avgHandleSec: round1(ratio(n(c, 'handleSecSum'), n(c, 'handleCount'))),
-  };
-}
-
-function change(current: number | null, previous: number | null): number | null {
-  if (current === null || previous === null || previous === 0) return null;
-  return round1(((current - previous) / previous) * 100);
-}
-
 /** Groups rows by a text of their key, in first-seen order. */
 function groupBy(rows: readonly RollupRow[], by: (row: RollupRow) => string): Map<string, RollupRow[]> {
   const groups = new Map<string, RollupRow[]>();
@@ -227,13 +150,6 @@ function groupBy(rows: readonly RollupRow[], by: (row: RollupRow) => string): Ma
     else groups.set(id, [row]);
   }
   return groups;
-}
-
-/** `YYYY-MM-DD` one year later (29 February becomes 1 March). */
-function nextYearDay(date: string): string {
-  const year = Number(date.slice(0, 4)) + 1;
-  const shifted = new Date(Date.UTC(year, Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))));
-  return shifted.toISOString().slice(0, 10);
 }
 
 /**
@@ -253,7 +169,7 @@ export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGa
   const { from, to } = options;
   if (!DAY_PATTERN.test(from) || !DAY_PATTERN.test(to) || from > to) throw new Error(`summary range must be two days YYYY-MM-DD, from not after to; got ${from} to ${to}`);
   const inRange = rows.filter((r) => r.key.day >= from && r.key.day <= to);
-  const counters = new CounterSums([...inRange, ...options.previousYearRows]);
+  const counters = new CounterSums(inRange);
   const sum = (group: readonly RollupRow[]) => counters.sum(group);
   const total = sum(inRange);
   const totals = day(total, from);
@@ -272,36 +188,7 @@ export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGa
   const rowsByDay = groupBy(inRange, (r) => r.key.day);
   const byDay = daysBetween(from, to).map((date) => day(sum(rowsByDay.get(date) ?? []), date));
 
-  const previous = groupBy(
-    options.previousYearRows.filter((r) => {
-      const shifted = nextYearDay(r.key.day);
-      return shifted >= from && shifted <= to;
-    }),
-    (r) => nextYearDay(r.key.day).slice(0, 7),
-  );
-  const rowsByMonth = groupBy(inRange, (r) => r.key.day.slice(0, 7));
-  const months = [...new Set(daysBetween(from, to).map((d) => d.slice(0, 7)))];
-  const monthly = months.map((month): MonthSummary => {
-    const current = monthFigures(sum(rowsByMonth.get(month) ?? []));
-    const before = previous.get(month);
-    const previousYear = before && before.some((r) => Object.values(r.counters).some((v) => v !== 0)) ? monthFigures(sum(before)) : null;
-    return {
-      month,
-      ...current,
-      previousYear,
-      change: previousYear
-        ? {
-            in: change(current.in, previousYear.in),
-            answeredByBot: change(current.answeredByBot, previousYear.answeredByBot),
-            answeredByOperator: change(current.answeredByOperator, previousYear.answeredByOperator),
-            abandoned: change(current.abandoned, previousYear.abandoned),
-            diverted: change(current.diverted, previousYear.diverted),
-            avgWaitSec: change(current.avgWaitSec, previousYear.avgWaitSec),
-            avgHandleSec: change(current.avgHandleSec, previousYear.avgHandleSec),
-          }
-        : null,
-    };
-  });
+  const { monthly, monthlyTotal, yearToDate } = monthlyTable(rows, options);
 
   return {
     from,
@@ -322,7 +209,7 @@ export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGa
     escalationRate: totals.escalationRate,
     fallbackRate: totals.fallbackRate,
     csat: totals.csat,
-    handoffs: { queued: n(total, 'handoffsQueued'), answered: n(total, 'handoffsAnswered'), abandoned: n(total, 'handoffsAbandoned') },
+    handoffs: { queued: n(total, 'handoffsQueued'), answered: n(total, 'handoffsAnswered'), abandoned: n(total, 'handoffsAbandoned'), tickets: n(total, 'ticketsCreated') },
     avgQueueWaitSec: totals.avgQueueWaitSec,
     p90QueueWaitSec: p90FromBuckets(total, 'wait'),
     avgHandleSec: totals.avgHandleSec,
@@ -331,6 +218,8 @@ export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGa
     byTopic,
     byDay,
     monthly,
+    monthlyTotal,
+    yearToDate,
     knowledgeGaps: groupGaps(gaps).slice(0, SUMMARY_GAPS),
   };
 }

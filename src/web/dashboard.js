@@ -4,7 +4,8 @@
  * Vanilla JavaScript, no build step. Same login as the operator console (POST /api/operator/login,
  * bearer token in sessionStorage 'dialogo.operator.token', shared with the console); only
  * supervisors may use it. Figures from GET /api/analytics/summary, CSV from
- * GET /api/analytics/export.csv, FAQ drafts with POST /api/analytics/gaps/draft.
+ * GET /api/analytics/export.csv, FAQ drafts with POST /api/analytics/gaps/draft. The live section
+ * (dashboard-live.js) and the monthly table (dashboard-monthly.js) are panels in their own files.
  * Charts with Chart.js (UMD build served at /vendor/chart.umd.js, global `Chart`).
  *
  * SECURITY: every text that comes from the server (topic titles, citizens' questions, names, file
@@ -19,6 +20,8 @@
   var WEEKLY_OVER_DAYS = 120;
   var TOP_TOPICS = 15;
   var MIN_TOPIC_CONVERSATIONS = 5;
+  var MIN_TOPIC_SHARE = 0.005;
+  var RANKED_TOPICS = 10;
   var MAX_GAPS = 30;
   var EXPIRED = 'La sessione è scaduta: accedi di nuovo.';
   var SUPERVISORS_ONLY = 'Il cruscotto è riservato ai supervisori: accedi con un account da supervisore o usa la console operatori.';
@@ -141,8 +144,8 @@
     var end = today();
     if (preset === '30d') return { from: isoDate(addDays(end, -29)), to: isoDate(end) };
     if (preset === 'ytd') return { from: isoDate(new Date(end.getFullYear(), 0, 1)), to: isoDate(end) };
-    // 12m: the current month and the 11 before it, from the first of the month.
-    return { from: isoDate(new Date(end.getFullYear(), end.getMonth() - 11, 1)), to: isoDate(end) };
+    // 12m: the twelve full months before this one (a running month would read as a fall).
+    return { from: isoDate(new Date(end.getFullYear(), end.getMonth() - 12, 1)), to: isoDate(new Date(end.getFullYear(), end.getMonth(), 0)) };
   }
 
   // ---------------------------------------------------------------- API
@@ -324,7 +327,6 @@
     setText('kpi-period', '(dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to) + ')');
     renderKpis(s);
     renderTrend(loaded);
-    renderMonthly(list(s.monthly));
     renderTopics(list(s.byTopic));
     renderGaps(list(s.knowledgeGaps));
     renderSplit('channel', list(s.byChannel), 'channel', channelLabel, 'Ripartizione delle conversazioni per canale');
@@ -357,12 +359,19 @@
         'Risposte con rinvio ad altri enti: ' + fmtInt(s.referrals),
         'Contano nella deflessione',
       ]),
+      // Two definitions that must not be mixed on one card: a conversation's outcome is counted
+      // when it ends (on the day it began), a handoff step when it happens. Each card holds one.
       kpi('escalated', 'Passate a operatore', fmtInt(s.escalated), [
         'Tasso di escalation: ' + fmtRate(s.escalationRate),
-        'Risposte da operatore: ' + fmtInt(handoffs.answered) + ' su ' + fmtInt(handoffs.queued) + ' in coda',
+        'Conversazioni concluse con un operatore',
+      ]),
+      kpi('handoffs', 'Richieste di operatore', fmtInt(handoffs.queued), [
+        'Accolte da operatore: ' + fmtInt(handoffs.answered) + ' · lasciate in coda: ' + fmtInt(handoffs.abandoned),
+        'Diventate richiesta scritta: ' + fmtInt(handoffs.tickets),
+        'Contate quando avvengono',
       ]),
       kpi('abandoned', 'Abbandonate', fmtInt(s.abandoned), [
-        'Abbandonate in coda: ' + fmtInt(handoffs.abandoned),
+        'Uscite dalla coda senza operatore',
         'Non risolte: ' + fmtInt(s.unresolved),
       ]),
       kpi('tickets', 'Richieste scritte', fmtInt(s.tickets), [
@@ -397,10 +406,11 @@
       var key = weekly ? isoDate(mondayOf(date)) : d.day;
       var point = index[key];
       if (!point) {
-        point = { key: key, date: parseDate(key), conversations: 0, resolved: 0, escalated: 0 };
+        point = { key: key, date: parseDate(key), days: 0, conversations: 0, resolved: 0, escalated: 0 };
         index[key] = point;
         points.push(point);
       }
+      point.days += 1;
       point.conversations += num(d.conversations) || 0;
       point.resolved += num(d.resolved) || 0;
       point.escalated += num(d.escalated) || 0;
@@ -412,12 +422,15 @@
     var series = trendSeries(loaded);
     var weekly = series.weekly;
     var points = series.points;
+    // A week cut by the period's edges would draw as a fall: the chart leaves it out, the table says how many days it holds.
+    var partial = function (p) { return weekly && p.days < 7; };
+    var plotted = function (pick) { return points.map(function (p) { return partial(p) ? null : pick(p); }); };
     setText('trend-granularity', weekly ? '(per settimana)' : '(per giorno)');
     setText('trend-col-period', weekly ? 'Settimana dal' : 'Giorno');
     setText('trend-caption', (weekly ? 'Andamento settimanale' : 'Andamento giornaliero') + ' dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to));
     var rows = points.map(function (p) {
       return el('tr', null, [
-        el('th', { scope: 'row', text: fmtDate(p.key) }),
+        el('th', { scope: 'row', text: fmtDate(p.key) + (partial(p) ? ' (' + p.days + (p.days === 1 ? ' giorno)' : ' giorni)') : '') }),
         el('td', { className: 'num', text: fmtInt(p.conversations) }),
         el('td', { className: 'num', text: fmtInt(p.resolved) }),
         el('td', { className: 'num', text: fmtInt(p.escalated) }),
@@ -446,9 +459,9 @@
       data: {
         labels: points.map(function (p) { return p.date.toLocaleDateString('it-IT', short); }),
         datasets: [
-          lineDataset('Conversazioni', points.map(function (p) { return p.conversations; }), COLORS.conversations),
-          lineDataset('Risolte dal bot', points.map(function (p) { return p.resolved; }), COLORS.resolved),
-          lineDataset('Passate a operatore', points.map(function (p) { return p.escalated; }), COLORS.escalated),
+          lineDataset('Conversazioni', plotted(function (p) { return p.conversations; }), COLORS.conversations),
+          lineDataset('Risolte dal bot', plotted(function (p) { return p.resolved; }), COLORS.resolved),
+          lineDataset('Passate a operatore', plotted(function (p) { return p.escalated; }), COLORS.escalated),
         ],
       },
       options: {
@@ -502,55 +515,6 @@
     });
   }
 
-  // --- monthly table
-
-  function changeCell(value, change) {
-    var c = num(change);
-    var figure;
-    var spoken;
-    var kind;
-    if (c === null) {
-      figure = DASH;
-      spoken = 'variazione sull’anno precedente non disponibile';
-      kind = 'none';
-    } else if (c > 0) {
-      figure = '\u25B2 ' + cf.format(c) + '%';
-      spoken = 'aumento del ' + cf.format(c) + '% sull’anno precedente';
-      kind = 'up';
-    } else if (c < 0) {
-      figure = '\u25BC ' + cf.format(-c) + '%';
-      spoken = 'diminuzione del ' + cf.format(-c) + '% sull’anno precedente';
-      kind = 'down';
-    } else {
-      figure = '= 0,0%';
-      spoken = 'invariato rispetto all’anno precedente';
-      kind = 'same';
-    }
-    return el('td', { className: 'num' }, [
-      el('span', { className: 'figure', text: value }),
-      el('span', { className: 'change change-' + kind, 'data-change': kind }, [
-        el('span', { 'aria-hidden': 'true', className: 'change-visual', text: figure }),
-        el('span', { className: 'visually-hidden', text: ', ' + spoken }),
-      ]),
-    ]);
-  }
-
-  function renderMonthly(months) {
-    var fields = [
-      ['in', fmtInt], ['answeredByBot', fmtInt], ['answeredByOperator', fmtInt], ['abandoned', fmtInt],
-      ['diverted', fmtInt], ['avgWaitSec', fmtDuration], ['avgHandleSec', fmtDuration],
-    ];
-    var rows = months.map(function (m) {
-      var change = m.change || {};
-      return el('tr', { 'data-month': str(m.month) }, [
-        el('th', { scope: 'row', text: fmtMonth(m.month) }),
-        fields.map(function (f) { return changeCell(f[1](m[f[0]]), change[f[0]]); }),
-      ]);
-    });
-    append(clear($('monthly-body')), rows);
-    $('monthly-empty').hidden = months.length > 0;
-  }
-
   // --- topics
 
   function topicTitle(t) {
@@ -571,21 +535,46 @@
     }));
     $('topics-volume-empty').hidden = byVolume.length > 0;
 
-    var byDeflection = topics.filter(function (t) {
-      return (num(t.conversations) || 0) >= MIN_TOPIC_CONVERSATIONS && num(t.deflectionRate) !== null;
-    }).sort(function (a, b) {
-      return b.deflectionRate - a.deflectionRate || (num(b.conversations) || 0) - (num(a.conversations) || 0);
-    }).slice(0, TOP_TOPICS);
-    append(clear($('topics-deflection-body')), byDeflection.map(function (t, i) {
+    renderDeflection(topics);
+  }
+
+  /** Topics with enough engaged conversations to rank: at least 5, and at least 0.5 % of the period's. */
+  function minimumVolume(topics) {
+    var engaged = topics.reduce(function (sum, t) { return sum + (num(t.engaged) || 0); }, 0);
+    return Math.max(MIN_TOPIC_CONVERSATIONS, Math.ceil(engaged * MIN_TOPIC_SHARE));
+  }
+
+  function deflectionRows(ranked, start) {
+    return ranked.map(function (t, i) {
       return el('tr', { 'data-topic': str(t.topicId) }, [
-        el('td', { className: 'num', text: i + 1 }),
+        el('td', { className: 'num', text: start + i }),
         el('th', { scope: 'row', className: 'topic', text: topicTitle(t) }),
         el('td', { className: 'num', text: fmtRate(t.deflectionRate) }),
-        el('td', { className: 'num', text: fmtInt(t.conversations) }),
+        el('td', { className: 'num', text: fmtInt(t.engaged) }),
         el('td', { className: 'num', text: fmtInt(t.fallbacks) }),
       ]);
-    }));
-    $('topics-deflection-empty').hidden = byDeflection.length > 0;
+    });
+  }
+
+  /**
+   * Both ends of the ranking by deflection: the best and the worst topics, each topic in one list
+   * only; conversations without a recognised topic are not a topic and are left out.
+   */
+  function renderDeflection(topics) {
+    var minimum = minimumVolume(topics);
+    var ranked = topics.filter(function (t) {
+      return t.topicId && (num(t.engaged) || 0) >= minimum && num(t.deflectionRate) !== null;
+    }).sort(function (a, b) {
+      return b.deflectionRate - a.deflectionRate || (num(b.engaged) || 0) - (num(a.engaged) || 0);
+    });
+    var half = Math.min(RANKED_TOPICS, Math.ceil(ranked.length / 2));
+    var best = ranked.slice(0, half);
+    var worst = ranked.slice(half).reverse().slice(0, RANKED_TOPICS);
+    setText('topics-deflection-minimum', fmtInt(minimum));
+    append(clear($('topics-best-body')), deflectionRows(best, 1));
+    append(clear($('topics-worst-body')), deflectionRows(worst, 1));
+    $('topics-deflection-empty').hidden = ranked.length > 0;
+    $('topics-deflection-lists').hidden = ranked.length === 0;
   }
 
   // --- knowledge gaps
@@ -681,14 +670,11 @@
 
   // ---------------------------------------------------------------- CSV export
 
-  function exportCsv() {
-    var period = chosenPeriod();
-    if (!period) return;
-    var button = $('export-csv');
-    var name = 'dialogo-' + period.from + '-' + period.to + '.csv';
-    button.disabled = true;
-    setStatus('Esportazione CSV in corso\u2026', 'loading');
-    request('GET', '/api/analytics/export.csv?from=' + encodeURIComponent(period.from) + '&to=' + encodeURIComponent(period.to), undefined, 'text/csv')
+  /** Downloads a file of the API with this page's token (a link cannot carry the Bearer header). */
+  function download(path, name, accept, button) {
+    if (button) button.disabled = true;
+    setStatus('Esportazione in corso\u2026', 'loading');
+    return request('GET', path, undefined, accept)
       .then(function (response) { return response.blob(); })
       .then(function (blob) {
         var url = URL.createObjectURL(blob);
@@ -703,7 +689,13 @@
         if (error instanceof ApiError && error.status === 401) return;
         setStatus('Esportazione non riuscita: ' + describeError(error), 'error');
       })
-      .then(function () { button.disabled = false; });
+      .then(function () { if (button) button.disabled = false; });
+  }
+
+  function exportCsv() {
+    var period = chosenPeriod();
+    if (!period) return;
+    download('/api/analytics/export.csv?from=' + encodeURIComponent(period.from) + '&to=' + encodeURIComponent(period.to), 'dialogo-' + period.from + '-' + period.to + '.csv', 'text/csv', $('export-csv'));
   }
 
   // ---------------------------------------------------------------- start
@@ -744,8 +736,10 @@
   window.DialogoDashboard = {
     api: api,
     describeError: describeError,
+    download: download,
+    loaded: function () { return state.loaded; },
     register: function (panel) { panels.push(panel); },
-    format: { int: fmtInt, rate: fmtRate, duration: fmtDuration, date: fmtDate, month: fmtMonth, isoDate: isoDate },
+    format: { int: fmtInt, rate: fmtRate, duration: fmtDuration, date: fmtDate, month: fmtMonth, isoDate: isoDate, decimal: function (n) { return cf.format(n); } },
     drawChart: drawChart,
     colors: COLORS,
   };

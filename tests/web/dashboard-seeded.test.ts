@@ -1,6 +1,7 @@
 // End-to-end: `npm run demo:seed` writes two months of synthetic traffic through the real bot
 // pipeline into a fresh store; Dialogo starts on it; a supervisor logs into /dashboard in Debian's
-// Chromium and sees figures computed from the rollups. The screenshot goes to test-artifacts/.
+// Chromium and sees figures computed from the rollups: the live section, the monthly table whose
+// columns add up, at 1280 and 390 px. The screenshots go to test-artifacts/.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -63,7 +64,46 @@ describeWithBrowser()('dashboard after the demo seed, in Chromium', () => {
     expect(await page.locator('#topics-volume-body tr').count()).toBeGreaterThan(3);
     expect(await page.locator('#trend-chart').getAttribute('aria-label')).not.toMatch(/non ancora caricati/);
     expect(errors).toEqual([]);
+    // Live: the real route answers (today's figures, the queue, the operators).
+    await page.locator('#live[data-state="ok"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#live-cards [data-live]').count()).toBe(4);
+    // The monthly table adds up as shown: bot + operator + abandoned + diverted + not resolved = in.
+    const rows = page.locator('#monthly-body tr, #monthly-foot tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < (await rows.count()); i += 1) {
+      const figures = (await rows.nth(i).locator('td .figure').allInnerTexts()).map((t) => Number(t.replace(/\./g, '')));
+      expect(figures[1]! + figures[3]! + figures[4]! + figures[5]! + figures[6]!).toBe(figures[0]);
+    }
+    expect(errors).toEqual([]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.locator('#live').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-live-1280.png') });
+    await page.locator('#monthly').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-monthly-1280.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-390.png'), fullPage: true });
+    // On a phone the table scrolls sideways and the month stays in view.
+    await page.locator('#monthly .table-wrap').evaluate((wrap) => wrap.scrollBy(400, 0));
+    const month = await page.locator('#monthly-body tr th').first().boundingBox();
+    expect(month!.x).toBeGreaterThanOrEqual(0);
+    expect(month!.x).toBeLessThan(40);
+    await page.locator('#monthly').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-monthly-390.png') });
+  });
+
+  test('on the seeded store every engaged conversation lands in exactly one column of the monthly table', async () => {
+    const base = `http://127.0.0.1:${dialogo.port}`;
+    const login = (await (await fetch(`${base}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sara', password: 'una-password-lunga' }) })).json()) as { token: string };
+    const to = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 70 * 86_400_000).toISOString().slice(0, 10);
+    const response = await fetch(`${base}/api/analytics/summary?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${login.token}` } });
+    const summary = (await response.json()) as { engaged: number; monthly: Record<string, number>[]; monthlyTotal: Record<string, number>; yearToDate: Record<string, number> };
+    expect(summary.engaged).toBeGreaterThan(100);
+    for (const row of [...summary.monthly, summary.monthlyTotal, summary.yearToDate]) {
+      expect(row.answeredByBot! + row.answeredByOperator! + row.abandoned! + row.diverted! + row.unresolved!).toBe(row.in);
+    }
+    expect(summary.monthlyTotal.in).toBe(summary.engaged);
+    expect(summary.monthly.reduce((sum, m) => sum + m.in!, 0)).toBe(summary.engaged);
+    // The seed has handoffs: the queued column is not empty.
+    expect(summary.monthlyTotal.queuedToOperator).toBeGreaterThan(0);
   });
 });

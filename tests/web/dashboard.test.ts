@@ -1,8 +1,9 @@
-// End-to-end: the supervisors' dashboard (src/web/dashboard.*) in Debian's headless Chromium, driven
-// by playwright-core. The three files and Chart.js's UMD build are served by a restify server created
-// here; the /api/operator/* and /api/analytics/* APIs are mocked in the page (page.route) with a
-// deterministic fixture of daily figures from September 2024, so that a year-on-year comparison
-// exists for part of the last 12 months. The browser clock is fixed at 15 March 2026.
+// End-to-end: the supervisors' dashboard (src/web/dashboard*.js, .html, .css) in Debian's headless
+// Chromium, driven by playwright-core. The files and Chart.js's UMD build are served by a restify
+// server created here; the /api/operator/* and /api/analytics/* APIs are mocked in the page
+// (page.route) by tests/fixtures/dashboard-mock.ts, daily figures from 20 September 2024, so that
+// the last 12 months compare with a year earlier in part. The browser clock starts at 15 March
+// 2026 (installed, so that the live section's 15-second refresh can be fast-forwarded).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { AddressInfo } from 'node:net';
@@ -10,281 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, type Page, type Route } from 'playwright-core';
 import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
-import { seededRandom } from '../../src/seeded-random';
+import { GAPS, MockBackend, RARE_TOPIC, TOPICS, XSS, cf, duration, nf, pf, until } from '../fixtures/dashboard-mock';
 
 const WEB = path.resolve(__dirname, '../../src/web');
 const CHART_UMD = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
-const XSS = '<img src=x onerror=alert(1)>';
 const TOKEN_KEY = 'dialogo.operator.token';
 const NOW = new Date('2026-03-15T10:30:00+01:00'); // Sunday 15 March 2026 in Milan (the page runs in Europe/Rome)
-const DATA_START = '2024-09-01';
 
 const describeBrowser = describeWithBrowser();
-
-// ---------------------------------------------------------------- the fixture
-
-interface Day {
-  day: string;
-  conversations: number;
-  engaged: number;
-  resolved: number;
-  escalated: number;
-  abandoned: number;
-  tickets: number;
-  unengaged: number;
-  fallbacks: number;
-  feedbackUp: number;
-  feedback: number;
-  waitSec: number;
-  handleSec: number;
-}
-
-type Counts = Record<'in' | 'answeredByBot' | 'answeredByOperator' | 'abandoned' | 'diverted' | 'avgWaitSec' | 'avgHandleSec', number>;
-
-const DAY_MS = 86_400_000;
-const dayString = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
-
-
-/** Daily figures from DATA_START to "today": volumes grow ~18% a year, abandonment falls. */
-function buildDays(): Day[] {
-  const random = seededRandom(20260315);
-  const days: Day[] = [];
-  const end = dayMs('2026-03-15');
-  for (let ms = dayMs(DATA_START); ms <= end; ms += DAY_MS) {
-    const date = new Date(ms);
-    const years = (ms - dayMs(DATA_START)) / (365 * DAY_MS);
-    const weekday = date.getUTCDay();
-    const weekFactor = weekday === 0 ? 0.45 : weekday === 6 ? 0.6 : 1;
-    const month = date.getUTCMonth();
-    const season = month === 7 ? 0.55 : month === 0 || month === 8 ? 1.2 : 1; // August is quiet
-    const conversations = Math.round(260 * (1 + 0.18 * years) * weekFactor * season * (0.85 + 0.3 * random()));
-    const unengaged = Math.round(conversations * (0.08 + 0.04 * random()));
-    const engaged = conversations - unengaged;
-    const resolved = Math.round(engaged * (0.58 + 0.06 * years + 0.06 * random()));
-    const escalated = Math.round(engaged * (0.16 + 0.04 * random()));
-    const abandoned = Math.round(escalated * (0.22 - 0.08 * years) * (0.8 + 0.4 * random()));
-    const tickets = Math.round(engaged * (0.04 + 0.02 * random()));
-    const fallbacks = Math.round(engaged * (0.1 + 0.04 * random()));
-    const feedback = Math.round(engaged * 0.12);
-    days.push({
-      day: dayString(ms), conversations, engaged, resolved, escalated, abandoned, tickets, unengaged, fallbacks,
-      feedback, feedbackUp: Math.round(feedback * (0.76 + 0.1 * random())),
-      waitSec: Math.round(95 - 25 * years + 30 * random()), handleSec: Math.round(380 + 60 * random()),
-    });
-  }
-  return days;
-}
-
-const DAYS = buildDays();
-const BY_DAY = new Map(DAYS.map((d) => [d.day, d]));
-
-const TOPICS = [
-  { topicId: 'cie', title: 'Carta d’identità elettronica', share: 0.21, deflection: 0.74 },
-  { topicId: 'tari', title: 'TARI – tassa rifiuti', share: 0.16, deflection: 0.52 },
-  { topicId: 'anagrafe-certificati', title: 'Certificati anagrafici', share: 0.13, deflection: 0.81 },
-  { topicId: 'area-c', title: 'Area C e Area B', share: 0.11, deflection: 0.63 },
-  { topicId: 'residenza', title: 'Cambio di residenza', share: 0.09, deflection: 0.47 },
-  { topicId: 'permessi-sosta', title: 'Permessi di sosta per residenti', share: 0.07, deflection: 0.58 },
-  { topicId: 'nidi', title: 'Iscrizione ai nidi d’infanzia', share: 0.05, deflection: 0.69 },
-  { topicId: 'multe', title: 'Pagamento multe', share: 0.04, deflection: 0.88 },
-  { topicId: 'xss', title: `Argomento ${XSS}`, share: 0.01, deflection: 0.3 },
-];
-const RARE_TOPIC = { topicId: 'matrimoni', title: 'Matrimoni civili', conversations: 3, deflection: 1 };
-
-const GAPS = [
-  { key: 'bonus affitto giovani', language: 'it', count: 42, examples: ['come chiedo il bonus affitto per under 35?', 'c’è un contributo affitto per giovani?', XSS] },
-  { key: 'parking permit for guests', language: 'en', count: 17, examples: ['how do I get a parking permit for my guests?'] },
-  { key: 'orari piscine comunali', language: 'it', count: 9, examples: ['orari piscina Argelati', 'quando apre la piscina Cozzi'] },
-];
-
-function sum(days: Day[], pick: (d: Day) => number): number {
-  return days.reduce((total, d) => total + pick(d), 0);
-}
-
-function rate(numerator: number, denominator: number): number | null {
-  return denominator > 0 ? numerator / denominator : null;
-}
-
-function daysIn(from: string, to: string): Day[] {
-  const out: Day[] = [];
-  for (let ms = dayMs(from); ms <= dayMs(to); ms += DAY_MS) {
-    const d = BY_DAY.get(dayString(ms));
-    if (d) out.push(d);
-  }
-  return out;
-}
-
-function counts(days: Day[]): Counts {
-  const escalated = sum(days, (d) => d.escalated);
-  return {
-    in: sum(days, (d) => d.conversations),
-    answeredByBot: sum(days, (d) => d.resolved),
-    answeredByOperator: escalated - sum(days, (d) => d.abandoned),
-    abandoned: sum(days, (d) => d.abandoned),
-    diverted: sum(days, (d) => d.tickets),
-    avgWaitSec: Math.round(sum(days, (d) => d.waitSec * d.escalated) / Math.max(1, escalated)),
-    avgHandleSec: Math.round(sum(days, (d) => d.handleSec * d.escalated) / Math.max(1, escalated)),
-  };
-}
-
-function summary(from: string, to: string) {
-  const days = daysIn(from, to);
-  const total = (pick: (d: Day) => number) => sum(days, pick);
-  const conversations = total((d) => d.conversations);
-  const engaged = total((d) => d.engaged);
-  const resolved = total((d) => d.resolved);
-  const escalated = total((d) => d.escalated);
-  const abandoned = total((d) => d.abandoned);
-  const c = counts(days);
-
-  const months: string[] = [];
-  for (const d of days) if (months[months.length - 1] !== d.day.slice(0, 7)) months.push(d.day.slice(0, 7));
-  const monthly = months.map((month) => {
-    const current = days.filter((d) => d.day.startsWith(month));
-    const previousDays = current.map((d) => BY_DAY.get(`${Number(d.day.slice(0, 4)) - 1}${d.day.slice(4)}`));
-    const now = counts(current);
-    const previousYear = previousDays.every((d) => d) ? counts(previousDays as Day[]) : null;
-    const change = Object.fromEntries(
-      (Object.keys(now) as (keyof Counts)[]).map((k) => [k, previousYear && previousYear[k] ? Math.round(((now[k] - previousYear[k]) / previousYear[k]) * 1000) / 10 : null]),
-    );
-    return { month, ...now, previousYear, change };
-  });
-
-  const split = <K extends string>(field: K, shares: [string, number, number][]) =>
-    shares.map(([value, share, deflection]) => {
-      const n = Math.round(conversations * share);
-      const e = Math.round(engaged * share);
-      return { [field]: value, conversations: n, engaged: e, resolved: Math.round(e * deflection), escalated: Math.round(escalated * share), deflectionRate: rate(Math.round(e * deflection), e) };
-    });
-
-  return {
-    from,
-    to,
-    conversations,
-    engaged,
-    resolved,
-    resolvedConfirmed: Math.round(resolved * 0.41),
-    resolvedAssumed: resolved - Math.round(resolved * 0.41),
-    referred: Math.round(engaged * 0.03),
-    referrals: Math.round(engaged * 0.04),
-    escalated,
-    abandoned,
-    tickets: total((d) => d.tickets),
-    unengaged: total((d) => d.unengaged),
-    unresolved: engaged - resolved - escalated,
-    deflectionRate: rate(resolved, engaged),
-    escalationRate: rate(escalated, engaged),
-    fallbackRate: rate(total((d) => d.fallbacks), engaged),
-    csat: rate(total((d) => d.feedbackUp), total((d) => d.feedback)),
-    handoffs: { queued: escalated, answered: escalated - abandoned, abandoned },
-    avgQueueWaitSec: c.avgWaitSec,
-    p90QueueWaitSec: Math.round(c.avgWaitSec * 2.4),
-    avgHandleSec: c.avgHandleSec,
-    byChannel: split('channel', [['directline', 0.78, 0.64], ['facebook', 0.22, 0.55]]),
-    byLanguage: split('language', [['it', 0.91, 0.63], ['en', 0.09, 0.52]]),
-    byTopic: [
-      ...TOPICS.map((t) => {
-        const n = Math.round(engaged * t.share);
-        const r = Math.round(n * t.deflection);
-        return { topicId: t.topicId, title: t.title, conversations: n, engaged: n, resolved: r, escalated: Math.round(n * 0.15), fallbacks: Math.round(n * 0.05), deflectionRate: rate(r, n) };
-      }),
-      { topicId: RARE_TOPIC.topicId, title: RARE_TOPIC.title, conversations: 3, engaged: 3, resolved: 3, escalated: 0, fallbacks: 0, deflectionRate: 1 },
-    ],
-    byDay: days.map((d) => ({
-      day: d.day, conversations: d.conversations, engaged: d.engaged, resolved: d.resolved, escalated: d.escalated, abandoned: d.abandoned,
-      tickets: d.tickets, unengaged: d.unengaged, deflectionRate: rate(d.resolved, d.engaged), escalationRate: rate(d.escalated, d.engaged),
-      fallbackRate: rate(d.fallbacks, d.engaged), csat: rate(d.feedbackUp, d.feedback), avgQueueWaitSec: d.waitSec, avgHandleSec: d.handleSec,
-    })),
-    monthly,
-    knowledgeGaps: GAPS,
-  };
-}
-
-type Summary = ReturnType<typeof summary>;
-
-// ---------------------------------------------------------------- the mocked backend
-
-interface Call {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-  auth: string | undefined;
-}
-
-const ACCOUNTS: Record<string, { password: string; token: string; operator: { name: string; role: 'operator' | 'supervisor'; maxConcurrent: number } }> = {
-  'mario.rossi': { password: 'giusta-123', token: 'tok-mario', operator: { name: 'mario.rossi', role: 'operator', maxConcurrent: 1 } },
-  'sara.bianchi': { password: 'super-456', token: 'tok-sara', operator: { name: 'sara.bianchi', role: 'supervisor', maxConcurrent: 3 } },
-};
-
-class MockBackend {
-  calls: Call[] = [];
-  expired = false;
-  lastSummary: Summary | null = null;
-
-  last(method: string, pathname: string): Call | undefined {
-    return [...this.calls].reverse().find((c) => c.method === method && c.path === pathname);
-  }
-
-  count(method: string, pathname: string): number {
-    return this.calls.filter((c) => c.method === method && c.path === pathname).length;
-  }
-
-  handle(method: string, url: URL, body: unknown, auth: string | undefined): { status: number; type?: string; body: unknown } {
-    const p = url.pathname;
-    this.calls.push({ method, path: p, query: Object.fromEntries(url.searchParams), body, auth });
-    const fail = (status: number, code: string, message: string) => ({ status, body: { error: { code, message } } });
-    if (method === 'POST' && p === '/api/operator/login') {
-      const { username, password } = body as { username: string; password: string };
-      const account = ACCOUNTS[username];
-      if (!account || account.password !== password) return fail(401, 'LOGIN_FAILED', 'invalid credentials');
-      return { status: 200, body: { token: account.token, operator: account.operator } };
-    }
-    const account = Object.values(ACCOUNTS).find((a) => auth === `Bearer ${a.token}`);
-    if (!account || this.expired) return fail(401, 'UNAUTHORIZED', 'token expired');
-    if (method === 'GET' && p === '/api/operator/me') return { status: 200, body: account.operator };
-    if (!p.startsWith('/api/analytics/')) return fail(404, 'NOT_FOUND', `no mock for ${method} ${p}`);
-    if (account.operator.role !== 'supervisor') return fail(403, 'FORBIDDEN', 'supervisors only');
-    const from = url.searchParams.get('from') ?? '';
-    const to = url.searchParams.get('to') ?? '';
-    if (method === 'GET' && p === '/api/analytics/summary') {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || from > to) return fail(400, 'BAD_PERIOD', 'bad period');
-      this.lastSummary = summary(from, to);
-      return { status: 200, body: this.lastSummary };
-    }
-    if (method === 'GET' && p === '/api/analytics/export.csv') {
-      const lines = ['day,conversations,engaged,resolved,escalated', ...daysIn(from, to).map((d) => [d.day, d.conversations, d.engaged, d.resolved, d.escalated].join(','))];
-      return { status: 200, type: 'text/csv; charset=utf-8', body: lines.join('\n') + '\n' };
-    }
-    if (method === 'POST' && p === '/api/analytics/gaps/draft') {
-      const { key } = body as { key: string };
-      const slug = key.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-      return { status: 201, body: { file: `knowledge-base/drafts/${slug}.yaml` } };
-    }
-    return fail(404, 'NOT_FOUND', `no mock for ${method} ${p}`);
-  }
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeout = 5_000): Promise<void> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const nf = new Intl.NumberFormat('it-IT');
-const pf = new Intl.NumberFormat('it-IT', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const cf = new Intl.NumberFormat('it-IT', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${String(s % 60).padStart(2, '0')} s` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
-}
 
 // ---------------------------------------------------------------- the tests
 
@@ -322,6 +56,8 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
       ['/console-common.js', path.join(WEB, 'console-common.js'), 'application/javascript; charset=utf-8'],
       ['/console-common.css', path.join(WEB, 'console-common.css'), 'text/css; charset=utf-8'],
       ['/dashboard.css', path.join(WEB, 'dashboard.css'), 'text/css; charset=utf-8'],
+      ['/dashboard-live.js', path.join(WEB, 'dashboard-live.js'), 'application/javascript; charset=utf-8'],
+      ['/dashboard-monthly.js', path.join(WEB, 'dashboard-monthly.js'), 'application/javascript; charset=utf-8'],
       ['/vendor/chart.umd.js', CHART_UMD, 'application/javascript; charset=utf-8'],
     ];
     for (const [route, file, type] of files) {
@@ -343,7 +79,7 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
       timezoneId: 'Europe/Rome',
     }, ['--lang=it-IT']);
     page = context.pages()[0] ?? (await context.newPage());
-    await page.clock.setFixedTime(NOW);
+    await page.clock.install({ time: NOW });
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (message) => {
       if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(`console: ${message.text()}`);
@@ -378,10 +114,12 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('never renders markup from strings (no innerHTML and friends in dashboard.js), no CDN', () => {
-    const source = readFileSync(path.join(WEB, 'dashboard.js'), 'utf8');
-    expect(source).toMatch(/^\(function \(\) \{\n {2}'use strict';/m);
-    expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+  it('never renders markup from strings (no innerHTML and friends in dashboard*.js), no CDN', () => {
+    for (const file of ['dashboard.js', 'dashboard-live.js', 'dashboard-monthly.js']) {
+      const source = readFileSync(path.join(WEB, file), 'utf8');
+      expect(source).toMatch(/^\(function \(\) \{\n {2}'use strict';/m);
+      expect(source).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    }
     const html = readFileSync(path.join(WEB, 'dashboard.html'), 'utf8');
     expect(html).toContain('<script src="/vendor/chart.umd.js"></script>');
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3)/);
@@ -407,16 +145,17 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     expect(summaryCalls()).toHaveLength(0);
   });
 
-  it('logs a supervisor in and renders the KPIs of the last 12 months, formatted in Italian', async () => {
+  it('logs a supervisor in and renders the KPIs of the last 12 full months, formatted in Italian', async () => {
     await page.getByLabel('Nome utente').fill('sara.bianchi');
     await page.getByLabel('Password').fill('super-456');
     await page.getByLabel('Password').press('Enter');
     await page.locator('#supervisor-name', { hasText: 'sara.bianchi' }).waitFor();
     expect(await storedToken()).toBe('tok-sara');
-    await waitForSummary('2025-04-01', '2026-03-15');
+    // The twelve full months before March 2026: the running month is not one of them.
+    await waitForSummary('2025-03-01', '2026-02-28');
     expect(backend.last('GET', '/api/analytics/summary')?.auth).toBe('Bearer tok-sara');
-    expect(await page.getByLabel('Dal', { exact: true }).inputValue()).toBe('2025-04-01');
-    expect(await page.getByLabel('Al', { exact: true }).inputValue()).toBe('2026-03-15');
+    expect(await page.getByLabel('Dal', { exact: true }).inputValue()).toBe('2025-03-01');
+    expect(await page.getByLabel('Al', { exact: true }).inputValue()).toBe('2026-02-28');
     expect(await page.getByRole('button', { name: 'Ultimi 12 mesi' }).getAttribute('aria-pressed')).toBe('true');
 
     const s = lastSummary();
@@ -429,14 +168,21 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     expect(pf.format(s.deflectionRate!)).toMatch(/^\d{2},\d %$|^\d{2},\d%$/);
     expect(await kpi('escalated').locator('.kpi-value').innerText()).toBe(nf.format(s.escalated));
     expect(await kpi('escalated').innerText()).toContain(`Tasso di escalation: ${pf.format(s.escalationRate!)}`);
+    // Conversations escalated (counted when they end) and handoff requests (counted as they happen)
+    // are two definitions: each card holds one, so they cannot contradict each other.
+    expect(await kpi('escalated').innerText()).not.toMatch(/in coda|Accolte/);
+    expect(await kpi('handoffs').locator('.kpi-value').innerText()).toBe(nf.format(s.handoffs.queued));
+    expect(await kpi('handoffs').innerText()).toContain(`Accolte da operatore: ${nf.format(s.handoffs.answered)} · lasciate in coda: ${nf.format(s.handoffs.abandoned)}`);
+    expect(await kpi('handoffs').innerText()).toContain(`Diventate richiesta scritta: ${nf.format(s.handoffs.tickets)}`);
+    expect(await kpi('abandoned').innerText()).not.toMatch(/in coda:/);
     expect(await kpi('abandoned').locator('.kpi-value').innerText()).toBe(nf.format(s.abandoned));
     expect(await kpi('tickets').locator('.kpi-value').innerText()).toBe(nf.format(s.tickets));
     expect(await kpi('csat').locator('.kpi-value').innerText()).toBe(pf.format(s.csat!));
     expect(await kpi('wait').locator('.kpi-value').innerText()).toBe(duration(s.avgQueueWaitSec));
     expect(await kpi('wait').innerText()).toContain(`90° percentile: ${duration(s.p90QueueWaitSec)}`);
     expect(await kpi('handle').locator('.kpi-value').innerText()).toBe(duration(s.avgHandleSec));
-    expect(await page.locator('.kpi .kpi-label').allInnerTexts()).toEqual([
-      'Conversazioni', 'Risolte dal bot', 'Indirizzate ad altri enti', 'Passate a operatore', 'Abbandonate', 'Richieste scritte', 'CSAT', 'Attesa media', 'Durata media gestione',
+    expect(await page.locator('#kpis .kpi-label').allInnerTexts()).toEqual([
+      'Conversazioni', 'Risolte dal bot', 'Indirizzate ad altri enti', 'Passate a operatore', 'Richieste di operatore', 'Abbandonate', 'Richieste scritte', 'CSAT', 'Attesa media', 'Durata media gestione',
     ]);
     // Referrals to other administrations: a figure of their own, beside the bot's answers.
     expect(await kpi('referred').locator('.kpi-value').innerText()).toBe(nf.format(s.referred));
@@ -461,60 +207,146 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     expect(painted).toBeGreaterThan(1000);
     expect(await page.evaluate<boolean>(`!!Chart.getChart('trend-chart') && Chart.getChart('trend-chart').config.type === 'line' && !!Chart.getChart('channel-chart')`)).toBe(true);
     expect(await page.evaluate<string[]>(`Chart.getChart('trend-chart').data.datasets.map((d) => d.label)`)).toEqual(['Conversazioni', 'Risolte dal bot', 'Passate a operatore']);
-    // 2025-04-01..2026-03-15 is 349 days: weekly points (Mondays), 51 or 52 of them.
+    // 2025-03-01..2026-02-28 is 365 days: weekly points (Mondays), 53 of them, the first (from
+    // Monday 24 February 2025) and the last (from Monday 23 February 2026) cut by the period.
     expect(await page.locator('#trend-granularity').innerText()).toBe('(per settimana)');
     const weeks = await page.locator('#trend-body tr').count();
-    expect(weeks).toBeGreaterThanOrEqual(50);
-    expect(weeks).toBeLessThanOrEqual(52);
+    expect(weeks).toBe(53);
+    expect(await page.locator('#trend-body tr th').first().textContent()).toBe('24/02/2025 (2 giorni)');
+    expect(await page.locator('#trend-body tr th').last().textContent()).toBe('23/02/2026 (6 giorni)');
+    // A cut week would draw as a fall: it is left out of the chart.
+    expect(await page.evaluate<unknown[]>(`(() => { const d = Chart.getChart('trend-chart').data.datasets[0].data; return [d[0], d[d.length - 1], typeof d[1]]; })()`)).toEqual([null, null, 'number']);
     const s = lastSummary();
     const label = (await page.locator('#trend-chart').getAttribute('aria-label'))!;
     expect(label).toContain(`${nf.format(s.conversations)} conversazioni, ${nf.format(s.resolved)} risolte dal bot, ${nf.format(s.escalated)} passate a operatore`);
     expect(await page.locator('#trend-chart').getAttribute('role')).toBe('img');
   });
 
-  it('shows the monthly 020202 table with the year-on-year change under each figure', async () => {
+  it('shows the monthly 020202 table: columns that add up, the change on comparable days, partial bases, total and year to date', async () => {
     const s = lastSummary();
     const rows = page.locator('#monthly-body tr');
     expect(await rows.count()).toBe(12);
-    expect(await rows.locator('th').allInnerTexts()).toEqual([
-      'Aprile 2025', 'Maggio 2025', 'Giugno 2025', 'Luglio 2025', 'Agosto 2025', 'Settembre 2025', 'Ottobre 2025', 'Novembre 2025', 'Dicembre 2025', 'Gennaio 2026', 'Febbraio 2026', 'Marzo 2026',
+    expect(await rows.locator('th .row-label').allInnerTexts()).toEqual([
+      'Marzo 2025', 'Aprile 2025', 'Maggio 2025', 'Giugno 2025', 'Luglio 2025', 'Agosto 2025', 'Settembre 2025', 'Ottobre 2025', 'Novembre 2025', 'Dicembre 2025', 'Gennaio 2026', 'Febbraio 2026',
     ]);
     expect(await page.locator('#monthly-table thead th').allInnerTexts()).toEqual([
-      'Mese', 'Entrate', 'Risolte dal bot', 'Risolte da operatore', 'Abbandonate', 'Dirottate a richiesta scritta', 'Attesa media', 'Gestione media',
+      'Mese', 'Entrate', 'Risolte dal bot', 'di cui ad altri enti', 'Risolte da operatore', 'Abbandonate', 'Dirottate a richiesta scritta', 'Non risolte', 'Richieste di operatore in coda', 'Attesa media', 'Gestione media',
     ]);
-    // April 2025: no data a year before (the fixture starts in September 2024).
-    const april = page.locator('#monthly-body tr[data-month="2025-04"]');
-    expect(await april.locator('td .figure').first().innerText()).toBe(nf.format(s.monthly[0]!.in));
-    expect(await april.locator('.change-visual').allInnerTexts()).toEqual(Array(7).fill('—'));
+    const keys = ['in', 'answeredByBot', 'referred', 'answeredByOperator', 'abandoned', 'diverted', 'unresolved', 'queuedToOperator', 'avgWaitSec', 'avgHandleSec'] as const;
+    // Every month adds up, as shown: bot + operator + abandoned + diverted + not resolved = in.
+    for (const month of s.monthly) {
+      const figures = (await page.locator(`#monthly-body tr[data-month="${month.month}"] td .figure`).allInnerTexts()).map((t) => Number(t.replace(/\./g, '')));
+      expect(figures[1]! + figures[3]! + figures[4]! + figures[5]! + figures[6]!).toBe(figures[0]);
+    }
+    // March 2025: no data a year before (the fixture starts on 20 September 2024), no label either.
+    const march = page.locator('#monthly-body tr[data-month="2025-03"]');
+    expect(await march.locator('td .figure').first().innerText()).toBe(nf.format(s.monthly[0]!.in));
+    expect(await march.locator('.change-visual').allInnerTexts()).toEqual(Array(10).fill('—'));
+    expect(await march.locator('.partial-base').count()).toBe(0);
+    // September 2025: only 20-30 September 2024 to compare with: says so.
+    const september = page.locator('#monthly-body tr[data-month="2025-09"]');
+    expect(await september.getAttribute('data-partial')).toBe('true');
+    expect(await september.locator('.partial-base').innerText()).toBe('base parziale: 11 giorni su 30');
     // October 2025 against October 2024: more conversations (▲), fewer abandoned (▼).
     const october = s.monthly.find((m) => m.month === '2025-10')!;
-    expect(october.change.in).toBeGreaterThan(0);
-    expect(october.change.abandoned).toBeLessThan(0);
+    expect(october.change!.in).toBeGreaterThan(0);
+    expect(october.change!.abandoned).toBeLessThan(0);
     const cells = page.locator('#monthly-body tr[data-month="2025-10"] td');
-    const keys = ['in', 'answeredByBot', 'answeredByOperator', 'abandoned', 'diverted', 'avgWaitSec', 'avgHandleSec'] as const;
     for (const [i, key] of keys.entries()) {
-      const change = october.change[key]!;
-      const expected = change > 0 ? `▲ ${cf.format(change)}%` : change < 0 ? `▼ ${cf.format(-change)}%` : '= 0,0%';
+      const change = october.change![key];
+      const expected = change === null || change === undefined ? '—' : change > 0 ? `▲ ${cf.format(change)}%` : change < 0 ? `▼ ${cf.format(-change)}%` : '= 0,0%';
       expect(await cells.nth(i).locator('.change-visual').innerText()).toBe(expected);
     }
     expect(await cells.nth(0).locator('.figure').innerText()).toBe(nf.format(october.in));
-    expect(await cells.nth(5).locator('.figure').innerText()).toBe(duration(october.avgWaitSec));
-    expect(await cells.nth(0).locator('.visually-hidden').innerText()).toContain(`aumento del ${cf.format(october.change.in!)}%`);
+    expect(await cells.nth(8).locator('.figure').innerText()).toBe(duration(october.avgWaitSec));
+    expect(await cells.nth(0).locator('.visually-hidden').innerText()).toContain(`aumento del ${cf.format(october.change!.in!)}%`);
+    // The total of the period and the year to date close the table.
+    const foot = page.locator('#monthly-foot tr');
+    expect(await foot.locator('th .row-label').allInnerTexts()).toEqual(['Totale del periodo', 'Da inizio anno (dal 01/01/2026)']);
+    expect(await foot.nth(0).locator('td .figure').first().innerText()).toBe(nf.format(s.monthlyTotal.in));
+    expect(s.monthlyTotal.in).toBe(s.monthly.reduce((sum, m) => sum + m.in, 0));
+    expect(await foot.nth(1).locator('td .figure').first().innerText()).toBe(nf.format(s.yearToDate.in));
   });
 
-  it('ranks the topics by volume and, with at least 5 conversations, by deflection rate', async () => {
+  it('exports the monthly table as CSV and XLSX, and prints it alone with its period and date', async () => {
+    for (const [button, extension] of [['Tabella CSV', 'csv'], ['Tabella Excel', 'xlsx']] as const) {
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: button }).click();
+      const file = await download;
+      expect(file.suggestedFilename()).toBe(`dialogo-riepilogo-mensile-2025-03-01-2026-02-28.${extension}`);
+      const call = backend.last('GET', `/api/analytics/monthly.${extension}`)!;
+      expect(call.query).toEqual({ from: '2025-03-01', to: '2026-02-28' });
+      expect(call.auth).toBe('Bearer tok-sara');
+    }
+    await page.evaluate('window.__printed = 0; window.print = () => { window.__printed += 1; }');
+    await page.getByRole('button', { name: 'Stampa tabella' }).click();
+    expect(await page.evaluate<number>('window.__printed')).toBe(1);
+    await page.emulateMedia({ media: 'print' });
+    try {
+      expect(await page.locator('#monthly-print-heading').innerText()).toBe('Riepilogo mensile dei canali chat dal 01/03/2025 al 28/02/2026 – stampato il 15/03/2026');
+      expect(await page.locator('#monthly-table').isVisible()).toBe(true);
+      for (const hidden of ['#live', '#kpis', '#trend-chart', '#gaps', '.period form', '.db-header', '#monthly-csv']) expect(await page.locator(hidden).first().isVisible()).toBe(false);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-monthly-print.png'), fullPage: true });
+      // Chromium's own print path (page.pdf prints with the print media, whatever was emulated).
+      const pdf = await page.pdf({ path: path.join(ARTIFACTS, 'dashboard-monthly-print.pdf'), landscape: true });
+      expect(pdf.length).toBeGreaterThan(5_000);
+    } finally {
+      await page.emulateMedia({ media: 'screen' });
+      await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
+    }
+    expect(await page.locator('body.print-monthly').count()).toBe(0);
+  });
+
+  it('ranks the topics by volume, and by deflection at both ends, the worst included', async () => {
     const titles = (body: string) => page.locator(`${body} th.topic`).allInnerTexts();
     const byVolume = [...TOPICS].sort((a, b) => b.share - a.share).map((t) => t.title);
     expect(await titles('#topics-volume-body')).toEqual([...byVolume, RARE_TOPIC.title]);
+    // Nine topics above the minimum volume: the best five, then the worst four from the very worst.
     const byDeflection = [...TOPICS].sort((a, b) => b.deflection - a.deflection).map((t) => t.title);
-    expect(await titles('#topics-deflection-body')).toEqual(byDeflection);
-    expect(await titles('#topics-deflection-body')).not.toContain(RARE_TOPIC.title);
+    expect(await titles('#topics-best-body')).toEqual(byDeflection.slice(0, 5));
+    expect(await titles('#topics-worst-body')).toEqual(byDeflection.slice(5).reverse());
+    expect(await page.locator('#topics-worst-body tr').first().innerText()).toMatch(/^1\s+Argomento <img src=x onerror=alert\(1\)>\s+30,0\s?%/);
+    // A topic of 3 conversations ranks nowhere, however perfect its rate.
+    for (const body of ['#topics-best-body', '#topics-worst-body']) expect(await titles(body)).not.toContain(RARE_TOPIC.title);
+    const minimum = Number((await page.locator('#topics-deflection-minimum').innerText()).replace(/\./g, ''));
+    expect(minimum).toBe(Math.ceil(lastSummary().byTopic.reduce((sum, t) => sum + t.engaged, 0) * 0.005));
     const cie = lastSummary().byTopic.find((t) => t.topicId === 'cie')!;
     expect(await page.locator('#topics-volume-body tr[data-topic="cie"]').innerText()).toMatch(
       new RegExp(`^1\\s+Carta d’identità elettronica\\s+${nf.format(cie.conversations).replace('.', '\\.')}`),
     );
-    expect(await page.locator('#topics-deflection-body tr').first().innerText()).toMatch(/^1\s+Pagamento multe\s+88,0\s?%/);
+    expect(await page.locator('#topics-best-body tr').first().innerText()).toMatch(/^1\s+Pagamento multe\s+88,0\s?%/);
     expect(await page.locator('img').count()).toBe(0);
+  });
+
+  it('shows what is happening now, refreshed every 15 seconds while the tab is visible', async () => {
+    const live = page.locator('#live');
+    expect(await live.getAttribute('data-state')).toBe('ok');
+    const card = (key: string) => page.locator(`#live-cards [data-live="${key}"]`);
+    expect(await card('today').locator('.kpi-value').innerText()).toBe('57');
+    expect(await card('today').innerText()).toContain('In corso: 12 · concluse: 45');
+    expect(await card('queue').locator('.kpi-value').innerText()).toBe('3');
+    expect(await card('queue').innerText()).toContain('Attesa più lunga: 4 min 14 s');
+    expect(await card('operators').innerText()).toMatch(/^Operatori collegati\s+5\s+Disponibili: 3 · occupati: 1\s+In conversazione: 4 operatori$/);
+    expect(await card('handoffs').innerText()).toContain('Accolte: 6 · lasciate in coda: 1');
+    // The live section sits above the period: it does not depend on it.
+    expect(await page.evaluate<boolean>(`!!(document.getElementById('live').compareDocumentPosition(document.querySelector('.period')) & Node.DOCUMENT_POSITION_FOLLOWING)`)).toBe(true);
+
+    const calls = () => backend.count('GET', '/api/analytics/live');
+    const before = calls();
+    backend.live.queue = { waiting: 0, longestWaitSec: null, withOperator: 4 };
+    await page.clock.runFor(15_500);
+    await until(() => calls() === before + 1, 'the live refresh');
+    await card('queue').locator('.kpi-value', { hasText: '0' }).waitFor();
+    expect(await card('queue').innerText()).toContain('Attesa più lunga: nessuno in attesa');
+    // A hidden tab does not poll; shown again, it catches up at once.
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => true }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await page.locator('#live-paused', { hasText: 'In pausa' }).waitFor();
+    await page.clock.runFor(60_000);
+    expect(calls()).toBe(before + 1);
+    await page.evaluate(`Object.defineProperty(document, 'hidden', { configurable: true, get: () => false }); document.dispatchEvent(new Event('visibilitychange'))`);
+    await until(() => calls() === before + 2, 'the catch-up when shown again');
+    expect(await page.locator('#live-paused').innerText()).toBe('');
+    await live.screenshot({ path: path.join(ARTIFACTS, 'dashboard-live.png') });
   });
 
   it('lists the knowledge gaps, server text as literal characters', async () => {
@@ -592,7 +424,7 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
 
   it('has no serious or critical axe-core violations, and saves a full-page screenshot', async () => {
     await page.getByRole('button', { name: 'Ultimi 12 mesi' }).click();
-    await waitForSummary('2025-04-01', '2026-03-15');
+    await waitForSummary('2025-03-01', '2026-02-28');
     await page.locator('details.chart-data summary').click();
     await page.addScriptTag({ content: readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
     const violations = await page.evaluate<{ id: string; impact: string; help: string; targets: string[] }[]>(`
@@ -614,7 +446,7 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     await page.getByLabel('Nome utente').fill('sara.bianchi');
     await page.getByLabel('Password').fill('super-456');
     await page.getByRole('button', { name: 'Accedi' }).click();
-    await waitForSummary('2025-04-01', '2026-03-15');
+    await waitForSummary('2025-03-01', '2026-02-28');
   });
 
   it('stays logged in after a reload (token shared with the console), and "Esci" drops the token', async () => {
