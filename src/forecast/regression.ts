@@ -114,13 +114,18 @@ export function fitRegression(series: SeriesInput, calendar: readonly Communicat
   };
 }
 
-/** Intercept, trend (years), day of week (Monday is the base), holiday, yearly harmonics. */
+/**
+ * Intercept, trend (years), day of week (Monday is the base), holiday, yearly harmonics. A
+ * holiday counts as a Sunday, whatever its weekday (offices are closed as on Sundays), and
+ * the holiday term learns only how it differs from one.
+ */
 function baseFeatures(day: string, origin: number, harmonics: number): number[] {
   const t = dayNumber(day);
-  const dow = weekday(day);
+  const holiday = isCityHoliday(day);
+  const dow = holiday ? 6 : weekday(day);
   const row = [1, (t - origin) / YEAR_DAYS];
   for (let d = 1; d < 7; d += 1) row.push(dow === d ? 1 : 0);
-  row.push(isCityHoliday(day) ? 1 : 0);
+  row.push(holiday ? 1 : 0);
   for (let k = 1; k <= harmonics; k += 1) {
     const angle = (2 * Math.PI * k * t) / YEAR_DAYS;
     row.push(Math.sin(angle), Math.cos(angle));
