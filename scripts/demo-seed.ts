@@ -5,13 +5,18 @@
 // stand-in for the Graph API), with a weekly and seasonal rhythm, ratings, handoffs that
 // operators claim and close, citizens who leave the queue, and written requests outside office
 // hours. A fake clock walks through the days, so events, handoffs and rollups carry those dates.
+// The communications of knowledge-base/communications.yaml raise the demand of their topics
+// around their dates (see `communicationUplift`), so that the forecast has effects to learn.
 // It writes to the configured store (DATA_DIR or MONGODB_URI), like `npm start`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
+import { addDays, isCityHoliday } from '../src/forecast/calendar-days';
+import { loadCalendar } from '../src/forecast/load-calendar';
 import { startDialogo, type Dialogo } from '../src/index';
+import { lastActiveDay, type Communication, type CommunicationKind } from '../src/knowledge/communication-schema';
 import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import type { Topic } from '../src/knowledge/topic-schema';
 import { createLogger } from '../src/logger';
@@ -41,6 +46,20 @@ const SEASONAL: Record<string, readonly number[]> = {
   'tessera-elettorale': [5, 6],
   'area-b': [1, 10],
   imu: [6, 12],
+};
+/**
+ * A communication's uplift on its topics, as a fraction of their normal demand, where the
+ * calendar gives no `expectedUplift` (the seed's own assumption, not a measurement).
+ */
+const KIND_UPLIFT: Readonly<Record<CommunicationKind, number>> = {
+  'tax-letters': 0.8,
+  'payment-deadline': 1.2,
+  'enrolment-opens': 0.9,
+  'enrolment-closes': 1.0,
+  'rule-change': 0.6,
+  'office-closure': 0.4,
+  strike: 0.3,
+  campaign: 0.3,
 };
 const OPERATORS = [
   { name: 'giulia', role: 'operator' as const, maxConcurrent: 3 },
@@ -100,21 +119,27 @@ async function main(): Promise<void> {
   for (const operator of OPERATORS) dialogo.handoff.operatorOnline(operator, true);
   const kb = await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir));
   const topics = [...kb.topics];
+  const { communications } = await loadCalendar(config.knowledgeBaseDir);
   const stats: Stats = { conversations: 0, turns: 0, handoffs: 0, tickets: 0 };
   const began = Date.now();
 
   try {
     for (let day = 0; day < days; day += 1) {
       const date = new Date(start.getTime() + day * DAY_MS);
-      const weekday = (date.getUTCDay() + 6) % 7;
+      const isoDay = date.toISOString().slice(0, 10);
+      // A holiday is as quiet as a Sunday: the city's offices and 020202 are closed.
+      const weekday = isCityHoliday(isoDay) ? 6 : (date.getUTCDay() + 6) % 7;
       const month = date.getUTCMonth();
-      const expected = perDay * (WEEKDAY[weekday] ?? 1) * (MONTH[month] ?? 1) * (0.8 + random() * 0.4);
+      const boost = topicBoost(communications, isoDay);
+      // The day's demand: the rhythm, the communications' extra demand on their topics, and a
+      // little unexplained day-to-day variation (±5 %) besides the Poisson-like noise of the draws.
+      const expected = perDay * (WEEKDAY[weekday] ?? 1) * (MONTH[month] ?? 1) * demandFactor(topics, month + 1, boost) * (0.95 + random() * 0.1);
       const count = Math.max(0, Math.round(expected));
       // Start times between 07:00 and 23:00 Rome (UTC+1 roughly), most in office hours, in order.
       const starts = Array.from({ length: count }, () => date.getTime() + (6 + Math.floor(random() * 16)) * 3_600_000 + Math.floor(random() * 3_600_000)).sort((a, b) => a - b);
       for (const [i, at] of starts.entries()) {
         clock = new Date(Math.max(at, clock.getTime() + 1000));
-        await conversation(dialogo, `${day}-${i}`, month + 1, topics, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
+        await conversation(dialogo, `${day}-${i}`, month + 1, topics, boost, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
       }
       if ((day + 1) % 30 === 0 || day === days - 1) {
         process.stdout.write(`${date.toISOString().slice(0, 10)}: ${stats.conversations} conversations, ${stats.turns} turns, ${stats.handoffs} handoffs, ${stats.tickets} written requests\n`);
@@ -133,6 +158,7 @@ async function conversation(
   id: string,
   month: number,
   topics: readonly Topic[],
+  boost: ReadonlyMap<string, number>,
   random: () => number,
   pick: <T>(items: readonly T[]) => T,
   stats: Stats,
@@ -163,7 +189,7 @@ async function conversation(
     }
     return;
   }
-  const topic = weightedTopic(topics, month, random);
+  const topic = weightedTopic(topics, month, boost, random);
   await turn(pick(topic.samples[language]));
   const rating = random();
   if (rating < 0.32) await turn('👍');
@@ -172,7 +198,7 @@ async function conversation(
     if (random() < 0.5) await handoffFlow(dialogo, turn, random, stats, advance, language, false);
     return;
   }
-  if (random() < 0.25) await turn(pick(weightedTopic(topics, month, random).samples[language]));
+  if (random() < 0.25) await turn(pick(weightedTopic(topics, month, boost, random).samples[language]));
   if (random() < 0.06) await handoffFlow(dialogo, turn, random, stats, advance, language, false);
 }
 
@@ -217,14 +243,60 @@ async function handoffFlow(
   await dialogo.handoff.close(session.id, operator, outcome, outcome === 'callback' ? { callbackNumber: `02 55${session.phoneCode}`, note: en ? 'call back in the afternoon' : 'richiamare nel pomeriggio' } : {});
 }
 
-function weightedTopic(topics: readonly Topic[], month: number, random: () => number): Topic {
-  const weights = topics.map((t) => (SEASONAL[t.id]?.includes(month) ? 4 : 1) * (['carta-identita', 'tari-pagamento', 'multe-pagamento', 'area-c', 'certificati-anagrafici'].includes(t.id) ? 3 : 1));
+function topicWeights(topics: readonly Topic[], month: number): number[] {
+  return topics.map((t) => (SEASONAL[t.id]?.includes(month) ? 4 : 1) * (['carta-identita', 'tari-pagamento', 'multe-pagamento', 'area-c', 'certificati-anagrafici'].includes(t.id) ? 3 : 1));
+}
+
+function weightedTopic(topics: readonly Topic[], month: number, boost: ReadonlyMap<string, number>, random: () => number): Topic {
+  const weights = topicWeights(topics, month).map((w, i) => w * (1 + (boost.get(topics[i]!.id) ?? 0)));
   let r = random() * weights.reduce((a, b) => a + b, 0);
   for (const [i, w] of weights.entries()) {
     r -= w;
     if (r <= 0) return topics[i]!;
   }
   return topics[topics.length - 1]!;
+}
+
+/**
+ * Extra demand on each topic on `day` (0.5 is +50 %), summed over the communications that
+ * concern it. The shape of one communication of uplift U (its `expectedUplift`, else the kind's
+ * default in KIND_UPLIFT): nothing before `published`; from `published` a rise from 0.25 U to
+ * 0.8 U the day before `effective`; U on `effective`; 0.5 U while it stays active (to `until`);
+ * then half of what is left every two days for a week.
+ */
+function communicationUplift(c: Communication, day: string): number {
+  const u = c.expectedUplift ?? KIND_UPLIFT[c.kind];
+  const last = lastActiveDay(c);
+  if (day < c.published || day > addDays(last, 7)) return 0;
+  if (day === c.effective) return u;
+  if (day < c.effective) {
+    const span = Math.max(1, daysFrom(c.published, c.effective) - 1);
+    return u * (0.25 + (0.55 * daysFrom(c.published, day)) / span);
+  }
+  if (day <= last) return 0.5 * u;
+  return (last === c.effective ? u : 0.5 * u) * 0.5 ** (daysFrom(last, day) / 2);
+}
+
+function daysFrom(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+function topicBoost(calendar: readonly Communication[], day: string): Map<string, number> {
+  const boost = new Map<string, number>();
+  for (const c of calendar) {
+    const u = communicationUplift(c, day);
+    if (u !== 0) for (const topic of c.topics) boost.set(topic, (boost.get(topic) ?? 0) + u);
+  }
+  return boost;
+}
+
+/** How much busier the day is for the communications: their topics' extra weight, on the 85 % of conversations that ask a topic. */
+function demandFactor(topics: readonly Topic[], month: number, boost: ReadonlyMap<string, number>): number {
+  if (boost.size === 0) return 1;
+  const weights = topicWeights(topics, month);
+  const base = weights.reduce((a, b) => a + b, 0);
+  const boosted = weights.reduce((a, w, i) => a + w * (1 + (boost.get(topics[i]!.id) ?? 0)), 0);
+  return 0.15 + (0.85 * boosted) / base;
 }
 
 /** A citizen on the portal widget: Dialogo's Direct Line, in-process. */
