@@ -13,10 +13,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { addDays, isCityHoliday } from '../src/forecast/calendar-days';
+import { isCityHoliday } from '../src/forecast/calendar-days';
 import { loadCalendar } from '../src/forecast/load-calendar';
 import { startDialogo, type Dialogo } from '../src/index';
-import { lastActiveDay, type Communication, type CommunicationKind } from '../src/knowledge/communication-schema';
+import { topicBoost } from './demo-communications';
 import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import type { Topic } from '../src/knowledge/topic-schema';
 import { createLogger } from '../src/logger';
@@ -46,20 +46,6 @@ const SEASONAL: Record<string, readonly number[]> = {
   'tessera-elettorale': [5, 6],
   'area-b': [1, 10],
   imu: [6, 12],
-};
-/**
- * A communication's uplift on its topics, as a fraction of their normal demand, where the
- * calendar gives no `expectedUplift` (the seed's own assumption, not a measurement).
- */
-const KIND_UPLIFT: Readonly<Record<CommunicationKind, number>> = {
-  'tax-letters': 0.8,
-  'payment-deadline': 1.2,
-  'enrolment-opens': 0.9,
-  'enrolment-closes': 1.0,
-  'rule-change': 0.6,
-  'office-closure': 0.4,
-  strike: 0.3,
-  campaign: 0.3,
 };
 const OPERATORS = [
   { name: 'giulia', role: 'operator' as const, maxConcurrent: 3 },
@@ -255,39 +241,6 @@ function weightedTopic(topics: readonly Topic[], month: number, boost: ReadonlyM
     if (r <= 0) return topics[i]!;
   }
   return topics[topics.length - 1]!;
-}
-
-/**
- * Extra demand on each topic on `day` (0.5 is +50 %), summed over the communications that
- * concern it. The shape of one communication of uplift U (its `expectedUplift`, else the kind's
- * default in KIND_UPLIFT): nothing before `published`; from `published` a rise from 0.25 U to
- * 0.8 U the day before `effective`; U on `effective`; 0.5 U while it stays active (to `until`);
- * then half of what is left every two days for a week.
- */
-function communicationUplift(c: Communication, day: string): number {
-  const u = c.expectedUplift ?? KIND_UPLIFT[c.kind];
-  const last = lastActiveDay(c);
-  if (day < c.published || day > addDays(last, 7)) return 0;
-  if (day === c.effective) return u;
-  if (day < c.effective) {
-    const span = Math.max(1, daysFrom(c.published, c.effective) - 1);
-    return u * (0.25 + (0.55 * daysFrom(c.published, day)) / span);
-  }
-  if (day <= last) return 0.5 * u;
-  return (last === c.effective ? u : 0.5 * u) * 0.5 ** (daysFrom(last, day) / 2);
-}
-
-function daysFrom(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
-
-function topicBoost(calendar: readonly Communication[], day: string): Map<string, number> {
-  const boost = new Map<string, number>();
-  for (const c of calendar) {
-    const u = communicationUplift(c, day);
-    if (u !== 0) for (const topic of c.topics) boost.set(topic, (boost.get(topic) ?? 0) + u);
-  }
-  return boost;
 }
 
 /** How much busier the day is for the communications: their topics' extra weight, on the 85 % of conversations that ask a topic. */
