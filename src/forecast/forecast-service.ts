@@ -9,6 +9,8 @@ import { calendarVersion, loadCalendar } from './load-calendar';
 
 /** How often the service checks whether the day or the calendar changed, to recompute before anyone asks. */
 const CHECK_INTERVAL_MS = 10 * 60 * 1000;
+/** The first check waits a minute: start-up (and a test's short-lived server) is not the time for a model run. */
+const FIRST_CHECK_MS = 60 * 1000;
 
 export interface ForecastServiceOptions {
   readonly rollups: RollupStore;
@@ -44,6 +46,8 @@ export class ForecastService {
   private cache: { key: string; result: ForecastResult } | undefined;
   private running: { key: string; promise: Promise<ForecastResult> } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly workers = new Set<Worker>();
+  private stopped = false;
   private readonly now: () => Date;
   lastRun: ForecastRun | undefined;
 
@@ -68,19 +72,26 @@ export class ForecastService {
     }
   }
 
-  /** Checks now and every ten minutes, so that the first request of a day finds the forecast ready. */
+  /** Checks a minute after start, then every ten minutes, so that the first request of a day finds the forecast ready. */
   start(): void {
     if (this.timer) return;
+    this.stopped = false;
     const warm = () => void this.current().catch((error: unknown) => this.options.logger.warn({ err: error }, 'forecast not computed'));
-    warm();
-    this.timer = setInterval(warm, CHECK_INTERVAL_MS);
+    this.timer = setTimeout(() => {
+      warm();
+      this.timer = setInterval(warm, CHECK_INTERVAL_MS);
+      this.timer.unref();
+    }, FIRST_CHECK_MS);
     this.timer.unref();
   }
 
-  /** Stops the checks; a computation in flight finishes on its own. */
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  /** Stops the checks and ends a computation in flight (its callers get an error). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.timer);
     this.timer = undefined;
+    await Promise.all([...this.workers].map((w) => w.terminate()));
   }
 
   private async compute(now: Date): Promise<ForecastResult> {
@@ -89,7 +100,8 @@ export class ForecastService {
     const { communications } = await loadCalendar(this.options.knowledgeBaseDir);
     const job = await forecastJob(this.options.rollups, communications, now);
     const read = Date.now();
-    const result = this.options.compute === 'inline' ? computeForecast(job) : await runInWorker(job);
+    if (this.stopped) throw new Error('the forecast service is stopped');
+    const result = this.options.compute === 'inline' ? computeForecast(job) : await runInWorker(job, this.workers);
     this.lastRun = { at: now.toISOString(), readMs: read - started, computeMs: Date.now() - read, rows: job.rows.length };
     this.options.logger.info(this.lastRun, 'forecast computed');
     return result;
@@ -99,12 +111,15 @@ export class ForecastService {
 /**
  * Runs one job in a fresh worker thread (once a day: the thread's start-up is small beside the
  * model). From the TypeScript sources (tests, ts-node) the worker loads them through ts-node.
+ * `running` holds the worker until it exits, so that a stop can end it.
  */
-export function runInWorker(job: ForecastJob): Promise<ForecastResult> {
+export function runInWorker(job: ForecastJob, running?: Set<Worker>): Promise<ForecastResult> {
   const fromSource = __filename.endsWith('.ts');
   const worker = new Worker(path.join(__dirname, `forecast-worker.${fromSource ? 'ts' : 'js'}`), {
     execArgv: fromSource ? ['--require', 'ts-node/register/transpile-only'] : [],
   });
+  running?.add(worker);
+  worker.once('exit', () => running?.delete(worker));
   return new Promise<ForecastResult>((resolve, reject) => {
     worker.once('message', (message: unknown) => {
       const m = message as { result?: ForecastResult; error?: string };

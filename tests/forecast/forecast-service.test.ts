@@ -82,6 +82,19 @@ describe('the forecast service', () => {
     expect(tomorrow.historyTo).toBe('2026-12-05');
   });
 
+  test('start computes nothing at once (a server that starts and stops in a test runs no model); stop ends a run in flight', async () => {
+    const service = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: kbDir, logger: createLogger('silent'), now: () => now, compute: 'inline' });
+    service.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(service.lastRun).toBeUndefined();
+    await service.stop();
+    const inWorker = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: kbDir, logger: createLogger('silent'), now: () => now, compute: 'worker' });
+    const pending = inWorker.current();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await inWorker.stop();
+    await expect(pending).rejects.toThrow(/forecast worker|forecast service is stopped/);
+  }, 30_000);
+
   test('a calendar that does not validate is an error naming the file, and no forecast', async () => {
     writeFileSync(path.join(kbDir, 'communications.yaml'), CALENDAR.replace('payment-deadline', 'payment-party'));
     const service = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: kbDir, logger: createLogger('silent'), now: () => now, compute: 'inline' });
