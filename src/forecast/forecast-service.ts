@@ -28,7 +28,8 @@ export interface ForecastRun {
   readonly at: string;
   readonly readMs: number;
   readonly computeMs: number;
-  readonly rows: number;
+  /** Days of history modelled. */
+  readonly days: number;
 }
 
 /**
@@ -102,7 +103,7 @@ export class ForecastService {
     const read = Date.now();
     if (this.stopped) throw new Error('the forecast service is stopped');
     const result = this.options.compute === 'inline' ? computeForecast(job) : await runInWorker(job, this.workers);
-    this.lastRun = { at: now.toISOString(), readMs: read - started, computeMs: Date.now() - read, rows: job.rows.length };
+    this.lastRun = { at: now.toISOString(), readMs: read - started, computeMs: Date.now() - read, days: job.series.days.length };
     this.options.logger.info(this.lastRun, 'forecast computed');
     return result;
   }

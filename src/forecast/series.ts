@@ -22,6 +22,7 @@ export interface DailySeries {
 }
 
 const HOURS = 24;
+const HOUR_COUNTERS = Array.from({ length: HOURS }, (_, h) => `queued_h${String(h).padStart(2, '0')}`);
 /** 020202's default hours (src/handoff/office-hours.ts): Monday to Saturday 8-18. */
 const OFFICE_OPEN = 8;
 const OFFICE_CLOSE = 18;
@@ -38,6 +39,9 @@ const MIN_PROFILE_HANDOFFS = 50;
 export function dailySeries(rows: readonly RollupRow[], from: string, to: string): DailySeries {
   const days = dayRange(from, to);
   const start = dayNumber(from);
+  const firstWeekday = weekday(from);
+  // Rows come many per day: parse each day once.
+  const index = new Map<string, number>();
   const zeros = () => new Array<number>(days.length).fill(0);
   const total = zeros();
   const handoffs = zeros();
@@ -46,7 +50,11 @@ export function dailySeries(rows: readonly RollupRow[], from: string, to: string
   const hourly = Array.from({ length: 7 }, () => new Array<number>(HOURS).fill(0));
   let measuredHours = 0;
   for (const row of rows) {
-    const i = dayNumber(row.key.day) - start;
+    let i = index.get(row.key.day);
+    if (i === undefined) {
+      i = dayNumber(row.key.day) - start;
+      index.set(row.key.day, i);
+    }
     if (i < 0 || i >= days.length) continue;
     const contacts = finite(row.counters.conversations);
     total[i]! += contacts;
@@ -58,9 +66,9 @@ export function dailySeries(rows: readonly RollupRow[], from: string, to: string
     channelSeries[i]! += contacts;
     byChannel.set(row.key.channel, channelSeries);
     handoffs[i]! += finite(row.counters.handoffsQueued);
-    const dow = weekday(row.key.day);
+    const dow = (firstWeekday + i) % 7;
     for (let h = 0; h < HOURS; h += 1) {
-      const queued = finite(row.counters[`queued_h${String(h).padStart(2, '0')}`]);
+      const queued = finite(row.counters[HOUR_COUNTERS[h]!]);
       if (queued > 0) {
         hourly[dow]![h]! += queued;
         measuredHours += queued;

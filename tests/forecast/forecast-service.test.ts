@@ -57,7 +57,7 @@ describe('the forecast service', () => {
     // A Monday against a Sunday: the weekly pattern of the history (60 x 1.3 against 60 x 0.35).
     const day = (d: string) => result.total.find((p) => p.day === d)!.mean;
     expect(day('2026-12-14') / day('2026-12-13')).toBeGreaterThan(3);
-    expect(service.lastRun?.rows).toBe(126 * 2);
+    expect(service.lastRun?.days).toBe(126);
   }, 60_000);
 
   test('is cached for the day, and recomputed when the day or the calendar changes', async () => {
