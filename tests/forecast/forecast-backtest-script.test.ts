@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,20 +7,55 @@ import { promisify } from 'node:util';
 import { romeDay } from '../../src/analytics/rome-day';
 import { addDays } from '../../src/forecast/calendar-days';
 import { seededRandom } from '../../src/seeded-random';
+import { MongoClient } from 'mongodb';
+import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
+import type { StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { syntheticRows } from './synthetic';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 const DAYS = 154;
+const mongoUri = process.env.MONGODB_URI;
 
-describe('npm run forecast:backtest', () => {
-  let dataDir: string;
+/** Where the script reads: a SQLite folder always, a MongoDB database of its own when MONGODB_URI is set. */
+interface Store {
+  open(): Promise<StorageBackend>;
+  env(): Record<string, string>;
+  cleanup(): Promise<void>;
+}
+const stores: [string, () => Store][] = [
+  [
+    'sqlite',
+    () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-backtest-'));
+      return { open: async () => openSqliteBackend(dir), env: () => ({ DATA_DIR: dir, MONGODB_URI: '' }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  ],
+];
+if (mongoUri) {
+  stores.push([
+    'mongodb',
+    () => {
+      const dbName = `backtest_${randomUUID().slice(0, 8)}`;
+      return {
+        open: () => openMongoBackend(mongoUri, dbName),
+        env: () => ({ MONGODB_URI: mongoUri, MONGODB_DB: dbName }),
+        cleanup: async () => {
+          const client = new MongoClient(mongoUri);
+          await client.db(dbName).dropDatabase().finally(() => client.close());
+        },
+      };
+    },
+  ]);
+}
+
+describe.each(stores)('npm run forecast:backtest on %s', (_name, makeStore) => {
+  const store = makeStore();
   let kbDir: string;
   const from = addDays(romeDay(Date.now()), -DAYS);
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-backtest-'));
     kbDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-backtest-kb-'));
     // A deadline every four weeks on one topic, +150 % on the day: the short seed of CI.
     const deadlines = Array.from({ length: 5 }, (_, k) => addDays(from, 20 + 28 * k + (k % 3)));
@@ -35,19 +71,19 @@ describe('npm run forecast:backtest', () => {
       random: seededRandom(21),
       channels: ['directline', 'messenger'],
     });
-    const backend = openSqliteBackend(dataDir);
+    const backend = await store.open();
     await backend.rollups.apply({ increments: rows, gaps: [] });
     await backend.close();
   });
-  afterAll(() => {
-    rmSync(dataDir, { recursive: true, force: true });
+  afterAll(async () => {
+    await store.cleanup();
     rmSync(kbDir, { recursive: true, force: true });
   });
 
   test('prints one JSON line last, with figures a forecast of Poisson demand can reach', async () => {
     const { stdout } = await run('npx', ['ts-node', '--transpile-only', 'scripts/forecast-backtest.ts', '--origins', '3', '--step', '14'], {
       cwd: ROOT,
-      env: { ...process.env, DATA_DIR: dataDir, KB_DIR: kbDir, MONGODB_URI: '', NODE_ENV: 'test' },
+      env: { ...process.env, ...store.env(), KB_DIR: kbDir, NODE_ENV: 'test' },
     });
     const lines = stdout.trim().split('\n');
     const last = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
