@@ -58,25 +58,32 @@ export function runEngine(series: DailySeries, calendar: readonly Communication[
   if (last === undefined) throw new Error('runEngine: no history');
   const days = dayRange(addDays(last, 1), addDays(last, options.horizon));
   const regressionOptions = options.regression ?? DEFAULT_REGRESSION;
-  const chosen = options.model ?? pickModel(n);
-  const model = n >= MIN_DAYS[chosen] ? chosen : pickModel(n);
+  const modelFor = (length: number): ModelName => {
+    const chosen = options.model ?? pickModel(length);
+    return length >= MIN_DAYS[chosen] ? chosen : pickModel(length);
+  };
   const models = new Set<ModelName>();
 
-  const topics = [...series.byTopic.keys()];
+  // A topic added to the knowledge base lately has zeros before it existed: it is modelled from
+  // its first contact (a regression over the zeros forecast a third of a new topic's level).
+  const topics = [...series.byTopic.keys()].map((topic) => {
+    const values = series.byTopic.get(topic)!;
+    const firstSeen = values.findIndex((v) => v > 0);
+    const start = firstSeen < 0 ? Math.max(0, n - 7) : Math.min(firstSeen, Math.max(0, n - 7));
+    return { topic, start, values: values.slice(start), days: series.days.slice(start), model: modelFor(n - start) };
+  });
   const regressions = new Map<string, RegressionModel>();
-  if (model === 'regression') {
-    for (const topic of topics) {
-      regressions.set(topic, fitRegression({ days: series.days, values: series.byTopic.get(topic)!, topics: topic === NO_TOPIC ? [] : [topic] }, calendar, regressionOptions));
-    }
+  for (const t of topics) {
+    if (t.model === 'regression') regressions.set(t.topic, fitRegression({ days: t.days, values: t.values, topics: t.topic === NO_TOPIC ? [] : [t.topic] }, calendar, regressionOptions));
   }
   const pooled = poolEffects([...regressions.values()]);
   const byTopic = new Map<string, SeriesForecast>();
-  for (const topic of topics) {
-    const values = series.byTopic.get(topic)!;
-    const forecast = forecastOne(model, values, days, calendar, pooled, regressions.get(topic));
+  for (const t of topics) {
+    const forecast = forecastOne(t.model, t.values, days, calendar, pooled, regressions.get(t.topic));
     models.add(forecast.model);
-    byTopic.set(topic, forecast);
+    byTopic.set(t.topic, { ...forecast, fitted: [...new Array<number>(t.start).fill(Number.NaN), ...forecast.fitted] });
   }
+  const model = modelFor(n);
   const mean = days.map((_, h) => sum([...byTopic.values()].map((f) => f.mean[h] ?? 0)));
   const fittedTotal = series.days.map((_, t) => sum([...byTopic.values()].map((f) => f.fitted[t] ?? Number.NaN)));
   const totalDispersion = pearsonDispersion(series.total, fittedTotal.map((v) => (Number.isFinite(v) ? v : 0)));
