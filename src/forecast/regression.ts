@@ -21,6 +21,14 @@ export interface RegressionOptions {
   readonly trendPenalty: number;
   readonly penalty: number;
   readonly effectPenalty: number;
+  /**
+   * Level correction: forecasts are scaled by (actual + prior) / (fitted + prior) over the last
+   * `levelDays` days, so that a level shift the calendar terms cannot explain (a quiet August
+   * before a year of history shows it) is followed within weeks; `levelPrior` contacts keep a
+   * small series' correction near 1. 0 days: none.
+   */
+  readonly levelDays: number;
+  readonly levelPrior: number;
 }
 
 export const DEFAULT_REGRESSION: RegressionOptions = {
@@ -30,6 +38,8 @@ export const DEFAULT_REGRESSION: RegressionOptions = {
   trendPenalty: 50,
   penalty: 1,
   effectPenalty: 2,
+  levelDays: 28,
+  levelPrior: 100,
 };
 
 /** A fitted regression: predicts any day, with the communication effects it learned. */
@@ -92,6 +102,13 @@ export function fitRegression(series: SeriesInput, calendar: readonly Communicat
   const beta = fit.coefficients;
   const baseBeta = beta.slice(0, baseWidth);
   const effects = new Map<string, number>(effectNames.map((name, j) => [name, beta[baseWidth + j] ?? 0]));
+  let recentActual = options.levelPrior;
+  let recentFitted = options.levelPrior;
+  for (let i = Math.max(0, n - options.levelDays); i < n; i += 1) {
+    recentActual += series.values[i] ?? 0;
+    recentFitted += fit.fitted[i] ?? 0;
+  }
+  const level = options.levelDays > 0 && recentFitted > 0 ? recentActual / recentFitted : 1;
   return {
     dispersion: fit.dispersion,
     fitted: fit.fitted,
@@ -108,7 +125,7 @@ export function fitRegression(series: SeriesInput, calendar: readonly Communicat
             else logMean += effects.get(effectName(c.kind, w)) ?? pooled?.get(effectName(c.kind, w)) ?? 0;
           }
         }
-        return Math.exp(Math.min(30, logMean)) * factor;
+        return Math.exp(Math.min(30, logMean)) * factor * level;
       });
     },
   };

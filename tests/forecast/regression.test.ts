@@ -2,7 +2,7 @@ import { addDays, dayRange, weekday } from '../../src/forecast/calendar-days';
 import { fitRegression } from '../../src/forecast/regression';
 import { dailySeries } from '../../src/forecast/series';
 import { seededRandom } from '../../src/seeded-random';
-import { WEEK_SHAPE, communication, syntheticRows } from './synthetic';
+import { WEEK_SHAPE, communication, poisson, syntheticRows } from './synthetic';
 
 const FROM = '2025-09-01';
 const DAYS = 300;
@@ -56,5 +56,19 @@ describe('the regression', () => {
   test('holidays are learned as quiet days', () => {
     const [christmas, friday] = model.predict(['2026-12-25', '2026-12-18'], []);
     expect(christmas! / friday!).toBeLessThan(0.5);
+  });
+});
+
+describe('the regression’s level correction', () => {
+  test('follows a level shift of four weeks that no calendar term explains', () => {
+    const random = seededRandom(9);
+    const days = dayRange('2026-01-05', addDays('2026-01-05', 139));
+    const values = days.map((day, t) => poisson((t < 112 ? 60 : 120) * WEEK_SHAPE[weekday(day)]!, random));
+    const next = dayRange(addDays(days[139]!, 1), addDays(days[139]!, 14));
+    const predicted = fitRegression({ days, values, topics: [] }, []).predict(next, []);
+    const truth = next.map((day) => 120 * WEEK_SHAPE[weekday(day)]!);
+    const ratio = predicted.reduce((a, b) => a + b, 0) / truth.reduce((a, b) => a + b, 0);
+    expect(ratio).toBeGreaterThan(0.9);
+    expect(ratio).toBeLessThan(1.1);
   });
 });
