@@ -6,6 +6,14 @@ import { communicationsFileSchema, type Communication } from '../knowledge/commu
 /** The calendar's file name in the knowledge-base folder. */
 export const CALENDAR_FILE = 'communications.yaml';
 
+/**
+ * A calendar file that does not parse or validate. Its message names the file (not its folder)
+ * and every problem, so that it can be shown to a supervisor as the reason there is no forecast.
+ */
+export class CalendarError extends Error {
+  override readonly name = 'CalendarError';
+}
+
 /** The calendar and a version of its file (size and modification time; null when there is none). */
 export interface LoadedCalendar {
   readonly communications: readonly Communication[];
@@ -15,7 +23,7 @@ export interface LoadedCalendar {
 /**
  * Reads `communications.yaml` of a knowledge-base folder. A missing file is an empty calendar
  * (the forecast then learns no communication effects); a file that does not parse or validate
- * throws an error naming the file and every problem, so a bad edit never feeds the forecast.
+ * throws a {@link CalendarError} naming every problem, so a bad edit never feeds the forecast.
  *
  * @example
  * const { communications } = await loadCalendar(config.knowledgeBaseDir);
@@ -26,9 +34,9 @@ export async function loadCalendar(knowledgeBaseDir: string): Promise<LoadedCale
   if (version === null) return { communications: [], version };
   const text = await readFile(file, 'utf8');
   const doc = YAML.parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) throw new Error(`${file}: YAML: ${doc.errors.map((e) => e.message.split('\n')[0]).join('; ')}`);
+  if (doc.errors.length > 0) throw new CalendarError(`${CALENDAR_FILE}: YAML: ${doc.errors.map((e) => e.message.split('\n')[0]).join('; ')}`);
   const parsed = communicationsFileSchema.safeParse(doc.toJS());
-  if (!parsed.success) throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new CalendarError(`${CALENDAR_FILE}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'file'}: ${i.message}`).join('; ')}`);
   return { communications: parsed.data.communications, version };
 }
 

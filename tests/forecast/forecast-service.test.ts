@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { addDays } from '../../src/forecast/calendar-days';
 import { ForecastService } from '../../src/forecast/forecast-service';
+import { CalendarError } from '../../src/forecast/load-calendar';
 import { createLogger } from '../../src/logger';
 import { seededRandom } from '../../src/seeded-random';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
@@ -98,6 +99,7 @@ describe('the forecast service', () => {
   test('a calendar that does not validate is an error naming the file, and no forecast', async () => {
     writeFileSync(path.join(kbDir, 'communications.yaml'), CALENDAR.replace('payment-deadline', 'payment-party'));
     const service = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: kbDir, logger: createLogger('silent'), now: () => now, compute: 'inline' });
-    await expect(service.current()).rejects.toThrow(/communications\.yaml: communications\.0\.kind/);
+    await expect(service.current()).rejects.toThrow(/^communications\.yaml: communications\.0\.kind/);
+    await expect(service.current()).rejects.toBeInstanceOf(CalendarError);
   });
 });
