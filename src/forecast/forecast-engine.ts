@@ -27,7 +27,7 @@ export interface EngineOptions {
 export interface SeriesForecast {
   readonly model: ModelName;
   readonly mean: number[];
-  /** In-sample fitted means aligned with the history (NaN where the model has none). */
+  /** In-sample fitted means aligned with the history (0 before the series began, NaN where the model has none). */
   readonly fitted: number[];
   readonly dispersion: number;
   readonly regression?: RegressionModel;
@@ -81,7 +81,8 @@ export function runEngine(series: DailySeries, calendar: readonly Communication[
   for (const t of topics) {
     const forecast = forecastOne(t.model, t.values, days, calendar, pooled, regressions.get(t.topic));
     models.add(forecast.model);
-    byTopic.set(t.topic, { ...forecast, fitted: [...new Array<number>(t.start).fill(Number.NaN), ...forecast.fitted] });
+    // Before its first contact a topic had none, and none was expected: 0, so the total's fit stays whole.
+    byTopic.set(t.topic, { ...forecast, fitted: [...new Array<number>(t.start).fill(0), ...forecast.fitted] });
   }
   const model = modelFor(n);
   const mean = days.map((_, h) => sum([...byTopic.values()].map((f) => f.mean[h] ?? 0)));

@@ -15,7 +15,10 @@ describe('the forecast engine', () => {
       { horizon: 7, interval: 0.8 },
     );
     for (const m of out.byTopic.get('fresh')!.mean) expect(m).toBeCloseTo(20, 0);
-    expect(out.byTopic.get('fresh')!.fitted).toHaveLength(days.length);
+    // Before it began it was fitted at 0 (not NaN, which had dropped those days from the total's dispersion).
+    const fitted = out.byTopic.get('fresh')!.fitted;
+    expect(fitted).toHaveLength(days.length);
+    expect(fitted.slice(0, 151).every((v) => v === 0)).toBe(true);
   });
 
   test('the total is the sum of the topics; channels split it by their recent share; hours add up to the day', () => {
