@@ -33,7 +33,7 @@ export interface RegressionOptions {
 
 export const DEFAULT_REGRESSION: RegressionOptions = {
   halfLifeDays: 120,
-  harmonics: 3,
+  harmonics: 10,
   yearlyFromDays: 365,
   trendPenalty: 50,
   penalty: 1,
