@@ -38,6 +38,7 @@ import { AnalyticsAggregator } from './analytics/aggregator';
 import { electAnalyticsLeader } from './analytics/cluster-analytics';
 import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
+import { mountCommunicationsApi } from './knowledge/communications-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
@@ -249,6 +250,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     runtime: () => runtime.current(),
     contact: config.contactCentre,
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
+    // The communications calendar's day: notices, recognition priors and the greeting's news.
+    now,
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
@@ -337,6 +340,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     },
     now,
   });
+  mountCommunicationsApi(server.server, { accounts: operators, tokens: operatorTokens, runtime: () => runtime.current(), logger, now });
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
   if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
   const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });

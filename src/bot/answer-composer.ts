@@ -21,13 +21,15 @@ export const MAX_MORE_FACETS = 5;
 
 /**
  * The answer to a question about a topic: the facet's short answer and its own page when a facet
- * was asked, the overview and the topic's pages otherwise. No link is printed twice.
+ * was asked, the overview and the topic's pages otherwise. No link is printed twice. `notices`
+ * (the topic's active communications, one line each) follow the answer's own text.
  *
  * @example
  * composeAnswer(topic, topic.facets[0], 'it').text
  */
-export function composeAnswer(topic: Topic, facet: Facet | undefined, language: Language): ComposedAnswer {
-  const body = facet ? `${facet.answer[language]}\n\n${facetLinkLines(topic, facet, language)}` : `${topic.answer[language]}\n\n${linkLines(topic, language)}`;
+export function composeAnswer(topic: Topic, facet: Facet | undefined, language: Language, notices: readonly string[] = []): ComposedAnswer {
+  const answer = facet ? `${facet.answer[language]}\n\n${facetLinkLines(topic, facet, language)}` : `${topic.answer[language]}\n\n${linkLines(topic, language)}`;
+  const body = notices.length > 0 ? `${answer}\n\n${notices.join('\n')}` : answer;
   const moreFacets = topic.facets.filter((f) => f.id !== facet?.id).slice(0, MAX_MORE_FACETS);
   const more = moreFacets.length > 0 ? `\n\n${MESSAGES.moreOnTopic[language]}` : '';
   return { text: `${body}${more}\n\n${MESSAGES.wasItUseful[language]}`, facetId: facet?.id ?? null, moreFacets };

@@ -21,6 +21,8 @@ export interface DialogoData {
   readonly confidence: number | null;
   readonly outcome: Outcome;
   readonly handoff?: HandoffData;
+  /** The communications whose notices an answer carries (knowledge-base/communications.yaml); only when it carries one. */
+  readonly communicationIds?: readonly string[];
 }
 
 /** Turn-state key where the dialog leaves the language it answered in, for the interaction record. */
