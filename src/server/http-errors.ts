@@ -59,7 +59,6 @@ export const HTTP_ERRORS = {
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side' },
-  FORECAST_UNAVAILABLE: { status: 503, message: 'The forecast cannot be computed right now (the details say why)' },
   STORE_UNAVAILABLE: { status: 503, message: 'The conversation store does not answer right now; try again shortly' },
 } as const;
 
