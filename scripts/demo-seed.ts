@@ -5,13 +5,18 @@
 // stand-in for the Graph API), with a weekly and seasonal rhythm, ratings, handoffs that
 // operators claim and close, citizens who leave the queue, and written requests outside office
 // hours. A fake clock walks through the days, so events, handoffs and rollups carry those dates.
+// The communications of knowledge-base/communications.yaml raise the demand of their topics
+// around their dates (see `communicationUplift`), so that the forecast has effects to learn.
 // It writes to the configured store (DATA_DIR or MONGODB_URI), like `npm start`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
+import { isCityHoliday } from '../src/forecast/calendar-days';
+import { loadCalendar } from '../src/forecast/load-calendar';
 import { startDialogo, type Dialogo } from '../src/index';
+import { topicBoost } from './demo-communications';
 import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import type { Topic } from '../src/knowledge/topic-schema';
 import { createLogger } from '../src/logger';
@@ -100,21 +105,27 @@ async function main(): Promise<void> {
   for (const operator of OPERATORS) dialogo.handoff.operatorOnline(operator, true);
   const kb = await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir));
   const topics = [...kb.topics];
+  const { communications } = await loadCalendar(config.knowledgeBaseDir);
   const stats: Stats = { conversations: 0, turns: 0, handoffs: 0, tickets: 0 };
   const began = Date.now();
 
   try {
     for (let day = 0; day < days; day += 1) {
       const date = new Date(start.getTime() + day * DAY_MS);
-      const weekday = (date.getUTCDay() + 6) % 7;
+      const isoDay = date.toISOString().slice(0, 10);
+      // A holiday is as quiet as a Sunday: the city's offices and 020202 are closed.
+      const weekday = isCityHoliday(isoDay) ? 6 : (date.getUTCDay() + 6) % 7;
       const month = date.getUTCMonth();
-      const expected = perDay * (WEEKDAY[weekday] ?? 1) * (MONTH[month] ?? 1) * (0.8 + random() * 0.4);
+      const boost = topicBoost(communications, isoDay);
+      // The day's demand: the rhythm, the communications' extra demand on their topics, and a
+      // little unexplained day-to-day variation (±5 %) besides the Poisson-like noise of the draws.
+      const expected = perDay * (WEEKDAY[weekday] ?? 1) * (MONTH[month] ?? 1) * demandFactor(topics, month + 1, boost) * (0.95 + random() * 0.1);
       const count = Math.max(0, Math.round(expected));
       // Start times between 07:00 and 23:00 Rome (UTC+1 roughly), most in office hours, in order.
       const starts = Array.from({ length: count }, () => date.getTime() + (6 + Math.floor(random() * 16)) * 3_600_000 + Math.floor(random() * 3_600_000)).sort((a, b) => a - b);
       for (const [i, at] of starts.entries()) {
         clock = new Date(Math.max(at, clock.getTime() + 1000));
-        await conversation(dialogo, `${day}-${i}`, month + 1, topics, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
+        await conversation(dialogo, `${day}-${i}`, month + 1, topics, boost, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
       }
       if ((day + 1) % 30 === 0 || day === days - 1) {
         process.stdout.write(`${date.toISOString().slice(0, 10)}: ${stats.conversations} conversations, ${stats.turns} turns, ${stats.handoffs} handoffs, ${stats.tickets} written requests\n`);
@@ -133,6 +144,7 @@ async function conversation(
   id: string,
   month: number,
   topics: readonly Topic[],
+  boost: ReadonlyMap<string, number>,
   random: () => number,
   pick: <T>(items: readonly T[]) => T,
   stats: Stats,
@@ -163,7 +175,7 @@ async function conversation(
     }
     return;
   }
-  const topic = weightedTopic(topics, month, random);
+  const topic = weightedTopic(topics, month, boost, random);
   await turn(pick(topic.samples[language]));
   const rating = random();
   if (rating < 0.32) await turn('👍');
@@ -172,7 +184,7 @@ async function conversation(
     if (random() < 0.5) await handoffFlow(dialogo, turn, random, stats, advance, language, false);
     return;
   }
-  if (random() < 0.25) await turn(pick(weightedTopic(topics, month, random).samples[language]));
+  if (random() < 0.25) await turn(pick(weightedTopic(topics, month, boost, random).samples[language]));
   if (random() < 0.06) await handoffFlow(dialogo, turn, random, stats, advance, language, false);
 }
 
@@ -217,14 +229,27 @@ async function handoffFlow(
   await dialogo.handoff.close(session.id, operator, outcome, outcome === 'callback' ? { callbackNumber: `02 55${session.phoneCode}`, note: en ? 'call back in the afternoon' : 'richiamare nel pomeriggio' } : {});
 }
 
-function weightedTopic(topics: readonly Topic[], month: number, random: () => number): Topic {
-  const weights = topics.map((t) => (SEASONAL[t.id]?.includes(month) ? 4 : 1) * (['carta-identita', 'tari-pagamento', 'multe-pagamento', 'area-c', 'certificati-anagrafici'].includes(t.id) ? 3 : 1));
+function topicWeights(topics: readonly Topic[], month: number): number[] {
+  return topics.map((t) => (SEASONAL[t.id]?.includes(month) ? 4 : 1) * (['carta-identita', 'tari-pagamento', 'multe-pagamento', 'area-c', 'certificati-anagrafici'].includes(t.id) ? 3 : 1));
+}
+
+function weightedTopic(topics: readonly Topic[], month: number, boost: ReadonlyMap<string, number>, random: () => number): Topic {
+  const weights = topicWeights(topics, month).map((w, i) => w * (1 + (boost.get(topics[i]!.id) ?? 0)));
   let r = random() * weights.reduce((a, b) => a + b, 0);
   for (const [i, w] of weights.entries()) {
     r -= w;
     if (r <= 0) return topics[i]!;
   }
   return topics[topics.length - 1]!;
+}
+
+/** How much busier the day is for the communications: their topics' extra weight, on the 85 % of conversations that ask a topic. */
+function demandFactor(topics: readonly Topic[], month: number, boost: ReadonlyMap<string, number>): number {
+  if (boost.size === 0) return 1;
+  const weights = topicWeights(topics, month);
+  const base = weights.reduce((a, b) => a + b, 0);
+  const boosted = weights.reduce((a, w, i) => a + w * (1 + (boost.get(topics[i]!.id) ?? 0)), 0);
+  return 0.15 + (0.85 * boosted) / base;
 }
 
 /** A citizen on the portal widget: Dialogo's Direct Line, in-process. */
