@@ -39,6 +39,11 @@ import { electAnalyticsLeader } from './analytics/cluster-analytics';
 import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountCommunicationsApi } from './knowledge/communications-routes';
+import { mountForecastApi } from './forecast/forecast-routes';
+import { ForecastService } from './forecast/forecast-service';
+import { extraOperatorsFor } from './staffing/communication-staffing';
+import { StaffingPlanStore } from './staffing/staffing-plan';
+import { currentStaffingModel, mountStaffingApi } from './staffing/staffing-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
@@ -325,6 +330,12 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   handoff.setGateway(new ChannelGateway({ directLine, messenger, cloud: adapter, appId: config.botAuth.appId ?? '' }));
   const operators = new OperatorAccounts(backend.operators);
   const operatorTokens = new OperatorTokens(config.handoff.operatorTokenSecret);
+  // Conversations silent for 30 minutes end now rather than at the next timer tick.
+  const refreshRollups = (): Promise<void> => {
+    if (!aggregator) return clusterAnalytics?.refresh() ?? Promise.resolve();
+    aggregator.sweep(new Date(now().getTime() - 60_000));
+    return aggregator.flush();
+  };
   mountAnalyticsApi(server.server, {
     rollups: backend.rollups,
     accounts: operators,
@@ -332,16 +343,33 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     runtime: () => runtime.current(),
     knowledgeBaseDir: config.knowledgeBaseDir,
     logger,
-    // Conversations silent for 30 minutes end now rather than at the next timer tick.
-    refresh: () => {
-      if (!aggregator) return clusterAnalytics?.refresh() ?? Promise.resolve();
-      aggregator.sweep(new Date(now().getTime() - 60_000));
-      return aggregator.flush();
-    },
+    refresh: refreshRollups,
     now,
     handoff,
   });
-  mountCommunicationsApi(server.server, { accounts: operators, tokens: operatorTokens, runtime: () => runtime.current(), logger, now });
+  const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: config.knowledgeBaseDir, logger, now, refresh: refreshRollups });
+  mountForecastApi(server.server, { forecast, accounts: operators, tokens: operatorTokens, logger });
+  mountStaffingApi(server.server, {
+    forecast: () => forecast.current(),
+    rollups: backend.rollups,
+    plans: new StaffingPlanStore(storage, now, (issues) => logger.warn({ issues }, 'staffing plan unreadable: treated as none')),
+    accounts: operators,
+    tokens: operatorTokens,
+    settings: config.staffing,
+    logger,
+    now,
+  });
+  mountCommunicationsApi(server.server, {
+    accounts: operators,
+    tokens: operatorTokens,
+    runtime: () => runtime.current(),
+    logger,
+    now,
+    extraOperators: async () => {
+      const [result, model] = await Promise.all([forecast.current(), currentStaffingModel({ rollups: backend.rollups, accounts: operators, settings: config.staffing, now })]);
+      return (c) => extraOperatorsFor(c, result, model.queue, model.settings);
+    },
+  });
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
   if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
   const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });
@@ -389,6 +417,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, watch: Boolean(watcher) }, 'Dialogo listening');
+  forecast.start();
 
   return {
     config,
@@ -408,6 +437,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       const deadline = Date.now() + config.shutdownGraceMs;
       const turnsMs = config.shutdownGraceMs - Math.min(2000, Math.floor(config.shutdownGraceMs / 4));
       await watcher?.close();
+      await forecast.stop();
       await jobs.stop();
       await cluster?.stop();
       await operatorApi.shutdown();

@@ -18,8 +18,11 @@ export interface CommunicationsRouteDependencies {
   readonly runtime: () => KnowledgeRuntime;
   readonly logger: Logger;
   readonly now?: () => Date;
-  /** The forecast's extra operators around a communication (null when it has none); absent until the forecast is wired. */
-  readonly extraOperators?: (c: Communication) => number | null;
+  /**
+   * The forecast's extra operators around each communication (null for one it has none for),
+   * read once per request; when it fails (no forecast yet) the check says so instead.
+   */
+  readonly extraOperators?: () => Promise<(c: Communication) => number | null>;
 }
 
 /** The body of `GET /api/analytics/communications`. */
@@ -48,7 +51,13 @@ export function mountCommunicationsApi(server: Server, deps: CommunicationsRoute
       const { kb } = deps.runtime();
       const today = calendarDay(now());
       const calendar = [...kb.calendar.communications].sort((a, b) => a.effective.localeCompare(b.effective) || a.id.localeCompare(b.id));
-      const body: CommunicationsResponse = { today, calendar, check: checkCommunications(kb.calendar, kb, today, deps.extraOperators) };
+      const extra = deps.extraOperators
+        ? await deps.extraOperators().catch((error: unknown) => {
+            deps.logger.warn({ err: error }, 'communications check: no forecast for the extra operators');
+            return undefined;
+          })
+        : undefined;
+      const body: CommunicationsResponse = { today, calendar, check: checkCommunications(kb.calendar, kb, today, extra) };
       res.send(200, body);
     } catch (error) {
       deps.logger.error({ err: error }, 'communications check failed');

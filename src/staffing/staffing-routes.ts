@@ -8,7 +8,7 @@ import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import { DEFAULT_MAX_CONCURRENT, type RollupStore } from '../storage/ports';
 import type { ServiceTarget } from './erlang';
-import { measureQueue, serviceLevelWith, staffHours, staffingStatus, type StaffingStatus, type StaffedHour } from './staffing';
+import { measureQueue, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue, type StaffedHour, type StaffingSettings, type StaffingStatus } from './staffing';
 import { plannedOperators, staffingPlanInputSchema, type StaffingPlan, type StaffingPlanStore } from './staffing-plan';
 
 const STAFFING_PATH = '/api/analytics/staffing';
@@ -75,14 +75,8 @@ export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies
         deps.logger.warn({ err: error }, 'staffing: no forecast');
         return sendError(res, 'FORECAST_UNAVAILABLE');
       }
-      const today = now().getTime();
-      const [rows, plan, chatsPerOperator] = await Promise.all([
-        deps.rollups.range(romeDay(today - MEASURE_DAYS * DAY_MS), romeDay(today - DAY_MS)),
-        deps.plans.load(),
-        typicalChatsPerOperator(deps.accounts),
-      ]);
-      const queue = measureQueue(rows);
-      const settings = { ...deps.settings, chatsPerOperator };
+      const [{ queue, settings }, plan] = await Promise.all([currentStaffingModel({ ...deps, now }), deps.plans.load()]);
+      const { chatsPerOperator } = settings;
       const key = JSON.stringify([forecast.generatedAt, forecast.from, forecast.to, queue, settings]);
       if (cached?.key !== key) cached = { key, hours: staffHours(forecast.handoffsByHour, queue, settings) };
       const hours: StaffingHourView[] = cached.hours.map((hour) => {
@@ -139,4 +133,19 @@ export async function typicalChatsPerOperator(accounts: OperatorAccounts): Promi
     .sort((a, b) => a - b);
   if (limits.length === 0) return DEFAULT_MAX_CONCURRENT;
   return Math.max(1, limits[Math.floor((limits.length - 1) / 2)]!);
+}
+
+/**
+ * The measured queue and the model's settings as the staffing API uses them (the last
+ * `MEASURE_DAYS` of rollups, the accounts' typical chats per operator).
+ */
+export async function currentStaffingModel(deps: {
+  readonly rollups: RollupStore;
+  readonly accounts: OperatorAccounts;
+  readonly settings: { readonly target: ServiceTarget; readonly shrinkage: number };
+  readonly now: () => Date;
+}): Promise<{ queue: MeasuredQueue; settings: StaffingSettings }> {
+  const today = deps.now().getTime();
+  const [rows, chatsPerOperator] = await Promise.all([deps.rollups.range(romeDay(today - MEASURE_DAYS * DAY_MS), romeDay(today - DAY_MS)), typicalChatsPerOperator(deps.accounts)]);
+  return { queue: measureQueue(rows), settings: { ...deps.settings, chatsPerOperator } };
 }
