@@ -1,5 +1,8 @@
-// npm run comms:check [-- --kb DIR] [-- --today YYYY-MM-DD] [-- --json]: the pre-flight check of the
-// coming communications of knowledge-base/communications.yaml (src/knowledge/communications-check.ts).
+// npm run comms:check [-- --kb DIR] [-- --today YYYY-MM-DD] [-- --json] [-- --no-forecast]: the
+// pre-flight check of the coming communications of knowledge-base/communications.yaml
+// (src/knowledge/communications-check.ts). The extra operators each one asks for come from the
+// demand forecast of the configured store (DATA_DIR or MONGODB_URI, as `npm start` uses; read
+// only) when it holds rollups; --no-forecast skips it.
 // Exit 0 when nothing blocks (warnings may be listed), 1 with the blocking problems listed, 2 on a
 // usage error or a knowledge base that does not load (its problems in the editors' Italian).
 import path from 'node:path';
@@ -8,13 +11,43 @@ import { calendarDay } from '../src/knowledge/communications';
 import { checkCommunications } from '../src/knowledge/communications-check';
 import { KnowledgeBaseError, loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import { isoDate } from '../src/knowledge/topic-schema';
+import { loadConfig } from '../src/config';
+import type { Communication } from '../src/knowledge/communication-schema';
+import { createLogger } from '../src/logger';
+import { ForecastService } from '../src/forecast/forecast-service';
+import { OperatorAccounts } from '../src/operators/operator-accounts';
+import { extraOperatorsFor } from '../src/staffing/communication-staffing';
+import { currentStaffingModel } from '../src/staffing/staffing-routes';
+import { openStorage } from '../src/storage/open-storage';
 
-const USAGE = 'usage: npm run comms:check [-- --kb DIR] [-- --today YYYY-MM-DD] [-- --json]';
+/**
+ * The extra operators from the forecast of the configured store, or undefined (said on stderr)
+ * when the store has no rollups or cannot be read: the check still runs without them.
+ */
+async function forecastExtraOperators(knowledgeBaseDir: string): Promise<((c: Communication) => number | null) | undefined> {
+  const config = loadConfig({ ...process.env, KB_DIR: knowledgeBaseDir });
+  const backend = await openStorage(config);
+  try {
+    const now = () => new Date();
+    const recent = await backend.rollups.range(new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10));
+    if (recent.length === 0) {
+      process.stderr.write('comms:check: the store holds no rollups of the last 90 days: no forecast, no extra operators\n');
+      return undefined;
+    }
+    const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir, logger: createLogger('silent'), now, compute: 'inline' });
+    const [result, model] = await Promise.all([forecast.current(), currentStaffingModel({ rollups: backend.rollups, accounts: new OperatorAccounts(backend.operators), settings: config.staffing, now })]);
+    return (c) => extraOperatorsFor(c, result, model.queue, model.settings);
+  } finally {
+    await backend.close();
+  }
+}
+
+const USAGE = 'usage: npm run comms:check [-- --kb DIR] [-- --today YYYY-MM-DD] [-- --json] [-- --no-forecast]';
 
 async function main(): Promise<number> {
-  let values: { kb: string; today?: string; json: boolean };
+  let values: { kb: string; today?: string; json: boolean; 'no-forecast': boolean };
   try {
-    ({ values } = parseArgs({ options: { kb: { type: 'string', default: 'knowledge-base' }, today: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true }) as { values: typeof values });
+    ({ values } = parseArgs({ options: { kb: { type: 'string', default: 'knowledge-base' }, today: { type: 'string' }, json: { type: 'boolean', default: false }, 'no-forecast': { type: 'boolean', default: false } }, strict: true }) as { values: typeof values });
   } catch (error) {
     process.stderr.write(`comms:check: ${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -32,7 +65,13 @@ async function main(): Promise<number> {
     process.stderr.write(`comms:check: ${error instanceof KnowledgeBaseError ? error.message : (error as Error).message}\n`);
     return 2;
   }
-  const check = checkCommunications(kb.calendar, kb, day);
+  const extra = values['no-forecast']
+    ? undefined
+    : await forecastExtraOperators(path.resolve(values.kb)).catch((error: unknown) => {
+        process.stderr.write(`comms:check: no forecast (${error instanceof Error ? error.message : String(error)}): no extra operators\n`);
+        return undefined;
+      });
+  const check = checkCommunications(kb.calendar, kb, day, extra);
   if (values.json) {
     process.stdout.write(`${JSON.stringify(check)}\n`);
   } else {

@@ -9,18 +9,19 @@ import { staffHours, type MeasuredQueue, type StaffingSettings } from './staffin
  * difference. The share is the part of the day's expected contacts that the communication adds
  * on its topics (its applied uplift u: a fraction u / (1 + u) of those topics' contacts), and the
  * handoffs are assumed to follow the contacts across topics (the rollups count handoffs per topic,
- * but the forecast's hourly handoffs are not split by topic). Null when the communication is
- * outside the forecast or the forecast applies no uplift to it.
+ * but the forecast's hourly handoffs are not split by topic). 0 when the forecast applies no
+ * uplift to it (none learned, or a fall, as for an office closure); null when it is outside the
+ * forecast's days.
  *
  * @example
  * extraOperatorsFor(calendar[0], await forecast.current(), measureQueue(rows), { target, shrinkage: 0.3, chatsPerOperator: 3 }); // 2
  */
 export function extraOperatorsFor(c: Communication, forecast: ForecastResult, queue: MeasuredQueue, settings: StaffingSettings): number | null {
   const applied = forecast.communications.find((a) => a.id === c.id);
-  if (!applied || applied.uplift === null || applied.uplift <= 0) return null;
   const from = c.published > forecast.from ? c.published : forecast.from;
   const to = lastActiveDay(c) < forecast.to ? lastActiveDay(c) : forecast.to;
-  if (from > to) return null;
+  if (!applied || from > to) return null;
+  if (applied.uplift === null || applied.uplift <= 0) return 0;
   const totalByDay = new Map(forecast.total.map((p) => [p.day, p.mean]));
   const topicsByDay = new Map<string, number>();
   for (const series of forecast.byTopic) {

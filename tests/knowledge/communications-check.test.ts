@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -89,7 +89,9 @@ describe('npm run comms:check', () => {
 
   const run = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/comms-check.ts', '--kb', dir, ...args], { cwd: root }, (error, stdout, stderr) => {
+      // The script reads the forecast from the configured store: here an empty one of the test's own.
+      const { MONGODB_URI: _notThisStore, ...env } = process.env;
+      execFile(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/comms-check.ts', '--kb', dir, ...args], { cwd: root, env: { ...env, DATA_DIR: path.join(dir, 'data') } }, (error, stdout, stderr) => {
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
       });
     });
@@ -116,5 +118,18 @@ describe('npm run comms:check', () => {
     const broken = await run('--today', TODAY);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain('communications.yaml');
+  }, 120_000);
+
+  test("the extra operators come from the configured store's forecast: an empty store says so, --no-forecast does not open it", async () => {
+    setCalendar([base({ id: 'ok' })]);
+    const empty = await run('--today', TODAY);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toMatch(/no rollups of the last 90 days: no forecast, no extra operators/);
+    expect(empty.stdout).toContain('extra operators: no forecast for it yet');
+    rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+    const skipped = await run('--today', TODAY, '--no-forecast');
+    expect(skipped.code).toBe(0);
+    expect(skipped.stderr).toBe('');
+    expect(existsSync(path.join(dir, 'data'))).toBe(false);
   }, 120_000);
 });

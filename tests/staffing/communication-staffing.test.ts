@@ -43,9 +43,11 @@ describe('extraOperatorsFor: the operators a communication adds to the forecast'
     expect(large!).toBeGreaterThan(extraOperatorsFor(deadline, forecast(60, 300, 0.5), QUEUE, SETTINGS)!);
   });
 
-  test('is null outside the forecast, without an applied uplift, or with a negative one (a closure)', () => {
-    expect(extraOperatorsFor({ ...deadline, published: '2027-03-01', effective: '2027-03-02' }, forecast(60, 30, 0.5), QUEUE, SETTINGS)).toBeNull();
-    expect(extraOperatorsFor(deadline, forecast(60, 30, null), QUEUE, SETTINGS)).toBeNull();
-    expect(extraOperatorsFor(deadline, forecast(60, 30, -0.4), QUEUE, SETTINGS)).toBeNull();
+  test('is null outside the forecast (or not in its list), 0 where it applies no uplift or a fall (a closure)', () => {
+    expect(extraOperatorsFor({ ...deadline, published: '2027-03-01', effective: '2027-03-02' }, forecast(60, 300, 0.5), QUEUE, SETTINGS)).toBeNull();
+    expect(extraOperatorsFor(deadline, forecast(60, 300, null), QUEUE, SETTINGS)).toBeNull();
+    const noUplift = forecast(60, 300, 0.5);
+    expect(extraOperatorsFor(deadline, { ...noUplift, communications: [{ ...noUplift.communications[0]!, uplift: null, upliftSource: 'none' }] }, QUEUE, SETTINGS)).toBe(0);
+    expect(extraOperatorsFor(deadline, forecast(60, 300, -0.4), QUEUE, SETTINGS)).toBe(0);
   });
 });
