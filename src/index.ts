@@ -54,7 +54,8 @@ import { WrapUpRecorder } from './handoff/wrap-up';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
 import { smtpMailer } from './handoff/request-mailer';
-import { WrittenRequests } from './handoff/written-requests';
+import { WrittenRequests, type RequestSettled } from './handoff/written-requests';
+import { requestSettledEvent } from './analytics/analytics-events';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
@@ -340,6 +341,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
   if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
   const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });
+  requests.on('settled', (settled: RequestSettled) => events.record(requestSettledEvent(settled, secret)));
   const operatorApi = mountOperatorApi(server.server, {
     handoff,
     accounts: operators,
@@ -453,6 +455,7 @@ function lifecycleEvent(event: LifecycleEvent, secret: string): InteractionEvent
       ...(event.waitSec !== undefined ? { waitSec: event.waitSec } : {}),
       ...(event.handleSec !== undefined ? { handleSec: event.handleSec } : {}),
       ...(session.outcome ? { outcome: session.outcome } : {}),
+      ...(session.operator ? { operator: session.operator } : {}),
     },
   };
 }
