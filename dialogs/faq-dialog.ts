@@ -1,6 +1,7 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
+import { TURN_ESCALATION, TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
+import type { EscalationReason } from '../src/analytics/counters';
 import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
@@ -198,6 +199,7 @@ export class FaqDialog extends Dialog<FaqState> {
       return this.respond(dc, state, kb, { text: '', language, intent: 'handoff', candidates: [], band: 'answer', recognizer: 'menu' });
     }
     if (command === 'ticket' && this.options.handoff) {
+      context.turnState.set(TURN_ESCALATION, 'written-request' satisfies EscalationReason);
       const description = (context.activity.value as { description?: unknown }).description;
       return dc.beginDialog(HANDOFF_DIALOG, {
         start: 'ticket',
@@ -218,8 +220,9 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 
   /** Offers a person: through the handoff dialog when there is one, else with 020202's contacts. */
-  private async offerPerson(dc: DialogContext, state: FaqState, lead: string | undefined, confidence: number | null): Promise<DialogTurnResult> {
+  private async offerPerson(dc: DialogContext, state: FaqState, lead: string | undefined, confidence: number | null, reason: EscalationReason): Promise<DialogTurnResult> {
     const language = state.language;
+    dc.context.turnState.set(TURN_ESCALATION, reason);
     state.misses = 0;
     state.awaitingFeedback = false;
     if (!this.options.handoff) {
@@ -237,7 +240,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const language = state.language;
     switch (recognition.intent) {
       case 'handoff':
-        return this.offerPerson(dc, state, undefined, null);
+        return this.offerPerson(dc, state, undefined, null, 'asked');
       case 'greeting':
         await context.sendActivity(welcomeActivity(language));
         return Dialog.EndOfTurn;
@@ -283,7 +286,9 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     const outOfScope = (recognition.outOfScope ?? 0) >= OUT_OF_SCOPE_MISS;
     const closest = outOfScope ? [] : topicsOf(kb, recognition.candidates.filter((c) => c.confidence >= SUGGESTION_EVIDENCE).slice(0, MAX_SUGGESTIONS));
-    return this.fallback(dc, state, kb, top ? round(top.confidence) : null, { closest, outOfScope });
+    // The miss is counted under the topic the recognizer leaned to, however weakly: a city topic only, never a rejection.
+    const leaning = !outOfScope && top && kb.get(top.topicId) ? top.topicId : undefined;
+    return this.fallback(dc, state, kb, top ? round(top.confidence) : null, { closest, outOfScope, leaning });
   }
 
   /** One topic came close: ask "Intendi: <titolo>?" with Sì / No rather than a one-button list. */
@@ -300,7 +305,7 @@ export class FaqDialog extends Dialog<FaqState> {
   private async declined(dc: DialogContext, state: FaqState, kb: KnowledgeBase, declinedId: string): Promise<DialogTurnResult> {
     state.offered = [];
     state.misses += 1;
-    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[state.language], null);
+    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[state.language], null, 'misses');
     const suggestions = frequentTopics(kb, declinedId).slice(0, MAX_SUGGESTIONS);
     state.offered = suggestions.map((t) => t.id);
     const language = state.language;
@@ -367,14 +372,14 @@ export class FaqDialog extends Dialog<FaqState> {
     state: FaqState,
     kb: KnowledgeBase,
     confidence: number | null,
-    related: { closest: readonly Offerable[]; outOfScope: boolean },
+    related: { closest: readonly Offerable[]; outOfScope: boolean; leaning?: string | undefined },
   ): Promise<DialogTurnResult> {
     const { context } = dc;
     const language = state.language;
-    const data: DialogoData = { topicId: null, confidence, outcome: 'fallback' };
+    const data: DialogoData = { topicId: null, confidence, outcome: 'fallback', ...(related.leaning ? { leaningTopicId: related.leaning } : {}) };
     if (!related.outOfScope) {
       state.misses += 1;
-      if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence);
+      if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence, 'misses');
     }
     if (related.closest.length === 1) return this.confirm(dc, state, related.closest[0] as Offerable, MESSAGES.fallback[language], data);
     const closest = related.closest.length > 1;
@@ -396,6 +401,7 @@ export class FaqDialog extends Dialog<FaqState> {
       await this.say(context, MESSAGES.feedbackThanks[language], data, [], { feedback: 'up' });
       return Dialog.EndOfTurn;
     }
+    if (topic?.escalate) context.turnState.set(TURN_ESCALATION, 'rated-down' satisfies EscalationReason);
     if (topic?.escalate && this.options.handoff) {
       await this.say(context, MESSAGES.feedbackSorryEscalate[language], { ...data, outcome: 'handoff' }, [], { feedback: 'down' });
       return dc.beginDialog(HANDOFF_DIALOG, { start: 'offer', language, topicId: topic.id } satisfies HandoffDialogOptions);
