@@ -6,6 +6,7 @@ import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogRes
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
+import { trackedUrl } from '../src/knowledge/answer-links';
 import { button, chosenFacet, commandOf, frequentTopics, imBack, topicButton, topicsOf, type Command, type Offerable } from './faq-buttons';
 import { referralReply } from '../src/bot/referral-reply';
 import { welcomeActivity } from '../src/bot/welcome';
@@ -63,6 +64,11 @@ export interface FaqDialogOptions {
   readonly contact: ContactInfo;
   /** With the handoff dialog beside it: offer a person through it; without: give 020202's contacts. */
   readonly handoff?: boolean;
+  /**
+   * Dialogo's public base URL: answers' links then go through its `/go` redirect, which counts
+   * clicks per topic, facet and channel (src/analytics/link-redirect.ts). Unset: links as they are.
+   */
+  readonly linkBase?: string;
 }
 
 const UP = new Set(['👍', 'si', 'sì', 'utile', 'yes', 'useful', 'thumbs up']);
@@ -347,7 +353,9 @@ export class FaqDialog extends Dialog<FaqState> {
     const language = state.language;
     state.misses = 0;
     state.awaitingFeedback = true;
-    const composed = composeAnswer(topic, facet, language);
+    const base = this.options.linkBase;
+    const where = { topicId: topic.id, facetId: facet?.id ?? null, channel: context.activity.channelId ?? 'unknown', language };
+    const composed = composeAnswer(topic, facet, language, base ? (_url, index) => trackedUrl(base, where, index) : undefined);
     state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
     state.offeredFacets = composed.moreFacets.length > 0 ? { topicId: topic.id, facetIds: composed.moreFacets.map((f) => f.id) } : undefined;
     // A long message's other questions: offered as buttons, answered when pressed.

@@ -38,6 +38,7 @@ import { AnalyticsAggregator } from './analytics/aggregator';
 import { electAnalyticsLeader } from './analytics/cluster-analytics';
 import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
+import { mountLinkRedirect } from './analytics/link-redirect';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
@@ -249,6 +250,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const dialog = new MainDialog({
     runtime: () => runtime.current(),
     contact: config.contactCentre,
+    ...(config.publicBaseUrl ? { linkBase: config.publicBaseUrl } : {}),
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
@@ -335,6 +337,15 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       if (!aggregator) return clusterAnalytics?.refresh() ?? Promise.resolve();
       aggregator.sweep(new Date(now().getTime() - 60_000));
       return aggregator.flush();
+    },
+    now,
+  });
+  // Clicks on answers' links: stored and counted like turns, but no Prometheus turn (they are none).
+  mountLinkRedirect(server.server, {
+    runtime: () => runtime.current(),
+    record: (event) => {
+      recorder.record(event);
+      aggregator?.observe(event);
     },
     now,
   });
