@@ -39,6 +39,7 @@ import { electAnalyticsLeader } from './analytics/cluster-analytics';
 import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountLinkRedirect } from './analytics/link-redirect';
+import { mountChannelFigures } from './analytics/channel-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
@@ -339,6 +340,18 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       return aggregator.flush();
     },
     now,
+  });
+  mountChannelFigures(server.server, {
+    rollups: backend.rollups,
+    accounts: operators,
+    tokens: operatorTokens,
+    runtime: () => runtime.current(),
+    logger,
+    refresh: () => {
+      if (!aggregator) return clusterAnalytics?.refresh() ?? Promise.resolve();
+      aggregator.sweep(new Date(now().getTime() - 60_000));
+      return aggregator.flush();
+    },
   });
   // Clicks on answers' links: stored and counted like turns, but no Prometheus turn (they are none).
   mountLinkRedirect(server.server, {

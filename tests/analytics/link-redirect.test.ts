@@ -30,7 +30,7 @@ describe('answer links go through /go, which counts clicks and redirects only wh
     dialogo = await startDialogo(loadConfig({ PORT: '0', HOST: '127.0.0.1', KB_DIR, KB_WATCH: 'false', NODE_ENV: 'test', DATA_DIR: dataDir, PUBLIC_BASE_URL: `${BASE}/` }), createLogger('silent'));
     port = dialogo.port;
     answer = await ask(port, 'quanto costa la carta d’identità?', 'clicker');
-  });
+  }, 90_000); // start-up on a loaded CI machine can take longer than the default hook time
   afterAll(async () => {
     await dialogo?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -43,7 +43,7 @@ describe('why a person was offered, and what a miss leaned to, are recorded on t
     } finally {
       await backend.close();
     }
-  });
+  }, 90_000); // start-up on a loaded CI machine can take longer than the default hook time
   afterAll(async () => {
     await dialogo?.stop();
     rmSync(dataDir, { recursive: true, force: true });
