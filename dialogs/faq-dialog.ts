@@ -10,6 +10,9 @@ import { trackedUrl } from '../src/knowledge/answer-links';
 import { button, chosenFacet, commandOf, frequentTopics, imBack, topicButton, topicsOf, type Command, type Offerable } from './faq-buttons';
 import { referralReply } from '../src/bot/referral-reply';
 import { welcomeActivity } from '../src/bot/welcome';
+import { answerNotices, greetingNews } from '../src/bot/communication-notices';
+import { calendarDay } from '../src/knowledge/communications';
+import { withPrior } from '../src/nlu/communication-prior';
 import { readAsFollowUp, type AnsweredContext } from '../src/bot/conversation-context';
 import type { Entry, KnowledgeBase } from '../src/knowledge/knowledge-base';
 import { LANGUAGES, type Facet, type Language, type Topic } from '../src/knowledge/topic-schema';
@@ -69,6 +72,11 @@ export interface FaqDialogOptions {
    * clicks per topic, facet and channel (src/analytics/link-redirect.ts). Unset: links as they are.
    */
   readonly linkBase?: string;
+  /**
+   * The clock of the communications calendar (notices, recognition priors, the greeting's news).
+   * Without it the calendar is not read, so that a test that sets no day does not depend on the date.
+   */
+  readonly now?: () => Date;
 }
 
 const UP = new Set(['👍', 'si', 'sì', 'utile', 'yes', 'useful', 'thumbs up']);
@@ -186,7 +194,9 @@ export class FaqDialog extends Dialog<FaqState> {
       return Dialog.EndOfTurn;
     }
 
-    const recognition = await runtime.recognizer.recognize(text, { languageHint: state.language });
+    const today = this.today();
+    const recognized = await runtime.recognizer.recognize(text, { languageHint: state.language });
+    const recognition = today ? withPrior(recognized, (id) => runtime.kb.calendar.prior(id, today)) : recognized;
     state.language = recognition.language;
     return this.respond(dc, state, runtime.kb, recognition);
   }
@@ -198,7 +208,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.awaitingFeedback = false;
     state.confirming = undefined;
     if (command === 'welcome') {
-      await context.sendActivity(welcomeActivity(language));
+      await context.sendActivity(this.welcome(kb, language));
       return Dialog.EndOfTurn;
     }
     if (command === 'operator') {
@@ -248,7 +258,7 @@ export class FaqDialog extends Dialog<FaqState> {
       case 'handoff':
         return this.offerPerson(dc, state, undefined, null, 'asked');
       case 'greeting':
-        await context.sendActivity(welcomeActivity(language));
+        await context.sendActivity(this.welcome(kb, language));
         return Dialog.EndOfTurn;
       case 'help':
         await this.say(context, MESSAGES.help[language], smalltalk());
@@ -353,9 +363,11 @@ export class FaqDialog extends Dialog<FaqState> {
     const language = state.language;
     state.misses = 0;
     state.awaitingFeedback = true;
+    const today = this.today();
+    const notices = today ? answerNotices(this.options.runtime().kb, topic.id, language, today) : undefined;
     const base = this.options.linkBase;
     const where = { topicId: topic.id, facetId: facet?.id ?? null, channel: context.activity.channelId ?? 'unknown', language };
-    const composed = composeAnswer(topic, facet, language, base ? (_url, index) => trackedUrl(base, where, index) : undefined);
+    const composed = composeAnswer(topic, facet, language, notices?.lines, base ? (_url, index) => trackedUrl(base, where, index) : undefined);
     state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
     state.offeredFacets = composed.moreFacets.length > 0 ? { topicId: topic.id, facetIds: composed.moreFacets.map((f) => f.id) } : undefined;
     // A long message's other questions: offered as buttons, answered when pressed.
@@ -364,7 +376,13 @@ export class FaqDialog extends Dialog<FaqState> {
     await this.say(
       context,
       `${composed.text}${also}`,
-      { topicId: topic.id, facetId: composed.facetId, confidence: round(confidence), outcome: 'answered' },
+      {
+        topicId: topic.id,
+        facetId: composed.facetId,
+        confidence: round(confidence),
+        outcome: 'answered',
+        ...(notices && notices.communicationIds.length > 0 ? { communicationIds: notices.communicationIds } : {}),
+      },
       [...alsoAsked.map((t) => topicButton(t, language)), ...facetButtons(composed.moreFacets, language).map(button), imBack(MESSAGES.useful[language]), imBack(MESSAGES.notUseful[language])],
       extra,
     );
@@ -422,6 +440,17 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     await this.say(context, MESSAGES.feedbackSorry[language], data, [imBack(MESSAGES.operatorLabel[language])], { feedback: 'down' });
     return Dialog.EndOfTurn;
+  }
+
+  /** The welcome, with the communications active today when the dialog has a clock. */
+  welcome(kb: KnowledgeBase, language: Language): Partial<Activity> {
+    const today = this.today();
+    return welcomeActivity(language, today ? greetingNews(kb, language, today) : '');
+  }
+
+  /** The Europe/Rome day of the calendar, when the dialog has a clock. */
+  private today(): string | undefined {
+    return this.options.now ? calendarDay(this.options.now()) : undefined;
   }
 
   private async say(

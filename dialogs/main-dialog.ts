@@ -1,4 +1,4 @@
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { ComponentDialog, DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
 import { FaqDialog, type FaqDialogOptions } from './faq-dialog';
 import { HandoffDialog, type HandoffDialogDependencies } from './handoff-dialog';
@@ -32,11 +32,21 @@ export async function requestTopic(runtime: KnowledgeRuntime, text: string, lang
  * await dialog.run(context, conversationState.createProperty('DialogState'));
  */
 export class MainDialog extends ComponentDialog {
+  private readonly faq: FaqDialog;
+  private readonly runtime: () => KnowledgeRuntime;
+
   constructor(options: MainDialogOptions) {
     super(MAIN_DIALOG);
     const { handoff, ...faq } = options;
-    this.addDialog(new FaqDialog({ ...faq, handoff: Boolean(handoff) }));
+    this.faq = new FaqDialog({ ...faq, handoff: Boolean(handoff) });
+    this.runtime = faq.runtime;
+    this.addDialog(this.faq);
     if (handoff) this.addDialog(new HandoffDialog({ topicOf: (text, language) => requestTopic(faq.runtime(), text, language), ...handoff }));
+  }
+
+  /** The welcome a new member gets: the FAQ dialog's, with today's communications. */
+  welcome(language: Language): Partial<Activity> {
+    return this.faq.welcome(this.runtime().kb, language);
   }
 
   /** Runs one turn: continues the active dialog or begins the FAQ dialog. */

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_GRAPH_URL } from './channels/messenger/graph-client';
 import { parseOfficeHours, type OfficeHours } from './handoff/office-hours';
+import type { ServiceTarget } from './staffing/erlang';
+import { DEFAULT_SERVICE_TARGET, DEFAULT_SHRINKAGE, parseServiceTarget, parseShrinkage } from './staffing/service-target';
 
 /**
  * Every setting Dialogo reads from its environment, parsed once by {@link loadConfig}.
@@ -87,6 +89,8 @@ const envSchema = z.object({
     z.string().regex(/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)$/, 'must be an e-mail address, optionally with a name: Comune di Milano <noreply@comune.milano.it>').optional(),
   ),
   DIRECTLINE_MEMORY_MB: z.preprocess(emptyToUndefined, z.coerce.number().int().min(16).max(16_384).default(256)),
+  STAFFING_TARGET: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_SERVICE_TARGET)),
+  STAFFING_SHRINKAGE: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_SHRINKAGE)),
 });
 
 /**
@@ -181,6 +185,13 @@ export interface Config {
     readonly conversationsPerMinute: number;
     /** Bytes of conversations held in memory in all. */
     readonly maxMemoryBytes: number;
+  };
+  /** The staffing model's settings (docs/staffing.md). */
+  readonly staffing: {
+    /** The service level 020202 aims at (STAFFING_TARGET, default 85 % answered within 30 s). */
+    readonly target: ServiceTarget;
+    /** Share of paid time not spent on contacts (STAFFING_SHRINKAGE, default 30 %). */
+    readonly shrinkage: number;
   };
   /** Answers to written requests by e-mail; undefined when SMTP_URL is unset (answers cannot be sent). */
   readonly mail: {
@@ -301,6 +312,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       };
     }
   }
+  const staffing = { target: parsedOr(problems, 'STAFFING_TARGET', () => parseServiceTarget(e.STAFFING_TARGET)), shrinkage: parsedOr(problems, 'STAFFING_SHRINKAGE', () => parseShrinkage(e.STAFFING_SHRINKAGE)) };
   let mail: Config['mail'];
   if (e.SMTP_URL) {
     let host = '';
@@ -361,6 +373,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       idleCloseMs: Math.round(e.HANDOFF_IDLE_CLOSE_SEC * 1000),
       sweepIntervalMs: e.HANDOFF_SWEEP_INTERVAL_MS,
     },
+    staffing: staffing as Config['staffing'],
     mail,
     cluster: e.REDIS_URL ? { redisUrl: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
     storage: {
@@ -402,6 +415,16 @@ function parseOrigins(raw: string | undefined, env: string, problems: string[]):
     origins.push(url.origin);
   }
   return origins;
+}
+
+/** The parsed value, or undefined with the parser's message added to the problems under the variable's name. */
+function parsedOr<T>(problems: string[], name: string, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -40,6 +40,7 @@ import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountLinkRedirect } from './analytics/link-redirect';
 import { mountChannelFigures } from './analytics/channel-routes';
+import { mountCommunicationsApi } from './knowledge/communications-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
@@ -253,6 +254,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     contact: config.contactCentre,
     ...(config.publicBaseUrl ? { linkBase: config.publicBaseUrl } : {}),
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
+    // The communications calendar's day: notices, recognition priors and the greeting's news.
+    now,
   });
   const bot = new DialogoBot(conversationState, userState, dialog, new HandoffGate(handoff, config.handoff.mode, (context) => context.adapter === adapter));
   const botLogic = (context: TurnContext) => bot.run(context);
@@ -362,6 +365,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     },
     now,
   });
+  mountCommunicationsApi(server.server, { accounts: operators, tokens: operatorTokens, runtime: () => runtime.current(), logger, now });
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
   if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
   const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });

@@ -27,14 +27,16 @@ const asIs: LinkWriter = (url) => url;
 
 /**
  * The answer to a question about a topic: the facet's short answer and its own page when a facet
- * was asked, the overview and the topic's pages otherwise. No link is printed twice. With a
- * `link` writer the pages are printed through it (the `/go` redirect that counts clicks).
+ * was asked, the overview and the topic's pages otherwise. No link is printed twice. `notices`
+ * (the topic's active communications, one line each) follow the answer's own text. With a `link`
+ * writer the pages are printed through it (the `/go` redirect that counts clicks).
  *
  * @example
  * composeAnswer(topic, topic.facets[0], 'it').text
  */
-export function composeAnswer(topic: Topic, facet: Facet | undefined, language: Language, link: LinkWriter = asIs): ComposedAnswer {
-  const body = facet ? `${facet.answer[language]}\n\n${facetLinkLines(topic, facet, language, link)}` : `${topic.answer[language]}\n\n${linkLines(topic, language, link)}`;
+export function composeAnswer(topic: Topic, facet: Facet | undefined, language: Language, notices: readonly string[] = [], link: LinkWriter = asIs): ComposedAnswer {
+  const answer = facet ? `${facet.answer[language]}\n\n${facetLinkLines(topic, facet, language, link)}` : `${topic.answer[language]}\n\n${linkLines(topic, language, link)}`;
+  const body = notices.length > 0 ? `${answer}\n\n${notices.join('\n')}` : answer;
   const moreFacets = topic.facets.filter((f) => f.id !== facet?.id).slice(0, MAX_MORE_FACETS);
   const more = moreFacets.length > 0 ? `\n\n${MESSAGES.moreOnTopic[language]}` : '';
   return { text: `${body}${more}\n\n${MESSAGES.wasItUseful[language]}`, facetId: facet?.id ?? null, moreFacets };

@@ -3,7 +3,6 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { MainDialog } from '../../dialogs/main-dialog';
 import type { HandoffGate } from './handoff-gate';
-import { welcomeActivity } from './welcome';
 
 /**
  * The bot: greets new members (with starter buttons), runs the main dialog on every message, and saves
@@ -43,7 +42,7 @@ export class DialogoBot extends ActivityHandler {
       const botId = context.activity.recipient?.id;
       const humans = (context.activity.membersAdded ?? []).filter((member) => member.id !== botId);
       if (humans.length > 0) {
-        await context.sendActivity(welcomeActivity(languageOfLocale(context.activity.locale)));
+        await context.sendActivity(this.dialog.welcome(languageOfLocale(context.activity.locale)));
       }
       await next();
     });

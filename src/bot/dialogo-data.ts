@@ -23,6 +23,8 @@ export interface DialogoData {
   /** On a fallback: the knowledge-base topic the recognizer leaned to (its top candidate), if any. */
   readonly leaningTopicId?: string;
   readonly handoff?: HandoffData;
+  /** The communications whose notices an answer carries (knowledge-base/communications.yaml); only when it carries one. */
+  readonly communicationIds?: readonly string[];
 }
 
 /** Turn-state key where the dialog leaves the language it answered in, for the interaction record. */

@@ -1,3 +1,5 @@
+import type { Communication } from './communication-schema';
+import { CommunicationsCalendar } from './communications';
 import type { Referral } from './referral-schema';
 import type { Facet, Language, Synonyms, Topic } from './topic-schema';
 
@@ -39,11 +41,13 @@ export class KnowledgeBase implements RecognitionSource {
   readonly loadedAt: Date;
   /** The recognizer's classes: topics first, in file order, then referrals. */
   readonly entries: readonly RecognitionClass[];
+  /** communications.yaml: notices, recognition priors and the greeting's news (empty without the file). */
+  readonly calendar: CommunicationsCalendar;
 
   constructor(
     topics: readonly Topic[],
     readonly synonyms: Synonyms,
-    options: { readonly referrals?: readonly Referral[]; readonly loadedAt?: Date } = {},
+    options: { readonly referrals?: readonly Referral[]; readonly communications?: readonly Communication[]; readonly loadedAt?: Date } = {},
   ) {
     const byId = new Map<string, Topic>();
     for (const topic of topics) {
@@ -59,6 +63,7 @@ export class KnowledgeBase implements RecognitionSource {
     this.referralById = referralById;
     this.loadedAt = options.loadedAt ?? new Date();
     this.entries = [...[...byId.values()].map(topicClass), ...[...referralById.values()].map(referralClass)];
+    this.calendar = new CommunicationsCalendar(options.communications);
   }
 
   get size(): number {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML, { LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { editorLines, formatPath, italianIssue, italianYamlError, lineOf, type KnowledgeBaseProblem } from './editor-messages';
+import { communicationsFileSchema, type Communication } from './communication-schema';
 import { KnowledgeBase } from './knowledge-base';
 import { referralsFileSchema, type Referral } from './referral-schema';
 import { synonymsSchema, topicSchema, type Synonyms, type Topic } from './topic-schema';
@@ -37,6 +38,8 @@ export const TOPICS_FOLDER = 'topics';
 export const SYNONYMS_FILE = 'synonyms.yaml';
 /** Optional: matters of other administrations. */
 export const REFERRALS_FILE = 'referrals.yaml';
+/** Optional: the city's communications calendar (no file, no communications). */
+export const COMMUNICATIONS_FILE = 'communications.yaml';
 
 /**
  * Reads and validates `dir/topics/*.yaml` and `dir/synonyms.yaml`.
@@ -84,8 +87,10 @@ export async function loadKnowledgeBase(dir: string): Promise<KnowledgeBase> {
 
   const synonyms = parseFile(await readText(path.join(dir, SYNONYMS_FILE), SYNONYMS_FILE, problems), SYNONYMS_FILE, synonymsSchema, problems);
   const referrals = await loadReferrals(dir, fileOfId, problems);
+  // A topic whose file is there but broken is reported once, on its own file, not again here.
+  const communications = await loadCommunications(dir, new Set(names.map((name) => name.replace(/\.ya?ml$/, ''))), problems);
   if (problems.length > 0 || !synonyms) throw new KnowledgeBaseError(problems);
-  return new KnowledgeBase(topics, synonyms.data as Synonyms, { referrals });
+  return new KnowledgeBase(topics, synonyms.data as Synonyms, { referrals, communications });
 }
 
 /** `referrals.yaml` when the folder has one; its ids must not be topics' ids. */
@@ -108,6 +113,30 @@ async function loadReferrals(dir: string, fileOfId: ReadonlyMap<string, string>,
     referrals.push(referral);
   }
   return referrals;
+}
+
+/**
+ * `communications.yaml` when the folder has one. Every topic a communication names must be a topic
+ * of the folder: a notice promised to a topic that does not exist would never be shown.
+ */
+async function loadCommunications(dir: string, topicIds: ReadonlySet<string>, problems: KnowledgeBaseProblem[]): Promise<Communication[]> {
+  const fullPath = path.join(dir, COMMUNICATIONS_FILE);
+  const exists = await fs.stat(fullPath).then(() => true, () => false);
+  if (!exists) return [];
+  const parsed = parseFile(await readText(fullPath, COMMUNICATIONS_FILE, problems), COMMUNICATIONS_FILE, communicationsFileSchema, problems);
+  if (!parsed) return [];
+  const { data, lineAt } = parsed;
+  data.communications.forEach((c, i) =>
+    c.topics.forEach((topicId, j) => {
+      if (topicIds.has(topicId)) return;
+      problems.push({
+        file: COMMUNICATIONS_FILE, path: formatPath(['communications', i, 'topics', j]), line: lineAt(['communications', i, 'topics', j]),
+        message: `communication "${c.id}" names topic "${topicId}", which is not a topic of the knowledge base`,
+        messageIt: `la comunicazione «${c.id}» cita l'argomento «${topicId}», che non esiste: scrivi l'id di un file di topics/`,
+      });
+    }),
+  );
+  return data.communications;
 }
 
 /**
@@ -144,7 +173,7 @@ function parseFile<S extends z.ZodType>(
   file: string,
   schema: S,
   problems: KnowledgeBaseProblem[],
-): { data: z.output<S>; idLine: number | undefined } | undefined {
+): { data: z.output<S>; idLine: number | undefined; lineAt: (at: readonly PropertyKey[]) => number | undefined } | undefined {
   if (text === undefined) return undefined;
   const lines = new LineCounter();
   const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter: lines });
@@ -171,5 +200,5 @@ function parseFile<S extends z.ZodType>(
     problems.push(...found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
     return undefined;
   }
-  return { data: result.data, idLine: lineOf(doc, lines, ['id']) };
+  return { data: result.data, idLine: lineOf(doc, lines, ['id']), lineAt: (at) => lineOf(doc, lines, at) };
 }

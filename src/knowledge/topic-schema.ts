@@ -14,7 +14,9 @@ export const isoDate = z
   .transform((value, ctx) => {
     // YAML turns an unquoted 2026-11-29 into a Date; a quoted one stays a string.
     const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(Date.parse(`${text}T00:00:00Z`))) {
+    // Date.parse rolls 2026-02-30 over to 2 March: only a day that reads back the same exists.
+    const parsed = Date.parse(`${text}T00:00:00Z`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== text) {
       ctx.addIssue({ code: 'custom', message: `expected a date as YYYY-MM-DD, got "${text}"` });
       return z.NEVER;
     }

@@ -56,6 +56,7 @@ export const HTTP_ERRORS = {
   MAIL_FAILED: { status: 502, message: 'Il server di posta non ha accettato il messaggio: la risposta non è stata inviata' },
   MAIL_NOT_CONFIGURED: { status: 503, message: 'Le risposte non possono essere inviate: SMTP non configurato' },
   LOGIN_RATE_LIMITED: { status: 429, message: 'Too many failed sign-ins; wait and try again' },
+  FORECAST_UNAVAILABLE: { status: 503, message: 'The demand forecast is not available yet; try again shortly' },
   NOT_READY: { status: 503, message: 'Dialogo is starting or reloading' },
   SHUTTING_DOWN: { status: 503, message: 'Dialogo is shutting down' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side' },

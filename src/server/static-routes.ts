@@ -78,6 +78,8 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/dashboard': { file: path.join(dir, 'dashboard.html'), cacheControl: 'no-cache', page: 'console' },
     '/dashboard.js': { file: path.join(dir, 'dashboard.js'), cacheControl: 'no-cache' },
     '/dashboard.css': { file: path.join(dir, 'dashboard.css'), cacheControl: 'no-cache' },
+    '/dashboard-comms.js': { file: path.join(dir, 'dashboard-comms.js'), cacheControl: 'no-cache' },
+    '/dashboard-outlook.js': { file: path.join(dir, 'dashboard-outlook.js'), cacheControl: 'no-cache' },
     '/dashboard-channels.js': { file: path.join(dir, 'dashboard-channels.js'), cacheControl: 'no-cache' },
     // Chart.js for the dashboard, from the installed package (no CDN).
     '/vendor/chart.umd.js': { file: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), cacheControl: 'public, max-age=86400' },

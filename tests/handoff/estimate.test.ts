@@ -1,11 +1,35 @@
-import { estimateWaitSeconds } from '../../src/handoff/estimate';
+import { estimateWaitSeconds, QUOTED_WAIT_QUANTILE } from '../../src/handoff/estimate';
 
 const op = (maxConcurrent: number, held: number) => ({ maxConcurrent, held });
+/** P(Erlang(k phases, rate) ≤ t): the share of citizens with k endings ahead served within t. */
+const servedWithin = (k: number, rate: number, t: number) => {
+  let term = Math.exp(-rate * t);
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    below += term;
+    term *= (rate * t) / (i + 1);
+  }
+  return 1 - below;
+};
 
-describe('estimateWaitSeconds: positions ahead of the free slots × average handling time ÷ slots', () => {
-  test('2 operators of 3 slots holding 4, 300 s average: the first two citizens are served now, the third waits 300 / 6', () => {
+describe('estimateWaitSeconds: the Erlang model of the staffing, applied to the queue as it is', () => {
+  test('one conversation to end first among 6 busy slots: the wait 4 citizens in 5 keep, 300/6 × ln 5, not the mean 300/6', () => {
+    expect(QUOTED_WAIT_QUANTILE).toBe(0.8);
+    // 2 operators of 3 slots holding 4: the first two citizens find a free slot now.
     const serving = [op(3, 2), op(3, 2)];
-    expect([1, 2, 3, 4, 8].map((p) => estimateWaitSeconds(p, serving, 300))).toEqual([0, 0, 50, 100, 300]);
+    expect(estimateWaitSeconds(1, serving, 300)).toBe(0);
+    expect(estimateWaitSeconds(2, serving, 300)).toBe(0);
+    expect(estimateWaitSeconds(3, serving, 300)).toBe(Math.round(50 * Math.log(5)));
+  });
+
+  test('further back: the 80th percentile of k endings at rate slots ÷ handling time, above the mean k·h/c', () => {
+    const serving = [op(3, 2), op(3, 2)];
+    for (const position of [4, 8, 20]) {
+      const ahead = position - 2;
+      const quoted = estimateWaitSeconds(position, serving, 300)!;
+      expect(servedWithin(ahead, 6 / 300, quoted)).toBeCloseTo(0.8, 2);
+      expect(quoted).toBeGreaterThan((ahead * 300) / 6);
+    }
   });
 
   test('nobody available: no estimate, not "under a minute"', () => {
@@ -18,19 +42,19 @@ describe('estimateWaitSeconds: positions ahead of the free slots × average hand
   });
 
   test('every available operator at capacity: each position waits for one more slot to free', () => {
-    const serving = [op(2, 2), op(3, 3)];
-    expect([1, 2, 5].map((p) => estimateWaitSeconds(p, serving, 250))).toEqual([50, 100, 250]);
+    const waits = [1, 2, 5].map((p) => estimateWaitSeconds(p, [op(2, 2), op(3, 3)], 250)!);
+    expect(waits[0]).toBe(Math.round(50 * Math.log(5)));
+    expect(waits).toEqual([...waits].sort((a, b) => a - b));
   });
 
   test('an operator forced over the limit frees no slot of the others', () => {
     expect(estimateWaitSeconds(1, [op(2, 4), op(2, 1)], 200)).toBe(0);
-    expect(estimateWaitSeconds(2, [op(2, 4), op(2, 1)], 200)).toBe(50);
+    expect(estimateWaitSeconds(2, [op(2, 4), op(2, 1)], 200)).toBe(Math.round(50 * Math.log(5)));
   });
 
   test('more operators, shorter waits: one operator of 3 slots against three', () => {
-    const one = estimateWaitSeconds(4, [op(3, 3)], 240);
-    const three = estimateWaitSeconds(4, [op(3, 3), op(3, 3), op(3, 3)], 240);
-    expect(one).toBe(320);
-    expect(three).toBe(107);
+    const one = estimateWaitSeconds(4, [op(3, 3)], 240)!;
+    const three = estimateWaitSeconds(4, [op(3, 3), op(3, 3), op(3, 3)], 240)!;
+    expect(three).toBe(Math.round(one / 3));
   });
 });

@@ -74,8 +74,9 @@ describe('HandoffService on the SQLite store', () => {
     handoff.operatorOnline({ name: 'anna', role: 'operator', maxConcurrent: 1 }, true);
     later(5);
     const second = await handoff.enqueue(request('c2'));
-    expect(second).toMatchObject({ position: 2, etaSeconds: 240 });
-    expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 240]);
+    // One conversation to end first on 1 slot: 240 s × ln 5, the wait 4 citizens in 5 keep (src/handoff/estimate.ts).
+    expect(second).toMatchObject({ position: 2, etaSeconds: 386 });
+    expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 386]);
     expect(second.session).toMatchObject({ state: 'queued', channel: 'directline', topicId: 'tari-pagamento' });
     expect(second.session.phoneCode).toMatch(/^\d{6}$/);
     expect((await handoff.queue()).map((e) => e.session.conversationId)).toEqual(['c1', 'c2']);
@@ -153,8 +154,8 @@ describe('HandoffService on the SQLite store', () => {
     expect(gateway.to('c1')[1]).toEqual({ kind: 'operator-message', operator: 'Giulia B.', text: 'Verifico subito.' });
     await handoff.enqueue(request('c3'));
     await handoff.enqueue(request('c4'));
-    // Giulia's 2 slots serve the first two; the third waits for one of them: 120 s / 2.
-    expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 0, 60]);
+    // Giulia's 2 slots serve the first two; the third waits for one of them: 120 s / 2 × ln 5.
+    expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 0, 97]);
   });
 
   test('an operator message the channel refuses (Messenger window) is reported with the reason and not stored', async () => {

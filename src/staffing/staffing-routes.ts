@@ -1,0 +1,142 @@
+import type { Request, Response, Server } from 'restify';
+import { romeDay } from '../analytics/rome-day';
+import type { ForecastResult } from '../forecast/forecast-types';
+import type { Logger } from '../logger';
+import { bearerIdentity } from '../operators/operator-auth';
+import type { OperatorAccounts } from '../operators/operator-accounts';
+import type { OperatorTokens } from '../operators/operator-tokens';
+import { sendError } from '../server/http-errors';
+import { DEFAULT_MAX_CONCURRENT, type RollupStore } from '../storage/ports';
+import type { ServiceTarget } from './erlang';
+import { measureQueue, serviceLevelWith, staffHours, staffingStatus, type StaffingStatus, type StaffedHour } from './staffing';
+import { plannedOperators, staffingPlanInputSchema, type StaffingPlan, type StaffingPlanStore } from './staffing-plan';
+
+const STAFFING_PATH = '/api/analytics/staffing';
+const PLAN_PATH = '/api/analytics/staffing-plan';
+/** Days of rollups the handling time and the patience are measured on. */
+export const MEASURE_DAYS = 28;
+const DAY_MS = 86_400_000;
+/** Largest plan body read: a full plan with 100 dated days is about 12 KB. */
+const MAX_PLAN_BODY_CHARS = 64 * 1024;
+
+export interface StaffingRouteDependencies {
+  /** The demand forecast (the forecast service's cached result). */
+  readonly forecast: () => Promise<ForecastResult>;
+  readonly rollups: RollupStore;
+  readonly plans: StaffingPlanStore;
+  readonly accounts: OperatorAccounts;
+  readonly tokens: OperatorTokens;
+  readonly settings: { readonly target: ServiceTarget; readonly shrinkage: number };
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+/** One hour as `GET /api/analytics/staffing` returns it. */
+export interface StaffingHourView extends StaffedHour {
+  readonly planned: number | null;
+  readonly status: StaffingStatus;
+  /** The share answered within the target with the planned operators; null without a plan or handoffs. */
+  readonly plannedServiceLevel: number | null;
+}
+
+/**
+ * The staffing API for supervisors (docs/staffing.md): `GET /api/analytics/staffing` (the
+ * forecast's handoffs per hour, operators needed, the plan and under/over/well staffed per hour)
+ * and `PUT /api/analytics/staffing-plan` (saves the plan; the body is parsed as hostile input).
+ *
+ * @example
+ * mountStaffingApi(server, { forecast: () => forecasts.current(), rollups: backend.rollups, plans: new StaffingPlanStore(storage), accounts, tokens, settings: config.staffing, logger });
+ */
+export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies): void {
+  const now = deps.now ?? (() => new Date());
+  // Six weeks of hours under Erlang A take about 0.1-0.2 s on this machine: computed once per
+  // forecast, measurement and settings, not on every refresh of the dashboard.
+  let cached: { readonly key: string; readonly hours: StaffedHour[] } | undefined;
+  const supervisor = async (req: Request, res: Response): Promise<string | undefined> => {
+    const who = await bearerIdentity(req, deps.tokens, deps.accounts);
+    if (!who) {
+      sendError(res, 'OPERATOR_TOKEN_INVALID');
+      return undefined;
+    }
+    if (who.role !== 'supervisor') {
+      sendError(res, 'FORBIDDEN', ['staffing is for supervisors']);
+      return undefined;
+    }
+    return who.name;
+  };
+
+  server.get(STAFFING_PATH, async (req: Request, res: Response) => {
+    try {
+      if (!(await supervisor(req, res))) return;
+      let forecast: ForecastResult;
+      try {
+        forecast = await deps.forecast();
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'staffing: no forecast');
+        return sendError(res, 'FORECAST_UNAVAILABLE');
+      }
+      const today = now().getTime();
+      const [rows, plan, chatsPerOperator] = await Promise.all([
+        deps.rollups.range(romeDay(today - MEASURE_DAYS * DAY_MS), romeDay(today - DAY_MS)),
+        deps.plans.load(),
+        typicalChatsPerOperator(deps.accounts),
+      ]);
+      const queue = measureQueue(rows);
+      const settings = { ...deps.settings, chatsPerOperator };
+      const key = JSON.stringify([forecast.generatedAt, forecast.from, forecast.to, queue, settings]);
+      if (cached?.key !== key) cached = { key, hours: staffHours(forecast.handoffsByHour, queue, settings) };
+      const hours: StaffingHourView[] = cached.hours.map((hour) => {
+        const planned = plan ? plannedOperators(plan, hour.day, hour.hour) : null;
+        return { ...hour, planned, status: staffingStatus(planned, hour.operatorsNeeded), plannedServiceLevel: planned === null ? null : serviceLevelWith(planned, hour.handoffs, queue, settings) };
+      });
+      res.send(200, {
+        generatedAt: now().toISOString(),
+        forecastGeneratedAt: forecast.generatedAt,
+        from: forecast.from,
+        to: forecast.to,
+        target: deps.settings.target,
+        shrinkage: deps.settings.shrinkage,
+        chatsPerOperator,
+        model: queue.patienceSec === null ? 'erlang-c' : 'erlang-a',
+        measuredDays: MEASURE_DAYS,
+        queue,
+        hours,
+        plan,
+      });
+    } catch (error) {
+      deps.logger.error({ err: error }, 'staffing failed');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  });
+
+  server.put(PLAN_PATH, async (req: Request, res: Response) => {
+    try {
+      const who = await supervisor(req, res);
+      if (!who) return;
+      const body: unknown = req.body;
+      // The server's limit is 256 KB for every route; a plan is a few KB, so refuse more before parsing.
+      if (JSON.stringify(body ?? null).length > MAX_PLAN_BODY_CHARS) return sendError(res, 'BODY_TOO_LARGE', [`a staffing plan is at most ${MAX_PLAN_BODY_CHARS} characters`]);
+      const parsed = staffingPlanInputSchema.safeParse(body);
+      if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+      const plan: StaffingPlan = await deps.plans.save(parsed.data, who);
+      deps.logger.info({ by: who, dates: Object.keys(plan.dates).length }, 'staffing plan saved');
+      res.send(200, plan);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'staffing plan not saved');
+      if (!res.headersSent) sendError(res, 'INTERNAL');
+    }
+  });
+}
+
+/**
+ * Chats one operator holds at once, for the model: the median `maxConcurrent` of the enabled
+ * operator accounts (supervisors mostly supervise), 3 when there is none.
+ */
+export async function typicalChatsPerOperator(accounts: OperatorAccounts): Promise<number> {
+  const limits = (await accounts.list())
+    .filter((a) => a.role === 'operator' && !a.disabled)
+    .map((a) => a.maxConcurrent)
+    .sort((a, b) => a - b);
+  if (limits.length === 0) return DEFAULT_MAX_CONCURRENT;
+  return Math.max(1, limits[Math.floor((limits.length - 1) / 2)]!);
+}

@@ -1,0 +1,77 @@
+import type { HourlyPoint } from '../../src/forecast/forecast-types';
+import { queueMetrics } from '../../src/staffing/erlang';
+import { DEFAULT_HANDLE_SEC, measureQueue, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue } from '../../src/staffing/staffing';
+import type { RollupRow } from '../../src/storage/ports';
+
+const row = (day: string, counters: Record<string, number>): RollupRow => ({ key: { day, channel: 'directline', language: 'it', topicId: null }, counters });
+const hour = (h: number, mean: number, upper = mean * 1.3): HourlyPoint => ({ day: '2026-12-09', hour: h, mean, lower: mean * 0.7, upper });
+const ERLANG_C_180: MeasuredQueue = { handleSec: 180, handleSource: 'measured', handled: 500, patienceSec: null, abandoned: 0 };
+
+describe('measureQueue: handling time and patience from the rollups', () => {
+  test('handling time is handleSecSum ÷ handleCount over all rows; patience is the total wait ÷ abandonments', () => {
+    const queue = measureQueue([
+      row('2026-12-01', { handleSecSum: 30_000, handleCount: 100, waitSecSum: 6_000, handoffsAbandoned: 20 }),
+      row('2026-12-02', { handleSecSum: 12_000, handleCount: 20, waitSecSum: 3_000, handoffsAbandoned: 10, conversations: 500 }),
+    ]);
+    expect(queue).toEqual({ handleSec: 350, handleSource: 'measured', handled: 120, patienceSec: 300, abandoned: 30 });
+  });
+
+  test('no handled conversation: the default handling time, said so; too few abandonments: no patience (Erlang C)', () => {
+    const queue = measureQueue([row('2026-12-01', { waitSecSum: 900, handoffsAbandoned: 3 })]);
+    expect(queue).toMatchObject({ handleSec: DEFAULT_HANDLE_SEC, handleSource: 'default', patienceSec: null, abandoned: 3 });
+  });
+});
+
+describe('staffHours: operators per hour for the forecast handoffs', () => {
+  const settings = { target: { share: 0.8, withinSec: 20 }, shrinkage: 0.3, chatsPerOperator: 1 };
+
+  test('pyworkforce’s 100 per half hour is 200 handoffs an hour (180 s, 80 % in 20 s): 14 slots, 20 operators with 30 % shrinkage', () => {
+    const [staffed] = staffHours([hour(10, 200)], ERLANG_C_180, settings);
+    // 10 Erlangs: the fewest servers with 80 % in 20 s, checked against the formula itself.
+    expect(queueMetrics({ arrivals: 200, intervalSec: 3600, handleSec: 180, servers: staffed!.slotsNeeded, targetSec: 20 }).serviceLevel).toBeGreaterThanOrEqual(0.8);
+    expect(queueMetrics({ arrivals: 200, intervalSec: 3600, handleSec: 180, servers: staffed!.slotsNeeded - 1, targetSec: 20 }).serviceLevel).toBeLessThan(0.8);
+    expect(staffed).toMatchObject({ slotsNeeded: 14, operatorsOnDuty: 14, operatorsNeeded: 20 });
+  });
+
+  test('operators holding 3 chats at once are 3 servers each: a third of the operators at the console', () => {
+    const [one] = staffHours([hour(10, 60)], ERLANG_C_180, settings);
+    const [three] = staffHours([hour(10, 60)], ERLANG_C_180, { ...settings, chatsPerOperator: 3 });
+    expect(three!.slotsNeeded).toBe(one!.slotsNeeded);
+    expect(three!.operatorsOnDuty).toBe(Math.ceil(one!.slotsNeeded / 3));
+  });
+
+  test('hours without handoffs need nobody; the upper bound of the forecast needs at least as many', () => {
+    const staffed = staffHours([hour(3, 0), hour(10, 40, 70)], ERLANG_C_180, settings);
+    expect(staffed[0]).toMatchObject({ slotsNeeded: 0, operatorsNeeded: 0 });
+    expect(staffed[1]!.operatorsNeededUpper).toBeGreaterThan(staffed[1]!.operatorsNeeded);
+  });
+
+  test('a measured patience (Erlang A) never asks for more operators than Erlang C', () => {
+    const patient = staffHours([hour(10, 120)], { ...ERLANG_C_180, patienceSec: 60, abandoned: 50 }, settings)[0]!;
+    const never = staffHours([hour(10, 120)], ERLANG_C_180, settings)[0]!;
+    expect(patient.slotsNeeded).toBeLessThanOrEqual(never.slotsNeeded);
+  });
+
+  test('the planned operators’ service level: shrinkage off, chats as servers; null without handoffs', () => {
+    const level = serviceLevelWith(20, 200, ERLANG_C_180, settings)!;
+    expect(level).toBeCloseTo(queueMetrics({ arrivals: 200, intervalSec: 3600, handleSec: 180, servers: 14, targetSec: 20 }).serviceLevel, 10);
+    expect(serviceLevelWith(5, 0, ERLANG_C_180, settings)).toBeNull();
+  });
+});
+
+describe('staffingStatus: planned against needed', () => {
+  test.each([
+    [null, 5, 'no-plan'],
+    [4, 5, 'under'],
+    [5, 5, 'well'],
+    [6, 5, 'well'],
+    [7, 5, 'over'],
+    [12, 10, 'well'],
+    [13, 10, 'over'],
+    [0, 0, 'well'],
+    [1, 0, 'well'],
+    [2, 0, 'over'],
+  ] as const)('planned %p, needed %p: %s', (planned, needed, status) => {
+    expect(staffingStatus(planned, needed)).toBe(status);
+  });
+});
