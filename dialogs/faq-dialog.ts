@@ -1,10 +1,12 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
 import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
-import { TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
+import { TURN_ESCALATION, TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
+import type { EscalationReason } from '../src/analytics/counters';
 import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';
 import { humanContact, MESSAGES, type ContactInfo } from '../src/bot/messages';
 import type { KnowledgeRuntime } from '../src/bot/runtime';
 import { composeAnswer, facetButtons } from '../src/bot/answer-composer';
+import { trackedUrl } from '../src/knowledge/answer-links';
 import { button, chosenFacet, commandOf, frequentTopics, imBack, topicButton, topicsOf, type Command, type Offerable } from './faq-buttons';
 import { referralReply } from '../src/bot/referral-reply';
 import { welcomeActivity } from '../src/bot/welcome';
@@ -65,6 +67,11 @@ export interface FaqDialogOptions {
   readonly contact: ContactInfo;
   /** With the handoff dialog beside it: offer a person through it; without: give 020202's contacts. */
   readonly handoff?: boolean;
+  /**
+   * Dialogo's public base URL: answers' links then go through its `/go` redirect, which counts
+   * clicks per topic, facet and channel (src/analytics/link-redirect.ts). Unset: links as they are.
+   */
+  readonly linkBase?: string;
   /**
    * The clock of the communications calendar (notices, recognition priors, the greeting's news).
    * Without it the calendar is not read, so that a test that sets no day does not depend on the date.
@@ -208,6 +215,7 @@ export class FaqDialog extends Dialog<FaqState> {
       return this.respond(dc, state, kb, { text: '', language, intent: 'handoff', candidates: [], band: 'answer', recognizer: 'menu' });
     }
     if (command === 'ticket' && this.options.handoff) {
+      context.turnState.set(TURN_ESCALATION, 'written-request' satisfies EscalationReason);
       const description = (context.activity.value as { description?: unknown }).description;
       return dc.beginDialog(HANDOFF_DIALOG, {
         start: 'ticket',
@@ -228,8 +236,9 @@ export class FaqDialog extends Dialog<FaqState> {
   }
 
   /** Offers a person: through the handoff dialog when there is one, else with 020202's contacts. */
-  private async offerPerson(dc: DialogContext, state: FaqState, lead: string | undefined, confidence: number | null): Promise<DialogTurnResult> {
+  private async offerPerson(dc: DialogContext, state: FaqState, lead: string | undefined, confidence: number | null, reason: EscalationReason): Promise<DialogTurnResult> {
     const language = state.language;
+    dc.context.turnState.set(TURN_ESCALATION, reason);
     state.misses = 0;
     state.awaitingFeedback = false;
     if (!this.options.handoff) {
@@ -247,7 +256,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const language = state.language;
     switch (recognition.intent) {
       case 'handoff':
-        return this.offerPerson(dc, state, undefined, null);
+        return this.offerPerson(dc, state, undefined, null, 'asked');
       case 'greeting':
         await context.sendActivity(this.welcome(kb, language));
         return Dialog.EndOfTurn;
@@ -293,7 +302,9 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     const outOfScope = (recognition.outOfScope ?? 0) >= OUT_OF_SCOPE_MISS;
     const closest = outOfScope ? [] : topicsOf(kb, recognition.candidates.filter((c) => c.confidence >= SUGGESTION_EVIDENCE).slice(0, MAX_SUGGESTIONS));
-    return this.fallback(dc, state, kb, top ? round(top.confidence) : null, { closest, outOfScope });
+    // The miss is counted under the topic the recognizer leaned to, however weakly: a city topic only, never a rejection.
+    const leaning = !outOfScope && top && kb.get(top.topicId) ? top.topicId : undefined;
+    return this.fallback(dc, state, kb, top ? round(top.confidence) : null, { closest, outOfScope, leaning });
   }
 
   /** One topic came close: ask "Intendi: <titolo>?" with Sì / No rather than a one-button list. */
@@ -310,7 +321,7 @@ export class FaqDialog extends Dialog<FaqState> {
   private async declined(dc: DialogContext, state: FaqState, kb: KnowledgeBase, declinedId: string): Promise<DialogTurnResult> {
     state.offered = [];
     state.misses += 1;
-    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[state.language], null);
+    if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[state.language], null, 'misses');
     const suggestions = frequentTopics(kb, declinedId).slice(0, MAX_SUGGESTIONS);
     state.offered = suggestions.map((t) => t.id);
     const language = state.language;
@@ -354,7 +365,9 @@ export class FaqDialog extends Dialog<FaqState> {
     state.awaitingFeedback = true;
     const today = this.today();
     const notices = today ? answerNotices(this.options.runtime().kb, topic.id, language, today) : undefined;
-    const composed = composeAnswer(topic, facet, language, notices?.lines);
+    const base = this.options.linkBase;
+    const where = { topicId: topic.id, facetId: facet?.id ?? null, channel: context.activity.channelId ?? 'unknown', language };
+    const composed = composeAnswer(topic, facet, language, notices?.lines, base ? (_url, index) => trackedUrl(base, where, index) : undefined);
     state.context = { topicId: topic.id, facetId: composed.facetId, turn: state.turn, at: Date.now() };
     state.offeredFacets = composed.moreFacets.length > 0 ? { topicId: topic.id, facetIds: composed.moreFacets.map((f) => f.id) } : undefined;
     // A long message's other questions: offered as buttons, answered when pressed.
@@ -385,14 +398,14 @@ export class FaqDialog extends Dialog<FaqState> {
     state: FaqState,
     kb: KnowledgeBase,
     confidence: number | null,
-    related: { closest: readonly Offerable[]; outOfScope: boolean },
+    related: { closest: readonly Offerable[]; outOfScope: boolean; leaning?: string | undefined },
   ): Promise<DialogTurnResult> {
     const { context } = dc;
     const language = state.language;
-    const data: DialogoData = { topicId: null, confidence, outcome: 'fallback' };
+    const data: DialogoData = { topicId: null, confidence, outcome: 'fallback', ...(related.leaning ? { leaningTopicId: related.leaning } : {}) };
     if (!related.outOfScope) {
       state.misses += 1;
-      if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence);
+      if (state.misses >= MISSES_BEFORE_HUMAN) return this.offerPerson(dc, state, MESSAGES.fallback[language], confidence, 'misses');
     }
     if (related.closest.length === 1) return this.confirm(dc, state, related.closest[0] as Offerable, MESSAGES.fallback[language], data);
     const closest = related.closest.length > 1;
@@ -414,6 +427,7 @@ export class FaqDialog extends Dialog<FaqState> {
       await this.say(context, MESSAGES.feedbackThanks[language], data, [], { feedback: 'up' });
       return Dialog.EndOfTurn;
     }
+    if (topic?.escalate) context.turnState.set(TURN_ESCALATION, 'rated-down' satisfies EscalationReason);
     if (topic?.escalate && this.options.handoff) {
       await this.say(context, MESSAGES.feedbackSorryEscalate[language], { ...data, outcome: 'handoff' }, [], { feedback: 'down' });
       return dc.beginDialog(HANDOFF_DIALOG, { start: 'offer', language, topicId: topic.id } satisfies HandoffDialogOptions);

@@ -48,6 +48,7 @@ const envSchema = z.object({
   CONTACT_CENTRE_HOURS_EN: z.preprocess(emptyToUndefined, z.string().default('Monday to Saturday, 8 am to 6 pm, except public holidays')),
   // The home page until the city gives the URL of its "Scrivi" form: none is known (milano-facts Z.4, docs/knowledge-base.md).
   WRITTEN_REQUEST_URL: z.preprocess(emptyToUndefined, z.url().default('https://www.comune.milano.it')),
+  PUBLIC_BASE_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://dialogo.comune.milano.it' }).optional()),
   MONGODB_URI: z.preprocess(emptyToUndefined, z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional()),
   REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must start with redis:// or rediss://').optional()),
   REDIS_KEY_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,40}$/, 'must be letters, digits, _ . : or - (at most 40)').default('dialogo:')),
@@ -123,6 +124,8 @@ export interface Config {
     readonly luis?: { readonly endpoint: string; readonly appId: string; readonly key: string; readonly slot: 'production' | 'staging' };
   };
   readonly contactCentre: { readonly hoursIt: string; readonly hoursEn: string; readonly writtenRequestUrl: string };
+  /** Dialogo's address as citizens reach it (PUBLIC_BASE_URL): answers' links go through its `/go` redirect, which counts clicks. Unset: links as they are. */
+  readonly publicBaseUrl: string | undefined;
   readonly shutdownGraceMs: number;
   readonly directLine: {
     /** The site secret of `/v3/directline`; unset: development mode, anyone may generate a token. */
@@ -258,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
   if (e.MicrosoftAppType === 'SingleTenant' && e.MicrosoftAppId && !e.MicrosoftAppTenantId) {
     problems.push('MicrosoftAppType=SingleTenant needs MicrosoftAppTenantId');
   }
+  if (e.NODE_ENV === 'production' && e.PUBLIC_BASE_URL && !e.PUBLIC_BASE_URL.startsWith('https://')) problems.push('PUBLIC_BASE_URL must be https in production');
   if (e.NODE_ENV === 'production' && !e.PSEUDONYM_SECRET) {
     problems.push('PSEUDONYM_SECRET is required in production (the key of the pseudonymous conversation ids)');
   }
@@ -338,6 +342,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string 
       tenantId: e.MicrosoftAppTenantId,
     },
     recognizer: { kind: e.RECOGNIZER, timeoutMs: e.REMOTE_RECOGNIZER_TIMEOUT_MS, clu, luis },
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     contactCentre: {
       hoursIt: e.CONTACT_CENTRE_HOURS_IT,
       hoursEn: e.CONTACT_CENTRE_HOURS_EN,

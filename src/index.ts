@@ -38,6 +38,8 @@ import { AnalyticsAggregator } from './analytics/aggregator';
 import { electAnalyticsLeader } from './analytics/cluster-analytics';
 import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
+import { mountLinkRedirect } from './analytics/link-redirect';
+import { mountChannelFigures } from './analytics/channel-routes';
 import { mountCommunicationsApi } from './knowledge/communications-routes';
 import { mountForecastApi } from './forecast/forecast-routes';
 import { ForecastService } from './forecast/forecast-service';
@@ -60,7 +62,8 @@ import { WrapUpRecorder } from './handoff/wrap-up';
 import { OperatorAccounts } from './operators/operator-accounts';
 import { mountOperatorApi } from './operators/operator-routes';
 import { smtpMailer } from './handoff/request-mailer';
-import { WrittenRequests } from './handoff/written-requests';
+import { WrittenRequests, type RequestSettled } from './handoff/written-requests';
+import { requestSettledEvent } from './analytics/analytics-events';
 import { OperatorTokens } from './operators/operator-tokens';
 import { pseudonymousId } from './privacy/pseudonymize';
 import type { InteractionEvent } from './storage/interaction-event';
@@ -254,6 +257,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const dialog = new MainDialog({
     runtime: () => runtime.current(),
     contact: config.contactCentre,
+    ...(config.publicBaseUrl ? { linkBase: config.publicBaseUrl } : {}),
     handoff: { handoff, contact: config.contactCentre, transcriptOf, mode: config.handoff.mode },
     // The communications calendar's day: notices, recognition priors and the greeting's news.
     now,
@@ -359,6 +363,23 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     logger,
     now,
   });
+  mountChannelFigures(server.server, {
+    rollups: backend.rollups,
+    accounts: operators,
+    tokens: operatorTokens,
+    runtime: () => runtime.current(),
+    logger,
+    refresh: refreshRollups,
+  });
+  // Clicks on answers' links: stored and counted like turns, but no Prometheus turn (they are none).
+  mountLinkRedirect(server.server, {
+    runtime: () => runtime.current(),
+    record: (event) => {
+      recorder.record(event);
+      aggregator?.observe(event);
+    },
+    now,
+  });
   mountCommunicationsApi(server.server, {
     accounts: operators,
     tokens: operatorTokens,
@@ -373,6 +394,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : undefined;
   if (!mailer) logger.warn('SMTP_URL is unset: operators can read and close written requests but not answer them');
   const requests = new WrittenRequests({ tickets: backend.tickets, handoffs: backend.handoffs, mailer, logger, now });
+  requests.on('settled', (settled: RequestSettled) => events.record(requestSettledEvent(settled, secret)));
   const operatorApi = mountOperatorApi(server.server, {
     handoff,
     accounts: operators,
@@ -488,6 +510,7 @@ function lifecycleEvent(event: LifecycleEvent, secret: string): InteractionEvent
       ...(event.waitSec !== undefined ? { waitSec: event.waitSec } : {}),
       ...(event.handleSec !== undefined ? { handleSec: event.handleSec } : {}),
       ...(session.outcome ? { outcome: session.outcome } : {}),
+      ...(session.operator ? { operator: session.operator } : {}),
     },
   };
 }

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { InteractionEvent } from '../storage/interaction-event';
 import type { KnowledgeGapIncrement, RollupKey, RollupStore } from '../storage/ports';
-import { OUTCOME_COUNTER, bucketCounter, type ConversationOutcome } from './counters';
+import { ESCALATION_COUNTER, OUTCOME_COUNTER, bucketCounter, operatorCounter, queuedHourCounter, type ConversationOutcome, type EscalationReason } from './counters';
+import { detachedCounts, validLogin } from './detached-events';
 import { gapKey } from './gap-key';
 import { rollupKeyId } from './rollup-batch';
-import { romeDay } from './rome-day';
+import { romeDay, romeHour } from './rome-day';
 
 /** A gap over this long ends a session (a conversation); docs/metrics.md. */
 export const SESSION_GAP_MS = 30 * 60 * 1000;
@@ -185,6 +186,7 @@ export class AnalyticsAggregator {
       return;
     }
     this.stats.events += 1;
+    if (this.observeDetached(event, ms)) return;
     let session = this.sessions.get(event.conversationId);
     if (session && ms - session.last > SESSION_GAP_MS) {
       this.finalise(session);
@@ -262,9 +264,23 @@ export class AnalyticsAggregator {
     }
   }
 
+  /** Counts an event that belongs to no conversation of the citizen's (see detachedCounts); true when it was one. */
+  private observeDetached(event: InteractionEvent, ms: number): boolean {
+    const counted = detachedCounts(event, romeDay(ms));
+    if (counted === undefined) return false;
+    if (counted !== null) this.add(counted.key, counted.counters);
+    return true;
+  }
+
   private observeTurn(event: InteractionEvent, ms: number, session: Session): void {
-    const topicId = event.answerTopicId ?? event.topicId;
+    // A fallback is counted under the topic the recognizer leaned to, flagged as such: it adds a
+    // question and a miss to that topic, never an answer, and never sets the conversation's topic.
+    const leaning = event.outcome === 'fallback' && event.topicId === null && event.answerTopicId === null ? (event.leaningTopicId ?? null) : null;
+    const topicId = event.answerTopicId ?? event.topicId ?? leaning;
     const counters: Record<string, number> = { turns: 1 };
+    if (leaning !== null) counters.leaningFallbacks = 1;
+    const reason = event.escalation;
+    if (reason !== undefined && Object.hasOwn(ESCALATION_COUNTER, reason)) counters[ESCALATION_COUNTER[reason as EscalationReason]] = 1;
     // Feedback is on the previous answer, so it comes before this turn's own outcome.
     const latestQuestion = ms >= (session.at.question ?? -Infinity);
     if (event.feedback === 'up' || event.feedback === 'down') {
@@ -315,6 +331,7 @@ export class AnalyticsAggregator {
     switch (handoff?.state) {
       case 'queued':
         counters.handoffsQueued = 1;
+        counters[queuedHourCounter(romeHour(ms))] = 1;
         break;
       case 'connected':
         counters.handoffsAnswered = 1;
@@ -341,6 +358,14 @@ export class AnalyticsAggregator {
       counters.handleSecSum = handleSec;
       counters.handleCount = 1;
       counters[bucketCounter('handle', handleSec)] = 1;
+    }
+    const operator = validLogin(handoff?.operator);
+    if (handoff?.state === 'closed' && operator) {
+      counters[operatorCounter('chats', operator)] = 1;
+      if (isDuration(handleSec)) {
+        counters[operatorCounter('handleSecSum', operator)] = handleSec;
+        counters[operatorCounter('handleCount', operator)] = 1;
+      }
     }
     this.add({ day: romeDay(ms), channel: event.channel, language: event.language, topicId: event.topicId }, counters);
   }

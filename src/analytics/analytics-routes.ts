@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
@@ -9,7 +10,8 @@ import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
 import { summaryCsv } from './csv';
 import { romeDay } from './rome-day';
-import { writeDraftFaq } from './draft-faq';
+import { writeDraftFaq, type DraftGap } from './draft-faq';
+import { groupGaps } from './gap-groups';
 import { liveFigures, type LiveHandoffView } from './live';
 import { monthlyCsv, monthlyXlsx } from './monthly-export';
 import { summarize, type AnalyticsSummary } from './summary';
@@ -27,11 +29,18 @@ const periodSchema = z
   .object({ from: day, to: day })
   .refine((p) => p.from <= p.to, 'from must not be after to')
   .refine((p) => (Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / 86_400_000 < MAX_DAYS, `the period may cover at most ${MAX_DAYS} days`);
-const draftSchema = z.object({
-  key: z.string().trim().min(1).max(200),
-  language: z.enum(['it', 'en']),
-  examples: z.array(z.string().max(300)).min(1).max(5),
-});
+const draftSchema = z
+  .object({
+    key: z.string().trim().min(1).max(200),
+    language: z.enum(['it', 'en']),
+    examples: z.array(z.string().max(300)).max(5).optional(),
+    /** The dashboard's period: the draft then records the gap's count and variants in it, from the rollups. */
+    from: day.optional(),
+    to: day.optional(),
+  })
+  .refine((d) => (d.from === undefined) === (d.to === undefined), 'from and to go together')
+  .refine((d) => d.from === undefined || d.to === undefined || d.from <= d.to, 'from must not be after to')
+  .refine((d) => d.from !== undefined || (d.examples?.length ?? 0) > 0, 'without a period, give at least one example');
 
 export interface AnalyticsRouteDependencies {
   readonly rollups: RollupStore;
@@ -50,8 +59,10 @@ export interface AnalyticsRouteDependencies {
 /**
  * The supervisors' analytics API (documented in docs/metrics.md): `GET /api/analytics/summary`,
  * `GET /api/analytics/export.csv` (the same figures per day), `GET /api/analytics/monthly.csv` and
- * `monthly.xlsx` (the monthly 020202 table), `GET /api/analytics/live` (today so far, the queue, the operators) and `POST /api/analytics/gaps/draft`
- * (a draft FAQ for the editors from a knowledge gap). Only supervisors; figures come from the
+ * `monthly.xlsx` (the monthly 020202 table), `GET /api/analytics/live` (today so far, the queue,
+ * the operators) and `POST /api/analytics/gaps/draft` (a draft FAQ for the editors from a
+ * knowledge gap: 201 when created, 200 when the same gap's draft was updated; the body carries
+ * the file's text for the download). Only supervisors; figures come from the
  * rollups, never from a scan of raw events.
  *
  * @example
@@ -151,9 +162,18 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
       if (!(await supervisor(req, res))) return;
       const parsed = draftSchema.safeParse(req.body);
       if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
-      const file = writeDraftFaq(deps.knowledgeBaseDir, parsed.data, (deps.now ?? (() => new Date()))());
-      deps.logger.info({ file }, 'draft FAQ written for the editors');
-      res.send(201, { file });
+      const { key, language, examples = [], from, to } = parsed.data;
+      let gap: DraftGap = { key, language, count: null, period: null, variants: examples };
+      if (from !== undefined && to !== undefined) {
+        await deps.refresh();
+        const stored = await deps.rollups.gaps(from, to);
+        const found = groupGaps(stored).find((g) => g.key === key && g.language === language) ?? stored.find((g) => g.key === key && g.language === language);
+        if (!found) return sendError(res, 'GAP_NOT_FOUND', [`no gap "${key}" (${language}) from ${from} to ${to}`]);
+        gap = { key, language, count: found.count, period: { from, to }, variants: [...found.examples, ...examples] };
+      }
+      const draft = writeDraftFaq(deps.knowledgeBaseDir, gap, (deps.now ?? (() => new Date()))());
+      deps.logger.info({ file: draft.file, created: draft.created }, draft.created ? 'draft FAQ written for the editors' : 'draft FAQ of the same gap updated');
+      res.send(draft.created ? 201 : 200, { file: draft.file, fileName: path.basename(draft.file), created: draft.created, content: draft.content });
     } catch (error) {
       deps.logger.error({ err: error }, 'draft FAQ not written');
       if (!res.headersSent) sendError(res, 'INTERNAL');

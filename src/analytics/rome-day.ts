@@ -7,6 +7,8 @@ const formatter = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 
 // Rome's offset from UTC is a whole number of hours, so its days start on UTC hour boundaries:
 // one formatting per UTC hour is exact, and formatting is the slow part.
 const byHour = new Map<number, string>();
+const hourFormatter = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', hourCycle: 'h23' });
+const hourOfDay = new Map<number, number>();
 
 /**
  * The Europe/Rome calendar day (`YYYY-MM-DD`) of an instant in epoch milliseconds.
@@ -25,6 +27,24 @@ export function romeDay(ms: number): string {
     byHour.set(hour, day);
   }
   return day;
+}
+
+/**
+ * The Europe/Rome hour of the day (0-23) of an instant in epoch milliseconds: on the day clocks
+ * go back, 02:00-02:59 happens twice and both count as hour 2.
+ *
+ * @example
+ * romeHour(Date.parse('2026-01-15T07:30:00Z')) // 8 (winter time, UTC+1)
+ */
+export function romeHour(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let local = hourOfDay.get(hour);
+  if (local === undefined) {
+    local = Number(hourFormatter.formatToParts(new Date(hour * HOUR_MS)).find((p) => p.type === 'hour')?.value ?? 'NaN') % 24;
+    if (hourOfDay.size >= CACHE_LIMIT) hourOfDay.clear();
+    hourOfDay.set(hour, local);
+  }
+  return local;
 }
 
 /** The days from `from` to `to` inclusive (`YYYY-MM-DD`), in order. */

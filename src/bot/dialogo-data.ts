@@ -20,6 +20,8 @@ export interface DialogoData {
   readonly facetId?: string | null;
   readonly confidence: number | null;
   readonly outcome: Outcome;
+  /** On a fallback: the knowledge-base topic the recognizer leaned to (its top candidate), if any. */
+  readonly leaningTopicId?: string;
   readonly handoff?: HandoffData;
   /** The communications whose notices an answer carries (knowledge-base/communications.yaml); only when it carries one. */
   readonly communicationIds?: readonly string[];
@@ -27,3 +29,9 @@ export interface DialogoData {
 
 /** Turn-state key where the dialog leaves the language it answered in, for the interaction record. */
 export const TURN_LANGUAGE = 'dialogo.language';
+
+/**
+ * Turn-state key where the dialog leaves why it offered a person this turn (or began a written
+ * request), for the interaction record's `escalation`.
+ */
+export const TURN_ESCALATION = 'dialogo.escalation';

@@ -5,7 +5,8 @@ import type { Language } from '../knowledge/topic-schema';
 import { pseudonymousId } from '../privacy/pseudonymize';
 import { redact } from '../privacy/redact';
 import type { EventOutcome, InteractionEvent } from '../storage/interaction-event';
-import { TURN_LANGUAGE, type DialogoData } from './dialogo-data';
+import { TURN_ESCALATION, TURN_LANGUAGE, type DialogoData } from './dialogo-data';
+import { ESCALATION_REASONS, type EscalationReason } from '../analytics/counters';
 
 /** Where recorded events go (the recorder; a fake in tests). */
 export interface EventSink {
@@ -60,6 +61,8 @@ export class InteractionMiddleware implements Middleware {
     const text = typeof activity.text === 'string' && activity.text.length > 0 ? redact(activity.text).text : null;
     const outcome: EventOutcome = activity.type === ActivityTypes.ConversationUpdate ? 'welcome' : (data?.outcome ?? 'none');
     const botText = outcome === 'answered' ? null : spokenText(sent);
+    const escalation = context.turnState.get(TURN_ESCALATION) as unknown;
+    const leaning = outcome === 'fallback' && typeof data?.leaningTopicId === 'string' ? data.leaningTopicId : undefined;
     return {
       eventId: randomUUID(),
       ts: this.now().toISOString(),
@@ -74,6 +77,8 @@ export class InteractionMiddleware implements Middleware {
       answerTopicId: data?.outcome === 'answered' ? (data.topicId ?? null) : null,
       answerFacetId: data?.outcome === 'answered' ? (data.facetId ?? null) : null,
       ...(botText ? { botText } : {}),
+      ...(leaning ? { leaningTopicId: leaning } : {}),
+      ...(isEscalationReason(escalation) ? { escalation } : {}),
       feedback: feedback ?? null,
       latencyMs,
       handoff: handoff ? { state: handoff.state, at: this.now().toISOString() } : null,
@@ -90,4 +95,8 @@ function spokenText(sent: readonly Partial<Activity>[]): string | null {
   if (texts.length === 0) return null;
   const text = redact(texts.join('\n')).text;
   return text.length > MAX_BOT_TEXT ? `${text.slice(0, MAX_BOT_TEXT - 1)}…` : text;
+}
+
+function isEscalationReason(value: unknown): value is EscalationReason {
+  return typeof value === 'string' && (ESCALATION_REASONS as readonly string[]).includes(value);
 }

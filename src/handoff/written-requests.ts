@@ -38,6 +38,15 @@ export interface RequestTranscript {
   readonly messages: readonly TranscriptEntry[];
 }
 
+/** A request an operator answered or closed: what the analytics count (src/index.ts records it as an event). */
+export interface RequestSettled {
+  readonly request: TicketRecord;
+  readonly kind: 'answered' | 'closed';
+  /** The operator's login. */
+  readonly by: string;
+  readonly at: Date;
+}
+
 /** A search of the console: the store's filters, with the age in hours rather than an instant. */
 export type RequestSearch = Omit<TicketQuery, 'createdBefore' | 'createdFrom'> & { readonly olderThanHours?: number };
 
@@ -59,7 +68,7 @@ export interface WrittenRequestsOptions {
  * The written channel worked to the end: search, read (with the conversation that led to the
  * request), answer by e-mail, close. Any operator may do each of these (the channel is shared by
  * the team); who did what is stored on the request. Emits `changed` after an answer or a close,
- * so that consoles refresh their counts.
+ * so that consoles refresh their counts, and `settled` ({@link RequestSettled}) for the analytics.
  *
  * @example
  * const requests = new WrittenRequests({ tickets, handoffs, mailer: smtpMailer({ url, from }), logger });
@@ -153,6 +162,7 @@ export class WrittenRequests extends EventEmitter {
       throw new RequestError('REQUEST_BEING_ANSWERED', 'La risposta è stata inviata ma non registrata: un collega ha preso la richiesta nel frattempo.');
     }
     this.emit('changed');
+    this.emit('settled', { request, kind: 'answered', by: who.name, at: new Date(answeredAt) } satisfies RequestSettled);
     return { ...request, state: 'answered', answer: text, answeredBy: who.name, answeredAt };
   }
 
@@ -169,6 +179,7 @@ export class WrittenRequests extends EventEmitter {
     const closing = { by: who.name, at: at.toISOString(), staleBefore: this.staleBefore(at), outcome, ...(note ? { note } : {}) };
     if (!(await this.options.tickets.close(reference, closing))) throw await this.whyNotOpen(reference);
     this.emit('changed');
+    this.emit('settled', { request, kind: 'closed', by: who.name, at } satisfies RequestSettled);
     return { ...request, state: 'closed', closedAt: closing.at, closedBy: who.name, outcome, ...(note ? { closeNote: note } : {}) };
   }
 

@@ -31,6 +31,7 @@ export const HTTP_ERRORS = {
   FORBIDDEN: { status: 403, message: 'Your role does not allow this' },
   CONVERSATION_FORBIDDEN: { status: 403, message: 'Only the operator holding this conversation, and supervisors, may see it' },
   NOT_FOUND: { status: 404, message: 'Not found' },
+  GAP_NOT_FOUND: { status: 404, message: 'No knowledge gap with this key and language in the period' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this route' },
   INVALID_REQUEST: { status: 400, message: 'The request is not valid' },
   ALREADY_CLAIMED: { status: 409, message: 'Another operator took this conversation' },

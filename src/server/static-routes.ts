@@ -82,6 +82,7 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/dashboard-outlook.js': { file: path.join(dir, 'dashboard-outlook.js'), cacheControl: 'no-cache' },
     '/dashboard-live.js': { file: path.join(dir, 'dashboard-live.js'), cacheControl: 'no-cache' },
     '/dashboard-monthly.js': { file: path.join(dir, 'dashboard-monthly.js'), cacheControl: 'no-cache' },
+    '/dashboard-channels.js': { file: path.join(dir, 'dashboard-channels.js'), cacheControl: 'no-cache' },
     // Chart.js for the dashboard, from the installed package (no CDN).
     '/vendor/chart.umd.js': { file: path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js'), cacheControl: 'public, max-age=86400' },
     '/webchat/webchat.js': { file: bundle, cacheControl: 'public, max-age=86400' },

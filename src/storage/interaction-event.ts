@@ -36,6 +36,18 @@ export interface InteractionEvent {
    * turns (the answer is the topic's) and on events recorded before it existed.
    */
   readonly botText?: string | null;
+  /**
+   * On a fallback: the topic the recognizer leaned to (its top candidate, below the threshold of
+   * an answer), so that the miss is counted under what the citizen was asking about. Absent when
+   * nothing came close and on events recorded before it existed.
+   */
+  readonly leaningTopicId?: string | null;
+  /**
+   * On the turn where the bot offered a person or began a written request: why (the citizen
+   * asked, two misses in a row, a thumbs down on a topic marked `escalate`, the written request
+   * chosen from the menu). Absent otherwise.
+   */
+  readonly escalation?: 'asked' | 'misses' | 'rated-down' | 'written-request';
   /** Feedback given in this turn on the previous answer. */
   readonly feedback: 'up' | 'down' | null;
   /** Time the bot took for the turn, in milliseconds. */
@@ -43,7 +55,10 @@ export interface InteractionEvent {
   /**
    * Handoff: on citizen turns, the state the bot's reply carried (offered, queued, connected,
    * closed, ticket); on lifecycle events (`activityType: 'handoff'`), the session's new state
-   * (queued, connected, closed, abandoned, ticket) with the wait or handling time it ended.
+   * (queued, connected, closed, abandoned, ticket) with the wait or handling time it ended and the
+   * operator's login (staff, never a citizen); on a written request's events (`request-answered`,
+   * `request-closed`), the operator who answered or closed it. On a click on an answer's link
+   * (`activityType: 'link'`) there is none: the event holds the topic and facet only.
    */
   readonly handoff?: {
     readonly state: string;
@@ -52,6 +67,7 @@ export interface InteractionEvent {
     readonly waitSec?: number;
     readonly handleSec?: number;
     readonly outcome?: string;
+    readonly operator?: string;
   } | null;
 }
 

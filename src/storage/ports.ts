@@ -384,6 +384,11 @@ export interface RollupStore {
   gaps(fromDay: string, toDay: string): Promise<KnowledgeGapRow[]>;
   /** Deletes all rollups, gaps and the checkpoint (before a rebuild). */
   clear(): Promise<void>;
+  /**
+   * Deletes the rollups and gaps of the days from `fromDay` (`YYYY-MM-DD`, inclusive) on, and the
+   * checkpoint; older days stay untouched (a rebuild of the days whose events are still stored).
+   */
+  clearFrom(fromDay: string): Promise<void>;
   /** The checkpoint last saved, or undefined. */
   loadCheckpoint(): Promise<unknown | undefined>;
   saveCheckpoint(value: unknown): Promise<void>;

@@ -617,13 +617,23 @@
     var key = str(gap.key).trim().slice(0, 200);
     var sent = examples.slice(0, 5).map(function (e) { return e.slice(0, 300); });
     if (!sent.length) sent = [key.slice(0, 300)];
-    api('POST', '/api/analytics/gaps/draft', { key: key, language: str(gap.language), examples: sent })
+    // With the period shown, the server records the gap's count, period and variants in the draft.
+    var body = { key: key, language: str(gap.language), examples: sent };
+    if (state.loaded) { body.from = state.loaded.from; body.to = state.loaded.to; }
+    api('POST', '/api/analytics/gaps/draft', body)
       .then(function (data) {
         var file = str(data && data.file);
+        var content = str(data && data.content);
         status.className = 'gap-status gap-status-ok';
         clear(status);
-        append(status, ['Bozza creata: ', el('code', { className: 'gap-file', text: file || 'file senza nome' })]);
+        append(status, [data && data.created === false ? 'Bozza aggiornata: ' : 'Bozza creata: ', el('code', { className: 'gap-file', text: file || 'file senza nome' })]);
         button.textContent = 'Bozza creata';
+        // The same file as a download for the editor (a second click gives the same draft, updated).
+        if (content) {
+          var link = el('a', { href: URL.createObjectURL(new Blob([content], { type: 'application/yaml' })), download: str(data.fileName) || 'bozza-faq.yaml', text: 'Scarica la bozza' });
+          append(status, [' ', link]);
+          link.click();
+        }
       })
       .catch(function (error) {
         if (error instanceof ApiError && error.status === 401) return;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { romeDay } from '../../src/analytics/rome-day';
@@ -93,12 +93,34 @@ describe('analytics API for supervisors', () => {
       headers: { authorization: `Bearer ${sara}`, 'content-type': 'application/json' },
       body: JSON.stringify({ key: 'comunal orari piscin', language: 'it', examples: ['orari piscina'] }),
     });
-    expect(((await again.json()) as { file: string }).file).toMatch(/draft-comunal-orari-piscin-2\.yaml$/);
+    // The same gap again: the same draft, updated (never a numbered copy), its text returned for the download.
+    expect(again.status).toBe(200);
+    const second = (await again.json()) as { file: string; fileName: string; created: boolean; content: string };
+    expect(second).toMatchObject({ file, fileName: 'draft-comunal-orari-piscin.yaml', created: false });
+    expect(second.content).toBe(readFileSync(absolute, 'utf8'));
+    expect(parse(second.content)).toMatchObject({ samples: { it: ['orari della piscina comunale', 'orari piscina'] } });
+    expect(readdirSync(path.dirname(absolute)).filter((f) => f.startsWith('draft-comunal-orari-piscin'))).toEqual(['draft-comunal-orari-piscin.yaml']);
     const invalid = await fetch(`http://127.0.0.1:${dialogo.port}/api/analytics/gaps/draft`, {
       method: 'POST',
       headers: { authorization: `Bearer ${sara}`, 'content-type': 'application/json' },
       body: JSON.stringify({ key: '', language: 'fr', examples: [] }),
     });
     expect(invalid.status).toBe(400);
+  });
+
+  test('with the dashboard period, the draft records the gap count, period and variants from the rollups', async () => {
+    const sara = await login('sara');
+    const summary = (await (await get(`/api/analytics/summary?from=${today}&to=${today}`, sara)).json()) as any;
+    const gap = summary.knowledgeGaps.find((g: { examples: string[] }) => g.examples.join(' ').includes('piscina'));
+    const post = (body: unknown) =>
+      fetch(`http://127.0.0.1:${dialogo.port}/api/analytics/gaps/draft`, { method: 'POST', headers: { authorization: `Bearer ${sara}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await post({ key: gap.key, language: 'it', from: today, to: today });
+    expect(response.status).toBe(201);
+    const draft = (await response.json()) as { content: string; created: boolean };
+    expect(parse(draft.content).gap).toMatchObject({ key: gap.key, language: 'it', count: gap.count, period: { from: today, to: today }, variants: gap.examples });
+    const missing = await post({ key: 'nessuna domanda simile', language: 'it', from: today, to: today });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as any).error.code).toBe('GAP_NOT_FOUND');
+    expect((await post({ key: gap.key, language: 'it', from: today })).status).toBe(400);
   });
 });

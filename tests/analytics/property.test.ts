@@ -50,14 +50,19 @@ function stream(seed: number): InteractionEvent[] {
         const outcome = pick<EventOutcome>(['answered', 'answered', 'answered', 'referral', 'fallback', 'fallback', 'disambiguation', 'smalltalk', 'none']);
         const topicId = outcome === 'fallback' ? (random() < 0.3 ? pick(TOPICS) : null) : pick(TOPICS);
         const text = random() < 0.9 ? Array.from({ length: 1 + Math.floor(random() * 5) }, () => pick(WORDS)).join(' ') : null;
-        push({ activityType: 'message', outcome, text, topicId, answerTopicId: outcome === 'answered' ? topicId : null, feedback });
+        const leaning = outcome === 'fallback' && topicId === null && random() < 0.5 ? { leaningTopicId: pick(TOPICS) } : {};
+        push({ activityType: 'message', outcome, text, topicId, answerTopicId: outcome === 'answered' ? topicId : null, feedback, ...leaning });
+        // Now and then a click on the answer's link, or an operator settling a written request: counted, no conversation.
+        if (random() < 0.1) push({ activityType: 'link', outcome: 'none', conversationId: 'link-click', topicId: pick(['carta-identita', 'tari']), answerFacetId: pick([null, 'costi', 'chi-puo']) });
+        if (random() < 0.05) push({ activityType: 'handoff', outcome: 'handoff', topicId, handoff: { state: pick(['request-answered', 'request-closed']), at: new Date(t).toISOString(), operator: pick(['giulia.rossi', 'sara']) } });
       } else {
         // A handoff: offered on a turn, then lifecycle events at whole-second waits.
         const topicId = pick(TOPICS);
         sessionNo += 1;
         const sessionId = `${conversationId}-${sessionNo}`;
-        push({ activityType: 'message', outcome: 'handoff', text: 'operatore', topicId, feedback, handoff: { state: 'offered', at: new Date(t).toISOString() } });
-        const lifecycle = (state: string, extra: { waitSec?: number; handleSec?: number } = {}): void =>
+        const escalation = pick(['asked', 'misses', 'rated-down', 'written-request'] as const);
+        push({ activityType: 'message', outcome: 'handoff', text: 'operatore', topicId, feedback, escalation, handoff: { state: 'offered', at: new Date(t).toISOString() } });
+        const lifecycle = (state: string, extra: { waitSec?: number; handleSec?: number; operator?: string } = {}): void =>
           push({ activityType: 'handoff', outcome: 'handoff', topicId, handoff: { state, at: new Date(t).toISOString(), sessionId, ...extra } });
         if (random() < 0.8) {
           t += 30_000;
@@ -66,10 +71,11 @@ function stream(seed: number): InteractionEvent[] {
           t += wait * 1000;
           const end = random();
           if (end < 0.5) {
-            lifecycle('connected', { waitSec: wait });
+            const operator = pick(['giulia.rossi', 'sara', 'mario_b']);
+            lifecycle('connected', { waitSec: wait, operator });
             const handle = pick([20, 100, 400, 900, 2500, 5000]);
             t += handle * 1000;
-            if (random() < 0.9) lifecycle('closed', { handleSec: handle });
+            if (random() < 0.9) lifecycle('closed', { handleSec: handle, operator });
           } else if (end < 0.8) lifecycle('abandoned', { waitSec: wait });
           else lifecycle('ticket', { waitSec: wait });
         }
@@ -146,8 +152,10 @@ describe.each(adapters)('online aggregation equals a rebuild: %s', (_name, open)
       // Every event is a turn or a lifecycle event, and every conversation has exactly one outcome.
       const sums: Record<string, number> = {};
       for (const row of rows) for (const [k, v] of Object.entries(row.counters)) sums[k] = (sums[k] ?? 0) + v;
-      const lifecycle = events.filter((e) => e.activityType === 'handoff').length;
+      const lifecycle = events.filter((e) => e.activityType === 'handoff' || e.activityType === 'link').length;
       expect(sums.turns).toBe(events.length - lifecycle);
+      expect(sums.clicks).toBe(events.filter((e) => e.activityType === 'link').length);
+      expect(sums.handoffsQueued).toBe(Object.entries(sums).filter(([k]) => /^queued_h\d\d$/.test(k)).reduce((acc, [, v]) => acc + v, 0));
       const outcomes = ['resolvedConfirmed', 'resolvedAssumed', 'referred', 'escalated', 'abandoned', 'tickets', 'unresolved'].reduce((acc, k) => acc + (sums[k] ?? 0), 0);
       expect(outcomes).toBe(sums.engaged);
       expect((sums.engaged ?? 0) + (sums.unengaged ?? 0)).toBe(sums.conversations);

@@ -468,6 +468,22 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect(await backend.rollups.loadCheckpoint()).toBeUndefined();
   });
 
+  test('rollups: clearFrom deletes the days from one day on, gaps and checkpoint included, and keeps the older days', async () => {
+    const key = (day: string) => ({ day, channel: 'webchat', language: 'it', topicId: 'tari' });
+    const gap = (day: string) => ({ day, language: 'it', key: 'bici', example: `bici ${day}` });
+    await backend.rollups.apply({
+      increments: ['2026-03-31', '2026-04-01', '2026-04-02'].map((d) => ({ key: key(d), counters: { turns: 1 } })),
+      gaps: ['2026-03-31', '2026-04-01', '2026-04-02'].map(gap),
+      checkpoint: { version: 1, sessions: [] },
+    });
+    await backend.rollups.clearFrom('2026-04-01');
+    expect(await backend.rollups.range('2026-01-01', '2026-12-31')).toEqual([{ key: key('2026-03-31'), counters: { turns: 1 } }]);
+    expect(await backend.rollups.gaps('2026-01-01', '2026-12-31')).toEqual([{ language: 'it', key: 'bici', count: 1, examples: ['bici 2026-03-31'] }]);
+    expect(await backend.rollups.loadCheckpoint()).toBeUndefined();
+    await expect(backend.rollups.clearFrom('2026-4-1')).rejects.toThrow(/YYYY-MM-DD/);
+    expect(await backend.rollups.range('2026-01-01', '2026-12-31')).toHaveLength(1);
+  });
+
   test('ping answers while the store is up', async () => {
     await expect(backend.ping()).resolves.toBeUndefined();
   });

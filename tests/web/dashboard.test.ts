@@ -370,7 +370,8 @@ describeBrowser('supervisors’ dashboard in Chromium', () => {
     await gap.locator('.gap-status code', { hasText: 'knowledge-base/drafts/bonus-affitto-giovani.yaml' }).waitFor();
     expect(await gap.locator('.gap-status').innerText()).toBe('Bozza creata: knowledge-base/drafts/bonus-affitto-giovani.yaml');
     const call = backend.last('POST', '/api/analytics/gaps/draft')!;
-    expect(call.body).toEqual({ key: 'bonus affitto giovani', language: 'it', examples: GAPS[0]!.examples });
+    // The period shown goes with it, so that the draft records the gap's count and period.
+    expect(call.body).toEqual({ key: 'bonus affitto giovani', language: 'it', examples: GAPS[0]!.examples, from: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), to: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
     expect(call.auth).toBe('Bearer tok-sara');
     expect(await gap.getByRole('button', { name: 'Bozza creata' }).isDisabled()).toBe(true);
   });

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { compareKeys, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
+import { DAY_PATTERN, compareKeys, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
 import { GAP_EXAMPLES, type RollupStore } from '../ports';
 
 /** One document per rollup key; `_id` is the JSON array of its parts. */
@@ -108,6 +108,13 @@ export async function mongoRollupStore(db: Db): Promise<RollupStore> {
       await rollups.deleteMany({});
       await gaps.deleteMany({});
       await checkpoints.deleteMany({});
+    },
+    async clearFrom(fromDay) {
+      if (!DAY_PATTERN.test(fromDay)) throw new Error(`clearFrom needs a day YYYY-MM-DD, got ${JSON.stringify(fromDay)}`);
+      // The checkpoint first: should the rest fail, no aggregator resumes sessions over missing counters.
+      await checkpoints.deleteMany({});
+      await rollups.deleteMany({ day: { $gte: fromDay } });
+      await gaps.deleteMany({ day: { $gte: fromDay } });
     },
     async loadCheckpoint() {
       const doc = await checkpoints.findOne({ _id: CHECKPOINT_ID });

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { addExample, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
+import { DAY_PATTERN, addExample, mergeBatch, sumGapDays } from '../../analytics/rollup-batch';
 import type { RollupRow, RollupStore } from '../ports';
 
 const CHECKPOINT_ID = 'aggregator';
@@ -61,6 +61,11 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
     }
     if (checkpoint !== undefined) writeCheckpoint.run(CHECKPOINT_ID, checkpoint);
   });
+  const clearFromDay = db.transaction((fromDay: string) => {
+    db.prepare('DELETE FROM rollups WHERE day >= ?').run(fromDay);
+    db.prepare('DELETE FROM gaps WHERE day >= ?').run(fromDay);
+    db.prepare('DELETE FROM analytics_checkpoint').run();
+  });
   const clearAll = db.transaction(() => {
     db.prepare('DELETE FROM rollups').run();
     db.prepare('DELETE FROM gaps').run();
@@ -90,6 +95,10 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
     },
     async clear() {
       clearAll.immediate();
+    },
+    async clearFrom(fromDay) {
+      if (!DAY_PATTERN.test(fromDay)) throw new Error(`clearFrom needs a day YYYY-MM-DD, got ${JSON.stringify(fromDay)}`);
+      clearFromDay.immediate(fromDay);
     },
     async loadCheckpoint() {
       const row = readCheckpoint.get(CHECKPOINT_ID);
