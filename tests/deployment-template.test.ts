@@ -73,6 +73,8 @@ describe('deployment template', () => {
       expect(config.metricsToken).toBe(SECRETS.metricsToken);
       // App Service's front end is one proxy hop; the widget is embedded by the city portal.
       expect(config.edge).toMatchObject({ trustProxyHops: 1, allowedOrigins: ['https://www.comune.milano.it'] });
+      // Answers' links go through the app's own /go redirect, which counts the clicks.
+      expect(config.publicBaseUrl).toBe(`https://${APP_NAME}.azurewebsites.net`);
     }
   });
 
