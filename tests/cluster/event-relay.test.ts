@@ -4,6 +4,10 @@ import { InProcessCoordinator, InProcessHub } from '../../src/cluster/in-process
 import { createLogger } from '../../src/logger';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+/** Waits for a delivery (2 s at most: a loaded CI machine can take more than one 10 ms settle). */
+async function delivered(check: () => boolean): Promise<void> {
+  for (const started = Date.now(); !check() && Date.now() - started < 2000; ) await settle();
+}
 
 describe('EventRelay', () => {
   const logger = createLogger('silent');
@@ -21,6 +25,8 @@ describe('EventRelay', () => {
     b.on('lifecycle', (e) => onB.push(e));
     a.emit('session', { id: 's1', state: 'connected', operator: 'giulia' });
     a.emit('lifecycle', { state: 'connected' });
+    await delivered(() => onB.length > 0);
+    // A while more, for an echo or a second delivery to show up if there were one.
     await settle();
     expect(onB).toEqual([{ id: 's1', state: 'connected', operator: 'giulia' }]);
     expect(onA).toHaveLength(1);
@@ -38,6 +44,7 @@ describe('EventRelay', () => {
     await coordinator.publish('events', 'not json');
     await coordinator.publish('events', JSON.stringify({ from: 'x', source: 'handoff' }));
     await coordinator.publish('events', JSON.stringify({ from: 'x', source: 'handoff', event: 'queue', args: [] }));
+    await delivered(() => queued > 0);
     await settle();
     expect(queued).toBe(1);
     await relay.stop();

@@ -52,6 +52,8 @@ describeBrowser('the channel figures panel of the dashboard', () => {
     await page.getByLabel('Password').fill('una-password-lunga');
     await page.getByLabel('Password').press('Enter');
     await page.getByRole('heading', { name: 'Il canale giusto' }).waitFor();
+    // The default period is the twelve full months before this one: today's click is in the last 30 days.
+    await page.getByRole('button', { name: 'Ultimi 30 giorni' }).click();
     await page.locator('#channels-fig-total', { hasText: '1' }).waitFor({ timeout: 20_000 });
     const clicks = await page.locator('#channels-fig-clicks tr').allInnerTexts();
     expect(clicks[0]).toMatch(/Carta d.identit[aà].*\ttutte le pagine\t1$/i);
