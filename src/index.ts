@@ -374,6 +374,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   // Clicks on answers' links: stored and counted like turns, but no Prometheus turn (they are none).
   mountLinkRedirect(server.server, {
     runtime: () => runtime.current(),
+    coordinator,
+    trustProxyHops: config.edge.trustProxyHops,
     record: (event) => {
       recorder.record(event);
       aggregator?.observe(event);

@@ -1,5 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { KnowledgeRuntime } from '../bot/runtime';
+import type { Coordinator } from '../cluster/coordinator';
+import { clientAddress } from '../server/client-address';
 import { GO_PATH, OVERVIEW_SEGMENT, answerLinks } from '../knowledge/answer-links';
 import { PORTAL_HOME_PAGE } from '../knowledge/topic-links';
 import type { InteractionEvent } from '../storage/interaction-event';
@@ -18,8 +20,14 @@ const CHANNELS: ReadonlySet<string> = new Set(['directline', 'webchat', 'faceboo
  */
 const NOT_A_CITIZEN = /bot|crawl|spider|preview|facebookexternalhit|facebot|whatsapp|slurp|embedly|quora link|pinterest|vkshare|w3c_validator|headless/i;
 
+/** Clicks counted per client address and minute: a citizen opens a few links; a script opening thousands adds rows, not information. */
+export const COUNTED_CLICKS_PER_MINUTE = 30;
+
 export interface LinkRedirectDependencies {
   readonly runtime: () => KnowledgeRuntime;
+  /** Shares the per-address window of counted clicks across instances. */
+  readonly coordinator: Coordinator;
+  readonly trustProxyHops: number;
   /** Where the click events go (the recorder and the aggregator: src/index.ts). */
   readonly record: (event: InteractionEvent) => void;
   readonly now?: () => Date;
@@ -32,7 +40,8 @@ export interface LinkRedirectDependencies {
  * topic, facet or index gets a 404 page that sends the citizen to the portal, so the route is no
  * open redirect. Nothing about the citizen is read or stored: no cookie is set, the URL holds no
  * personal data, and the event has no conversation. HEAD, prefetches and link-preview fetchers
- * are redirected without counting.
+ * are redirected without counting, and so are clicks past {@link COUNTED_CLICKS_PER_MINUTE} from
+ * one address (a public route must not let a script write events without bound).
  *
  * @example
  * mountLinkRedirect(server, { runtime: () => holder.current(), record: (e) => { recorder.record(e); aggregator.observe(e); } });
@@ -52,7 +61,13 @@ export function mountLinkRedirect(server: Server, deps: LinkRedirectDependencies
     if (!topic || !target) return notFound(res);
     const agent = req.headers['user-agent'];
     const prefetch = /prefetch|prerender/i.test(`${req.headers.purpose ?? ''} ${req.headers['sec-purpose'] ?? ''}`);
-    if (counted && !prefetch && !(typeof agent === 'string' && NOT_A_CITIZEN.test(agent))) {
+    // Over the limit the citizen is still redirected; the click is only not counted (nor stored).
+    if (
+      counted &&
+      !prefetch &&
+      !(typeof agent === 'string' && NOT_A_CITIZEN.test(agent)) &&
+      (await deps.coordinator.consume(`go:${clientAddress(req, deps.trustProxyHops)}`, COUNTED_CLICKS_PER_MINUTE, 60_000).catch(() => ({ allowed: false }))).allowed
+    ) {
       const ch = query.get('ch') ?? '';
       const lang = query.get('lang');
       deps.record(

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { COUNTED_CLICKS_PER_MINUTE } from '../../src/analytics/link-redirect';
 import { romeDay } from '../../src/analytics/rome-day';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
@@ -87,11 +88,14 @@ describe('answer links go through /go, which counts clicks and redirects only wh
     expect([long.status, long.headers.get('location')]).toEqual([404, null]);
   });
 
-  test('link previews, prefetches and HEAD are redirected but not counted; the figures count clicks per topic, facet and channel', async () => {
+  test('link previews, prefetches, HEAD and clicks past the per-address limit are redirected but not counted; the figures count clicks per topic, facet and channel', async () => {
     await go('/go/carta-identita/overview?to=0&ch=messenger&lang=it', { headers: { 'user-agent': 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)' } });
     await go('/go/carta-identita/overview?to=0&ch=messenger&lang=it', { headers: { 'sec-purpose': 'prefetch' } });
     expect((await go('/go/carta-identita/overview?to=0&ch=messenger', { method: 'HEAD' })).status).toBe(302);
     await go('/go/carta-identita/overview?to=0&ch=made-up-channel&lang=xx');
+    // One address clicking on and on: every click is redirected, 30 a minute are counted (3 so far).
+    const flood = await Promise.all(Array.from({ length: 40 }, () => go('/go/carta-identita/overview?to=0&ch=webchat&lang=it')));
+    expect(flood.every((r) => r.status === 302 && r.headers.get('location') !== null)).toBe(true);
     await dialogo!.stop();
     dialogo = undefined;
     const backend = openSqliteBackend(dataDir);
@@ -100,12 +104,13 @@ describe('answer links go through /go, which counts clicks and redirects only wh
       const rows = (await backend.rollups.range(today, today)).filter((r) => r.counters.clicks);
       const clicks = Object.fromEntries(rows.map((r) => [`${r.key.channel}/${r.key.language}`, r.counters]));
       // Counted: the answer's link (test), the overview in English (directline), the made-up channel as "other".
-      expect(Object.keys(clicks).sort()).toEqual(['directline/en', 'other/it', 'test/it']);
+      expect(Object.keys(clicks).sort()).toEqual(['directline/en', 'other/it', 'test/it', 'webchat/it']);
+      expect(clicks['webchat/it']).toEqual({ clicks: COUNTED_CLICKS_PER_MINUTE - 3, clicks_overview: COUNTED_CLICKS_PER_MINUTE - 3 });
       expect(clicks['directline/en']).toEqual({ clicks: 1, clicks_overview: 1 });
       expect(clicks['other/it']).toEqual({ clicks: 1, clicks_overview: 1 });
       expect(rows.every((r) => r.key.topicId === 'carta-identita')).toBe(true);
       const stored = (await backend.events.query({})).filter((e) => e.activityType === 'link');
-      expect(stored).toHaveLength(3);
+      expect(stored).toHaveLength(COUNTED_CLICKS_PER_MINUTE);
       expect(stored.every((e) => e.conversationId === 'link-click' && e.text === null)).toBe(true);
     } finally {
       await backend.close();
