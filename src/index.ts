@@ -371,17 +371,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     logger,
     refresh: refreshRollups,
   });
-  // Clicks on answers' links: stored and counted like turns, but no Prometheus turn (they are none).
-  mountLinkRedirect(server.server, {
-    runtime: () => runtime.current(),
-    coordinator,
-    trustProxyHops: config.edge.trustProxyHops,
-    record: (event) => {
-      recorder.record(event);
-      aggregator?.observe(event);
-    },
-    now,
-  });
+  mountLinkRedirect(server.server, { runtime: () => runtime.current(), coordinator, trustProxyHops: config.edge.trustProxyHops, record: (event) => events.record(event), now });
   mountCommunicationsApi(server.server, {
     accounts: operators,
     tokens: operatorTokens,

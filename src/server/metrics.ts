@@ -21,6 +21,7 @@ export interface MetricSources {
 export class DialogoMetrics {
   readonly registry = new Registry();
   private readonly turns: Counter<'channel' | 'outcome'>;
+  private readonly clicks: Counter<'channel'>;
   private readonly handoffs: Counter<'channel' | 'state'>;
   private readonly feedback: Counter<'rating'>;
   private readonly recognizerSeconds: Histogram<'recognizer'>;
@@ -28,6 +29,7 @@ export class DialogoMetrics {
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'dialogo_' });
     this.turns = new Counter({ name: 'dialogo_turns_total', help: 'Citizen turns by channel and by what the bot did', labelNames: ['channel', 'outcome'], registers: [this.registry] });
+    this.clicks = new Counter({ name: 'dialogo_link_clicks_total', help: "Citizens' clicks on the links of answers (through /go), by channel", labelNames: ['channel'], registers: [this.registry] });
     this.handoffs = new Counter({ name: 'dialogo_handoff_steps_total', help: 'Handoff sessions entering a state (queued, connected, closed, abandoned, ticket)', labelNames: ['channel', 'state'], registers: [this.registry] });
     this.feedback = new Counter({ name: 'dialogo_feedback_total', help: 'Ratings of answers', labelNames: ['rating'], registers: [this.registry] });
     this.recognizerSeconds = new Histogram({
@@ -42,8 +44,12 @@ export class DialogoMetrics {
     new Gauge({ name: 'dialogo_operators_online', help: 'Operators with the console open', registers: [this.registry], collect() { this.set(sources.operatorsOnline()); } });
   }
 
-  /** Counts one interaction event (a citizen turn or a handoff step). */
+  /** Counts one interaction event (a citizen turn, a handoff step, or a click on an answer's link: no turn). */
   observe(event: InteractionEvent): void {
+    if (event.activityType === 'link') {
+      this.clicks.inc({ channel: event.channel });
+      return;
+    }
     if (event.activityType === 'handoff') {
       if (event.handoff) this.handoffs.inc({ channel: event.channel, state: event.handoff.state });
       return;

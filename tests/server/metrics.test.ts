@@ -45,6 +45,8 @@ describe('GET /metrics (Prometheus)', () => {
     await citizen.say('sì');
     await citizen.say('domanda sulla TARI');
     await citizen.say('acconsento');
+    // A click on an answer's link is counted apart, never as a turn.
+    expect((await fetch(`http://127.0.0.1:${dialogo.port}/go/carta-identita/overview?to=0&ch=webchat&lang=it`, { redirect: 'manual' })).status).toBe(302);
     const response = await scrape(TOKEN);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
@@ -55,6 +57,8 @@ describe('GET /metrics (Prometheus)', () => {
     expect(sample(text, 'dialogo_handoff_queue_length')).toBe(1);
     expect(sample(text, 'dialogo_handoff_steps_total', { channel: 'directline', state: 'queued' })).toBe(1);
     expect(sample(text, 'dialogo_operators_online')).toBe(1);
+    expect(sample(text, 'dialogo_link_clicks_total', { channel: 'webchat' })).toBe(1);
+    expect(sample(text, 'dialogo_turns_total', { channel: 'webchat' })).toBe(0);
     expect(text).toContain('dialogo_process_cpu_seconds_total');
   });
 });
