@@ -3,11 +3,11 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import type { Logger } from '../logger';
-import { bearerIdentity } from '../operators/operator-auth';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
+import { daySchema, periodOf, supervisorOnly } from './analytics-request';
 import { summaryCsv } from './csv';
 import { romeDay } from './rome-day';
 import { writeDraftFaq, type DraftGap } from './draft-faq';
@@ -17,26 +17,14 @@ import { monthlyCsv, monthlyXlsx } from './monthly-export';
 import { summarize, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
-/** Longest period one summary covers. */
-const MAX_DAYS = 3 * 366;
-// V8 parses 2026-02-30 as 2 March: a real date is one that reads back the same.
-const isRealDay = (d: string) => {
-  const ms = Date.parse(`${d}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
-};
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');
-const periodSchema = z
-  .object({ from: day, to: day })
-  .refine((p) => p.from <= p.to, 'from must not be after to')
-  .refine((p) => (Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / 86_400_000 < MAX_DAYS, `the period may cover at most ${MAX_DAYS} days`);
 const draftSchema = z
   .object({
     key: z.string().trim().min(1).max(200),
     language: z.enum(['it', 'en']),
     examples: z.array(z.string().max(300)).max(5).optional(),
     /** The dashboard's period: the draft then records the gap's count and variants in it, from the rollups. */
-    from: day.optional(),
-    to: day.optional(),
+    from: daySchema.optional(),
+    to: daySchema.optional(),
   })
   .refine((d) => (d.from === undefined) === (d.to === undefined), 'from and to go together')
   .refine((d) => d.from === undefined || d.to === undefined || d.from <= d.to, 'from must not be after to')
@@ -69,27 +57,12 @@ export interface AnalyticsRouteDependencies {
  * mountAnalyticsApi(server, { rollups: backend.rollups, accounts, tokens, runtime, knowledgeBaseDir, logger, refresh });
  */
 export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependencies): void {
-  const supervisor = async (req: Request, res: Response): Promise<boolean> => {
-    const who = await bearerIdentity(req, deps.tokens, deps.accounts);
-    if (!who) {
-      sendError(res, 'OPERATOR_TOKEN_INVALID');
-      return false;
-    }
-    if (who.role !== 'supervisor') {
-      sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
-      return false;
-    }
-    return true;
-  };
+  const supervisor = (req: Request, res: Response) => supervisorOnly(req, res, deps);
 
   const summaryFor = async (req: Request, res: Response): Promise<AnalyticsSummary | undefined> => {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    const parsed = periodSchema.safeParse({ from: query.get('from') ?? '', to: query.get('to') ?? '' });
-    if (!parsed.success) {
-      sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'period'}: ${i.message}`));
-      return undefined;
-    }
-    const { from, to } = parsed.data;
+    const period = periodOf(req, res);
+    if (!period) return undefined;
+    const { from, to } = period;
     await deps.refresh();
     // The table's year to date starts on 1 January, maybe before the period.
     const yearStart = `${to.slice(0, 4)}-01-01`;
