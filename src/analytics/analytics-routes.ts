@@ -14,7 +14,7 @@ import { writeDraftFaq, type DraftGap } from './draft-faq';
 import { groupGaps } from './gap-groups';
 import { liveFigures, type LiveHandoffView } from './live';
 import { monthlyCsv, monthlyXlsx } from './monthly-export';
-import { summarize, type AnalyticsSummary } from './summary';
+import { dailyFigures, summarize, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
 const draftSchema = z
@@ -87,11 +87,15 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
   server.get(`${ANALYTICS_API}/export.csv`, async (req: Request, res: Response) => {
     try {
       if (!(await supervisor(req, res))) return;
-      const summary = await summaryFor(req, res);
-      if (!summary) return;
+      const period = periodOf(req, res);
+      if (!period) return;
+      const { from, to } = period;
+      // The daily CSV needs the period's rows only: not the year to date, last year or the gaps.
+      await deps.refresh();
+      const byDay = dailyFigures(await deps.rollups.range(from, to), from, to);
       res.header('content-type', 'text/csv; charset=utf-8');
-      res.header('content-disposition', `attachment; filename="dialogo-${summary.from}-${summary.to}.csv"`);
-      res.sendRaw(200, summaryCsv(summary));
+      res.header('content-disposition', `attachment; filename="dialogo-${from}-${to}.csv"`);
+      res.sendRaw(200, summaryCsv({ byDay }));
     } catch (error) {
       deps.logger.error({ err: error }, 'analytics export failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');
