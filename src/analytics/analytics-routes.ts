@@ -42,6 +42,8 @@ export interface AnalyticsRouteDependencies {
   readonly now?: () => Date;
   /** The queue and the operators for `GET /api/analytics/live`; without it they read null. */
   readonly handoff?: LiveHandoffView;
+  /** Open conversations begun on a day, from this process's aggregator (absent in cluster mode: see liveFigures). */
+  readonly openBeganOn?: (day: string) => number;
 }
 
 /**
@@ -127,7 +129,7 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
       if (!(await supervisor(req, res))) return;
       await deps.refresh();
       res.header('cache-control', 'no-store');
-      res.send(200, await liveFigures({ rollups: deps.rollups, handoff: deps.handoff, now: deps.now ?? (() => new Date()) }));
+      res.send(200, await liveFigures({ rollups: deps.rollups, handoff: deps.handoff, openBeganOn: deps.openBeganOn, now: deps.now ?? (() => new Date()) }));
     } catch (error) {
       deps.logger.error({ err: error }, 'live analytics failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');

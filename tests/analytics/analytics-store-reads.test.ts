@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { CloudAdapter } from 'botbuilder';
 import { mountAnalyticsApi } from '../../src/analytics/analytics-routes';
+import { liveFigures } from '../../src/analytics/live';
 import { createLogger } from '../../src/logger';
 import { OperatorAccounts } from '../../src/operators/operator-accounts';
 import { OperatorTokens } from '../../src/operators/operator-tokens';
@@ -56,6 +57,8 @@ describe('analytics routes: store reads', () => {
       logger: createLogger('silent'),
       refresh: async () => undefined,
       now: () => new Date('2026-12-05T10:00:00Z'),
+      // This process's aggregator: two conversations of today still open.
+      openBeganOn: (day) => (day === '2026-12-05' ? 2 : 0),
     });
     await new Promise<void>((resolve) => dialogo.server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(dialogo.server.address() as AddressInfo).port}`;
@@ -74,5 +77,25 @@ describe('analytics routes: store reads', () => {
     expect(lines).toHaveLength(1 + 16);
     expect(lines.find((l) => l.startsWith('2026-11-20,'))?.split(',')[1]).toBe('3');
     expect(reads).toEqual(['range 2026-11-15 2026-11-30']);
+  });
+
+  test('live counts the conversations in progress from the aggregator in memory, without reading its checkpoint back', async () => {
+    await backend.rollups.apply({ increments: [{ key: { day: '2026-12-05', channel: 'directline', language: 'it', topicId: null }, counters: { conversations: 5 } }], gaps: [], checkpoint: { sessions: [] } });
+    reads.length = 0;
+    const response = await fetch(`${base}/api/analytics/live`, { headers: { authorization: `Bearer ${supervisor}` } });
+    expect(response.status).toBe(200);
+    const live = (await response.json()) as { day: string; today: { conversations: number; inProgress: number; ended: number } };
+    expect(live.day).toBe('2026-12-05');
+    expect(live.today).toMatchObject({ conversations: 7, inProgress: 2, ended: 5 });
+    expect(reads).toEqual(['range 2026-12-05 2026-12-05']);
+  });
+
+  test('live in cluster mode (no aggregator here): the conversations in progress come from the checkpoint the elected instance writes', async () => {
+    const at = Date.parse('2026-12-05T09:00:00Z');
+    const rollups = { range: async () => [], loadCheckpoint: async () => ({ sessions: [{ first: at }, { first: at - 86_400_000 }, { first: at, extra: 'grown field' }] }) };
+    const live = await liveFigures({ rollups, now: () => new Date('2026-12-05T10:00:00Z') });
+    expect(live.today).toMatchObject({ conversations: 2, inProgress: 2, ended: 0 });
+    const unreadable = await liveFigures({ rollups: { ...rollups, loadCheckpoint: async () => ({ sessions: 'no' }) }, now: () => new Date('2026-12-05T10:00:00Z') });
+    expect(unreadable.today.inProgress).toBe(0);
   });
 });
