@@ -14,6 +14,7 @@ import { writeDraftFaq, type DraftGap } from './draft-faq';
 import { groupGaps } from './gap-groups';
 import { liveFigures, type LiveHandoffView } from './live';
 import { monthlyCsv, monthlyXlsx } from './monthly-export';
+import { monthlyTable } from './monthly-table';
 import { dailyFigures, summarize, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
@@ -29,6 +30,9 @@ const draftSchema = z
   .refine((d) => (d.from === undefined) === (d.to === undefined), 'from and to go together')
   .refine((d) => d.from === undefined || d.to === undefined || d.from <= d.to, 'from must not be after to')
   .refine((d) => d.from !== undefined || (d.examples?.length ?? 0) > 0, 'without a period, give at least one example');
+
+/** What the monthly exports print: the period and its table. */
+type MonthlyTableExport = Pick<AnalyticsSummary, 'from' | 'to' | 'monthly' | 'monthlyTotal' | 'yearToDate'>;
 
 export interface AnalyticsRouteDependencies {
   readonly rollups: RollupStore;
@@ -61,18 +65,24 @@ export interface AnalyticsRouteDependencies {
 export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependencies): void {
   const supervisor = (req: Request, res: Response) => supervisorOnly(req, res, deps);
 
+  const today = () => romeDay((deps.now ?? (() => new Date()))().getTime());
+  // The monthly table's year to date starts on 1 January, maybe before the period: one read from
+  // the earlier of the two serves both, and the same days of last year one more.
+  const tableRows = async ({ from, to }: { from: string; to: string }) => {
+    const yearStart = `${to.slice(0, 4)}-01-01`;
+    const earliest = yearStart < from ? yearStart : from;
+    const [rows, previousYearRows] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to))]);
+    return { rows, previousYearRows };
+  };
+
   const summaryFor = async (req: Request, res: Response): Promise<AnalyticsSummary | undefined> => {
     const period = periodOf(req, res);
     if (!period) return undefined;
     const { from, to } = period;
     await deps.refresh();
-    // The table's year to date starts on 1 January, maybe before the period.
-    const yearStart = `${to.slice(0, 4)}-01-01`;
-    const earliest = yearStart < from ? yearStart : from;
-    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to)), deps.rollups.gaps(from, to)]);
+    const [{ rows, previousYearRows }, gaps] = await Promise.all([tableRows(period), deps.rollups.gaps(from, to)]);
     const kb = deps.runtime().kb;
-    const today = romeDay((deps.now ?? (() => new Date()))().getTime());
-    return summarize(rows, gaps, { from, to, previousYearRows, today, topicTitle: (id) => kb.title(id, 'it') ?? null });
+    return summarize(rows, gaps, { from, to, previousYearRows, today: today(), topicTitle: (id) => kb.title(id, 'it') ?? null });
   };
 
   server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {
@@ -104,24 +114,28 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
     }
   });
 
-  // The monthly 020202 table as the dashboard shows it, for Excel (Italian dialect) and as a workbook.
-  const monthlyExport = (extension: 'csv' | 'xlsx', type: string, body: (summary: AnalyticsSummary, today: string) => Buffer | Promise<Buffer>) =>
+  // The monthly 020202 table as the dashboard shows it, for Excel (Italian dialect) and as a
+  // workbook: the table only (no gaps, topics or days to read or sum).
+  const monthlyExport = (extension: 'csv' | 'xlsx', type: string, body: (table: MonthlyTableExport, today: string) => Buffer | Promise<Buffer>) =>
     server.get(`${ANALYTICS_API}/monthly.${extension}`, async (req: Request, res: Response) => {
       try {
         if (!(await supervisor(req, res))) return;
-        const summary = await summaryFor(req, res);
-        if (!summary) return;
-        const file = await body(summary, romeDay((deps.now ?? (() => new Date()))().getTime()));
+        const period = periodOf(req, res);
+        if (!period) return;
+        await deps.refresh();
+        const { rows, previousYearRows } = await tableRows(period);
+        const day = today();
+        const file = await body({ ...period, ...monthlyTable(rows, { ...period, previousYearRows, today: day }) }, day);
         res.header('content-type', type);
-        res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${summary.from}-${summary.to}.${extension}"`);
+        res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${period.from}-${period.to}.${extension}"`);
         res.sendRaw(200, file);
       } catch (error) {
         deps.logger.error({ err: error }, 'monthly table export failed');
         if (!res.headersSent) sendError(res, 'INTERNAL');
       }
     });
-  monthlyExport('csv', 'text/csv; charset=utf-8', (summary) => monthlyCsv(summary));
-  monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (summary, today) => monthlyXlsx(summary, today));
+  monthlyExport('csv', 'text/csv; charset=utf-8', (table) => monthlyCsv(table));
+  monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (table, day) => monthlyXlsx(table, day));
 
   // What is happening now, polled by the dashboard's live section.
   server.get(`${ANALYTICS_API}/live`, async (req: Request, res: Response) => {

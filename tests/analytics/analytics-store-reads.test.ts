@@ -79,6 +79,17 @@ describe('analytics routes: store reads', () => {
     expect(reads).toEqual(['range 2026-11-15 2026-11-30']);
   });
 
+  test('the monthly table exports read the year to date and last year once each, not the gaps nor the knowledge base', async () => {
+    for (const extension of ['csv', 'xlsx']) {
+      reads.length = 0;
+      const response = await fetch(`${base}/api/analytics/monthly.${extension}?from=2026-11-15&to=2026-11-30`, { headers: { authorization: `Bearer ${supervisor}` } });
+      expect([extension, response.status]).toEqual([extension, 200]);
+      expect(reads.sort()).toEqual(['range 2025-01-01 2025-11-30', 'range 2026-01-01 2026-11-30']);
+    }
+    const csv = await (await fetch(`${base}/api/analytics/monthly.csv?from=2026-11-15&to=2026-11-30`, { headers: { authorization: `Bearer ${supervisor}` } })).text();
+    expect(csv.split('\r\n').find((l) => l.startsWith('Da inizio anno'))?.split(';')[1]).toBe('2'); // Entrate: the engaged conversations
+  });
+
   test('live counts the conversations in progress from the aggregator in memory, without reading its checkpoint back', async () => {
     await backend.rollups.apply({ increments: [{ key: { day: '2026-12-05', channel: 'directline', language: 'it', topicId: null }, counters: { conversations: 5 } }], gaps: [], checkpoint: { sessions: [] } });
     reads.length = 0;
