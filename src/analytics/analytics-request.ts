@@ -19,10 +19,15 @@ const isRealDay = (d: string) => {
 /** A real calendar day `YYYY-MM-DD` (30 February is refused, not rolled over). */
 export const daySchema = z.string().regex(DAY_PATTERN, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');
 
+/** Whether the days `from` to `to` (real days, from not after to) are at most {@link MAX_PERIOD_DAYS}. */
+export const withinMaxPeriod = (from: string, to: string): boolean => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 < MAX_PERIOD_DAYS;
+/** The message of a period over {@link MAX_PERIOD_DAYS}. */
+export const TOO_LONG = `the period may cover at most ${MAX_PERIOD_DAYS} days`;
+
 const periodSchema = z
   .object({ from: daySchema, to: daySchema })
   .refine((p) => p.from <= p.to, 'from must not be after to')
-  .refine((p) => (Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / 86_400_000 < MAX_PERIOD_DAYS, `the period may cover at most ${MAX_PERIOD_DAYS} days`);
+  .refine((p) => withinMaxPeriod(p.from, p.to), TOO_LONG);
 
 /**
  * The operator behind the request when a supervisor; otherwise the catalogued error is sent
