@@ -8,7 +8,7 @@ import { sendError } from '../server/http-errors';
 import { DAY_PATTERN } from './rollup-batch';
 
 /** Longest period one analytics request covers. */
-export const MAX_PERIOD_DAYS = 3 * 366;
+const MAX_PERIOD_DAYS = 3 * 366;
 
 // V8 parses 2026-02-30 as 2 March: a real date is one that reads back the same.
 const isRealDay = (d: string) => {
