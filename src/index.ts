@@ -350,6 +350,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     refresh: refreshRollups,
     now,
     handoff,
+    openBeganOn: aggregator ? (day) => aggregator.openBeganOn(day) : undefined,
   });
   const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: config.knowledgeBaseDir, logger, now, refresh: refreshRollups });
   mountForecastApi(server.server, { forecast, accounts: operators, tokens: operatorTokens, logger });

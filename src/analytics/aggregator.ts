@@ -146,6 +146,13 @@ export class AnalyticsAggregator {
     return this.sessions.size;
   }
 
+  /** How many open sessions began on the Europe/Rome day `day` (the live view's conversations in progress). */
+  openBeganOn(day: string): number {
+    let count = 0;
+    for (const session of this.sessions.values()) if (romeDay(session.first) === day) count += 1;
+    return count;
+  }
+
   /** Loads the open sessions of the last checkpoint and, with an interval, starts the timer. */
   async start(): Promise<void> {
     const stored = await this.store.loadCheckpoint();

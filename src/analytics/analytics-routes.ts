@@ -3,44 +3,37 @@ import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import type { Logger } from '../logger';
-import { bearerIdentity } from '../operators/operator-auth';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
+import { TOO_LONG, daySchema, periodOf, supervisorOnly, withinMaxPeriod } from './analytics-request';
 import { summaryCsv } from './csv';
 import { romeDay } from './rome-day';
 import { writeDraftFaq, type DraftGap } from './draft-faq';
 import { groupGaps } from './gap-groups';
 import { liveFigures, type LiveHandoffView } from './live';
 import { monthlyCsv, monthlyXlsx } from './monthly-export';
-import { summarize, type AnalyticsSummary } from './summary';
+import { monthlyTable } from './monthly-table';
+import { dailyFigures, summarize, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
-/** Longest period one summary covers. */
-const MAX_DAYS = 3 * 366;
-// V8 parses 2026-02-30 as 2 March: a real date is one that reads back the same.
-const isRealDay = (d: string) => {
-  const ms = Date.parse(`${d}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
-};
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');
-const periodSchema = z
-  .object({ from: day, to: day })
-  .refine((p) => p.from <= p.to, 'from must not be after to')
-  .refine((p) => (Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / 86_400_000 < MAX_DAYS, `the period may cover at most ${MAX_DAYS} days`);
 const draftSchema = z
   .object({
     key: z.string().trim().min(1).max(200),
     language: z.enum(['it', 'en']),
     examples: z.array(z.string().max(300)).max(5).optional(),
     /** The dashboard's period: the draft then records the gap's count and variants in it, from the rollups. */
-    from: day.optional(),
-    to: day.optional(),
+    from: daySchema.optional(),
+    to: daySchema.optional(),
   })
   .refine((d) => (d.from === undefined) === (d.to === undefined), 'from and to go together')
   .refine((d) => d.from === undefined || d.to === undefined || d.from <= d.to, 'from must not be after to')
+  .refine((d) => d.from === undefined || d.to === undefined || withinMaxPeriod(d.from, d.to), TOO_LONG)
   .refine((d) => d.from !== undefined || (d.examples?.length ?? 0) > 0, 'without a period, give at least one example');
+
+/** What the monthly exports print: the period and its table. */
+type MonthlyTableExport = Pick<AnalyticsSummary, 'from' | 'to' | 'monthly' | 'monthlyTotal' | 'yearToDate'>;
 
 export interface AnalyticsRouteDependencies {
   readonly rollups: RollupStore;
@@ -54,6 +47,8 @@ export interface AnalyticsRouteDependencies {
   readonly now?: () => Date;
   /** The queue and the operators for `GET /api/analytics/live`; without it they read null. */
   readonly handoff?: LiveHandoffView;
+  /** Open conversations begun on a day, from this process's aggregator (absent in cluster mode: see liveFigures). */
+  readonly openBeganOn?: (day: string) => number;
 }
 
 /**
@@ -69,35 +64,26 @@ export interface AnalyticsRouteDependencies {
  * mountAnalyticsApi(server, { rollups: backend.rollups, accounts, tokens, runtime, knowledgeBaseDir, logger, refresh });
  */
 export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependencies): void {
-  const supervisor = async (req: Request, res: Response): Promise<boolean> => {
-    const who = await bearerIdentity(req, deps.tokens, deps.accounts);
-    if (!who) {
-      sendError(res, 'OPERATOR_TOKEN_INVALID');
-      return false;
-    }
-    if (who.role !== 'supervisor') {
-      sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
-      return false;
-    }
-    return true;
+  const supervisor = (req: Request, res: Response) => supervisorOnly(req, res, deps);
+
+  const today = () => romeDay((deps.now ?? (() => new Date()))().getTime());
+  // The monthly table's year to date starts on 1 January, maybe before the period: one read from
+  // the earlier of the two serves both, and the same days of last year one more.
+  const tableRows = async ({ from, to }: { from: string; to: string }) => {
+    const yearStart = `${to.slice(0, 4)}-01-01`;
+    const earliest = yearStart < from ? yearStart : from;
+    const [rows, previousYearRows] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to))]);
+    return { rows, previousYearRows };
   };
 
   const summaryFor = async (req: Request, res: Response): Promise<AnalyticsSummary | undefined> => {
-    const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-    const parsed = periodSchema.safeParse({ from: query.get('from') ?? '', to: query.get('to') ?? '' });
-    if (!parsed.success) {
-      sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'period'}: ${i.message}`));
-      return undefined;
-    }
-    const { from, to } = parsed.data;
+    const period = periodOf(req, res);
+    if (!period) return undefined;
+    const { from, to } = period;
     await deps.refresh();
-    // The table's year to date starts on 1 January, maybe before the period.
-    const yearStart = `${to.slice(0, 4)}-01-01`;
-    const earliest = yearStart < from ? yearStart : from;
-    const [rows, previousYearRows, gaps] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to)), deps.rollups.gaps(from, to)]);
+    const [{ rows, previousYearRows }, gaps] = await Promise.all([tableRows(period), deps.rollups.gaps(from, to)]);
     const kb = deps.runtime().kb;
-    const today = romeDay((deps.now ?? (() => new Date()))().getTime());
-    return summarize(rows, gaps, { from, to, previousYearRows, today, topicTitle: (id) => kb.title(id, 'it') ?? null });
+    return summarize(rows, gaps, { from, to, previousYearRows, today: today(), topicTitle: (id) => kb.title(id, 'it') ?? null });
   };
 
   server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {
@@ -114,35 +100,43 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
   server.get(`${ANALYTICS_API}/export.csv`, async (req: Request, res: Response) => {
     try {
       if (!(await supervisor(req, res))) return;
-      const summary = await summaryFor(req, res);
-      if (!summary) return;
+      const period = periodOf(req, res);
+      if (!period) return;
+      const { from, to } = period;
+      // The daily CSV needs the period's rows only: not the year to date, last year or the gaps.
+      await deps.refresh();
+      const byDay = dailyFigures(await deps.rollups.range(from, to), from, to);
       res.header('content-type', 'text/csv; charset=utf-8');
-      res.header('content-disposition', `attachment; filename="dialogo-${summary.from}-${summary.to}.csv"`);
-      res.sendRaw(200, summaryCsv(summary));
+      res.header('content-disposition', `attachment; filename="dialogo-${from}-${to}.csv"`);
+      res.sendRaw(200, summaryCsv({ byDay }));
     } catch (error) {
       deps.logger.error({ err: error }, 'analytics export failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');
     }
   });
 
-  // The monthly 020202 table as the dashboard shows it, for Excel (Italian dialect) and as a workbook.
-  const monthlyExport = (extension: 'csv' | 'xlsx', type: string, body: (summary: AnalyticsSummary, today: string) => Buffer | Promise<Buffer>) =>
+  // The monthly 020202 table as the dashboard shows it, for Excel (Italian dialect) and as a
+  // workbook: the table only (no gaps, topics or days to read or sum).
+  const monthlyExport = (extension: 'csv' | 'xlsx', type: string, body: (table: MonthlyTableExport, today: string) => Buffer | Promise<Buffer>) =>
     server.get(`${ANALYTICS_API}/monthly.${extension}`, async (req: Request, res: Response) => {
       try {
         if (!(await supervisor(req, res))) return;
-        const summary = await summaryFor(req, res);
-        if (!summary) return;
-        const file = await body(summary, romeDay((deps.now ?? (() => new Date()))().getTime()));
+        const period = periodOf(req, res);
+        if (!period) return;
+        await deps.refresh();
+        const { rows, previousYearRows } = await tableRows(period);
+        const day = today();
+        const file = await body({ ...period, ...monthlyTable(rows, { ...period, previousYearRows, today: day }) }, day);
         res.header('content-type', type);
-        res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${summary.from}-${summary.to}.${extension}"`);
+        res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${period.from}-${period.to}.${extension}"`);
         res.sendRaw(200, file);
       } catch (error) {
         deps.logger.error({ err: error }, 'monthly table export failed');
         if (!res.headersSent) sendError(res, 'INTERNAL');
       }
     });
-  monthlyExport('csv', 'text/csv; charset=utf-8', (summary) => monthlyCsv(summary));
-  monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (summary, today) => monthlyXlsx(summary, today));
+  monthlyExport('csv', 'text/csv; charset=utf-8', (table) => monthlyCsv(table));
+  monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (table, day) => monthlyXlsx(table, day));
 
   // What is happening now, polled by the dashboard's live section.
   server.get(`${ANALYTICS_API}/live`, async (req: Request, res: Response) => {
@@ -150,7 +144,7 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
       if (!(await supervisor(req, res))) return;
       await deps.refresh();
       res.header('cache-control', 'no-store');
-      res.send(200, await liveFigures({ rollups: deps.rollups, handoff: deps.handoff, now: deps.now ?? (() => new Date()) }));
+      res.send(200, await liveFigures({ rollups: deps.rollups, handoff: deps.handoff, openBeganOn: deps.openBeganOn, now: deps.now ?? (() => new Date()) }));
     } catch (error) {
       deps.logger.error({ err: error }, 'live analytics failed');
       if (!res.headersSent) sendError(res, 'INTERNAL');

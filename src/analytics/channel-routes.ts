@@ -1,28 +1,15 @@
 import type { Request, Response, Server } from 'restify';
-import { z } from 'zod';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import type { Logger } from '../logger';
-import { bearerIdentity } from '../operators/operator-auth';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
+import { periodOf, supervisorOnly } from './analytics-request';
 import { channelFigures, type ChannelFigures } from './channel-figures';
 
 /** The route of the channel figures. */
 export const CHANNELS_API = '/api/analytics/channels';
-/** Longest period one request covers, as for the summary. */
-const MAX_DAYS = 3 * 366;
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((d) => {
-    // Date.parse rolls 30 February over to 2 March: a real date formats back to itself.
-    const ms = Date.parse(`${d}T00:00:00Z`);
-    return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
-  }, 'is not a real date');
-const periodSchema = z
-  .object({ from: day, to: day })
-  .refine((p) => p.from <= p.to, 'from must not be after to')
-  .refine((p) => (Date.parse(`${p.to}T00:00:00Z`) - Date.parse(`${p.from}T00:00:00Z`)) / 86_400_000 < MAX_DAYS, `the period may cover at most ${MAX_DAYS} days`);
-
 export interface ChannelRouteDependencies {
   readonly rollups: RollupStore;
   readonly accounts: OperatorAccounts;
@@ -49,13 +36,10 @@ export type ChannelFiguresView = Omit<ChannelFigures, 'operators'> & { operators
 export function mountChannelFigures(server: Server, deps: ChannelRouteDependencies): void {
   server.get(CHANNELS_API, async (req: Request, res: Response) => {
     try {
-      const who = await bearerIdentity(req, deps.tokens, deps.accounts);
-      if (!who) return sendError(res, 'OPERATOR_TOKEN_INVALID');
-      if (who.role !== 'supervisor') return sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
-      const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
-      const parsed = periodSchema.safeParse({ from: query.get('from') ?? '', to: query.get('to') ?? '' });
-      if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'period'}: ${i.message}`));
-      const { from, to } = parsed.data;
+      if (!(await supervisorOnly(req, res, deps))) return;
+      const period = periodOf(req, res);
+      if (!period) return;
+      const { from, to } = period;
       await deps.refresh();
       const kb = deps.runtime().kb;
       const figures = channelFigures(await deps.rollups.range(from, to), {

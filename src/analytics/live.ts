@@ -16,6 +16,12 @@ export interface LiveHandoffView {
 
 export interface LiveSources {
   readonly rollups: Pick<RollupStore, 'range' | 'loadCheckpoint'>;
+  /**
+   * Open conversations begun on a day, when this process counts them itself (its own
+   * aggregator): then the checkpoint is not read back from the store. Absent (cluster mode, where
+   * the elected instance counts), the checkpoint is read.
+   */
+  readonly openBeganOn?: (day: string) => number;
   /** Absent when no handoff core runs: the queue and operators read null. */
   readonly handoff?: LiveHandoffView;
   readonly now: () => Date;
@@ -56,8 +62,8 @@ const openSessionsSchema = z.object({ sessions: z.array(z.object({ first: z.numb
 
 /**
  * Reads today's figures so far: the ended conversations from the rollups, the ones in progress
- * from the aggregator's checkpoint (on one instance the caller writes it first; in cluster mode
- * the elected instance writes it every 5 seconds), the queue and the operators from the handoff
+ * from the aggregator (`openBeganOn`) or, in cluster mode, from its checkpoint (the elected
+ * instance writes it every 5 seconds), the queue and the operators from the handoff
  * core. An unreadable checkpoint counts no conversation in progress rather than failing the view.
  *
  * @example
@@ -67,10 +73,8 @@ const openSessionsSchema = z.object({ sessions: z.array(z.object({ first: z.numb
 export async function liveFigures(sources: LiveSources): Promise<LiveFigures> {
   const now = sources.now();
   const day = romeDay(now.getTime());
-  const [rows, checkpoint, queue] = await Promise.all([sources.rollups.range(day, day), sources.rollups.loadCheckpoint(), sources.handoff?.queue()]);
+  const [rows, inProgress, queue] = await Promise.all([sources.rollups.range(day, day), sources.openBeganOn?.(day) ?? checkpointBeganOn(sources.rollups, day), sources.handoff?.queue()]);
   const c = new CounterSums(rows).sum(rows);
-  const open = openSessionsSchema.safeParse(checkpoint);
-  const inProgress = open.success ? open.data.sessions.filter((s) => romeDay(s.first) === day).length : 0;
   const ended = n(c, 'conversations');
   return {
     at: now.toISOString(),
@@ -91,6 +95,11 @@ export async function liveFigures(sources: LiveSources): Promise<LiveFigures> {
     queue: queue ? queueFigures(queue) : null,
     operators: sources.handoff && queue ? operatorFigures(sources.handoff, queue) : null,
   };
+}
+
+async function checkpointBeganOn(rollups: Pick<RollupStore, 'loadCheckpoint'>, day: string): Promise<number> {
+  const open = openSessionsSchema.safeParse(await rollups.loadCheckpoint());
+  return open.success ? open.data.sessions.filter((s) => romeDay(s.first) === day).length : 0;
 }
 
 function queueFigures(entries: Awaited<ReturnType<LiveHandoffView['queue']>>): NonNullable<LiveFigures['queue']> {

@@ -153,6 +153,20 @@ function groupBy(rows: readonly RollupRow[], by: (row: RollupRow) => string): Ma
 }
 
 /**
+ * The figures of each day from `from` to `to` (a day without rows reads as zeros): the summary's
+ * `byDay`, and all the daily CSV needs, so that export reads no more than the period's rows.
+ *
+ * @example
+ * summaryCsv({ byDay: dailyFigures(await rollups.range(from, to), from, to) });
+ */
+export function dailyFigures(rows: readonly RollupRow[], from: string, to: string, counters?: CounterSums): DaySummary[] {
+  const inRange = rows.filter((r) => r.key.day >= from && r.key.day <= to);
+  const sums = counters ?? new CounterSums(inRange);
+  const rowsByDay = groupBy(inRange, (r) => r.key.day);
+  return daysBetween(from, to).map((date) => day(sums.sum(rowsByDay.get(date) ?? []), date));
+}
+
+/**
  * The figures of docs/metrics.md from rollup rows and knowledge gaps of the days `from` to
  * `to`: pure arithmetic on the counters, no store, no clock. Rates are 0..1, null when their
  * denominator is 0; seconds are rounded to 1 decimal. The monthly table covers each month the
@@ -185,8 +199,7 @@ export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGa
   });
   byTopic.sort((a, b) => b.conversations - a.conversations || b.fallbacks - a.fallbacks || compare(a.topicId ?? '', b.topicId ?? ''));
 
-  const rowsByDay = groupBy(inRange, (r) => r.key.day);
-  const byDay = daysBetween(from, to).map((date) => day(sum(rowsByDay.get(date) ?? []), date));
+  const byDay = dailyFigures(inRange, from, to, counters);
 
   const { monthly, monthlyTotal, yearToDate } = monthlyTable(rows, options);
 

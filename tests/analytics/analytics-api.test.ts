@@ -122,5 +122,9 @@ describe('analytics API for supervisors', () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as any).error.code).toBe('GAP_NOT_FOUND');
     expect((await post({ key: gap.key, language: 'it', from: today })).status).toBe(400);
+    // The same longest period as the summary: no read of every gap since year 1.
+    const tooLong = await post({ key: gap.key, language: 'it', from: '0001-01-01', to: today });
+    expect(tooLong.status).toBe(400);
+    expect(((await tooLong.json()) as any).error.details.join(' ')).toMatch(/at most 1098 days/);
   });
 });

@@ -36,7 +36,7 @@ describe('analytics routes: monthly exports and live', () => {
       expect((await get(route)).status).toBe(401);
       expect((await get(route, giulia)).status).toBe(403);
     }
-    for (const query of ['from=2026-02-30&to=2026-03-01', 'from=2026-03-02&to=2026-03-01', 'from=2020-01-01&to=2026-01-01', 'to=2026-01-01', 'from=2026-1-1&to=2026-01-02']) {
+    for (const query of ['from=2026-02-30&to=2026-03-01', 'from=2026-03-02&to=2026-03-01', 'from=2020-01-01&to=2026-01-01', 'to=2026-01-01', 'from=2026-1-1&to=2026-01-02', 'from=2026-01-01&to=2026-01-02&to=2026-02-30']) {
       for (const extension of ['csv', 'xlsx']) {
         const response = await get(`/api/analytics/monthly.${extension}?${query}`, sara);
         expect(response.status).toBe(400);

@@ -66,7 +66,7 @@ describe('GET /api/analytics/channels', () => {
     expect((await get(`/api/analytics/channels?from=${today}&to=${today}`)).status).toBe(401);
     expect((await get(`/api/analytics/channels?from=${today}&to=${today}`, await login('giulia'))).status).toBe(403);
     const sara = await login('sara');
-    for (const bad of ['from=2026-02-30&to=2026-03-01', 'from=2026-03-02&to=2026-03-01', 'from=2020-01-01&to=2026-01-01', 'to=2026-01-01', `from=${today}&to=${today}'--`]) {
+    for (const bad of ['from=2026-02-30&to=2026-03-01', 'from=2026-03-02&to=2026-03-01', 'from=2020-01-01&to=2026-01-01', 'to=2026-01-01', `from=${today}&to=${today}'--`, `from=${today}&from=2020-01-01&to=${today}`]) {
       const response = await get(`/api/analytics/channels?${bad}`, sara);
       expect([bad, response.status]).toEqual([bad, 400]);
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');

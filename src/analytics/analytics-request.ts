@@ -1,0 +1,78 @@
+import type { Request, Response } from 'restify';
+import { z } from 'zod';
+import type { OperatorIdentity } from '../handoff/handoff-service';
+import { bearerIdentity } from '../operators/operator-auth';
+import type { OperatorAccounts } from '../operators/operator-accounts';
+import type { OperatorTokens } from '../operators/operator-tokens';
+import { sendError } from '../server/http-errors';
+import { DAY_PATTERN } from './rollup-batch';
+
+/** Longest period one analytics request covers. */
+const MAX_PERIOD_DAYS = 3 * 366;
+
+// V8 parses 2026-02-30 as 2 March: a real date is one that reads back the same.
+const isRealDay = (d: string) => {
+  const ms = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+};
+
+/** A real calendar day `YYYY-MM-DD` (30 February is refused, not rolled over). */
+export const daySchema = z.string().regex(DAY_PATTERN, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');
+
+/** Whether the days `from` to `to` (real days, from not after to) are at most {@link MAX_PERIOD_DAYS}. */
+export const withinMaxPeriod = (from: string, to: string): boolean => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 < MAX_PERIOD_DAYS;
+/** The message of a period over {@link MAX_PERIOD_DAYS}. */
+export const TOO_LONG = `the period may cover at most ${MAX_PERIOD_DAYS} days`;
+
+const periodSchema = z
+  .object({ from: daySchema, to: daySchema })
+  .refine((p) => p.from <= p.to, 'from must not be after to')
+  .refine((p) => withinMaxPeriod(p.from, p.to), TOO_LONG);
+
+/**
+ * The operator behind the request when a supervisor; otherwise the catalogued error is sent
+ * (401 without a valid token, 403 for another role) and undefined returned.
+ *
+ * @example
+ * if (!(await supervisorOnly(req, res, deps))) return;
+ */
+export async function supervisorOnly(
+  req: Request,
+  res: Response,
+  auth: { readonly tokens: OperatorTokens; readonly accounts: OperatorAccounts },
+): Promise<OperatorIdentity | undefined> {
+  const who = await bearerIdentity(req, auth.tokens, auth.accounts);
+  if (!who) {
+    sendError(res, 'OPERATOR_TOKEN_INVALID');
+    return undefined;
+  }
+  if (who.role !== 'supervisor') {
+    sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
+    return undefined;
+  }
+  return who;
+}
+
+/**
+ * The period `?from=YYYY-MM-DD&to=YYYY-MM-DD` of a request: real days, from not after to, at
+ * most {@link MAX_PERIOD_DAYS}, each given once (a repeated parameter is refused rather than one
+ * copy silently chosen). Otherwise INVALID_REQUEST is sent and undefined returned.
+ *
+ * @example
+ * const period = periodOf(req, res);
+ * if (!period) return;
+ */
+export function periodOf(req: Request, res: Response): { from: string; to: string } | undefined {
+  const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const repeated = ['from', 'to'].filter((name) => query.getAll(name).length > 1);
+  if (repeated.length > 0) {
+    sendError(res, 'INVALID_REQUEST', repeated.map((name) => `${name}: must be given once`));
+    return undefined;
+  }
+  const parsed = periodSchema.safeParse({ from: query.get('from') ?? '', to: query.get('to') ?? '' });
+  if (!parsed.success) {
+    sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'period'}: ${i.message}`));
+    return undefined;
+  }
+  return parsed.data;
+}
