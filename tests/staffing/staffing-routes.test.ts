@@ -122,6 +122,9 @@ describe('the staffing API', () => {
     expect((await put('{"weekly": ')).status).toBe(400);
     expect((await put({ weekly, dates: { padding: 'x'.repeat(70_000) } })).status).toBe(413);
     expect((await put({ weekly: { ...weekly, sun: row(1e9) } })).status).toBe(400);
+    const impossible = await put({ weekly, dates: { '2026-13-01': row(1) } });
+    expect(impossible.status).toBe(400);
+    expect(((await impossible.json()) as any).error.details).toEqual(['dates.2026-13-01: is not a real date']);
     const after = (await (await get(supervisor)).json()) as any;
     expect(after.plan).toEqual(before.plan);
   });
