@@ -50,9 +50,6 @@ export interface StaffingHourView extends StaffedHour {
 export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies): { readonly model: () => Promise<StaffingModel> } {
   const now = deps.now ?? (() => new Date());
   const model = staffingModelSource({ ...deps, now });
-  // Six weeks of hours under Erlang A take about 0.1-0.2 s on this machine: computed once per
-  // forecast, measurement and settings, not on every refresh of the dashboard.
-  let cached: { readonly key: string; readonly hours: StaffedHour[] } | undefined;
   const supervisor = async (req: Request, res: Response): Promise<string | undefined> => {
     const who = await bearerIdentity(req, deps.tokens, deps.accounts);
     if (!who) {
@@ -78,9 +75,8 @@ export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies
       }
       const [{ queue, settings }, plan] = await Promise.all([model(), deps.plans.load()]);
       const { chatsPerOperator } = settings;
-      const key = JSON.stringify([forecast.generatedAt, forecast.from, forecast.to, queue, settings]);
-      if (cached?.key !== key) cached = { key, hours: staffHours(forecast.handoffsByHour, queue, settings) };
-      const hours: StaffingHourView[] = cached.hours.map((hour) => {
+      // staffHours keeps the slots of each volume it has seen: a refresh of the dashboard reads them back.
+      const hours: StaffingHourView[] = staffHours(forecast.handoffsByHour, queue, settings).map((hour) => {
         const planned = plan ? plannedOperators(plan, hour.day, hour.hour) : null;
         return { ...hour, planned, status: staffingStatus(planned, hour.operatorsNeeded), plannedServiceLevel: planned === null ? null : serviceLevelWith(planned, hour.handoffs, queue, settings) };
       });

@@ -1,4 +1,5 @@
 import type { HourlyPoint } from '../../src/forecast/forecast-types';
+import * as erlang from '../../src/staffing/erlang';
 import { queueMetrics, type QueueResult } from '../../src/staffing/erlang';
 import { DEFAULT_HANDLE_SEC, measureQueue, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue } from '../../src/staffing/staffing';
 import type { RollupRow } from '../../src/storage/ports';
@@ -100,5 +101,27 @@ describe('the worked example of docs/staffing.md', () => {
     expect([round(five.serviceLevel, 3), round(five.abandonShare, 3), round(five.averageWaitSec, 1)]).toEqual([0.929, 0.038, 4.6]);
     const [staffed] = staffHours([hour(10, 30)], { handleSec: 300, handleSource: 'measured', handled: 200, patienceSec: 120, abandoned: 40 }, settings);
     expect(staffed).toMatchObject({ slotsNeeded: 5, operatorsOnDuty: 3, operatorsNeeded: 5 });
+  });
+});
+
+describe('staffHours keeps the slots of each volume across calls', () => {
+  test('the same volumes asked again (a dashboard refresh, the communications check) are not searched again; another queue is', () => {
+    const search = jest.spyOn(erlang, 'serversForTarget');
+    try {
+      // A queue no other test uses, so that nothing is kept from before.
+      const queue: MeasuredQueue = { handleSec: 271, handleSource: 'measured', handled: 90, patienceSec: 133, abandoned: 25 };
+      const settings = { target: { share: 0.85, withinSec: 30 }, shrinkage: 0.3, chatsPerOperator: 2 };
+      const week = Array.from({ length: 168 }, (_, i) => hour(i % 24, 1 + (i % 37)));
+      const first = staffHours(week, queue, settings);
+      expect(search).toHaveBeenCalledTimes(new Set(week.flatMap((p) => [p.mean, p.upper].map((v) => Math.round(v * 1000) / 1000))).size);
+      search.mockClear();
+      expect(staffHours(week, queue, { ...settings, chatsPerOperator: 3, shrinkage: 0.2 }).map((h) => h.slotsNeeded)).toEqual(first.map((h) => h.slotsNeeded));
+      expect(staffHours(week, queue, settings)).toEqual(first);
+      expect(search).not.toHaveBeenCalled();
+      staffHours(week.slice(0, 1), { ...queue, handleSec: 272 }, settings);
+      expect(search).toHaveBeenCalled();
+    } finally {
+      search.mockRestore();
+    }
   });
 });
