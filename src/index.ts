@@ -45,7 +45,7 @@ import { mountForecastApi } from './forecast/forecast-routes';
 import { ForecastService } from './forecast/forecast-service';
 import { extraOperatorsFor } from './staffing/communication-staffing';
 import { StaffingPlanStore } from './staffing/staffing-plan';
-import { currentStaffingModel, mountStaffingApi } from './staffing/staffing-routes';
+import { mountStaffingApi } from './staffing/staffing-routes';
 import { mountMetrics } from './server/metrics-route';
 import { ChannelGateway } from './bot/citizen-gateway';
 import type { Coordinator } from './cluster/coordinator';
@@ -354,7 +354,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   });
   const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: config.knowledgeBaseDir, logger, now, refresh: refreshRollups });
   mountForecastApi(server.server, { forecast, accounts: operators, tokens: operatorTokens, logger });
-  mountStaffingApi(server.server, {
+  const staffing = mountStaffingApi(server.server, {
     forecast: () => forecast.current(),
     rollups: backend.rollups,
     plans: new StaffingPlanStore(storage, now, (issues) => logger.warn({ issues }, 'staffing plan unreadable: treated as none')),
@@ -380,7 +380,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     logger,
     now,
     extraOperators: async () => {
-      const [result, model] = await Promise.all([forecast.current(), currentStaffingModel({ rollups: backend.rollups, accounts: operators, settings: config.staffing, now })]);
+      const [result, model] = await Promise.all([forecast.current(), staffing.model()]);
       return (c) => extraOperatorsFor(c, result, model.queue, model.settings);
     },
   });

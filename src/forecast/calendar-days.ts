@@ -9,6 +9,20 @@ export function dayNumber(day: string): number {
   return Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
 }
 
+/**
+ * Whether `text` is a real calendar day written `YYYY-MM-DD` (Date.parse rolls 30 February over
+ * to 2 March: a real day reads back as itself; it refuses 2026-13-01 outright).
+ *
+ * @example
+ * isRealDay('2026-02-30'); // false
+ */
+export function isRealDay(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  // Month 13 or day 32 do not parse at all (NaN), and an invalid Date cannot be formatted.
+  const n = dayNumber(text);
+  return Number.isFinite(n) && dayOfNumber(n) === text;
+}
+
 /** The `YYYY-MM-DD` day of a day number. */
 export function dayOfNumber(n: number): string {
   return new Date(n * DAY_MS).toISOString().slice(0, 10);

@@ -14,8 +14,13 @@ export const FORECAST_ROUTE = '/api/analytics/forecast';
 
 const querySchema = z
   .object({
-    /** Only the first N days of the forecast. */
-    days: z.coerce.number().int().min(1).max(FORECAST_HORIZON_DAYS).optional(),
+    /** Only the first N days of the forecast, written in decimal digits (Number() would also take `0x10`, `1e1` and blanks). */
+    days: z
+      .string()
+      .regex(/^\d{1,3}$/, 'must be a whole number of days')
+      .transform(Number)
+      .pipe(z.number().min(1).max(FORECAST_HORIZON_DAYS))
+      .optional(),
     /** Only this topic in `byTopic`. */
     topic: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be a topic id (lower case, digits and hyphens)').optional(),
   })
@@ -41,8 +46,11 @@ export function mountForecastApi(server: Server, deps: ForecastRouteDependencies
       const who = await bearerIdentity(req, deps.tokens, deps.accounts);
       if (!who) return sendError(res, 'OPERATOR_TOKEN_INVALID');
       if (who.role !== 'supervisor') return sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
-      const query = Object.fromEntries(new URL(req.url ?? '/', 'http://localhost').searchParams);
-      const parsed = querySchema.safeParse(query);
+      const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
+      // A parameter given twice has no one meaning: refused rather than one of its values picked.
+      const repeated = [...new Set([...params.keys()].filter((key) => params.getAll(key).length > 1))];
+      if (repeated.length > 0) return sendError(res, 'INVALID_REQUEST', repeated.map((key) => `${key}: given more than once`));
+      const parsed = querySchema.safeParse(Object.fromEntries(params));
       if (!parsed.success) return sendError(res, 'INVALID_REQUEST', parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`));
       let result: ForecastResult;
       try {

@@ -154,16 +154,37 @@ export function positionWaitSec(ahead: number, servers: number, handleSec: numbe
   if (!(quantile > 0 && quantile < 1)) throw new RangeError('the quantile must be between 0 and 1 (exclusive)');
   if (ahead <= 0 || handleSec <= 0) return 0;
   if (servers <= 0) return Infinity;
-  const rate = servers / handleSec;
-  // P(wait ≤ t) = P(Poisson(rate·t) ≥ ahead), increasing in t: bisection between bounds that hold.
+  // Erlang(k, rate) is Erlang(k, 1) ÷ rate: only the unit quantile needs the search.
+  return (unitErlangQuantile(Math.ceil(ahead), quantile) * handleSec) / servers;
+}
+
+/**
+ * Quantiles of Erlang(k, 1) already found, by quantile then k. Every queued citizen's estimate
+ * asks for one each time the queue is read (a search of O(60·k) steps), and k only ranges over
+ * queue positions: bounded, so they are kept.
+ */
+const unitQuantiles = new Map<number, Map<number, number>>();
+const MAX_KEPT_QUANTILES = 10_000;
+
+function unitErlangQuantile(k: number, quantile: number): number {
+  let byK = unitQuantiles.get(quantile);
+  if (!byK) {
+    byK = new Map();
+    unitQuantiles.set(quantile, byK);
+  }
+  const kept = byK.get(k);
+  if (kept !== undefined) return kept;
+  // P(X ≤ x) = P(Poisson(x) ≥ k), increasing in x: bisection between bounds that hold.
   let low = 0;
-  let high = (ahead + 10 * Math.sqrt(ahead) + 10) / rate;
-  while (erlangCdf(ahead, rate * high) < quantile) high *= 2;
+  let high = k + 10 * Math.sqrt(k) + 10;
+  while (erlangCdf(k, high) < quantile) high *= 2;
   for (let i = 0; i < 60; i++) {
     const mid = (low + high) / 2;
-    if (erlangCdf(ahead, rate * mid) < quantile) low = mid;
+    if (erlangCdf(k, mid) < quantile) low = mid;
     else high = mid;
   }
+  if (byK.size >= MAX_KEPT_QUANTILES) byK.clear();
+  byK.set(k, high);
   return high;
 }
 

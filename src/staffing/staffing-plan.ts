@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import { z } from 'zod';
+import { isRealDay, weekday } from '../forecast/calendar-days';
 
 /** The key of the plan in the key-value state store both backends provide. */
 export const STAFFING_PLAN_KEY = 'staffing-plan';
@@ -20,14 +21,12 @@ const hours = z
   .array(z.number().int('must be whole operators').min(0, 'must not be negative').max(MAX_PLANNED_OPERATORS, `must be at most ${MAX_PLANNED_OPERATORS}`), 'must be a list of 24 numbers')
   .length(24, 'must hold 24 hours (0 to 23)');
 const weekly = z.strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, hours])) as Record<Weekday, typeof hours>);
-/** A real calendar day written YYYY-MM-DD. */
-const isDay = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text) && new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) === text;
 // Keys are checked here rather than with a key schema, whose message zod replaces with "Invalid key in record".
 const dates = z.record(z.string(), hours).superRefine((value, ctx) => {
   const keys = Object.keys(value);
   if (keys.length > MAX_PLAN_DATES) ctx.addIssue({ code: 'custom', message: `at most ${MAX_PLAN_DATES} dates` });
   for (const key of keys.slice(0, MAX_PLAN_DATES + 1)) {
-    if (!isDay(key)) ctx.addIssue({ code: 'custom', path: [key], message: /^\d{4}-\d{2}-\d{2}$/.test(key) ? 'is not a real date' : 'must be a date YYYY-MM-DD' });
+    if (!isRealDay(key)) ctx.addIssue({ code: 'custom', path: [key], message: /^\d{4}-\d{2}-\d{2}$/.test(key) ? 'is not a real date' : 'must be a date YYYY-MM-DD' });
   }
 });
 
@@ -61,8 +60,7 @@ export interface StaffingPlan {
 export function plannedOperators(plan: StaffingPlan, dayOfYear: string, hour: number): number {
   const dated = plan.dates[dayOfYear];
   if (dated) return dated[hour] ?? 0;
-  const weekday = WEEKDAYS[(new Date(`${dayOfYear}T00:00:00Z`).getUTCDay() + 6) % 7]!;
-  return plan.weekly[weekday][hour] ?? 0;
+  return plan.weekly[WEEKDAYS[weekday(dayOfYear)]!][hour] ?? 0;
 }
 
 /**

@@ -47,11 +47,9 @@ export interface StaffingHourView extends StaffedHour {
  * @example
  * mountStaffingApi(server, { forecast: () => forecasts.current(), rollups: backend.rollups, plans: new StaffingPlanStore(storage), accounts, tokens, settings: config.staffing, logger });
  */
-export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies): void {
+export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies): { readonly model: () => Promise<StaffingModel> } {
   const now = deps.now ?? (() => new Date());
-  // Six weeks of hours under Erlang A take about 0.1-0.2 s on this machine: computed once per
-  // forecast, measurement and settings, not on every refresh of the dashboard.
-  let cached: { readonly key: string; readonly hours: StaffedHour[] } | undefined;
+  const model = staffingModelSource({ ...deps, now });
   const supervisor = async (req: Request, res: Response): Promise<string | undefined> => {
     const who = await bearerIdentity(req, deps.tokens, deps.accounts);
     if (!who) {
@@ -75,11 +73,10 @@ export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies
         deps.logger.warn({ err: error }, 'staffing: no forecast');
         return sendError(res, 'FORECAST_UNAVAILABLE');
       }
-      const [{ queue, settings }, plan] = await Promise.all([currentStaffingModel({ ...deps, now }), deps.plans.load()]);
+      const [{ queue, settings }, plan] = await Promise.all([model(), deps.plans.load()]);
       const { chatsPerOperator } = settings;
-      const key = JSON.stringify([forecast.generatedAt, forecast.from, forecast.to, queue, settings]);
-      if (cached?.key !== key) cached = { key, hours: staffHours(forecast.handoffsByHour, queue, settings) };
-      const hours: StaffingHourView[] = cached.hours.map((hour) => {
+      // staffHours keeps the slots of each volume it has seen: a refresh of the dashboard reads them back.
+      const hours: StaffingHourView[] = staffHours(forecast.handoffsByHour, queue, settings).map((hour) => {
         const planned = plan ? plannedOperators(plan, hour.day, hour.hour) : null;
         return { ...hour, planned, status: staffingStatus(planned, hour.operatorsNeeded), plannedServiceLevel: planned === null ? null : serviceLevelWith(planned, hour.handoffs, queue, settings) };
       });
@@ -120,6 +117,7 @@ export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies
       if (!res.headersSent) sendError(res, 'INTERNAL');
     }
   });
+  return { model };
 }
 
 /**
@@ -135,17 +133,53 @@ export async function typicalChatsPerOperator(accounts: OperatorAccounts): Promi
   return Math.max(1, limits[Math.floor((limits.length - 1) / 2)]!);
 }
 
-/**
- * The measured queue and the model's settings as the staffing API uses them (the last
- * `MEASURE_DAYS` of rollups, the accounts' typical chats per operator).
- */
-export async function currentStaffingModel(deps: {
+/** The measured queue and the model's settings. */
+export interface StaffingModel {
+  readonly queue: MeasuredQueue;
+  readonly settings: StaffingSettings;
+}
+
+interface StaffingModelDependencies {
   readonly rollups: RollupStore;
   readonly accounts: OperatorAccounts;
   readonly settings: { readonly target: ServiceTarget; readonly shrinkage: number };
   readonly now: () => Date;
-}): Promise<{ queue: MeasuredQueue; settings: StaffingSettings }> {
-  const today = deps.now().getTime();
-  const [rows, chatsPerOperator] = await Promise.all([deps.rollups.range(romeDay(today - MEASURE_DAYS * DAY_MS), romeDay(today - DAY_MS)), typicalChatsPerOperator(deps.accounts)]);
-  return { queue: measureQueue(rows), settings: { ...deps.settings, chatsPerOperator } };
+}
+
+/** The queue measured on the `MEASURE_DAYS` days before today (Rome). */
+async function measureRecentQueue(rollups: RollupStore, now: Date): Promise<MeasuredQueue> {
+  const today = now.getTime();
+  return measureQueue(await rollups.range(romeDay(today - MEASURE_DAYS * DAY_MS), romeDay(today - DAY_MS)));
+}
+
+/**
+ * The measured queue and the model's settings as the staffing API uses them (the last
+ * `MEASURE_DAYS` of rollups, the accounts' typical chats per operator), read once: for scripts.
+ */
+export async function currentStaffingModel(deps: StaffingModelDependencies): Promise<StaffingModel> {
+  const [queue, chatsPerOperator] = await Promise.all([measureRecentQueue(deps.rollups, deps.now()), typicalChatsPerOperator(deps.accounts)]);
+  return { queue, settings: { ...deps.settings, chatsPerOperator } };
+}
+
+/**
+ * {@link currentStaffingModel} for a server: the measured queue's days end yesterday, so it is
+ * read from the rollups once per Europe/Rome day (as the forecast is), not on every refresh of
+ * the dashboard or of the communications check; the accounts, which a supervisor may change at
+ * any time, are read on each call. A failed read is not kept.
+ */
+export function staffingModelSource(deps: StaffingModelDependencies): () => Promise<StaffingModel> {
+  let measured: { readonly day: string; readonly queue: Promise<MeasuredQueue> } | undefined;
+  return async () => {
+    const now = deps.now();
+    const day = romeDay(now.getTime());
+    if (measured?.day !== day) {
+      const queue = measureRecentQueue(deps.rollups, now);
+      measured = { day, queue };
+      queue.catch(() => {
+        if (measured?.queue === queue) measured = undefined;
+      });
+    }
+    const [queue, chatsPerOperator] = await Promise.all([measured.queue, typicalChatsPerOperator(deps.accounts)]);
+    return { queue, settings: { ...deps.settings, chatsPerOperator } };
+  };
 }

@@ -87,13 +87,13 @@ export interface StaffedHour {
  */
 export function staffHours(points: readonly HourlyPoint[], queue: MeasuredQueue, settings: StaffingSettings): StaffedHour[] {
   const chats = Math.max(1, Math.floor(settings.chatsPerOperator));
-  // Many hours share a volume (nights at 0, similar weekdays): compute each once.
-  const cache = new Map<number, number>();
+  const cache = slotsKept(queue, settings.target);
   const slotsFor = (handoffs: number): number => {
     const key = Math.round(handoffs * 1000) / 1000;
     let slots = cache.get(key);
     if (slots === undefined) {
       slots = key <= 0 ? 0 : serversForTarget({ arrivals: key, intervalSec: HOUR_SEC, handleSec: queue.handleSec, patienceSec: queue.patienceSec ?? undefined }, settings.target);
+      if (cache.size >= MAX_KEPT_VOLUMES) cache.clear();
       cache.set(key, slots);
     }
     return slots;
@@ -114,6 +114,29 @@ export function staffHours(points: readonly HourlyPoint[], queue: MeasuredQueue,
       operatorsNeededUpper: roster(slotsFor(handoffsUpper)),
     };
   });
+}
+
+/**
+ * Chat slots needed per hourly volume, kept across calls for the same queue and target: many hours
+ * share a volume (nights at 0, similar weekdays), and the staffing route, each communication of
+ * the communications check (with and without its share) and the next day's forecast ask for the
+ * same volumes again. Under Erlang A one search takes about 0.1 ms, so six weeks of distinct
+ * volumes are 75-115 ms of the event loop; a kept volume is a map read. The queue measurement
+ * changes once a day, so few queues are ever live.
+ */
+const slotsByQueue = new Map<string, Map<number, number>>();
+const MAX_KEPT_QUEUES = 8;
+const MAX_KEPT_VOLUMES = 100_000;
+
+function slotsKept(queue: MeasuredQueue, target: ServiceTarget): Map<number, number> {
+  const key = JSON.stringify([queue.handleSec, queue.patienceSec, target.share, target.withinSec]);
+  let kept = slotsByQueue.get(key);
+  if (!kept) {
+    if (slotsByQueue.size >= MAX_KEPT_QUEUES) slotsByQueue.clear();
+    kept = new Map();
+    slotsByQueue.set(key, kept);
+  }
+  return kept;
 }
 
 /**

@@ -83,7 +83,7 @@ describe('GET /api/analytics/forecast', () => {
     expect(body.handoffsByHour).toHaveLength(1);
   });
 
-  test.each([['?days=0'], ['?days=43'], ['?days=two'], ['?topic=IMU%20!'], ['?from=2026-01-01']])('a bad query %s is a 400 naming the problem', async (query) => {
+  test.each([['?days=0'], ['?days=43'], ['?days=two'], ['?topic=IMU%20!'], ['?from=2026-01-01'], ['?days=0x10'], ['?days=1e1'], ['?days=%203'], ['?days='], ['?days=2&days=3'], ['?topic=imu&topic=tari']])('a bad query %s is a 400 naming the problem', async (query) => {
     const response = await get(query, 'sara');
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string; details: string[] } };

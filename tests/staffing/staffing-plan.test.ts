@@ -78,6 +78,9 @@ describe('the plan a supervisor sends', () => {
     ['a string', { weekly: { ...weekly, fri: row(1).map(String) } }, /number/],
     ['an unknown key', { weekly, extra: true }, /extra|Unrecognized/],
     ['a date that does not exist', { weekly, dates: { '2026-02-30': row(1) } }, /real date/],
+    // Month 13 and day 32 do not even parse: the check threw (a 500 from the route) instead of refusing.
+    ['a thirteenth month', { weekly, dates: { '2026-13-01': row(1) } }, /2026-13-01: is not a real date/],
+    ['a thirty-second day', { weekly, dates: { '2026-01-32': row(1) } }, /2026-01-32: is not a real date/],
     ['a date in another form', { weekly, dates: { '7/12/2026': row(1) } }, /YYYY-MM-DD/],
     ['too many dates', { weekly, dates: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [new Date(Date.UTC(2027, 0, 1 + i)).toISOString().slice(0, 10), row(1)])) }, /at most 100 dates/],
     ['not an object', [1, 2, 3], /object/],

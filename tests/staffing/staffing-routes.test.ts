@@ -7,8 +7,8 @@ import { OperatorAccounts } from '../../src/operators/operator-accounts';
 import { OperatorTokens } from '../../src/operators/operator-tokens';
 import { createServer, type DialogoServer } from '../../src/server/create-server';
 import { StaffingPlanStore, WEEKDAYS } from '../../src/staffing/staffing-plan';
-import { mountStaffingApi, typicalChatsPerOperator } from '../../src/staffing/staffing-routes';
-import type { StorageBackend } from '../../src/storage/ports';
+import { mountStaffingApi, staffingModelSource, typicalChatsPerOperator } from '../../src/staffing/staffing-routes';
+import type { RollupStore, StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { tempDataDir } from '../fixtures/runtime';
 
@@ -122,6 +122,9 @@ describe('the staffing API', () => {
     expect((await put('{"weekly": ')).status).toBe(400);
     expect((await put({ weekly, dates: { padding: 'x'.repeat(70_000) } })).status).toBe(413);
     expect((await put({ weekly: { ...weekly, sun: row(1e9) } })).status).toBe(400);
+    const impossible = await put({ weekly, dates: { '2026-13-01': row(1) } });
+    expect(impossible.status).toBe(400);
+    expect(((await impossible.json()) as any).error.details).toEqual(['dates.2026-13-01: is not a real date']);
     const after = (await (await get(supervisor)).json()) as any;
     expect(after.plan).toEqual(before.plan);
   });
@@ -143,5 +146,36 @@ describe('typicalChatsPerOperator', () => {
     const list = (views: { role: 'operator' | 'supervisor'; maxConcurrent: number; disabled?: boolean }[]) => ({ list: async () => views }) as unknown as OperatorAccounts;
     expect(await typicalChatsPerOperator(list([]))).toBe(3);
     expect(await typicalChatsPerOperator(list([{ role: 'operator', maxConcurrent: 1 }, { role: 'operator', maxConcurrent: 4 }, { role: 'operator', maxConcurrent: 2 }, { role: 'supervisor', maxConcurrent: 9 }, { role: 'operator', maxConcurrent: 9, disabled: true }]))).toBe(2);
+  });
+});
+
+describe('staffingModelSource', () => {
+  test('reads the rollups once per Europe/Rome day, the accounts on every call, and does not keep a failed read', async () => {
+    const accounts = { list: async () => [{ role: 'operator', maxConcurrent: 2 }] } as unknown as OperatorAccounts;
+    const reads: string[][] = [];
+    let failNext = false;
+    const rollups = {
+      range: async (from: string, to: string) => {
+        reads.push([from, to]);
+        if (failNext) {
+          failNext = false;
+          throw new Error('store down');
+        }
+        return [{ key: { day: from, channel: 'directline', language: 'it', topicId: null }, counters: { handleSecSum: 3_000, handleCount: 10 } }];
+      },
+    } as unknown as RollupStore;
+    let now = new Date('2026-12-05T10:00:00Z');
+    const model = staffingModelSource({ rollups, accounts, settings: { target: { share: 0.85, withinSec: 30 }, shrinkage: 0.3 }, now: () => now });
+
+    expect((await model()).queue.handleSec).toBe(300);
+    now = new Date('2026-12-05T22:59:00Z'); // 23:59 in Rome: still 5 December
+    await model();
+    expect(reads).toEqual([['2026-11-07', '2026-12-04']]);
+
+    now = new Date('2026-12-05T23:01:00Z'); // 00:01 on 6 December in Rome
+    failNext = true;
+    await expect(model()).rejects.toThrow('store down');
+    expect((await model()).settings.chatsPerOperator).toBe(2);
+    expect(reads).toEqual([['2026-11-07', '2026-12-04'], ['2026-11-08', '2026-12-05'], ['2026-11-08', '2026-12-05']]);
   });
 });

@@ -1,5 +1,6 @@
 import type { HourlyPoint } from '../../src/forecast/forecast-types';
-import { queueMetrics } from '../../src/staffing/erlang';
+import * as erlang from '../../src/staffing/erlang';
+import { queueMetrics, type QueueResult } from '../../src/staffing/erlang';
 import { DEFAULT_HANDLE_SEC, measureQueue, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue } from '../../src/staffing/staffing';
 import type { RollupRow } from '../../src/storage/ports';
 
@@ -73,5 +74,54 @@ describe('staffingStatus: planned against needed', () => {
     [2, 0, 'over'],
   ] as const)('planned %p, needed %p: %s', (planned, needed, status) => {
     expect(staffingStatus(planned, needed)).toBe(status);
+  });
+});
+
+describe('the worked example of docs/staffing.md', () => {
+  // 30 handoffs in the hour, 300 s handling, 2 chats per operator, 85 % in 30 s, 30 % shrinkage.
+  const load = { arrivals: 30, intervalSec: 3600, handleSec: 300, targetSec: 30 };
+  const settings = { target: { share: 0.85, withinSec: 30 }, shrinkage: 0.3, chatsPerOperator: 2 };
+  const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+  test('Erlang C: 4 slots fall short (SL 72.5 %, waits 32.0 %, ASA 64.0 s), 5 meet it (SL 89.8 %, 13.0 %, 15.6 s); 3 on duty, 5 to roster', () => {
+    const four = queueMetrics({ ...load, servers: 4 });
+    const five = queueMetrics({ ...load, servers: 5 });
+    const shown = (m: QueueResult) => [round(m.serviceLevel, 3), round(m.waitProbability, 3), round(m.averageWaitSec, 1)];
+    expect(shown(four)).toEqual([0.725, 0.32, 64.0]);
+    expect(shown(five)).toEqual([0.898, 0.13, 15.6]);
+    const [staffed] = staffHours([hour(10, 30)], { handleSec: 300, handleSource: 'measured', handled: 200, patienceSec: null, abandoned: 0 }, settings);
+    expect(staffed).toMatchObject({ slotsNeeded: 5, operatorsOnDuty: 3, operatorsNeeded: 5 });
+    expect([4, 5, 6, 7].map((planned) => staffingStatus(planned, staffed!.operatorsNeeded))).toEqual(['under', 'well', 'well', 'over']);
+  });
+
+  test('Erlang A with 120 s patience: 4 slots SL 83.4 % with 9.6 % giving up, 5 slots SL 92.9 %, 3.8 %, mean wait 4.6 s; the same 5 to roster', () => {
+    const four = queueMetrics({ ...load, servers: 4, patienceSec: 120 });
+    const five = queueMetrics({ ...load, servers: 5, patienceSec: 120 });
+    expect([round(four.serviceLevel, 3), round(four.abandonShare, 3)]).toEqual([0.834, 0.096]);
+    expect([round(five.serviceLevel, 3), round(five.abandonShare, 3), round(five.averageWaitSec, 1)]).toEqual([0.929, 0.038, 4.6]);
+    const [staffed] = staffHours([hour(10, 30)], { handleSec: 300, handleSource: 'measured', handled: 200, patienceSec: 120, abandoned: 40 }, settings);
+    expect(staffed).toMatchObject({ slotsNeeded: 5, operatorsOnDuty: 3, operatorsNeeded: 5 });
+  });
+});
+
+describe('staffHours keeps the slots of each volume across calls', () => {
+  test('the same volumes asked again (a dashboard refresh, the communications check) are not searched again; another queue is', () => {
+    const search = jest.spyOn(erlang, 'serversForTarget');
+    try {
+      // A queue no other test uses, so that nothing is kept from before.
+      const queue: MeasuredQueue = { handleSec: 271, handleSource: 'measured', handled: 90, patienceSec: 133, abandoned: 25 };
+      const settings = { target: { share: 0.85, withinSec: 30 }, shrinkage: 0.3, chatsPerOperator: 2 };
+      const week = Array.from({ length: 168 }, (_, i) => hour(i % 24, 1 + (i % 37)));
+      const first = staffHours(week, queue, settings);
+      expect(search).toHaveBeenCalledTimes(new Set(week.flatMap((p) => [p.mean, p.upper].map((v) => Math.round(v * 1000) / 1000))).size);
+      search.mockClear();
+      expect(staffHours(week, queue, { ...settings, chatsPerOperator: 3, shrinkage: 0.2 }).map((h) => h.slotsNeeded)).toEqual(first.map((h) => h.slotsNeeded));
+      expect(staffHours(week, queue, settings)).toEqual(first);
+      expect(search).not.toHaveBeenCalled();
+      staffHours(week.slice(0, 1), { ...queue, handleSec: 272 }, settings);
+      expect(search).toHaveBeenCalled();
+    } finally {
+      search.mockRestore();
+    }
   });
 });

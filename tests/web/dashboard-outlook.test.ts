@@ -1,15 +1,15 @@
 // End-to-end: the dashboard's "Prossime 6 settimane" view (src/web/dashboard-outlook.js) in Debian's
 // headless Chromium. The pages come from Dialogo's real static routes (with their
-// Content-Security-Policy) and the staffing API is the real one on SQLite; the forecast route is a
-// STAND-IN TEST FIXTURE serving a ForecastResult built here (the forecast service is wired at merge).
+// Content-Security-Policy); the staffing API is the real one on SQLite and the forecast route is
+// the real one (with its supervisor check) serving a ForecastResult built here.
 // Sign-in and the period summary are mocked in the page, as tests/web/dashboard.test.ts does.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CloudAdapter } from 'botbuilder';
-import type { Request, Response } from 'restify';
 import { type BrowserContext, type Page, type Route } from 'playwright-core';
+import { mountForecastApi } from '../../src/forecast/forecast-routes';
 import type { ForecastPoint, ForecastResult, HourlyPoint } from '../../src/forecast/forecast-types';
 import { createLogger } from '../../src/logger';
 import { OperatorAccounts } from '../../src/operators/operator-accounts';
@@ -86,10 +86,9 @@ describeBrowser('the dashboard’s next 6 weeks in Chromium', () => {
     await backend.rollups.apply({ increments: [{ key: { day: '2026-11-25', channel: 'directline', language: 'it', topicId: null }, counters: { handleSecSum: 84_000, handleCount: 300, waitSecSum: 9_000, handoffsAbandoned: 60 } }], gaps: [] });
     dialogo = createServer({ adapter: new CloudAdapter(), botLogic: async () => undefined, readiness: () => ({ ready: true, details: {} }), logger: createLogger('silent') });
     mountStaticRoutes(dialogo.server);
-    // The stand-in forecast route: a test fixture, not the forecast service.
-    dialogo.server.get('/api/analytics/forecast', async (_req: Request, res: Response) => {
-      res.send(200, forecastFixture());
-    });
+    // The real forecast route (supervisor check, query parsing) over a fixed forecast: the model
+    // itself is proven in tests/forecast.
+    mountForecastApi(dialogo.server, { forecast: { current: async () => forecastFixture() }, accounts, tokens, logger: createLogger('silent') });
     mountStaffingApi(dialogo.server, {
       forecast: async () => forecastFixture(), rollups: backend.rollups, plans: new StaffingPlanStore(backend.state, () => NOW), accounts, tokens,
       settings: { target: { share: 0.85, withinSec: 30 }, shrinkage: 0.3 }, logger: createLogger('silent'), now: () => NOW,
