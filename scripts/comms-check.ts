@@ -14,6 +14,7 @@ import { isoDate } from '../src/knowledge/topic-schema';
 import { loadConfig } from '../src/config';
 import type { Communication } from '../src/knowledge/communication-schema';
 import { createLogger } from '../src/logger';
+import { addDays } from '../src/forecast/calendar-days';
 import { ForecastService } from '../src/forecast/forecast-service';
 import { OperatorAccounts } from '../src/operators/operator-accounts';
 import { extraOperatorsFor } from '../src/staffing/communication-staffing';
@@ -24,17 +25,18 @@ import { openStorage } from '../src/storage/open-storage';
  * The extra operators from the forecast of the configured store, or undefined (said on stderr)
  * when the store has no rollups or cannot be read: the check still runs without them.
  */
-async function forecastExtraOperators(knowledgeBaseDir: string): Promise<((c: Communication) => number | null) | undefined> {
-  const config = loadConfig({ ...process.env, KB_DIR: knowledgeBaseDir });
+async function forecastExtraOperators(communications: readonly Communication[]): Promise<((c: Communication) => number | null) | undefined> {
+  const config = loadConfig(process.env);
   const backend = await openStorage(config);
   try {
     const now = () => new Date();
-    const recent = await backend.rollups.range(new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10), new Date().toISOString().slice(0, 10));
+    const today = calendarDay(new Date());
+    const recent = await backend.rollups.range(addDays(today, -90), today);
     if (recent.length === 0) {
       process.stderr.write('comms:check: the store holds no rollups of the last 90 days: no forecast, no extra operators\n');
       return undefined;
     }
-    const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir, logger: createLogger('silent'), now, compute: 'inline' });
+    const forecast = new ForecastService({ rollups: backend.rollups, calendar: () => ({ communications, version: 'file' }), logger: createLogger('silent'), now, compute: 'inline' });
     const [result, model] = await Promise.all([forecast.current(), currentStaffingModel({ rollups: backend.rollups, accounts: new OperatorAccounts(backend.operators), settings: config.staffing, now })]);
     return (c) => extraOperatorsFor(c, result, model.queue, model.settings);
   } finally {
@@ -67,7 +69,7 @@ async function main(): Promise<number> {
   }
   const extra = values['no-forecast']
     ? undefined
-    : await forecastExtraOperators(path.resolve(values.kb)).catch((error: unknown) => {
+    : await forecastExtraOperators(kb.calendar.communications).catch((error: unknown) => {
         process.stderr.write(`comms:check: no forecast (${error instanceof Error ? error.message : String(error)}): no extra operators\n`);
         return undefined;
       });

@@ -10,14 +10,11 @@
 // It writes to the configured store (DATA_DIR or MONGODB_URI), like `npm start`.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
 import { isCityHoliday } from '../src/forecast/calendar-days';
-import { loadCalendar } from '../src/forecast/load-calendar';
 import { startDialogo, type Dialogo } from '../src/index';
 import { topicBoost } from './demo-communications';
-import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import type { Topic } from '../src/knowledge/topic-schema';
 import { createLogger } from '../src/logger';
 import { seededRandom } from '../src/seeded-random';
@@ -103,9 +100,9 @@ async function main(): Promise<void> {
   const dialogo = await startDialogo(config, createLogger('warn'), { now: () => clock, instanceLock: false });
   // The shift's consoles are open: within hours a citizen who asks is queued, not sent to a written request.
   for (const operator of OPERATORS) dialogo.handoff.operatorOnline(operator, true);
-  const kb = await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir));
+  const { kb } = dialogo.runtime.current();
   const topics = [...kb.topics];
-  const { communications } = await loadCalendar(config.knowledgeBaseDir);
+  const { communications } = kb.calendar;
   const stats: Stats = { conversations: 0, turns: 0, handoffs: 0, tickets: 0 };
   const began = Date.now();
 

@@ -11,7 +11,8 @@ import { loadConfig } from '../src/config';
 import { backtest, DEFAULT_BACKTEST } from '../src/forecast/backtest';
 import { addDays } from '../src/forecast/calendar-days';
 import { HISTORY_DAYS } from '../src/forecast/compute-forecast';
-import { loadCalendar } from '../src/forecast/load-calendar';
+import path from 'node:path';
+import { loadKnowledgeBase } from '../src/knowledge/load-knowledge-base';
 import { dailySeries } from '../src/forecast/series';
 import { openStorage } from '../src/storage/open-storage';
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const parsed = argsSchema.safeParse(values);
   if (!parsed.success) throw new Error(`${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')} (usage: npm run --silent forecast:backtest -- [--origins N] [--horizon DAYS] [--step DAYS])`);
   const config = loadConfig(process.env);
-  const { communications } = await loadCalendar(config.knowledgeBaseDir);
+  const { communications } = (await loadKnowledgeBase(path.resolve(config.knowledgeBaseDir))).calendar;
   const backend = await openStorage(config);
   try {
     const historyTo = addDays(romeDay(Date.now()), -1);

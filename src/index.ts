@@ -352,7 +352,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     handoff,
     openBeganOn: aggregator ? (day) => aggregator.openBeganOn(day) : undefined,
   });
-  const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir: config.knowledgeBaseDir, logger, now, refresh: refreshRollups });
+  // The calendar the bot serves (the last good one after a bad edit); each reload may change it.
+  const forecast = new ForecastService({ rollups: backend.rollups, calendar: () => ({ communications: runtime.current().kb.calendar.communications, version: String(runtime.generation) }), logger, now, refresh: refreshRollups });
   mountForecastApi(server.server, { forecast, accounts: operators, tokens: operatorTokens, logger });
   const staffing = mountStaffingApi(server.server, {
     forecast: () => forecast.current(),

@@ -7,7 +7,6 @@ import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import { addDays } from './calendar-days';
 import { FORECAST_HORIZON_DAYS } from './compute-forecast';
-import { CalendarError } from './load-calendar';
 import type { ForecastResult } from './forecast-types';
 
 export const FORECAST_ROUTE = '/api/analytics/forecast';
@@ -57,9 +56,8 @@ export function mountForecastApi(server: Server, deps: ForecastRouteDependencies
         result = await deps.forecast.current();
       } catch (error) {
         deps.logger.error({ err: error }, 'forecast not computed');
-        // The calendar's problems are the editors' to fix and safe to show; any other reason (a
-        // store that does not answer names its hosts) stays in the logs.
-        return sendError(res, 'FORECAST_UNAVAILABLE', error instanceof CalendarError ? [error.message] : undefined);
+        // The reason (a store that does not answer names its hosts) stays in the logs.
+        return sendError(res, 'FORECAST_UNAVAILABLE');
       }
       res.send(200, narrow(result, parsed.data));
     } catch (error) {

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import type { RollupStore } from '../storage/ports';
 import { computeForecast, forecastJob, type ForecastJob } from './compute-forecast';
 import type { ForecastResult } from './forecast-types';
-import { calendarVersion, loadCalendar } from './load-calendar';
+import type { Communication } from '../knowledge/communication-schema';
 
 /** How often the service checks whether the day or the calendar changed, to recompute before anyone asks. */
 const CHECK_INTERVAL_MS = 10 * 60 * 1000;
@@ -14,7 +14,11 @@ const FIRST_CHECK_MS = 60 * 1000;
 
 export interface ForecastServiceOptions {
   readonly rollups: RollupStore;
-  readonly knowledgeBaseDir: string;
+  /**
+   * The communications calendar as the knowledge base serves it (validated, the last good one
+   * after a bad edit) and a version that changes when it may have: the forecast is recomputed then.
+   */
+  readonly calendar: () => { readonly communications: readonly Communication[]; readonly version: string };
   readonly logger: Logger;
   readonly now?: () => Date;
   /** Makes the rollups current before they are read (the analytics API's refresh). */
@@ -35,11 +39,11 @@ export interface ForecastRun {
 /**
  * The demand forecast for the next six weeks, computed in a worker thread from the rollups and
  * the communications calendar, cached per Europe/Rome day and recomputed when the day changes
- * or `communications.yaml` changes (its size or modification time). Concurrent requests share
+ * or the calendar's version does (a knowledge-base reload). Concurrent requests share
  * one computation. Each instance computes its own: the result is derived data, not shared state.
  *
  * @example
- * const forecast = new ForecastService({ rollups: backend.rollups, knowledgeBaseDir, logger });
+ * const forecast = new ForecastService({ rollups: backend.rollups, calendar: () => ({ communications: runtime.current().kb.calendar.communications, version: String(runtime.generation) }), logger });
  * forecast.start();
  * const result = await forecast.current();
  */
@@ -59,7 +63,7 @@ export class ForecastService {
   /** The forecast of today (Rome) for the current calendar; computed now if not yet. */
   async current(): Promise<ForecastResult> {
     const now = this.now();
-    const key = `${romeDay(now.getTime())}|${await calendarVersion(this.options.knowledgeBaseDir)}`;
+    const key = `${romeDay(now.getTime())}|${this.options.calendar().version}`;
     if (this.cache?.key === key) return this.cache.result;
     if (this.running?.key === key) return this.running.promise;
     const promise = this.compute(now);
@@ -98,7 +102,7 @@ export class ForecastService {
   private async compute(now: Date): Promise<ForecastResult> {
     const started = Date.now();
     await this.options.refresh?.();
-    const { communications } = await loadCalendar(this.options.knowledgeBaseDir);
+    const { communications } = this.options.calendar();
     const job = await forecastJob(this.options.rollups, communications, now);
     const read = Date.now();
     if (this.stopped) throw new Error('the forecast service is stopped');

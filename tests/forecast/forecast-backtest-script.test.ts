@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { MongoClient } from 'mongodb';
 import { openMongoBackend } from '../../src/storage/mongodb/mongodb-backend';
 import type { StorageBackend } from '../../src/storage/ports';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { KB_DIR } from '../fixtures/runtime';
 import { syntheticRows } from './synthetic';
 
 const run = promisify(execFile);
@@ -56,7 +57,9 @@ describe.each(stores)('npm run forecast:backtest on %s', (_name, makeStore) => {
   const from = addDays(romeDay(Date.now()), -DAYS);
 
   beforeAll(async () => {
+    // The knowledge base with a calendar of the test's own (the script reads it as the bot does).
     kbDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-backtest-kb-'));
+    cpSync(KB_DIR, kbDir, { recursive: true });
     // A deadline every four weeks on one topic, +150 % on the day: the short seed of CI.
     const deadlines = Array.from({ length: 5 }, (_, k) => addDays(from, 20 + 28 * k + (k % 3)));
     const calendar = deadlines.map((effective, k) => `  - { id: scadenza-${k}, kind: payment-deadline, published: ${addDays(effective, -10)}, effective: ${effective}, topics: [tari-pagamento], channels: [portal], notice: { it: "Scadenza.", en: "Deadline." } }`);
