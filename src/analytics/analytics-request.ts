@@ -5,16 +5,11 @@ import { bearerIdentity } from '../operators/operator-auth';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
+import { isRealDay } from '../forecast/calendar-days';
 import { DAY_PATTERN } from './rollup-batch';
 
 /** Longest period one analytics request covers. */
 const MAX_PERIOD_DAYS = 3 * 366;
-
-// V8 parses 2026-02-30 as 2 March: a real date is one that reads back the same.
-const isRealDay = (d: string) => {
-  const ms = Date.parse(`${d}T00:00:00Z`);
-  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === d;
-};
 
 /** A real calendar day `YYYY-MM-DD` (30 February is refused, not rolled over). */
 export const daySchema = z.string().regex(DAY_PATTERN, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');

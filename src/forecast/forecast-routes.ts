@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import { bearerIdentity } from '../operators/operator-auth';
+import { supervisorOnly } from '../analytics/analytics-request';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
@@ -42,9 +42,7 @@ export interface ForecastRouteDependencies {
 export function mountForecastApi(server: Server, deps: ForecastRouteDependencies): void {
   server.get(FORECAST_ROUTE, async (req: Request, res: Response) => {
     try {
-      const who = await bearerIdentity(req, deps.tokens, deps.accounts);
-      if (!who) return sendError(res, 'OPERATOR_TOKEN_INVALID');
-      if (who.role !== 'supervisor') return sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
+      if (!(await supervisorOnly(req, res, deps))) return;
       const params = new URL(req.url ?? '/', 'http://localhost').searchParams;
       // A parameter given twice has no one meaning: refused rather than one of its values picked.
       const repeated = [...new Set([...params.keys()].filter((key) => params.getAll(key).length > 1))];

@@ -2,7 +2,7 @@ import type { Request, Response, Server } from 'restify';
 import { romeDay } from '../analytics/rome-day';
 import type { ForecastResult } from '../forecast/forecast-types';
 import type { Logger } from '../logger';
-import { bearerIdentity } from '../operators/operator-auth';
+import { supervisorOnly } from '../analytics/analytics-request';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
@@ -50,18 +50,7 @@ export interface StaffingHourView extends StaffedHour {
 export function mountStaffingApi(server: Server, deps: StaffingRouteDependencies): { readonly model: () => Promise<StaffingModel> } {
   const now = deps.now ?? (() => new Date());
   const model = staffingModelSource({ ...deps, now });
-  const supervisor = async (req: Request, res: Response): Promise<string | undefined> => {
-    const who = await bearerIdentity(req, deps.tokens, deps.accounts);
-    if (!who) {
-      sendError(res, 'OPERATOR_TOKEN_INVALID');
-      return undefined;
-    }
-    if (who.role !== 'supervisor') {
-      sendError(res, 'FORBIDDEN', ['staffing is for supervisors']);
-      return undefined;
-    }
-    return who.name;
-  };
+  const supervisor = async (req: Request, res: Response): Promise<string | undefined> => (await supervisorOnly(req, res, deps))?.name;
 
   server.get(STAFFING_PATH, async (req: Request, res: Response) => {
     try {
