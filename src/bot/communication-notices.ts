@@ -15,24 +15,15 @@ export interface AnswerNotices {
 }
 
 /**
- * The notices of the topic's communications active on `today` (a Rome day), one line each, most
- * recent effective first, at most two, no text twice.
+ * The notices of the topic's communications active on `today` (a Rome day), one line each
+ * (CommunicationsCalendar.noticesFor chooses them).
  *
  * @example
  * answerNotices(kb, 'imu', 'it', '2026-12-05').lines // ['Da sapere: IMU 2026: il saldo si paga entro ...']
  */
 export function answerNotices(kb: KnowledgeBase, topicId: string, language: Language, today: string): AnswerNotices {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  const communicationIds: string[] = [];
-  for (const c of kb.calendar.activeFor(topicId, today)) {
-    const text = c.notice[language];
-    if (seen.has(text)) continue;
-    seen.add(text);
-    lines.push(`${NOTICE_LABEL[language]} ${oneLine(text)}`);
-    communicationIds.push(c.id);
-  }
-  return { lines, communicationIds };
+  const notices = kb.calendar.noticesFor(topicId, language, today);
+  return { lines: notices.map((c) => `${NOTICE_LABEL[language]} ${oneLine(c.notice[language])}`), communicationIds: notices.map((c) => c.id) };
 }
 
 /**

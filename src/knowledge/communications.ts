@@ -20,7 +20,7 @@ export const ACTIVE_PRIOR = 1.15;
  *
  * @example
  * const calendar = new CommunicationsCalendar(communications);
- * calendar.noticeFor('imu', 'it', '2026-12-05'); // ['IMU 2026: il saldo si paga entro ...']
+ * calendar.noticesFor('imu', 'it', '2026-12-05').map((c) => c.id); // ['imu-saldo-2026']
  */
 export class CommunicationsCalendar {
   private readonly byTopic: ReadonlyMap<string, readonly Communication[]>;
@@ -41,14 +41,16 @@ export class CommunicationsCalendar {
     return this.communications.filter((c) => isActive(c, today)).sort(mostRecentEffectiveFirst);
   }
 
-  /** The active communications of a topic, most recent effective first, at most {@link MAX_NOTICES}. */
-  activeFor(topicId: string, today: string): Communication[] {
-    return (this.byTopic.get(topicId) ?? []).filter((c) => isActive(c, today)).slice(0, MAX_NOTICES);
-  }
-
-  /** The notices to show under an answer of `topicId` in `language`; no text twice. */
-  noticeFor(topicId: string, language: Language, today: string): string[] {
-    return [...new Set(this.activeFor(topicId, today).map((c) => c.notice[language]))];
+  /**
+   * The communications whose notices an answer of `topicId` carries on `today`: the topic's active
+   * ones, most recent effective first, one per notice text in `language`, at most {@link MAX_NOTICES}
+   * (twins are dropped before the cap, so that they never hide a third, different notice).
+   */
+  noticesFor(topicId: string, language: Language, today: string): Communication[] {
+    const seen = new Set<string>();
+    return (this.byTopic.get(topicId) ?? [])
+      .filter((c) => isActive(c, today) && !seen.has(c.notice[language]) && seen.add(c.notice[language]))
+      .slice(0, MAX_NOTICES);
   }
 
   /** The topic's recognition prior on `today`: {@link ACTIVE_PRIOR} while one of its communications is active, 1 otherwise. */

@@ -123,11 +123,20 @@ describe('active windows', () => {
       communication({ id: 'newest', effective: '2026-12-30', notice: { it: 'nuovissimo', en: 'newest' } }),
       communication({ id: 'other-topic', topics: ['area-b'], notice: { it: 'area b', en: 'area b' } }),
     ]);
-    expect(many.noticeFor('imu', 'it', '2026-12-05')).toEqual(['nuovissimo', 'nuovo']);
-    expect(many.noticeFor('imu', 'en', '2026-12-05')).toEqual(['newest', 'new']);
-    expect(many.noticeFor('imu', 'it', '2026-11-30')).toEqual([]);
+    const notices = (calendar: CommunicationsCalendar, language: 'it' | 'en', today: string) => calendar.noticesFor('imu', language, today).map((c) => c.notice[language]);
+    expect(notices(many, 'it', '2026-12-05')).toEqual(['nuovissimo', 'nuovo']);
+    expect(notices(many, 'en', '2026-12-05')).toEqual(['newest', 'new']);
+    expect(notices(many, 'it', '2026-11-30')).toEqual([]);
     const twins = new CommunicationsCalendar([communication({ id: 'a' }), communication({ id: 'b' })]);
-    expect(twins.noticeFor('imu', 'it', '2026-12-05')).toEqual(['IMU: saldo entro il 16 dicembre.']);
+    expect(notices(twins, 'it', '2026-12-05')).toEqual(['IMU: saldo entro il 16 dicembre.']);
+    // Twins are dropped before the cap: they do not hide a third, different notice.
+    const twinsAndOther = new CommunicationsCalendar([
+      communication({ id: 'a', effective: '2026-12-20' }),
+      communication({ id: 'b', effective: '2026-12-20' }),
+      communication({ id: 'c', effective: '2026-12-10', notice: { it: 'altro', en: 'other' } }),
+    ]);
+    expect(notices(twinsAndOther, 'it', '2026-12-05')).toEqual(['IMU: saldo entro il 16 dicembre.', 'altro']);
+    expect(twinsAndOther.noticesFor('imu', 'it', '2026-12-05').map((c) => c.id)).toEqual(['a', 'c']);
   });
 
   test("the greeting's choice: the nearest coming days first, then windows already running", () => {
