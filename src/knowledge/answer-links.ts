@@ -1,9 +1,9 @@
+import { OVERVIEW_SEGMENT } from './topic-schema';
 import type { Facet, Topic } from './topic-schema';
 
 /** Path of the click-counting redirect (src/analytics/link-redirect.ts). */
 export const GO_PATH = '/go';
-/** The facet segment of a topic's overview in a `/go` link (no facet id can be it: ids are kebab-case words, and this one is reserved). */
-export const OVERVIEW_SEGMENT = 'overview';
+export { OVERVIEW_SEGMENT };
 
 /**
  * The pages an answer links to, in the order its text prints them: a facet with its own page has

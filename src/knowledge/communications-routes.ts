@@ -1,7 +1,7 @@
 import type { Request, Response, Server } from 'restify';
 import type { KnowledgeRuntime } from '../bot/runtime';
 import type { Logger } from '../logger';
-import { bearerIdentity } from '../operators/operator-auth';
+import { supervisorOnly } from '../analytics/analytics-request';
 import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
@@ -45,9 +45,7 @@ export function mountCommunicationsApi(server: Server, deps: CommunicationsRoute
   const now = deps.now ?? (() => new Date());
   server.get(COMMUNICATIONS_API, async (req: Request, res: Response) => {
     try {
-      const who = await bearerIdentity(req, deps.tokens, deps.accounts);
-      if (!who) return sendError(res, 'OPERATOR_TOKEN_INVALID');
-      if (who.role !== 'supervisor') return sendError(res, 'FORBIDDEN', ['analytics are for supervisors']);
+      if (!(await supervisorOnly(req, res, deps))) return;
       const { kb } = deps.runtime();
       const today = calendarDay(now());
       const calendar = [...kb.calendar.communications].sort((a, b) => a.effective.localeCompare(b.effective) || a.id.localeCompare(b.id));

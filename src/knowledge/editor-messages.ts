@@ -174,6 +174,7 @@ export function italianIssue(issue: z.core.$ZodIssue, doc: Document): string {
     case 'unrecognized_keys':
       return `campo sconosciuto ${issue.keys.map(quoted).join(', ')}: controlla come è scritto il nome e che sia rientrato sotto la sezione giusta`;
     case 'custom':
+      if (/is reserved for the topic's overview/.test(issue.message)) return `${quoted(value)} è un nome riservato alla scheda generale del tema: dai alla risposta specifica un altro id`;
       if (/used twice/.test(issue.message)) return `${quoted(value)} è già l'id di un'altra voce dello stesso elenco: ogni id deve essere diverso`;
       if (/date/i.test(issue.message)) return `${quoted(value instanceof Date ? value.toISOString().slice(0, 10) : value)} non è una data valida: scrivila come AAAA-MM-GG, per esempio 2026-11-29`;
       return `${fieldName(path)} non è valido (${issue.message})`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRealDay } from '../forecast/calendar-days';
 
 /** Languages Dialogo answers in. Italian is the default. */
 export const LANGUAGES = ['it', 'en'] as const;
@@ -14,9 +15,7 @@ export const isoDate = z
   .transform((value, ctx) => {
     // YAML turns an unquoted 2026-11-29 into a Date; a quoted one stays a string.
     const text = value instanceof Date ? value.toISOString().slice(0, 10) : value;
-    // Date.parse rolls 2026-02-30 over to 2 March: only a day that reads back the same exists.
-    const parsed = Date.parse(`${text}T00:00:00Z`);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== text) {
+    if (!isRealDay(text)) {
       ctx.addIssue({ code: 'custom', message: `expected a date as YYYY-MM-DD, got "${text}"` });
       return z.NEVER;
     }
@@ -61,9 +60,12 @@ const homePageOnlySchema = z.object({ reason: nonEmpty }).strict();
  * One answer within a topic: what a citizen asks about it (cost, documents, booking, minors...).
  * The bot answers the facet asked and offers the topic's other facets.
  */
+/** The facet segment of a topic's overview in a `/go` link: reserved, so that no facet's clicks land on the overview. */
+export const OVERVIEW_SEGMENT = 'overview';
+
 export const facetSchema = z
   .object({
-    id: kebabId,
+    id: kebabId.refine((id) => id !== OVERVIEW_SEGMENT, `"${OVERVIEW_SEGMENT}" is reserved for the topic's overview: name the facet otherwise`),
     shortTitle: shortTitleSchema,
     samples: z.object({ it: sampleList(3), en: sampleList(2) }).strict(),
     answer: shortAnswerSchema,

@@ -68,6 +68,11 @@ describe('facets and referrals in the knowledge base', () => {
     expect((await refusal()).message).toMatch(/campo facets\[2\]\.id: «a» è già l'id di un'altra voce dello stesso elenco/);
   });
 
+  test("a facet named 'overview' is refused: that name stands for the topic's overview in answers' /go links", async () => {
+    writeFileSync(imuFile(), YAML.stringify({ ...imu(), facets: [facet('overview'), facet('b'), facet('c'), facet('d')] }));
+    expect((await refusal()).message).toMatch(/campo facets\[0\]\.id: «overview» è un nome riservato alla scheda generale del tema/);
+  });
+
   test('a short title over 20 characters is refused: buttons show authored titles, never cut ones', async () => {
     writeFileSync(imuFile(), YAML.stringify({ ...imu(), shortTitle: { it: 'Imposta municipale propria', en: 'IMU' } }));
     expect((await refusal()).message).toMatch(/campo shortTitle\.it: il titolo breve dei pulsanti \(shortTitle\) in italiano può avere al massimo 20 caratteri: ora ne ha 26/);
