@@ -1,17 +1,16 @@
 // The dashboard's «Comunicazioni in arrivo» panel (src/web/dashboard-comms.js) in Debian's headless
 // Chromium: the page's files served by restify, the API mocked in the page (page.route). A supervisor
 // sees the coming communications and the check's problems, blocking first, rendered as text.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page, Route } from 'playwright-core';
-import restify, { type Request, type Response, type Server } from 'restify';
+import { mountStaticRoutes } from '../../src/server/static-routes';
+import restify, { type Server } from 'restify';
 import type { CommunicationsResponse } from '../../src/knowledge/communications-routes';
 import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chromium';
 
-const WEB = path.resolve(__dirname, '../../src/web');
-const CHART_UMD = path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.js');
 const XSS = '<img src=x onerror=alert(1)>';
 
 const notice = (it: string) => ({ it, en: it });
@@ -51,22 +50,8 @@ describeBrowser('the communications panel of the dashboard in Chromium', () => {
 
   beforeAll(async () => {
     server = restify.createServer({ name: 'dashboard-comms-test' });
-    const files: [string, string, string][] = [
-      ['/dashboard', path.join(WEB, 'dashboard.html'), 'text/html; charset=utf-8'],
-      ['/dashboard.js', path.join(WEB, 'dashboard.js'), 'application/javascript; charset=utf-8'],
-      ['/dashboard-comms.js', path.join(WEB, 'dashboard-comms.js'), 'application/javascript; charset=utf-8'],
-      ['/console-common.js', path.join(WEB, 'console-common.js'), 'application/javascript; charset=utf-8'],
-      ['/console-common.css', path.join(WEB, 'console-common.css'), 'text/css; charset=utf-8'],
-      ['/dashboard.css', path.join(WEB, 'dashboard.css'), 'text/css; charset=utf-8'],
-      ['/vendor/chart.umd.js', CHART_UMD, 'application/javascript; charset=utf-8'],
-    ];
-    for (const [route, file, type] of files) {
-      server.get(route, async (_req: Request, res: Response) => {
-        const body = readFileSync(file);
-        res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': 'no-cache' });
-        res.end(body);
-      });
-    }
+    // The real static routes: every panel's script and the pages' Content-Security-Policy.
+    mountStaticRoutes(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     userDataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-chromium-'));
