@@ -1,5 +1,4 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -7,26 +6,12 @@ import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import type { CommunicationsResponse } from '../../src/knowledge/communications-routes';
 import { createLogger } from '../../src/logger';
+import { askOnOwnConnection as ask } from '../fixtures/own-connection-turn';
 import { KB_DIR } from '../fixtures/runtime';
 
 const PASSWORD = 'una-password-lunga';
 /** Saturday 5 December 2026, noon in Milan: the Sant'Ambrogio closure and the IMU balance are announced. */
 const NOW = new Date('2026-12-05T11:00:00Z');
-
-/** One turn on a connection of its own (a reload blocks the loop; see tests/knowledge/hot-reload.test.ts). */
-function ask(port: number, text: string): Promise<{ text: string; channelData: { dialogo: { topicId: string | null; communicationIds?: string[] } } }> {
-  const body = JSON.stringify({ type: 'message', text, locale: 'it-IT', channelId: 'test', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: `c-${text}` }, serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies' });
-  return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/messages', agent: false, headers: { 'content-type': 'application/json' } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { activities: never[] }).activities[0]!));
-      response.on('error', reject);
-    });
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 async function until(check: () => boolean, timeoutMs = 30_000): Promise<void> {
   const started = Date.now();

@@ -1,38 +1,11 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { askOnOwnConnection as ask } from '../fixtures/own-connection-turn';
 import { KB_DIR } from '../fixtures/runtime';
-
-/**
- * One turn over a connection of its own. A pooled keep-alive connection breaks here: the reload
- * rebuilds the recognizer synchronously, blocking the one event loop that client and server share
- * for seconds; once the block passes the server's keep-alive timeout (5 s), the server's idle timer
- * fires and closes the socket just as the client, whose coarser idle timer has not fired yet,
- * sends the next turn on it: ECONNRESET. A connection per turn leaves nothing idle across a reload.
- */
-function ask(port: number, text: string, conversation = 'c1'): Promise<{ text: string; channelData: { dialogo: { topicId: string | null } } }> {
-  const body = JSON.stringify({
-    type: 'message', text, channelId: 'test', from: { id: 'u' }, recipient: { id: 'b' }, conversation: { id: conversation },
-    serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-  });
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/api/messages', agent: false, headers: { 'content-type': 'application/json' } },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { activities: never[] }).activities[0]!));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(body);
-  });
-}
 
 async function until(check: () => boolean, timeoutMs = 20000): Promise<void> {
   const started = Date.now();
