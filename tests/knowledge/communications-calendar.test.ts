@@ -2,25 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { communicationsFileSchema, type Communication } from '../../src/knowledge/communication-schema';
+import { communicationsFileSchema } from '../../src/knowledge/communication-schema';
 import { ACTIVE_PRIOR, calendarDay, CommunicationsCalendar } from '../../src/knowledge/communications';
 import { KnowledgeBaseError, loadKnowledgeBase } from '../../src/knowledge/load-knowledge-base';
 import { withPrior } from '../../src/nlu/communication-prior';
+import { communication } from '../fixtures/communications';
 import { KB_DIR, faqRecognition } from '../fixtures/runtime';
-
-/** A valid communication; tests override what they examine. */
-export function communication(extra: Partial<Communication> = {}): Communication {
-  return {
-    id: 'imu-saldo-2026',
-    kind: 'payment-deadline',
-    published: '2026-12-01',
-    effective: '2026-12-16',
-    topics: ['imu'],
-    channels: ['portal'],
-    notice: { it: 'IMU: saldo entro il 16 dicembre.', en: 'IMU: balance due by 16 December.' },
-    ...extra,
-  };
-}
 
 describe('communications.yaml loaded with the knowledge base', () => {
   let dir: string;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { Communication } from '../../src/knowledge/communication-schema';
+import { communication } from '../fixtures/communications';
 import { CommunicationsCalendar } from '../../src/knowledge/communications';
 import { checkCommunications, isoWeek } from '../../src/knowledge/communications-check';
 import { KnowledgeBase } from '../../src/knowledge/knowledge-base';
@@ -11,16 +12,7 @@ import type { Topic } from '../../src/knowledge/topic-schema';
 import { KB_DIR, realRuntime } from '../fixtures/runtime';
 
 const TODAY = '2026-12-05';
-const base = (extra: Partial<Communication>): Communication => ({
-  id: 'c',
-  kind: 'payment-deadline',
-  published: '2026-12-01',
-  effective: '2026-12-16',
-  topics: ['imu'],
-  channels: ['portal'],
-  notice: { it: 'Avviso.', en: 'Notice.' },
-  ...extra,
-});
+const base = (extra: Partial<Communication>): Communication => communication({ id: 'c', notice: { it: 'Avviso.', en: 'Notice.' }, ...extra });
 
 describe('checkCommunications', () => {
   let kb: KnowledgeBase;
