@@ -7,18 +7,13 @@ import { startDialogo, type Dialogo } from '../../src/index';
 import { loadKnowledgeBase } from '../../src/knowledge/load-knowledge-base';
 import { createLogger } from '../../src/logger';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { turnReplies } from '../fixtures/bot-turn';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
-const BASE = 'https://dialogo.example.test';
+/** The texts of a turn's replies, one after the other. */
+const ask = async (port: number, text: string, user: string): Promise<string> => (await turnReplies(port, text, user)).map((a) => a.text).join('\n');
 
-async function ask(port: number, text: string, user: string): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'message', text, channelId: 'test', from: { id: user }, recipient: { id: 'dialogo' }, conversation: { id: `conv-${user}` }, serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies' }),
-  });
-  return ((await response.json()) as { activities: { text: string }[] }).activities.map((a) => a.text).join('\n');
-}
+const BASE = 'https://dialogo.example.test';
 
 describe('answer links go through /go, which counts clicks and redirects only where the knowledge base points', () => {
   const dataDir = tempDataDir();

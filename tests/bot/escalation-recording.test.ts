@@ -4,21 +4,8 @@ import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import type { InteractionEvent } from '../../src/storage/interaction-event';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { turnReplies as say } from '../fixtures/bot-turn';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
-
-type Reply = { text: string; channelData: { dialogo: { outcome: string; topicId: string | null } } };
-
-async function say(port: number, text: string, user: string): Promise<Reply[]> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message', text, channelId: 'test', from: { id: user }, recipient: { id: 'dialogo' }, conversation: { id: `conv-${user}` },
-      serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-    }),
-  });
-  return ((await response.json()) as { activities: Reply[] }).activities;
-}
 
 describe('why a person was offered, and what a miss leaned to, are recorded on the turn', () => {
   const dataDir = tempDataDir();

@@ -3,19 +3,10 @@ import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
+import { turnReplies } from '../fixtures/bot-turn';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
-async function say(port: number, text: string, user = 'citizen-7'): Promise<{ text: string; channelData: { dialogo: { outcome: string; topicId: string | null } } }> {
-  const response = await fetch(`http://127.0.0.1:${port}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message', text, channelId: 'test', from: { id: user }, recipient: { id: 'dialogo' }, conversation: { id: `conv-${user}` },
-      serviceUrl: 'http://127.0.0.1:9', deliveryMode: 'expectReplies',
-    }),
-  });
-  return ((await response.json()) as { activities: never[] }).activities[0]!;
-}
+const say = async (port: number, text: string, user = 'citizen-7') => (await turnReplies(port, text, user))[0]!;
 
 describe('with the embedded SQLite store', () => {
   const dataDir = tempDataDir();

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import type { CommunicationsResponse } from '../../src/knowledge/communications-routes';
 import { createLogger } from '../../src/logger';
-import { askOnOwnConnection as ask } from '../fixtures/own-connection-turn';
+import { askOnOwnConnection as ask } from '../fixtures/bot-turn';
 import { KB_DIR } from '../fixtures/runtime';
 
 const PASSWORD = 'una-password-lunga';

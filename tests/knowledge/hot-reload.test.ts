@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
-import { askOnOwnConnection as ask } from '../fixtures/own-connection-turn';
+import { askOnOwnConnection as ask } from '../fixtures/bot-turn';
 import { KB_DIR } from '../fixtures/runtime';
 
 async function until(check: () => boolean, timeoutMs = 20000): Promise<void> {
