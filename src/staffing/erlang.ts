@@ -165,6 +165,12 @@ export function positionWaitSec(ahead: number, servers: number, handleSec: numbe
  */
 const unitQuantiles = new Map<number, Map<number, number>>();
 const MAX_KEPT_QUANTILES = 10_000;
+let quantileSearches = 0;
+
+/** How many quantile searches ran since the process started: the cache's effect, observable without a clock. */
+export function erlangQuantileSearches(): number {
+  return quantileSearches;
+}
 
 function unitErlangQuantile(k: number, quantile: number): number {
   let byK = unitQuantiles.get(quantile);
@@ -175,6 +181,7 @@ function unitErlangQuantile(k: number, quantile: number): number {
   const kept = byK.get(k);
   if (kept !== undefined) return kept;
   // P(X ≤ x) = P(Poisson(x) ≥ k), increasing in x: bisection between bounds that hold.
+  quantileSearches++;
   let low = 0;
   let high = k + 10 * Math.sqrt(k) + 10;
   while (erlangCdf(k, high) < quantile) high *= 2;
