@@ -13,8 +13,11 @@
 // `--cluster` (with MONGODB_URI and REDIS_URL) measures cluster mode instead: Dialogo alone in cluster
 // mode, then two instances behind a round-robin balancer without affinity (tests/fixtures/cluster.ts),
 // all on this machine; serverCpuS is then the sum over the instances.
+// BENCH_PROFILE=<folder> writes a CPU profile of each server process over each timed run (not the
+// start-up, the warm-up or the conversations' start), as <folder>/<bot>-<conversations>-<pid>.cpuprofile.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -56,6 +59,7 @@ const TURNS = 30;
 const WARMUP = { conversations: 50, turns: 10 };
 /** BENCH_CPU=1 adds the CPU seconds of client and server during each timed run (to see which side saturates). */
 const SHOW_CPU = process.env.BENCH_CPU === '1';
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 const TURN_TIMEOUT_MS = 60_000;
 const GRACE_MS = 10_000;
 
@@ -106,7 +110,28 @@ async function startDialogoServer(dataDir: string, cluster: boolean): Promise<Ru
 
 async function serve(bot: BotKind, dataDir: string): Promise<void> {
   const running = bot === 'echo' ? await startEcho() : await startDialogoServer(dataDir, bot === 'dialogo-cluster');
-  process.on('message', (message) => {
+  let profiler: Session | undefined;
+  process.on('message', (message: unknown) => {
+    if (typeof message === 'object' && message && 'profile' in message) {
+      const { profile } = message as { profile: string };
+      void (async () => {
+        if (profile === 'start') {
+          profiler = new Session();
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+          await profiler.post('Profiler.start');
+        } else if (profiler) {
+          const { profile: recorded } = await profiler.post('Profiler.stop');
+          mkdirSync(path.dirname(profile), { recursive: true });
+          writeFileSync(profile.replace(/\.cpuprofile$/, `-${process.pid}.cpuprofile`), JSON.stringify(recorded));
+          profiler.disconnect();
+          profiler = undefined;
+        }
+        process.send?.({ profiled: profile });
+      })();
+      return;
+    }
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ cpuS: (user + system) / 1e6 });
@@ -130,6 +155,8 @@ interface ServerProcess {
   readonly port: number;
   /** CPU seconds the server process has used so far. */
   cpu(): Promise<number>;
+  /** Starts the CPU profiler (`start`), or stops it and writes the profile to the file named. */
+  profile(what: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -156,8 +183,18 @@ function spawnServer(bot: BotKind, dataDir: string): Promise<ServerProcess> {
       child.on('message', onMessage);
       child.send('cpu');
     });
+  const profile = (what: string) =>
+    new Promise<void>((resolve) => {
+      const onMessage = (message: { profiled?: string }) => {
+        if (message.profiled !== what) return;
+        child.off('message', onMessage);
+        resolve();
+      };
+      child.on('message', onMessage);
+      child.send({ profile: what });
+    });
   return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ port: message.port, cpu, stop }));
+    child.once('message', (message: { port: number }) => resolve({ port: message.port, cpu, profile, stop }));
     child.once('exit', (code) => reject(new Error(`${bot} server exited with ${code} before listening`)));
   });
 }
@@ -269,7 +306,7 @@ async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> 
 let conversationsSoFar = 0;
 
 /** Starts `conversations` citizens (not timed), then times TURNS questions each, all at once. */
-async function run(server: ServerProcess, base: string, bot: string, conversations: number, turns: number, texts: readonly string[]) {
+async function run(server: ServerProcess, base: string, bot: string, conversations: number, turns: number, texts: readonly string[], profile = false) {
   const citizens = Array.from({ length: conversations }, (_, i) => new Citizen(base, `c${conversationsSoFar + i}`));
   const offset = conversationsSoFar;
   conversationsSoFar += conversations;
@@ -277,6 +314,7 @@ async function run(server: ServerProcess, base: string, bot: string, conversatio
     await Promise.all(citizens.map((c) => c.start(bot !== 'echo')));
     const times: number[] = [];
     const serverCpuBefore = SHOW_CPU ? await server.cpu() : 0;
+    if (profile && PROFILE_DIR) await server.profile('start');
     const clientCpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
@@ -286,6 +324,7 @@ async function run(server: ServerProcess, base: string, bot: string, conversatio
     );
     const seconds = (performance.now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientCpuBefore);
+    if (profile && PROFILE_DIR) await server.profile(path.resolve(PROFILE_DIR, `${bot}-${conversations}.cpuprofile`));
     const cpu = SHOW_CPU
       ? { clientCpuS: round((clientCpu.user + clientCpu.system) / 1e6), serverCpuS: round((await server.cpu()) - serverCpuBefore) }
       : {};
@@ -326,13 +365,14 @@ async function main(): Promise<void> {
       const all: ServerProcess = {
         port,
         cpu: async () => (await Promise.all(servers.map((s) => s.cpu()))).reduce((a, b) => a + b, 0),
+        profile: async (what) => void (await Promise.all(servers.map((s) => s.profile(what)))),
         stop: async () => void (await Promise.all(servers.map((s) => s.stop()))),
       };
       const base = `http://127.0.0.1:${port}${DIRECTLINE_PREFIX}`;
       const label = CLUSTER ? `${bot}x${instances}` : bot;
       await run(all, base, label, WARMUP.conversations, WARMUP.turns, texts);
       for (const conversations of CONCURRENCY) {
-        process.stdout.write(`${JSON.stringify(await run(all, base, label, conversations, TURNS, texts))}\n`);
+        process.stdout.write(`${JSON.stringify(await run(all, base, label, conversations, TURNS, texts, true))}\n`);
       }
       await proxy?.close();
       proxy = undefined;

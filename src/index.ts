@@ -149,13 +149,16 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
 
   const clustered = coordinator.kind === 'redis';
   logger.info({ coordinator: coordinator.kind, instance: coordinator.instanceId }, clustered ? 'cluster mode: Redis coordinates, MongoDB holds the truth' : 'single instance');
-  const storage = new ResilientStorage(backend.state, logger);
+  // The embedded store, held by the instance lock, has no other writer: its state is served from
+  // memory and written behind. MongoDB may be shared by other instances: every turn reads it.
+  const storage = new ResilientStorage(backend.state, logger, { ownsStore: backend.kind === 'sqlite' && (options.instanceLock ?? true) });
   const recorder = new InteractionRecorder(backend.events, logger, { maxBuffered: config.storage.eventBufferMax });
   recorder.start();
   const purge = async () => {
     try {
       const cutoff = new Date(Date.now() - config.storage.retentionDays * DAY_MS);
       const purged = await purgeOlderThan(backend, cutoff);
+      storage.forgetRemembered();
       if (purgedTotal(purged) > 0) logger.info({ ...purged, retentionDays: config.storage.retentionDays }, 'retention: old records purged');
     } catch (error) {
       logger.warn({ err: error }, 'retention purge failed; next attempt tomorrow');
@@ -469,6 +472,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
         server.shutdown(turnsMs),
       ]);
       await conversations.flush?.();
+      await storage.flush();
       await recorder.drain(Math.max(0, deadline - Date.now() - 100));
       aggregator?.sweep(new Date(now().getTime() - 60_000));
       await aggregator?.stop().catch((error: unknown) => logger.warn({ err: error }, 'analytics rollups not written at shutdown: npm run analytics:rebuild recomputes them'));
