@@ -8,6 +8,13 @@ import { DEFAULT_BANDS } from '../src/nlu/recognizer';
 
 export const MAIN_DIALOG = 'mainDialog';
 
+/**
+ * Where botbuilder-dialogs looks for the memory scopes of a dialog context in the turn state. Left
+ * empty, each turn's first context rebuilds them from the component registrations, the same every
+ * time: one turn's are kept and given to the next.
+ */
+const STATE_MANAGER_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 /** The FAQ dialog's options, plus the handoff dialog's dependencies when a person can be reached. */
 export interface MainDialogOptions extends Omit<FaqDialogOptions, 'handoff'> {
   readonly handoff?: HandoffDialogDependencies;
@@ -34,6 +41,7 @@ export async function requestTopic(runtime: KnowledgeRuntime, text: string, lang
 export class MainDialog extends ComponentDialog {
   private readonly faq: FaqDialog;
   private readonly runtime: () => KnowledgeRuntime;
+  private stateManagerConfiguration: unknown;
 
   constructor(options: MainDialogOptions) {
     super(MAIN_DIALOG);
@@ -51,9 +59,11 @@ export class MainDialog extends ComponentDialog {
 
   /** Runs one turn: continues the active dialog or begins the FAQ dialog. */
   async run(context: TurnContext, accessor: StatePropertyAccessor<DialogState>): Promise<void> {
+    if (this.stateManagerConfiguration) context.turnState.set(STATE_MANAGER_CONFIGURATION, this.stateManagerConfiguration);
     const dialogSet = new DialogSet(accessor);
     dialogSet.add(this);
     const dc = await dialogSet.createContext(context);
+    this.stateManagerConfiguration ??= context.turnState.get(STATE_MANAGER_CONFIGURATION);
     const result = await dc.continueDialog();
     if (result.status === DialogTurnStatus.empty) await dc.beginDialog(this.id);
   }
