@@ -18,8 +18,21 @@ export function pseudonymousId(secret: string, channelId: string, userId: string
     throw new Error('pseudonymousId needs a non-empty secret');
   }
   // JSON keeps the two ids apart, so ('ab', 'c') and ('a', 'bc') cannot collide.
-  return createHmac('sha256', secret)
-    .update(JSON.stringify([channelId, userId]))
-    .digest('hex')
-    .slice(0, 32);
+  const input = JSON.stringify([channelId, userId]);
+  let bySecret = recent.get(secret);
+  if (!bySecret) {
+    bySecret = new Map();
+    recent.set(secret, bySecret);
+  }
+  const known = bySecret.get(input);
+  if (known !== undefined) return known;
+  const id = createHmac('sha256', secret).update(input).digest('hex').slice(0, 32);
+  // Every turn of a conversation asks for the same id: the recent ones are kept, a bounded number.
+  if (bySecret.size >= KEPT_IDS) bySecret.clear();
+  bySecret.set(input, id);
+  return id;
 }
+
+/** Ids computed lately, by secret (one in production; tests use several). */
+const recent = new Map<string, Map<string, string>>();
+const KEPT_IDS = 20_000;

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { pseudonymousId } from '../../src/privacy/pseudonymize';
 
 const SECRET = 'test-secret-not-for-production';
@@ -29,5 +30,14 @@ describe('pseudonymousId', () => {
 
   test('throws on an empty secret', () => {
     expect(() => pseudonymousId('', 'webchat', 'user-42')).toThrow(/secret/);
+  });
+
+  test('ids kept between turns are those of their own secret, and stay exact past the number kept', () => {
+    const first = pseudonymousId(SECRET, 'webchat', 'user-42');
+    expect(pseudonymousId('another-secret', 'webchat', 'user-42')).not.toBe(first);
+    for (let i = 0; i < 20_001; i++) pseudonymousId(SECRET, 'webchat', `user-${i}-x`);
+    const expected = createHmac('sha256', SECRET).update(JSON.stringify(['webchat', 'user-42'])).digest('hex').slice(0, 32);
+    expect(pseudonymousId(SECRET, 'webchat', 'user-42')).toBe(expected);
+    expect(first).toBe(expected);
   });
 });
