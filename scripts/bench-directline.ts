@@ -325,11 +325,13 @@ async function run(server: ServerProcess, base: string, bot: string, conversatio
     const seconds = (performance.now() - started) / 1000;
     const clientCpu = process.cpuUsage(clientCpuBefore);
     if (profile && PROFILE_DIR) await server.profile(path.resolve(PROFILE_DIR, `${bot}-${conversations}.cpuprofile`));
+    const serverCpuS = SHOW_CPU ? (await server.cpu()) - serverCpuBefore : 0;
     const cpu = SHOW_CPU
-      ? { clientCpuS: round((clientCpu.user + clientCpu.system) / 1e6), serverCpuS: round((await server.cpu()) - serverCpuBefore) }
+      ? { clientCpuS: round((clientCpu.user + clientCpu.system) / 1e6), serverCpuS: round(serverCpuS), serverCpuMsPerTurn: round((serverCpuS * 1000) / (conversations * turns)) }
       : {};
     times.sort((a, b) => a - b);
     return {
+      figure: `directline-${bot}-${conversations}`,
       bot,
       conversations,
       turns: times.length,
@@ -348,6 +350,7 @@ async function main(): Promise<void> {
   const texts = ['tests/fixtures/dev-set.jsonl', 'tests/fixtures/dev-set-held-out.jsonl'].flatMap((file) => parseEvaluationFile(readFileSync(path.resolve(file), 'utf8'))).map((l) => l.text); // timing only: both parts of the dev set
   if (CLUSTER && (!process.env.MONGODB_URI || !process.env.REDIS_URL)) throw new Error('--cluster needs MONGODB_URI and REDIS_URL');
   const dirs: string[] = [];
+  const results = new Map<string, { turnsPerSec: number; p99Ms: number }>();
   let servers: ServerProcess[] = [];
   let proxy: RoundRobinProxy | undefined;
   try {
@@ -372,7 +375,16 @@ async function main(): Promise<void> {
       const label = CLUSTER ? `${bot}x${instances}` : bot;
       await run(all, base, label, WARMUP.conversations, WARMUP.turns, texts);
       for (const conversations of CONCURRENCY) {
-        process.stdout.write(`${JSON.stringify(await run(all, base, label, conversations, TURNS, texts, true))}\n`);
+        const figures = await run(all, base, label, conversations, TURNS, texts, true);
+        process.stdout.write(`${JSON.stringify(figures)}\n`);
+        const echo = results.get(`echo-${conversations}`);
+        results.set(`${bot}-${conversations}`, figures);
+        // Dialogo against the transport alone, measured in the same run (issue 16's targets).
+        if (echo && bot !== 'echo') {
+          process.stdout.write(
+            `${JSON.stringify({ figure: `directline-ratio-${label}-${conversations}`, conversations, turnsPerSecVsEcho: round(figures.turnsPerSec / echo.turnsPerSec), p99VsEcho: round(figures.p99Ms / echo.p99Ms) })}\n`,
+          );
+        }
       }
       await proxy?.close();
       proxy = undefined;

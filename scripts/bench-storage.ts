@@ -34,7 +34,7 @@ async function measure(backend: StorageBackend): Promise<Record<string, unknown>
   started = performance.now();
   for (let i = 0; i < STATE_WRITES; i++) await backend.state.write({ [`conv/${i % 200}`]: { DialogState: { n: i }, eTag: '*' } });
   const stateWritesPerSec = Math.round(STATE_WRITES / ((performance.now() - started) / 1000));
-  return { store: backend.kind, events: EVENTS, stored: await backend.events.count(), eventsPerSec, stateWritesPerSec };
+  return { figure: `storage-${backend.kind}`, store: backend.kind, events: EVENTS, stored: await backend.events.count(), eventsPerSec, stateWritesPerSec };
 }
 
 async function main(): Promise<void> {

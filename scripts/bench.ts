@@ -1,4 +1,4 @@
-// npm run --silent bench: recognition latency on this machine, for docs/benchmarks.md.
+// npm run --silent bench: recognition latency on this machine, for docs/benchmarks.md (one JSON line per figure).
 // Queries: the development set, each recognised 10 times after a warm-up. Also a synthetic
 // knowledge base of 1,000 topics (the 40 real ones cloned 25 times with distinct words) to
 // show that no request scans the whole knowledge base; the fuse.js baseline side by side at 40 topics
@@ -51,13 +51,13 @@ async function main(): Promise<void> {
   const { kb, recognizer } = await loadLocalRecognizer(dir);
   const buildMs = Math.round(performance.now() - started);
   const print = (row: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ queries: texts.length, ...row })}\n`);
-  print({ kb: `${kb.size} topics`, recognizer: 'local', buildMs, ...(await measure(recognizer, texts, ROUNDS)) });
-  print({ kb: `${kb.size} topics`, recognizer: 'fuse-baseline', ...(await measure(new FuseBaselineRecognizer(kb), texts, 1)) });
+  print({ figure: `recognize-${kb.size}-local`, kb: `${kb.size} topics`, recognizer: 'local', buildMs, ...(await measure(recognizer, texts, ROUNDS)) });
+  print({ figure: `recognize-${kb.size}-fuse-baseline`, kb: `${kb.size} topics`, recognizer: 'fuse-baseline', ...(await measure(new FuseBaselineRecognizer(kb), texts, 1)) });
 
   const big = synthetic(kb, 25);
   started = performance.now();
   const bigRecognizer = LocalRecognizer.build(big, await loadOutOfScope(dir));
-  print({ kb: `${big.size} topics`, recognizer: 'local', buildMs: Math.round(performance.now() - started), ...(await measure(bigRecognizer, texts, 3)) });
+  print({ figure: `recognize-${big.size}-local`, kb: `${big.size} topics`, recognizer: 'local', buildMs: Math.round(performance.now() - started), ...(await measure(bigRecognizer, texts, 3)) });
 }
 
 main().catch((error: unknown) => {
