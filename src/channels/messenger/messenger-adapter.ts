@@ -11,6 +11,7 @@ import { SerialChannelAdapter } from '../serial-channel-adapter';
 import type { GraphClient, SendOptions } from './graph-client';
 import { MessagingWindowError, sendPolicy, type Admission, type Author, type ThreadClock } from './messaging-window';
 import { decodePayload, renderActivity } from './render';
+import { TurnPacer } from './turn-pacer';
 import { eventsOf, type MessengerAttachment, type MessengerEvent, type MessengerWebhook } from './webhook';
 
 /** channelId of Messenger activities, as Azure Bot Service's Facebook channel names it. */
@@ -54,6 +55,7 @@ export interface MessengerAdapterOptions {
  */
 export class MessengerAdapter extends SerialChannelAdapter {
   private readonly now: () => number;
+  private readonly pacer = new TurnPacer();
 
   constructor(private readonly options: MessengerAdapterOptions) {
     super((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'), options.turnLock);
@@ -83,8 +85,14 @@ export class MessengerAdapter extends SerialChannelAdapter {
         continue;
       }
       // Enqueued in delivery order, so one citizen's events run in order, and the check against
-      // the events already processed runs in that order too.
-      work.push(this.turns.run(event.psid, () => this.handleOnce(event)));
+      // the events already processed runs in that order too. Each turn starts on an event-loop
+      // iteration of its own, so that other deliveries are read and acknowledged meanwhile.
+      work.push(
+        this.turns.run(event.psid, async () => {
+          await this.pacer.next();
+          await this.handleOnce(event);
+        }),
+      );
     }
     await Promise.all(work);
   }
