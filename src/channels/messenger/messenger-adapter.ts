@@ -152,6 +152,11 @@ export class MessengerAdapter extends SerialChannelAdapter {
     return responses;
   }
 
+  /** Closes the Graph client's idle keep-alive sockets (at shutdown, once the turns are drained). */
+  close(): void {
+    this.options.graph.close();
+  }
+
   override async updateActivity(): Promise<void> {
     throw new Error('Messenger does not let a page edit a message it sent');
   }
