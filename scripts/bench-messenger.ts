@@ -7,6 +7,12 @@
 // run concurrently. Latency runs from the start of the webhook POST to the arrival of the answer's
 // Send API call (typing_on is not counted); events per second are the events answered divided by the
 // wall time of the run. The warm-up is not timed.
+// Bursts: as when a post draws many citizens at once, N citizens' first events are all POSTed at
+// the same instant (one delivery each, or, as Meta may batch them, deliveries of BURST_BATCH events),
+// and each event's latency runs from the start of its delivery's POST to its answer's Send API call;
+// ackP50Ms/ackP99Ms are the webhook's own answers (Meta redelivers what is not acknowledged quickly).
+// Each line is one figure: `figure` names it (messenger-burst-200, messenger-steady-50...).
+// `--burst` runs the bursts only; BENCH_CPU_PROF=<dir> writes a CPU profile of the Dialogo process there.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -26,6 +32,11 @@ const CITIZENS = [50, 200] as const;
 const EVENTS_PER_CITIZEN = 20;
 const WARMUP = { citizens: 20, events: 5 };
 const TIMEOUT_MS = 60_000;
+/** Citizens whose first events arrive at once, and how many events Meta puts in one delivery in the batched variant. */
+const BURSTS = [50, 200] as const;
+const BURST_BATCH = 20;
+const BURST_ONLY = process.argv.includes('--burst');
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 // ---------------------------------------------------------------- Dialogo (child process)
 
@@ -43,8 +54,10 @@ async function serve(graphUrl: string, dataDir: string): Promise<void> {
     MESSENGER_PAGE_ID: PAGE_ID,
   });
   const dialogo = await startDialogo(config, createLogger('silent'));
-  process.on('message', (message) => {
+  process.on('message', (message: unknown) => {
     if (message === 'stop') void dialogo.stop().then(() => process.exit(0));
+    // The CPU this process used so far, and the monotonic clock of a CPU profile's timestamps (µs), to cut out a burst.
+    if (message === 'cpu') process.send?.({ cpuUs: process.cpuUsage(), atUs: Number(process.hrtime.bigint() / 1000n) });
   });
   process.send?.({ port: dialogo.port });
 }
@@ -81,23 +94,82 @@ class GraphStandIn {
   }
 }
 
+/** One text event of a citizen, as Meta sends it. */
+function textEvent(psid: string, mid: string, text: string): Record<string, unknown> {
+  return { sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid, text } };
+}
+
+/** POSTs one signed delivery of `events` (in one entry); resolves when the webhook has answered 200. */
+async function deliver(port: number, events: readonly Record<string, unknown>[]): Promise<void> {
+  const raw = JSON.stringify({ object: 'page', entry: [{ id: PAGE_ID, time: Date.now(), messaging: events }] });
+  const response = await fetch(`http://127.0.0.1:${port}/api/messenger`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(raw, SECRET) },
+    body: raw,
+  });
+  await response.text();
+  if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+}
+
 async function citizen(port: number, graph: GraphStandIn, psid: string, questions: readonly string[], latencies: number[]): Promise<void> {
   for (const [i, question] of questions.entries()) {
-    const raw = JSON.stringify({
-      object: 'page',
-      entry: [{ id: PAGE_ID, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid: `m_${psid}_${i}`, text: question } }] }],
-    });
     const answered = graph.answerTo(psid);
     const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${port}/api/messenger`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(raw, SECRET) },
-      body: raw,
-    });
-    await response.text();
-    if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
+    await deliver(port, [textEvent(psid, `m_${psid}_${i}`, question)]);
     latencies.push((await answered) - started);
   }
+}
+
+/** N citizens' first events at once, in deliveries of `batch` events; latencies from each delivery's POST. */
+/** The Dialogo process's CPU time (user + system, µs) and its monotonic clock (µs). */
+function serverCpu(child: ChildProcess): Promise<{ cpuUs: number; atUs: number }> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { cpuUs?: NodeJS.CpuUsage; atUs?: number }) => {
+      if (!message.cpuUs || message.atUs === undefined) return;
+      child.off('message', onMessage);
+      resolve({ cpuUs: message.cpuUs.user + message.cpuUs.system, atUs: message.atUs });
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
+  });
+}
+
+async function burst(port: number, graph: GraphStandIn, child: ChildProcess, citizens: number, batch: number, texts: readonly string[], prefix: string) {
+  const psids = Array.from({ length: citizens }, (_, c) => `${prefix}${String(c).padStart(6, '0')}`);
+  const latencies: number[] = [];
+  const acks: number[] = [];
+  const deliveries: string[][] = [];
+  for (let i = 0; i < psids.length; i += batch) deliveries.push(psids.slice(i, i + batch));
+  const before = await serverCpu(child);
+  const started = performance.now();
+  await Promise.all(
+    deliveries.map(async (group, d) => {
+      const answers = group.map((psid) => graph.answerTo(psid));
+      const posted = performance.now();
+      await deliver(port, group.map((psid, e) => textEvent(psid, `m_${psid}_burst`, texts[(d * batch + e) % texts.length] as string)));
+      acks.push(performance.now() - posted);
+      for (const at of await Promise.all(answers)) latencies.push(at - posted);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const after = await serverCpu(child);
+  latencies.sort((a, b) => a - b);
+  acks.sort((a, b) => a - b);
+  const figure = `messenger-burst-${citizens}${batch > 1 ? `-batched-${batch}` : ''}`;
+  if (CPU_PROF_DIR) process.stderr.write(`cpu-prof window ${figure} ${before.atUs} ${after.atUs}\n`);
+  return {
+    figure,
+    citizens,
+    deliveries: deliveries.length,
+    events: latencies.length,
+    seconds: round(seconds),
+    p50Ms: round(percentile(latencies, 0.5)),
+    p99Ms: round(percentile(latencies, 0.99)),
+    maxMs: round(latencies[latencies.length - 1] ?? 0),
+    ackP50Ms: round(percentile(acks, 0.5)),
+    ackP99Ms: round(percentile(acks, 0.99)),
+    serverCpuMsPerEvent: round((after.cpuUs - before.cpuUs) / 1000 / citizens),
+  };
 }
 
 async function run(port: number, graph: GraphStandIn, citizens: number, events: number, texts: readonly string[], prefix: string) {
@@ -112,6 +184,7 @@ async function run(port: number, graph: GraphStandIn, citizens: number, events: 
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
+    figure: `messenger-steady-${citizens}`,
     citizens,
     events: latencies.length,
     eventsPerSec: Math.round(latencies.length / seconds),
@@ -121,20 +194,32 @@ async function run(port: number, graph: GraphStandIn, citizens: number, events: 
 }
 
 async function main(): Promise<void> {
-  const texts = ['dev-set.jsonl', 'dev-set-held-out.jsonl'].flatMap((file) => parseEvaluationFile(readFileSync(path.resolve(__dirname, '../tests/fixtures', file), 'utf8'))).map((l) => l.text); // timing only: both parts of the dev set
+  // The development set only: the held-out part is read by the evaluation alone (issue 12).
+  const texts = parseEvaluationFile(readFileSync(path.resolve(__dirname, '../tests/fixtures/dev-set.jsonl'), 'utf8')).map((l) => l.text);
   const graph = new GraphStandIn();
   await new Promise<void>((resolve) => graph.server.listen(0, '127.0.0.1', resolve));
   const graphUrl = `http://127.0.0.1:${(graph.server.address() as AddressInfo).port}/v25.0`;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-bench-messenger-'));
-  const child: ChildProcess = fork(__filename, ['--serve', graphUrl, dataDir], { execArgv: ['-r', 'ts-node/register/transpile-only'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = ['-r', 'ts-node/register/transpile-only', ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : [])];
+  const child: ChildProcess = fork(__filename, ['--serve', graphUrl, dataDir], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once('message', (message: { port: number }) => resolve(message.port));
       child.once('exit', (code) => reject(new Error(`Dialogo exited with ${code} before listening`)));
     });
+    const print = (figure: object) => process.stdout.write(`${JSON.stringify(figure)}\n`);
     await run(port, graph, WARMUP.citizens, WARMUP.events, texts, '71');
+    // Bursts first, on fresh citizens: every event is a citizen's first.
+    for (const [i, citizens] of BURSTS.entries()) {
+      process.stderr.write(`burst of ${citizens}\n`);
+      print(await burst(port, graph, child, citizens, 1, texts, `74${i}`));
+    }
+    process.stderr.write(`burst of ${BURSTS[BURSTS.length - 1]} in deliveries of ${BURST_BATCH}\n`);
+    print(await burst(port, graph, child, BURSTS[BURSTS.length - 1] ?? 200, BURST_BATCH, texts, '749'));
+    if (BURST_ONLY) return;
     for (const [i, citizens] of CITIZENS.entries()) {
-      process.stdout.write(`${JSON.stringify(await run(port, graph, citizens, EVENTS_PER_CITIZEN, texts, `7${i + 2}`))}\n`);
+      process.stderr.write(`steady: ${citizens} citizens\n`);
+      print(await run(port, graph, citizens, EVENTS_PER_CITIZEN, texts, `7${i + 2}`));
     }
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -8,9 +8,10 @@ import {
 import type { Logger } from '../../logger';
 import type { TurnLock } from '../keyed-serial-queue';
 import { SerialChannelAdapter } from '../serial-channel-adapter';
-import type { GraphClient } from './graph-client';
+import type { GraphClient, SendOptions } from './graph-client';
 import { MessagingWindowError, sendPolicy, type Admission, type Author, type ThreadClock } from './messaging-window';
 import { decodePayload, renderActivity } from './render';
+import { TurnPacer } from './turn-pacer';
 import { eventsOf, type MessengerAttachment, type MessengerEvent, type MessengerWebhook } from './webhook';
 
 /** channelId of Messenger activities, as Azure Bot Service's Facebook channel names it. */
@@ -24,7 +25,6 @@ export const MENU_PAYLOAD = /^DIALOGO_MENU:(frequent|operator|contacts):(it|en)$
 /** The "like" stickers Messenger sends for its thumbs-up button (three sizes). */
 const THUMBS_UP_STICKERS = new Set([369239263222822, 369239343222814, 369239383222810]);
 
-const TYPING = Symbol('messenger.typing');
 const AUTHOR = Symbol('messenger.author');
 
 export interface MessengerAdapterOptions {
@@ -55,6 +55,7 @@ export interface MessengerAdapterOptions {
  */
 export class MessengerAdapter extends SerialChannelAdapter {
   private readonly now: () => number;
+  private readonly pacer = new TurnPacer();
 
   constructor(private readonly options: MessengerAdapterOptions) {
     super((error, psid) => options.logger.error({ err: error, channel: MESSENGER_CHANNEL_ID, psid }, 'messenger event failed'), options.turnLock);
@@ -84,8 +85,14 @@ export class MessengerAdapter extends SerialChannelAdapter {
         continue;
       }
       // Enqueued in delivery order, so one citizen's events run in order, and the check against
-      // the events already processed runs in that order too.
-      work.push(this.turns.run(event.psid, () => this.handleOnce(event)));
+      // the events already processed runs in that order too. Each turn starts on an event-loop
+      // iteration of its own, so that other deliveries are read and acknowledged meanwhile.
+      work.push(
+        this.turns.run(event.psid, async () => {
+          await this.pacer.next();
+          await this.handleOnce(event);
+        }),
+      );
     }
     await Promise.all(work);
   }
@@ -113,8 +120,6 @@ export class MessengerAdapter extends SerialChannelAdapter {
 
   override async sendActivities(context: TurnContext, activities: Partial<Activity>[]): Promise<ResourceResponse[]> {
     const author = (context.turnState.get(AUTHOR) as Author | undefined) ?? 'bot';
-    // typing_on goes out before the answer, never after it.
-    await (context.turnState.get(TYPING) as Promise<void> | undefined);
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
       if (await this.paced(activity)) {
@@ -145,6 +150,11 @@ export class MessengerAdapter extends SerialChannelAdapter {
       responses.push({ id });
     }
     return responses;
+  }
+
+  /** Closes the Graph client's idle keep-alive sockets (at shutdown, once the turns are drained). */
+  close(): void {
+    this.options.graph.close();
   }
 
   override async updateActivity(): Promise<void> {
@@ -182,15 +192,16 @@ export class MessengerAdapter extends SerialChannelAdapter {
 
   private async handle(event: Extract<MessengerEvent, { kind: 'message' | 'postback' }>): Promise<void> {
     const context = new TurnContext(this, activityOf(event));
-    context.turnState.set(
-      TYPING,
-      this.sendAction(event.psid, 'typing_on').catch((error: unknown) => this.options.logger.info({ err: error, channel: MESSENGER_CHANNEL_ID }, 'typing_on not sent')),
+    // The citizen's Send API calls keep their order (GraphClient's lanes): typing_on goes out
+    // before the answer, never after it, and is skipped when the answer is already queued behind it.
+    this.sendAction(event.psid, 'typing_on', { skipIfSuperseded: true }).catch((error: unknown) =>
+      this.options.logger.info({ err: error, channel: MESSENGER_CHANNEL_ID }, 'typing_on not sent'),
     );
     await this.runMiddleware(context, this.options.botLogic);
   }
 
-  private async sendAction(psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen'): Promise<void> {
-    await this.options.graph.send({ recipient: { id: psid }, sender_action: action });
+  private async sendAction(psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen', options: SendOptions = {}): Promise<void> {
+    await this.options.graph.send({ recipient: { id: psid }, sender_action: action }, options);
   }
 }
 

@@ -76,6 +76,7 @@ export function mountMessenger(server: Server, options: MessengerRouteOptions): 
     async shutdown(graceMs: number) {
       stopping = true;
       await adapter?.drain(graceMs);
+      adapter?.close();
     },
   };
 }

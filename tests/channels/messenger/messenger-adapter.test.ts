@@ -147,3 +147,31 @@ describe('activityOf: Messenger events as the activities the bot reads', () => {
     expect(one(fb.attachment('7300000000000001', 'image', { sticker_id: 369239263222822 })).text).toBe('👍');
   });
 });
+
+describe('MessengerAdapter: citizens do not wait for each other', () => {
+  test('a citizen whose answers Meta holds does not delay another citizen’s answer', async () => {
+    const graph = await FakeGraphApi.start();
+    const graphClient = new GraphClient({ baseUrl: graph.url, pageAccessToken: fb.PAGE_TOKEN, logger, sleep: async () => undefined, maxInFlight: 2 });
+    try {
+      const messenger = new MessengerAdapter({
+        graph: graphClient,
+        threads: new ThreadClock(new MemoryStorage()),
+        botLogic: async (context: TurnContext) => {
+          await context.sendActivity(`eco: ${context.activity.text ?? ''}`);
+        },
+        logger,
+      });
+      graph.hold('7400000000000001');
+      const slow = messenger.processWebhook(webhookSchema.parse(fb.webhook([fb.text('7400000000000001', 'prima'), fb.text('7400000000000001', 'seconda')])));
+      await graph.waitForPending(1);
+      await messenger.processWebhook(webhookSchema.parse(fb.webhook([fb.text('7400000000000002', 'ciao')])));
+      expect(graph.messages('7400000000000002').map((m) => m.body.message.text)).toEqual(['eco: ciao']);
+      graph.release();
+      await slow;
+      expect(graph.messages('7400000000000001').map((m) => m.body.message.text)).toEqual(['eco: prima', 'eco: seconda']);
+    } finally {
+      graphClient.close();
+      await graph.close();
+    }
+  });
+});
