@@ -32,6 +32,9 @@ export type WorkerMessage =
   | { readonly type: 'invalid'; readonly problems: readonly KnowledgeBaseProblem[] }
   | { readonly type: 'failed'; readonly message: string };
 
+// By tag, not instanceof: under jest the message is deserialised in another realm than the test's.
+const float32Array = z.custom<Float32Array>((value) => Object.prototype.toString.call(value) === '[object Float32Array]', 'expected a Float32Array');
+
 const problem = z.object({
   file: z.string(),
   path: z.string(),
@@ -52,7 +55,7 @@ const message = z.discriminatedUnion('type', [
     referrals: z.array(z.unknown()),
     communications: z.array(z.unknown()),
     outOfScope: z.object({ it: z.array(z.string()), en: z.array(z.string()) }),
-    chars: z.object({ labels: z.array(z.string()), always: z.string().nullable(), weights: z.instanceof(Float32Array) }),
+    chars: z.object({ labels: z.array(z.string()), always: z.string().nullable(), weights: float32Array }),
     calibrator: z.object({ weights: z.array(z.number()), bias: z.number() }),
   }),
   z.object({ type: z.literal('topics'), topics: z.array(z.object({ id: z.string() }).loose()) }),
