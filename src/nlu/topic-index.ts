@@ -59,6 +59,7 @@ export class TopicIndex {
   private readonly maxIdf: number;
   private readonly commonPostings: number;
 
+  /** `parts` is for {@link TopicIndex.building}, which computes them in steps; without it they are computed here. */
   constructor(kb: RecognitionSource, analyzer: Analyzer, parts: IndexParts = drain(indexParts(kb, analyzer))) {
     this.topicIds = parts.topicIds;
     this.topicNumber = new Map(parts.topicIds.map((id, i) => [id, i]));
