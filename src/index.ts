@@ -96,9 +96,9 @@ export interface Dialogo {
   stop(): Promise<void>;
 }
 
-async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics, dir: string): Promise<KnowledgeRuntime> {
+async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics, dir: string, where: 'here' | 'worker'): Promise<KnowledgeRuntime> {
   const started = Date.now();
-  const { kb, recognizer: local } = await loadLocalRecognizer(dir);
+  const { kb, recognizer: local } = await loadLocalRecognizer(dir, where === 'worker' ? { worker: {} } : {});
   const recognizer = metrics.timed(createRecognizer(config, local, logger));
   logger.info({ topics: kb.size, recognizer: recognizer.name, ms: Date.now() - started }, 'knowledge base loaded');
   return { kb, recognizer };
@@ -144,7 +144,10 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   logger.info({ storage: backend.kind }, 'storage open');
   const { coordinator, loginLimiter } = await openCoordination(config, logger);
   opened.push(() => coordinator.close());
-  const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir) });
+  const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir, 'here'),
+    // Start-up builds here (nothing is served yet; a worker would only add its start-up); a reload, while
+    // turns are served, trains in a worker thread (issue 16).
+    rebuild: (dir) => buildRuntime(config, logger, metrics, dir, 'worker') });
   const runtime = new RuntimeHolder(await knowledge.start());
 
   const clustered = coordinator.kind === 'redis';

@@ -26,6 +26,11 @@ export interface KnowledgeSourceOptions<T> {
   readonly logger: Logger;
   /** Loads and builds everything a turn needs from a folder; throws KnowledgeBaseError on bad files. */
   readonly build: (dir: string) => Promise<T>;
+  /**
+   * The same, for a reload while turns are being served (Dialogo's runs in a worker thread and
+   * keeps the event loop free); defaults to `build`.
+   */
+  readonly rebuild?: (dir: string) => Promise<T>;
   readonly now?: () => Date;
 }
 
@@ -44,6 +49,9 @@ export interface KnowledgeSourceOptions<T> {
  */
 export class KnowledgeSource<T> {
   private current: KnowledgeBaseStatus = { source: 'folder', errors: 0 };
+  /** The reload running, and the one that waits for it (shared by every reload asked meanwhile). */
+  private reloading: Promise<T> | undefined;
+  private queued: Promise<T> | undefined;
   private readonly snapshotFile: string;
 
   constructor(private readonly options: KnowledgeSourceOptions<T>) {
@@ -64,13 +72,39 @@ export class KnowledgeSource<T> {
     }
   }
 
-  /** Loads the folder again; throws, leaving the status's source as it was, when it does not validate. */
-  async reload(): Promise<T> {
-    return this.loadFolder();
+  /**
+   * Loads the folder again; throws, leaving the status's source as it was, when it does not
+   * validate. One build at a time: a reload asked while one runs waits for it, and every reload
+   * asked meanwhile shares one build of the folder as it is when that build starts (the last
+   * save wins, and a burst of saves costs two builds, not one each).
+   */
+  reload(): Promise<T> {
+    const running = this.reloading;
+    if (!running) return this.startReload();
+    this.queued ??= running.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.queued;
   }
 
-  private async loadFolder(): Promise<T> {
-    const { dir, build, logger, now = () => new Date() } = this.options;
+  private startQueued(): Promise<T> {
+    this.queued = undefined;
+    return this.startReload();
+  }
+
+  private startReload(): Promise<T> {
+    const reload = this.loadFolder(this.options.rebuild ?? this.options.build);
+    this.reloading = reload;
+    const settled = () => {
+      if (this.reloading === reload) this.reloading = undefined;
+    };
+    reload.then(settled, settled);
+    return reload;
+  }
+
+  private async loadFolder(build: (dir: string) => Promise<T> = this.options.build): Promise<T> {
+    const { dir, logger, now = () => new Date() } = this.options;
     const { snapshotFile } = this;
     let before: Map<string, string> | undefined;
     try {

@@ -1,6 +1,7 @@
 import type { RecognitionClass, RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import { isConcept, type Analyzer } from './analyzer';
+import { drain, type BuildSteps } from './build-steps';
 import { CharNgramModel, type CharTrainingExample } from './char-ngram-model';
 import { LogisticRegression } from './logistic-regression';
 import { NaiveBayes, Posteriors } from './naive-bayes';
@@ -89,11 +90,17 @@ export function topByPosterior(posteriors: Posteriors): string[] {
 
 /** Training examples for the naive Bayes model: every sample under its topic, out-of-scope questions under "none". */
 export function bayesExamples(kb: RecognitionSource, analyzer: Analyzer, outOfScope: OutOfScopeExamples): { terms: string[]; label: string }[] {
+  return drain(bayesExamplesInSteps(kb, analyzer, outOfScope));
+}
+
+/** {@link bayesExamples} in steps (see build-steps.ts): one step per class. */
+export function* bayesExamplesInSteps(kb: RecognitionSource, analyzer: Analyzer, outOfScope: OutOfScopeExamples): BuildSteps<{ terms: string[]; label: string }[]> {
   const examples: { terms: string[]; label: string }[] = [];
   for (const topic of kb.entries) {
     for (const language of ['it', 'en'] as const) {
       for (const sample of [...topic.samples[language], topic.title[language]]) examples.push({ terms: analyzer.terms(sample, language), label: topic.id });
     }
+    yield;
   }
   for (const language of ['it', 'en'] as const) {
     for (const question of outOfScope[language]) examples.push({ terms: analyzer.terms(question, language), label: NONE });

@@ -2,6 +2,7 @@ import type { KnowledgeBase } from '../knowledge/knowledge-base';
 import type { Facet, Language, Topic } from '../knowledge/topic-schema';
 import { PLACEHOLDER_PATTERN, redact } from '../privacy/redact';
 import { Analyzer } from './analyzer';
+import { drain, type BuildSteps } from './build-steps';
 
 /** The facet of a topic a message asks about, with how strongly its words point there (0-1). */
 export interface FacetChoice {
@@ -57,28 +58,34 @@ export class FacetPicker {
   /** How specific a term is across the whole knowledge base (0-1): "va" or "bene" are not, "moto" is. */
   private readonly specificity = new Map<string, number>();
 
-  private constructor(kb: KnowledgeBase, private readonly analyzer: Analyzer) {
+  private constructor(private readonly analyzer: Analyzer) {}
+
+  /** The picker of a knowledge base, built on first use and kept as long as the knowledge base lives. */
+  static of(kb: KnowledgeBase): FacetPicker {
+    return FacetPicker.built.get(kb) ?? drain(FacetPicker.building(kb));
+  }
+
+  /** Builds (in steps, see build-steps.ts) and keeps the picker that {@link of} then returns. */
+  static *building(kb: KnowledgeBase): BuildSteps<FacetPicker> {
+    const kept = FacetPicker.built.get(kb);
+    if (kept) return kept;
+    const picker = new FacetPicker(new Analyzer(kb.synonyms));
+    const { analyzer } = picker;
     const classes = kb.entries;
     const df = new Map<string, number>();
     for (const entry of classes) {
       const terms = new Set<string>();
       for (const language of ['it', 'en'] as const) for (const sample of entry.samples[language]) for (const term of analyzer.terms(sample, language)) terms.add(term);
       for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+      yield;
     }
     const maxIdf = Math.log(classes.length + 1);
-    for (const [term, count] of df) this.specificity.set(term, Math.log((classes.length + 1) / count) / maxIdf);
+    for (const [term, count] of df) picker.specificity.set(term, Math.log((classes.length + 1) / count) / maxIdf);
     for (const topic of kb.topics) {
-      this.byTopic.set(topic.id, this.index(topic));
+      picker.byTopic.set(topic.id, picker.index(topic));
+      yield;
     }
-  }
-
-  /** The picker of a knowledge base, built on first use and kept as long as the knowledge base lives. */
-  static of(kb: KnowledgeBase): FacetPicker {
-    let picker = FacetPicker.built.get(kb);
-    if (!picker) {
-      picker = new FacetPicker(kb, new Analyzer(kb.synonyms));
-      FacetPicker.built.set(kb, picker);
-    }
+    FacetPicker.built.set(kb, picker);
     return picker;
   }
 

@@ -1,7 +1,8 @@
 import type { RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import { Analyzer } from './analyzer';
-import { bayesExamples, CANDIDATES, charExamples, charInput, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
+import { drain, type BuildSteps } from './build-steps';
+import { bayesExamples, bayesExamplesInSteps, CANDIDATES, charExamples, charInput, featuresOf, fitCalibrator, NONE, topByPosterior, trainCharModel, unknownShare } from './calibration';
 import type { CharNgramModel } from './char-ngram-model';
 import { builtInIntent, HANDOFF_WORDS, stripGreeting } from './intents';
 import { LanguageDetector } from './language';
@@ -27,6 +28,31 @@ const WARM_UP_TOPICS = 40;
 interface Reading {
   readonly candidates: TopicCandidate[];
   readonly outOfScope: number | undefined;
+}
+
+/** How a recognizer is built (see {@link LocalRecognizer.build}). */
+export interface BuildOptions {
+  readonly bands?: BandThresholds;
+  readonly bayes?: boolean;
+  readonly modelCache?: ModelCache;
+}
+
+/**
+ * Trains the character model and the calibrator (most of a build: the calibrator is fitted by
+ * 5-fold cross-validation) without the rest of a recognizer: what the build worker does.
+ *
+ * @example
+ * const models = trainModels(kb, outOfScope, { modelCache: modelCacheFromEnv() });
+ */
+export function trainModels(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: Pick<BuildOptions, 'modelCache'> = {}): TrainedModels {
+  const analyzer = new Analyzer(kb.synonyms);
+  const index = new TopicIndex(kb, analyzer);
+  const bayes = NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope));
+  const train = (): TrainedModels => {
+    const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
+    return { chars: trainCharModel(charTraining), calibrator: fitCalibrator(kb, analyzer, outOfScope, true, charTraining) };
+  };
+  return options.modelCache ? options.modelCache.trained(kb, outOfScope, true, train) : train();
 }
 
 /** What the recognizer did with a text, for evaluation and diagnostics. */
@@ -71,21 +97,36 @@ export class LocalRecognizer implements Recognizer {
    * Bayes model out (retrieval scores only): the ablation that shows what it adds.
    * `modelCache` reuses the character model and calibrator trained on the same inputs (test runs only).
    */
-  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: { bands?: BandThresholds; bayes?: boolean; modelCache?: ModelCache } = {}): LocalRecognizer {
-    const { bands = DEFAULT_BANDS, bayes: useBayes = true, modelCache } = options;
+  static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: BuildOptions = {}): LocalRecognizer {
+    return drain(LocalRecognizer.building(kb, outOfScope, options));
+  }
+
+  /**
+   * {@link build} in steps (see build-steps.ts). With `models` (trained elsewhere: a worker
+   * thread) nothing is trained, and what is left (indexes, naive Bayes, warm-up) runs in steps
+   * short enough to leave the event loop to turns between them.
+   */
+  static *building(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: BuildOptions & { readonly models?: TrainedModels } = {}): BuildSteps<LocalRecognizer> {
+    const { bands = DEFAULT_BANDS, bayes: useBayes = true, modelCache, models } = options;
     const analyzer = new Analyzer(kb.synonyms);
-    const index = new TopicIndex(kb, analyzer);
-    const bayes = useBayes ? NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope)) : undefined;
+    const index = yield* TopicIndex.building(kb, analyzer);
+    const bayes = useBayes ? yield* NaiveBayes.training(yield* bayesExamplesInSteps(kb, analyzer, outOfScope)) : undefined;
     const train = (): TrainedModels => {
       const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
       return { chars: trainCharModel(charTraining), calibrator: fitCalibrator(kb, analyzer, outOfScope, useBayes, charTraining) };
     };
-    const { chars, calibrator } = modelCache ? modelCache.trained(kb, outOfScope, useBayes, train) : train();
+    const { chars, calibrator } = models ?? (modelCache ? modelCache.trained(kb, outOfScope, useBayes, train) : train());
+    yield;
     // Out-of-scope words are known words too: "ristoranti" must not be "corrected" into a topic's word.
     const words = new Set([...index.words, ...[...outOfScope.it, ...outOfScope.en].flatMap((q) => analyzer.words(q)), ...HANDOFF_WORDS]);
     const recognizer = new LocalRecognizer(analyzer, index, bayes, chars, new SpellingCorrector(words, wordLexicon()), new LanguageDetector(index.vocabulary), calibrator, bands);
-    recognizer.warmUp(kb);
+    yield* recognizer.warmingUp(kb);
     return recognizer;
+  }
+
+  /** The models this recognizer was built with, as the worker hands them to the main thread. */
+  get trainedModels(): TrainedModels {
+    return { chars: this.chars, calibrator: this.calibrator };
   }
 
   async recognize(text: string, options: RecognizeOptions = {}): Promise<Recognition> {
@@ -96,11 +137,13 @@ export class LocalRecognizer implements Recognizer {
    * Runs a few recognitions (one sample per topic, and a misspelt copy of it) so that the first
    * citizens do not pay for the JIT compiler: readiness is reported after this.
    */
-  private warmUp(kb: RecognitionSource): void {
+  private *warmingUp(kb: RecognitionSource): BuildSteps<void> {
     for (const topic of kb.entries.slice(0, WARM_UP_TOPICS)) {
       const sample = topic.samples.it[0] ?? topic.title.it;
       this.recognizeText(sample);
+      yield;
       this.recognizeText(`${sample.slice(1)} ${sample.split('').reverse().join('')}`);
+      yield;
     }
   }
 

@@ -1,3 +1,8 @@
+import { drain, type BuildSteps } from './build-steps';
+
+/** Training examples counted between two yields of a build in steps. */
+const EXAMPLES_PER_STEP = 500;
+
 /**
  * Multinomial naive Bayes over terms, with Laplace smoothing. Trained at start-up from the
  * sample questions (one class per topic) and the out-of-scope examples (one more class), it
@@ -22,13 +27,19 @@ export class NaiveBayes {
   private readonly labelIndex: ReadonlyMap<string, number>;
 
   static train(examples: readonly { terms: readonly string[]; label: string }[], alpha = 0.5): NaiveBayes {
+    return drain(NaiveBayes.training(examples, alpha));
+  }
+
+  /** {@link train} in steps (see build-steps.ts), for a build in slices. */
+  static *training(examples: readonly { terms: readonly string[]; label: string }[], alpha = 0.5): BuildSteps<NaiveBayes> {
     const labels = [...new Set(examples.map((e) => e.label))];
     const index = new Map(labels.map((l, i) => [l, i]));
     const counts = labels.map(() => new Map<string, number>());
     const totals = labels.map(() => 0);
     const docs = labels.map(() => 0);
     const vocabulary = new Set<string>();
-    for (const { terms, label } of examples) {
+    for (const [i, { terms, label }] of examples.entries()) {
+      if (i % EXAMPLES_PER_STEP === 0) yield;
       const c = index.get(label) as number;
       docs[c] = (docs[c] as number) + 1;
       for (const term of terms) {
@@ -41,10 +52,12 @@ export class NaiveBayes {
     const v = vocabulary.size + 1;
     // A uniform prior: how many samples editors wrote for a topic says nothing about how often citizens ask it.
     const logPrior = labels.map(() => -Math.log(labels.length));
-    const logLikelihood = counts.map((m, c) => {
+    const logLikelihood: Map<string, number>[] = [];
+    for (const [c, m] of counts.entries()) {
       const denom = (totals[c] as number) + alpha * v;
-      return new Map([...m.entries()].map(([t, n]) => [t, Math.log((n + alpha) / denom)]));
-    });
+      logLikelihood.push(new Map([...m.entries()].map(([t, n]) => [t, Math.log((n + alpha) / denom)])));
+      yield;
+    }
     const logUnseen = totals.map((total) => Math.log(alpha / (total + alpha * v)));
     return new NaiveBayes(labels, logPrior, logLikelihood, logUnseen, vocabulary);
   }

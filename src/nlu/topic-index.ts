@@ -1,6 +1,7 @@
 import type { RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import type { Analyzer } from './analyzer';
+import { drain, type BuildSteps } from './build-steps';
 
 /** One indexed sample question (or title) of a topic. */
 interface SampleDoc {
@@ -46,88 +47,40 @@ export class TopicIndex {
   private readonly topicNumber: ReadonlyMap<string, number>;
   /** Normalised words of the sample questions per language, for language detection and spelling. */
   readonly vocabulary: Readonly<Record<Language, ReadonlySet<string>>>;
-  private readonly allWords: Set<string>;
-  private readonly topicPostings = new Map<string, Posting[]>();
-  private readonly topicLength: number[];
-  private readonly topicTerms: ReadonlySet<string>[];
+  private readonly allWords: ReadonlySet<string>;
+  private readonly topicPostings: ReadonlyMap<string, readonly Posting[]>;
+  private readonly topicLength: readonly number[];
+  private readonly topicTerms: readonly ReadonlySet<string>[];
   private readonly avgTopicLength: number;
-  private readonly samplePostings = new Map<string, Posting[]>();
-  private readonly samples: SampleDoc[] = [];
-  private readonly sampleIdf = new Map<string, number>();
-  private readonly topicIdf = new Map<string, number>();
+  private readonly samplePostings: ReadonlyMap<string, readonly Posting[]>;
+  private readonly samples: readonly SampleDoc[];
+  private readonly sampleIdf: ReadonlyMap<string, number>;
+  private readonly topicIdf: ReadonlyMap<string, number>;
   private readonly maxIdf: number;
   private readonly commonPostings: number;
 
-  constructor(kb: RecognitionSource, private readonly analyzer: Analyzer) {
-    const topics = kb.entries;
-    this.topicIds = topics.map((t) => t.id);
-    this.topicNumber = new Map(this.topicIds.map((id, i) => [id, i]));
-    const vocabulary = { it: new Set<string>(), en: new Set<string>() };
-    this.allWords = new Set<string>();
+  /** `parts` is for {@link TopicIndex.building}, which computes them in steps; without it they are computed here. */
+  constructor(kb: RecognitionSource, analyzer: Analyzer, parts: IndexParts = drain(indexParts(kb, analyzer))) {
+    this.topicIds = parts.topicIds;
+    this.topicNumber = new Map(parts.topicIds.map((id, i) => [id, i]));
+    this.vocabulary = parts.vocabulary;
+    this.allWords = parts.allWords;
+    this.topicPostings = parts.topicPostings;
+    this.topicLength = parts.topicLength;
+    this.topicTerms = parts.topicTerms;
+    this.avgTopicLength = parts.avgTopicLength;
+    this.samplePostings = parts.samplePostings;
+    this.samples = parts.samples;
+    this.sampleIdf = parts.sampleIdf;
+    this.topicIdf = parts.topicIdf;
+    this.maxIdf = parts.maxIdf;
+    this.commonPostings = parts.commonPostings;
+  }
 
-    const sampleTerms: { topic: number; terms: string[] }[] = [];
-    const topicTf: Map<string, number>[] = topics.map(() => new Map());
-    topics.forEach((topic, t) => {
-      const tf = topicTf[t] as Map<string, number>;
-      const add = (terms: readonly string[], weight: number) => {
-        for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + weight);
-      };
-      for (const language of ['it', 'en'] as const) {
-        for (const sample of topic.samples[language]) {
-          const words = analyzer.words(sample);
-          for (const w of words) {
-            vocabulary[language].add(w);
-            this.allWords.add(w);
-          }
-          const terms = analyzer.termsOfWords(words, language);
-          sampleTerms.push({ topic: t, terms });
-          add(terms, 1);
-        }
-        const titleWords = analyzer.words(topic.title[language]);
-        for (const w of titleWords) this.allWords.add(w);
-        const titleTerms = analyzer.termsOfWords(titleWords, language);
-        sampleTerms.push({ topic: t, terms: titleTerms });
-        add(titleTerms, TITLE_WEIGHT);
-        const answerWords = analyzer.words(topic.answer[language]);
-        for (const w of answerWords) this.allWords.add(w);
-        add(analyzer.termsOfWords(answerWords, language), ANSWER_WEIGHT);
-      }
-    });
-    for (const group of kb.synonyms.groups) for (const phrase of group) for (const w of analyzer.words(phrase)) this.allWords.add(w);
-    this.vocabulary = vocabulary;
-
-    // Topic-level BM25.
-    this.topicTerms = topicTf.map((tf) => new Set(tf.keys()));
-    this.topicLength = topicTf.map((tf) => [...tf.values()].reduce((a, b) => a + b, 0));
-    this.avgTopicLength = this.topicLength.reduce((a, b) => a + b, 0) / Math.max(1, topics.length);
-    topicTf.forEach((tf, t) => {
-      for (const [term, count] of tf) {
-        const list = this.topicPostings.get(term) ?? [];
-        list.push({ doc: t, tf: count });
-        this.topicPostings.set(term, list);
-      }
-    });
-    const n = topics.length;
-    for (const [term, list] of this.topicPostings) this.topicIdf.set(term, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
-
-    // Sample-level TF-IDF.
-    const df = new Map<string, number>();
-    for (const { terms } of sampleTerms) for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
-    const m = sampleTerms.length;
-    for (const [term, count] of df) this.sampleIdf.set(term, Math.log((m + 1) / (count + 0.5)));
-    this.maxIdf = Math.log((m + 1) / 0.5);
-    this.commonPostings = Math.max(200, Math.round(m * COMMON_SHARE));
-    sampleTerms.forEach(({ topic, terms }) => {
-      const weights = this.tfidf(terms);
-      if (weights.size === 0) return;
-      const doc = this.samples.length;
-      this.samples.push({ topic, weights, norm: Math.sqrt([...weights.values()].reduce((a, w) => a + w * w, 0)) });
-      for (const [term, w] of weights) {
-        const list = this.samplePostings.get(term) ?? [];
-        list.push({ doc, tf: w });
-        this.samplePostings.set(term, list);
-      }
-    });
+  /** The same index, built in steps (see build-steps.ts): a reload builds it in slices on the main thread. */
+  static *building(kb: RecognitionSource, analyzer: Analyzer): BuildSteps<TopicIndex> {
+    const parts = yield* indexParts(kb, analyzer);
+    return new TopicIndex(kb, analyzer, parts);
   }
 
   /** Every normalised word the knowledge base uses, for the spelling corrector. */
@@ -204,11 +157,121 @@ export class TopicIndex {
   }
 
   private tfidf(terms: readonly string[]): Map<string, number> {
-    const weights = new Map<string, number>();
-    for (const term of terms) weights.set(term, (weights.get(term) ?? 0) + 1);
-    for (const [term, tf] of weights) weights.set(term, (1 + Math.log(tf)) * this.idf(term));
-    return weights;
+    return tfidf(terms, this.sampleIdf, this.maxIdf);
   }
+}
+
+/** What the index holds, computed in steps. */
+interface IndexParts {
+  readonly topicIds: readonly string[];
+  readonly vocabulary: Readonly<Record<Language, ReadonlySet<string>>>;
+  readonly allWords: ReadonlySet<string>;
+  readonly topicPostings: ReadonlyMap<string, readonly Posting[]>;
+  readonly topicLength: readonly number[];
+  readonly topicTerms: readonly ReadonlySet<string>[];
+  readonly avgTopicLength: number;
+  readonly samplePostings: ReadonlyMap<string, readonly Posting[]>;
+  readonly samples: readonly SampleDoc[];
+  readonly sampleIdf: ReadonlyMap<string, number>;
+  readonly topicIdf: ReadonlyMap<string, number>;
+  readonly maxIdf: number;
+  readonly commonPostings: number;
+}
+
+/** Samples handled between two yields of the sample-level pass. */
+const SAMPLES_PER_STEP = 200;
+
+function* indexParts(kb: RecognitionSource, analyzer: Analyzer): BuildSteps<IndexParts> {
+  const topics = kb.entries;
+  const topicIds = topics.map((t) => t.id);
+  const vocabulary = { it: new Set<string>(), en: new Set<string>() };
+  const allWords = new Set<string>();
+
+  const sampleTerms: { topic: number; terms: string[] }[] = [];
+  const topicTf: Map<string, number>[] = topics.map(() => new Map());
+  for (const [t, topic] of topics.entries()) {
+    const tf = topicTf[t] as Map<string, number>;
+    const add = (terms: readonly string[], weight: number) => {
+      for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + weight);
+    };
+    for (const language of ['it', 'en'] as const) {
+      for (const sample of topic.samples[language]) {
+        const words = analyzer.words(sample);
+        for (const w of words) {
+          vocabulary[language].add(w);
+          allWords.add(w);
+        }
+        const terms = analyzer.termsOfWords(words, language);
+        sampleTerms.push({ topic: t, terms });
+        add(terms, 1);
+      }
+      const titleWords = analyzer.words(topic.title[language]);
+      for (const w of titleWords) allWords.add(w);
+      const titleTerms = analyzer.termsOfWords(titleWords, language);
+      sampleTerms.push({ topic: t, terms: titleTerms });
+      add(titleTerms, TITLE_WEIGHT);
+      const answerWords = analyzer.words(topic.answer[language]);
+      for (const w of answerWords) allWords.add(w);
+      add(analyzer.termsOfWords(answerWords, language), ANSWER_WEIGHT);
+      yield;
+    }
+  }
+  for (const group of kb.synonyms.groups) for (const phrase of group) for (const w of analyzer.words(phrase)) allWords.add(w);
+
+  // Topic-level BM25.
+  const topicTerms = topicTf.map((tf) => new Set(tf.keys()));
+  const topicLength = topicTf.map((tf) => [...tf.values()].reduce((a, b) => a + b, 0));
+  const avgTopicLength = topicLength.reduce((a, b) => a + b, 0) / Math.max(1, topics.length);
+  const topicPostings = new Map<string, Posting[]>();
+  for (const [t, tf] of topicTf.entries()) {
+    for (const [term, count] of tf) {
+      const list = topicPostings.get(term);
+      if (list) list.push({ doc: t, tf: count });
+      else topicPostings.set(term, [{ doc: t, tf: count }]);
+    }
+    yield;
+  }
+  const n = topics.length;
+  const topicIdf = new Map<string, number>();
+  for (const [term, list] of topicPostings) topicIdf.set(term, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+  yield;
+
+  // Sample-level TF-IDF.
+  const df = new Map<string, number>();
+  for (const [i, { terms }] of sampleTerms.entries()) {
+    for (const term of new Set(terms)) df.set(term, (df.get(term) ?? 0) + 1);
+    if (i % SAMPLES_PER_STEP === 0) yield;
+  }
+  const m = sampleTerms.length;
+  const sampleIdf = new Map<string, number>();
+  for (const [term, count] of df) sampleIdf.set(term, Math.log((m + 1) / (count + 0.5)));
+  const maxIdf = Math.log((m + 1) / 0.5);
+  const samples: SampleDoc[] = [];
+  const samplePostings = new Map<string, Posting[]>();
+  for (const [i, { topic, terms }] of sampleTerms.entries()) {
+    if (i % SAMPLES_PER_STEP === 0) yield;
+    const weights = tfidf(terms, sampleIdf, maxIdf);
+    if (weights.size === 0) continue;
+    const doc = samples.length;
+    samples.push({ topic, weights, norm: Math.sqrt([...weights.values()].reduce((a, w) => a + w * w, 0)) });
+    for (const [term, w] of weights) {
+      const list = samplePostings.get(term);
+      if (list) list.push({ doc, tf: w });
+      else samplePostings.set(term, [{ doc, tf: w }]);
+    }
+  }
+  return {
+    topicIds, vocabulary, allWords, topicPostings, topicLength, topicTerms, avgTopicLength, samplePostings, samples, sampleIdf, topicIdf, maxIdf,
+    commonPostings: Math.max(200, Math.round(m * COMMON_SHARE)),
+  };
+}
+
+/** TF-IDF weights of terms; unknown terms weigh as the rarest. */
+function tfidf(terms: readonly string[], idf: ReadonlyMap<string, number>, maxIdf: number): Map<string, number> {
+  const weights = new Map<string, number>();
+  for (const term of terms) weights.set(term, (weights.get(term) ?? 0) + 1);
+  for (const [term, tf] of weights) weights.set(term, (1 + Math.log(tf)) * (idf.get(term) ?? maxIdf));
+  return weights;
 }
 
 /** The `k` entries with the highest values, best first, without sorting the whole map. */

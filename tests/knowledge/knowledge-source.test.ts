@@ -118,3 +118,50 @@ describe('KnowledgeSource: the last good knowledge base', () => {
     expect(existsSync(snapshotFile())).toBe(false);
   });
 });
+
+describe('KnowledgeSource: reloads', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'dialogo-kb-reloads-'));
+    cpSync(KB_DIR, path.join(root, 'kb'), { recursive: true });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test('one build at a time: reloads asked while one runs share one more build, started after it, of the folder as it is then', async () => {
+    const logger = pino({ level: 'silent' });
+    let builds = 0;
+    let running = 0;
+    let overlapped = false;
+    const gates: (() => void)[] = [];
+    const rebuild = async () => {
+      builds += 1;
+      running += 1;
+      overlapped ||= running > 1;
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running -= 1;
+      return builds;
+    };
+    const source = new KnowledgeSource({ dir: path.join(root, 'kb'), dataDir: path.join(root, 'data'), production: false, logger, build: async () => 0, rebuild });
+    const first = source.reload();
+    const second = source.reload();
+    const third = source.reload();
+    expect(third).toBe(second);
+    await until(() => gates.length === 1);
+    gates.shift()?.();
+    expect(await first).toBe(1);
+    await until(() => gates.length === 1);
+    gates.shift()?.();
+    expect(await second).toBe(2);
+    expect(await third).toBe(2);
+    expect(builds).toBe(2);
+    expect(overlapped).toBe(false);
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > 10_000) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
