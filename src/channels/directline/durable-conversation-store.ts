@@ -27,7 +27,7 @@ const headSchema = z.object({ conversation: conversationSchema, next: z.number()
 /** The format before heads (up to December 2026): the whole conversation in one record, rewritten on every change. */
 const wholeSnapshotSchema = z.object({ conversation: conversationSchema, activities: z.array(storedActivitySchema), next: z.number().int().positive() });
 
-/** The memory store's limits plus the budget of everything held in memory. */
+/** The memory store's limits (`maxConversations` evicts only written conversations here) plus the budget of everything held in memory. */
 export interface DurableStoreLimits extends MemoryStoreLimits {
   /** Bytes (as counted by MemoryConversationStore.heldBytes) held in memory in all (default 256 MB). */
   readonly maxMemoryBytes: number;
@@ -63,6 +63,7 @@ export class DurableConversationStore implements ConversationStore {
   private readonly memory: MemoryConversationStore;
   private readonly maxMemoryBytes: number;
   private readonly maxActivities: number;
+  private readonly maxConversations: number;
   /** Writes of one conversation, chained so that the last snapshot written is the newest. */
   private readonly writes = new Map<string, Promise<void>>();
   /** Conversations changed since their last write, with the timer that will write them. */
@@ -78,10 +79,12 @@ export class DurableConversationStore implements ConversationStore {
   ) {
     const { maxMemoryBytes = 256 * 1024 * 1024, ...memoryLimits } = limits;
     this.maxMemoryBytes = maxMemoryBytes;
-    this.maxActivities = memoryLimits.maxActivitiesPerConversation ?? 100;
-    // The byte budget bounds memory here, evicting only what is written: the memory store's own count
-    // limit would drop the least recently active conversation even while its last changes wait to be written.
-    this.memory = new MemoryConversationStore({ maxConversations: Number.POSITIVE_INFINITY, ...memoryLimits });
+    const { maxConversations = 10_000, ...perConversation } = memoryLimits;
+    this.maxActivities = perConversation.maxActivitiesPerConversation ?? 100;
+    this.maxConversations = maxConversations;
+    // Both budgets are kept here, evicting only what is written: the memory store's own count limit
+    // would drop the least recently active conversation even while its last changes wait to be written.
+    this.memory = new MemoryConversationStore({ ...perConversation, maxConversations: Number.POSITIVE_INFINITY });
   }
 
   /** Bytes held in memory (see MemoryConversationStore.heldBytes). */
@@ -154,12 +157,14 @@ export class DurableConversationStore implements ConversationStore {
 
   /**
    * Evicts the least recently active conversations whose latest state is in the store until memory is
-   * within budget. Recently changed ones sit at the end of the order, so the scan rarely goes far.
+   * within budget, in bytes and in conversations. Recently changed ones sit at the end of the order, so
+   * the scan rarely goes far.
    */
   private makeRoom(): void {
-    if (this.memory.heldBytes <= this.maxMemoryBytes) return;
+    const within = () => this.memory.heldBytes <= this.maxMemoryBytes && this.memory.size <= this.maxConversations;
+    if (within()) return;
     for (const id of this.memory.leastRecentlyActive()) {
-      if (this.memory.heldBytes <= this.maxMemoryBytes) return;
+      if (within()) return;
       if (this.dirty.has(id) || this.writes.has(id) || this.unsaved.has(id) || this.busy.has(id)) continue;
       this.memory.evict(id);
     }

@@ -1,5 +1,6 @@
 import { MemoryStorage, type StoreItems } from 'botbuilder';
 import { DurableConversationStore } from '../../../src/channels/directline/durable-conversation-store';
+import { CONVERSATION_OVERHEAD_BYTES } from '../../../src/channels/directline/memory-conversation-store';
 import { adapters } from '../../storage/adapters';
 
 /** A MemoryStorage that counts the JSON bytes of every write call and knows which keys it holds. */
@@ -118,6 +119,16 @@ describe('DurableConversationStore records: a write costs what changed', () => {
     for (let i = 0; i < 10_000; i += 1) await store.create({ ...input, id: `other-${i}` });
     await store.flush();
     expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(1);
+  });
+
+  test('past maxConversations the least recently active written conversations leave memory, and come back on use', async () => {
+    const store = new DurableConversationStore(new MemoryStorage(), { maxConversations: 3 });
+    for (let i = 0; i < 5; i += 1) await store.create({ ...input, id: `conv-${i}` });
+    await store.flush();
+    await store.get('conv-4');
+    expect(store.heldBytes).toBe(3 * CONVERSATION_OVERHEAD_BYTES);
+    expect(await store.get('conv-0')).toMatchObject({ id: 'conv-0' });
+    expect(store.heldBytes).toBe(3 * CONVERSATION_OVERHEAD_BYTES);
   });
 
   describe.each(adapters)('on the %s state store', (_name, open) => {
