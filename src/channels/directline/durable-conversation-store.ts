@@ -5,6 +5,11 @@ import { MemoryConversationStore, type ConversationSnapshot, type MemoryStoreLim
 
 /** Appends within this window are written together, off the turn's path. */
 const WRITE_DELAY_MS = 250;
+/**
+ * Memory holds the conversations in use; the store holds the ones that may resume (24 h). Read back on
+ * a citizen's return costs one read of the store, so a conversation quiet this long need not stay.
+ */
+const RESIDENT_MS = 2 * 60 * 1000;
 /** A failed write is tried again after this long (and on every change meanwhile). */
 const RETRY_DELAY_MS = 2_000;
 
@@ -31,6 +36,8 @@ const wholeSnapshotSchema = z.object({ conversation: conversationSchema, activit
 export interface DurableStoreLimits extends MemoryStoreLimits {
   /** Bytes (as counted by MemoryConversationStore.heldBytes) held in memory in all (default 256 MB). */
   readonly maxMemoryBytes: number;
+  /** A written conversation with no change for this long leaves memory (default 2 minutes); read back on its next use. */
+  readonly residentMs: number;
 }
 
 /**
@@ -64,6 +71,8 @@ export class DurableConversationStore implements ConversationStore {
   private readonly maxMemoryBytes: number;
   private readonly maxActivities: number;
   private readonly maxConversations: number;
+  private readonly residentMs: number;
+  private readonly now: () => number;
   /** Writes of one conversation, chained so that the last snapshot written is the newest. */
   private readonly writes = new Map<string, Promise<void>>();
   /** Conversations changed since their last write, with the timer that will write them. */
@@ -77,7 +86,9 @@ export class DurableConversationStore implements ConversationStore {
     private readonly storage: Storage,
     limits: Partial<DurableStoreLimits> = {},
   ) {
-    const { maxMemoryBytes = 256 * 1024 * 1024, ...memoryLimits } = limits;
+    const { maxMemoryBytes = 256 * 1024 * 1024, residentMs = RESIDENT_MS, ...memoryLimits } = limits;
+    this.residentMs = residentMs;
+    this.now = memoryLimits.now ?? Date.now;
     this.maxMemoryBytes = maxMemoryBytes;
     const { maxConversations = 10_000, ...perConversation } = memoryLimits;
     this.maxActivities = perConversation.maxActivitiesPerConversation ?? 100;
@@ -161,10 +172,10 @@ export class DurableConversationStore implements ConversationStore {
    * the scan rarely goes far.
    */
   private makeRoom(): void {
-    const within = () => this.memory.heldBytes <= this.maxMemoryBytes && this.memory.size <= this.maxConversations;
-    if (within()) return;
+    const residentAfter = this.now() - this.residentMs;
     for (const id of this.memory.leastRecentlyActive()) {
-      if (within()) return;
+      const stale = (this.memory.usedAt(id) ?? 0) < residentAfter;
+      if (!stale && this.memory.heldBytes <= this.maxMemoryBytes && this.memory.size <= this.maxConversations) return;
       if (this.dirty.has(id) || this.writes.has(id) || this.unsaved.has(id) || this.busy.has(id)) continue;
       this.memory.evict(id);
     }

@@ -33,6 +33,8 @@ interface Entry {
   next: number;
   /** What its owner's durable copy holds (see {@link WrittenRange}); undefined while nothing is written. */
   written: WrittenRange | undefined;
+  /** When it was last created, restored or appended to here: the map's order is this one's. */
+  usedAt: number;
 }
 
 /**
@@ -96,7 +98,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.makeCountRoom();
     const now = this.limits.now();
     const conversation: DirectLineConversation = { ...input, createdAt: now, lastActiveAt: now };
-    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: 1, written: undefined });
+    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: 1, written: undefined, usedAt: now });
     return conversation;
   }
 
@@ -114,7 +116,7 @@ export class MemoryConversationStore implements ConversationStore {
     if (this.entries.has(snapshot.conversation.id)) return;
     if (this.limits.now() - snapshot.conversation.lastActiveAt > this.limits.idleMs) return;
     this.makeCountRoom();
-    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next, written };
+    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next, written, usedAt: this.limits.now() };
     for (const stored of snapshot.activities) {
       const bytes = sizeOf(stored.activity);
       entry.kept.push({ stored, bytes });
@@ -138,6 +140,11 @@ export class MemoryConversationStore implements ConversationStore {
   /** Ids from the least to the most recently active (for eviction). */
   leastRecentlyActive(): IterableIterator<string> {
     return this.entries.keys();
+  }
+
+  /** When a held conversation was last created, restored or appended to here (the order of {@link leastRecentlyActive}). */
+  usedAt(id: string): number | undefined {
+    return this.entries.get(id)?.usedAt;
   }
 
   /** Forgets a conversation (its owner keeps a durable copy); true when it was held. */
@@ -225,6 +232,7 @@ export class MemoryConversationStore implements ConversationStore {
 
   private touch(id: string, entry: Entry): void {
     entry.conversation.lastActiveAt = this.limits.now();
+    entry.usedAt = entry.conversation.lastActiveAt;
     this.entries.delete(id);
     this.entries.set(id, entry);
   }

@@ -131,6 +131,42 @@ describe('DurableConversationStore records: a write costs what changed', () => {
     expect(store.heldBytes).toBe(3 * CONVERSATION_OVERHEAD_BYTES);
   });
 
+  test('a written conversation quiet for residentMs leaves memory on the next operation, and comes back on use', async () => {
+    const storage = new MemoryStorage();
+    let now = 1_000_000;
+    const store = new DurableConversationStore(storage, { now: () => now, residentMs: 120_000 });
+    await store.create(input);
+    await store.append('conv-1', question(1));
+    await store.flush();
+    now += 60_000;
+    await store.create({ ...input, id: 'conv-2' });
+    expect(store.heldBytes).toBeGreaterThan(2 * CONVERSATION_OVERHEAD_BYTES);
+    now += 90_000;
+    await store.get('conv-2');
+    expect(store.heldBytes).toBe(CONVERSATION_OVERHEAD_BYTES);
+    expect((await store.activitiesAfter('conv-1', 0)).map((s) => s.activity.text)).toEqual([question(1).text]);
+  });
+
+  test('a quiet conversation whose changes are not written yet stays in memory', async () => {
+    const storage = new MemoryStorage();
+    const write = storage.write.bind(storage);
+    let down = false;
+    storage.write = async (changes: StoreItems) => {
+      if (down) throw new Error('store unreachable');
+      return write(changes);
+    };
+    let now = 1_000_000;
+    const store = new DurableConversationStore(storage, { now: () => now, residentMs: 120_000 });
+    await store.create(input);
+    down = true;
+    await store.append('conv-1', question(1));
+    await store.flush();
+    now += 10 * 60_000;
+    down = false;
+    await store.create({ ...input, id: 'conv-2' });
+    expect(await store.lastWatermark('conv-1')).toBe(1);
+  });
+
   describe.each(adapters)('on the %s state store', (_name, open) => {
     test('history written as records survives a reopening of the store, and trimmed records are deleted there', async () => {
       const opened = await open();
