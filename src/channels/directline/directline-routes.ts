@@ -256,7 +256,8 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     store.get(conversationId).then(
       (conversation) => {
         if (!conversation) return refuse(socket, 404, 'CONVERSATION_NOT_FOUND');
-        wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, conversationId, watermark, expiresAt));
+        // The stored id, not the one cut from the URL: V8 keeps a slice's whole parent (the URL with its token) alive.
+        wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, conversation.id, watermark, expiresAt));
       },
       (error: unknown) => {
         logger.error({ err: error }, 'direct line stream failed');
