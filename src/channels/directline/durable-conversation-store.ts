@@ -55,8 +55,9 @@ export interface DurableStoreLimits extends MemoryStoreLimits {
  * trimmed by the count and byte limits are deleted. Rewriting the whole history instead (the format
  * before, still read) made the bytes written grow with the square of a conversation's length.
  *
- * Memory is a cache of the store: past `maxMemoryBytes` the least recently active conversations
- * whose copy is written are evicted; when none can be (all are being written), a new conversation
+ * Memory is a cache of the store: a conversation written and unchanged for `residentMs` (2 minutes)
+ * leaves it, and past `maxMemoryBytes` or `maxConversations` so do the least recently active
+ * conversations whose copy is written; when none can be (all are being written), a new conversation
  * is refused with {@link ConversationStoreFullError} rather than grow. Being its own cache, it wants
  * the store itself, not a caching wrapper (ResilientStorage keeps every item written, up to 20,000,
  * whatever their size): while the store is down, conversations whose write failed stay in memory,
