@@ -82,8 +82,10 @@ describe.each(stores)('a Direct Line conversation carrying personal data, at res
       const backend = await openStorage(config);
       try {
         const records = await exportCitizenData(backend, { channel: 'directline', channelConversationId: citizen.conversationId, userId: citizen.userId });
-        const history = records.find((r) => r.store === 'state' && r.key === `directline/conversation/${citizen.conversationId}`);
-        expect(JSON.stringify(history?.record)).toContain(QUESTION.replace(/"/g, '\\"'));
+        // The history: a head record, and one record per activity under the conversation's prefix.
+        const history = records.filter((r) => r.store === 'state' && r.key?.startsWith(`directline/conversations/${citizen.conversationId}/activity/`));
+        expect(records.some((r) => r.store === 'state' && r.key === `directline/conversation/${citizen.conversationId}`)).toBe(true);
+        expect(JSON.stringify(history.map((r) => r.record))).toContain(QUESTION.replace(/"/g, '\\"'));
         // The knowledge gap's example is the redacted text.
         const examples = (await backend.rollups.gaps('2026-11-29', '2026-11-29')).flatMap((g) => g.examples);
         expect(examples).toContainEqual(expect.stringContaining('[CODICE_FISCALE]'));

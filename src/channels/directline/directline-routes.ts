@@ -243,7 +243,7 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Other endpoints (the operator console) take their own upgrades.
     if (!url.pathname.startsWith(DIRECTLINE_PREFIX)) return;
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const match = STREAM_PATH.exec(url.pathname);
     if (!match?.[1]) return refuse(socket, 404, 'CONVERSATION_NOT_FOUND');
     const conversationId = match[1];
@@ -256,24 +256,30 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
     store.get(conversationId).then(
       (conversation) => {
         if (!conversation) return refuse(socket, 404, 'CONVERSATION_NOT_FOUND');
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          keepAlive(ws);
-          deps.presence?.streamOpened(conversationId);
-          ws.once('close', () => deps.presence?.streamClosed(conversationId));
-          ws.on('error', (error) => logger.debug({ err: error }, 'direct line stream error'));
-          // Clients send empty messages as pings; nothing else is expected on the stream.
-          ws.on('message', () => undefined);
-          streams.attach(conversationId, ws, watermark, (w) => store.activitiesAfter(conversationId, w), expiresAt).catch((error: unknown) => {
-            logger.warn({ err: error }, 'direct line stream could not send history');
-            ws.terminate();
-          });
-        });
+        // The stored id, not the one cut from the URL: V8 keeps a slice's whole parent (the URL with its token) alive.
+        wss.handleUpgrade(req, socket, head, (ws) => serveStream(ws, conversation.id, watermark, expiresAt));
       },
       (error: unknown) => {
         logger.error({ err: error }, 'direct line stream failed');
         refuse(socket, 500, 'INTERNAL');
       },
     );
+  };
+  /**
+   * An open stream's listeners live as long as the stream: made here, out of the upgrade handler's scope,
+   * they do not hold the upgrade request, its headers and its first bytes (a few KB per citizen) all along.
+   */
+  const serveStream = (ws: WebSocket, conversationId: string, watermark: number, expiresAt: number) => {
+    keepAlive(ws);
+    deps.presence?.streamOpened(conversationId);
+    ws.once('close', () => deps.presence?.streamClosed(conversationId));
+    ws.on('error', (error) => logger.debug({ err: error }, 'direct line stream error'));
+    // Clients send empty messages as pings; nothing else is expected on the stream.
+    ws.on('message', () => undefined);
+    streams.attach(conversationId, ws, watermark, (w) => store.activitiesAfter(conversationId, w), expiresAt).catch((error: unknown) => {
+      logger.warn({ err: error }, 'direct line stream could not send history');
+      ws.terminate();
+    });
   };
   const unregisterUpgrade = upgradeDispatcher(server.server).register((path) => path.startsWith(DIRECTLINE_PREFIX), onUpgrade);
 
@@ -312,6 +318,11 @@ export function mountDirectLine(server: Server, deps: DirectLineRouteDependencie
   };
 }
 
+
+/** A socket's error listener that closes over nothing: it stays as long as the socket, which must not keep its upgrade request. */
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
 
 /** Answers a refused WebSocket upgrade with a plain HTTP error and the catalogue's JSON body. */
 function refuse(socket: Duplex, status: number, code: HttpErrorCode): void {

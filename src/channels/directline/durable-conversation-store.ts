@@ -1,44 +1,63 @@
-import type { Activity, Storage } from 'botbuilder';
+import type { Activity, Storage, StoreItems } from 'botbuilder';
 import { z } from 'zod';
 import { ConversationStoreFullError, type ConversationStore, type DirectLineConversation, type StoredActivity } from './conversation-store';
-import { MemoryConversationStore, type ConversationSnapshot, type MemoryStoreLimits } from './memory-conversation-store';
+import { MemoryConversationStore, type ConversationSnapshot, type MemoryStoreLimits, type WrittenRange } from './memory-conversation-store';
 
 /** Appends within this window are written together, off the turn's path. */
 const WRITE_DELAY_MS = 250;
+/**
+ * Memory holds the conversations in use; the store holds the ones that may resume (24 h). Read back on
+ * a citizen's return costs one read of the store, so a conversation quiet this long need not stay.
+ */
+const RESIDENT_MS = 2 * 60 * 1000;
 /** A failed write is tried again after this long (and on every change meanwhile). */
 const RETRY_DELAY_MS = 2_000;
 
-/** A durable copy as read back: checked, since the store is outside this process. */
-const snapshotSchema = z.object({
-  conversation: z.object({
-    id: z.string(),
-    userId: z.string(),
-    locale: z.string().optional(),
-    serviceUrl: z.string(),
-    createdAt: z.number(),
-    lastActiveAt: z.number(),
-  }),
-  activities: z.array(z.object({ seq: z.number().int().positive(), activity: z.record(z.string(), z.unknown()) })),
-  next: z.number().int().positive(),
+const conversationSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  locale: z.string().optional(),
+  serviceUrl: z.string(),
+  createdAt: z.number(),
+  lastActiveAt: z.number(),
 });
+const storedActivitySchema = z.object({ seq: z.number().int().positive(), activity: z.record(z.string(), z.unknown()) });
 
-/** The memory store's limits plus the budget of everything held in memory. */
+/**
+ * The head record, as read back (checked, since the store is outside this process): the conversation,
+ * its next seq and its first kept one; each kept activity is a record of its own ({@link activityKey}).
+ */
+const headSchema = z.object({ conversation: conversationSchema, next: z.number().int().positive(), first: z.number().int().positive() });
+
+/** The format before heads (up to December 2026): the whole conversation in one record, rewritten on every change. */
+const wholeSnapshotSchema = z.object({ conversation: conversationSchema, activities: z.array(storedActivitySchema), next: z.number().int().positive() });
+
+/** The memory store's limits (`maxConversations` evicts only written conversations here) plus the budget of everything held in memory. */
 export interface DurableStoreLimits extends MemoryStoreLimits {
   /** Bytes (as counted by MemoryConversationStore.heldBytes) held in memory in all (default 256 MB). */
   readonly maxMemoryBytes: number;
+  /** A written conversation with no change for this long leaves memory (default 2 minutes); read back on its next use. */
+  readonly residentMs: number;
 }
 
 /**
  * Direct Line conversations that survive a restart: served from memory, and written behind to the
- * state store (`directline/conversation/<id>`, the activities the memory store keeps, so bounded by
- * the same count and byte limits): a new conversation at once, later changes within 250 ms, several
- * appends in one write and never on the turn's path. So a citizen's widget resumes after a restart
- * and an operator can still reach a citizen who queued before it; a crash loses at most the last
- * 250 ms of history, and {@link flush} (on shutdown) writes whatever is waiting. A conversation not
- * in memory is read back on first use.
+ * state store: a new conversation at once, later changes within 250 ms, several appends in one write
+ * and never on the turn's path. So a citizen's widget resumes after a restart and an operator can
+ * still reach a citizen who queued before it; a crash loses at most the last 250 ms of history, and
+ * {@link flush} (on shutdown) writes whatever is waiting. A conversation not in memory is read back
+ * on first use.
  *
- * Memory is a cache of the store: past `maxMemoryBytes` the least recently active conversations
- * whose copy is written are evicted; when none can be (all are being written), a new conversation
+ * A write costs what changed, not the conversation's length: a small head record
+ * (`directline/conversation/<id>`: the conversation, its next and first kept seq) plus one record per
+ * new activity (`directline/conversations/<id>/activity/<seq>`, under botbuilder's per-conversation
+ * prefix so that a citizen's data export finds it with the dialog state); records of activities
+ * trimmed by the count and byte limits are deleted. Rewriting the whole history instead (the format
+ * before, still read) made the bytes written grow with the square of a conversation's length.
+ *
+ * Memory is a cache of the store: a conversation written and unchanged for `residentMs` (2 minutes)
+ * leaves it, and past `maxMemoryBytes` or `maxConversations` so do the least recently active
+ * conversations whose copy is written; when none can be (all are being written), a new conversation
  * is refused with {@link ConversationStoreFullError} rather than grow. Being its own cache, it wants
  * the store itself, not a caching wrapper (ResilientStorage keeps every item written, up to 20,000,
  * whatever their size): while the store is down, conversations whose write failed stay in memory,
@@ -51,6 +70,10 @@ export interface DurableStoreLimits extends MemoryStoreLimits {
 export class DurableConversationStore implements ConversationStore {
   private readonly memory: MemoryConversationStore;
   private readonly maxMemoryBytes: number;
+  private readonly maxActivities: number;
+  private readonly maxConversations: number;
+  private readonly residentMs: number;
+  private readonly now: () => number;
   /** Writes of one conversation, chained so that the last snapshot written is the newest. */
   private readonly writes = new Map<string, Promise<void>>();
   /** Conversations changed since their last write, with the timer that will write them. */
@@ -64,9 +87,16 @@ export class DurableConversationStore implements ConversationStore {
     private readonly storage: Storage,
     limits: Partial<DurableStoreLimits> = {},
   ) {
-    const { maxMemoryBytes = 256 * 1024 * 1024, ...memoryLimits } = limits;
+    const { maxMemoryBytes = 256 * 1024 * 1024, residentMs = RESIDENT_MS, ...memoryLimits } = limits;
+    this.residentMs = residentMs;
+    this.now = memoryLimits.now ?? Date.now;
     this.maxMemoryBytes = maxMemoryBytes;
-    this.memory = new MemoryConversationStore(memoryLimits);
+    const { maxConversations = 10_000, ...perConversation } = memoryLimits;
+    this.maxActivities = perConversation.maxActivitiesPerConversation ?? 100;
+    this.maxConversations = maxConversations;
+    // Both budgets are kept here, evicting only what is written: the memory store's own count limit
+    // would drop the least recently active conversation even while its last changes wait to be written.
+    this.memory = new MemoryConversationStore({ ...perConversation, maxConversations: Number.POSITIVE_INFINITY });
   }
 
   /** Bytes held in memory (see MemoryConversationStore.heldBytes). */
@@ -139,12 +169,14 @@ export class DurableConversationStore implements ConversationStore {
 
   /**
    * Evicts the least recently active conversations whose latest state is in the store until memory is
-   * within budget. Recently changed ones sit at the end of the order, so the scan rarely goes far.
+   * within budget, in bytes and in conversations. Recently changed ones sit at the end of the order, so
+   * the scan rarely goes far.
    */
   private makeRoom(): void {
-    if (this.memory.heldBytes <= this.maxMemoryBytes) return;
+    const residentAfter = this.now() - this.residentMs;
     for (const id of this.memory.leastRecentlyActive()) {
-      if (this.memory.heldBytes <= this.maxMemoryBytes) return;
+      const stale = (this.memory.usedAt(id) ?? 0) < residentAfter;
+      if (!stale && this.memory.heldBytes <= this.maxMemoryBytes && this.memory.size <= this.maxConversations) return;
       if (this.dirty.has(id) || this.writes.has(id) || this.unsaved.has(id) || this.busy.has(id)) continue;
       this.memory.evict(id);
     }
@@ -160,15 +192,31 @@ export class DurableConversationStore implements ConversationStore {
     this.dirty.set(id, timer);
   }
 
-  /** Reads a conversation back from the store when memory does not hold it. */
+  /** Reads a conversation back from the store when memory does not hold it (its head, then its activities). */
   private async load(id: string): Promise<void> {
     if (this.memory.snapshot(id)) return;
     const item: unknown = (await this.storage.read([keyOf(id)]))[keyOf(id)];
-    const parsed = snapshotSchema.safeParse(item);
+    const head = headSchema.safeParse(item);
+    if (head.success && head.data.conversation.id === id) {
+      const { conversation, next, first } = head.data;
+      const from = Math.max(first, next - this.maxActivities);
+      const keys = Array.from({ length: Math.max(0, next - from) }, (_, i) => activityKey(id, from + i));
+      const records = keys.length > 0 ? await this.storage.read(keys) : {};
+      const activities: StoredActivity[] = [];
+      for (const key of keys) {
+        // A record that is missing (a crash between records and head, a retention pass) or not one is skipped.
+        const record = storedActivitySchema.safeParse(records[key]);
+        if (record.success) activities.push({ seq: record.data.seq, activity: record.data.activity as Partial<Activity> });
+      }
+      this.memory.restore({ conversation: { ...conversation, locale: conversation.locale }, activities, next }, { first, upTo: next - 1 });
+      return;
+    }
+    const whole = wholeSnapshotSchema.safeParse(item);
     // A copy that is not one (another writer, a format of the future) is ignored: the conversation is unknown.
-    if (!parsed.success || parsed.data.conversation.id !== id) return;
-    const { conversation, activities, next } = parsed.data;
+    if (!whole.success || whole.data.conversation.id !== id) return;
+    const { conversation, activities, next } = whole.data;
     const snapshot: ConversationSnapshot = { conversation: { ...conversation, locale: conversation.locale }, activities: activities as StoredActivity[], next };
+    // Nothing written as records yet: its next write moves every kept activity to records and replaces the old copy with a head.
     this.memory.restore(snapshot);
   }
 
@@ -177,8 +225,13 @@ export class DurableConversationStore implements ConversationStore {
     const write = previous.then(async () => {
       const snapshot = this.memory.snapshot(id);
       if (!snapshot) return;
+      const { items, stale, written } = changesOf(snapshot, this.memory.writtenRange(id));
       try {
-        await this.storage.write({ [keyOf(id)]: { ...snapshot, eTag: '*' } });
+        // Records before the head: a store that writes key by key (MongoDB) and stops halfway leaves
+        // records the head does not name yet, never a head naming records that are not there.
+        await this.storage.write(items);
+        if (stale.length > 0) await this.storage.delete(stale);
+        this.memory.markWritten(id, written);
         this.unsaved.delete(id);
       } catch (error) {
         this.unsaved.add(id);
@@ -196,6 +249,29 @@ export class DurableConversationStore implements ConversationStore {
   }
 }
 
+/**
+ * What a write of `snapshot` stores and deletes, given what the store holds (`before`): the records of
+ * activities newer than it holds, then the head; the records of activities trimmed since.
+ */
+function changesOf(snapshot: ConversationSnapshot, before: WrittenRange | undefined): { items: StoreItems; stale: string[]; written: WrittenRange } {
+  const id = snapshot.conversation.id;
+  const upTo = before?.upTo ?? 0;
+  const first = snapshot.activities[0]?.seq ?? snapshot.next;
+  const items: StoreItems = {};
+  for (const { seq, activity } of snapshot.activities) {
+    if (seq > upTo) items[activityKey(id, seq)] = { seq, activity, eTag: '*' };
+  }
+  items[keyOf(id)] = { conversation: snapshot.conversation, next: snapshot.next, first, eTag: '*' };
+  const stale: string[] = [];
+  if (before) for (let seq = before.first; seq < Math.min(first, upTo + 1); seq += 1) stale.push(activityKey(id, seq));
+  return { items, stale, written: { first, upTo: snapshot.next - 1 } };
+}
+
 function keyOf(id: string): string {
   return `directline/conversation/${id}`;
+}
+
+/** The record of one activity: under botbuilder's prefix of the conversation's own state, seven digits so that keys sort by seq. */
+function activityKey(id: string, seq: number): string {
+  return `directline/conversations/${id}/activity/${String(seq).padStart(7, '0')}`;
 }

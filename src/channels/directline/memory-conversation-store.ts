@@ -31,6 +31,20 @@ interface Entry {
   /** Bytes of `kept` plus the overhead: what this entry adds to {@link MemoryConversationStore.heldBytes}. */
   bytes: number;
   next: number;
+  /** What its owner's durable copy holds (see {@link WrittenRange}); undefined while nothing is written. */
+  written: WrittenRange | undefined;
+  /** When it was last created, restored or appended to here: the map's order is this one's. */
+  usedAt: number;
+}
+
+/**
+ * The activities a durable copy holds as records of their own: seqs `first` to `upTo` (those of them
+ * that were kept long enough to be written). An owner writes only what lies past `upTo` and deletes
+ * what lies before the conversation's first kept activity.
+ */
+export interface WrittenRange {
+  readonly first: number;
+  readonly upTo: number;
 }
 
 /** A conversation with its kept activities and next sequence number: what a durable copy holds. */
@@ -84,7 +98,7 @@ export class MemoryConversationStore implements ConversationStore {
     this.makeCountRoom();
     const now = this.limits.now();
     const conversation: DirectLineConversation = { ...input, createdAt: now, lastActiveAt: now };
-    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: 1 });
+    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: 1, written: undefined, usedAt: now });
     return conversation;
   }
 
@@ -96,13 +110,13 @@ export class MemoryConversationStore implements ConversationStore {
 
   /**
    * Puts back a conversation read from a durable copy (unless one of that id is already held),
-   * trimmed to this store's limits. It counts as the most recently active.
+   * trimmed to this store's limits, with what the copy holds (`written`). It counts as the most recently active.
    */
-  restore(snapshot: ConversationSnapshot): void {
+  restore(snapshot: ConversationSnapshot, written?: WrittenRange): void {
     if (this.entries.has(snapshot.conversation.id)) return;
     if (this.limits.now() - snapshot.conversation.lastActiveAt > this.limits.idleMs) return;
     this.makeCountRoom();
-    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next };
+    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next, written, usedAt: this.limits.now() };
     for (const stored of snapshot.activities) {
       const bytes = sizeOf(stored.activity);
       entry.kept.push({ stored, bytes });
@@ -112,9 +126,25 @@ export class MemoryConversationStore implements ConversationStore {
     this.insert(entry);
   }
 
+  /** What the owner's durable copy of a held conversation holds (undefined: nothing, or not held). */
+  writtenRange(id: string): WrittenRange | undefined {
+    return this.entries.get(id)?.written;
+  }
+
+  /** Records what the owner's durable copy now holds; ignored when the conversation is no longer held. */
+  markWritten(id: string, written: WrittenRange): void {
+    const entry = this.entries.get(id);
+    if (entry) entry.written = written;
+  }
+
   /** Ids from the least to the most recently active (for eviction). */
   leastRecentlyActive(): IterableIterator<string> {
     return this.entries.keys();
+  }
+
+  /** When a held conversation was last created, restored or appended to here (the order of {@link leastRecentlyActive}). */
+  usedAt(id: string): number | undefined {
+    return this.entries.get(id)?.usedAt;
   }
 
   /** Forgets a conversation (its owner keeps a durable copy); true when it was held. */
@@ -202,6 +232,7 @@ export class MemoryConversationStore implements ConversationStore {
 
   private touch(id: string, entry: Entry): void {
     entry.conversation.lastActiveAt = this.limits.now();
+    entry.usedAt = entry.conversation.lastActiveAt;
     this.entries.delete(id);
     this.entries.set(id, entry);
   }

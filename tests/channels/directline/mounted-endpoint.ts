@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
 import type { ConversationStore } from '../../../src/channels/directline/conversation-store';
 import { DirectLineAdapter } from '../../../src/channels/directline/directline-adapter';
@@ -12,6 +13,8 @@ export interface MountedEndpoint {
   readonly base: string;
   readonly adapter: DirectLineAdapter;
   readonly endpoint: DirectLineEndpoint;
+  /** The underlying HTTP server (its `upgrade` events, for instance). */
+  readonly http: Server;
   close(): Promise<void>;
 }
 
@@ -53,6 +56,7 @@ export async function mountEndpoint(options: {
     base: `http://127.0.0.1:${port}/v3/directline`,
     adapter,
     endpoint,
+    http: server.server.server,
     close: async () => {
       await Promise.all([endpoint.shutdown(1000), server.shutdown(1000)]);
     },
