@@ -7,19 +7,18 @@
 // number before and after. Without `--json`, a readable line per figure. Progress goes to stderr.
 // MONGODB_URI set: the scripts that can also measure MongoDB do.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 /** The suite, in the order it runs: the script, its arguments, and what it measures. */
-const SUITE: readonly { name: string; script: string; args?: readonly string[]; env?: Record<string, string>; what: string }[] = [
-  { name: 'recognize', script: 'scripts/bench.ts', what: 'recognition latency, 40 and 1,000 topics, fuse.js baseline' },
-  { name: 'storage', script: 'scripts/bench-storage.ts', what: 'events and state writes per second' },
-  { name: 'directline', script: 'scripts/bench-directline.ts', env: { BENCH_CPU: '1' }, what: 'Direct Line turns, Dialogo beside the echo bot' },
-  { name: 'messenger', script: 'scripts/bench-messenger.ts', what: 'Messenger webhook events and bursts' },
-  { name: 'reload', script: 'scripts/bench-reload.ts', what: 'turns during a knowledge-base reload at 1,000 topics' },
-  { name: 'memory', script: 'scripts/bench-memory.ts', what: 'RSS at 10,000 Direct Line conversations' },
-  { name: 'analytics', script: 'scripts/bench-analytics.ts', what: 'analytics summary and dashboard views over a year' },
+const SUITE: readonly { name: string; npmScript: string; args?: readonly string[]; env?: Record<string, string>; what: string }[] = [
+  { name: 'recognize', npmScript: 'bench', what: 'recognition latency, 40 and 1,000 topics, fuse.js baseline' },
+  { name: 'storage', npmScript: 'bench:storage', what: 'events and state writes per second' },
+  { name: 'directline', npmScript: 'bench:directline', env: { BENCH_CPU: '1' }, what: 'Direct Line turns, Dialogo beside the echo bot' },
+  { name: 'messenger', npmScript: 'bench:messenger', env: { BENCH_CPU: '1' }, what: 'Messenger webhook events and bursts' },
+  { name: 'reload', npmScript: 'bench:reload', what: 'turns during a knowledge-base reload at 1,000 topics' },
+  { name: 'memory', npmScript: 'bench:memory', what: 'RSS at 10,000 Direct Line conversations (the soak is apart: bench:memory -- --soak)' },
+  { name: 'analytics', npmScript: 'bench:analytics', what: 'analytics summary and dashboard views over a year' },
 ];
 
 type Figure = Record<string, unknown> & { figure: string };
@@ -35,7 +34,7 @@ function commit(): string {
 /** Runs one script; resolves with its figures (lines that are not a JSON object with `figure` are refused loudly). */
 function runScript(entry: (typeof SUITE)[number]): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', entry.script, ...(entry.args ?? [])], {
+    const child = spawn('npm', ['run', '--silent', entry.npmScript, ...(entry.args ? ['--', ...entry.args] : [])], {
       env: { ...process.env, ...entry.env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -44,17 +43,17 @@ function runScript(entry: (typeof SUITE)[number]): Promise<Figure[]> {
     child.stdout.on('data', (chunk: string) => (out += chunk));
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`${entry.script} exited with ${code}`));
+      if (code !== 0) return reject(new Error(`${entry.npmScript} exited with ${code}`));
       const figures: Figure[] = [];
       for (const line of out.split('\n').filter((l) => l.trim().length > 0)) {
         let parsed: unknown;
         try {
           parsed = JSON.parse(line);
         } catch {
-          return reject(new Error(`${entry.script} printed a line that is not JSON: ${line.slice(0, 120)}`));
+          return reject(new Error(`${entry.npmScript} printed a line that is not JSON: ${line.slice(0, 120)}`));
         }
         if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { figure?: unknown }).figure !== 'string') {
-          return reject(new Error(`${entry.script} printed a figure without a "figure" name: ${line.slice(0, 120)}`));
+          return reject(new Error(`${entry.npmScript} printed a figure without a "figure" name: ${line.slice(0, 120)}`));
         }
         figures.push(parsed as Figure);
       }
@@ -93,10 +92,6 @@ async function main(): Promise<void> {
   const tags = { at: new Date().toISOString(), commit: commit(), node: process.version };
   for (const entry of SUITE) {
     if (only && !only.has(entry.name)) continue;
-    if (!existsSync(path.resolve(entry.script))) {
-      process.stderr.write(`bench:all: ${entry.script} is missing, ${entry.name} skipped\n`);
-      continue;
-    }
     process.stderr.write(`bench:all: ${entry.name} (${entry.what})...\n`);
     const started = Date.now();
     for (const figure of await runScript(entry)) {
