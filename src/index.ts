@@ -96,9 +96,9 @@ export interface Dialogo {
   stop(): Promise<void>;
 }
 
-async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics, dir: string, where: 'here' | 'worker'): Promise<KnowledgeRuntime> {
+async function buildRuntime(config: Config, logger: Logger, metrics: DialogoMetrics, dir: string, where: 'here' | { worker: AbortSignal }): Promise<KnowledgeRuntime> {
   const started = Date.now();
-  const { kb, recognizer: local } = await loadLocalRecognizer(dir, where === 'worker' ? { worker: {} } : {});
+  const { kb, recognizer: local } = await loadLocalRecognizer(dir, where === 'here' ? {} : { worker: { signal: where.worker } });
   const recognizer = metrics.timed(createRecognizer(config, local, logger));
   logger.info({ topics: kb.size, recognizer: recognizer.name, ms: Date.now() - started }, 'knowledge base loaded');
   return { kb, recognizer };
@@ -144,10 +144,12 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   logger.info({ storage: backend.kind }, 'storage open');
   const { coordinator, loginLimiter } = await openCoordination(config, logger);
   opened.push(() => coordinator.close());
+  // A reload in progress at shutdown is abandoned (its worker ended), not waited for.
+  const reloads = new AbortController();
   const knowledge = new KnowledgeSource({ dir: config.knowledgeBaseDir, dataDir: config.dataDir, production: config.env === 'production', logger, build: (dir) => buildRuntime(config, logger, metrics, dir, 'here'),
     // Start-up builds here (nothing is served yet; a worker would only add its start-up); a reload, while
     // turns are served, trains in a worker thread (issue 16).
-    rebuild: (dir) => buildRuntime(config, logger, metrics, dir, 'worker') });
+    rebuild: (dir) => buildRuntime(config, logger, metrics, dir, { worker: reloads.signal }) });
   const runtime = new RuntimeHolder(await knowledge.start());
 
   const clustered = coordinator.kind === 'redis';
@@ -458,6 +460,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       // turns in flight get the grace less a reserve, so that the events they produced are still drained.
       const deadline = Date.now() + config.shutdownGraceMs;
       const turnsMs = config.shutdownGraceMs - Math.min(2000, Math.floor(config.shutdownGraceMs / 4));
+      reloads.abort();
       await watcher?.close();
       await forecast.stop();
       await jobs.stop();

@@ -24,6 +24,8 @@ export interface WorkerBuildOptions {
   readonly timeoutMs?: number;
   /** Tests: the worker waits until the first 32-bit slot of this buffer is no longer 0. */
   readonly hold?: SharedArrayBuffer;
+  /** Aborted (shutdown): the worker is ended at once and the build fails, instead of being waited for. */
+  readonly signal?: AbortSignal;
   /** Tests: the worker's heap limits (a tiny heap makes it crash). */
   readonly resourceLimits?: ResourceLimits;
 }
@@ -50,6 +52,9 @@ export async function buildInWorker(dir: string, options: WorkerBuildOptions = {
   const { file, execArgv } = workerScript('recognizer-build-worker');
   const worker = new Worker(file, { execArgv, workerData: request, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
   const inbox = new Inbox(worker, timeoutMs);
+  const stop = () => inbox.abandon(new Error('knowledge base build stopped: Dialogo is shutting down'));
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const first = await inbox.next();
     if (first.type === 'invalid') throw new KnowledgeBaseError(first.problems);
@@ -70,8 +75,10 @@ export async function buildInWorker(dir: string, options: WorkerBuildOptions = {
     };
     const recognizer = await inSlices(LocalRecognizer.building(kb, first.outOfScope, { models }));
     await inSlices(FacetPicker.building(kb));
+    if (options.signal?.aborted) throw new Error('knowledge base build stopped: Dialogo is shutting down');
     return { kb, recognizer };
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     inbox.done();
     await worker.terminate();
   }
@@ -88,7 +95,10 @@ class Inbox {
   private readonly timer: NodeJS.Timeout;
   private finished = false;
 
-  constructor(worker: Worker, timeoutMs: number) {
+  constructor(
+    private readonly worker: Worker,
+    timeoutMs: number,
+  ) {
     worker.on('message', (data: unknown) => {
       try {
         this.push(parseWorkerMessage(data));
@@ -110,6 +120,12 @@ class Inbox {
     if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  /** Fails the build now with `error` and ends the worker. */
+  abandon(error: Error): void {
+    this.fail(error);
+    void this.worker.terminate();
   }
 
   /** The build has everything it needs from the worker: its end is no longer a failure. */

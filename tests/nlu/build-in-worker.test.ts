@@ -75,4 +75,16 @@ describe('buildInWorker: the knowledge base built off the event loop', () => {
       gate.release();
     }
   }, 60_000);
+
+  test('a build abandoned at shutdown fails at once and ends its worker, instead of being waited for', async () => {
+    const gate = hold();
+    const shutdown = new AbortController();
+    try {
+      const building = buildInWorker(dir, { hold: gate.buffer, signal: shutdown.signal });
+      setTimeout(() => shutdown.abort(), 200);
+      await expect(building).rejects.toThrow(/shutting down/);
+    } finally {
+      gate.release();
+    }
+  }, 60_000);
 });
