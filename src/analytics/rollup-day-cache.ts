@@ -1,0 +1,146 @@
+import type { RollupRow, RollupStore } from '../storage/ports';
+import { type Counters } from './counter-sums';
+import { daysBetween } from './rome-day';
+
+/**
+ * One day's rollups summed the ways the analytics views group them: in all, by channel, by
+ * language and by topic ('' for no topic). A year of them is a few hundred thousand counters
+ * instead of the tens of thousands of rows (each with its counters) they come from.
+ */
+export interface DayDigest {
+  readonly day: string;
+  readonly total: Counters;
+  readonly byChannel: ReadonlyMap<string, Counters>;
+  readonly byLanguage: ReadonlyMap<string, Counters>;
+  readonly byTopic: ReadonlyMap<string, Counters>;
+}
+
+/** Days kept unless told otherwise: a three-year period (the longest) and the year before it. */
+export const DAY_CACHE_LIMIT = 4 * 366 + 31;
+
+/** An empty sum of counters: no prototype, so that a counter named like `constructor` is a counter. */
+export function emptyCounters(): Record<string, number> {
+  return Object.create(null) as Record<string, number>;
+}
+
+/** Adds `counters` into `into`, by name. */
+export function addInto(into: Record<string, number>, counters: Counters): void {
+  for (const name in counters) into[name] = (into[name] ?? 0) + (counters[name] ?? 0);
+}
+
+function addTo(groups: Map<string, Record<string, number>>, id: string, counters: Counters): void {
+  let sum = groups.get(id);
+  if (!sum) {
+    sum = emptyCounters();
+    groups.set(id, sum);
+  }
+  addInto(sum, counters);
+}
+
+/**
+ * The digest of each day from `from` to `to` (a day without rows has empty sums), from rows in
+ * any order; rows outside the days are ignored.
+ *
+ * @example
+ * const [april1] = digestDays(await rollups.range('2026-04-01', '2026-04-01'), '2026-04-01', '2026-04-01');
+ * april1!.byTopic.get('tari')?.conversations;
+ */
+export function digestDays(rows: readonly RollupRow[], from: string, to: string): DayDigest[] {
+  const building = new Map<string, { total: Record<string, number>; byChannel: Map<string, Record<string, number>>; byLanguage: Map<string, Record<string, number>>; byTopic: Map<string, Record<string, number>> }>();
+  for (const day of daysBetween(from, to)) building.set(day, { total: emptyCounters(), byChannel: new Map(), byLanguage: new Map(), byTopic: new Map() });
+  for (const row of rows) {
+    const digest = building.get(row.key.day);
+    if (!digest) continue;
+    addInto(digest.total, row.counters);
+    addTo(digest.byChannel, row.key.channel, row.counters);
+    addTo(digest.byLanguage, row.key.language, row.counters);
+    addTo(digest.byTopic, row.key.topicId ?? '', row.counters);
+  }
+  return [...building].map(([day, d]) => ({ day, ...d }));
+}
+
+/** What the cache reads of the store, and the number of reads of each, for diagnostics. */
+export interface DayCacheStats {
+  /** `range` calls (each a run of days not held, or held under an older revision). */
+  rangeReads: number;
+  /** Days read through them. */
+  daysRead: number;
+  /** Days answered from the cache. */
+  daysHeld: number;
+}
+
+/**
+ * The rollups of each day, as {@link DayDigest}s, kept in memory with the day's revision
+ * (RollupStore.revisions): a request reads the revisions of its days, then the rows of only the
+ * days it does not hold under the same revision. A day changes revision whenever anything of it
+ * changes, whoever writes (a late event for a past day, a conversation finalised after midnight,
+ * a rebuild, another instance in cluster mode), so a day held is never stale; days are not
+ * guessed closed by the clock. The revisions are read before the rows, so rows written in
+ * between are kept under the older revision and read again next time, never the other way round.
+ * At most `limit` days are kept (least recently used go first).
+ *
+ * @example
+ * const cache = new RollupDayCache(backend.rollups);
+ * const days = await cache.days('2026-01-01', '2026-11-30'); // reads the store once
+ * await cache.days('2026-01-01', '2026-11-30'); // reads the revisions only, unless a day changed
+ */
+export class RollupDayCache {
+  private readonly held = new Map<string, { revision: number; digest: DayDigest }>();
+  readonly stats: DayCacheStats = { rangeReads: 0, daysRead: 0, daysHeld: 0 };
+
+  constructor(
+    private readonly store: Pick<RollupStore, 'range' | 'revisions'>,
+    private readonly limit = DAY_CACHE_LIMIT,
+  ) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`the day cache's limit must be a whole number of at least 1, got ${limit}`);
+  }
+
+  /** The digests of the days from `from` to `to` (inclusive), in day order, current as of this call. */
+  async days(from: string, to: string): Promise<DayDigest[]> {
+    const wanted = daysBetween(from, to);
+    const revisions = await this.store.revisions(from, to);
+    const found = new Map<string, DayDigest>();
+    const runs: { from: string; to: string; days: string[] }[] = [];
+    let run: { from: string; to: string; days: string[] } | undefined;
+    for (const day of wanted) {
+      const kept = this.held.get(day);
+      if (kept && kept.revision === (revisions.get(day) ?? 0)) {
+        found.set(day, kept.digest);
+        // Re-inserted: the Map's order is the least recently used first.
+        this.held.delete(day);
+        this.held.set(day, kept);
+        this.stats.daysHeld += 1;
+        run = undefined;
+        continue;
+      }
+      if (run) {
+        run.to = day;
+        run.days.push(day);
+      } else {
+        run = { from: day, to: day, days: [day] };
+        runs.push(run);
+      }
+    }
+    for (const missing of runs) {
+      const rows = await this.store.range(missing.from, missing.to);
+      this.stats.rangeReads += 1;
+      this.stats.daysRead += missing.days.length;
+      for (const digest of digestDays(rows, missing.from, missing.to)) {
+        found.set(digest.day, digest);
+        this.held.delete(digest.day);
+        this.held.set(digest.day, { revision: revisions.get(digest.day) ?? 0, digest });
+      }
+    }
+    while (this.held.size > this.limit) {
+      const oldest = this.held.keys().next().value;
+      if (oldest === undefined) break;
+      this.held.delete(oldest);
+    }
+    return wanted.map((day) => found.get(day) ?? { day, total: emptyCounters(), byChannel: new Map(), byLanguage: new Map(), byTopic: new Map() });
+  }
+
+  /** Days held now. */
+  get size(): number {
+    return this.held.size;
+  }
+}
