@@ -1,7 +1,7 @@
 import type { RollupRow } from '../storage/ports';
 import { CLICKS_COUNTER, ESCALATION_COUNTER, ESCALATION_REASONS, facetOfClicksCounter, parseOperatorCounter, type EscalationReason, type OperatorFigure } from './counters';
 import { compare } from './rollup-batch';
-import { digestDays, emptyCounters, type DayDigest } from './rollup-day-cache';
+import { digestDays, emptyCounters, sumDays, sumGroups, type DayDigest } from './rollup-day-cache';
 
 /** Clicks on the links of one topic's answers, per facet (null: the overview). */
 export interface TopicClicks {
@@ -66,39 +66,39 @@ export function channelFiguresOfDays(days: readonly DayDigest[], options: Channe
   const operators = new Map<string, Record<OperatorFigure, number>>();
   let clicks = 0;
   const counted = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value) && value !== 0;
-  for (const digest of days) {
-    if (digest.day < options.from || digest.day > options.to) continue;
-    for (const [channel, c] of digest.byChannel) {
-      const value = c[CLICKS_COUNTER];
-      if (counted(value)) channels.set(channel, (channels.get(channel) ?? 0) + value);
+  // Summed over the days first: the names are then parsed once per topic, not once per day.
+  const inRange = days.filter((d) => d.day >= options.from && d.day <= options.to);
+  for (const [channel, c] of sumGroups(inRange, (d) => d.byChannel)) {
+    const value = c[CLICKS_COUNTER];
+    if (counted(value)) channels.set(channel, value);
+  }
+  for (const [topicId, c] of sumGroups(inRange, (d) => d.byTopic)) {
+    if (topicId === '') continue;
+    for (const name in c) {
+      const value = c[name];
+      const facet = facetOfClicksCounter(name);
+      if (facet === undefined || !counted(value)) continue;
+      const perFacet = topics.get(topicId) ?? new Map<string | null, number>();
+      perFacet.set(facet, (perFacet.get(facet) ?? 0) + value);
+      topics.set(topicId, perFacet);
     }
-    for (const [topicId, c] of digest.byTopic) {
-      if (topicId === '') continue;
-      for (const name in c) {
-        const value = c[name];
-        const facet = facetOfClicksCounter(name);
-        if (facet === undefined || !counted(value)) continue;
-        const perFacet = topics.get(topicId) ?? new Map<string | null, number>();
-        perFacet.set(facet, (perFacet.get(facet) ?? 0) + value);
-        topics.set(topicId, perFacet);
-      }
+  }
+  const total = sumDays(inRange);
+  for (const name in total) {
+    const value = total[name];
+    if (!counted(value) || facetOfClicksCounter(name) !== undefined) continue;
+    if (name === CLICKS_COUNTER) {
+      clicks += value;
+      continue;
     }
-    for (const name in digest.total) {
-      const value = digest.total[name];
-      if (!counted(value) || facetOfClicksCounter(name) !== undefined) continue;
-      if (name === CLICKS_COUNTER) {
-        clicks += value;
-        continue;
-      }
-      const operator = parseOperatorCounter(name);
-      if (operator) {
-        const figures = operators.get(operator.login) ?? { chats: 0, handleSecSum: 0, handleCount: 0, requestsAnswered: 0, requestsClosed: 0 };
-        figures[operator.figure] += value;
-        operators.set(operator.login, figures);
-        continue;
-      }
-      totals[name] = (totals[name] ?? 0) + value;
+    const operator = parseOperatorCounter(name);
+    if (operator) {
+      const figures = operators.get(operator.login) ?? { chats: 0, handleSecSum: 0, handleCount: 0, requestsAnswered: 0, requestsClosed: 0 };
+      figures[operator.figure] += value;
+      operators.set(operator.login, figures);
+      continue;
     }
+    totals[name] = (totals[name] ?? 0) + value;
   }
   const byTopic = [...topics].map(([topicId, perFacet]): TopicClicks => {
     const facets = [...perFacet]

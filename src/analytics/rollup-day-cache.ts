@@ -3,16 +3,44 @@ import { type Counters } from './counter-sums';
 import { daysBetween } from './rome-day';
 
 /**
+ * Counter names numbered in the order first met, shared by the digests of one cache (or of one
+ * {@link digestDays} call), so that their sums add arrays of numbers, not objects by name.
+ */
+export class CounterNames {
+  private readonly index = new Map<string, number>();
+  readonly list: string[] = [];
+
+  /** The number of `name`, given now if it has none yet. */
+  id(name: string): number {
+    let id = this.index.get(name);
+    if (id === undefined) {
+      id = this.list.push(name) - 1;
+      this.index.set(name, id);
+    }
+    return id;
+  }
+}
+
+/** Counters as the numbers of their names (a {@link CounterNames}) and their values. */
+export interface PackedCounters {
+  readonly ids: Int32Array;
+  readonly values: Float64Array;
+}
+
+/**
  * One day's rollups summed the ways the analytics views group them: in all, by channel, by
- * language and by topic ('' for no topic). A year of them is a few hundred thousand counters
+ * language and by topic ('' for no topic). A year of them is a few hundred thousand numbers
  * instead of the tens of thousands of rows (each with its counters) they come from.
  */
 export interface DayDigest {
   readonly day: string;
+  readonly names: CounterNames;
+  /** The day's counters by name (the monthly table's and the daily figures' input). */
   readonly total: Counters;
-  readonly byChannel: ReadonlyMap<string, Counters>;
-  readonly byLanguage: ReadonlyMap<string, Counters>;
-  readonly byTopic: ReadonlyMap<string, Counters>;
+  readonly packedTotal: PackedCounters;
+  readonly byChannel: ReadonlyMap<string, PackedCounters>;
+  readonly byLanguage: ReadonlyMap<string, PackedCounters>;
+  readonly byTopic: ReadonlyMap<string, PackedCounters>;
 }
 
 /** Days kept unless told otherwise: a three-year period (the longest) and the year before it. */
@@ -28,6 +56,87 @@ export function addInto(into: Record<string, number>, counters: Counters): void 
   for (const name in counters) into[name] = (into[name] ?? 0) + (counters[name] ?? 0);
 }
 
+function pack(names: CounterNames, counters: Counters): PackedCounters {
+  const keys = Object.keys(counters);
+  const ids = new Int32Array(keys.length);
+  const values = new Float64Array(keys.length);
+  keys.forEach((name, i) => {
+    ids[i] = names.id(name);
+    values[i] = counters[name] ?? 0;
+  });
+  return { ids, values };
+}
+
+/** A running sum of packed counters of one {@link CounterNames}. */
+export class PackedSum {
+  private sums: Float64Array;
+
+  constructor(private readonly names: CounterNames) {
+    this.sums = new Float64Array(names.list.length);
+  }
+
+  add(counters: PackedCounters): void {
+    const { ids, values } = counters;
+    for (let i = 0; i < ids.length; i += 1) {
+      const id = ids[i]!;
+      if (id >= this.sums.length) {
+        const grown = new Float64Array(this.names.list.length);
+        grown.set(this.sums);
+        this.sums = grown;
+      }
+      this.sums[id]! += values[i]!;
+    }
+  }
+
+  /** The sums by name (a counter never met reads as absent, which `n()` reads as 0). */
+  counters(): Record<string, number> {
+    const out = emptyCounters();
+    for (let id = 0; id < this.sums.length; id += 1) if (this.sums[id] !== 0) out[this.names.list[id]!] = this.sums[id]!;
+    return out;
+  }
+}
+
+function namesOf(days: readonly DayDigest[]): CounterNames {
+  const names = days[0]?.names ?? new CounterNames();
+  if (days.some((d) => d.names !== names)) throw new Error('day digests of different caches cannot be summed together');
+  return names;
+}
+
+/**
+ * The days' counters summed in all.
+ *
+ * @example
+ * sumDays(await cache.days('2026-04-01', '2026-04-30')).conversations;
+ */
+export function sumDays(days: readonly DayDigest[]): Record<string, number> {
+  const sum = new PackedSum(namesOf(days));
+  for (const digest of days) sum.add(digest.packedTotal);
+  return sum.counters();
+}
+
+/**
+ * The days' counters summed per group (a channel, a language, a topic), by group, in the order
+ * the groups are first met.
+ *
+ * @example
+ * sumGroups(await cache.days('2026-04-01', '2026-04-30'), (d) => d.byTopic).get('tari')?.conversations;
+ */
+export function sumGroups(days: readonly DayDigest[], groups: (d: DayDigest) => ReadonlyMap<string, PackedCounters>): Map<string, Record<string, number>> {
+  const names = namesOf(days);
+  const sums = new Map<string, PackedSum>();
+  for (const digest of days) {
+    for (const [id, counters] of groups(digest)) {
+      let sum = sums.get(id);
+      if (!sum) {
+        sum = new PackedSum(names);
+        sums.set(id, sum);
+      }
+      sum.add(counters);
+    }
+  }
+  return new Map([...sums].map(([id, sum]) => [id, sum.counters()]));
+}
+
 function addTo(groups: Map<string, Record<string, number>>, id: string, counters: Counters): void {
   let sum = groups.get(id);
   if (!sum) {
@@ -37,15 +146,18 @@ function addTo(groups: Map<string, Record<string, number>>, id: string, counters
   addInto(sum, counters);
 }
 
+const packAll = (names: CounterNames, groups: Map<string, Record<string, number>>) => new Map([...groups].map(([id, c]) => [id, pack(names, c)]));
+
 /**
  * The digest of each day from `from` to `to` (a day without rows has empty sums), from rows in
- * any order; rows outside the days are ignored.
+ * any order; rows outside the days are ignored. `names` numbers the counters (one of its own
+ * unless given: digests summed together must share it).
  *
  * @example
- * const [april1] = digestDays(await rollups.range('2026-04-01', '2026-04-01'), '2026-04-01', '2026-04-01');
- * april1!.byTopic.get('tari')?.conversations;
+ * const days = digestDays(await rollups.range('2026-04-01', '2026-04-30'), '2026-04-01', '2026-04-30');
+ * sumGroups(days, (d) => d.byTopic).get('tari')?.conversations;
  */
-export function digestDays(rows: readonly RollupRow[], from: string, to: string): DayDigest[] {
+export function digestDays(rows: readonly RollupRow[], from: string, to: string, names = new CounterNames()): DayDigest[] {
   const building = new Map<string, { total: Record<string, number>; byChannel: Map<string, Record<string, number>>; byLanguage: Map<string, Record<string, number>>; byTopic: Map<string, Record<string, number>> }>();
   for (const day of daysBetween(from, to)) building.set(day, { total: emptyCounters(), byChannel: new Map(), byLanguage: new Map(), byTopic: new Map() });
   for (const row of rows) {
@@ -56,7 +168,15 @@ export function digestDays(rows: readonly RollupRow[], from: string, to: string)
     addTo(digest.byLanguage, row.key.language, row.counters);
     addTo(digest.byTopic, row.key.topicId ?? '', row.counters);
   }
-  return [...building].map(([day, d]) => ({ day, ...d }));
+  return [...building].map(([day, d]) => ({
+    day,
+    names,
+    total: d.total,
+    packedTotal: pack(names, d.total),
+    byChannel: packAll(names, d.byChannel),
+    byLanguage: packAll(names, d.byLanguage),
+    byTopic: packAll(names, d.byTopic),
+  }));
 }
 
 /** What the cache reads of the store, and the number of reads of each, for diagnostics. */
@@ -86,6 +206,7 @@ export interface DayCacheStats {
  */
 export class RollupDayCache {
   private readonly held = new Map<string, { revision: number; digest: DayDigest }>();
+  private readonly names = new CounterNames();
   readonly stats: DayCacheStats = { rangeReads: 0, daysRead: 0, daysHeld: 0 };
 
   constructor(
@@ -125,7 +246,7 @@ export class RollupDayCache {
       const rows = await this.store.range(missing.from, missing.to);
       this.stats.rangeReads += 1;
       this.stats.daysRead += missing.days.length;
-      for (const digest of digestDays(rows, missing.from, missing.to)) {
+      for (const digest of digestDays(rows, missing.from, missing.to, this.names)) {
         found.set(digest.day, digest);
         this.held.delete(digest.day);
         this.held.set(digest.day, { revision: revisions.get(digest.day) ?? 0, digest });
@@ -136,7 +257,7 @@ export class RollupDayCache {
       if (oldest === undefined) break;
       this.held.delete(oldest);
     }
-    return wanted.map((day) => found.get(day) ?? { day, total: emptyCounters(), byChannel: new Map(), byLanguage: new Map(), byTopic: new Map() });
+    return wanted.map((day) => found.get(day) ?? digestDays([], day, day, this.names)[0]!);
   }
 
   /** Days held now. */

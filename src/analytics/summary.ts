@@ -4,7 +4,7 @@ import { absorbed, n, ratio, resolved, round1, type Counters } from './counter-s
 import { groupGaps } from './gap-groups';
 import { dayTotals, monthlyTableOfDays, type MonthSummary, type SpanRow } from './monthly-table';
 import { DAY_PATTERN, compare } from './rollup-batch';
-import { addInto, digestDays, emptyCounters, type DayDigest } from './rollup-day-cache';
+import { digestDays, sumDays, sumGroups, type DayDigest } from './rollup-day-cache';
 
 /** Most knowledge gaps listed in a summary. */
 export const SUMMARY_GAPS = 50;
@@ -156,22 +156,6 @@ export function dayFigures(digest: DayDigest): DaySummary {
   return day(digest.total, digest.day);
 }
 
-/** The sums of each group over the days, by group. */
-function sumGroups(days: readonly DayDigest[], groups: (d: DayDigest) => ReadonlyMap<string, Counters>): Map<string, Counters> {
-  const sums = new Map<string, Record<string, number>>();
-  for (const digest of days) {
-    for (const [id, counters] of groups(digest)) {
-      let sum = sums.get(id);
-      if (!sum) {
-        sum = emptyCounters();
-        sums.set(id, sum);
-      }
-      addInto(sum, counters);
-    }
-  }
-  return sums;
-}
-
 /**
  * The figures of docs/metrics.md from rollup rows and knowledge gaps of the days `from` to
  * `to`: pure arithmetic on the counters, no store, no clock. Rates are 0..1, null when their
@@ -211,8 +195,7 @@ export function summarizeDays(days: readonly DayDigest[], previousYear: Readonly
   const { from, to } = options;
   checkRange(from, to);
   const inRange = days.filter((d) => d.day >= from && d.day <= to);
-  const total = emptyCounters();
-  for (const digest of inRange) addInto(total, digest.total);
+  const total = sumDays(inRange);
   const totals = day(total, from);
 
   const byChannel = [...sumGroups(inRange, (d) => d.byChannel)].map(([channel, c]) => ({ channel, ...breakdown(c) }));
