@@ -40,7 +40,8 @@ import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountLinkRedirect } from './analytics/link-redirect';
 import { mountChannelFigures } from './analytics/channel-routes';
-import { RollupDayCache } from './analytics/rollup-day-cache';
+import { RollupDayCache, warmDayCacheLater } from './analytics/rollup-day-cache';
+import { romeDay } from './analytics/rome-day';
 import { mountCommunicationsApi } from './knowledge/communications-routes';
 import { mountForecastApi } from './forecast/forecast-routes';
 import { ForecastService } from './forecast/forecast-service';
@@ -439,6 +440,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, watch: Boolean(watcher) }, 'Dialogo listening');
   forecast.start();
+  const stopWarmingDays = warmDayCacheLater(dayCache, { today: () => romeDay(now().getTime()), onError: (error) => logger.warn({ err: error }, 'analytics day cache not warmed') });
 
   return {
     config,
@@ -459,6 +461,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       const turnsMs = config.shutdownGraceMs - Math.min(2000, Math.floor(config.shutdownGraceMs / 4));
       await watcher?.close();
       await forecast.stop();
+      stopWarmingDays();
       await jobs.stop();
       await cluster?.stop();
       await operatorApi.shutdown();

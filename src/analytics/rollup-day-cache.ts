@@ -264,4 +264,49 @@ export class RollupDayCache {
   get size(): number {
     return this.held.size;
   }
+
+  /**
+   * Reads the days from `from` to `to` into the cache a month at a time, yielding to the event
+   * loop between months (a store's synchronous read of a month is tens of milliseconds; of a year,
+   * a second). Stops early when `cancelled()` turns true.
+   *
+   * @example
+   * await cache.warm('2025-01-01', '2026-12-05');
+   */
+  async warm(from: string, to: string, cancelled: () => boolean = () => false): Promise<void> {
+    const days = daysBetween(from, to);
+    for (let start = 0; start < days.length && !cancelled(); start += 31) {
+      await this.days(days[start]!, days[Math.min(start + 30, days.length - 1)]!);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/** The first check waits a minute, as the forecast's: start-up is not the time for a year of reads. */
+const WARM_DELAY_MS = 60 * 1000;
+
+/**
+ * A minute after start, reads into the cache the days the dashboard's default view asks for (the
+ * twelve full months before this one, their year to date and the same days a year earlier, up to
+ * today), so that the first supervisor of the day does not wait for them. Returns the stop.
+ *
+ * @example
+ * const stopWarming = warmDayCacheLater(dayCache, { today: () => romeDay(Date.now()), onError: (e) => logger.warn({ err: e }, 'day cache not warmed') });
+ * // at shutdown
+ * stopWarming();
+ */
+export function warmDayCacheLater(cache: RollupDayCache, options: { readonly today: () => string; readonly onError: (error: unknown) => void; readonly delayMs?: number }): () => void {
+  let stopped = false;
+  const timer = setTimeout(() => {
+    const today = options.today();
+    const [year, month] = today.split('-').map(Number) as [number, number];
+    // The "12m" preset starts on the first day of the month twelve months back; a year before it for the comparison.
+    const from = new Date(Date.UTC(year - 2, month - 1, 1)).toISOString().slice(0, 10);
+    cache.warm(from, today, () => stopped).catch(options.onError);
+  }, options.delayMs ?? WARM_DELAY_MS);
+  timer.unref();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

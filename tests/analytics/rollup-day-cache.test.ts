@@ -2,7 +2,7 @@
 // store (counted through a spy, not timed) and that whatever changes a day shows in the next read.
 import { AnalyticsAggregator } from '../../src/analytics/aggregator';
 import { rebuildRollups } from '../../src/analytics/rebuild';
-import { RollupDayCache } from '../../src/analytics/rollup-day-cache';
+import { RollupDayCache, warmDayCacheLater } from '../../src/analytics/rollup-day-cache';
 import { summarizeDays } from '../../src/analytics/summary';
 import type { RollupStore, StorageBackend } from '../../src/storage/ports';
 import { event } from '../fixtures/events';
@@ -111,6 +111,38 @@ describe.each(adapters)('rollup day cache: %s', (name, open) => {
     // The 2nd was the least recently used: it went when the 4th came.
     expect(reads).toEqual(['revisions 2026-12-01 2026-12-04', 'range 2026-12-02 2026-12-02']);
     expect(() => new RollupDayCache(backend.rollups, 0)).toThrow(/at least 1/);
+  });
+
+  test('warming reads a month at a time; the days warmed are then answered from the revisions alone', async () => {
+    await backend.rollups.apply({ increments: [{ key: { day: '2026-11-20', channel: 'directline', language: 'it', topicId: null }, counters: { conversations: 4 } }], gaps: [] });
+    const reads: string[] = [];
+    const cache = new RollupDayCache(spied(backend.rollups, reads));
+    await cache.warm('2026-10-01', '2026-12-05');
+    expect(reads.filter((r) => r.startsWith('range'))).toEqual(['range 2026-10-01 2026-10-31', 'range 2026-11-01 2026-12-01', 'range 2026-12-02 2026-12-05']);
+    reads.length = 0;
+    expect(await conversationsByDay(cache, '2026-11-20', '2026-11-20')).toEqual({ '2026-11-20': 4 });
+    expect(reads).toEqual(['revisions 2026-11-20 2026-11-20']);
+    let calls = 0;
+    await new RollupDayCache(backend.rollups).warm('2026-01-01', '2026-12-05', () => (calls += 1) > 2);
+    expect(calls).toBe(3);
+  });
+
+  test('the warm-up after start reads the dashboard default days (from two years back, on the 1st) up to today, and a stop before it reads nothing', async () => {
+    const reads: string[] = [];
+    const stopped = new RollupDayCache(spied(backend.rollups, reads));
+    const stop = warmDayCacheLater(stopped, { today: () => '2026-12-05', onError: (error) => reads.push(String(error)), delayMs: 0 });
+    stop();
+    const cache = new RollupDayCache(backend.rollups);
+    await new Promise<void>((resolve, reject) => {
+      warmDayCacheLater(cache, { today: () => '2026-12-05', onError: reject, delayMs: 0 });
+      const check = setInterval(() => {
+        if (cache.size < 735) return;
+        clearInterval(check);
+        resolve();
+      }, 5);
+    });
+    expect(cache.size).toBe(735); // 2024-12-01 to 2026-12-05
+    expect(reads).toEqual([]);
   });
 
   if (name === 'mongodb') {
