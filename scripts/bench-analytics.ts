@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
 import { AnalyticsAggregator } from '../src/analytics/aggregator';
 import { loadConfig } from '../src/config';
 import { startDialogo } from '../src/index';
@@ -121,6 +122,10 @@ async function bench(kind: 'sqlite' | 'mongodb', total: number): Promise<void> {
   } finally {
     await dialogo.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    if (kind === 'mongodb' && process.env.MONGODB_URI) {
+      const client = new MongoClient(process.env.MONGODB_URI);
+      await client.db(env.MONGODB_DB).dropDatabase().finally(() => client.close());
+    }
   }
 }
 

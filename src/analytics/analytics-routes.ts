@@ -87,7 +87,7 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
     if (!period) return undefined;
     const { from, to } = period;
     await deps.refresh();
-    const [{ days, previousYear }, gaps] = await Promise.all([tableDays(period), deps.rollups.gaps(from, to)]);
+    const [{ days, previousYear }, gaps] = await Promise.all([tableDays(period), cache.gaps(from, to)]);
     const kb = deps.runtime().kb;
     return summarizeDays(days, previousYear, gaps, { from, to, today: today(), topicTitle: (id) => kb.title(id, 'it') ?? null });
   };

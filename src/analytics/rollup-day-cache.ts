@@ -1,4 +1,4 @@
-import type { RollupRow, RollupStore } from '../storage/ports';
+import type { KnowledgeGapRow, RollupRow, RollupStore } from '../storage/ports';
 import { type Counters } from './counter-sums';
 import { daysBetween } from './rome-day';
 
@@ -45,6 +45,8 @@ export interface DayDigest {
 
 /** Days kept unless told otherwise: a three-year period (the longest) and the year before it. */
 export const DAY_CACHE_LIMIT = 4 * 366 + 31;
+/** Periods whose knowledge gaps are kept (the dashboard's presets and a few chosen periods). */
+const GAP_PERIODS = 16;
 
 /** An empty sum of counters: no prototype, so that a counter named like `constructor` is a counter. */
 export function emptyCounters(): Record<string, number> {
@@ -207,10 +209,11 @@ export interface DayCacheStats {
 export class RollupDayCache {
   private readonly held = new Map<string, { revision: number; digest: DayDigest }>();
   private readonly names = new CounterNames();
+  private readonly gapsHeld = new Map<string, { revisions: string; gaps: KnowledgeGapRow[] }>();
   readonly stats: DayCacheStats = { rangeReads: 0, daysRead: 0, daysHeld: 0 };
 
   constructor(
-    private readonly store: Pick<RollupStore, 'range' | 'revisions'>,
+    private readonly store: Pick<RollupStore, 'range' | 'revisions' | 'gaps'>,
     private readonly limit = DAY_CACHE_LIMIT,
   ) {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`the day cache's limit must be a whole number of at least 1, got ${limit}`);
@@ -258,6 +261,26 @@ export class RollupDayCache {
       this.held.delete(oldest);
     }
     return wanted.map((day) => found.get(day) ?? digestDays([], day, day, this.names)[0]!);
+  }
+
+  /**
+   * The knowledge gaps of the days from `from` to `to` (RollupStore.gaps), read again only when
+   * a day of the period changed revision since the period was last read: a batch that adds a
+   * gap changes its day's revision as one that adds counters does.
+   */
+  async gaps(from: string, to: string): Promise<KnowledgeGapRow[]> {
+    const period = `${from}/${to}`;
+    const revisions = JSON.stringify([...(await this.store.revisions(from, to))]);
+    const kept = this.gapsHeld.get(period);
+    this.gapsHeld.delete(period);
+    if (kept && kept.revisions === revisions) {
+      this.gapsHeld.set(period, kept);
+      return kept.gaps;
+    }
+    const gaps = await this.store.gaps(from, to);
+    this.gapsHeld.set(period, { revisions, gaps });
+    if (this.gapsHeld.size > GAP_PERIODS) this.gapsHeld.delete(this.gapsHeld.keys().next().value ?? period);
+    return gaps;
   }
 
   /** Days held now. */

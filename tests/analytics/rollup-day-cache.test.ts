@@ -11,9 +11,13 @@ import { adapters, type OpenedAdapter } from '../storage/adapters';
 const NOW = new Date('2026-12-05T10:00:00Z');
 const topicTitle = () => null;
 
-/** The store, with every read of rows and revisions written down. */
-function spied(store: RollupStore, reads: string[]): Pick<RollupStore, 'range' | 'revisions'> {
+/** The store, with every read of rows, gaps and revisions written down. */
+function spied(store: RollupStore, reads: string[]): Pick<RollupStore, 'range' | 'revisions' | 'gaps'> {
   return {
+    gaps: (from, to) => {
+      reads.push(`gaps ${from} ${to}`);
+      return store.gaps(from, to);
+    },
     range: (from, to) => {
       reads.push(`range ${from} ${to}`);
       return store.range(from, to);
@@ -111,6 +115,20 @@ describe.each(adapters)('rollup day cache: %s', (name, open) => {
     // The 2nd was the least recently used: it went when the 4th came.
     expect(reads).toEqual(['revisions 2026-12-01 2026-12-04', 'range 2026-12-02 2026-12-02']);
     expect(() => new RollupDayCache(backend.rollups, 0)).toThrow(/at least 1/);
+  });
+
+  test("a period's knowledge gaps are read again only after a day of it changed", async () => {
+    const gap = (day: string, text: string) => ({ day, language: 'it', key: 'bici', example: text });
+    await backend.rollups.apply({ increments: [], gaps: [gap('2026-12-02', 'bici rubata')] });
+    const reads: string[] = [];
+    const cache = new RollupDayCache(spied(backend.rollups, reads));
+    expect(await cache.gaps('2026-12-01', '2026-12-04')).toEqual([{ language: 'it', key: 'bici', count: 1, examples: ['bici rubata'] }]);
+    expect(await cache.gaps('2026-12-01', '2026-12-04')).toHaveLength(1);
+    expect(reads.filter((r) => r.startsWith('gaps'))).toEqual(['gaps 2026-12-01 2026-12-04']);
+    // A gap of a closed day, late: the day's revision moves, so the period is read again.
+    await backend.rollups.apply({ increments: [], gaps: [gap('2026-12-03', 'bici ritrovata')] });
+    expect(await cache.gaps('2026-12-01', '2026-12-04')).toEqual([{ language: 'it', key: 'bici', count: 2, examples: ['bici rubata', 'bici ritrovata'] }]);
+    expect(reads.filter((r) => r.startsWith('gaps'))).toEqual(['gaps 2026-12-01 2026-12-04', 'gaps 2026-12-01 2026-12-04']);
   });
 
   test('warming reads a month at a time; the days warmed are then answered from the revisions alone', async () => {
