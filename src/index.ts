@@ -40,6 +40,8 @@ import { EventTail } from './analytics/event-tail';
 import { mountAnalyticsApi } from './analytics/analytics-routes';
 import { mountLinkRedirect } from './analytics/link-redirect';
 import { mountChannelFigures } from './analytics/channel-routes';
+import { RollupDayCache, warmDayCacheLater } from './analytics/rollup-day-cache';
+import { romeDay } from './analytics/rome-day';
 import { mountCommunicationsApi } from './knowledge/communications-routes';
 import { mountForecastApi } from './forecast/forecast-routes';
 import { ForecastService } from './forecast/forecast-service';
@@ -348,6 +350,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     aggregator.sweep(new Date(now().getTime() - 60_000));
     return aggregator.flush();
   };
+  // One cache of the days' rollups for the summary, the exports and the channel figures.
+  const dayCache = new RollupDayCache(backend.rollups);
   mountAnalyticsApi(server.server, {
     rollups: backend.rollups,
     accounts: operators,
@@ -359,6 +363,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     now,
     handoff,
     openBeganOn: aggregator ? (day) => aggregator.openBeganOn(day) : undefined,
+    dayCache,
   });
   // The calendar the bot serves (the last good one after a bad edit); each reload may change it.
   const forecast = new ForecastService({ rollups: backend.rollups, calendar: () => ({ communications: runtime.current().kb.calendar.communications, version: String(runtime.generation) }), logger, now, refresh: refreshRollups });
@@ -380,6 +385,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     runtime: () => runtime.current(),
     logger,
     refresh: refreshRollups,
+    dayCache,
   });
   mountLinkRedirect(server.server, { runtime: () => runtime.current(), coordinator, trustProxyHops: config.edge.trustProxyHops, record: (event) => events.record(event), now });
   mountCommunicationsApi(server.server, {
@@ -442,6 +448,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ port, host: config.host, watch: Boolean(watcher) }, 'Dialogo listening');
   forecast.start();
+  const stopWarmingDays = warmDayCacheLater(dayCache, { today: () => romeDay(now().getTime()), onError: (error) => logger.warn({ err: error }, 'analytics day cache not warmed') });
 
   return {
     config,
@@ -463,6 +470,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
       reloads.abort();
       await watcher?.close();
       await forecast.stop();
+      stopWarmingDays();
       await jobs.stop();
       await cluster?.stop();
       await operatorApi.shutdown();

@@ -14,8 +14,9 @@ import { writeDraftFaq, type DraftGap } from './draft-faq';
 import { groupGaps } from './gap-groups';
 import { liveFigures, type LiveHandoffView } from './live';
 import { monthlyCsv, monthlyXlsx } from './monthly-export';
-import { monthlyTable } from './monthly-table';
-import { dailyFigures, summarize, type AnalyticsSummary } from './summary';
+import { monthlyTableOfDays } from './monthly-table';
+import { RollupDayCache } from './rollup-day-cache';
+import { dayFigures, summarizeDays, type AnalyticsSummary } from './summary';
 
 export const ANALYTICS_API = '/api/analytics';
 const draftSchema = z
@@ -49,6 +50,8 @@ export interface AnalyticsRouteDependencies {
   readonly handoff?: LiveHandoffView;
   /** Open conversations begun on a day, from this process's aggregator (absent in cluster mode: see liveFigures). */
   readonly openBeganOn?: (day: string) => number;
+  /** The days' rollups kept between requests (shared with the channel figures); one of its own unless given. */
+  readonly dayCache?: RollupDayCache;
 }
 
 /**
@@ -67,13 +70,16 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
   const supervisor = (req: Request, res: Response) => supervisorOnly(req, res, deps);
 
   const today = () => romeDay((deps.now ?? (() => new Date()))().getTime());
-  // The monthly table's year to date starts on 1 January, maybe before the period: one read from
-  // the earlier of the two serves both, and the same days of last year one more.
-  const tableRows = async ({ from, to }: { from: string; to: string }) => {
+  const cache = deps.dayCache ?? new RollupDayCache(deps.rollups);
+  // The monthly table's year to date starts on 1 January, maybe before the period: the days from
+  // the earlier of the two serve both, and the same days of last year the comparison. The cache
+  // reads only the days that changed since it last read them.
+  const tableDays = async ({ from, to }: { from: string; to: string }) => {
     const yearStart = `${to.slice(0, 4)}-01-01`;
     const earliest = yearStart < from ? yearStart : from;
-    const [rows, previousYearRows] = await Promise.all([deps.rollups.range(earliest, to), deps.rollups.range(yearBefore(earliest), yearBefore(to))]);
-    return { rows, previousYearRows };
+    const previous = await cache.days(yearBefore(earliest), yearBefore(to));
+    const days = await cache.days(earliest, to);
+    return { days, previousYear: new Map(previous.map((d) => [d.day, d.total])) };
   };
 
   const summaryFor = async (req: Request, res: Response): Promise<AnalyticsSummary | undefined> => {
@@ -81,9 +87,9 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
     if (!period) return undefined;
     const { from, to } = period;
     await deps.refresh();
-    const [{ rows, previousYearRows }, gaps] = await Promise.all([tableRows(period), deps.rollups.gaps(from, to)]);
+    const [{ days, previousYear }, gaps] = await Promise.all([tableDays(period), cache.gaps(from, to)]);
     const kb = deps.runtime().kb;
-    return summarize(rows, gaps, { from, to, previousYearRows, today: today(), topicTitle: (id) => kb.title(id, 'it') ?? null });
+    return summarizeDays(days, previousYear, gaps, { from, to, today: today(), topicTitle: (id) => kb.title(id, 'it') ?? null });
   };
 
   server.get(`${ANALYTICS_API}/summary`, async (req: Request, res: Response) => {
@@ -105,7 +111,7 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
       const { from, to } = period;
       // The daily CSV needs the period's rows only: not the year to date, last year or the gaps.
       await deps.refresh();
-      const byDay = dailyFigures(await deps.rollups.range(from, to), from, to);
+      const byDay = (await cache.days(from, to)).map(dayFigures);
       res.header('content-type', 'text/csv; charset=utf-8');
       res.header('content-disposition', `attachment; filename="dialogo-${from}-${to}.csv"`);
       res.sendRaw(200, summaryCsv({ byDay }));
@@ -124,9 +130,9 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
         const period = periodOf(req, res);
         if (!period) return;
         await deps.refresh();
-        const { rows, previousYearRows } = await tableRows(period);
+        const { days, previousYear } = await tableDays(period);
         const day = today();
-        const file = await body({ ...period, ...monthlyTable(rows, { ...period, previousYearRows, today: day }) }, day);
+        const file = await body({ ...period, ...monthlyTableOfDays(new Map(days.map((d) => [d.day, d.total])), previousYear, { ...period, today: day }) }, day);
         res.header('content-type', type);
         res.header('content-disposition', `attachment; filename="dialogo-riepilogo-mensile-${period.from}-${period.to}.${extension}"`);
         res.sendRaw(200, file);

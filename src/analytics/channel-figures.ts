@@ -1,6 +1,7 @@
 import type { RollupRow } from '../storage/ports';
 import { CLICKS_COUNTER, ESCALATION_COUNTER, ESCALATION_REASONS, facetOfClicksCounter, parseOperatorCounter, type EscalationReason, type OperatorFigure } from './counters';
 import { compare } from './rollup-batch';
+import { digestDays, emptyCounters, sumDays, sumGroups, type DayDigest } from './rollup-day-cache';
 
 /** Clicks on the links of one topic's answers, per facet (null: the overview). */
 export interface TopicClicks {
@@ -48,37 +49,56 @@ export interface ChannelFigureOptions {
  * channelFigures(await rollups.range('2026-04-01', '2026-04-30'), { from: '2026-04-01', to: '2026-04-30', topicTitle, facetTitle });
  */
 export function channelFigures(rows: readonly RollupRow[], options: ChannelFigureOptions): ChannelFigures {
+  return channelFiguresOfDays(digestDays(rows, options.from, options.to), options);
+}
+
+/**
+ * {@link channelFigures} from day digests (src/analytics/rollup-day-cache.ts); days outside
+ * `from`..`to` are ignored.
+ *
+ * @example
+ * channelFiguresOfDays(await cache.days('2026-04-01', '2026-04-30'), { from: '2026-04-01', to: '2026-04-30', topicTitle, facetTitle });
+ */
+export function channelFiguresOfDays(days: readonly DayDigest[], options: ChannelFigureOptions): ChannelFigures {
   const topics = new Map<string, Map<string | null, number>>();
   const channels = new Map<string, number>();
-  const totals: Record<string, number> = {};
+  const totals: Record<string, number> = emptyCounters();
   const operators = new Map<string, Record<OperatorFigure, number>>();
   let clicks = 0;
-  for (const row of rows) {
-    if (row.key.day < options.from || row.key.day > options.to) continue;
-    for (const [name, value] of Object.entries(row.counters)) {
-      if (!Number.isFinite(value) || value === 0) continue;
-      if (name === CLICKS_COUNTER) {
-        clicks += value;
-        channels.set(row.key.channel, (channels.get(row.key.channel) ?? 0) + value);
-        continue;
-      }
+  const counted = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value) && value !== 0;
+  // Summed over the days first: the names are then parsed once per topic, not once per day.
+  const inRange = days.filter((d) => d.day >= options.from && d.day <= options.to);
+  for (const [channel, c] of sumGroups(inRange, (d) => d.byChannel)) {
+    const value = c[CLICKS_COUNTER];
+    if (counted(value)) channels.set(channel, value);
+  }
+  for (const [topicId, c] of sumGroups(inRange, (d) => d.byTopic)) {
+    if (topicId === '') continue;
+    for (const name in c) {
+      const value = c[name];
       const facet = facetOfClicksCounter(name);
-      if (facet !== undefined) {
-        if (row.key.topicId === null) continue;
-        const perFacet = topics.get(row.key.topicId) ?? new Map<string | null, number>();
-        perFacet.set(facet, (perFacet.get(facet) ?? 0) + value);
-        topics.set(row.key.topicId, perFacet);
-        continue;
-      }
-      const operator = parseOperatorCounter(name);
-      if (operator) {
-        const figures = operators.get(operator.login) ?? { chats: 0, handleSecSum: 0, handleCount: 0, requestsAnswered: 0, requestsClosed: 0 };
-        figures[operator.figure] += value;
-        operators.set(operator.login, figures);
-        continue;
-      }
-      totals[name] = (totals[name] ?? 0) + value;
+      if (facet === undefined || !counted(value)) continue;
+      const perFacet = topics.get(topicId) ?? new Map<string | null, number>();
+      perFacet.set(facet, (perFacet.get(facet) ?? 0) + value);
+      topics.set(topicId, perFacet);
     }
+  }
+  const total = sumDays(inRange);
+  for (const name in total) {
+    const value = total[name];
+    if (!counted(value) || facetOfClicksCounter(name) !== undefined) continue;
+    if (name === CLICKS_COUNTER) {
+      clicks += value;
+      continue;
+    }
+    const operator = parseOperatorCounter(name);
+    if (operator) {
+      const figures = operators.get(operator.login) ?? { chats: 0, handleSecSum: 0, handleCount: 0, requestsAnswered: 0, requestsClosed: 0 };
+      figures[operator.figure] += value;
+      operators.set(operator.login, figures);
+      continue;
+    }
+    totals[name] = (totals[name] ?? 0) + value;
   }
   const byTopic = [...topics].map(([topicId, perFacet]): TopicClicks => {
     const facets = [...perFacet]

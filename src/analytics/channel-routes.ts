@@ -6,7 +6,8 @@ import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
 import { periodOf, supervisorOnly } from './analytics-request';
-import { channelFigures, type ChannelFigures } from './channel-figures';
+import { channelFiguresOfDays, type ChannelFigures } from './channel-figures';
+import { RollupDayCache } from './rollup-day-cache';
 
 /** The route of the channel figures. */
 export const CHANNELS_API = '/api/analytics/channels';
@@ -18,6 +19,8 @@ export interface ChannelRouteDependencies {
   readonly logger: Logger;
   /** Makes the rollups current before they are read (as for the summary). */
   readonly refresh: () => Promise<void>;
+  /** The days' rollups kept between requests (shared with the summary); one of its own unless given. */
+  readonly dayCache?: RollupDayCache;
 }
 
 /** One operator's figures with the name citizens read (null for an account since removed or without one). */
@@ -34,6 +37,7 @@ export type ChannelFiguresView = Omit<ChannelFigures, 'operators'> & { operators
  * mountChannelFigures(server, { rollups: backend.rollups, accounts, tokens, runtime, logger, refresh });
  */
 export function mountChannelFigures(server: Server, deps: ChannelRouteDependencies): void {
+  const cache = deps.dayCache ?? new RollupDayCache(deps.rollups);
   server.get(CHANNELS_API, async (req: Request, res: Response) => {
     try {
       if (!(await supervisorOnly(req, res, deps))) return;
@@ -42,7 +46,7 @@ export function mountChannelFigures(server: Server, deps: ChannelRouteDependenci
       const { from, to } = period;
       await deps.refresh();
       const kb = deps.runtime().kb;
-      const figures = channelFigures(await deps.rollups.range(from, to), {
+      const figures = channelFiguresOfDays(await cache.days(from, to), {
         from,
         to,
         topicTitle: (id) => kb.title(id, 'it') ?? null,

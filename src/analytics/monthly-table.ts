@@ -1,5 +1,6 @@
 import type { RollupRow } from '../storage/ports';
 import { absorbed, n, ratio, round1, type Counters } from './counter-sums';
+import { addInto, emptyCounters } from './rollup-day-cache';
 import { daysBetween } from './rome-day';
 
 /**
@@ -79,22 +80,23 @@ const FIGURE_KEYS = ['in', 'answeredByBot', 'referred', 'answeredByOperator', 'a
 
 /** The sum of counter sets, by name. */
 function addUp(sets: readonly Counters[]): Counters {
-  const total: Record<string, number> = {};
-  for (const set of sets) for (const name in set) total[name] = (total[name] ?? 0) + (set[name] ?? 0);
+  const total = emptyCounters();
+  for (const set of sets) addInto(total, set);
   return total;
 }
 
-/** Rows grouped under the day `dayOf` gives (null: left out). */
-function byDay(rows: readonly RollupRow[], dayOf: (day: string) => string | null): Map<string, RollupRow[]> {
-  const groups = new Map<string, RollupRow[]>();
+/** Each day's counters summed over its rows (the table's input), from rows in any order. */
+export function dayTotals(rows: readonly RollupRow[]): Map<string, Counters> {
+  const totals = new Map<string, Record<string, number>>();
   for (const row of rows) {
-    const day = dayOf(row.key.day);
-    if (day === null) continue;
-    const list = groups.get(day);
-    if (list) list.push(row);
-    else groups.set(day, [row]);
+    let sum = totals.get(row.key.day);
+    if (!sum) {
+      sum = emptyCounters();
+      totals.set(row.key.day, sum);
+    }
+    addInto(sum, row.counters);
   }
-  return groups;
+  return totals;
 }
 
 /** What the table needs of the summary's options. */
@@ -116,33 +118,48 @@ export interface MonthlyTableOptions {
  * const { monthly, monthlyTotal, yearToDate } = monthlyTable(rows, { from: '2026-01-01', to: '2026-03-31', previousYearRows, today: '2026-04-10' });
  * monthly[0]!.in === monthly[0]!.answeredByBot + monthly[0]!.answeredByOperator + monthly[0]!.abandoned + monthly[0]!.diverted + monthly[0]!.unresolved; // true
  */
-export function monthlyTable(rows: readonly RollupRow[], options: MonthlyTableOptions): { monthly: MonthSummary[]; monthlyTotal: SpanRow; yearToDate: SpanRow } {
+export function monthlyTable(rows: readonly RollupRow[], options: MonthlyTableOptions): MonthlyTable {
+  return monthlyTableOfDays(dayTotals(rows), dayTotals(options.previousYearRows), options);
+}
+
+/** The monthly table, its total row and the year to date. */
+export interface MonthlyTable {
+  monthly: MonthSummary[];
+  monthlyTotal: SpanRow;
+  yearToDate: SpanRow;
+}
+
+/**
+ * {@link monthlyTable} from each day's counters already summed (src/analytics/rollup-day-cache.ts
+ * keeps them): `current` by day from the earlier of `from` and 1 January of `to`'s year to `to`,
+ * `previousYear` by last year's day (days outside the compared span are ignored).
+ *
+ * @example
+ * monthlyTableOfDays(new Map([['2026-03-02', { engaged: 4, conversations: 5 }]]), new Map(), { from: '2026-03-01', to: '2026-03-31' });
+ */
+export function monthlyTableOfDays(current: ReadonlyMap<string, Counters>, previousYear: ReadonlyMap<string, Counters>, options: Omit<MonthlyTableOptions, 'previousYearRows'>): MonthlyTable {
   const { from, to } = options;
   // Year on year: only days with conversations on both sides, and complete (before today), are
   // compared, so that a base year holding five days of a month, or today's first hours, never
   // read as a +378.9 % or a -100 %.
   const yearStart = `${to.slice(0, 4)}-01-01`;
   const earliest = yearStart < from ? yearStart : from;
-  const currentByDay = byDay(rows, (day) => (day >= earliest && day <= to ? day : null));
-  const previousByDay = byDay(options.previousYearRows, (day) => {
+  const inSpan = (day: string) => day >= earliest && day <= to;
+  const currentDays = new Map([...current].filter(([day]) => inSpan(day)));
+  const previous = new Map<string, Counters>();
+  for (const [day, counters] of previousYear) {
     const shifted = nextYearDay(day);
-    return shifted !== null && shifted >= earliest && shifted <= to ? shifted : null;
-  });
-  // Each day's counters are summed once, by plain addition (a CounterSums of the rows would cost
-  // more than the table: it pays off when the same rows are summed several ways); a row then adds
-  // the days it covers.
-  const daySums = (groups: Map<string, RollupRow[]>) => new Map([...groups].map(([day, group]) => [day, addUp(group.map((r) => r.counters))]));
-  const current = daySums(currentByDay);
-  const previous = daySums(previousByDay);
-  const hasData = (sums: Map<string, Counters>, date: string) => (sums.get(date)?.conversations ?? 0) > 0;
-  const sumOf = (sums: Map<string, Counters>, days: readonly string[]): Counters => addUp(days.flatMap((d): Counters[] => { const day = sums.get(d); return day ? [day] : []; }));
+    if (shifted !== null && inSpan(shifted)) previous.set(shifted, counters);
+  }
+  const hasData = (sums: ReadonlyMap<string, Counters>, date: string) => (sums.get(date)?.conversations ?? 0) > 0;
+  const sumOf = (sums: ReadonlyMap<string, Counters>, days: readonly string[]): Counters => addUp(days.flatMap((d): Counters[] => { const day = sums.get(d); return day ? [day] : []; }));
   const tableRow = (days: readonly string[]): TableRow => {
-    const figures = monthFigures(sumOf(current, days));
-    const withData = days.filter((d) => hasData(current, d));
+    const figures = monthFigures(sumOf(currentDays, days));
+    const withData = days.filter((d) => hasData(currentDays, d));
     const compared = withData.filter((d) => (options.today === undefined || d < options.today) && hasData(previous, d));
     const comparison = { daysWithData: withData.length, comparedDays: compared.length, partialBase: compared.length < withData.length };
     if (compared.length === 0) return { ...figures, previousYear: null, change: null, ...comparison };
-    const now = monthFigures(sumOf(current, compared));
+    const now = monthFigures(sumOf(currentDays, compared));
     const before = monthFigures(sumOf(previous, compared));
     const changes = Object.fromEntries(FIGURE_KEYS.map((k) => [k, change(now[k], before[k])])) as { [K in keyof MonthFigures]: number | null };
     return { ...figures, previousYear: before, change: changes, ...comparison };

@@ -1,10 +1,10 @@
 import type { KnowledgeGapRow, RollupRow } from '../storage/ports';
 import { BUCKET_BOUNDS, bucketCounters } from './counters';
-import { CounterSums, absorbed, n, ratio, resolved, round1, type Counters } from './counter-sums';
+import { absorbed, n, ratio, resolved, round1, type Counters } from './counter-sums';
 import { groupGaps } from './gap-groups';
-import { monthlyTable, type MonthSummary, type SpanRow } from './monthly-table';
+import { dayTotals, monthlyTableOfDays, type MonthSummary, type SpanRow } from './monthly-table';
 import { DAY_PATTERN, compare } from './rollup-batch';
-import { daysBetween } from './rome-day';
+import { digestDays, sumDays, sumGroups, type DayDigest } from './rollup-day-cache';
 
 /** Most knowledge gaps listed in a summary. */
 export const SUMMARY_GAPS = 50;
@@ -140,18 +140,6 @@ function day(c: Counters, date: string): DaySummary {
   };
 }
 
-/** Groups rows by a text of their key, in first-seen order. */
-function groupBy(rows: readonly RollupRow[], by: (row: RollupRow) => string): Map<string, RollupRow[]> {
-  const groups = new Map<string, RollupRow[]>();
-  for (const row of rows) {
-    const id = by(row);
-    const list = groups.get(id);
-    if (list) list.push(row);
-    else groups.set(id, [row]);
-  }
-  return groups;
-}
-
 /**
  * The figures of each day from `from` to `to` (a day without rows reads as zeros): the summary's
  * `byDay`, and all the daily CSV needs, so that export reads no more than the period's rows.
@@ -159,11 +147,13 @@ function groupBy(rows: readonly RollupRow[], by: (row: RollupRow) => string): Ma
  * @example
  * summaryCsv({ byDay: dailyFigures(await rollups.range(from, to), from, to) });
  */
-export function dailyFigures(rows: readonly RollupRow[], from: string, to: string, counters?: CounterSums): DaySummary[] {
-  const inRange = rows.filter((r) => r.key.day >= from && r.key.day <= to);
-  const sums = counters ?? new CounterSums(inRange);
-  const rowsByDay = groupBy(inRange, (r) => r.key.day);
-  return daysBetween(from, to).map((date) => day(sums.sum(rowsByDay.get(date) ?? []), date));
+export function dailyFigures(rows: readonly RollupRow[], from: string, to: string): DaySummary[] {
+  return digestDays(rows, from, to).map(dayFigures);
+}
+
+/** One day's figures from its digest (the daily CSV's line, an entry of the summary's `byDay`). */
+export function dayFigures(digest: DayDigest): DaySummary {
+  return day(digest.total, digest.day);
 }
 
 /**
@@ -181,27 +171,46 @@ export function dailyFigures(rows: readonly RollupRow[], from: string, to: strin
  */
 export function summarize(rows: readonly RollupRow[], gaps: readonly KnowledgeGapRow[], options: SummaryOptions): AnalyticsSummary {
   const { from, to } = options;
+  checkRange(from, to);
+  const yearStart = `${to.slice(0, 4)}-01-01`;
+  const days = digestDays(rows, yearStart < from ? yearStart : from, to);
+  return summarizeDays(days, dayTotals(options.previousYearRows), gaps, options);
+}
+
+function checkRange(from: string, to: string): void {
   if (!DAY_PATTERN.test(from) || !DAY_PATTERN.test(to) || from > to) throw new Error(`summary range must be two days YYYY-MM-DD, from not after to; got ${from} to ${to}`);
-  const inRange = rows.filter((r) => r.key.day >= from && r.key.day <= to);
-  const counters = new CounterSums(inRange);
-  const sum = (group: readonly RollupRow[]) => counters.sum(group);
-  const total = sum(inRange);
+}
+
+/**
+ * {@link summarize} from day digests (src/analytics/rollup-day-cache.ts): `days` covers at least
+ * `from` to `to` and, for the year to date, 1 January of `to`'s year to `to`; `previousYear` is
+ * each day's counters one year earlier, by that earlier day.
+ *
+ * @example
+ * const days = await cache.days('2026-01-01', '2026-11-30');
+ * const previousYear = new Map((await cache.days('2025-01-01', '2025-11-30')).map((d) => [d.day, d.total]));
+ * summarizeDays(days, previousYear, await rollups.gaps('2026-11-01', '2026-11-30'), { from: '2026-11-01', to: '2026-11-30', today: '2026-12-05', topicTitle });
+ */
+export function summarizeDays(days: readonly DayDigest[], previousYear: ReadonlyMap<string, Counters>, gaps: readonly KnowledgeGapRow[], options: Omit<SummaryOptions, 'previousYearRows'>): AnalyticsSummary {
+  const { from, to } = options;
+  checkRange(from, to);
+  const inRange = days.filter((d) => d.day >= from && d.day <= to);
+  const total = sumDays(inRange);
   const totals = day(total, from);
 
-  const byChannel = [...groupBy(inRange, (r) => r.key.channel)].map(([channel, group]) => ({ channel, ...breakdown(sum(group)) }));
+  const byChannel = [...sumGroups(inRange, (d) => d.byChannel)].map(([channel, c]) => ({ channel, ...breakdown(c) }));
   byChannel.sort((a, b) => b.conversations - a.conversations || compare(a.channel, b.channel));
-  const byLanguage = [...groupBy(inRange, (r) => r.key.language)].map(([language, group]) => ({ language, ...breakdown(sum(group)) }));
+  const byLanguage = [...sumGroups(inRange, (d) => d.byLanguage)].map(([language, c]) => ({ language, ...breakdown(c) }));
   byLanguage.sort((a, b) => b.conversations - a.conversations || compare(a.language, b.language));
-  const byTopic = [...groupBy(inRange, (r) => r.key.topicId ?? '')].map(([id, group]) => {
-    const c = sum(group);
+  const byTopic = [...sumGroups(inRange, (d) => d.byTopic)].map(([id, c]) => {
     const topicId = id === '' ? null : id;
     return { topicId, title: topicId === null ? null : options.topicTitle(topicId), ...breakdown(c), fallbacks: n(c, 'fallbacks') };
   });
   byTopic.sort((a, b) => b.conversations - a.conversations || b.fallbacks - a.fallbacks || compare(a.topicId ?? '', b.topicId ?? ''));
 
-  const byDay = dailyFigures(inRange, from, to, counters);
+  const byDay = inRange.map(dayFigures);
 
-  const { monthly, monthlyTotal, yearToDate } = monthlyTable(rows, options);
+  const { monthly, monthlyTotal, yearToDate } = monthlyTableOfDays(new Map(days.map((d) => [d.day, d.total])), previousYear, options);
 
   return {
     from,

@@ -382,6 +382,15 @@ export interface RollupStore {
   range(fromDay: string, toDay: string): Promise<RollupRow[]>;
   /** Knowledge gaps of the days from `fromDay` to `toDay` (inclusive), summed over days, most frequent first. */
   gaps(fromDay: string, toDay: string): Promise<KnowledgeGapRow[]>;
+  /**
+   * The revision of each day from `fromDay` to `toDay` (inclusive) that has one: a number that
+   * changes whenever that day's rollups or gaps change (`apply`, `clear`, `clearFrom`, by any
+   * process) and never comes back to a value the day had. A day left out was never written: read
+   * it as revision 0. A reader that keeps a day's rows with the revision read BEFORE the rows knows
+   * they are still current while the revision is the same (src/analytics/rollup-day-cache.ts).
+   * SQLite sets it in the batch's transaction; MongoDB before and after the batch's writes.
+   */
+  revisions(fromDay: string, toDay: string): Promise<Map<string, number>>;
   /** Deletes all rollups, gaps and the checkpoint (before a rebuild). */
   clear(): Promise<void>;
   /**

@@ -204,6 +204,16 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX events_stored ON events (stored_ms, seq);
     `,
   },
+  {
+    version: 10,
+    name: 'analytics: a revision per day of rollups, for the summary cache',
+    // Every day already holding rollups or gaps gets revision 1; the sequence only grows from there.
+    sql: `
+      CREATE TABLE rollup_revisions (day TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO rollup_revisions (day, revision) SELECT day, 1 FROM (SELECT DISTINCT day FROM rollups UNION SELECT DISTINCT day FROM gaps);
+      CREATE INDEX rollup_revisions_revision ON rollup_revisions (revision);
+    `,
+  },
 ];
 
 /**

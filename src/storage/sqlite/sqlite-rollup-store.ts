@@ -21,8 +21,10 @@ function parseExamples(text: string, where: string): string[] {
 /**
  * Rollups as one row per key and counter (`rollups`, `topic_id` '' for no topic), added to with
  * `ON CONFLICT DO UPDATE SET value = value + excluded.value`; knowledge gaps per day, language
- * and key (`gaps`); the checkpoint as JSON text (`analytics_checkpoint`). A batch, checkpoint
- * included, is one immediate transaction: all of it is stored or none.
+ * and key (`gaps`); the checkpoint as JSON text (`analytics_checkpoint`); each day's revision
+ * (`rollup_revisions`), set in the same transaction as the day's rows, so that it cannot
+ * disagree with them. A batch, checkpoint included, is one immediate transaction: all of it is
+ * stored or none.
  *
  * @example
  * const rollups = sqliteRollupStore(db);
@@ -46,6 +48,15 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
     )
     .raw(true);
   const selectGaps = db.prepare<[string, string], GapDbRow>('SELECT * FROM gaps WHERE day >= ? AND day <= ? ORDER BY day, language, key');
+  // Revisions come from one sequence that only grows (its rows are never deleted), so a day never
+  // gets back a revision it had: a reader that kept a day under its revision can trust it.
+  const nextRevision = db.prepare<[], { next: number }>('SELECT coalesce(max(revision), 0) + 1 AS next FROM rollup_revisions');
+  const setRevision = db.prepare('INSERT INTO rollup_revisions (day, revision) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET revision = excluded.revision');
+  const selectRevisions = db.prepare<[string, string], [string, number]>('SELECT day, revision FROM rollup_revisions WHERE day >= ? AND day <= ?').raw(true);
+  const touch = (days: Iterable<string>) => {
+    const revision = nextRevision.get()?.next ?? 1;
+    for (const day of days) setRevision.run(day, revision);
+  };
   const readCheckpoint = db.prepare<[string], { body: string }>('SELECT body FROM analytics_checkpoint WHERE id = ?');
   const writeCheckpoint = db.prepare('INSERT INTO analytics_checkpoint (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body');
 
@@ -59,14 +70,18 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
       for (const example of gap.examples) addExample(examples, example);
       writeGap.run(gap.day, gap.language, gap.key, (stored?.count ?? 0) + gap.count, JSON.stringify(examples));
     }
+    const days = new Set([...merged.increments.map((i) => i.key.day), ...merged.gaps.map((g) => g.day)]);
+    if (days.size > 0) touch(days);
     if (checkpoint !== undefined) writeCheckpoint.run(CHECKPOINT_ID, checkpoint);
   });
   const clearFromDay = db.transaction((fromDay: string) => {
+    db.prepare('UPDATE rollup_revisions SET revision = ? WHERE day >= ?').run(nextRevision.get()?.next ?? 1, fromDay);
     db.prepare('DELETE FROM rollups WHERE day >= ?').run(fromDay);
     db.prepare('DELETE FROM gaps WHERE day >= ?').run(fromDay);
     db.prepare('DELETE FROM analytics_checkpoint').run();
   });
   const clearAll = db.transaction(() => {
+    db.prepare('UPDATE rollup_revisions SET revision = ?').run(nextRevision.get()?.next ?? 1);
     db.prepare('DELETE FROM rollups').run();
     db.prepare('DELETE FROM gaps').run();
     db.prepare('DELETE FROM analytics_checkpoint').run();
@@ -87,6 +102,9 @@ export function sqliteRollupStore(db: Database.Database): RollupStore {
         rows.push({ key: { day, channel, language, topicId: topic === '' ? null : topic }, counters: parsed });
       }
       return rows;
+    },
+    async revisions(fromDay, toDay) {
+      return new Map(selectRevisions.all(fromDay, toDay));
     },
     async gaps(fromDay, toDay) {
       return sumGapDays(
