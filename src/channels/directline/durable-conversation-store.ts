@@ -74,10 +74,13 @@ export class DurableConversationStore implements ConversationStore {
   private readonly maxConversations: number;
   private readonly residentMs: number;
   private readonly now: () => number;
-  /** Writes of one conversation, chained so that the last snapshot written is the newest. */
-  private readonly writes = new Map<string, Promise<void>>();
-  /** Conversations changed since their last write, with the timer that will write them. */
-  private readonly dirty = new Map<string, NodeJS.Timeout>();
+  /** Writes, one batch at a time, so that the last snapshot written of a conversation is its newest. */
+  private writing: Promise<void> = Promise.resolve();
+  /** Conversations in a batch being written or waiting to be (how many batches hold each). */
+  private readonly inFlight = new Map<string, number>();
+  /** Conversations changed since their last write; the timer writes them all in one batch. */
+  private readonly dirty = new Set<string>();
+  private batchTimer: NodeJS.Timeout | undefined;
   /** Conversations whose last write failed: memory holds the only copy of their latest state. */
   private readonly unsaved = new Set<string>();
   /** Operations in progress per conversation (between reading it back and changing it). */
@@ -111,7 +114,7 @@ export class DurableConversationStore implements ConversationStore {
         if (this.memory.heldBytes >= this.maxMemoryBytes) throw new ConversationStoreFullError(this.memory.heldBytes, this.maxMemoryBytes);
       }
       const conversation = await this.memory.create(input);
-      await this.persist(conversation.id);
+      await this.persist([conversation.id]);
       return conversation;
     });
   }
@@ -148,10 +151,9 @@ export class DurableConversationStore implements ConversationStore {
 
   /** Writes every conversation waiting to be written; resolves when they are stored. */
   async flush(): Promise<void> {
-    const waiting = [...this.dirty.keys()];
-    for (const id of waiting) clearTimeout(this.dirty.get(id));
-    this.dirty.clear();
-    await Promise.all(waiting.map((id) => this.persist(id).catch(() => undefined)));
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    await this.persistDirty();
   }
 
   /** Runs `work` with `id` marked busy, so that it is not evicted between being read back and used. */
@@ -177,19 +179,26 @@ export class DurableConversationStore implements ConversationStore {
     for (const id of this.memory.leastRecentlyActive()) {
       const stale = (this.memory.usedAt(id) ?? 0) < residentAfter;
       if (!stale && this.memory.heldBytes <= this.maxMemoryBytes && this.memory.size <= this.maxConversations) return;
-      if (this.dirty.has(id) || this.writes.has(id) || this.unsaved.has(id) || this.busy.has(id)) continue;
+      if (this.dirty.has(id) || this.inFlight.has(id) || this.unsaved.has(id) || this.busy.has(id)) continue;
       this.memory.evict(id);
     }
   }
 
+  /** Marks `id` to be written with the next batch, within `delayMs`. */
   private schedule(id: string, delayMs = WRITE_DELAY_MS): void {
-    if (this.dirty.has(id)) return;
-    const timer = setTimeout(() => {
-      this.dirty.delete(id);
-      this.persist(id).catch(() => undefined);
+    this.dirty.add(id);
+    if (this.batchTimer) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = undefined;
+      void this.persistDirty();
     }, delayMs);
-    timer.unref();
-    this.dirty.set(id, timer);
+    this.batchTimer.unref();
+  }
+
+  private persistDirty(): Promise<void> {
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    return ids.length === 0 ? Promise.resolve() : this.persist(ids).catch(() => undefined);
   }
 
   /** Reads a conversation back from the store when memory does not hold it (its head, then its activities). */
@@ -220,32 +229,73 @@ export class DurableConversationStore implements ConversationStore {
     this.memory.restore(snapshot);
   }
 
-  private persist(id: string): Promise<void> {
-    const previous = this.writes.get(id) ?? Promise.resolve();
-    const write = previous.then(async () => {
-      const snapshot = this.memory.snapshot(id);
-      if (!snapshot) return;
-      const { items, stale, written } = changesOf(snapshot, this.memory.writtenRange(id));
+  /**
+   * Writes the conversations `ids` in one batch (one store write: for SQLite, one transaction for all
+   * of them, instead of one per conversation every 250 ms). A batch the store refuses is tried again
+   * conversation by conversation, so that one conversation the store cannot take does not hold back
+   * the others; those that fail stay unsaved and are retried in 2 s. Rejects with the first failure.
+   */
+  private persist(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
+    const write = this.writing.then(async () => {
+      let failure: unknown;
       try {
-        // Records before the head: a store that writes key by key (MongoDB) and stops halfway leaves
-        // records the head does not name yet, never a head naming records that are not there.
-        await this.storage.write(items);
-        if (stale.length > 0) await this.storage.delete(stale);
-        this.memory.markWritten(id, written);
-        this.unsaved.delete(id);
+        await this.writeConversations(ids);
       } catch (error) {
-        this.unsaved.add(id);
-        this.schedule(id, RETRY_DELAY_MS);
-        throw error;
+        failure = error;
+        if (ids.length > 1) {
+          failure = undefined;
+          for (const id of ids) {
+            try {
+              await this.writeConversations([id]);
+            } catch (single) {
+              failure ??= single;
+              this.unsaved.add(id);
+              this.schedule(id, RETRY_DELAY_MS);
+            }
+          }
+        } else {
+          for (const id of ids) {
+            this.unsaved.add(id);
+            this.schedule(id, RETRY_DELAY_MS);
+          }
+        }
       }
+      if (failure !== undefined) throw failure;
     });
-    const settled = write.catch(() => undefined);
-    this.writes.set(id, settled);
-    void settled.then(() => {
-      if (this.writes.get(id) === settled) this.writes.delete(id);
+    this.writing = write.catch(() => undefined);
+    void this.writing.then(() => {
+      for (const id of ids) {
+        const left = (this.inFlight.get(id) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(id, left);
+        else this.inFlight.delete(id);
+      }
       this.makeRoom();
     });
     return write;
+  }
+
+  private async writeConversations(ids: readonly string[]): Promise<void> {
+    const items: StoreItems = {};
+    const stale: string[] = [];
+    const written: [string, WrittenRange][] = [];
+    for (const id of ids) {
+      const snapshot = this.memory.snapshot(id);
+      if (!snapshot) continue;
+      const changes = changesOf(snapshot, this.memory.writtenRange(id));
+      Object.assign(items, changes.items);
+      stale.push(...changes.stale);
+      written.push([id, changes.written]);
+    }
+    if (written.length === 0) return;
+    // Records before heads (changesOf puts each head after its records): a store that writes key by key
+    // (MongoDB) and stops halfway leaves records no head names yet, never a head naming missing records.
+    await this.storage.write(items);
+    if (stale.length > 0) await this.storage.delete(stale);
+    for (const [id, range] of written) {
+      this.memory.markWritten(id, range);
+      this.unsaved.delete(id);
+    }
   }
 }
 

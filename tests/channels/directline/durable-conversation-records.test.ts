@@ -39,6 +39,43 @@ async function playTurns(store: DurableConversationStore, writes: number[], turn
   return perTurn;
 }
 
+describe('DurableConversationStore batches: one store write for every conversation changed in the window', () => {
+  test('the changes of 20 conversations reach the store in one write, and each is read back after a restart', async () => {
+    const { storage, writes } = countingStorage();
+    const store = new DurableConversationStore(storage);
+    for (let c = 0; c < 20; c += 1) await store.create({ ...input, id: `conv-${c}` });
+    const afterCreates = writes.length;
+    for (let c = 0; c < 20; c += 1) {
+      await store.append(`conv-${c}`, question(c));
+      await store.append(`conv-${c}`, answer(c));
+    }
+    await store.flush();
+    expect(writes.length - afterCreates).toBe(1);
+    const restarted = new DurableConversationStore(storage);
+    for (const c of [0, 7, 19]) expect((await restarted.activitiesAfter(`conv-${c}`, 0)).map((a) => a.activity.text)).toEqual([question(c).text, answer(c).text]);
+  });
+
+  test('a conversation the store refuses does not hold back the others: they are written, it is retried', async () => {
+    const { storage } = countingStorage();
+    const store = new DurableConversationStore(storage);
+    for (const id of ['ok-1', 'poison', 'ok-2']) await store.create({ ...input, id });
+    const write = storage.write.bind(storage);
+    storage.write = async (changes: StoreItems) => {
+      if (Object.keys(changes).some((key) => key.includes('poison'))) throw new Error('refused');
+      return write(changes);
+    };
+    for (const id of ['ok-1', 'poison', 'ok-2']) await store.append(id, question(1));
+    await store.flush();
+    const restarted = new DurableConversationStore(storage);
+    expect(await restarted.activitiesAfter('ok-1', 0)).toHaveLength(1);
+    expect(await restarted.activitiesAfter('ok-2', 0)).toHaveLength(1);
+    expect(await restarted.activitiesAfter('poison', 0)).toHaveLength(0);
+    storage.write = write;
+    await store.flush();
+    expect(await new DurableConversationStore(storage).activitiesAfter('poison', 0)).toHaveLength(1);
+  });
+});
+
 describe('DurableConversationStore records: a write costs what changed', () => {
   test('the bytes written for the 30th turn are about those of the 3rd', async () => {
     const { storage, writes } = countingStorage();
