@@ -22,7 +22,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CloudAdapter, type TurnContext } from 'botbuilder';
-import { WebSocket } from 'ws';
 import { DirectLineAdapter } from '../src/channels/directline/directline-adapter';
 import { DIRECTLINE_PREFIX, mountDirectLine } from '../src/channels/directline/directline-routes';
 import { MemoryConversationStore } from '../src/channels/directline/memory-conversation-store';
@@ -33,6 +32,7 @@ import { createLogger } from '../src/logger';
 import { parseEvaluationFile, percentile, round } from '../src/nlu/evaluation';
 import { createServer } from '../src/server/create-server';
 import { RoundRobinProxy } from '../tests/fixtures/cluster';
+import { Citizen } from './directline-citizen';
 
 type BotKind = 'dialogo' | 'echo' | 'dialogo-cluster';
 
@@ -60,7 +60,6 @@ const WARMUP = { conversations: 50, turns: 10 };
 /** BENCH_CPU=1 adds the CPU seconds of client and server during each timed run (to see which side saturates). */
 const SHOW_CPU = process.env.BENCH_CPU === '1';
 const PROFILE_DIR = process.env.BENCH_PROFILE;
-const TURN_TIMEOUT_MS = 60_000;
 const GRACE_MS = 10_000;
 
 // ---------------------------------------------------------------- server side (child process)
@@ -199,115 +198,11 @@ function spawnServer(bot: BotKind, dataDir: string): Promise<ServerProcess> {
   });
 }
 
-interface StreamActivity {
-  type?: string;
-  id?: string;
-  replyToId?: string;
-  from?: { id?: string; role?: string };
-  channelData?: { clientActivityId?: string };
-}
-
-/** One citizen: a token, a conversation, its stream, and questions asked one after the other. */
-class Citizen {
-  private ws: WebSocket | undefined;
-  private token = '';
-  private conversationId = '';
-  private userId = '';
-  private waiting: { clientId: string; serverId?: string; resolve: () => void } | undefined;
-  private welcomed!: Promise<void>;
-
-  constructor(
-    private readonly base: string,
-    private readonly label: string,
-  ) {}
-
-  async start(expectWelcome: boolean): Promise<void> {
-    const generated = await post(`${this.base}/tokens/generate`, CLUSTER ? CLUSTER_ENV.DIRECTLINE_SECRET : undefined, {});
-    this.token = String(generated.token);
-    const started = await post(`${this.base}/conversations`, this.token, {});
-    this.conversationId = String(started.conversationId);
-    const ws = new WebSocket(String(started.streamUrl));
-    this.ws = ws;
-    let welcome!: () => void;
-    this.welcomed = new Promise<void>((resolve) => (welcome = resolve));
-    ws.on('message', (data) => {
-      const set = JSON.parse(String(data)) as { activities?: StreamActivity[] };
-      for (const activity of set.activities ?? []) {
-        if (activity.from?.role === 'user' || (this.userId && activity.from?.id === this.userId)) {
-          this.userId = activity.from?.id ?? this.userId;
-          if (this.waiting && activity.channelData?.clientActivityId === this.waiting.clientId) this.waiting.serverId = activity.id;
-        } else if (activity.type === 'message') {
-          // The welcome answers the conversationUpdate, which botbuilder does not reply to on Direct Line: no replyToId.
-          if (!activity.replyToId) welcome();
-          else if (this.waiting?.serverId && activity.replyToId === this.waiting.serverId) {
-            const { resolve } = this.waiting;
-            this.waiting = undefined;
-            resolve();
-          }
-        }
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.on('error', () => undefined);
-    if (expectWelcome) await withTimeout(this.welcomed, `${this.label}: no welcome`);
-  }
-
-  /** Asks `text`; resolves with the milliseconds from the POST until the reply arrived on the stream. */
-  async ask(text: string, n: number): Promise<number> {
-    const clientId = `${this.label}-${n}`;
-    const started = performance.now();
-    let repliedAt = 0;
-    const replied = new Promise<void>((resolve) => {
-      this.waiting = { clientId, resolve: () => ((repliedAt = performance.now()), resolve()) };
-    });
-    const posted = post(`${this.base}/conversations/${this.conversationId}/activities`, this.token, {
-      type: 'message',
-      text,
-      locale: 'it-IT',
-      channelData: { clientActivityId: clientId },
-    });
-    await Promise.all([withTimeout(replied, `${this.label}: no reply to turn ${n}`), posted]);
-    return repliedAt - started;
-  }
-
-  close(): void {
-    this.ws?.close();
-  }
-}
-
-async function post(url: string, token: string | undefined, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), TURN_TIMEOUT_MS);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 let conversationsSoFar = 0;
 
 /** Starts `conversations` citizens (not timed), then times TURNS questions each, all at once. */
 async function run(server: ServerProcess, base: string, bot: string, conversations: number, turns: number, texts: readonly string[], profile = false) {
-  const citizens = Array.from({ length: conversations }, (_, i) => new Citizen(base, `c${conversationsSoFar + i}`));
+  const citizens = Array.from({ length: conversations }, (_, i) => new Citizen(base, `c${conversationsSoFar + i}`, CLUSTER ? CLUSTER_ENV.DIRECTLINE_SECRET : undefined));
   const offset = conversationsSoFar;
   conversationsSoFar += conversations;
   try {

@@ -24,13 +24,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeHeapSnapshot } from 'node:v8';
 import { MemoryStorage, type StoreItems } from 'botbuilder';
-import { WebSocket } from 'ws';
 import { DIRECTLINE_PREFIX } from '../src/channels/directline/directline-routes';
 import { DurableConversationStore } from '../src/channels/directline/durable-conversation-store';
 import { loadConfig } from '../src/config';
 import { startDialogo } from '../src/index';
 import { createLogger } from '../src/logger';
 import { parseEvaluationFile, round } from '../src/nlu/evaluation';
+import { Citizen } from './directline-citizen';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
 const OPEN_STREAMS = Number(process.env.BENCH_OPEN_STREAMS ?? CONVERSATIONS);
@@ -39,7 +39,6 @@ const TURNS = 3;
 const LIVE = 50;
 const SOAK_PAUSE_MS = 1_000;
 const SAMPLE_EVERY_MS = 10_000;
-const REPLY_TIMEOUT_MS = 60_000;
 const MB = 1024 * 1024;
 const compiled = __filename.endsWith('.js');
 
@@ -143,90 +142,6 @@ function spawnServer(dataDir: string): Promise<Server> {
   });
 }
 
-interface StreamActivity {
-  type?: string;
-  id?: string;
-  replyToId?: string;
-  from?: { role?: string };
-  channelData?: { clientActivityId?: string };
-}
-
-/** A citizen with its stream open: the welcome, then questions answered on the stream. */
-class Citizen {
-  private ws: WebSocket | undefined;
-  private token = '';
-  private conversationId = '';
-  private waiting: { clientId: string; serverId?: string; resolve: () => void } | undefined;
-
-  constructor(
-    private readonly base: string,
-    private readonly label: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.token = String((await post(`${this.base}/tokens/generate`, undefined)).token);
-    const started = await post(`${this.base}/conversations`, this.token);
-    this.conversationId = String(started.conversationId);
-    const ws = new WebSocket(String(started.streamUrl));
-    this.ws = ws;
-    let welcome!: () => void;
-    const welcomed = new Promise<void>((resolve) => (welcome = resolve));
-    ws.on('message', (data) => {
-      for (const activity of (JSON.parse(String(data)) as { activities?: StreamActivity[] }).activities ?? []) {
-        if (activity.from?.role === 'user') {
-          if (this.waiting && activity.channelData?.clientActivityId === this.waiting.clientId) this.waiting.serverId = activity.id;
-        } else if (activity.type === 'message') {
-          if (!activity.replyToId) welcome();
-          else if (this.waiting?.serverId && activity.replyToId === this.waiting.serverId) {
-            const { resolve } = this.waiting;
-            this.waiting = undefined;
-            resolve();
-          }
-        }
-      }
-    });
-    ws.on('error', () => undefined);
-    await withTimeout(new Promise<void>((resolve) => ws.once('open', () => resolve())), `${this.label}: the stream did not open`);
-    await withTimeout(welcomed, `${this.label}: no welcome`);
-  }
-
-  async ask(text: string, n: number): Promise<void> {
-    const clientId = `${this.label}-${n}`;
-    const replied = new Promise<void>((resolve) => (this.waiting = { clientId, resolve }));
-    const posted = post(`${this.base}/conversations/${this.conversationId}/activities`, this.token, {
-      type: 'message',
-      text,
-      locale: 'it-IT',
-      channelData: { clientActivityId: clientId },
-    });
-    await Promise.all([withTimeout(replied, `${this.label}: no reply to turn ${n}`), posted]);
-  }
-
-  close(): void {
-    this.ws?.close();
-  }
-}
-
-async function post(url: string, token: string | undefined, body: unknown = {}): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-async function withTimeout<T>(promise: Promise<T>, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error(message)), REPLY_TIMEOUT_MS)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const line = (figure: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(figure)}\n`);
 
@@ -243,7 +158,7 @@ async function manyConversations(server: Server, base: string, texts: readonly s
         while (next < CONVERSATIONS) {
           const i = next++;
           const citizen = new Citizen(base, `c${i}`);
-          await citizen.start();
+          await citizen.start(true);
           for (let t = 0; t < TURNS; t++) await citizen.ask(texts[(i * TURNS + t) % texts.length] ?? '', t);
           if (i < OPEN_STREAMS) open.push(citizen);
           else citizen.close();
@@ -304,7 +219,7 @@ async function soak(server: Server, base: string, texts: readonly string[]): Pro
         const i = conversations++;
         const citizen = new Citizen(base, `s${w}-${i}`);
         try {
-          await citizen.start();
+          await citizen.start(true);
           for (let t = 0; t < TURNS && performance.now() < endAt; t++) {
             await pause(SOAK_PAUSE_MS);
             await citizen.ask(texts[(i * TURNS + t) % texts.length] ?? '', t);
