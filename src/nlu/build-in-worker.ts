@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { KnowledgeBase } from '../knowledge/knowledge-base';
 import { KnowledgeBaseError } from '../knowledge/load-knowledge-base';
 import type { Communication } from '../knowledge/communication-schema';
@@ -26,8 +26,8 @@ export interface WorkerBuildOptions {
   readonly hold?: SharedArrayBuffer;
   /** Aborted (shutdown): the worker is ended at once and the build fails, instead of being waited for. */
   readonly signal?: AbortSignal;
-  /** Tests: the worker's heap limits (a tiny heap makes it crash). */
-  readonly resourceLimits?: ResourceLimits;
+  /** Tests: the worker dies of an uncaught error, as a crashing worker would. */
+  readonly crash?: boolean;
 }
 
 /** A knowledge base with the local recognizer built over it. */
@@ -48,9 +48,9 @@ export interface BuiltKnowledge {
  */
 export async function buildInWorker(dir: string, options: WorkerBuildOptions = {}): Promise<BuiltKnowledge> {
   const { timeoutMs = DEFAULT_BUILD_TIMEOUT_MS } = options;
-  const request: BuildRequest = { dir, ...(options.hold ? { hold: options.hold } : {}) };
+  const request: BuildRequest = { dir, ...(options.hold ? { hold: options.hold } : {}), ...(options.crash ? { crash: true } : {}) };
   const { file, execArgv } = workerScript('recognizer-build-worker');
-  const worker = new Worker(file, { execArgv, workerData: request, ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}) });
+  const worker = new Worker(file, { execArgv, workerData: request });
   const inbox = new Inbox(worker, timeoutMs);
   const stop = () => inbox.abandon(new Error('knowledge base build stopped: Dialogo is shutting down'));
   if (options.signal?.aborted) stop();

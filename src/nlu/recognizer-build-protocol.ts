@@ -14,6 +14,8 @@ export interface BuildRequest {
   readonly dir: string;
   /** Tests: the worker waits until the first 32-bit slot of this buffer is no longer 0. */
   readonly hold?: SharedArrayBuffer;
+  /** Tests: the worker dies of an uncaught error before building, as a crashing worker would. */
+  readonly crash?: boolean;
 }
 
 /** What the build worker answers: the built parts, its topics in batches, or why it failed. */

@@ -13,6 +13,12 @@ const port = parentPort;
 async function build(request: BuildRequest): Promise<void> {
   if (!port) return;
   if (request.hold) Atomics.wait(new Int32Array(request.hold), 0, 0);
+  if (request.crash) {
+    setImmediate(() => {
+      throw new Error('crash asked for by a test');
+    });
+    return;
+  }
   const send = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
   try {
     const [kb, outOfScope] = await Promise.all([loadKnowledgeBase(request.dir), loadOutOfScope(request.dir)]);
