@@ -93,13 +93,11 @@ export class ResilientStorage implements Storage {
     if (await this.available()) {
       try {
         const read = await this.withTimeout(this.inner.read(missing));
+        // A change written behind is remembered, so it was answered from memory above: what the store gives is the latest.
         for (const [key, item] of Object.entries(read)) {
-          // A change accepted meanwhile is newer than what the store held.
-          if (this.behind.has(key)) continue;
           this.remember(key, item);
           items[key] = this.ownsStore ? copyOf(item) : item;
         }
-        for (const key of missing) if (this.behind.has(key)) this.readFromMemory(key, items);
         return items;
       } catch (error) {
         this.markDown(error);
