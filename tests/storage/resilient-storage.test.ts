@@ -1,42 +1,21 @@
 import { rmSync } from 'node:fs';
-import { ConversationState, MemoryStorage, TestAdapter, type Storage, type StoreItems } from 'botbuilder';
+import { ConversationState, MemoryStorage, TestAdapter } from 'botbuilder';
 import { createLogger } from '../../src/logger';
 import { ETagConflictError, type StorageBackend } from '../../src/storage/ports';
 import { ResilientStorage } from '../../src/storage/resilient-storage';
 import { openSqliteBackend } from '../../src/storage/sqlite/sqlite-backend';
 import { tempDataDir } from '../fixtures/runtime';
-
-/** The store beneath, counting what reaches it; `down` makes it fail as an unreachable store would. */
-class CountingStorage implements Storage {
-  reads: string[][] = [];
-  writes: StoreItems[] = [];
-  down = false;
-  constructor(private readonly inner: Storage) {}
-  async read(keys: string[]): Promise<StoreItems> {
-    if (this.down) throw new Error('store unreachable');
-    this.reads.push(keys);
-    return this.inner.read(keys);
-  }
-  async write(changes: StoreItems): Promise<void> {
-    if (this.down) throw new Error('store unreachable');
-    this.writes.push(structuredClone(changes));
-    return this.inner.write(changes);
-  }
-  async delete(keys: string[]): Promise<void> {
-    if (this.down) throw new Error('store unreachable');
-    return this.inner.delete(keys);
-  }
-}
+import { SwitchableStorage } from '../fixtures/switchable-storage';
 
 const logger = createLogger('silent');
 let dir: string;
 let backend: StorageBackend;
-let store: CountingStorage;
+let store: SwitchableStorage;
 
 beforeEach(() => {
   dir = tempDataDir();
   backend = openSqliteBackend(dir);
-  store = new CountingStorage(backend.state);
+  store = new SwitchableStorage(backend.state);
 });
 
 afterEach(async () => {
@@ -165,7 +144,7 @@ describe('ResilientStorage with a store of its own (the embedded SQLite store)',
     await adapter.send('a').assertReply('turn 1').send('b').assertReply('turn 2').send('c').assertReply('turn 3').startTest();
     expect(store.reads).toHaveLength(1);
     await state.flush();
-    const restarted = new ConversationState(new ResilientStorage(new CountingStorage(backend.state), logger, { ownsStore: true }));
+    const restarted = new ConversationState(new ResilientStorage(new SwitchableStorage(backend.state), logger, { ownsStore: true }));
     const again = restarted.createProperty<number>('turns');
     await new TestAdapter(async (context) => {
       await context.sendActivity(`after restart ${await again.get(context, 0)}`);
@@ -188,10 +167,10 @@ describe('ResilientStorage over a shared store (MongoDB, cluster mode)', () => {
   });
 
   test('while the store is down, the last known items answer', async () => {
-    const state = new ResilientStorage(new CountingStorage(new MemoryStorage()), logger);
+    const state = new ResilientStorage(new SwitchableStorage(new MemoryStorage()), logger);
     await state.write({ k: { eTag: '*', n: 1 } });
     await state.read(['k']);
-    (state as unknown as { inner: CountingStorage }).inner.down = true;
+    (state as unknown as { inner: SwitchableStorage }).inner.down = true;
     expect(((await state.read(['k'])).k as { n: number }).n).toBe(1);
     expect(state.degraded).toBe(true);
   });

@@ -2,6 +2,7 @@ import { MemoryStorage, type StoreItems } from 'botbuilder';
 import { DurableConversationStore } from '../../../src/channels/directline/durable-conversation-store';
 import { CONVERSATION_OVERHEAD_BYTES } from '../../../src/channels/directline/memory-conversation-store';
 import { adapters } from '../../storage/adapters';
+import { SwitchableStorage } from '../../fixtures/switchable-storage';
 
 /** A MemoryStorage that counts the JSON bytes of every write call and knows which keys it holds. */
 function countingStorage(): { storage: MemoryStorage; writes: number[]; keys: Set<string> } {
@@ -185,21 +186,15 @@ describe('DurableConversationStore records: a write costs what changed', () => {
   });
 
   test('a quiet conversation whose changes are not written yet stays in memory', async () => {
-    const storage = new MemoryStorage();
-    const write = storage.write.bind(storage);
-    let down = false;
-    storage.write = async (changes: StoreItems) => {
-      if (down) throw new Error('store unreachable');
-      return write(changes);
-    };
+    const storage = new SwitchableStorage();
     let now = 1_000_000;
     const store = new DurableConversationStore(storage, { now: () => now, residentMs: 120_000 });
     await store.create(input);
-    down = true;
+    storage.down = true;
     await store.append('conv-1', question(1));
     await store.flush();
     now += 10 * 60_000;
-    down = false;
+    storage.down = false;
     await store.create({ ...input, id: 'conv-2' });
     expect(await store.lastWatermark('conv-1')).toBe(1);
   });

@@ -1,6 +1,7 @@
 import { MemoryStorage, type StoreItems } from 'botbuilder';
 import { ConversationStoreFullError } from '../../../src/channels/directline/conversation-store';
 import { DurableConversationStore } from '../../../src/channels/directline/durable-conversation-store';
+import { SwitchableStorage } from '../../fixtures/switchable-storage';
 
 /** A MemoryStorage that records the JSON size of every item written. */
 function measuredStorage(): { storage: MemoryStorage; written: number[] } {
@@ -125,23 +126,17 @@ describe('DurableConversationStore', () => {
   });
 
   test('a conversation whose write failed stays in memory (not evicted) and is written again once the store is back', async () => {
-    const storage = new MemoryStorage();
-    const write = storage.write.bind(storage);
-    let down = false;
-    storage.write = async (changes: StoreItems) => {
-      if (down) throw new Error('store unreachable');
-      return write(changes);
-    };
+    const storage = new SwitchableStorage();
     const store = new DurableConversationStore(storage, { maxMemoryBytes: 32 * 1024 });
     await store.create(input);
-    down = true;
+    storage.down = true;
     await store.append('conv-1', { type: 'event', value: 'x'.repeat(40 * 1024) });
     await store.flush();
     expect(store.heldBytes).toBeGreaterThan(32 * 1024);
-    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(0);
-    down = false;
+    expect(await new DurableConversationStore(storage.inner).lastWatermark('conv-1')).toBe(0);
+    storage.down = false;
     await new Promise((resolve) => setTimeout(resolve, 2_300));
-    expect(await new DurableConversationStore(storage).lastWatermark('conv-1')).toBe(1);
+    expect(await new DurableConversationStore(storage.inner).lastWatermark('conv-1')).toBe(1);
     // Written now: it can leave memory, and does, being over the budget.
     await store.get('conv-1');
     expect(store.heldBytes).toBe(0);
