@@ -15,7 +15,6 @@
 // all on this machine; serverCpuS is then the sum over the instances.
 // BENCH_PROFILE=<folder> writes a CPU profile of each server process over each timed run (not the
 // start-up, the warm-up or the conversations' start), as <folder>/<bot>-<conversations>-<pid>.cpuprofile.
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -32,6 +31,7 @@ import { createLogger } from '../src/logger';
 import { parseEvaluationFile, percentile, round } from '../src/nlu/evaluation';
 import { createServer } from '../src/server/create-server';
 import { RoundRobinProxy } from '../tests/fixtures/cluster';
+import { forkServer } from './bench-server';
 import { Citizen } from './directline-citizen';
 
 type BotKind = 'dialogo' | 'echo' | 'dialogo-cluster';
@@ -159,43 +159,14 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-function spawnServer(bot: BotKind, dataDir: string): Promise<ServerProcess> {
-  const child: ChildProcess = fork(__filename, ['--serve', bot, dataDir], {
-    execArgv: ['-r', 'ts-node/register/transpile-only'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.send('stop');
-    const timer = setTimeout(() => child.kill('SIGKILL'), GRACE_MS + 5_000);
-    await exited;
-    clearTimeout(timer);
+async function spawnServer(bot: BotKind, dataDir: string): Promise<ServerProcess> {
+  const server = await forkServer(__filename, ['--serve', bot, dataDir], ['-r', 'ts-node/register/transpile-only'], GRACE_MS + 5_000, `${bot} server`);
+  return {
+    port: server.port,
+    cpu: () => server.ask('cpu', (m) => (typeof m.cpuS === 'number' ? m.cpuS : undefined)),
+    profile: (what) => server.ask({ profile: what }, (m) => (m.profiled === what ? true : undefined)).then(() => undefined),
+    stop: () => server.stop(),
   };
-  const cpu = () =>
-    new Promise<number>((resolve) => {
-      const onMessage = (message: { cpuS?: number }) => {
-        if (typeof message.cpuS !== 'number') return;
-        child.off('message', onMessage);
-        resolve(message.cpuS);
-      };
-      child.on('message', onMessage);
-      child.send('cpu');
-    });
-  const profile = (what: string) =>
-    new Promise<void>((resolve) => {
-      const onMessage = (message: { profiled?: string }) => {
-        if (message.profiled !== what) return;
-        child.off('message', onMessage);
-        resolve();
-      };
-      child.on('message', onMessage);
-      child.send({ profile: what });
-    });
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve({ port: message.port, cpu, profile, stop }));
-    child.once('exit', (code) => reject(new Error(`${bot} server exited with ${code} before listening`)));
-  });
 }
 
 let conversationsSoFar = 0;

@@ -17,7 +17,6 @@
 // asking TURNS questions with a pause between them, closing its stream and leaving, then starting
 // again, so the live count stays steady; memory sampled every 10 s; one line at the end with the
 // samples' first, last and max, and the slope (MB a minute, least squares) over the second half.
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +29,7 @@ import { loadConfig } from '../src/config';
 import { startDialogo } from '../src/index';
 import { createLogger } from '../src/logger';
 import { parseEvaluationFile, round } from '../src/nlu/evaluation';
+import { forkServer } from './bench-server';
 import { Citizen } from './directline-citizen';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
@@ -109,37 +109,17 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function spawnServer(dataDir: string): Promise<Server> {
+async function spawnServer(dataDir: string): Promise<Server> {
   // From the build (npm run bench:memory), the child runs compiled JavaScript as `npm start` does; under
   // ts-node the TypeScript compiler would sit in the child's heap and be counted as Dialogo's.
-  const child: ChildProcess = fork(__filename, ['--serve', dataDir], {
-    execArgv: ['--expose-gc', ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only'])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ask = <T>(request: string, field: string) =>
-    new Promise<T>((resolve) => {
-      const onMessage = (message: Record<string, unknown>) => {
-        if (!(field in message)) return;
-        child.off('message', onMessage);
-        resolve(message[field] as T);
-      };
-      child.on('message', onMessage);
-      child.send(request);
-    });
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.send('stop');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await exited;
-    clearTimeout(timer);
+  const execArgv = ['--expose-gc', ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only'])];
+  const server = await forkServer(__filename, ['--serve', dataDir], execArgv, 20_000, 'the server');
+  return {
+    port: server.port,
+    memory: () => server.ask('memory', (m) => m.sample as MemorySample | undefined),
+    snapshot: (file) => server.ask(`snapshot ${file}`, (m) => m.snapshot as string | undefined),
+    stop: () => server.stop(),
   };
-  return new Promise((resolve, reject) => {
-    child.once('message', (message: { port: number }) =>
-      resolve({ port: message.port, memory: () => ask<MemorySample>('memory', 'sample'), snapshot: (file) => ask<string>(`snapshot ${file}`, 'snapshot'), stop }),
-    );
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code} before listening`)));
-  });
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
