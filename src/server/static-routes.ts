@@ -1,8 +1,10 @@
 // The portal pages: the demo page (`/`), the embeddable widget (`/widget.js`) and the official
 // Web Chat bundle, served from the installed `botframework-webchat` package (no CDN anywhere).
 import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { Request, Response, Server } from 'restify';
 import { pageSecurityHeaders, type PageKind } from './security-headers';
 
@@ -44,9 +46,15 @@ interface Asset {
   readonly page?: PageKind;
   /** Text substitutions applied once, when the file is first read. */
   readonly substitute?: Record<string, string>;
-  body?: Buffer;
-  gzipped?: Buffer;
 }
+
+/** A file as served: read once, gzipped once. */
+interface Loaded {
+  readonly body: Buffer;
+  readonly gzipped: Buffer;
+}
+
+const gzipAsync = promisify(gzip);
 
 /**
  * Mounts `GET /`, `/index.html`, `/widget.js`, `/portal.css`, `/portal.js` and `/webchat/webchat.js`
@@ -88,15 +96,28 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
     '/webchat/webchat.js': { file: bundle, cacheControl: 'public, max-age=86400' },
     [`/webchat/${version}/webchat.js`]: { file: bundle, cacheControl: long },
   };
+  // One copy of each file however many routes serve it (the Web Chat bundle has two), read and
+  // gzipped off the event loop: the bundle is 5 MB, whose gzip on the loop stalled every turn for
+  // a third of a second on the first widget load after a start. A failed read is not kept.
+  const loaded = new Map<string, Promise<Loaded>>();
+  const loadOnce = (asset: Asset): Promise<Loaded> => {
+    const key = `${asset.file}\n${JSON.stringify(asset.substitute ?? {})}`;
+    let entry = loaded.get(key);
+    if (!entry) {
+      entry = load(asset);
+      loaded.set(key, entry);
+      entry.catch(() => loaded.delete(key));
+    }
+    return entry;
+  };
   for (const [route, asset] of Object.entries(assets)) {
     const handler = async (req: Request, res: Response) => {
-      asset.body ??= load(asset);
+      const file = await loadOnce(asset);
       const type = TYPES[path.extname(asset.file)] ?? 'application/octet-stream';
-      const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-      let body = asset.body;
-      if (gzip) {
-        asset.gzipped ??= gzipSync(asset.body);
-        body = asset.gzipped;
+      const gzipped = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      let body = file.body;
+      if (gzipped) {
+        body = file.gzipped;
         res.header('Content-Encoding', 'gzip');
       }
       res.header('Vary', 'Accept-Encoding');
@@ -111,10 +132,12 @@ export function mountStaticRoutes(server: Server, options: { dir?: string } = {}
   }
 }
 
-function load(asset: Asset): Buffer {
-  const raw = readFileSync(asset.file);
-  if (!asset.substitute) return raw;
-  let text = raw.toString('utf8');
-  for (const [from, to] of Object.entries(asset.substitute)) text = text.split(from).join(to);
-  return Buffer.from(text, 'utf8');
+async function load(asset: Asset): Promise<Loaded> {
+  let body = await readFile(asset.file);
+  if (asset.substitute) {
+    let text = body.toString('utf8');
+    for (const [from, to] of Object.entries(asset.substitute)) text = text.split(from).join(to);
+    body = Buffer.from(text, 'utf8');
+  }
+  return { body, gzipped: await gzipAsync(body) };
 }
