@@ -1,4 +1,5 @@
 import Fuse from 'fuse.js';
+import type { WordSet } from './lexicon';
 
 const MIN_WORD_LENGTH = 4;
 const MAX_CANDIDATES = 24;
@@ -18,14 +19,14 @@ const CACHE_LIMIT = 20_000;
  */
 export class SpellingCorrector {
   private readonly known: ReadonlySet<string>;
-  private readonly lexicon: ReadonlySet<string>;
+  private readonly lexicon: WordSet;
   private readonly words: readonly string[];
   private readonly trigrams = new Map<string, number[]>();
   private readonly gramCounts: number[] = [];
   private readonly cache = new Map<string, string | null>();
 
   /** `lexicon`: real words that are never corrected (src/nlu/lexicon.ts); shared, not copied. */
-  constructor(vocabulary: Iterable<string>, lexicon: ReadonlySet<string> = new Set()) {
+  constructor(vocabulary: Iterable<string>, lexicon: WordSet = new Set<string>()) {
     this.known = new Set(vocabulary);
     this.lexicon = lexicon;
     this.words = [...this.known].filter((w) => w.length >= MIN_WORD_LENGTH - 1 && !/\d/.test(w));
