@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type Nodemailer from 'nodemailer';
 import type { TicketRecord } from '../storage/ports';
 
 /** One plain-text e-mail to a citizen. */
@@ -33,6 +33,8 @@ export const MAX_SEND_MS = SMTP_TIMEOUTS.connectionTimeout + SMTP_TIMEOUTS.greet
  * await mailer.send({ to: 'anna@example.org', subject: 'Comune di Milano - risposta alla richiesta DLG-2026-000001', text: '...' });
  */
 export function smtpMailer(options: { readonly url: string; readonly from: string }): RequestMailer {
+  // Required here, where mail is configured: most deployments never load nodemailer.
+  const nodemailer = require('nodemailer') as typeof Nodemailer;
   const transport = nodemailer.createTransport({ url: options.url, ...SMTP_TIMEOUTS });
   return {
     async send(mail) {

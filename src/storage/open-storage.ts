@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { sealBackend, type SealedBackend, type UnreadableHandler } from '../privacy/encrypted-storage';
 import { createRecordCipher } from '../privacy/encryption';
-import { openMongoBackend } from './mongodb/mongodb-backend';
 import type { StorageBackend } from './ports';
 import { acquireInstanceLock } from './sqlite/instance-lock';
 import { openSqliteBackend } from './sqlite/sqlite-backend';
@@ -38,7 +37,8 @@ export interface OpenStorageOptions {
 export async function openStorage(config: Config, options: OpenStorageOptions = {}): Promise<SealedBackend> {
   const { mongodbUri, mongodbDb } = config.storage;
   const cipher = createRecordCipher(dataEncryptionKey(config));
-  const backend = mongodbUri ? await openMongoBackend(mongodbUri, mongodbDb) : openLockedSqlite(config.dataDir, options.instanceLock ?? false);
+  // The MongoDB driver is loaded only when it is used: on the embedded default it would be 8 MB of heap for nothing.
+  const backend = mongodbUri ? await (await import('./mongodb/mongodb-backend')).openMongoBackend(mongodbUri, mongodbDb) : openLockedSqlite(config.dataDir, options.instanceLock ?? false);
   const onUnreadable: UnreadableHandler =
     options.onUnreadable ??
     ((error) => {
