@@ -10,7 +10,9 @@
 // Streams stay open, as a citizen's widget keeps its socket, up to OPEN_STREAMS (all by default;
 // BENCH_OPEN_STREAMS lowers it where file descriptors are short: both processes hold one per socket);
 // beyond it a conversation's stream closes once its turns are done. Figures: memory before any
-// conversation and after all, and the durable store's bytes written per turn as a conversation grows.
+// conversation, after all, and a minute later with the streams still open (settled*: what V8 gives
+// back once allocation stops), and the durable store's bytes written per turn as a conversation grows.
+// BENCH_NODE_FLAGS passes flags to the server child (say '--max-semi-space-size=4'), to measure them.
 // BENCH_HEAP_SNAPSHOT=<file> writes the child's heap snapshot at the end.
 //
 // `-- --soak [minutes]` (default 10): LIVE (50) citizens at a time, each starting a conversation,
@@ -39,6 +41,7 @@ const TURNS = 3;
 const LIVE = 50;
 const SOAK_PAUSE_MS = 1_000;
 const SAMPLE_EVERY_MS = 10_000;
+const SETTLE_MS = 60_000;
 const MB = 1024 * 1024;
 const compiled = __filename.endsWith('.js');
 
@@ -112,7 +115,9 @@ interface Server {
 async function spawnServer(dataDir: string): Promise<Server> {
   // From the build (npm run bench:memory), the child runs compiled JavaScript as `npm start` does; under
   // ts-node the TypeScript compiler would sit in the child's heap and be counted as Dialogo's.
-  const execArgv = ['--expose-gc', ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only'])];
+  // BENCH_NODE_FLAGS: V8 or Node flags for the server child, to measure their effect (e.g. '--max-semi-space-size=4').
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const execArgv = ['--expose-gc', ...flags, ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only'])];
   const server = await forkServer(__filename, ['--serve', dataDir], execArgv, 20_000, 'the server');
   return {
     port: server.port,
@@ -122,6 +127,7 @@ async function spawnServer(dataDir: string): Promise<Server> {
   };
 }
 
+const flagsOfServer = () => process.env.BENCH_NODE_FLAGS ?? '';
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const line = (figure: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(figure)}\n`);
 
@@ -148,6 +154,10 @@ async function manyConversations(server: Server, base: string, texts: readonly s
     );
     const seconds = (performance.now() - started) / 1000;
     const after = await server.memory();
+    // The same process a minute later, streams still open and nothing asked: what V8 gives back once
+    // the allocation of the run has stopped (its heap grows while conversations pour in).
+    await pause(SETTLE_MS);
+    const settled = await server.memory();
     line({
       figure: `memory-${CONVERSATIONS}-conversations`,
       runtime: compiled ? 'dist' : 'ts-node',
@@ -158,6 +168,11 @@ async function manyConversations(server: Server, base: string, texts: readonly s
       baselineRssMb: baseline.rssMb,
       baselineHeapUsedMb: baseline.heapUsedMb,
       perConversationKb: round(((after.rssMb - baseline.rssMb) * 1024) / CONVERSATIONS),
+      settledAfterSeconds: SETTLE_MS / 1000,
+      settledRssMb: settled.rssMb,
+      settledHeapUsedMb: settled.heapUsedMb,
+      settledHeapTotalMb: settled.heapTotalMb,
+      nodeFlags: flagsOfServer(),
       seconds: round(seconds),
       loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     });
