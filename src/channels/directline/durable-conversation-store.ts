@@ -10,6 +10,12 @@ const WRITE_DELAY_MS = 250;
  * a citizen's return costs one read of the store, so a conversation quiet this long need not stay.
  */
 const RESIDENT_MS = 2 * 60 * 1000;
+/**
+ * Activities of a conversation kept in memory once written: the newest few, which a stream or a poll
+ * asks for; older ones are read from the store on the rare request that wants them (a reconnection
+ * with an old watermark, a data export). Ten thousand live conversations held 70 MB of history before.
+ */
+const RESIDENT_ACTIVITIES = 4;
 /** A failed write is tried again after this long (and on every change meanwhile). */
 const RETRY_DELAY_MS = 2_000;
 
@@ -55,8 +61,9 @@ export interface DurableStoreLimits extends MemoryStoreLimits {
  * trimmed by the count and byte limits are deleted. Rewriting the whole history instead (the format
  * before, still read) made the bytes written grow with the square of a conversation's length.
  *
- * Memory is a cache of the store: a conversation written and unchanged for `residentMs` (2 minutes)
- * leaves it, and past `maxMemoryBytes` or `maxConversations` so do the least recently active
+ * Memory is a cache of the store: of a written conversation it keeps the newest four activities
+ * (older ones are read back when asked for), and a conversation written and unchanged for
+ * `residentMs` (2 minutes) leaves it, and past `maxMemoryBytes` or `maxConversations` so do the least recently active
  * conversations whose copy is written; when none can be (all are being written), a new conversation
  * is refused with {@link ConversationStoreFullError} rather than grow. Being its own cache, it wants
  * the store itself, not a caching wrapper (ResilientStorage keeps every item written, up to 20,000,
@@ -109,7 +116,7 @@ export class DurableConversationStore implements ConversationStore {
 
   async create(input: Omit<DirectLineConversation, 'createdAt' | 'lastActiveAt'>): Promise<DirectLineConversation> {
     return this.hold(input.id, async () => {
-      if (!this.memory.snapshot(input.id)) {
+      if (!this.memory.holds(input.id)) {
         this.makeRoom();
         if (this.memory.heldBytes >= this.maxMemoryBytes) throw new ConversationStoreFullError(this.memory.heldBytes, this.maxMemoryBytes);
       }
@@ -138,7 +145,18 @@ export class DurableConversationStore implements ConversationStore {
   async activitiesAfter(id: string, watermark: number): Promise<StoredActivity[]> {
     return this.hold(id, async () => {
       await this.load(id);
-      return this.memory.activitiesAfter(id, watermark);
+      const resident = await this.memory.activitiesAfter(id, watermark);
+      const shed = this.memory.shedAfter(id, watermark);
+      if (shed.length === 0) return resident;
+      const keys = shed.map((seq) => activityKey(id, seq));
+      const records = await this.storage.read(keys);
+      const older: StoredActivity[] = [];
+      for (const key of keys) {
+        // A record gone meanwhile was trimmed by a later write (or a retention pass): it is no longer kept.
+        const record = storedActivitySchema.safeParse(records[key]);
+        if (record.success) older.push({ seq: record.data.seq, activity: record.data.activity as Partial<Activity> });
+      }
+      return [...older, ...resident];
     });
   }
 
@@ -203,7 +221,7 @@ export class DurableConversationStore implements ConversationStore {
 
   /** Reads a conversation back from the store when memory does not hold it (its head, then its activities). */
   private async load(id: string): Promise<void> {
-    if (this.memory.snapshot(id)) return;
+    if (this.memory.holds(id)) return;
     const item: unknown = (await this.storage.read([keyOf(id)]))[keyOf(id)];
     const head = headSchema.safeParse(item);
     if (head.success && head.data.conversation.id === id) {
@@ -218,6 +236,7 @@ export class DurableConversationStore implements ConversationStore {
         if (record.success) activities.push({ seq: record.data.seq, activity: record.data.activity as Partial<Activity> });
       }
       this.memory.restore({ conversation: { ...conversation, locale: conversation.locale }, activities, next }, { first, upTo: next - 1 });
+      this.memory.shed(id, RESIDENT_ACTIVITIES);
       return;
     }
     const whole = wholeSnapshotSchema.safeParse(item);
@@ -294,6 +313,7 @@ export class DurableConversationStore implements ConversationStore {
     if (stale.length > 0) await this.storage.delete(stale);
     for (const [id, range] of written) {
       this.memory.markWritten(id, range);
+      this.memory.shed(id, RESIDENT_ACTIVITIES);
       this.unsaved.delete(id);
     }
   }
@@ -306,7 +326,7 @@ export class DurableConversationStore implements ConversationStore {
 function changesOf(snapshot: ConversationSnapshot, before: WrittenRange | undefined): { items: StoreItems; stale: string[]; written: WrittenRange } {
   const id = snapshot.conversation.id;
   const upTo = before?.upTo ?? 0;
-  const first = snapshot.activities[0]?.seq ?? snapshot.next;
+  const first = snapshot.first ?? snapshot.activities[0]?.seq ?? snapshot.next;
   const items: StoreItems = {};
   for (const { seq, activity } of snapshot.activities) {
     if (seq > upTo) items[activityKey(id, seq)] = { seq, activity, eTag: '*' };

@@ -20,16 +20,20 @@ export interface MemoryStoreLimits {
 /** What a conversation costs in the byte count besides its activities (its record and map entry). */
 export const CONVERSATION_OVERHEAD_BYTES = 512;
 
+/** A kept activity: in memory, or only in the owner's durable copy once shed ({@link MemoryConversationStore.shed}). */
 interface Kept {
-  readonly stored: StoredActivity;
+  readonly seq: number;
+  stored: StoredActivity | undefined;
   readonly bytes: number;
 }
 
 interface Entry {
   readonly conversation: DirectLineConversation;
   readonly kept: Kept[];
-  /** Bytes of `kept` plus the overhead: what this entry adds to {@link MemoryConversationStore.heldBytes}. */
+  /** Bytes of every kept activity, shed or not, plus the overhead: what the per-conversation byte limit counts. */
   bytes: number;
+  /** Bytes of the activities in memory plus the overhead: what this entry adds to {@link MemoryConversationStore.heldBytes}. */
+  held: number;
   next: number;
   /** What its owner's durable copy holds (see {@link WrittenRange}); undefined while nothing is written. */
   written: WrittenRange | undefined;
@@ -50,8 +54,11 @@ export interface WrittenRange {
 /** A conversation with its kept activities and next sequence number: what a durable copy holds. */
 export interface ConversationSnapshot {
   readonly conversation: DirectLineConversation;
+  /** The kept activities held in memory (those shed are in the durable copy only). */
   readonly activities: StoredActivity[];
   readonly next: number;
+  /** The first kept activity's seq when it was shed (earlier than `activities[0]`); absent when none was. */
+  readonly first?: number;
 }
 
 /**
@@ -86,7 +93,7 @@ export class MemoryConversationStore implements ConversationStore {
     return this.entries.size;
   }
 
-  /** Bytes held: every kept activity as JSON, plus {@link CONVERSATION_OVERHEAD_BYTES} per conversation. */
+  /** Bytes held: every kept activity in memory as JSON, plus {@link CONVERSATION_OVERHEAD_BYTES} per conversation. */
   get heldBytes(): number {
     return this.total;
   }
@@ -98,14 +105,55 @@ export class MemoryConversationStore implements ConversationStore {
     this.makeCountRoom();
     const now = this.limits.now();
     const conversation: DirectLineConversation = { ...input, createdAt: now, lastActiveAt: now };
-    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: 1, written: undefined, usedAt: now });
+    this.insert({ conversation, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, held: CONVERSATION_OVERHEAD_BYTES, next: 1, written: undefined, usedAt: now });
     return conversation;
+  }
+
+  /** Whether a conversation is held (and not idle past the limit), without copying it as {@link snapshot} does. */
+  holds(id: string): boolean {
+    return this.live(id) !== undefined;
   }
 
   /** The conversation with its kept activities and next sequence number, for a durable copy. */
   snapshot(id: string): ConversationSnapshot | undefined {
     const entry = this.live(id);
-    return entry ? { conversation: { ...entry.conversation }, activities: entry.kept.map((k) => k.stored), next: entry.next } : undefined;
+    if (!entry) return undefined;
+    const activities: StoredActivity[] = [];
+    for (const kept of entry.kept) if (kept.stored) activities.push(kept.stored);
+    const first = entry.kept[0];
+    return { conversation: { ...entry.conversation }, activities, next: entry.next, ...(first && !first.stored ? { first: first.seq } : {}) };
+  }
+
+  /**
+   * Lets go of the activities of `id` that its owner's durable copy holds (up to `written.upTo`), all
+   * but the newest `keepLast`: they stay kept (counted by the limits, listed by {@link shedAfter}) but
+   * only the owner's copy has them. Returns the bytes released.
+   */
+  shed(id: string, keepLast: number): number {
+    const entry = this.entries.get(id);
+    const upTo = entry?.written?.upTo;
+    if (!entry || upTo === undefined) return 0;
+    let released = 0;
+    for (let i = 0; i < entry.kept.length - keepLast; i++) {
+      const kept = entry.kept[i] as Kept;
+      if (kept.seq > upTo) break;
+      if (!kept.stored) continue;
+      kept.stored = undefined;
+      released += kept.bytes;
+    }
+    entry.held -= released;
+    this.total -= released;
+    return released;
+  }
+
+  /** The seqs of kept activities after `watermark` that were shed: the owner reads them from its copy. */
+  shedAfter(id: string, watermark: number): number[] {
+    const seqs: number[] = [];
+    for (const kept of this.entries.get(id)?.kept ?? []) {
+      if (kept.stored) break; // shed ones are the oldest
+      if (kept.seq > watermark) seqs.push(kept.seq);
+    }
+    return seqs;
   }
 
   /**
@@ -116,11 +164,12 @@ export class MemoryConversationStore implements ConversationStore {
     if (this.entries.has(snapshot.conversation.id)) return;
     if (this.limits.now() - snapshot.conversation.lastActiveAt > this.limits.idleMs) return;
     this.makeCountRoom();
-    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next, written, usedAt: this.limits.now() };
+    const entry: Entry = { conversation: { ...snapshot.conversation }, kept: [], bytes: CONVERSATION_OVERHEAD_BYTES, held: CONVERSATION_OVERHEAD_BYTES, next: snapshot.next, written, usedAt: this.limits.now() };
     for (const stored of snapshot.activities) {
       const bytes = sizeOf(stored.activity);
-      entry.kept.push({ stored, bytes });
+      entry.kept.push({ seq: stored.seq, stored, bytes });
       entry.bytes += bytes;
+      entry.held += bytes;
     }
     this.trim(entry);
     this.insert(entry);
@@ -163,8 +212,9 @@ export class MemoryConversationStore implements ConversationStore {
     entry.next += 1;
     const stored: StoredActivity = { seq, activity: { ...activity, id: activityId(id, seq) } };
     const bytes = sizeOf(stored.activity);
-    entry.kept.push({ stored, bytes });
+    entry.kept.push({ seq, stored, bytes });
     entry.bytes += bytes;
+    entry.held += bytes;
     this.total += bytes;
     this.total -= this.trim(entry);
     this.touch(id, entry);
@@ -174,7 +224,9 @@ export class MemoryConversationStore implements ConversationStore {
   async activitiesAfter(id: string, watermark: number): Promise<StoredActivity[]> {
     const entry = this.live(id);
     if (!entry) return [];
-    return entry.kept.filter((k) => k.stored.seq > watermark).map((k) => k.stored);
+    const after: StoredActivity[] = [];
+    for (const kept of entry.kept) if (kept.stored && kept.seq > watermark) after.push(kept.stored);
+    return after;
   }
 
   async lastWatermark(id: string): Promise<number> {
@@ -182,7 +234,7 @@ export class MemoryConversationStore implements ConversationStore {
     return entry ? entry.next - 1 : 0;
   }
 
-  /** Drops the oldest activities beyond the count and byte limits (never the newest); returns the bytes freed. */
+  /** Drops the oldest activities beyond the count and byte limits (never the newest); returns the bytes of memory freed. */
   private trim(entry: Entry): number {
     let freed = 0;
     while (
@@ -192,7 +244,10 @@ export class MemoryConversationStore implements ConversationStore {
       const oldest = entry.kept.shift();
       if (!oldest) break;
       entry.bytes -= oldest.bytes;
-      freed += oldest.bytes;
+      if (oldest.stored) {
+        entry.held -= oldest.bytes;
+        freed += oldest.bytes;
+      }
     }
     return freed;
   }
@@ -208,14 +263,14 @@ export class MemoryConversationStore implements ConversationStore {
 
   private insert(entry: Entry): void {
     this.entries.set(entry.conversation.id, entry);
-    this.total += entry.bytes;
+    this.total += entry.held;
   }
 
   private remove(id: string): boolean {
     const entry = this.entries.get(id);
     if (!entry) return false;
     this.entries.delete(id);
-    this.total -= entry.bytes;
+    this.total -= entry.held;
     return true;
   }
 

@@ -79,6 +79,61 @@ describe('DurableConversationStore', () => {
     expect(kept.length).toBeLessThan(32);
   });
 
+  test('once written, memory keeps the newest four activities; older ones are read back from the store, in order, when asked for', async () => {
+    const storage = new MemoryStorage();
+    const store = new DurableConversationStore(storage);
+    await store.create(input);
+    for (let i = 1; i <= 10; i += 1) await store.append('conv-1', { type: 'message', text: `m${i}`, value: 'x'.repeat(1_000) });
+    const heldBeforeWrite = store.heldBytes;
+    await store.flush();
+    expect(heldBeforeWrite).toBeGreaterThan(10_000);
+    expect(store.heldBytes).toBeLessThan(heldBeforeWrite / 2); // six of ten let go
+    const reads: string[][] = [];
+    const read = storage.read.bind(storage);
+    storage.read = async (keys: string[]) => {
+      reads.push(keys);
+      return read(keys);
+    };
+    expect((await store.activitiesAfter('conv-1', 0)).map((s) => s.activity.text)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10']);
+    expect((await store.activitiesAfter('conv-1', 4)).map((s) => s.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(reads.map((keys) => keys.length)).toEqual([6, 2]); // only what memory let go
+    reads.length = 0;
+    expect((await store.activitiesAfter('conv-1', 6)).map((s) => s.seq)).toEqual([7, 8, 9, 10]);
+    expect(await store.activitiesAfter('conv-1', 10)).toEqual([]);
+    expect(reads).toEqual([]); // a stream or a poll asks for the newest: no read of the store
+    // Appends go on from where the conversation was, and are written as before.
+    expect((await store.append('conv-1', { type: 'message', text: 'm11' })).seq).toBe(11);
+    await store.flush();
+    const after = new DurableConversationStore(storage);
+    expect((await after.activitiesAfter('conv-1', 0)).map((s) => s.activity.text)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10', 'm11']);
+  });
+
+  test('activities trimmed by the count limit are deleted from the store even when memory had let go of them', async () => {
+    const storage = new MemoryStorage();
+    const store = new DurableConversationStore(storage, { maxActivitiesPerConversation: 5 });
+    await store.create(input);
+    for (let i = 1; i <= 5; i += 1) await store.append('conv-1', { type: 'message', text: `m${i}` });
+    await store.flush(); // m1 is in the store only now
+    for (let i = 6; i <= 8; i += 1) await store.append('conv-1', { type: 'message', text: `m${i}` });
+    await store.flush();
+    expect((await store.activitiesAfter('conv-1', 0)).map((s) => s.seq)).toEqual([4, 5, 6, 7, 8]);
+    const records = await storage.read([1, 2, 3, 4].map((seq) => `directline/conversations/conv-1/activity/${String(seq).padStart(7, '0')}`));
+    expect(Object.keys(records).map((key) => Number(key.slice(-7)))).toEqual([4]);
+    expect((await new DurableConversationStore(storage).activitiesAfter('conv-1', 0)).map((s) => s.seq)).toEqual([4, 5, 6, 7, 8]);
+  });
+
+  test('a conversation read back from the store keeps only its newest activities in memory', async () => {
+    const storage = new MemoryStorage();
+    const before = new DurableConversationStore(storage);
+    await before.create(input);
+    for (let i = 1; i <= 12; i += 1) await before.append('conv-1', { type: 'message', text: `m${i}`, value: 'x'.repeat(1_000) });
+    await before.flush();
+    const after = new DurableConversationStore(storage);
+    expect(await after.lastWatermark('conv-1')).toBe(12);
+    expect(after.heldBytes).toBeLessThan(6 * 1_100);
+    expect((await after.activitiesAfter('conv-1', 0)).map((s) => s.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
   test('past maxMemoryBytes the least recently active written conversations leave memory and are read back on use', async () => {
     const storage = new MemoryStorage();
     const store = new DurableConversationStore(storage, { maxMemoryBytes: 100 * 1024 });
