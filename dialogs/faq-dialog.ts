@@ -1,5 +1,5 @@
 import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type CardAction, type TurnContext } from 'botbuilder';
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { Dialog, type DialogContext, type DialogTurnResult } from './sdk';
 import { TURN_ESCALATION, TURN_LANGUAGE, type DialogoData } from '../src/bot/dialogo-data';
 import type { EscalationReason } from '../src/analytics/counters';
 import { HANDOFF_DIALOG, yesNo, type HandoffDialogOptions, type HandoffDialogResult } from './handoff-dialog';

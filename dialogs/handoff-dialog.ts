@@ -1,5 +1,5 @@
 import { ActionTypes, ActivityTypes, EventFactory, MessageFactory, TurnContext, type Activity, type CardAction } from 'botbuilder';
-import { Dialog, type DialogContext, type DialogTurnResult } from 'botbuilder-dialogs';
+import { Dialog, type DialogContext, type DialogTurnResult } from './sdk';
 import { z } from 'zod';
 import { TURN_LANGUAGE, type HandoffData } from '../src/bot/dialogo-data';
 import { describeWait, fill, HANDOFF, NO, YES } from '../src/bot/handoff-messages';

@@ -1,5 +1,5 @@
 import type { Activity, StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { ComponentDialog, DialogSet, DialogTurnStatus, type DialogState } from 'botbuilder-dialogs';
+import { ComponentDialog, DialogSet, DialogTurnStatus, type DialogState } from './sdk';
 import { FaqDialog, type FaqDialogOptions } from './faq-dialog';
 import { HandoffDialog, type HandoffDialogDependencies } from './handoff-dialog';
 import type { KnowledgeRuntime } from '../src/bot/runtime';

@@ -1,5 +1,5 @@
 import { ActivityHandler, type ConversationState, type StatePropertyAccessor, type TurnContext, type UserState } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
+import type { DialogState } from '../../dialogs/sdk';
 import { languageOfLocale } from '../../dialogs/faq-dialog';
 import type { MainDialog } from '../../dialogs/main-dialog';
 import type { HandoffGate } from './handoff-gate';
