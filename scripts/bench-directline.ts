@@ -10,6 +10,7 @@
 // until the bot's reply (a message whose replyToId is that activity's id) arrives on the stream.
 // TURNS (30) stays under the endpoint's 60 activities a minute per conversation. The warm-up and
 // the conversations' start-up are not timed. BENCH_CPU=1 adds clientCpuS and serverCpuS to each line.
+// BENCH_NODE_FLAGS passes flags to both server children (say '--optimize-for-size'), to measure them.
 // `--cluster` (with MONGODB_URI and REDIS_URL) measures cluster mode instead: Dialogo alone in cluster
 // mode, then two instances behind a round-robin balancer without affinity (tests/fixtures/cluster.ts),
 // all on this machine; serverCpuS is then the sum over the instances.
@@ -31,7 +32,7 @@ import { createLogger } from '../src/logger';
 import { parseEvaluationFile, percentile, round } from '../src/nlu/evaluation';
 import { createServer } from '../src/server/create-server';
 import { RoundRobinProxy } from '../tests/fixtures/cluster';
-import { forkServer } from './bench-server';
+import { benchNodeFlags, forkServer } from './bench-server';
 import { Citizen } from './directline-citizen';
 
 type BotKind = 'dialogo' | 'echo' | 'dialogo-cluster';
@@ -160,7 +161,7 @@ interface ServerProcess {
 }
 
 async function spawnServer(bot: BotKind, dataDir: string): Promise<ServerProcess> {
-  const server = await forkServer(__filename, ['--serve', bot, dataDir], ['-r', 'ts-node/register/transpile-only'], GRACE_MS + 5_000, `${bot} server`);
+  const server = await forkServer(__filename, ['--serve', bot, dataDir], [...benchNodeFlags(), '-r', 'ts-node/register/transpile-only'], GRACE_MS + 5_000, `${bot} server`);
   return {
     port: server.port,
     cpu: () => server.ask('cpu', (m) => (typeof m.cpuS === 'number' ? m.cpuS : undefined)),
@@ -206,6 +207,7 @@ async function run(server: ServerProcess, base: string, bot: string, conversatio
       p50Ms: round(percentile(times, 0.5)),
       p99Ms: round(percentile(times, 0.99)),
       ...cpu,
+      ...(benchNodeFlags().length > 0 ? { nodeFlags: benchNodeFlags().join(' ') } : {}),
     };
   } finally {
     citizens.forEach((c) => c.close());

@@ -31,7 +31,7 @@ import { loadConfig } from '../src/config';
 import { startDialogo } from '../src/index';
 import { createLogger } from '../src/logger';
 import { parseEvaluationFile, round } from '../src/nlu/evaluation';
-import { forkServer } from './bench-server';
+import { benchNodeFlags, forkServer } from './bench-server';
 import { Citizen } from './directline-citizen';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 10_000);
@@ -115,9 +115,7 @@ interface Server {
 async function spawnServer(dataDir: string): Promise<Server> {
   // From the build (npm run bench:memory), the child runs compiled JavaScript as `npm start` does; under
   // ts-node the TypeScript compiler would sit in the child's heap and be counted as Dialogo's.
-  // BENCH_NODE_FLAGS: V8 or Node flags for the server child, to measure their effect (e.g. '--max-semi-space-size=4').
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const execArgv = ['--expose-gc', ...flags, ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only'])];
+  const execArgv = ['--expose-gc', ...benchNodeFlags(), ...(compiled ? [] : ['-r', 'ts-node/register/transpile-only'])];
   const server = await forkServer(__filename, ['--serve', dataDir], execArgv, 20_000, 'the server');
   return {
     port: server.port,

@@ -2,6 +2,11 @@
 // `--serve`, the child listens and sends its port, then answers requests over IPC.
 import { fork, type Serializable } from 'node:child_process';
 
+/** BENCH_NODE_FLAGS: Node or V8 flags for the server child (say '--optimize-for-size'), to measure their effect. */
+export function benchNodeFlags(): string[] {
+  return (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 /** A forked server: its port, a request/answer over IPC, and a stop (SIGKILL after `graceMs`). */
 export interface ForkedServer {
   readonly port: number;
