@@ -58,6 +58,17 @@ export class TopicIndex {
   private readonly topicIdf: ReadonlyMap<string, number>;
   private readonly maxIdf: number;
   private readonly commonPostings: number;
+  /**
+   * Scratch arrays of {@link score}, one slot per topic or sample, zero between calls; with the list of
+   * slots a call touched, in the order it first touched them (as a Map's insertion order, so ties rank
+   * as they did with Maps). A query touches a few hundred of thousands of samples: arrays instead of
+   * Maps keyed by number made scoring several times cheaper per turn. Safe because scoring is synchronous.
+   */
+  private readonly topicScratch: Float64Array;
+  private readonly topicTouched: Int32Array;
+  private readonly nearestScratch: Float64Array;
+  private readonly sampleScratch: Float64Array;
+  private readonly sampleTouched: Int32Array;
 
   /** `parts` is for {@link TopicIndex.building}, which computes them in steps; without it they are computed here. */
   constructor(kb: RecognitionSource, analyzer: Analyzer, parts: IndexParts = drain(indexParts(kb, analyzer))) {
@@ -75,6 +86,11 @@ export class TopicIndex {
     this.topicIdf = parts.topicIdf;
     this.maxIdf = parts.maxIdf;
     this.commonPostings = parts.commonPostings;
+    this.topicScratch = new Float64Array(parts.topicIds.length);
+    this.topicTouched = new Int32Array(parts.topicIds.length);
+    this.nearestScratch = new Float64Array(parts.topicIds.length);
+    this.sampleScratch = new Float64Array(parts.samples.length);
+    this.sampleTouched = new Int32Array(parts.samples.length);
   }
 
   /** The same index, built in steps (see build-steps.ts): a reload builds it in slices on the main thread. */
@@ -102,7 +118,9 @@ export class TopicIndex {
   score(terms: readonly string[], limit: number, alsoTopics: readonly string[] = []): TopicScores[] {
     const unique = [...new Set(terms)];
     if (unique.length === 0) return [];
-    const bm25 = new Map<number, number>();
+    const bm25 = this.topicScratch;
+    const touchedTopics = this.topicTouched;
+    let topicCount = 0;
     let ideal = 0;
     for (const term of unique) {
       const idf = this.topicIdf.get(term);
@@ -114,35 +132,45 @@ export class TopicIndex {
       for (const { doc, tf } of this.topicPostings.get(term) ?? []) {
         const len = this.topicLength[doc] as number;
         const part = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / this.avgTopicLength));
-        bm25.set(doc, (bm25.get(doc) ?? 0) + part);
+        // A posting's part is always positive, so a zero slot is one not touched yet.
+        if (bm25[doc] === 0) touchedTopics[topicCount++] = doc;
+        bm25[doc] = (bm25[doc] as number) + part;
       }
     }
-    const ranked = topEntries(bm25, limit);
+    const ranked = topEntries(bm25, touchedTopics, topicCount, limit);
     for (const id of alsoTopics) {
       const doc = this.topicNumber.get(id);
-      if (doc !== undefined && !ranked.some(([d]) => d === doc)) ranked.push([doc, bm25.get(doc) ?? 0]);
+      if (doc !== undefined && !ranked.some(([d]) => d === doc)) ranked.push([doc, bm25[doc] as number]);
     }
+    for (let i = 0; i < topicCount; i++) bm25[touchedTopics[i] as number] = 0;
     if (ranked.length === 0) return [];
 
     const query = this.tfidf(terms);
     const queryNorm = Math.sqrt([...query.values()].reduce((a, w) => a + w * w, 0));
-    const nearest = new Map<number, number>();
-    const dots = new Map<number, number>();
+    const dots = this.sampleScratch;
+    const touchedSamples = this.sampleTouched;
+    let sampleCount = 0;
     for (const [term, qw] of query) {
       const postings = this.samplePostings.get(term) ?? [];
       // Terms in a large share of all samples barely move a cosine but cost a pass over their
       // postings: they count in the query's norm, not in the dot products.
       if (postings.length > this.commonPostings) continue;
-      for (const { doc, tf } of postings) dots.set(doc, (dots.get(doc) ?? 0) + qw * tf);
+      for (const { doc, tf } of postings) {
+        if (dots[doc] === 0) touchedSamples[sampleCount++] = doc;
+        dots[doc] = (dots[doc] as number) + qw * tf;
+      }
     }
-    for (const [doc, dot] of dots) {
+    const nearest = this.nearestScratch;
+    for (let i = 0; i < sampleCount; i++) {
+      const doc = touchedSamples[i] as number;
       const sample = this.samples[doc] as SampleDoc;
-      const cosine = dot / (queryNorm * sample.norm || 1);
-      if (cosine > (nearest.get(sample.topic) ?? 0)) nearest.set(sample.topic, cosine);
+      const cosine = (dots[doc] as number) / (queryNorm * sample.norm || 1);
+      dots[doc] = 0;
+      if (cosine > (nearest[sample.topic] as number)) nearest[sample.topic] = cosine;
     }
 
     const totalIdf = unique.reduce((a, term) => a + this.idf(term), 0);
-    return ranked.map(([topic, score]) => {
+    const scores = ranked.map(([topic, score]) => {
       let covered = 0;
       for (const term of unique) {
         if (this.topicTerms[topic]?.has(term)) covered += this.idf(term);
@@ -150,10 +178,12 @@ export class TopicIndex {
       return {
         topicId: this.topicIds[topic] as string,
         bm25: score / ideal,
-        nearest: nearest.get(topic) ?? 0,
+        nearest: nearest[topic] as number,
         coverage: totalIdf > 0 ? covered / totalIdf : 0,
       };
     });
+    for (let i = 0; i < sampleCount; i++) nearest[(this.samples[touchedSamples[i] as number] as SampleDoc).topic] = 0;
+    return scores;
   }
 
   private tfidf(terms: readonly string[]): Map<string, number> {
@@ -275,9 +305,12 @@ function tfidf(terms: readonly string[], idf: ReadonlyMap<string, number>, maxId
 }
 
 /** The `k` entries with the highest values, best first, without sorting the whole map. */
-function topEntries(scores: ReadonlyMap<number, number>, k: number): [number, number][] {
+/** The `k` best of the `count` slots listed in `touched` (in that order, so that ties keep it), best first. */
+function topEntries(scores: Float64Array, touched: Int32Array, count: number, k: number): [number, number][] {
   const best: [number, number][] = [];
-  for (const entry of scores) {
+  for (let i = 0; i < count; i++) {
+    const doc = touched[i] as number;
+    const entry: [number, number] = [doc, scores[doc] as number];
     if (best.length < k) {
       best.push(entry);
       if (best.length === k) best.sort((a, b) => b[1] - a[1]);
