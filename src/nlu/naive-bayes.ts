@@ -17,14 +17,28 @@ export class NaiveBayes {
   private constructor(
     private readonly labels: readonly string[],
     private readonly logPrior: readonly number[],
-    private readonly logLikelihood: readonly Map<string, number>[],
-    private readonly logUnseen: readonly number[],
-    private readonly vocabulary: ReadonlySet<string>,
+    logLikelihood: readonly Map<string, number>[],
+    logUnseen: readonly number[],
+    vocabulary: ReadonlySet<string>,
   ) {
     this.labelIndex = new Map(labels.map((l, i) => [l, i]));
+    // One row per known term, one slot per class (its log-likelihood, or the class's unseen-term
+    // value): a query adds a row per term instead of looking each term up in every class's map.
+    // 64 classes and 2,650 terms today: 1.4 MB.
+    const rows = new Map<string, Float64Array>();
+    for (const term of vocabulary) {
+      const row = Float64Array.from(logUnseen);
+      logLikelihood.forEach((m, c) => {
+        const value = m.get(term);
+        if (value !== undefined) row[c] = value;
+      });
+      rows.set(term, row);
+    }
+    this.rows = rows;
   }
 
   private readonly labelIndex: ReadonlyMap<string, number>;
+  private readonly rows: ReadonlyMap<string, Float64Array>;
 
   static train(examples: readonly { terms: readonly string[]; label: string }[], alpha = 0.5): NaiveBayes {
     return drain(NaiveBayes.training(examples, alpha));
@@ -64,16 +78,17 @@ export class NaiveBayes {
 
   /** Posterior probability of every class for the terms; terms no class has seen are ignored. */
   posteriors(terms: readonly string[]): Posteriors {
-    const known = terms.filter((t) => this.vocabulary.has(t));
-    const scores = this.labels.map((_, c) => {
-      let s = this.logPrior[c] as number;
-      const m = this.logLikelihood[c] as Map<string, number>;
-      for (const t of known) s += m.get(t) ?? (this.logUnseen[c] as number);
-      return s;
-    });
+    // Each class's sum in the same order as term by term (prior first, then the terms as given), so
+    // the floating-point result is the one a per-class loop gives.
+    const scores = Float64Array.from(this.logPrior);
+    for (const term of terms) {
+      const row = this.rows.get(term);
+      if (!row) continue;
+      for (let c = 0; c < scores.length; c++) scores[c] = (scores[c] as number) + (row[c] as number);
+    }
     let max = -Infinity;
     for (const s of scores) if (s > max) max = s;
-    const probabilities = scores.map((s) => Math.exp(s - max));
+    const probabilities = Array.from(scores, (s) => Math.exp(s - max));
     const sum = probabilities.reduce((a, b) => a + b, 0);
     for (let c = 0; c < probabilities.length; c++) probabilities[c] = (probabilities[c] as number) / sum;
     return new Posteriors(this.labels, this.labelIndex, probabilities);
