@@ -24,11 +24,23 @@ export function button(b: AnswerButton): CardAction {
   return { type: ActionTypes.ImBack, title: b.title, value: b.value };
 }
 
+/** A facet's short titles normalised, once per facet of a loaded knowledge base (a reload brings new facet objects). */
+const normalizedTitles = new WeakMap<Facet, readonly [string, string]>();
+
+function titlesOf(facet: Facet): readonly [string, string] {
+  let titles = normalizedTitles.get(facet);
+  if (!titles) {
+    titles = [normalize(facet.shortTitle.it), normalize(facet.shortTitle.en)];
+    normalizedTitles.set(facet, titles);
+  }
+  return titles;
+}
+
 /** The offered facet whose short title the citizen pressed (or typed), in either language. */
 export function chosenFacet(kb: KnowledgeBase, offered: { topicId: string; facetIds: readonly string[] } | undefined, normalized: string): { topic: Topic; facet: Facet } | undefined {
   const topic = offered ? kb.get(offered.topicId) : undefined;
   if (!offered || !topic) return undefined;
-  const facet = topic.facets.find((f) => offered.facetIds.includes(f.id) && (normalize(f.shortTitle.it) === normalized || normalize(f.shortTitle.en) === normalized));
+  const facet = topic.facets.find((f) => offered.facetIds.includes(f.id) && titlesOf(f).includes(normalized));
   return facet ? { topic, facet } : undefined;
 }
 
