@@ -9,6 +9,23 @@
  * normalize("C'è l'Area C?") // "e area c"
  */
 export function normalize(text: string): string {
+  // A turn normalises the same text many times (recognizer, facet picker, follow-ups, buttons): the
+  // last few results are kept. Few, so that it saves the repeats within a turn, not a cache of
+  // citizens' questions across turns (a benchmark that repeats its questions would then flatter it).
+  const known = recent.get(text);
+  if (known !== undefined) return known;
+  const normalized = normalizeNow(text);
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  if (text.length <= RECENT_MAX_LENGTH) recent.set(text, normalized);
+  return normalized;
+}
+
+const RECENT_LIMIT = 16;
+/** Longer texts (a long message, a page of the knowledge base) are not kept. */
+const RECENT_MAX_LENGTH = 2_000;
+const recent = new Map<string, string>();
+
+function normalizeNow(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

@@ -16,3 +16,15 @@ describe('normalize', () => {
     expect(normalize(input)).toBe(expected);
   });
 });
+
+describe('normalize, asked again', () => {
+  it('gives the same result for the same text however many other texts came between', () => {
+    const texts = Array.from({ length: 40 }, (_, i) => `Quant'è la TARI ${i}? Com'è l'Area C`);
+    const first = texts.map((text) => normalize(text));
+    for (let round = 0; round < 3; round++) expect(texts.map((text) => normalize(text))).toEqual(first);
+    expect(normalize("C'è l'Area C?")).toBe('e area c');
+    expect(normalize("C'è l'Area C?")).toBe('e area c');
+    const long = `${'identità '.repeat(400)}fine`;
+    expect(normalize(long)).toBe(`${'identita '.repeat(400)}fine`);
+  });
+});
