@@ -15,8 +15,9 @@ export function normalize(text: string): string {
   const known = recent.get(text);
   if (known !== undefined) return known;
   const normalized = normalizeNow(text);
+  if (text.length > RECENT_MAX_LENGTH) return normalized;
   if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
-  if (text.length <= RECENT_MAX_LENGTH) recent.set(text, normalized);
+  recent.set(text, normalized);
   return normalized;
 }
 

@@ -149,15 +149,8 @@ export class DurableConversationStore implements ConversationStore {
       const resident = await this.memory.activitiesAfter(id, watermark);
       const shed = this.memory.shedAfter(id, watermark);
       if (shed.length === 0) return resident;
-      const keys = shed.map((seq) => activityKey(id, seq));
-      const records = await this.storage.read(keys);
-      const older: StoredActivity[] = [];
-      for (const key of keys) {
-        // A record gone meanwhile was trimmed by a later write (or a retention pass): it is no longer kept.
-        const record = storedActivitySchema.safeParse(records[key]);
-        if (record.success) older.push({ seq: record.data.seq, activity: record.data.activity as Partial<Activity> });
-      }
-      return [...older, ...resident];
+      // A record gone meanwhile was trimmed by a later write (or a retention pass): it is no longer kept.
+      return [...(await this.readActivities(id, shed)), ...resident];
     });
   }
 
@@ -228,14 +221,7 @@ export class DurableConversationStore implements ConversationStore {
     if (head.success && head.data.conversation.id === id) {
       const { conversation, next, first } = head.data;
       const from = Math.max(first, next - this.maxActivities);
-      const keys = Array.from({ length: Math.max(0, next - from) }, (_, i) => activityKey(id, from + i));
-      const records = keys.length > 0 ? await this.storage.read(keys) : {};
-      const activities: StoredActivity[] = [];
-      for (const key of keys) {
-        // A record that is missing (a crash between records and head, a retention pass) or not one is skipped.
-        const record = storedActivitySchema.safeParse(records[key]);
-        if (record.success) activities.push({ seq: record.data.seq, activity: record.data.activity as Partial<Activity> });
-      }
+      const activities = await this.readActivities(id, Array.from({ length: Math.max(0, next - from) }, (_, i) => from + i));
       this.memory.restore({ conversation: { ...conversation, locale: conversation.locale }, activities, next }, { first, upTo: next - 1 });
       this.memory.shed(id, RESIDENT_ACTIVITIES);
       return;
@@ -247,6 +233,22 @@ export class DurableConversationStore implements ConversationStore {
     const snapshot: ConversationSnapshot = { conversation: { ...conversation, locale: conversation.locale }, activities: activities as StoredActivity[], next };
     // Nothing written as records yet: its next write moves every kept activity to records and replaces the old copy with a head.
     this.memory.restore(snapshot);
+  }
+
+  /**
+   * The activity records `seqs` of conversation `id`, in that order; a record that is missing (a crash
+   * between records and head, a trim, a retention pass) or not one is skipped.
+   */
+  private async readActivities(id: string, seqs: readonly number[]): Promise<StoredActivity[]> {
+    if (seqs.length === 0) return [];
+    const keys = seqs.map((seq) => activityKey(id, seq));
+    const records = await this.storage.read(keys);
+    const activities: StoredActivity[] = [];
+    for (const key of keys) {
+      const record = storedActivitySchema.safeParse(records[key]);
+      if (record.success) activities.push({ seq: record.data.seq, activity: record.data.activity as Partial<Activity> });
+    }
+    return activities;
   }
 
   /**
