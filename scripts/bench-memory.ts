@@ -18,7 +18,10 @@
 // `-- --soak [minutes]` (default 10): LIVE (50) citizens at a time, each starting a conversation,
 // asking TURNS questions with a pause between them, closing its stream and leaving, then starting
 // again, so the live count stays steady; memory sampled every 10 s; one line at the end with the
-// samples' first, last and max, and the slope (MB a minute, least squares) over the second half.
+// samples' first, last and max, and the slope (MB a minute, least squares) over the second half,
+// or over the samples after `--warmup M` minutes when given: what the process keeps for a while by
+// design (dialog state served from memory, the aggregator's open sessions: 30 minutes each) fills
+// during the warm-up, and the slope after it says whether the steady state is flat.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +50,11 @@ const compiled = __filename.endsWith('.js');
 
 const soakAt = process.argv.indexOf('--soak');
 const SOAK_MINUTES = soakAt >= 0 ? Number(process.argv[soakAt + 1] ?? '') || 10 : 0;
+const warmupAt = process.argv.indexOf('--warmup');
+const WARMUP_MINUTES = warmupAt >= 0 ? Number(process.argv[warmupAt + 1] ?? '') : undefined;
+if (WARMUP_MINUTES !== undefined && !(WARMUP_MINUTES >= 0 && WARMUP_MINUTES < SOAK_MINUTES)) {
+  throw new Error('--warmup takes the minutes before the slope is measured, fewer than --soak\'s');
+}
 
 // ---------------------------------------------------------------- server side (child process)
 
@@ -226,7 +234,8 @@ async function soak(server: Server, base: string, texts: readonly string[]): Pro
   );
   await sampler;
   samples.push({ minute: round((performance.now() - t0) / 60_000), ...(await server.memory()) });
-  const half = samples.slice(Math.floor(samples.length / 2));
+  const fromMinute = WARMUP_MINUTES ?? samples[Math.floor(samples.length / 2)]?.minute ?? 0;
+  const half = samples.filter((s) => s.minute >= fromMinute);
   const summary = (field: 'rssMb' | 'heapUsedMb' | 'heldMb') => ({
     first: samples[0]?.[field] ?? 0,
     last: samples.at(-1)?.[field] ?? 0,
@@ -237,6 +246,7 @@ async function soak(server: Server, base: string, texts: readonly string[]): Pro
     figure: 'memory-soak',
     runtime: compiled ? 'dist' : 'ts-node',
     minutes: SOAK_MINUTES,
+    slopeFromMinute: fromMinute,
     liveConversations: LIVE,
     conversations,
     turns,
