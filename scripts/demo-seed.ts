@@ -1,4 +1,4 @@
-// npm run demo:seed -- --days 400 [--per-day 30] [--seed 7]
+// npm run demo:seed [-- --days 800] [--per-day 30] [--seed 7]
 // Synthetic traffic for a first look at the dashboard: citizens ask the knowledge base's own
 // sample questions (and a few questions it does not cover) through the real bot pipeline, on
 // the portal widget (Direct Line, in-process) and on Messenger (webhook events, with a local
@@ -8,6 +8,8 @@
 // The communications of knowledge-base/communications.yaml raise the demand of their topics
 // around their dates (see `communicationUplift`), so that the forecast has effects to learn.
 // It writes to the configured store (DATA_DIR or MONGODB_URI), like `npm start`.
+// Two years by default: the forecast's yearly terms need a year of history before an origin, and
+// a backtest's origins span the last half-year (docs/forecast.md).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -59,7 +61,7 @@ interface Stats {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { days: { type: 'string', default: '400' }, 'per-day': { type: 'string', default: '30' }, seed: { type: 'string', default: '7' } } });
+  const { values } = parseArgs({ options: { days: { type: 'string', default: '800' }, 'per-day': { type: 'string', default: '30' }, seed: { type: 'string', default: '7' } } });
   const days = Number(values.days);
   const perDay = Number(values['per-day']);
   if (!Number.isInteger(days) || days < 1 || days > 1000) throw new Error('--days must be a whole number from 1 to 1000');

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     const readMs = Date.now() - started;
     const options = { ...DEFAULT_BACKTEST, ...parsed.data };
     const needed = options.minHistory + options.horizon;
-    if (series.days.length < needed) throw new Error(`the store holds ${series.days.length} days of rollups from ${first} to ${historyTo}; the backtest needs at least ${needed} (npm run demo:seed -- --days 400 fills a year)`);
+    if (series.days.length < needed) throw new Error(`the store holds ${series.days.length} days of rollups from ${first} to ${historyTo}; the backtest needs at least ${needed} (npm run demo:seed fills two years)`);
     const modelStarted = Date.now();
     const report = backtest(series, communications, options);
     const modelMs = Date.now() - modelStarted;
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         store: backend.kind,
         history: { from: first, to: historyTo, contacts: volume, perDay: Math.round(volume / series.days.length), topics: series.byTopic.size, communications: communications.length },
         origins: report.origins,
+        byOrigin: report.byOrigin,
         horizon: report.horizon,
         regression: { totalWape: report.totalWape, totalMase: report.totalMase, intervalCoverage: report.coverage, nominal: report.interval },
         holtWinters: { totalWape: holtWinters.totalWape, totalMase: holtWinters.totalMase },
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
       })}\n`,
     );
     for (const t of report.topics) {
-      process.stdout.write(`${t.topicId.padEnd(28)} ${String(t.volume).padStart(7)} contacts  WAPE ${fmt(t.wape)}  MASE ${fmt(t.mase)}  seasonal naive WAPE ${fmt(t.seasonalNaiveWape)}\n`);
+      process.stdout.write(`${t.topicId.padEnd(28)} ${String(t.volume).padStart(7)} contacts  WAPE ${fmt(t.wape)}  MASE ${fmt(t.mase)}  seasonal naive WAPE ${fmt(t.seasonalNaiveWape)}  MASE ${fmt(t.seasonalNaiveMase)}\n`);
     }
     process.stdout.write(
       `${JSON.stringify({

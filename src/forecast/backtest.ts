@@ -30,6 +30,18 @@ export interface TopicScore {
   /** Mean over origins of the horizon's MAE over the in-sample seasonal-naive MAE; null without a scale. */
   readonly mase: number | null;
   readonly seasonalNaiveWape: number | null;
+  /** Seasonal naive's own MASE over the same horizons: the figure `mase` has to beat. */
+  readonly seasonalNaiveMase: number | null;
+}
+
+/** The total's scores from one origin: which origins a figure over all of them hides. */
+export interface OriginScore {
+  /** The last day of history. */
+  readonly origin: string;
+  /** Days of history the model saw. */
+  readonly historyDays: number;
+  readonly wape: number | null;
+  readonly seasonalNaiveWape: number | null;
 }
 
 export interface BacktestReport {
@@ -37,6 +49,8 @@ export interface BacktestReport {
   readonly days: number;
   /** The forecast origins (the last day of history of each run) and the horizon. */
   readonly origins: readonly string[];
+  /** The total's WAPE from each origin, in the order of `origins`. */
+  readonly byOrigin: readonly OriginScore[];
   readonly horizon: number;
   readonly totalWape: number | null;
   readonly totalMase: number | null;
@@ -90,6 +104,7 @@ export function backtest(series: DailySeries, calendar: readonly Communication[]
   for (let end = n - options.horizon; end >= options.minHistory && ends.length < options.origins; end -= options.step) ends.unshift(end);
   const total = accumulator();
   const topics = new Map<string, Accumulator>();
+  const byOrigin: OriginScore[] = [];
   let inside = 0;
   let counted = 0;
   for (const end of ends) {
@@ -97,6 +112,12 @@ export function backtest(series: DailySeries, calendar: readonly Communication[]
     const out = runEngine(history, calendar, { horizon: options.horizon, interval: options.interval, ...(options.model ? { model: options.model } : {}), ...(options.regression ? { regression: options.regression } : {}) });
     const actualTotal = series.total.slice(end, end + options.horizon);
     score(total, history.total, actualTotal, out.total.mean);
+    byOrigin.push({
+      origin: series.days[end - 1]!,
+      historyDays: end,
+      wape: round(wape(actualTotal, out.total.mean)),
+      seasonalNaiveWape: round(wape(actualTotal, seasonalNaive(history.total, actualTotal.length))),
+    });
     for (const [topicId, f] of out.byTopic) {
       const actual = series.byTopic.get(topicId)!.slice(end, end + options.horizon);
       const acc = topics.get(topicId) ?? accumulator();
@@ -112,6 +133,7 @@ export function backtest(series: DailySeries, calendar: readonly Communication[]
   return {
     days: n,
     origins: ends.map((end) => series.days[end - 1]!),
+    byOrigin,
     horizon: options.horizon,
     totalWape: round(wape(total.actual, total.forecast)),
     totalMase: round(average(total.mase)),
@@ -126,6 +148,7 @@ export function backtest(series: DailySeries, calendar: readonly Communication[]
         wape: round(wape(acc.actual, acc.forecast)),
         mase: round(average(acc.mase)),
         seasonalNaiveWape: round(wape(acc.actual, acc.naive)),
+        seasonalNaiveMase: round(average(acc.naiveMase)),
       }))
       .sort((a, b) => b.volume - a.volume || a.topicId.localeCompare(b.topicId)),
   };

@@ -40,7 +40,16 @@ describe('rolling-origin backtest', () => {
     expect(report.seasonalNaiveWape).toBe(report.totalWape);
     // The histories' week-on-week changes are all 0 for the first origin (no scale) and for the second.
     expect(report.totalMase).toBeNull();
-    expect(report.topics).toEqual([{ topicId: 'imu', volume: 967, wape: report.totalWape, mase: null, seasonalNaiveWape: report.totalWape }]);
+    expect(report.topics).toEqual([{ topicId: 'imu', volume: 967, wape: report.totalWape, mase: null, seasonalNaiveWape: report.totalWape, seasonalNaiveMase: null }]);
+  });
+
+  test('scores each origin apart, so that one bad horizon shows', () => {
+    const report = backtest(series, [], { origins: 3, horizon: 7, step: 7, minHistory: 14, model: 'seasonal-naive', interval: 0.8 });
+    // The first origin repeats an identical week; the second misses the busier days by 27 of 497.
+    expect(report.byOrigin).toEqual([
+      { origin: days[13], historyDays: 14, wape: 0, seasonalNaiveWape: 0 },
+      { origin: days[20], historyDays: 21, wape: Math.round((27 / 497) * 10_000) / 10_000, seasonalNaiveWape: Math.round((27 / 497) * 10_000) / 10_000 },
+    ]);
   });
 
   test('uses as many origins as the history allows, the last leaving a full horizon', () => {
