@@ -2,7 +2,7 @@ import type { Communication } from '../knowledge/communication-schema';
 import type { AppliedCommunication, ForecastPoint, ForecastResult, HourlyPoint } from './forecast-types';
 import { addDays, dayNumber, dayRange, weekday } from './calendar-days';
 import { fitHoltWinters, seasonalNaive } from './baselines';
-import { EFFECT_WINDOWS, effectName, windowSpan } from './communication-effects';
+import { communicationsFor, EFFECT_WINDOWS, effectName, windowsOn, windowSpan } from './communication-effects';
 import { countInterval, pearsonDispersion } from './intervals';
 import { DEFAULT_REGRESSION, fitRegression, type RegressionModel, type RegressionOptions } from './regression';
 import { NO_TOPIC, type DailySeries } from './series';
@@ -79,7 +79,7 @@ export function runEngine(series: DailySeries, calendar: readonly Communication[
   const pooled = poolEffects([...regressions.values()]);
   const byTopic = new Map<string, SeriesForecast>();
   for (const t of topics) {
-    const forecast = forecastOne(t.model, t.values, days, calendar, pooled, regressions.get(t.topic));
+    const forecast = forecastOne(t.model, t.values, days, calendar, pooled, regressions.get(t.topic), t.topic === NO_TOPIC ? [] : [t.topic]);
     models.add(forecast.model);
     // Before its first contact a topic had none, and none was expected: 0, so the total's fit stays whole.
     byTopic.set(t.topic, { ...forecast, fitted: [...new Array<number>(t.start).fill(0), ...forecast.fitted] });
@@ -89,7 +89,7 @@ export function runEngine(series: DailySeries, calendar: readonly Communication[
   const fittedTotal = series.days.map((_, t) => sum([...byTopic.values()].map((f) => f.fitted[t] ?? Number.NaN)));
   const totalDispersion = pearsonDispersion(series.total, fittedTotal.map((v) => (Number.isFinite(v) ? v : 0)));
   const handoffRegression = model === 'regression' ? fitRegression({ days: series.days, values: series.handoffs, topics: null }, calendar, regressionOptions) : undefined;
-  const handoffs = forecastOne(model, series.handoffs, days, calendar, pooled, handoffRegression);
+  const handoffs = forecastOne(model, series.handoffs, days, calendar, pooled, handoffRegression, null);
   return { days, byTopic, total: { mean, dispersion: totalDispersion }, handoffs, pooled, models };
 }
 
@@ -99,6 +99,12 @@ function pickModel(n: number): ModelName {
   return 'seasonal-naive';
 }
 
+/**
+ * One series' forecast by `model`. The regression carries the calendar in its terms; Holt-Winters
+ * and seasonal naive, used while a series is too short for it, get the calendar as factors on
+ * their means ({@link calendarFactors}), so that a planner's uplift wins whatever the model.
+ * `topics` are the series' topics (null: every communication applies, as for handoffs).
+ */
 function forecastOne(
   model: ModelName,
   values: readonly number[],
@@ -106,22 +112,52 @@ function forecastOne(
   calendar: readonly Communication[],
   pooled: ReadonlyMap<string, number>,
   regression: RegressionModel | undefined,
+  topics: readonly string[] | null,
 ): SeriesForecast {
   const n = values.length;
   if (model === 'regression' && regression) {
     return { model, mean: regression.predict(days, calendar, pooled), fitted: [...regression.fitted], dispersion: regression.dispersion, regression };
   }
+  const factors = calendarFactors(days, calendar, topics, pooled);
+  const withCalendar = (mean: readonly number[]) => mean.map((m, h) => m * (factors[h] ?? 1));
   if (model === 'holt-winters' && n >= MIN_DAYS['holt-winters']) {
     const hw = fitHoltWinters(values);
     const fitted = [...hw.fitted];
-    return { model, mean: hw.forecast(days.length), fitted, dispersion: pearsonDispersion(values, fitted, 14, 3) };
+    return { model, mean: withCalendar(hw.forecast(days.length)), fitted, dispersion: pearsonDispersion(values, fitted, 14, 3) };
   }
   if (n >= MIN_DAYS['seasonal-naive']) {
     const fitted = values.map((_, t) => (t >= 7 ? (values[t - 7] ?? 0) : Number.NaN));
-    return { model: 'seasonal-naive', mean: seasonalNaive(values, days.length), fitted, dispersion: pearsonDispersion(values, fitted, 7) };
+    return { model: 'seasonal-naive', mean: withCalendar(seasonalNaive(values, days.length)), fitted, dispersion: pearsonDispersion(values, fitted, 7) };
   }
   const average = n > 0 ? sum(values) / n : 0;
-  return { model: 'seasonal-naive', mean: days.map(() => average), fitted: values.map(() => average), dispersion: 1 };
+  return { model: 'seasonal-naive', mean: withCalendar(days.map(() => average)), fitted: values.map(() => average), dispersion: 1 };
+}
+
+/**
+ * The calendar's effect on each forecast day of a series whose model has no calendar terms: for
+ * every window of its communications on that day, 1 + u x shape where the planner gave an uplift
+ * u, else the effect the regressions of other series learned for that kind and window (their
+ * median; nothing when none did). A window that already held the history's last day is left out:
+ * the model's level has seen it (a communication active at the origin is not added twice).
+ */
+export function calendarFactors(days: readonly string[], calendar: readonly Communication[], topics: readonly string[] | null, pooled: ReadonlyMap<string, number>): number[] {
+  const first = days[0];
+  if (first === undefined) return [];
+  const origin = dayNumber(first) - 1;
+  const mine = communicationsFor(calendar, topics);
+  return days.map((day) => {
+    const t = dayNumber(day);
+    let factor = 1;
+    for (const c of mine) {
+      const seen = new Set(windowsOn(c, origin).map((w) => w.name));
+      for (const w of windowsOn(c, t)) {
+        if (seen.has(w.name)) continue;
+        if (c.expectedUplift !== undefined) factor *= Math.max(0, 1 + c.expectedUplift * w.shape);
+        else factor *= Math.exp(pooled.get(effectName(c.kind, w)) ?? 0);
+      }
+    }
+    return factor;
+  });
 }
 
 /** The median, over the series that learned it, of each communication window's effect. */
