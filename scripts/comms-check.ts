@@ -33,7 +33,7 @@ async function forecastExtraOperators(communications: readonly Communication[]):
     const today = calendarDay(new Date());
     const recent = await backend.rollups.range(addDays(today, -90), today);
     if (recent.length === 0) {
-      process.stderr.write('comms:check: the store holds no rollups of the last 90 days: no forecast, no extra operators\n');
+      process.stderr.write('comms:check: l\'archivio non ha nessun dato degli ultimi 90 giorni: nessuna previsione, quindi nessun operatore in più\n');
       return undefined;
     }
     const forecast = new ForecastService({ rollups: backend.rollups, calendar: () => ({ communications, version: 'file' }), logger: createLogger('silent'), now, compute: 'inline' });
@@ -43,6 +43,9 @@ async function forecastExtraOperators(communications: readonly Communication[]):
     await backend.close();
   }
 }
+
+/** The finding levels as the planners read them (the JSON keeps `block`, `warning`, `info`). */
+const LEVELS = { block: 'BLOCCA', warning: 'attenzione', info: 'info' } as const;
 
 const USAGE = 'usage: npm run comms:check [-- --kb DIR] [-- --today YYYY-MM-DD] [-- --json] [-- --no-forecast]';
 
@@ -70,7 +73,7 @@ async function main(): Promise<number> {
   const extra = values['no-forecast']
     ? undefined
     : await forecastExtraOperators(kb.calendar.communications).catch((error: unknown) => {
-        process.stderr.write(`comms:check: no forecast (${error instanceof Error ? error.message : String(error)}): no extra operators\n`);
+        process.stderr.write(`comms:check: previsione non disponibile (${error instanceof Error ? error.message : String(error)}): nessun operatore in più\n`);
         return undefined;
       });
   const check = checkCommunications(kb.calendar, kb, day, extra);
@@ -79,10 +82,10 @@ async function main(): Promise<number> {
   } else {
     for (const c of check.coming) {
       process.stdout.write(`${c.effective} ${c.week} ${c.id} (${c.kind}; ${c.topics.join(', ')})\n`);
-      for (const f of check.findings.filter((x) => x.communicationId === c.id)) process.stdout.write(`  ${f.level}: ${f.message}\n`);
+      for (const f of check.findings.filter((x) => x.communicationId === c.id)) process.stdout.write(`  ${LEVELS[f.level]}: ${f.message}\n`);
     }
     const warnings = check.findings.filter((f) => f.level === 'warning').length;
-    process.stdout.write(`${check.coming.length} coming communications from ${day}: ${check.blocking} blocking, ${warnings} warnings\n`);
+    process.stdout.write(`${check.coming.length} comunicazioni in arrivo dal ${day}: ${check.blocking} bloccanti, ${warnings} da valutare\n`);
   }
   return check.blocking > 0 ? 1 : 0;
 }

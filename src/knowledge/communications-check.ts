@@ -6,6 +6,7 @@ import { LANGUAGES } from './topic-schema';
 /**
  * One finding of the pre-flight check. `block`: the communication must not go out as it is
  * (`npm run comms:check` exits 1); `warning`: for the planner to judge; `info`: a figure.
+ * `message` is in Italian, for the city's planners and supervisors (the dashboard shows it as is).
  */
 export interface CommunicationFinding {
   readonly level: 'block' | 'warning' | 'info';
@@ -68,7 +69,7 @@ export function checkCommunications(
     const extra = extraOperators ? extraOperators(c) : null;
     findings.push({
       level: 'info', communicationId: c.id, check: 'operators',
-      message: extra === null ? 'extra operators: no forecast for it yet' : `extra operators: ${extra} at the busiest hour around ${c.effective}`,
+      message: extra === null ? 'operatori in più: nessuna previsione copre ancora queste date' : `operatori in più: ${extra} nell'ora di punta intorno al ${italianDate(c.effective)}`,
     });
     checked.push({ id: c.id, kind: c.kind, published: c.published, effective: c.effective, until: c.until ?? null, topics: c.topics, week, extraOperators: extra });
   }
@@ -80,8 +81,8 @@ export function checkCommunications(
         findings.push({
           level: shared.length > 0 ? 'block' : 'warning', communicationId: c.id, check: 'week',
           message: shared.length > 0
-            ? `falls in ${week} with ${other.id}, on the same topics (${shared.join(', ')}): citizens get two messages on one subject in one week; move one`
-            : `falls in ${week} with ${other.id}: the contact centre takes both in one week`,
+            ? `cade nella settimana ${week} insieme a ${other.id}, sugli stessi argomenti (${shared.join(', ')}): i cittadini riceverebbero due messaggi sullo stesso tema nella stessa settimana; spostarne una`
+            : `cade nella settimana ${week} insieme a ${other.id}: il contact center le riceve entrambe nella stessa settimana`,
         });
       }
     });
@@ -97,16 +98,16 @@ function topicFindings(c: Communication, kb: KnowledgeBase): CommunicationFindin
   for (const topicId of c.topics) {
     const topic = kb.get(topicId);
     if (!topic) {
-      findings.push({ level: 'block', communicationId: c.id, check: 'topic', message: `topic ${topicId} does not exist: its notice would never be shown` });
+      findings.push({ level: 'block', communicationId: c.id, check: 'topic', message: `l'argomento ${topicId} non esiste: l'avviso non verrebbe mai mostrato` });
       continue;
     }
     for (const language of LANGUAGES) {
       const missing = [
-        topic.answer[language].trim() === '' ? 'answer' : '',
-        topic.samples[language].length === 0 ? 'samples' : '',
+        topic.answer[language].trim() === '' ? 'risposta (answer)' : '',
+        topic.samples[language].length === 0 ? 'domande di esempio (samples)' : '',
         ...topic.facets.filter((f) => f.answer[language].trim() === '').map((f) => `facet ${f.id}`),
       ].filter(Boolean);
-      if (missing.length > 0) findings.push({ level: 'block', communicationId: c.id, check: 'topic', message: `topic ${topicId} has no ${language} ${missing.join(', ')}` });
+      if (missing.length > 0) findings.push({ level: 'block', communicationId: c.id, check: 'topic', message: `l'argomento ${topicId} non ha in ${LANGUAGE_NAMES[language]}: ${missing.join(', ')}` });
     }
   }
   return findings;
@@ -120,14 +121,15 @@ function reviewFindings(c: Communication, kb: KnowledgeBase, today: string): Com
   for (const topicId of c.topics) {
     const topic = kb.get(topicId);
     if (!topic) continue;
-    const parts = topic.facets.length > 0 ? topic.facets.map((f) => ({ what: `facet ${f.id}`, reviewed: f.lastReviewed })) : [{ what: 'answer', reviewed: topic.lastReviewed }];
+    const parts = topic.facets.length > 0 ? topic.facets.map((f) => ({ what: `facet ${f.id}`, reviewed: f.lastReviewed })) : [{ what: 'risposta', reviewed: topic.lastReviewed }];
     const stale = parts.filter((p) => p.reviewed < c.published);
     if (stale.length === 0) continue;
-    const list = stale.map((p) => `${p.what} (${p.reviewed})`).join(', ');
+    const list = stale.map((p) => `${p.what} (rivista il ${italianDate(p.reviewed)})`).join(', ');
+    const one = stale.length === 1;
     findings.push(
       out
-        ? { level: 'block', communicationId: c.id, check: 'review', message: `${topicId}: ${list} last reviewed before the rule change was published on ${c.published}: review ${stale.length === 1 ? 'it' : 'them'}` }
-        : { level: 'warning', communicationId: c.id, check: 'review', message: `${topicId}: ${list} to review on or after ${c.published}, when the rule change is published` },
+        ? { level: 'block', communicationId: c.id, check: 'review', message: `${topicId}: ${list}: ${one ? 'rivista' : 'riviste'} prima del cambio di regole pubblicato il ${italianDate(c.published)}; ${one ? 'va rivista' : 'vanno riviste'}` }
+        : { level: 'warning', communicationId: c.id, check: 'review', message: `${topicId}: ${list}: da rivedere dal ${italianDate(c.published)}, quando il cambio di regole viene pubblicato` },
     );
   }
   return findings;
@@ -147,4 +149,12 @@ export function isoWeek(day: string): string {
   // The week's Thursday decides its year, and its day of that year its number.
   const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
   return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+const LANGUAGE_NAMES: Readonly<Record<(typeof LANGUAGES)[number], string>> = { it: 'italiano', en: 'inglese' };
+
+/** 2026-12-07 as 07/12/2026. */
+function italianDate(day: string): string {
+  const [year, month, date] = day.split('-');
+  return `${date}/${month}/${year}`;
 }

@@ -37,19 +37,30 @@ describe('checkCommunications', () => {
     const result = check([base({ id: 'later', effective: '2027-01-20' }), base({ id: 'past', published: '2026-11-01', effective: '2026-11-20' }), base({ id: 'today', effective: TODAY })], (c) => (c.id === 'later' ? 3 : null));
     expect(result.coming.map((c) => c.id)).toEqual(['today', 'later']);
     expect(result.coming.map((c) => c.extraOperators)).toEqual([null, 3]);
-    expect(result.findings.filter((f) => f.check === 'operators').map((f) => f.message)).toEqual(['extra operators: no forecast for it yet', 'extra operators: 3 at the busiest hour around 2027-01-20']);
+    expect(result.findings.filter((f) => f.check === 'operators').map((f) => f.message)).toEqual(['operatori in più: nessuna previsione copre ancora queste date', "operatori in più: 3 nell'ora di punta intorno al 20/01/2027"]);
     expect(result.blocking).toBe(0);
   });
 
   test('a topic that does not exist blocks', () => {
     const result = check([base({ topics: ['imu', 'nessuno'] })]);
-    expect(result.findings).toContainEqual(expect.objectContaining({ level: 'block', check: 'topic', message: expect.stringContaining('nessuno') }));
+    expect(result.findings).toContainEqual(expect.objectContaining({ level: 'block', check: 'topic', message: "l'argomento nessuno non esiste: l'avviso non verrebbe mai mostrato" }));
+    expect(result.blocking).toBe(1);
+  });
+
+  test('a topic that does not answer in both languages blocks, naming what is missing', () => {
+    const real = kb.get('area-b')!;
+    const english = { ...real, answer: { ...real.answer, en: '' }, samples: { ...real.samples, en: [] }, facets: real.facets.map((f, i) => (i === 0 ? { ...f, answer: { ...f.answer, en: ' ' } } : f)) };
+    const halfKb = new KnowledgeBase([...kb.topics.filter((t) => t.id !== 'area-b'), english], kb.synonyms, { referrals: kb.referrals });
+    const result = checkCommunications(new CommunicationsCalendar([base({ topics: ['area-b'] })]), halfKb, TODAY);
+    expect(result.findings.filter((f) => f.check === 'topic')).toEqual([
+      { level: 'block', communicationId: 'c', check: 'topic', message: `l'argomento area-b non ha in inglese: risposta (answer), domande di esempio (samples), facet ${real.facets[0]!.id}` },
+    ]);
     expect(result.blocking).toBe(1);
   });
 
   test("a published rule change blocks while one of its topic's facets was reviewed before it; before publication it is a reminder", () => {
     const published = check([base({ id: 'rule', kind: 'rule-change', published: '2026-02-01' })]);
-    expect(published.findings).toContainEqual(expect.objectContaining({ level: 'block', check: 'review', message: expect.stringContaining('(2026-01-10)') }));
+    expect(published.findings).toContainEqual(expect.objectContaining({ level: 'block', check: 'review', message: expect.stringContaining('(rivista il 10/01/2026)') }));
     const coming = check([base({ id: 'rule', kind: 'rule-change', published: '2026-12-20', effective: '2027-01-01' })]);
     expect(coming.blocking).toBe(0);
     expect(coming.findings).toContainEqual(expect.objectContaining({ level: 'warning', check: 'review' }));
@@ -61,7 +72,7 @@ describe('checkCommunications', () => {
 
   test('two coming communications in one ISO week: a warning, a block when they share a topic', () => {
     const apart = check([base({ id: 'a', effective: '2026-12-14' }), base({ id: 'b', effective: '2026-12-18', topics: ['area-b'] })]);
-    expect(apart.findings).toContainEqual(expect.objectContaining({ level: 'warning', check: 'week', communicationId: 'a', message: expect.stringContaining('2026-W51 with b') }));
+    expect(apart.findings).toContainEqual(expect.objectContaining({ level: 'warning', check: 'week', communicationId: 'a', message: expect.stringContaining('settimana 2026-W51 insieme a b') }));
     expect(apart.blocking).toBe(0);
     const shared = check([base({ id: 'a', effective: '2026-12-14' }), base({ id: 'b', effective: '2026-12-18', topics: ['area-b', 'imu'] })]);
     expect(shared.findings).toContainEqual(expect.objectContaining({ level: 'block', check: 'week', message: expect.stringContaining('(imu)') }));
@@ -93,12 +104,12 @@ describe('npm run comms:check', () => {
     expect(YAML.parse(readFileSync(path.join(dir, 'communications.yaml'), 'utf8'))).toHaveProperty('communications');
     setCalendar([base({ id: 'ok' })]);
     const ok = await run('--today', TODAY);
-    expect(ok).toMatchObject({ code: 0, stdout: expect.stringContaining('1 coming communications from 2026-12-05: 0 blocking') });
+    expect(ok).toMatchObject({ code: 0, stdout: expect.stringContaining('1 comunicazioni in arrivo dal 2026-12-05: 0 bloccanti') });
 
     setCalendar([base({ id: 'a', effective: '2026-12-14' }), base({ id: 'b', effective: '2026-12-16' })]);
     const blocked = await run('--today', TODAY);
     expect(blocked.code).toBe(1);
-    expect(blocked.stdout).toMatch(/block: falls in 2026-W51 with b, on the same topics \(imu\)/);
+    expect(blocked.stdout).toMatch(/BLOCCA: cade nella settimana 2026-W51 insieme a b, sugli stessi argomenti \(imu\)/);
 
     const usage = await run('--today', '2026-13-01');
     expect(usage.code).toBe(2);
@@ -116,8 +127,8 @@ describe('npm run comms:check', () => {
     setCalendar([base({ id: 'ok' })]);
     const empty = await run('--today', TODAY);
     expect(empty.code).toBe(0);
-    expect(empty.stderr).toMatch(/no rollups of the last 90 days: no forecast, no extra operators/);
-    expect(empty.stdout).toContain('extra operators: no forecast for it yet');
+    expect(empty.stderr).toMatch(/nessun dato degli ultimi 90 giorni: nessuna previsione, quindi nessun operatore in più/);
+    expect(empty.stdout).toContain('operatori in più: nessuna previsione copre ancora queste date');
     rmSync(path.join(dir, 'data'), { recursive: true, force: true });
     const skipped = await run('--today', TODAY, '--no-forecast');
     expect(skipped.code).toBe(0);

@@ -1,7 +1,10 @@
 // End-to-end: `npm run demo:seed` writes two months of synthetic traffic through the real bot
 // pipeline into a fresh store; Dialogo starts on it; a supervisor logs into /dashboard in Debian's
 // Chromium and sees figures computed from the rollups: the live section, the monthly table whose
-// columns add up, at 1280 and 390 px. The screenshots go to test-artifacts/.
+// columns add up, at 1280 and 390 px; the next six weeks (the forecast computed in its worker from
+// the seeded rollups, the calendar's communications, operators needed from the measured queue),
+// the coming communications' check and the right-channel figures. The screenshots go to
+// test-artifacts/.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -88,6 +91,58 @@ describeWithBrowser()('dashboard after the demo seed, in Chromium', () => {
     expect(month!.x).toBeGreaterThanOrEqual(0);
     expect(month!.x).toBeLessThan(40);
     await page.locator('#monthly').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-monthly-390.png') });
+  });
+
+  test('the next six weeks, the coming communications and the right channel, from the seeded store; screenshots', async () => {
+    const base = `http://127.0.0.1:${dialogo.port}`;
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${base}/dashboard`);
+    await page.fill('#login-username', 'sara');
+    await page.fill('#login-password', 'una-password-lunga');
+    await page.click('#login-submit');
+    // The forecast is computed in a worker thread from the rollups the seed wrote.
+    await page.locator('#outlook-period', { hasText: /dal \d{2}\/\d{2}\/\d{4} al \d{2}\/\d{2}\/\d{4}/ }).waitFor({ timeout: 90_000 });
+    const login = (await (await fetch(`${base}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'sara', password: 'una-password-lunga' }) })).json()) as { token: string };
+    const headers = { authorization: `Bearer ${login.token}` };
+    const forecast = (await (await fetch(`${base}/api/analytics/forecast`, { headers })).json()) as { model: string; total: { mean: number; lower: number; upper: number }[]; communications: unknown[] };
+    // 60 days of history: the regression for the total's topics, bands around every day.
+    expect(forecast.model).toMatch(/regression/);
+    expect(forecast.total).toHaveLength(42);
+    expect(forecast.total.reduce((sum, p) => sum + p.mean, 0)).toBeGreaterThan(42);
+    for (const p of forecast.total) expect(p.lower <= p.mean && p.mean <= p.upper).toBe(true);
+    expect(await page.locator('#outlook-contacts-body tr').count()).toBe(42);
+    expect(await page.locator('#outlook-chart').getAttribute('aria-label')).toMatch(/^Contatti attesi al giorno.*: [\d.]+ in 42 giorni/);
+    // The timeline lists what the forecast applied, no more and no less.
+    expect(await page.locator('#outlook-timeline .timeline-item').count()).toBe(forecast.communications.length);
+    // Operators needed: the queue measured on the seed's handoffs and abandonments.
+    const staffing = (await (await fetch(`${base}/api/analytics/staffing`, { headers })).json()) as { queue: { handleSource: string }; hours: { operatorsNeeded: number }[] };
+    expect(staffing.queue.handleSource).toBe('measured');
+    expect(staffing.hours.some((h) => h.operatorsNeeded > 0)).toBe(true);
+    expect(await page.locator('#outlook-model').innerText()).toMatch(/^Modello Erlang [AC]:.*\(misurata sugli ultimi \d+ giorni\)/);
+    expect(await page.locator('#outlook-staff-body tr').count()).toBe(7);
+    // The coming communications' check and the right-channel figures answer from the same store.
+    await page.locator('#comms-status', { hasText: /controllo del|bloccan/ }).waitFor({ timeout: 60_000 });
+    const comms = (await (await fetch(`${base}/api/analytics/communications`, { headers })).json()) as { check: { coming: { extraOperators?: number | null }[] } };
+    expect(await page.locator('#comms-body tr').count()).toBe(comms.check.coming.length);
+    // The extra operators come from the seeded store's forecast: a number wherever it reaches.
+    const extra = await page.locator('#comms-body tr td:nth-child(6)').allInnerTexts();
+    expect(extra).toEqual(comms.check.coming.map((c) => (c.extraOperators === null || c.extraOperators === undefined ? '—' : String(c.extraOperators))));
+    await page.locator('#channels-fig-total', { hasText: /^\d[\d.]*$/ }).waitFor({ timeout: 20_000 });
+    expect(await page.locator('#channels-fig-status').innerText()).toBe('');
+    // The seed's citizens asked for a person and its operators took the chats.
+    expect(await page.locator('#channels-fig-reasons tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('#channels-fig-operators tr').count()).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#outlook').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-outlook-1280.png') });
+    await page.locator('#comms-section').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-comms-1280.png') });
+    await page.locator('#channels-fig').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-channels-1280.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#outlook').screenshot({ path: path.join(ARTIFACTS, 'dashboard-seeded-outlook-390.png') });
+    await page.close();
   });
 
   test('on the seeded store every engaged conversation lands in exactly one column of the monthly table', async () => {
