@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config';
 import { isCityHoliday } from '../src/forecast/calendar-days';
 import { startDialogo, type Dialogo } from '../src/index';
 import { topicBoost } from './demo-communications';
+import type { Referral } from '../src/knowledge/referral-schema';
 import type { Topic } from '../src/knowledge/topic-schema';
 import { createLogger } from '../src/logger';
 import { seededRandom } from '../src/seeded-random';
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
   for (const operator of OPERATORS) dialogo.handoff.operatorOnline(operator, true);
   const { kb } = dialogo.runtime.current();
   const topics = [...kb.topics];
+  const { referrals } = kb;
   const { communications } = kb.calendar;
   const stats: Stats = { conversations: 0, turns: 0, handoffs: 0, tickets: 0 };
   const began = Date.now();
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
       const starts = Array.from({ length: count }, () => date.getTime() + (6 + Math.floor(random() * 16)) * 3_600_000 + Math.floor(random() * 3_600_000)).sort((a, b) => a - b);
       for (const [i, at] of starts.entries()) {
         clock = new Date(Math.max(at, clock.getTime() + 1000));
-        await conversation(dialogo, `${day}-${i}`, month + 1, topics, boost, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
+        await conversation(dialogo, `${day}-${i}`, month + 1, topics, referrals, boost, random, pick, stats, () => clock, (ms) => (clock = new Date(clock.getTime() + ms)));
       }
       if ((day + 1) % 30 === 0 || day === days - 1) {
         process.stdout.write(`${date.toISOString().slice(0, 10)}: ${stats.conversations} conversations, ${stats.turns} turns, ${stats.handoffs} handoffs, ${stats.tickets} written requests\n`);
@@ -143,6 +145,7 @@ async function conversation(
   id: string,
   month: number,
   topics: readonly Topic[],
+  referrals: readonly Referral[],
   boost: ReadonlyMap<string, number>,
   random: () => number,
   pick: <T>(items: readonly T[]) => T,
@@ -172,6 +175,12 @@ async function conversation(
       if (random() < 0.4) await handoffFlow(dialogo, turn, random, stats, advance, language, true);
       else await turn(language === 'en' ? 'no' : 'no');
     }
+    return;
+  }
+  if (roll < 0.18 && referrals.length > 0) {
+    // A matter of another administration (a passport, the codice fiscale): the bot says who handles it.
+    await turn(pick(pick(referrals).samples[language]));
+    if (random() < 0.3) await turn(language === 'en' ? 'thanks' : 'grazie');
     return;
   }
   const topic = weightedTopic(topics, month, boost, random);

@@ -158,7 +158,9 @@ describeWithBrowser()('dashboard after the demo seed, in Chromium', () => {
     }
     expect(summary.monthlyTotal.in).toBe(summary.engaged);
     expect(summary.monthly.reduce((sum, m) => sum + m.in!, 0)).toBe(summary.engaged);
-    // The seed has handoffs: the queued column is not empty.
+    // The seed has handoffs: the queued column is not empty; and questions for other administrations, referred.
     expect(summary.monthlyTotal.queuedToOperator).toBeGreaterThan(0);
+    expect(summary.monthlyTotal.referred).toBeGreaterThan(0);
+    expect(summary.monthlyTotal.referred).toBeLessThanOrEqual(summary.monthlyTotal.answeredByBot!);
   });
 });
