@@ -137,8 +137,10 @@ function forecastOne(
  * The calendar's effect on each forecast day of a series whose model has no calendar terms: for
  * every window of its communications on that day, 1 + u x shape where the planner gave an uplift
  * u, else the effect the regressions of other series learned for that kind and window (their
- * median; nothing when none did). A window that already held the history's last day is left out:
- * the model's level has seen it (a communication active at the origin is not added twice).
+ * median; nothing when none did). Those effects were learned on topics, so a series of all topics
+ * (`topics` null: the handoffs) takes only the planner's, as the regression does. A window that
+ * already held the history's last day is left out: the model's level has seen it (a communication
+ * active at the origin is not added twice).
  */
 export function calendarFactors(days: readonly string[], calendar: readonly Communication[], topics: readonly string[] | null, pooled: ReadonlyMap<string, number>): number[] {
   const first = days[0];
@@ -153,7 +155,7 @@ export function calendarFactors(days: readonly string[], calendar: readonly Comm
       for (const w of windowsOn(c, t)) {
         if (seen.has(w.name)) continue;
         if (c.expectedUplift !== undefined) factor *= Math.max(0, 1 + c.expectedUplift * w.shape);
-        else factor *= Math.exp(pooled.get(effectName(c.kind, w)) ?? 0);
+        else if (topics !== null) factor *= Math.exp(pooled.get(effectName(c.kind, w)) ?? 0);
       }
     }
     return factor;

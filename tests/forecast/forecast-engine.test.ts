@@ -1,5 +1,5 @@
 import { addDays, dayRange } from '../../src/forecast/calendar-days';
-import { runEngine, toForecastResult } from '../../src/forecast/forecast-engine';
+import { calendarFactors, runEngine, toForecastResult } from '../../src/forecast/forecast-engine';
 import { dailySeries } from '../../src/forecast/series';
 import { seededRandom } from '../../src/seeded-random';
 import { syntheticRows } from './synthetic';
@@ -51,6 +51,19 @@ describe('the forecast engine', () => {
     // Learned on 'old' (about x3 on the day, shrunk by the ridge), applied to 'fresh' on its day only.
     expect(mean[4]! / mean[11]!).toBeGreaterThan(2);
     expect(mean[11]!).toBeCloseTo(20, 0);
+  });
+
+  test('the calendar’s factors: effects learned on topics apply to a topic’s series, not to one of all topics (the handoffs); the planner’s to both', () => {
+    const days = dayRange('2026-06-01', '2026-06-14');
+    const effective = days[4]!;
+    const learned = [communication({ id: 'learned', published: addDays(effective, -30), effective })];
+    const planned = [communication({ id: 'planned', published: addDays(effective, -30), effective, expectedUplift: 0.5 })];
+    const pooled = new Map([['payment-deadline:e0', Math.log(3)]]);
+    expect(calendarFactors(days, learned, ['imu'], pooled)[4]).toBeCloseTo(3, 9);
+    expect(calendarFactors(days, learned, ['tari-pagamento'], pooled)[4]).toBe(1);
+    expect(calendarFactors(days, learned, null, pooled).every((f) => f === 1)).toBe(true);
+    expect(calendarFactors(days, planned, null, pooled)[4]).toBeCloseTo(1.5, 9);
+    expect(calendarFactors(days, planned, ['imu'], pooled)[4]).toBeCloseTo(1.5, 9);
   });
 
   test('a window already open on the history’s last day is not added again to a short topic', () => {
