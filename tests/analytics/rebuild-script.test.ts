@@ -15,7 +15,7 @@ const DAY_MS = 86_400_000;
 function run(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { MONGODB_URI: _notThisStore, ...env } = process.env;
   return new Promise((resolve) => {
-    execFile(path.join(ROOT, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/analytics-rebuild.ts', ...args], { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, RETENTION_DAYS: '30' } }, (error, stdout, stderr) => {
+    execFile(path.join(ROOT, 'node_modules/.bin/ts-node'), ['--swc', 'scripts/analytics-rebuild.ts', ...args], { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, RETENTION_DAYS: '30' } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

@@ -84,7 +84,7 @@ describe.each(stores)('npm run forecast:backtest on %s', (_name, makeStore) => {
   });
 
   test('prints one JSON line last, with figures a forecast of Poisson demand can reach', async () => {
-    const { stdout } = await run('npx', ['ts-node', '--transpile-only', 'scripts/forecast-backtest.ts', '--origins', '3', '--step', '14'], {
+    const { stdout } = await run('npx', ['ts-node', '--swc', 'scripts/forecast-backtest.ts', '--origins', '3', '--step', '14'], {
       cwd: ROOT,
       env: { ...process.env, ...store.env(), KB_DIR: kbDir, NODE_ENV: 'test' },
     });

@@ -94,7 +94,7 @@ describe('npm run comms:check', () => {
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       // The script reads the forecast from the configured store: here an empty one of the test's own.
       const { MONGODB_URI: _notThisStore, ...env } = process.env;
-      execFile(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/comms-check.ts', '--kb', dir, ...args], { cwd: root, env: { ...env, DATA_DIR: path.join(dir, 'data') } }, (error, stdout, stderr) => {
+      execFile(path.join(root, 'node_modules/.bin/ts-node'), ['--swc', 'scripts/comms-check.ts', '--kb', dir, ...args], { cwd: root, env: { ...env, DATA_DIR: path.join(dir, 'data') } }, (error, stdout, stderr) => {
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
       });
     });

@@ -72,7 +72,7 @@ describe('messages for the editors', () => {
   });
 
   test('npm run kb:lint prints the Italian lines and fails', async () => {
-    const lint = promisify(execFile)(path.join(root, 'node_modules/.bin/ts-node'), ['--transpile-only', 'scripts/kb-lint.ts', '--kb', path.join(fixtures, 'kb-broken')], { cwd: root });
+    const lint = promisify(execFile)(path.join(root, 'node_modules/.bin/ts-node'), ['--swc', 'scripts/kb-lint.ts', '--kb', path.join(fixtures, 'kb-broken')], { cwd: root });
     await expect(lint).rejects.toMatchObject({
       code: 1,
       stdout: expect.stringContaining('topics/imu-no-english.yaml, riga 45, campo answer.en: manca la risposta in inglese'),

@@ -20,7 +20,7 @@ function operators(dataDir: string, args: string[], stdin?: string): Promise<Run
   return new Promise((resolve) => {
     const child = execFile(
       'npx',
-      ['ts-node', '--transpile-only', 'scripts/operators.ts', ...args],
+      ['ts-node', '--swc', 'scripts/operators.ts', ...args],
       { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, NODE_ENV: 'test' }, timeout: CLI_TIMEOUT_MS },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

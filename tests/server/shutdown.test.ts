@@ -64,7 +64,7 @@ interface Exit {
 async function stopAfterOutputClosed(options: { closeStderr: boolean }): Promise<Exit> {
   const dataDir = tempDataDir();
   const { MONGODB_URI: _notThisStore, ...env } = process.env;
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
+  const child = spawn(process.execPath, ['-r', './tests/fixtures/ts-node-swc.js', 'src/index.ts'], {
     cwd: ROOT,
     env: { ...env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, KB_WATCH: 'false', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: String(GRACE_MS) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,7 +24,7 @@ function script(file: string, dataDir: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       'npx',
-      ['ts-node', '--transpile-only', `scripts/${file}`, ...args],
+      ['ts-node', '--swc', `scripts/${file}`, ...args],
       { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, NODE_ENV: 'test' }, timeout: CLI_TIMEOUT_MS },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

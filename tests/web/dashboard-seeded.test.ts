@@ -29,7 +29,7 @@ describeWithBrowser()('dashboard after the demo seed, in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'dialogo-seeded-'));
-    const { stdout } = await run('npx', ['ts-node', '--transpile-only', 'scripts/demo-seed.ts', '--days', '60', '--per-day', '8'], {
+    const { stdout } = await run('npx', ['ts-node', '--swc', 'scripts/demo-seed.ts', '--days', '60', '--per-day', '8'], {
       cwd: ROOT,
       env: { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', MONGODB_URI: '' },
       maxBuffer: 10 * 1024 * 1024,

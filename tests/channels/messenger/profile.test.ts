@@ -23,7 +23,7 @@ describe('messenger:setup', () => {
   test('the script posts the profile to the Messenger Profile API', async () => {
     const graph = await FakeGraphApi.start();
     try {
-      const { stdout } = await run('npx', ['ts-node', '--transpile-only', 'scripts/messenger-setup.ts'], {
+      const { stdout } = await run('npx', ['ts-node', '--swc', 'scripts/messenger-setup.ts'], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -44,7 +44,7 @@ describe('messenger:setup', () => {
   });
 
   test('without Messenger settings the script says what to set and exits 2', async () => {
-    const failure = await run('npx', ['ts-node', '--transpile-only', 'scripts/messenger-setup.ts'], {
+    const failure = await run('npx', ['ts-node', '--swc', 'scripts/messenger-setup.ts'], {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'test', MESSENGER_APP_SECRET: '', MESSENGER_VERIFY_TOKEN: '', MESSENGER_PAGE_ACCESS_TOKEN: '' },
     }).catch((e: { code: number; stderr: string }) => e);
