@@ -161,10 +161,16 @@ export class DurableConversationStore implements ConversationStore {
     });
   }
 
-  /** Writes every conversation waiting to be written; resolves when they are stored. */
+  /**
+   * Writes every conversation waiting to be written; resolves when they are stored, including a
+   * batch already on its way (its timer fired just before: without waiting for it, a shutdown closed
+   * the store under it and the conversation's last activities were lost). A write that fails stays
+   * scheduled for its retry.
+   */
   async flush(): Promise<void> {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
+    await this.writing;
     await this.persistDirty();
   }
 

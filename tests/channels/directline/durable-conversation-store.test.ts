@@ -34,6 +34,29 @@ describe('DurableConversationStore', () => {
     expect(third).toMatchObject({ seq: 3, activity: { id: 'conv-1|0000003' } });
   });
 
+  test('flush waits for a batch already on its way: a shutdown right after the write-behind timer fires loses nothing', async () => {
+    const storage = new MemoryStorage();
+    const write = storage.write.bind(storage);
+    // A slow store (MongoDB under load): each write takes 300 ms.
+    storage.write = async (changes: StoreItems) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return write(changes);
+    };
+    const before = new DurableConversationStore(storage);
+    await before.create(input);
+    await before.append('conv-1', { type: 'message', text: 'Conferma' });
+    await before.append('conv-1', { type: 'message', text: 'Richiesta DLG-2026-000001 registrata' });
+    // The write-behind timer (250 ms) fires; its write is on its way when the shutdown flushes.
+    await new Promise((resolve) => setTimeout(resolve, 320));
+    await before.flush();
+
+    // What the store holds once flush has resolved: a new process reads it all back.
+    storage.write = write;
+    const after = new DurableConversationStore(storage);
+    expect(await after.lastWatermark('conv-1')).toBe(2);
+    expect((await after.activitiesAfter('conv-1', 0)).map((s) => s.activity.text)).toEqual(['Conferma', 'Richiesta DLG-2026-000001 registrata']);
+  });
+
   test('appends are written behind, together, within a quarter of a second', async () => {
     const storage = new MemoryStorage();
     const writes: number[] = [];
