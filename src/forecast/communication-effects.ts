@@ -29,6 +29,11 @@ export const EFFECT_WINDOWS: readonly EffectWindow[] = [
   { name: 'active', anchor: 'active', from: 8, to: Number.POSITIVE_INFINITY, shape: 0.4 },
 ];
 
+/** A planner's `expectedUplift` u on a day of window `w`: 1 + u x shape, never below 0. */
+export function plannerFactor(uplift: number, w: EffectWindow): number {
+  return Math.max(0, 1 + uplift * w.shape);
+}
+
 /** Whether a communication's `published` day gets windows of its own: letters, which arrive. */
 export function hasPublishedWindows(c: Communication): boolean {
   return c.kind === 'tax-letters' || c.channels.includes('letter');

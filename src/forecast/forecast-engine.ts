@@ -2,7 +2,7 @@ import type { Communication } from '../knowledge/communication-schema';
 import type { AppliedCommunication, ForecastPoint, ForecastResult, HourlyPoint } from './forecast-types';
 import { addDays, dayNumber, dayRange, weekday } from './calendar-days';
 import { fitHoltWinters, seasonalNaive } from './baselines';
-import { communicationsFor, EFFECT_WINDOWS, effectName, windowsOn, windowSpan } from './communication-effects';
+import { communicationsFor, EFFECT_WINDOWS, effectName, plannerFactor, windowsOn, windowSpan } from './communication-effects';
 import { countInterval, pearsonDispersion } from './intervals';
 import { DEFAULT_REGRESSION, fitRegression, type RegressionModel, type RegressionOptions } from './regression';
 import { NO_TOPIC, type DailySeries } from './series';
@@ -154,7 +154,7 @@ export function calendarFactors(days: readonly string[], calendar: readonly Comm
       const seen = new Set(windowsOn(c, origin).map((w) => w.name));
       for (const w of windowsOn(c, t)) {
         if (seen.has(w.name)) continue;
-        if (c.expectedUplift !== undefined) factor *= Math.max(0, 1 + c.expectedUplift * w.shape);
+        if (c.expectedUplift !== undefined) factor *= plannerFactor(c.expectedUplift, w);
         else if (topics !== null) factor *= Math.exp(pooled.get(effectName(c.kind, w)) ?? 0);
       }
     }

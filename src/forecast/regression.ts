@@ -1,6 +1,6 @@
 import type { Communication } from '../knowledge/communication-schema';
 import { dayNumber, isCityHoliday, weekday } from './calendar-days';
-import { communicationsFor, effectName, windowsOn, windowSpan } from './communication-effects';
+import { communicationsFor, effectName, plannerFactor, windowsOn, windowSpan } from './communication-effects';
 import { dot, fitPoisson } from './poisson-regression';
 
 /** A daily series to model: its days (consecutive), values, and the topics it counts. */
@@ -121,7 +121,7 @@ export function fitRegression(series: SeriesInput, calendar: readonly Communicat
         let factor = 1;
         for (const c of mine) {
           for (const w of windowsOn(c, t)) {
-            if (c.expectedUplift !== undefined) factor *= Math.max(0, 1 + c.expectedUplift * w.shape);
+            if (c.expectedUplift !== undefined) factor *= plannerFactor(c.expectedUplift, w);
             else logMean += effects.get(effectName(c.kind, w)) ?? pooled?.get(effectName(c.kind, w)) ?? 0;
           }
         }
