@@ -9,13 +9,56 @@
 # prebuilt binary is fetched) against the headers beside their binary, <prefix>/include/node, which
 # the npm package of Node ships and Debian's nodejs puts in /usr/include; they compile in a copy of
 # the package, so that tests running meanwhile on another runtime never see a half-built module.
+#
+# A compile takes about two minutes of one core. CI starts it before npm ci, which spends most of its
+# time waiting on the registry:
+#   bash scripts/native-build.sh --stage DIR NODE...   builds from the registry's tarball of the
+#       version package-lock.json pins (no node_modules needed) into DIR/<node version>/<platform>/<arch>/
+#   bash scripts/native-build.sh --from DIR NODE...    after npm ci: takes a staged build from DIR when
+#       it is there and loads, else builds as above
 set -euo pipefail
 cd "$(dirname "$0")/.."
 module=node_modules/better-sqlite3
+mode=install
+stage=""
+case "${1:-}" in
+  --stage) mode=stage; stage="${2:?--stage DIR}"; shift 2 ;;
+  --from) stage="$(cd "${2:?--from DIR}" 2>/dev/null && pwd || echo "$2")"; shift 2 ;;
+esac
+[ "$#" -gt 0 ] || { echo "usage: native-build.sh [--stage DIR | --from DIR] NODE..." >&2; exit 2; }
+triple() { "$1" -p 'process.versions.node + "/" + process.platform + "/" + process.arch'; }
+
+# Compiles the package's sources in $1 for node $2; the module ends in $1/build/Release.
+compile() {
+  local work="$1" node_bin="$2" prefix nodedir=()
+  prefix="$(dirname "$(dirname "$node_bin")")"
+  [ -d "$prefix/include/node" ] && nodedir=("npm_config_nodedir=$prefix")
+  (cd "$work" && env PATH="$(dirname "$node_bin"):$PATH" "${nodedir[@]}" npm run --silent build-release > build.log 2>&1) \
+    || { tail -30 "$work/build.log" >&2; return 1; }
+}
+
+if [ "$mode" = stage ]; then
+  version="$(node -p "require('./package-lock.json').packages['node_modules/better-sqlite3'].version")"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  npm pack "better-sqlite3@$version" --pack-destination "$work" --silent > /dev/null
+  tar -xzf "$work/better-sqlite3-$version.tgz" -C "$work"
+  for node_bin in "$@"; do
+    node_bin="$(cd "$(dirname "$node_bin")" && pwd)/$(basename "$node_bin")"
+    started="$SECONDS"
+    rm -rf "$work/package/build"
+    compile "$work/package" "$node_bin"
+    mkdir -p "$stage/$(triple "$node_bin")"
+    cp "$work/package/build/Release/better_sqlite3.node" "$stage/$(triple "$node_bin")/"
+    echo "better-sqlite3 $version for node $("$node_bin" --version): staged in $(( SECONDS - started )) s"
+  done
+  exit 0
+fi
+
 [ -d "$module" ] || { echo "native-build.sh: run npm ci first" >&2; exit 1; }
 for node_bin in "$@"; do
   node_bin="$(cd "$(dirname "$node_bin")" && pwd)/$(basename "$node_bin")"
-  target="$module/compiled/$("$node_bin" -p 'process.versions.node + "/" + process.platform + "/" + process.arch')"
+  target="$module/compiled/$(triple "$node_bin")"
   if [ -f "$target/better_sqlite3.node" ]; then
     echo "better-sqlite3 for node $("$node_bin" --version): kept build"
     continue
@@ -26,14 +69,16 @@ for node_bin in "$@"; do
     echo "better-sqlite3 for node $("$node_bin" --version): npm ci's build"
     continue
   fi
+  staged="${stage:+$stage/$(triple "$node_bin")/better_sqlite3.node}"
+  if [ -n "$staged" ] && [ -f "$staged" ] && "$node_bin" -e "require(process.argv[1])" "$staged" 2>/dev/null; then
+    cp "$staged" "$target/"
+    echo "better-sqlite3 for node $("$node_bin" --version): staged build"
+    continue
+  fi
   started="$SECONDS"
   work="$(mktemp -d)"
   cp -r "$module/package.json" "$module/binding.gyp" "$module/deps" "$module/src" "$work/"
-  prefix="$(dirname "$(dirname "$node_bin")")"
-  nodedir=()
-  [ -d "$prefix/include/node" ] && nodedir=("npm_config_nodedir=$prefix")
-  (cd "$work" && env PATH="$(dirname "$node_bin"):$PATH" "${nodedir[@]}" npm run --silent build-release > build.log 2>&1) \
-    || { tail -30 "$work/build.log" >&2; rm -rf "$work"; exit 1; }
+  compile "$work" "$node_bin" || { rm -rf "$work"; exit 1; }
   cp "$work/build/Release/better_sqlite3.node" "$target/"
   rm -rf "$work"
   echo "better-sqlite3 for node $("$node_bin" --version): built in $(( SECONDS - started )) s"
