@@ -15,6 +15,11 @@ describe('FacetPicker', () => {
     expect(pick("carta d'identità", 'carta-identita')).toBeUndefined();
   });
 
+  test('the words of a kind of facet that every topic has (cost, documents) decide within a topic, however common they are across topics', () => {
+    // "quanto costa" is in the cost facet of most topics; within the nursery topic it still names its fee.
+    expect(pick('quanto costa iscrivere il bambino al nido comunale', 'nidi-infanzia-iscrizioni')).toBe('retta');
+  });
+
   test('personal data and words the knowledge base never uses are no evidence; words of other subjects lower the score', () => {
     expect(pick("quanto costa la carta d'identità? scrivetemi a mario.rossi@example.it", 'carta-identita')).toBe('costo');
     const picker = FacetPicker.of(kb);
