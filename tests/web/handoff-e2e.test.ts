@@ -164,9 +164,10 @@ describeBrowser('handoff from the portal widget to the operator console in Chrom
   });
 
   it('the operator inserts a knowledge-base suggestion and sends it', async () => {
-    await say('come rinnovo la carta d’identità?');
-    await liveMessages().locator('.entry-citizen', { hasText: 'come rinnovo la carta' }).waitFor({ timeout: 15_000 });
-    await operator.locator('#suggestions-for', { hasText: 'come rinnovo la carta' }).waitFor({ timeout: 10_000 });
+    // The suggestion is the facet asked: the cost, as the bot would answer it.
+    await say('quanto si paga per la carta d’identità elettronica?');
+    await liveMessages().locator('.entry-citizen', { hasText: 'quanto si paga per la carta' }).waitFor({ timeout: 15_000 });
+    await operator.locator('#suggestions-for', { hasText: 'quanto si paga per la carta' }).waitFor({ timeout: 10_000 });
     const suggestion = operator.locator('#suggestions li', { hasText: 'Carta d\'identità elettronica (CIE)' }).first();
     await suggestion.waitFor({ timeout: 10_000 });
     await suggestion.getByRole('button', { name: 'Inserisci' }).click();
