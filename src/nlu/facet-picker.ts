@@ -3,6 +3,7 @@ import type { Facet, Language, Topic } from '../knowledge/topic-schema';
 import { PLACEHOLDER_PATTERN, redact } from '../privacy/redact';
 import { Analyzer } from './analyzer';
 import { drain, type BuildSteps } from './build-steps';
+import { stem } from './stemmer';
 
 /** The facet of a topic a message asks about, with how strongly its words point there (0-1). */
 export interface FacetChoice {
@@ -19,6 +20,14 @@ export const FACET_THRESHOLD = 0.2;
 
 /** Numbers tell no facet apart: the "2" of a child's age and of "2 foto" share only the digit. */
 const NUMBER = /^\d+$/;
+
+/**
+ * "Cosa" asks "what" of anything: unlike "quanto", "dove", "quando" or "chi", it names no kind of
+ * facet, and the recogniser keeps it (a question word) only for the topic. The words with it decide
+ * ("cosa devo portare"); on "mi hanno rubato la carta d'identità, cosa devo fare?" it alone picked
+ * the documents facet over the overview, which says to report the theft first.
+ */
+const NO_FACET_TERMS = new Set([stem('cosa', 'it')]);
 
 interface FacetVectors {
   readonly facet: Facet;
@@ -154,7 +163,7 @@ function queryVector(terms: readonly string[], topic: TopicFacets, specificity: 
   let unknown = 0;
   // A word the whole knowledge base never uses (a name, a typo) speaks of no other subject
   // either: it does not dilute the message.
-  for (const term of new Set(terms)) if (!topic.idf.has(term) && !NUMBER.test(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 0)) ** 2;
+  for (const term of new Set(terms)) if (!topic.idf.has(term) && !NUMBER.test(term) && !NO_FACET_TERMS.has(term)) unknown += (topic.unknownWeight * (specificity.get(term) ?? 0)) ** 2;
   return { weights: known.weights, norm: Math.sqrt(known.norm ** 2 + unknown) };
 }
 
@@ -162,7 +171,7 @@ function queryVector(terms: readonly string[], topic: TopicFacets, specificity: 
 function vector(terms: readonly string[], idf: ReadonlyMap<string, number>): Vector {
   const weights = new Map<string, number>();
   for (const term of terms) {
-    if (NUMBER.test(term)) continue;
+    if (NUMBER.test(term) || NO_FACET_TERMS.has(term)) continue;
     const w = idf.get(term);
     if (w !== undefined && w > 0) weights.set(term, (weights.get(term) ?? 0) + w);
   }

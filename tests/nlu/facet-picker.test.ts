@@ -20,6 +20,11 @@ describe('FacetPicker', () => {
     expect(pick('quanto costa iscrivere il bambino al nido comunale', 'nidi-infanzia-iscrizioni')).toBe('retta');
   });
 
+  test('"cosa" names no facet: "what do I do" about a stolen card gets the overview, which says to report the theft first', () => {
+    expect(pick("mi hanno rubato la carta d'identità cosa devo fare", 'carta-identita-smarrimento')).toBeUndefined();
+    expect(pick("carta rubata, cosa devo portare allo sportello?", 'carta-identita-smarrimento')).toBe('documenti');
+  });
+
   test('personal data and words the knowledge base never uses are no evidence; words of other subjects lower the score', () => {
     expect(pick("quanto costa la carta d'identità? scrivetemi a mario.rossi@example.it", 'carta-identita')).toBe('costo');
     const picker = FacetPicker.of(kb);
