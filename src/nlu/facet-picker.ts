@@ -23,7 +23,7 @@ const NUMBER = /^\d+$/;
 
 /**
  * "Cosa" asks "what" of anything: unlike "quanto", "dove", "quando" or "chi", it names no kind of
- * facet, and the recogniser keeps it (a question word) only for the topic. The words with it decide
+ * facet, and the recognizer keeps it (a question word) only for the topic. The words with it decide
  * ("cosa devo portare"); on "mi hanno rubato la carta d'identità, cosa devo fare?" it alone picked
  * the documents facet over the overview, which says to report the theft first.
  */

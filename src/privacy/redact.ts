@@ -331,24 +331,6 @@ function detect(text: string, detector: Detector, found: Record<RedactionKind, n
  * // }
  */
 export function redact(text: string): { text: string; found: Record<RedactionKind, number> } {
-  // A turn redacts the citizen's message twice (the facet picker, the recorded event): the last
-  // few results are kept, and each caller gets its own copy of the counts.
-  const kept = recent.get(text);
-  if (kept) return { text: kept.text, found: { ...kept.found } };
-  const result = redactNow(text);
-  if (text.length <= RECENT_MAX_LENGTH) {
-    if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
-    recent.set(text, result);
-  }
-  return { text: result.text, found: { ...result.found } };
-}
-
-const RECENT_LIMIT = 8;
-/** Longer texts are not kept. */
-const RECENT_MAX_LENGTH = 2_000;
-const recent = new Map<string, { readonly text: string; readonly found: Readonly<Record<RedactionKind, number>> }>();
-
-function redactNow(text: string): { text: string; found: Record<RedactionKind, number> } {
   const found: Record<RedactionKind, number> = { 'codice-fiscale': 0, email: 0, phone: 0, iban: 0, card: 0 };
   let pieces: Piece[] = [{ open: true, text }];
   for (const detector of DETECTORS) {
