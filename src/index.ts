@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  ConversationState,
   UserState,
   type TurnContext,
 } from 'botbuilder';
@@ -72,6 +71,7 @@ import type { InteractionEvent } from './storage/interaction-event';
 import type { TranscriptEntry } from './storage/ports';
 import { InteractionRecorder } from './storage/interaction-recorder';
 import { openStorage, pseudonymSecret } from './storage/open-storage';
+import { JsonConversationState } from './storage/json-conversation-state';
 import { ResilientStorage } from './storage/resilient-storage';
 import { purgedTotal, purgeOlderThan } from './storage/retention';
 
@@ -172,7 +172,7 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     }
   };
 
-  const conversationState = new ConversationState(storage);
+  const conversationState = new JsonConversationState(storage);
   const userState = new UserState(storage);
   const auth = new ConfigurationBotFrameworkAuthentication({
     MicrosoftAppId: config.botAuth.appId ?? '',
