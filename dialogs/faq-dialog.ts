@@ -338,7 +338,7 @@ export class FaqDialog extends Dialog<FaqState> {
    */
   private async answerEntry(context: TurnContext, state: FaqState, kb: KnowledgeBase, entry: Entry, recognition: Recognition | undefined, confidence: number): Promise<void> {
     if (entry.kind === 'topic') {
-      const facet = recognition ? FacetPicker.of(kb).pick(recognition.text, recognition.language, entry.topic)?.facet : undefined;
+      const facet = recognition ? FacetPicker.of(kb).pickFor(recognition, entry.topic)?.facet : undefined;
       return this.answer(context, state, entry.topic, facet, confidence, {}, topicsOf(kb, recognition?.alsoAsked ?? []));
     }
     state.misses = 0;

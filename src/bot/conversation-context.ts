@@ -74,7 +74,7 @@ export function readAsFollowUp(
   if (weight < MIN_WEIGHT) return undefined;
   const topic = kb.get(context.topicId);
   if (!topic) return undefined;
-  const facet = picker.pick(recognition.text, recognition.language, topic);
+  const facet = picker.pickFor(recognition, topic);
   if (!facet) return undefined;
   const evidence = weight * facet.score;
   if (evidence < FOLLOW_UP_EVIDENCE) return undefined;

@@ -3,6 +3,7 @@ import type { Facet, Language, Topic } from '../knowledge/topic-schema';
 import { PLACEHOLDER_PATTERN, redact } from '../privacy/redact';
 import { Analyzer } from './analyzer';
 import { drain, type BuildSteps } from './build-steps';
+import type { Recognition } from './recognizer';
 import { stem } from './stemmer';
 
 /** The facet of a topic a message asks about, with how strongly its words point there (0-1). */
@@ -67,6 +68,9 @@ export class FacetPicker {
   /** How specific a term is across the whole knowledge base (0-1): "va" or "bene" are not, "moto" is. */
   private readonly specificity = new Map<string, number>();
 
+  /** Each recognised message's words (see {@link pickFor}), for as long as the recognition lives. */
+  private readonly analysed = new WeakMap<object, string[]>();
+
   private constructor(private readonly analyzer: Analyzer) {}
 
   /** The picker of a knowledge base, built on first use and kept as long as the knowledge base lives. */
@@ -100,11 +104,41 @@ export class FacetPicker {
 
   /** Every facet of the topic scored against the message, best first; empty when the topic has none. */
   rank(text: string, language: Language, topic: Topic): FacetChoice[] {
+    return this.byTopic.has(topic.id) ? this.rankTerms(this.termsOf(text, language), topic) : [];
+  }
+
+  /** The facet the message asks about, or undefined when none stands out (the overview answers). */
+  pick(text: string, language: Language, topic: Topic): FacetChoice | undefined {
+    return bestOf(this.rank(text, language, topic));
+  }
+
+  /**
+   * {@link pick} for a recognised message: its words are redacted and analysed once, however many
+   * topics a turn tries (the last topic for a follow-up, then the answered one). They are kept
+   * only as long as the recognition itself, which holds the message anyway.
+   */
+  pickFor(recognition: Pick<Recognition, 'text' | 'language'>, topic: Topic): FacetChoice | undefined {
+    if (!this.byTopic.has(topic.id)) return undefined;
+    let terms = this.analysed.get(recognition);
+    if (!terms) {
+      terms = this.termsOf(recognition.text, recognition.language);
+      this.analysed.set(recognition, terms);
+    }
+    return bestOf(this.rankTerms(terms, topic));
+  }
+
+  /**
+   * The message's words as the facets are indexed. Personal data (an e-mail address, a phone
+   * number) is never evidence of what is asked: "mario.rossi@example.it" must not read as "marito".
+   */
+  private termsOf(text: string, language: Language): string[] {
+    return this.analyzer.terms(redact(text).text.replace(PLACEHOLDER_PATTERN, ' '), language);
+  }
+
+  private rankTerms(terms: readonly string[], topic: Topic): FacetChoice[] {
     const indexed = this.byTopic.get(topic.id);
     if (!indexed) return [];
-    // Personal data (an e-mail address, a phone number) is never evidence of what is asked:
-    // "mario.rossi@example.it" must not read as "marito".
-    const query = queryVector(this.analyzer.terms(redact(text).text.replace(PLACEHOLDER_PATTERN, ' '), language), indexed, this.specificity);
+    const query = queryVector(terms, indexed, this.specificity);
     if (query.weights.size === 0) return [];
     return indexed.facets
       .map(({ facet, samples, centroid }) => {
@@ -114,12 +148,6 @@ export class FacetPicker {
         return { facet, score: 0.6 * nearest + 0.4 * cosine(query, centroid) };
       })
       .sort((a, b) => b.score - a.score);
-  }
-
-  /** The facet the message asks about, or undefined when none stands out (the overview answers). */
-  pick(text: string, language: Language, topic: Topic): FacetChoice | undefined {
-    const [best] = this.rank(text, language, topic);
-    return best && best.score >= FACET_THRESHOLD ? best : undefined;
   }
 
   private index(topic: Topic): TopicFacets {
@@ -158,6 +186,11 @@ export class FacetPicker {
  * subjects do ("passaporto" after the Area C answer) count in the norm only, so a message about
  * something else scores low.
  */
+function bestOf(ranked: readonly FacetChoice[]): FacetChoice | undefined {
+  const [best] = ranked;
+  return best && best.score >= FACET_THRESHOLD ? best : undefined;
+}
+
 function queryVector(terms: readonly string[], topic: TopicFacets, specificity: ReadonlyMap<string, number>): Vector {
   const known = vector(terms, topic.idf);
   let unknown = 0;

@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../../src/knowledge/knowledge-base';
 import { FacetPicker } from '../../src/nlu/facet-picker';
+import * as redaction from '../../src/privacy/redact';
 import { realRuntime } from '../fixtures/runtime';
 
 describe('FacetPicker', () => {
@@ -35,6 +36,25 @@ describe('FacetPicker', () => {
 
   test("a number alone tells no facet apart, even one a facet's sample uses (a boy of 15)", () => {
     expect(pick("carta d'identità 15", 'carta-identita')).toBeUndefined();
+  });
+
+  test('a recognised message is redacted and analysed once for every topic a turn tries, with the same picks as its text', () => {
+    const picker = FacetPicker.of(kb);
+    const recognition = { text: "quanto costa la carta d'identità per mio figlio? mario.rossi@example.it", language: 'it' as const };
+    const topics = ['carta-identita', 'carta-identita-smarrimento', 'tari-pagamento', 'area-c'].map((id) => kb.get(id)!);
+    const spy = jest.spyOn(redaction, 'redact');
+    try {
+      const picks = topics.map((topic) => picker.pickFor(recognition, topic)?.facet.id);
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(picks).toEqual(topics.map((topic) => picker.pick(recognition.text, 'it', topic)?.facet.id));
+      expect(picks[0]).toBeDefined();
+      // Another recognition of the same words is analysed on its own.
+      spy.mockClear();
+      picker.pickFor({ ...recognition }, topics[0]!);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('the picker is built once per knowledge base', () => {
