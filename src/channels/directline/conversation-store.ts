@@ -17,6 +17,12 @@ export interface StoredActivity {
   /** 1, 2, 3…: the watermark just after this activity. */
   readonly seq: number;
   readonly activity: Partial<Activity>;
+  /**
+   * The activity's JSON, on what `append` returns when the store made it (the memory store sizes
+   * each activity by its JSON): the streams then send it without serialising it again. Not kept
+   * with the history, which would hold every activity twice.
+   */
+  readonly json?: string;
 }
 
 /** Direct Line 3.0 `ActivitySet`: what polling and the stream return. */
@@ -54,6 +60,12 @@ export function activityId(conversationId: string, seq: number): string {
 export function activitySetOf(entries: readonly StoredActivity[], fallback: number): ActivitySet {
   const last = entries[entries.length - 1];
   return { activities: entries.map((entry) => entry.activity), watermark: String(last ? last.seq : fallback) };
+}
+
+/** `JSON.stringify(activitySetOf(entries, fallback))`, with the JSON an entry already has. */
+export function activitySetJson(entries: readonly StoredActivity[], fallback: number): string {
+  const last = entries[entries.length - 1];
+  return `{"activities":[${entries.map((entry) => entry.json ?? JSON.stringify(entry.activity)).join(',')}],"watermark":${JSON.stringify(String(last ? last.seq : fallback))}}`;
 }
 
 /**

@@ -93,7 +93,10 @@ export class DirectLineAdapter extends SerialChannelAdapter {
       ...this.envelope(conversation, from, this.bot),
       locale: posted.locale ?? conversation.locale,
     });
-    await this.enqueue(conversation.id, () => this.runTurn(stored.activity, conversation));
+    // The turn gets its own copy: a turn may rewrite its activity (the handoff gate turns "a written
+    // request" into a command with the citizen's description), and that must not reach the history
+    // the citizen's streams are sent and the store writes.
+    await this.enqueue(conversation.id, () => this.runTurn({ ...stored.activity }, conversation));
     return { id: stored.activity.id ?? '' };
   }
 

@@ -211,14 +211,15 @@ export class MemoryConversationStore implements ConversationStore {
     const seq = entry.next;
     entry.next += 1;
     const stored: StoredActivity = { seq, activity: { ...activity, id: activityId(id, seq) } };
-    const bytes = sizeOf(stored.activity);
+    const json = JSON.stringify(stored.activity);
+    const bytes = Buffer.byteLength(json);
     entry.kept.push({ seq, stored, bytes });
     entry.bytes += bytes;
     entry.held += bytes;
     this.total += bytes;
     this.total -= this.trim(entry);
     this.touch(id, entry);
-    return stored;
+    return { ...stored, json };
   }
 
   async activitiesAfter(id: string, watermark: number): Promise<StoredActivity[]> {

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { activitySetOf, type StoredActivity } from './conversation-store';
+import { activitySetJson, type StoredActivity } from './conversation-store';
 
 const OPEN = 1;
 /** Close code and reason of a stream whose token expired: a policy close, named as Direct Line names the error. */
@@ -137,7 +137,7 @@ export class StreamHub {
     const last = fresh[fresh.length - 1];
     if (!last || subscriber.socket.readyState !== OPEN) return;
     subscriber.sentUpTo = last.seq;
-    subscriber.socket.send(JSON.stringify(activitySetOf(fresh, last.seq)));
+    subscriber.socket.send(activitySetJson(fresh, last.seq));
   }
 
   private detach(conversationId: string, subscriber: Subscriber): void {

@@ -1,3 +1,4 @@
+import { activitySetJson, activitySetOf } from '../../../src/channels/directline/conversation-store';
 import { DirectLineAdapter } from '../../../src/channels/directline/directline-adapter';
 import { CONVERSATION_OVERHEAD_BYTES, MemoryConversationStore } from '../../../src/channels/directline/memory-conversation-store';
 import { DirectLineTokens, TOKEN_LIFETIME_SECONDS } from '../../../src/channels/directline/tokens';
@@ -126,5 +127,42 @@ describe('DirectLineAdapter', () => {
     await adapter.receiveActivity(conversation, { type: 'message', text: 'ciao' });
     expect((await store.activitiesAfter('c1', 0)).map((s) => s.activity.text)).toEqual(['ciao', 'uno', 'due', 'tre']);
     expect(reads).toBe(0);
+  });
+
+  test("what a turn does to its activity does not change the stored history: streams and the store send and write what the citizen posted", async () => {
+    const store = new MemoryConversationStore();
+    const adapter = new DirectLineAdapter({
+      store,
+      botLogic: async (context) => {
+        // As the handoff gate does with "a written request": the turn's activity becomes a command.
+        context.activity.value = { dialogo: 'ticket', description: 'the description given earlier' };
+        context.activity.text = '';
+        await context.sendActivity('ok');
+      },
+    });
+    const conversation = await store.create({ id: 'c1', userId: 'dl_u', locale: 'it-IT', serviceUrl: 'http://x' });
+    await adapter.receiveActivity(conversation, { type: 'message', text: 'richiesta scritta' });
+    const [citizen] = await store.activitiesAfter('c1', 0);
+    expect(citizen!.activity.text).toBe('richiesta scritta');
+    expect(citizen!.activity.value).toBeUndefined();
+    expect(activitySetJson([citizen!], 0)).toBe(JSON.stringify(activitySetOf([citizen!], 0)));
+  });
+});
+
+describe('activitySetJson', () => {
+  test('is the JSON of the activity set, byte for byte, for any activities and watermark', async () => {
+    const store = new MemoryConversationStore();
+    await store.create({ id: 'c"1', ...base });
+    const entries = [
+      await store.append('c"1', { type: 'message', text: 'è "virgolette" \\ e \u2028 🙂', attachments: [{ contentType: 'x', content: { a: [1, null] } }] }),
+      await store.append('c"1', { type: 'event', name: 'n', value: undefined }),
+    ];
+    const kept = await store.activitiesAfter('c"1', 0);
+    for (const [set, fallback] of [[entries, 0], [entries.slice(1), 3], [[], 7], [kept, 0]] as const) {
+      expect(activitySetJson(set, fallback)).toBe(JSON.stringify(activitySetOf(set, fallback)));
+    }
+    // What append returns carries the JSON it was sized by; the history does not keep a second copy.
+    expect(entries[0]!.json).toBe(JSON.stringify(entries[0]!.activity));
+    expect(kept.map((entry) => entry.json)).toEqual([undefined, undefined]);
   });
 });
