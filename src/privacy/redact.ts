@@ -37,6 +37,12 @@ interface Detector {
    * numbers ("3 3 3 ...") would otherwise cost thousands of full checks.
    */
   readonly minDigits?: number;
+  /**
+   * Every candidate holds an ASCII digit (its pattern requires `\d`): a text without one is
+   * passed over whole. Most messages and nearly every bot reply have none, and the candidates'
+   * scans with their look-behinds were most of a turn's redaction.
+   */
+  readonly needsDigit?: boolean;
 }
 
 /** Text still open to detection, or text that a detector has settled (a placeholder or a look-alike). */
@@ -267,12 +273,22 @@ function judgePhone(stretch: string): Verdict {
  */
 const DETECTORS: readonly Detector[] = [
   { kind: 'email', candidates: EMAIL_CANDIDATES, judge: () => 'redact' },
-  { kind: 'reference', candidates: REFERENCE_CANDIDATES, judge: () => 'keep' },
+  { kind: 'reference', candidates: REFERENCE_CANDIDATES, judge: () => 'keep', needsDigit: true },
+  // Omocodia may put letters for every digit: a codice fiscale needs none.
   { kind: 'codice-fiscale', candidates: CODICE_FISCALE_CANDIDATES, judge: judgeCodiceFiscale },
-  { kind: 'iban', candidates: IBAN_CANDIDATES, judge: judgeIban },
-  { kind: 'card', candidates: CARD_CANDIDATES, judge: judgeCard, minDigits: 13 },
-  { kind: 'phone', candidates: PHONE_CANDIDATES, judge: judgePhone, minDigits: PHONE_MIN_DIGITS },
+  { kind: 'iban', candidates: IBAN_CANDIDATES, judge: judgeIban, needsDigit: true },
+  { kind: 'card', candidates: CARD_CANDIDATES, judge: judgeCard, minDigits: 13, needsDigit: true },
+  { kind: 'phone', candidates: PHONE_CANDIDATES, judge: judgePhone, minDigits: PHONE_MIN_DIGITS, needsDigit: true },
 ];
+
+const ASCII_DIGIT = /\d/;
+
+/** The detectors, for the test that checks each `needsDigit` against its pattern. */
+export const DETECTOR_PATTERNS: readonly { kind: Detector['kind']; candidates: RegExp; needsDigit: boolean }[] = DETECTORS.map((d) => ({
+  kind: d.kind,
+  candidates: d.candidates,
+  needsDigit: d.needsDigit ?? false,
+}));
 
 /**
  * A candidate may run on into the next number or word ("333 1234567 2 volte"), so its stretches
@@ -290,6 +306,7 @@ function settle(candidate: string, judge: Detector['judge']): { stretch: string;
 }
 
 function detect(text: string, detector: Detector, found: Record<RedactionKind, number>): Piece[] {
+  if (detector.needsDigit && !ASCII_DIGIT.test(text)) return [{ open: true, text }];
   const pieces: Piece[] = [];
   // A copy, so that its lastIndex is ours alone.
   const candidates = new RegExp(detector.candidates);

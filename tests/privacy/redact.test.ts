@@ -1,4 +1,5 @@
-import { redact, type RedactionKind } from '../../src/privacy/redact';
+import fc from 'fast-check';
+import { DETECTOR_PATTERNS, redact, type RedactionKind } from '../../src/privacy/redact';
 
 import {
   GIULIA_BIANCHI,
@@ -12,6 +13,7 @@ import {
   POSITIVES,
   scoreRedactor,
   withWrongCheckChar,
+  withCheckChar,
   withWrongCheckDigits,
 } from './redaction-cases';
 
@@ -179,5 +181,29 @@ describe('redact', () => {
   test('leaves already redacted text as it is', () => {
     const once = redact(`${MARIO_ROSSI} 333 1234567 ${IBAN_IT} 4111111111111111 a@b.it`).text;
     expect(redact(once)).toEqual({ text: once, found: counts({}) });
+  });
+});
+
+describe('redact: detectors passed over for text without digits', () => {
+  const withDigits = DETECTOR_PATTERNS.filter((d) => d.needsDigit);
+
+  test('only the detectors whose every candidate holds a digit are passed over; the codice fiscale and e-mail are always looked for', () => {
+    expect(withDigits.map((d) => d.kind).sort()).toEqual(['card', 'iban', 'phone', 'reference']);
+    // RSSMRA85T10A562S with every digit written as its omocodia letter: no digit left.
+    const allLetters = withCheckChar('RSSMRAURTMLARSN');
+    expect(redact(`Sono ${allLetters}`)).toEqual({ text: 'Sono [CODICE_FISCALE]', found: counts({ 'codice-fiscale': 1 }) });
+    expect(redact('scrivete a mario at gmail dot com').found.email).toBe(1);
+  });
+
+  test('no text without an ASCII digit matches the candidates of a detector that is passed over', () => {
+    const noDigits = (alphabet: fc.Arbitrary<string>) => fc.array(alphabet, { maxLength: 60 }).map((chars) => chars.join('').replace(/[0-9]/g, ''));
+    // Letters and separators the patterns use, markers included, and any other text.
+    const shaped = fc.constantFrom('I', 'T', 'X', 'D', 'L', 'G', '-', ' ', '.', '/', '(', ')', '+', 'prot', 'PG', 'n.', 'DLG-', 'IVA', '٣', '０', '²');
+    fc.assert(
+      fc.property(fc.oneof(noDigits(shaped), noDigits(fc.string({ unit: 'grapheme' }))), (text) => {
+        for (const detector of withDigits) expect(text.match(new RegExp(detector.candidates))).toBeNull();
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
