@@ -10,14 +10,18 @@
  */
 export function normalize(text: string): string {
   // A turn normalises the same text many times (recognizer, facet picker, follow-ups, buttons): the
-  // last few results are kept. Few, so that it saves the repeats within a turn, not a cache of
-  // citizens' questions across turns (a benchmark that repeats its questions would then flatter it).
+  // last few results are kept, until the event loop moves on. So it saves the repeats within a
+  // turn, and is no cache of citizens' messages: what they wrote, personal data included, is not
+  // held here past the turn that read it, where no erasure could reach it (and a benchmark that
+  // repeats its questions is not flattered).
   const known = recent.get(text);
   if (known !== undefined) return known;
   const normalized = normalizeNow(text);
   if (text.length > RECENT_MAX_LENGTH) return normalized;
   if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
   recent.set(text, normalized);
+  forgetting ??= setImmediate(forgetRecent);
+  forgetting.unref();
   return normalized;
 }
 
@@ -25,6 +29,17 @@ const RECENT_LIMIT = 16;
 /** Longer texts (a long message, a page of the knowledge base) are not kept. */
 const RECENT_MAX_LENGTH = 2_000;
 const recent = new Map<string, string>();
+let forgetting: NodeJS.Immediate | undefined;
+
+function forgetRecent(): void {
+  recent.clear();
+  forgetting = undefined;
+}
+
+/** How many texts {@link normalize} holds right now (none once the event loop has moved on): for tests. */
+export function heldNormalizations(): number {
+  return recent.size;
+}
 
 function normalizeNow(text: string): string {
   return text

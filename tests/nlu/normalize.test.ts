@@ -1,4 +1,4 @@
-import { normalize } from '../../src/nlu/normalize';
+import { heldNormalizations, normalize } from '../../src/nlu/normalize';
 
 describe('normalize', () => {
   test.each([
@@ -26,5 +26,15 @@ describe('normalize, asked again', () => {
     expect(normalize("C'è l'Area C?")).toBe('e area c');
     const long = `${'identità '.repeat(400)}fine`;
     expect(normalize(long)).toBe(`${'identita '.repeat(400)}fine`);
+  });
+
+  test("a citizen's message is held only until the event loop moves on: repeats within a turn are saved, nothing stays after it", async () => {
+    const message = 'Sono Mario Rossi, RSSMRA85T10A562S, chiamatemi al 333 123 4567';
+    const first = normalize(message);
+    expect(normalize(message)).toBe(first);
+    expect(heldNormalizations()).toBeGreaterThan(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heldNormalizations()).toBe(0);
+    expect(normalize(message)).toBe(first);
   });
 });
