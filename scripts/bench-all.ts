@@ -15,6 +15,7 @@ const SUITE: readonly { name: string; npmScript: string; args?: readonly string[
   { name: 'recognize', npmScript: 'bench', what: 'recognition latency, 40 and 1,000 topics, fuse.js baseline' },
   { name: 'storage', npmScript: 'bench:storage', what: 'events and state writes per second' },
   { name: 'directline', npmScript: 'bench:directline', env: { BENCH_CPU: '1' }, what: 'Direct Line turns, Dialogo beside the echo bot' },
+  { name: 'turn', npmScript: 'bench:turn', args: ['--json'], what: "a Dialogo turn's own CPU, without the transport" },
   { name: 'messenger', npmScript: 'bench:messenger', env: { BENCH_CPU: '1' }, what: 'Messenger webhook events and bursts' },
   { name: 'reload', npmScript: 'bench:reload', what: 'turns during a knowledge-base reload at 1,000 topics' },
   { name: 'memory', npmScript: 'bench:memory', what: 'RSS at 10,000 Direct Line conversations (the soak is apart: bench:memory -- --soak)' },
