@@ -215,8 +215,12 @@ function vector(terms: readonly string[], idf: ReadonlyMap<string, number>): Vec
 
 function cosine(a: Vector, b: Vector): number {
   if (a.norm === 0 || b.norm === 0) return 0;
-  const [small, large] = a.weights.size <= b.weights.size ? [a, b] : [b, a];
+  const small = a.weights.size <= b.weights.size ? a.weights : b.weights;
+  const large = small === a.weights ? b.weights : a.weights;
   let dot = 0;
-  for (const [term, w] of small.weights) dot += w * (large.weights.get(term) ?? 0);
+  // forEach, not for-of over the entries: that allocates a [term, weight] pair for each one.
+  small.forEach((w, term) => {
+    dot += w * (large.get(term) ?? 0);
+  });
   return dot / (a.norm * b.norm);
 }

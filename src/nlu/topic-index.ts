@@ -304,20 +304,26 @@ function tfidf(terms: readonly string[], idf: ReadonlyMap<string, number>, maxId
   return weights;
 }
 
-/** The `k` entries with the highest values, best first, without sorting the whole map. */
-/** The `k` best of the `count` slots listed in `touched` (in that order, so that ties keep it), best first. */
+/**
+ * The `k` best of the `count` slots listed in `touched`, best first; ties keep the order of
+ * `touched`. Each slot better than the k-th is put in its place, after every entry at least as
+ * high, without sorting the list again (a sort allocates a scratch array each time).
+ */
 function topEntries(scores: Float64Array, touched: Int32Array, count: number, k: number): [number, number][] {
   const best: [number, number][] = [];
+  if (k <= 0) return best;
   for (let i = 0; i < count; i++) {
     const doc = touched[i] as number;
-    const entry: [number, number] = [doc, scores[doc] as number];
-    if (best.length < k) {
-      best.push(entry);
-      if (best.length === k) best.sort((a, b) => b[1] - a[1]);
-    } else if (entry[1] > (best[k - 1] as [number, number])[1]) {
-      best[k - 1] = entry;
-      best.sort((a, b) => b[1] - a[1]);
+    const value = scores[doc] as number;
+    if (best.length === k) {
+      if (!(value > (best[k - 1] as [number, number])[1])) continue;
+      best.pop();
     }
+    let at = best.length;
+    while (at > 0 && (best[at - 1] as [number, number])[1] < value) at--;
+    best.push([doc, value]);
+    for (let j = best.length - 1; j > at; j--) best[j] = best[j - 1] as [number, number];
+    best[at] = [doc, value];
   }
-  return best.sort((a, b) => b[1] - a[1]);
+  return best;
 }
