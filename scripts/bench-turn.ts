@@ -11,7 +11,8 @@
 // 10-20 % on this machine, the median of this one by a few per cent, so a change of a few per cent
 // in a turn's own work shows here and not there.
 // Options: --conversations N (200), --turns N (30), --rounds N (7), --json (one JSON line).
-// BENCH_PROFILE=<file> writes a CPU profile of the timed rounds.
+// BENCH_PROFILE=<file> writes a CPU profile of the timed rounds; BENCH_HEAP_PROFILE=<file> a sampling
+// profile of what they allocate (objects collected since included: what the garbage collector works on).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -84,6 +85,12 @@ async function main(): Promise<void> {
     await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
     await profiler.post('Profiler.start');
   }
+  if (process.env.BENCH_HEAP_PROFILE) {
+    profiler ??= new Session();
+    profiler.connect();
+    await profiler.post('HeapProfiler.enable');
+    await profiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   const perTurnUs: number[] = [];
   const loopPerTurnUs: number[] = [];
   const turnsPerSec: number[] = [];
@@ -94,11 +101,15 @@ async function main(): Promise<void> {
     loopPerTurnUs.push(loopUs / turns);
     turnsPerSec.push(turns / (wallMs / 1000));
   }
-  if (profiler) {
+  if (profiler && process.env.BENCH_PROFILE) {
     const { profile } = await profiler.post('Profiler.stop');
-    writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(profile));
-    profiler.disconnect();
+    writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
   }
+  if (profiler && process.env.BENCH_HEAP_PROFILE) {
+    const { profile } = await profiler.post('HeapProfiler.stopSampling');
+    writeFileSync(process.env.BENCH_HEAP_PROFILE, JSON.stringify(profile));
+  }
+  profiler?.disconnect();
   await dialogo.stop();
   rmSync(dataDir, { recursive: true, force: true });
 
