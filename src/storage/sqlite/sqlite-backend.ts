@@ -36,11 +36,14 @@ export function openSqliteBackend(dataDir: string, file = SQLITE_FILE): StorageB
   migrate(db);
 
   const readState = db.prepare<[string], { etag: string; data: string }>('SELECT etag, data FROM state WHERE key = ?');
+  // A write checks the eTag only: reading the row's data too would load and copy the old sealed
+  // item for nothing, on every write of a conversation's head or dialog state.
+  const readETag = db.prepare<[string], { etag: string }>('SELECT etag FROM state WHERE key = ?');
   const upsertState = db.prepare('INSERT INTO state (key, etag, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, data = excluded.data, updated_at = excluded.updated_at');
   const deleteState = db.prepare('DELETE FROM state WHERE key = ?');
   const writeMany = db.transaction((changes: StoreItems) => {
     for (const [key, item] of Object.entries(changes)) {
-      const stored = readState.get(key);
+      const stored = readETag.get(key);
       const incoming = (item as { eTag?: unknown } | null)?.eTag;
       if (!writeAllowed(incoming, stored?.etag)) throw new ETagConflictError(key);
       const { eTag: _ignored, ...data } = (item ?? {}) as Record<string, unknown>;
