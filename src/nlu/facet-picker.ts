@@ -181,16 +181,17 @@ export class FacetPicker {
   }
 }
 
-/**
- * The message's vector: words the facets use, weighted by IDF; words they never use but other
- * subjects do ("passaporto" after the Area C answer) count in the norm only, so a message about
- * something else scores low.
- */
+/** The best facet, when it stands out (its score reaches the threshold). */
 function bestOf(ranked: readonly FacetChoice[]): FacetChoice | undefined {
   const [best] = ranked;
   return best && best.score >= FACET_THRESHOLD ? best : undefined;
 }
 
+/**
+ * The message's vector: words the facets use, weighted by IDF; words they never use but other
+ * subjects do ("passaporto" after the Area C answer) count in the norm only, so a message about
+ * something else scores low.
+ */
 function queryVector(terms: readonly string[], topic: TopicFacets, specificity: ReadonlyMap<string, number>): Vector {
   const known = vector(terms, topic.idf);
   let unknown = 0;
