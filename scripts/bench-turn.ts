@@ -77,17 +77,14 @@ async function main(): Promise<void> {
   // Two warm-up rounds: the first rounds of a fresh process are slower while V8 compiles the turn's code.
   await runRound();
   await runRound();
-  let profiler: Session | undefined;
-  if (process.env.BENCH_PROFILE) {
-    profiler = new Session();
-    profiler.connect();
+  const profiler = process.env.BENCH_PROFILE || process.env.BENCH_HEAP_PROFILE ? new Session() : undefined;
+  profiler?.connect();
+  if (profiler && process.env.BENCH_PROFILE) {
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
     await profiler.post('Profiler.start');
   }
-  if (process.env.BENCH_HEAP_PROFILE) {
-    profiler ??= new Session();
-    profiler.connect();
+  if (profiler && process.env.BENCH_HEAP_PROFILE) {
     await profiler.post('HeapProfiler.enable');
     await profiler.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   }
@@ -130,7 +127,7 @@ async function main(): Promise<void> {
   };
   if (JSON_OUT) console.log(JSON.stringify(figure));
   else {
-    console.log(`${CONVERSATIONS} conversations x ${TURNS} turns, ${ROUNDS} rounds after a warm-up (no transport)`);
+    console.log(`${CONVERSATIONS} conversations x ${TURNS} turns, ${ROUNDS} rounds after two warm-up rounds (no transport)`);
     console.log(`CPU per turn: median ${figure.cpuMsPerTurnMedian} ms (min ${figure.cpuMsPerTurnMin}, max ${figure.cpuMsPerTurnMax}); rounds ${perTurnUs.map((us) => (us / 1000).toFixed(3)).join(' ')}`);
     console.log(`event loop busy per turn: median ${figure.loopMsPerTurnMedian} ms (min ${figure.loopMsPerTurnMin}, max ${figure.loopMsPerTurnMax}); rounds ${loopPerTurnUs.map((us) => (us / 1000).toFixed(3)).join(' ')}`);
     console.log(`turns per second (one process, no transport): median ${figure.turnsPerSecMedian}`);

@@ -104,7 +104,8 @@ export class FacetPicker {
 
   /** Every facet of the topic scored against the message, best first; empty when the topic has none. */
   rank(text: string, language: Language, topic: Topic): FacetChoice[] {
-    return this.byTopic.has(topic.id) ? this.rankTerms(this.termsOf(text, language), topic) : [];
+    const indexed = this.byTopic.get(topic.id);
+    return indexed ? rankFacets(queryVector(this.termsOf(text, language), indexed, this.specificity), indexed) : [];
   }
 
   /** The facet the message asks about, or undefined when none stands out (the overview answers). */
@@ -118,13 +119,14 @@ export class FacetPicker {
    * only as long as the recognition itself, which holds the message anyway.
    */
   pickFor(recognition: Pick<Recognition, 'text' | 'language'>, topic: Topic): FacetChoice | undefined {
-    if (!this.byTopic.has(topic.id)) return undefined;
+    const indexed = this.byTopic.get(topic.id);
+    if (!indexed) return undefined;
     let terms = this.analysed.get(recognition);
     if (!terms) {
       terms = this.termsOf(recognition.text, recognition.language);
       this.analysed.set(recognition, terms);
     }
-    return bestOf(this.rankTerms(terms, topic));
+    return bestOf(rankFacets(queryVector(terms, indexed, this.specificity), indexed));
   }
 
   /**
@@ -133,21 +135,6 @@ export class FacetPicker {
    */
   private termsOf(text: string, language: Language): string[] {
     return this.analyzer.terms(redact(text).text.replace(PLACEHOLDER_PATTERN, ' '), language);
-  }
-
-  private rankTerms(terms: readonly string[], topic: Topic): FacetChoice[] {
-    const indexed = this.byTopic.get(topic.id);
-    if (!indexed) return [];
-    const query = queryVector(terms, indexed, this.specificity);
-    if (query.weights.size === 0) return [];
-    return indexed.facets
-      .map(({ facet, samples, centroid }) => {
-        let nearest = 0;
-        for (const sample of samples) nearest = Math.max(nearest, cosine(query, sample));
-        // The nearest sample rewards a close paraphrase; the centroid, a word the facet uses often.
-        return { facet, score: 0.6 * nearest + 0.4 * cosine(query, centroid) };
-      })
-      .sort((a, b) => b.score - a.score);
   }
 
   private index(topic: Topic): TopicFacets {
@@ -179,6 +166,19 @@ export class FacetPicker {
       }),
     };
   }
+}
+
+/** Every facet of the topic scored against the message's vector, best first. */
+function rankFacets(query: Vector, indexed: TopicFacets): FacetChoice[] {
+  if (query.weights.size === 0) return [];
+  return indexed.facets
+    .map(({ facet, samples, centroid }) => {
+      let nearest = 0;
+      for (const sample of samples) nearest = Math.max(nearest, cosine(query, sample));
+      // The nearest sample rewards a close paraphrase; the centroid, a word the facet uses often.
+      return { facet, score: 0.6 * nearest + 0.4 * cosine(query, centroid) };
+    })
+    .sort((a, b) => b.score - a.score);
 }
 
 /** The best facet, when it stands out (its score reaches the threshold). */

@@ -1,4 +1,5 @@
 import { drain, type BuildSteps } from './build-steps';
+import { keepBest } from './top-k';
 
 /** Training examples counted between two yields of a build in steps. */
 const EXAMPLES_PER_STEP = 500;
@@ -115,23 +116,9 @@ export class Posteriors {
   /** The `k` most probable labels, best first, leaving out `exclude`. */
   top(k: number, exclude: string): string[] {
     const best: number[] = [];
-    if (k <= 0) return [];
     const probabilities = this.probabilities;
-    for (let i = 0; i < probabilities.length; i++) {
-      if (this.labels[i] === exclude) continue;
-      const p = probabilities[i] as number;
-      if (best.length === k) {
-        if (!(p > (probabilities[best[k - 1] as number] as number))) continue;
-        best.pop();
-      }
-      // After every label at least as probable (ties keep the labels' order, as a stable sort
-      // did), without sorting again for each label: a sort allocates a scratch array each time.
-      let at = best.length;
-      while (at > 0 && (probabilities[best[at - 1] as number] as number) < p) at--;
-      best.push(i);
-      for (let j = best.length - 1; j > at; j--) best[j] = best[j - 1] as number;
-      best[at] = i;
-    }
+    const probabilityOf = (i: number) => probabilities[i] as number;
+    for (let i = 0; i < probabilities.length; i++) if (this.labels[i] !== exclude) keepBest(best, i, probabilities[i] as number, k, probabilityOf);
     return best.map((i) => this.labels[i] as string);
   }
 }

@@ -20,8 +20,10 @@ export function normalize(text: string): string {
   if (text.length > RECENT_MAX_LENGTH) return normalized;
   if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
   recent.set(text, normalized);
-  forgetting ??= setImmediate(forgetRecent);
-  forgetting.unref();
+  if (!forgetting) {
+    forgetting = setImmediate(forgetRecent);
+    forgetting.unref();
+  }
   return normalized;
 }
 

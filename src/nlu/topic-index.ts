@@ -2,6 +2,7 @@ import type { RecognitionSource } from '../knowledge/knowledge-base';
 import type { Language } from '../knowledge/topic-schema';
 import type { Analyzer } from './analyzer';
 import { drain, type BuildSteps } from './build-steps';
+import { keepBest } from './top-k';
 
 /** One indexed sample question (or title) of a topic. */
 interface SampleDoc {
@@ -304,26 +305,17 @@ function tfidf(terms: readonly string[], idf: ReadonlyMap<string, number>, maxId
   return weights;
 }
 
-/**
- * The `k` best of the `count` slots listed in `touched`, best first; ties keep the order of
- * `touched`. Each slot better than the k-th is put in its place, after every entry at least as
- * high, without sorting the list again (a sort allocates a scratch array each time).
- */
+/** The `k` best of the `count` slots listed in `touched`, best first; ties keep the order of `touched`. */
 function topEntries(scores: Float64Array, touched: Int32Array, count: number, k: number): [number, number][] {
   const best: [number, number][] = [];
-  if (k <= 0) return best;
   for (let i = 0; i < count; i++) {
     const doc = touched[i] as number;
     const value = scores[doc] as number;
-    if (best.length === k) {
-      if (!(value > (best[k - 1] as [number, number])[1])) continue;
-      best.pop();
-    }
-    let at = best.length;
-    while (at > 0 && (best[at - 1] as [number, number])[1] < value) at--;
-    best.push([doc, value]);
-    for (let j = best.length - 1; j > at; j--) best[j] = best[j - 1] as [number, number];
-    best[at] = [doc, value];
+    keepBest(best, [doc, value], value, k, scoreOf);
   }
   return best;
+}
+
+function scoreOf(entry: [number, number]): number {
+  return entry[1];
 }

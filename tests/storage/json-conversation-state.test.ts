@@ -119,12 +119,18 @@ describe('JsonConversationState', () => {
     expect(storage.reads).toBe(2);
   });
 
-  test('force writes an unchanged state, and a state never loaded as an empty one', async () => {
+  /** A state whose first turn wrote `n: 1`. */
+  async function written(): Promise<{ storage: CountingStorage; state: JsonConversationState }> {
     const storage = new CountingStorage();
     const state = new JsonConversationState(storage);
     const first = turn();
     await state.createProperty<number>('n').set(first, 1);
     await state.saveChanges(first);
+    return { storage, state };
+  }
+
+  test('force writes an unchanged state, and a state never loaded as an empty one', async () => {
+    const { storage, state } = await written();
     const second = turn();
     await state.load(second);
     await state.saveChanges(second, true);
@@ -144,11 +150,7 @@ describe('JsonConversationState', () => {
   });
 
   test('delete removes the stored state and the turn starts from an empty one', async () => {
-    const storage = new CountingStorage();
-    const state = new JsonConversationState(storage);
-    const first = turn();
-    await state.createProperty<number>('n').set(first, 1);
-    await state.saveChanges(first);
+    const { storage, state } = await written();
     const second = turn();
     await state.load(second);
     await state.delete(second);
