@@ -1,8 +1,7 @@
 import { ElectedJobs } from '../../src/cluster/elected-jobs';
 import { InProcessCoordinator, InProcessHub } from '../../src/cluster/in-process-coordinator';
 import { createLogger } from '../../src/logger';
-
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { sleep as wait, waitFor } from './wait';
 
 describe('ElectedJobs', () => {
   const logger = createLogger('silent');
@@ -14,12 +13,11 @@ describe('ElectedJobs', () => {
       (name) => new ElectedJobs(new InProcessCoordinator(hub), [{ name: 'sweep', intervalMs: 20, run: async () => void runs.push(name), runWhenElected: true }], logger),
     );
     instances.forEach((jobs) => jobs.start());
-    await wait(110);
+    await waitFor(() => runs.length >= 3, 5000, 'three runs of the job');
     expect(new Set(runs)).toEqual(new Set(['a']));
-    expect(runs.length).toBeGreaterThanOrEqual(3);
     await instances[0]?.stop();
     runs.length = 0;
-    await wait(110);
+    await waitFor(() => runs.length >= 3, 5000, 'three runs after the leader stopped');
     expect(new Set(runs)).toEqual(new Set(['b']));
     await Promise.all(instances.map((jobs) => jobs.stop()));
   });
@@ -35,7 +33,7 @@ describe('ElectedJobs', () => {
       logger,
     );
     jobs.start();
-    await wait(100);
+    await waitFor(() => runs >= 3, 5000, 'three runs of the slow job');
     expect(most).toBe(1);
     hub.setHealth('degraded', 'test');
     expect(jobs.isLeading).toBe(false);
