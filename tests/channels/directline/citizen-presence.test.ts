@@ -101,15 +101,27 @@ describe('citizen presence on Direct Line (HANDOFF_PRESENCE_TIMEOUT_SEC=0.3)', (
   });
 
   test('a connected citizen who stops polling is shown away to the operator, with awaySince, and stays connected', async () => {
+    const login = await fetch(`http://127.0.0.1:${dialogo.port}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'giulia', password: PASSWORD }) });
+    const { token } = (await login.json()) as { token: string };
     const citizen = await DirectLineCitizen.start(dialogo.port);
     for (const text of QUEUE) await citizen.say(text);
     const session = (await sessionOf(citizen.conversationId))!;
-    const login = await fetch(`http://127.0.0.1:${dialogo.port}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'giulia', password: PASSWORD }) });
-    const { token } = (await login.json()) as { token: string };
+    // The citizen polls as Web Chat does until the operator has claimed the conversation, so that a
+    // slow machine cannot let the presence timeout pass between the last poll and the claim.
+    let polling = true;
+    let lastPoll = 0;
+    const poller = (async () => {
+      while (polling) {
+        const at = Date.now();
+        await citizen.read();
+        lastPoll = at;
+        await sleep(PRESENCE_MS / 4);
+      }
+    })();
     const claimed = await fetch(`http://127.0.0.1:${dialogo.port}/api/operator/conversations/${session.id}/claim`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    polling = false;
+    await poller;
     expect(((await claimed.json()) as { session: { citizenPresence: string } }).session.citizenPresence).toBe('present');
-    const lastPoll = Date.now();
-    await citizen.read();
     const view = async () => {
       const queue = (await (await fetch(`http://127.0.0.1:${dialogo.port}/api/operator/queue`, { headers: { authorization: `Bearer ${token}` } })).json()) as { sessions: { id: string; state: string; citizenPresence: string; awaySince: string | null }[] };
       return queue.sessions.find((s) => s.id === session.id);
