@@ -24,8 +24,16 @@ export interface ResilientStorageOptions {
   readonly now?: () => number;
 }
 
+/**
+ * An item as memory keeps it: its JSON text, not its objects. A turn's state lives for minutes in
+ * memory, and a graph of a hundred small objects that outlives a young-generation collection is
+ * copied and promoted by the garbage collector; one string is copied whole. Every store keeps state
+ * as JSON, so the text is exactly what a read from the store would give back.
+ */
 interface Remembered {
-  item: StoreItem;
+  readonly json: string;
+  /** The eTag inside `json`, for the conflict check without parsing. */
+  readonly eTag: unknown;
   /** When the item was last read or written through this process. */
   usedAt: number;
 }
@@ -53,9 +61,10 @@ interface Remembered {
  */
 export class ResilientStorage implements Storage {
   private readonly cache = new Map<string, Remembered>();
-  private readonly pending = new Map<string, StoreItem>();
-  /** Changes accepted and not yet written (only with `ownsStore`). */
-  private readonly behind = new Map<string, StoreItem>();
+  /** Writes held while the store is down, as JSON text. */
+  private readonly pending = new Map<string, string>();
+  /** Changes accepted and not yet written (only with `ownsStore`), as JSON text; written unconditionally. */
+  private readonly behind = new Map<string, string>();
   private behindTimer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   private versions = 0;
@@ -95,8 +104,8 @@ export class ResilientStorage implements Storage {
         const read = await this.withTimeout(this.inner.read(missing));
         // A change written behind is remembered, so it was answered from memory above: what the store gives is the latest.
         for (const [key, item] of Object.entries(read)) {
-          this.remember(key, item);
-          items[key] = this.ownsStore ? copyOf(item) : item;
+          const json = this.remember(key, item);
+          items[key] = this.ownsStore ? (JSON.parse(json) as StoreItem) : item;
         }
         return items;
       } catch (error) {
@@ -104,8 +113,12 @@ export class ResilientStorage implements Storage {
       }
     }
     for (const key of missing) {
-      const item = this.behind.get(key) ?? this.pending.get(key) ?? this.cache.get(key)?.item;
-      if (item) items[key] = copyOf(item);
+      const behind = this.behind.get(key);
+      if (behind !== undefined) items[key] = unconditional(behind);
+      else {
+        const json = this.pending.get(key) ?? this.cache.get(key)?.json;
+        if (json !== undefined) items[key] = JSON.parse(json) as StoreItem;
+      }
     }
     return items;
   }
@@ -166,7 +179,7 @@ export class ResilientStorage implements Storage {
     const remembered = this.cache.get(key);
     if (!remembered || this.now() - remembered.usedAt > SERVE_FROM_MEMORY_MS) return false;
     remembered.usedAt = this.now();
-    into[key] = copyOf(remembered.item);
+    into[key] = JSON.parse(remembered.json) as StoreItem;
     return true;
   }
 
@@ -177,7 +190,7 @@ export class ResilientStorage implements Storage {
     for (const [key, item] of Object.entries(changes)) {
       const incoming = (item as { eTag?: unknown } | null)?.eTag;
       const held = this.cache.get(key);
-      if (held && !isUnconditional(incoming) && incoming !== held.item.eTag) throw new ETagConflictError(key);
+      if (held && !isUnconditional(incoming) && incoming !== held.eTag) throw new ETagConflictError(key);
       // An item memory no longer holds was read with the store's eTag: only the store can check it.
       if (!held && !isUnconditional(incoming)) storeChecks[key] = item;
       else checked[key] = item;
@@ -185,13 +198,12 @@ export class ResilientStorage implements Storage {
     if (Object.keys(storeChecks).length > 0) {
       await this.writing;
       await this.inner.write(storeChecks);
-      for (const [key, item] of Object.entries(storeChecks)) this.remember(key, { ...copyOf(item), eTag: `mem-${++this.versions}` });
+      for (const [key, item] of Object.entries(storeChecks)) this.remember(key, { ...item, eTag: `mem-${++this.versions}` });
     }
     for (const [key, item] of Object.entries(checked)) {
-      const copy = copyOf(item ?? {}) as StoreItem;
-      // Checked against memory: the store is written unconditionally, the last change winning.
-      this.behind.set(key, { ...copy, eTag: '*' });
-      this.remember(key, { ...copy, eTag: `mem-${++this.versions}` });
+      // Checked against memory: the store is written unconditionally (eTag '*' when the batch is
+      // written), the last change winning. Memory and the batch share the one text.
+      this.behind.set(key, this.remember(key, { ...(item ?? {}), eTag: `mem-${++this.versions}` }));
     }
     if (this.behind.size === 0) return;
     this.behindTimer ??= setTimeout(() => {
@@ -200,9 +212,10 @@ export class ResilientStorage implements Storage {
     this.behindTimer.unref();
   }
 
-  private async writeBatch(batch: Map<string, StoreItem>): Promise<void> {
+  private async writeBatch(batch: Map<string, string>): Promise<void> {
     if (batch.size === 0) return;
-    const changes = Object.fromEntries(batch);
+    const changes: StoreItems = {};
+    for (const [key, json] of batch) changes[key] = unconditional(json);
     if (await this.available()) {
       try {
         await this.withTimeout(this.inner.write(changes));
@@ -215,11 +228,7 @@ export class ResilientStorage implements Storage {
   }
 
   private holdWhileDown(changes: StoreItems): void {
-    for (const [key, item] of Object.entries(changes)) {
-      const copy = copyOf(item);
-      this.pending.set(key, copy);
-      this.remember(key, copy);
-    }
+    for (const [key, item] of Object.entries(changes)) this.pending.set(key, this.remember(key, item));
   }
 
   /** True when the store is believed up; while down, probes it at most every few seconds and replays waiting writes. */
@@ -228,7 +237,8 @@ export class ResilientStorage implements Storage {
     if (Date.now() < this.retryAt) return false;
     this.retryAt = Date.now() + RETRY_AFTER_MS;
     try {
-      const waiting = Object.fromEntries([...this.pending.entries()].map(([k, v]) => [k, { ...v, eTag: '*' }]));
+      const waiting: StoreItems = {};
+      for (const [key, json] of this.pending) waiting[key] = unconditional(json);
       await this.withTimeout(this.inner.write(waiting));
       this.pending.clear();
       this.logger.info({ downForMs: Date.now() - this.downSince }, 'state store reachable again; waiting writes replayed');
@@ -247,13 +257,16 @@ export class ResilientStorage implements Storage {
     this.retryAt = Date.now() + RETRY_AFTER_MS;
   }
 
-  private remember(key: string, item: StoreItem): void {
+  /** Keeps the item's JSON text (a copy of it as it is now) and returns the text. */
+  private remember(key: string, item: StoreItem): string {
+    const json = JSON.stringify(item);
     this.cache.delete(key);
-    this.cache.set(key, { item, usedAt: this.now() });
+    this.cache.set(key, { json, eTag: (item as { eTag?: unknown }).eTag, usedAt: this.now() });
     if (this.cache.size > CACHE_LIMIT) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined && !this.pending.has(oldest) && !this.behind.has(oldest)) this.cache.delete(oldest);
     }
+    return json;
   }
 
   private withTimeout<T>(work: Promise<T>): Promise<T> {
@@ -265,11 +278,9 @@ export class ResilientStorage implements Storage {
   }
 }
 
-/**
- * A deep copy as the store would give it back: state items are JSON in every store (SQLite's text
- * column, MongoDB's JSON text), so a JSON round trip copies exactly what a read from the store
- * returned (4.6 µs against structuredClone's 5.3 µs for a dialog state, measured with a loop).
- */
-function copyOf<T>(item: T): T {
-  return JSON.parse(JSON.stringify(item)) as T;
+/** A kept item to be written whatever the store holds (a change checked against memory, or one held while the store was down). */
+function unconditional(json: string): StoreItem {
+  const item = JSON.parse(json) as StoreItem;
+  item.eTag = '*';
+  return item;
 }
