@@ -25,10 +25,10 @@ export interface ResilientStorageOptions {
 }
 
 /**
- * An item as memory keeps it: its JSON text, not its objects. A turn's state lives for minutes in
- * memory, and a graph of a hundred small objects that outlives a young-generation collection is
- * copied and promoted by the garbage collector; one string is copied whole. Every store keeps state
- * as JSON, so the text is exactly what a read from the store would give back.
+ * An item as memory keeps it: its JSON text, not its objects. A snapshot (the caller's later
+ * changes do not reach it), one string for the garbage collector to trace instead of an object graph
+ * per conversation, and one `stringify` per write where a copy took a `stringify` and a `parse`.
+ * Every store keeps state as JSON, so the text is exactly what a read from the store gives back.
  */
 interface Remembered {
   readonly json: string;
