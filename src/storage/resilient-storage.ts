@@ -261,7 +261,7 @@ export class ResilientStorage implements Storage {
   private remember(key: string, item: StoreItem): string {
     const json = JSON.stringify(item);
     this.cache.delete(key);
-    this.cache.set(key, { json, eTag: (item as { eTag?: unknown }).eTag, usedAt: this.now() });
+    this.cache.set(key, { json, eTag: (item as { eTag?: unknown } | null)?.eTag, usedAt: this.now() });
     if (this.cache.size > CACHE_LIMIT) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined && !this.pending.has(oldest) && !this.behind.has(oldest)) this.cache.delete(oldest);
@@ -280,7 +280,7 @@ export class ResilientStorage implements Storage {
 
 /** A kept item to be written whatever the store holds (a change checked against memory, or one held while the store was down). */
 function unconditional(json: string): StoreItem {
-  const item = JSON.parse(json) as StoreItem;
+  const item = (JSON.parse(json) ?? {}) as StoreItem;
   item.eTag = '*';
   return item;
 }
