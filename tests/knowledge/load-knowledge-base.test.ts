@@ -1,10 +1,12 @@
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { KnowledgeBaseError, loadKnowledgeBase } from '../../src/knowledge/load-knowledge-base';
 import { MAX_ANSWER_CHARS } from '../../src/knowledge/topic-schema';
 import { KB_DIR } from '../fixtures/runtime';
 
 const fixtures = path.resolve(__dirname, '../fixtures');
+/** The team's topic list lives beside the project (CI copies it there), not in a clone of the repository. */
+const SHARED_TOPICS = path.resolve(__dirname, '../../../shared/kb-topics.json');
 
 async function problemsOf(dir: string): Promise<KnowledgeBaseError> {
   try {
@@ -19,8 +21,15 @@ async function problemsOf(dir: string): Promise<KnowledgeBaseError> {
 describe('the knowledge base', () => {
   test('covers every topic id of the shared topic list, with valid files', async () => {
     const kb = await loadKnowledgeBase(KB_DIR);
-    const shared = JSON.parse(readFileSync(path.resolve(__dirname, '../../../shared/kb-topics.json'), 'utf8')) as { topics: { id: string }[] };
-    expect(kb.topics.map((t) => t.id).sort()).toEqual(shared.topics.map((t) => t.id).sort());
+    if (existsSync(SHARED_TOPICS)) {
+      const shared = JSON.parse(readFileSync(SHARED_TOPICS, 'utf8')) as { topics: { id: string }[] };
+      expect(kb.topics.map((t) => t.id).sort()).toEqual(shared.topics.map((t) => t.id).sort());
+    } else {
+      if (process.env.CI === 'true') throw new Error(`CI=true but ${SHARED_TOPICS} is missing: .ci/run's machine must have shared/ beside the clone`);
+      // eslint-disable-next-line no-console
+      console.warn(`${SHARED_TOPICS} not found: the knowledge base is checked without the shared topic list (a clone outside the team's workspace)`);
+      expect(kb.topics.length).toBeGreaterThan(0);
+    }
     for (const topic of kb.topics) {
       expect(topic.samples.it.length).toBeGreaterThanOrEqual(12);
       expect(topic.samples.en.length).toBeGreaterThanOrEqual(4);
