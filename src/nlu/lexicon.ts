@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { modelCacheFromEnv, type ModelCache } from './model-cache';
 import { PackedWordSet } from './packed-word-set';
 
 /** Words shorter than this are never spell-corrected, so the lexicon need not hold them. */
@@ -23,22 +24,30 @@ let lexicon: PackedWordSet | undefined;
  * docs/benchmarks.md). The lists are read as files rather than `require`d, so that the module
  * cache does not keep their arrays. Only words of at least four letters are kept, since shorter
  * ones are never corrected. Both lists are lower-case ASCII; an entry with other characters is
- * left out, as it could never equal a normalised word.
+ * left out, as it could never equal a normalised word. In a test run the packed lexicon is kept in
+ * the model cache (src/nlu/model-cache.ts), keyed by the lists' bytes.
  *
  * @example
  * wordLexicon().has('smaltimento') // true
  */
-export function wordLexicon(): PackedWordSet {
+export function wordLexicon(cache: ModelCache | undefined = modelCacheFromEnv()): PackedWordSet {
   if (lexicon) return lexicon;
+  const sources = LISTS.map((name) => readFileSync(require.resolve(name)));
+  lexicon = cache ? cache.lexicon(sources, () => pack(sources)) : pack(sources);
+  return lexicon;
+}
+
+const LISTS = ['an-array-of-italian-words', 'an-array-of-english-words'] as const;
+
+function pack(sources: readonly Buffer[]): PackedWordSet {
   const words: string[] = [];
-  for (const name of ['an-array-of-italian-words', 'an-array-of-english-words']) {
-    const list: unknown = JSON.parse(readFileSync(require.resolve(name), 'utf8'));
+  sources.forEach((source, i) => {
+    const list: unknown = JSON.parse(source.toString('utf8'));
     // A package's data is outside input: check its shape rather than trust it.
-    if (!Array.isArray(list)) throw new Error(`word lexicon: ${name} does not hold an array`);
+    if (!Array.isArray(list)) throw new Error(`word lexicon: ${LISTS[i]} does not hold an array`);
     for (const word of list) {
       if (typeof word === 'string' && word.length >= MIN_LEXICON_WORD) words.push(word);
     }
-  }
-  lexicon = PackedWordSet.from(words);
-  return lexicon;
+  });
+  return PackedWordSet.from(words);
 }

@@ -45,14 +45,16 @@ export interface BuildOptions {
  * const models = trainModels(kb, outOfScope, { modelCache: modelCacheFromEnv() });
  */
 export function trainModels(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: Pick<BuildOptions, 'modelCache'> = {}): TrainedModels {
-  const analyzer = new Analyzer(kb.synonyms);
-  const index = new TopicIndex(kb, analyzer);
-  const bayes = NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope));
+  // The indexes the training reads are built only when it trains: a cache hit needs none of them.
   const train = (): TrainedModels => {
+    const analyzer = new Analyzer(kb.synonyms);
+    const index = new TopicIndex(kb, analyzer);
+    const bayes = NaiveBayes.train(bayesExamples(kb, analyzer, outOfScope));
     const charTraining = charExamples(kb, analyzer, outOfScope, index, bayes);
     return { chars: trainCharModel(charTraining), calibrator: fitCalibrator(kb, analyzer, outOfScope, true, charTraining) };
   };
-  return options.modelCache ? options.modelCache.trained(kb, outOfScope, true, train) : train();
+  const { modelCache } = options;
+  return modelCache ? modelCache.withStems(() => modelCache.trained(kb, outOfScope, true, train)) : train();
 }
 
 /** What the recognizer did with a text, for evaluation and diagnostics. */
@@ -95,10 +97,12 @@ export class LocalRecognizer implements Recognizer {
   /**
    * Builds every index and model over the knowledge base. `bayes: false` leaves the naive
    * Bayes model out (retrieval scores only): the ablation that shows what it adds.
-   * `modelCache` reuses the character model and calibrator trained on the same inputs (test runs only).
+   * `modelCache` reuses the character model, the calibrator and the stems worked out on the same
+   * inputs (test runs only).
    */
   static build(kb: RecognitionSource, outOfScope: OutOfScopeExamples, options: BuildOptions = {}): LocalRecognizer {
-    return drain(LocalRecognizer.building(kb, outOfScope, options));
+    const build = () => drain(LocalRecognizer.building(kb, outOfScope, options));
+    return options.modelCache ? options.modelCache.withStems(build) : build();
   }
 
   /**

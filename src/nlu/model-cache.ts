@@ -5,6 +5,8 @@ import type { RecognitionSource } from '../knowledge/knowledge-base';
 import { CharNgramModel } from './char-ngram-model';
 import { LogisticRegression } from './logistic-regression';
 import type { OutOfScopeExamples } from './out-of-scope';
+import { PackedWordSet } from './packed-word-set';
+import { knownStemCount, knownStems, learnStems } from './stemmer';
 
 /**
  * Where trained models are kept between processes of one test run: the folder named by
@@ -12,10 +14,14 @@ import type { OutOfScopeExamples } from './out-of-scope';
  * after it (tests/global-setup.ts). Unset everywhere else, so Dialogo itself always trains.
  *
  * Why a test run needs it: every test file that starts Dialogo builds the recognizer in its own
- * process, and the character model and the calibrator (fitted by 5-fold cross-validation) are
- * most of a build. Both are deterministic and depend only on the knowledge base, the
- * out-of-scope examples and the code; the code cannot change within one run, so the entry is
- * keyed by the first two.
+ * module registry (jest gives each file a fresh one, in which every module also runs cold), and
+ * the character model and the calibrator (fitted by 5-fold cross-validation) are most of a build.
+ * Both are deterministic and depend only on the knowledge base, the out-of-scope examples and the
+ * code; the code cannot change within one run, so the entry is keyed by the first two.
+ *
+ * The packed word lexicon (keyed by its lists' bytes) and the stems worked out so far (a pure
+ * function of the word) are kept the same way: once the models were kept, they were about two
+ * thirds of a Dialogo start in a test file (docs/benchmarks.md, "The suite's CPU").
  */
 export const MODEL_CACHE_ENV = 'DIALOGO_MODEL_CACHE_DIR';
 
@@ -29,7 +35,22 @@ export interface TrainedModels {
 export interface ModelCache {
   /** The models trained on these inputs, training (and keeping) them on a miss. */
   trained(kb: RecognitionSource, outOfScope: OutOfScopeExamples, useBayes: boolean, train: () => TrainedModels): TrainedModels;
+  /**
+   * The word lexicon packed from these source files' bytes, packing (and keeping) it on a miss:
+   * parsing and sorting its 390,000 words is about half a second of every process that builds a
+   * recognizer, which a test run pays once per test file.
+   */
+  lexicon(sources: readonly Buffer[], pack: () => PackedWordSet): PackedWordSet;
+  /**
+   * Runs `build` with the stems earlier processes of the run kept (once per process), then keeps
+   * the stems it added: in a test file's fresh module registry Snowball's generated code runs
+   * cold, and stemming the knowledge base's words was most of a build there.
+   */
+  withStems<T>(build: () => T): T;
 }
+
+/** Whether this process has read the run's kept stems (the stemmer's cache is per process). */
+let stemsLearnt = false;
 
 /** The folder-backed cache when `DIALOGO_MODEL_CACHE_DIR` is set, otherwise undefined. */
 export function modelCacheFromEnv(env: NodeJS.ProcessEnv = process.env): ModelCache | undefined {
@@ -53,6 +74,38 @@ export function folderModelCache(dir: string): ModelCache {
       writeAtomically(`${base}.weights`, Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength));
       writeAtomically(`${base}.json`, JSON.stringify({ labels, always, calibrator: { weights: models.calibrator.weights, bias: models.calibrator.bias } }));
       return models;
+    },
+    lexicon(sources, pack) {
+      const hash = createHash('sha256');
+      for (const source of sources) hash.update(`${source.byteLength}\0`).update(source);
+      const file = join(dir, `lexicon-${hash.digest('hex')}.bin`);
+      const kept = readLexicon(file);
+      if (kept) return kept;
+      const lexicon = pack();
+      mkdirSync(dir, { recursive: true });
+      const { bytes, starts } = lexicon.toSnapshot();
+      const count = Buffer.alloc(4);
+      count.writeUInt32LE(starts.length);
+      writeAtomically(file, Buffer.concat([count, Buffer.from(starts.buffer, starts.byteOffset, starts.byteLength), bytes]));
+      return lexicon;
+    },
+    withStems(build) {
+      const file = join(dir, 'stems.json');
+      if (!stemsLearnt) {
+        stemsLearnt = true;
+        try {
+          learnStems(JSON.parse(readFileSync(file, 'utf8')));
+        } catch {
+          // No stems kept yet (or a file that is not JSON): this build works them out.
+        }
+      }
+      const before = knownStemCount();
+      const built = build();
+      if (knownStemCount() > before) {
+        mkdirSync(dir, { recursive: true });
+        writeAtomically(file, JSON.stringify(knownStems()));
+      }
+      return built;
     },
   };
 }
@@ -86,6 +139,21 @@ function readModels(base: string): TrainedModels | undefined {
       chars: CharNgramModel.fromSnapshot({ labels: labels as string[], always, weights: charWeights }),
       calibrator: LogisticRegression.fromParameters(weights as number[], bias),
     };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file: the number of offsets (uint32 LE), the offsets (uint32, the platform's order), then the words' bytes. */
+function readLexicon(file: string): PackedWordSet | undefined {
+  try {
+    const data = readFileSync(file);
+    const offsets = data.readUInt32LE(0);
+    const wordsAt = 4 + 4 * offsets;
+    if (offsets === 0 || wordsAt > data.byteLength) return undefined;
+    // Copies, aligned: the file's buffer may share a pool at any offset.
+    const starts = new Uint32Array(data.buffer.slice(data.byteOffset + 4, data.byteOffset + wordsAt));
+    return PackedWordSet.fromSnapshot(new Uint8Array(data.subarray(wordsAt)), starts);
   } catch {
     return undefined;
   }

@@ -31,6 +31,21 @@ export class PackedWordSet {
     return new PackedWordSet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), starts);
   }
 
+  /**
+   * A set from the two arrays {@link toSnapshot} gave (a cache's copy); throws when they are not
+   * a packed set's, since a cache file is input like any other.
+   */
+  static fromSnapshot(bytes: Uint8Array, starts: Uint32Array): PackedWordSet {
+    const valid = starts.length > 0 && starts[0] === 0 && starts[starts.length - 1] === bytes.length && starts.every((start, i) => i === 0 || start >= (starts[i - 1] as number));
+    if (!valid) throw new Error('packed word set: the offsets do not describe the bytes');
+    return new PackedWordSet(bytes, starts);
+  }
+
+  /** The bytes and offsets, for a cache to keep (not copies: do not change them). */
+  toSnapshot(): { readonly bytes: Uint8Array; readonly starts: Uint32Array } {
+    return { bytes: this.bytes, starts: this.starts };
+  }
+
   get size(): number {
     return this.starts.length - 1;
   }

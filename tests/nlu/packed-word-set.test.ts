@@ -33,6 +33,17 @@ describe('PackedWordSet', () => {
     expect(words.has('perché')).toBe(false);
   });
 
+  it('rebuilt from its snapshot answers as before; offsets that do not describe the bytes are refused', () => {
+    const words = PackedWordSet.from(['casale', 'casa', 'cane']);
+    const { bytes, starts } = words.toSnapshot();
+    const copy = PackedWordSet.fromSnapshot(bytes, starts);
+    for (const word of ['casale', 'casa', 'cane', 'cas', 'canes']) expect(copy.has(word)).toBe(words.has(word));
+    expect(() => PackedWordSet.fromSnapshot(bytes, new Uint32Array([0, 4, 2, bytes.length]))).toThrow(/offsets/);
+    expect(() => PackedWordSet.fromSnapshot(bytes, new Uint32Array([0, 4, 8, bytes.length + 1]))).toThrow(/offsets/);
+    expect(() => PackedWordSet.fromSnapshot(bytes, new Uint32Array([1, 4, 8, bytes.length]))).toThrow(/offsets/);
+    expect(() => PackedWordSet.fromSnapshot(bytes, new Uint32Array([]))).toThrow(/offsets/);
+  });
+
   it('is empty when given nothing', () => {
     const words = PackedWordSet.from([]);
     expect(words.size).toBe(0);
