@@ -90,25 +90,31 @@ interface Opened {
   cleanup: () => Promise<void>;
 }
 
+const SEEDS = Array.from({ length: 30 }, (_, i) => 1000 + i * 7919);
+/**
+ * MongoDB takes the first ten streams: each costs half a second or more against the test server,
+ * and what differs between the stores (their rollup and checkpoint writes) is the storage
+ * contract suite's to prove; here both stores must agree with a rebuild.
+ */
+const MONGODB_SEEDS = SEEDS.slice(0, 10);
+
 const mongoUri = process.env.MONGODB_URI;
-const adapters: [string, () => Promise<Opened>][] = [
+const adapters: [string, () => Promise<Opened>, readonly number[]][] = [
   ['sqlite', async () => {
     const dir = tempDataDir();
     const backend = openSqliteBackend(dir);
     return { backend, cleanup: async () => { await backend.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }],
+  }, SEEDS],
 ];
 if (mongoUri) {
   adapters.push(['mongodb', async () => {
     const backend = await openMongoBackend(mongoUri, `analytics_${randomUUID().slice(0, 8)}`);
     return { backend, cleanup: () => backend.close() };
-  }]);
+  }, MONGODB_SEEDS]);
 }
 
-const SEEDS = Array.from({ length: 30 }, (_, i) => 1000 + i * 7919);
-
-describe.each(adapters)('online aggregation equals a rebuild: %s', (_name, open) => {
-  test.each(SEEDS)('stream %i', async (seed) => {
+describe.each(adapters)('online aggregation equals a rebuild: %s', (_name, open, seeds) => {
+  test.each(seeds)('stream %i', async (seed) => {
     const events = stream(seed);
     expect(events.length).toBeGreaterThan(100);
     const online = await open();

@@ -14,13 +14,16 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `npm run operators -- ...` as the operations team would, against a SQLite file in `dataDir`. */
+/**
+ * Runs the script `npm run operators -- ...` runs, as the operations team would, against a SQLite
+ * file in `dataDir`: node with ts-node (through SWC) directly, without npx's own start-up.
+ */
 function operators(dataDir: string, args: string[], stdin?: string): Promise<Run> {
   const { MONGODB_URI: _notThisStore, ...env } = process.env;
   return new Promise((resolve) => {
     const child = execFile(
-      'npx',
-      ['ts-node', '--swc', 'scripts/operators.ts', ...args],
+      process.execPath,
+      ['-r', './tests/fixtures/ts-node-swc.js', 'scripts/operators.ts', ...args],
       { cwd: ROOT, env: { ...env, DATA_DIR: dataDir, NODE_ENV: 'test' }, timeout: CLI_TIMEOUT_MS },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

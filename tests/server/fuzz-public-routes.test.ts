@@ -21,9 +21,13 @@ import { postback, text as textEvent, webhook } from '../fixtures/messenger-payl
 import { hostileRequest as rawRequest, type RawRequest, type RawResponse } from '../fixtures/hostile-client';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
-/** Inputs per route (every route gets this many); the total is printed at the end. */
-const RUNS_PER_ROUTE = 2000;
-const WS_RUNS = 2000;
+/**
+ * Inputs per route group and per WebSocket path; the total is printed at the end. 1,000 on every
+ * `npm test`, with a new seed each time (CI's two runtimes draw different ones, 2,000 inputs a
+ * route in all); `FUZZ_RUNS` for a deeper run, `FUZZ_SEED` to replay a printed seed.
+ */
+const RUNS_PER_ROUTE = positiveFromEnv('FUZZ_RUNS') ?? 1000;
+const WS_RUNS = RUNS_PER_ROUTE;
 const APP_SECRET = 'messenger-app-secret-for-fuzzing';
 const VERIFY_TOKEN = 'verify-token-for-fuzzing';
 const METRICS_TOKEN = 'metrics-token-for-fuzzing';
@@ -216,8 +220,8 @@ function check(route: string, request: RawRequest, response: RawResponse): void 
   }
 }
 
-/** The seed of every sample, printed so that a failure can be replayed. */
-const SEED = Date.now() % 2_147_483_647;
+/** The seed of every sample, printed so that a failure can be replayed (`FUZZ_SEED`). */
+const SEED = positiveFromEnv('FUZZ_SEED') ?? Date.now() % 2_147_483_647;
 /** Requests in flight at once: a hostile client does not wait for answers. */
 const CONCURRENCY = 16;
 
@@ -233,6 +237,14 @@ async function runAll<T>(arbitrary: fc.Arbitrary<T>, runs: number, body: (input:
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+/** A positive integer from the environment; undefined when unset; a typo fails the run rather than fuzzing with a default. */
+function positiveFromEnv(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new Error(`${name} must be a positive integer, not ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 function forceGc(): void {
