@@ -13,8 +13,8 @@ export interface MetricSources {
  * garbage collection), collected once per process when this module loads, in a registry that holds
  * nothing of a Dialogo. prom-client starts an event-loop histogram and a garbage-collection observer
  * for them that nothing can stop: collected per Dialogo, they kept every Dialogo a process had
- * started (its handoff, stores and recognizer, through the gauges' sources) alive after its stop.
- * The test suite starts hundreds in one process; its heap grew by about 30 MB a test file.
+ * started (its handoff, stores and recognizer, through the gauges' sources) alive after its stop:
+ * one of the paths by which the test suite, which starts hundreds in one process, kept them all.
  */
 const processMetrics = new Registry();
 collectDefaultMetrics({ register: processMetrics, prefix: 'dialogo_' });

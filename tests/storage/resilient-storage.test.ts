@@ -177,14 +177,15 @@ describe('ResilientStorage over a shared store (MongoDB, cluster mode)', () => {
 
   test('while the store is down, an item answers as it was written or read, not as the caller changed it afterwards', async () => {
     // botbuilder changes a turn's state objects in place after reading and writing them.
-    const state = new ResilientStorage(new SwitchableStorage(new MemoryStorage()), logger);
+    const store = new SwitchableStorage(new MemoryStorage());
+    const state = new ResilientStorage(store, logger);
     const written = { eTag: '*', dialog: { step: 1 } };
     await state.write({ w: written });
     written.dialog.step = 99;
     await state.write({ r: { eTag: '*', dialog: { step: 1 } } });
     const read = (await state.read(['r'])).r as { dialog: { step: number } };
     read.dialog.step = 99;
-    (state as unknown as { inner: SwitchableStorage }).inner.down = true;
+    store.down = true;
     const fallback = await state.read(['w', 'r']);
     expect(fallback.w).toMatchObject({ dialog: { step: 1 } });
     expect(fallback.r).toMatchObject({ dialog: { step: 1 } });
