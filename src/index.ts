@@ -30,6 +30,7 @@ import { loadLocalRecognizer } from './nlu/load-local-recognizer';
 import { botEndpointPolicy } from './server/bot-endpoint';
 import { createServer, type DialogoServer } from './server/create-server';
 import { mountStaticRoutes } from './server/static-routes';
+import { routeProcessWarnings } from './server/process-warnings';
 import { createStopper } from './server/stop-on-signal';
 import { InteractionMiddleware, type EventSink } from './bot/interaction-middleware';
 import { DialogoMetrics } from './server/metrics';
@@ -536,6 +537,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger(config.logLevel);
+  routeProcessWarnings(logger);
   const starting = startDialogo(config, logger);
   let dialogo: Dialogo | undefined;
   // Registered before start-up ends: a SIGTERM that arrives while the store opens or the server binds

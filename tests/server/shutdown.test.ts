@@ -53,6 +53,8 @@ interface Exit {
   signal: NodeJS.Signals | null;
   /** Milliseconds from SIGTERM to the exit. */
   afterSignalMs: number;
+  /** What the server wrote on its standard error until it listened. */
+  stderr: string;
 }
 
 /**
@@ -70,6 +72,8 @@ async function stopAfterOutputClosed(options: { closeStderr: boolean }): Promise
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     await new Promise<void>((resolve, reject) => {
       let output = '';
@@ -90,7 +94,7 @@ async function stopAfterOutputClosed(options: { closeStderr: boolean }): Promise
     const killer = setTimeout(() => child.kill('SIGKILL'), GRACE_MS + 5000);
     const { code, signal } = await exited;
     clearTimeout(killer);
-    return { code, signal, afterSignalMs: Date.now() - signalledAt };
+    return { code, signal, afterSignalMs: Date.now() - signalledAt, stderr };
   } finally {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -105,6 +109,9 @@ describe('SIGTERM ends the process within SHUTDOWN_GRACE_MS whatever became of i
     const exit = await stopAfterOutputClosed({ closeStderr: false });
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.afterSignalMs).toBeLessThan(GRACE_MS);
+    // A start writes nothing on standard error: Node's warnings (restify's HTTP/2 dependency raises
+    // one at load) go to the JSON log (src/server/process-warnings.ts).
+    expect(exit.stderr).toBe('');
   }, START_TIMEOUT_MS + GRACE_MS + 10_000);
 
   test('after the readers of its standard output and standard error went away', async () => {
