@@ -11,8 +11,17 @@ import { DAY_PATTERN } from './rollup-batch';
 /** Longest period one analytics request covers. */
 const MAX_PERIOD_DAYS = 3 * 366;
 
-/** A real calendar day `YYYY-MM-DD` (30 February is refused, not rolled over). */
-export const daySchema = z.string().regex(DAY_PATTERN, 'must be a date YYYY-MM-DD').refine(isRealDay, 'is not a real date');
+/**
+ * A real calendar day `YYYY-MM-DD` (30 February is refused, not rolled over). A text that is not
+ * shaped as a date gets that one message, not also "is not a real date".
+ */
+export const daySchema = z.string().regex(DAY_PATTERN, { message: 'must be a date YYYY-MM-DD', abort: true }).refine(isRealDay, 'is not a real date');
+
+/**
+ * Checks between the two days run only when both are real days: "garbage" as `from` is one
+ * problem, not also a reversed or an over-long period.
+ */
+export const WHEN_DAYS_VALID = { when: (payload: { readonly issues: readonly unknown[] }) => payload.issues.length === 0 } as const;
 
 /** Whether the days `from` to `to` (real days, from not after to) are at most {@link MAX_PERIOD_DAYS}. */
 export const withinMaxPeriod = (from: string, to: string): boolean => (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 < MAX_PERIOD_DAYS;
@@ -21,8 +30,8 @@ export const TOO_LONG = `the period may cover at most ${MAX_PERIOD_DAYS} days`;
 
 const periodSchema = z
   .object({ from: daySchema, to: daySchema })
-  .refine((p) => p.from <= p.to, 'from must not be after to')
-  .refine((p) => withinMaxPeriod(p.from, p.to), TOO_LONG);
+  .refine((p) => p.from <= p.to, { message: 'from must not be after to', ...WHEN_DAYS_VALID })
+  .refine((p) => withinMaxPeriod(p.from, p.to), { message: TOO_LONG, ...WHEN_DAYS_VALID });
 
 /**
  * The operator behind the request when a supervisor; otherwise the catalogued error is sent

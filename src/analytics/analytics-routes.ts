@@ -7,7 +7,7 @@ import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import type { RollupStore } from '../storage/ports';
-import { TOO_LONG, daySchema, periodOf, supervisorOnly, withinMaxPeriod } from './analytics-request';
+import { TOO_LONG, WHEN_DAYS_VALID, daySchema, periodOf, supervisorOnly, withinMaxPeriod } from './analytics-request';
 import { summaryCsv } from './csv';
 import { romeDay } from './rome-day';
 import { writeDraftFaq, type DraftGap } from './draft-faq';
@@ -29,8 +29,8 @@ const draftSchema = z
     to: daySchema.optional(),
   })
   .refine((d) => (d.from === undefined) === (d.to === undefined), 'from and to go together')
-  .refine((d) => d.from === undefined || d.to === undefined || d.from <= d.to, 'from must not be after to')
-  .refine((d) => d.from === undefined || d.to === undefined || withinMaxPeriod(d.from, d.to), TOO_LONG)
+  .refine((d) => d.from === undefined || d.to === undefined || d.from <= d.to, { message: 'from must not be after to', ...WHEN_DAYS_VALID })
+  .refine((d) => d.from === undefined || d.to === undefined || withinMaxPeriod(d.from, d.to), { message: TOO_LONG, ...WHEN_DAYS_VALID })
   .refine((d) => d.from !== undefined || (d.examples?.length ?? 0) > 0, 'without a period, give at least one example');
 
 /** What the monthly exports print: the period and its table. */
