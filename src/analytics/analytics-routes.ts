@@ -141,7 +141,7 @@ export function mountAnalyticsApi(server: Server, deps: AnalyticsRouteDependenci
         if (!res.headersSent) sendError(res, 'INTERNAL');
       }
     });
-  monthlyExport('csv', 'text/csv; charset=utf-8', (table) => monthlyCsv(table));
+  monthlyExport('csv', 'text/csv; charset=utf-8', (table, day) => monthlyCsv(table, day));
   monthlyExport('xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', (table, day) => monthlyXlsx(table, day));
 
   // What is happening now, polled by the dashboard's live section.

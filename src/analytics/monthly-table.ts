@@ -41,6 +41,12 @@ export interface TableRow extends MonthFigures {
 
 export interface MonthSummary extends TableRow {
   month: string;
+  /**
+   * The row's first and last day: the month's days inside the period, so a month cut by the
+   * period (or still running) says which of its days it holds rather than reading as a whole one.
+   */
+  from: string;
+  to: string;
 }
 
 /** A row covering a span of days: the period's total, or the year to date. */
@@ -167,7 +173,10 @@ export function monthlyTableOfDays(current: ReadonlyMap<string, Counters>, previ
 
   const rangeDays = daysBetween(from, to);
   const months = [...new Set(rangeDays.map((d) => d.slice(0, 7)))];
-  const monthly = months.map((month): MonthSummary => ({ month, ...tableRow(rangeDays.filter((d) => d.startsWith(month))) }));
+  const monthly = months.map((month): MonthSummary => {
+    const days = rangeDays.filter((d) => d.startsWith(month));
+    return { month, from: days[0] ?? from, to: days[days.length - 1] ?? to, ...tableRow(days) };
+  });
   const monthlyTotal: SpanRow = { from, to, ...tableRow(rangeDays) };
   const yearToDate: SpanRow = { from: yearStart, to, ...tableRow(daysBetween(yearStart, to)) };
   return { monthly, monthlyTotal, yearToDate };

@@ -72,6 +72,11 @@ export type { MonthFigures, MonthSummary, SpanRow, TableRow } from './monthly-ta
 export interface AnalyticsSummary extends PeriodFigures {
   from: string;
   to: string;
+  /**
+   * The current Europe/Rome day when the summary was made (null when the caller gave none): it is
+   * still being counted (conversations in progress are not in it) and later days have no data yet.
+   */
+  today: string | null;
   /** Handoff steps, each counted on the day it happened (a conversation's outcome waits for its end). */
   handoffs: { queued: number; answered: number; abandoned: number; tickets: number };
   p90QueueWaitSec: number | null;
@@ -215,6 +220,7 @@ export function summarizeDays(days: readonly DayDigest[], previousYear: Readonly
   return {
     from,
     to,
+    today: options.today ?? null,
     conversations: totals.conversations,
     engaged: totals.engaged,
     resolved: totals.resolved,

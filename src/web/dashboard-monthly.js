@@ -64,10 +64,29 @@
     return el('span', { className: 'partial-base', text: 'base parziale: ' + D.format.int(compared) + (compared === 1 ? ' giorno' : ' giorni') + ' su ' + D.format.int(row.daysWithData) });
   }
 
-  function tableRow(label, row, attrs) {
+  function lastOfMonth(day) {
+    var m = /^(\d{4})-(\d{2})-\d{2}$/.exec(str(day));
+    return m ? m[1] + '-' + m[2] + '-' + String(new Date(Number(m[1]), Number(m[2]), 0).getDate()) : '';
+  }
+
+  /**
+   * "dal 07/11/2026 al 30/11/2026" under a month the period cuts, and "in corso" under the month
+   * that holds today: a part of a month never reads as a whole one.
+   */
+  function monthNote(row) {
+    var from = str(row.from), to = str(row.to);
+    if (!from || !to) return null;
+    var today = D.currentDay();
+    var running = from <= today && today <= to;
+    var whole = /-01$/.test(from) && to === lastOfMonth(to);
+    if (whole && !running) return null;
+    return el('span', { className: 'partial-month', text: (whole ? 'mese ' : 'dal ' + D.format.date(from) + ' al ' + D.format.date(to)) + (running ? (whole ? 'in corso' : ', in corso') : '') });
+  }
+
+  function tableRow(label, row, attrs, note) {
     var change = row.change || {};
     return el('tr', attrs, [
-      el('th', { scope: 'row' }, [el('span', { className: 'row-label', text: label }), baseNote(row)]),
+      el('th', { scope: 'row' }, [el('span', { className: 'row-label', text: label }), note || null, baseNote(row)]),
       FIELDS.map(function (f) { return changeCell(f[1](row[f[0]]), change[f[0]]); }),
     ]);
   }
@@ -76,7 +95,7 @@
     var s = loaded.summary || {};
     var months = Array.isArray(s.monthly) ? s.monthly : [];
     append(clear($('monthly-body')), months.map(function (m) {
-      return tableRow(D.format.month(m.month), m, { 'data-month': str(m.month), 'data-partial': m.partialBase && m.comparedDays > 0 ? 'true' : 'false' });
+      return tableRow(D.format.month(m.month), m, { 'data-month': str(m.month), 'data-partial': m.partialBase && m.comparedDays > 0 ? 'true' : 'false' }, monthNote(m));
     }));
     var foot = [];
     if (s.monthlyTotal) foot.push(tableRow('Totale del periodo', s.monthlyTotal, { 'data-row': 'total' }));

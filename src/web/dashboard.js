@@ -140,6 +140,15 @@
     return label.charAt(0).toUpperCase() + label.slice(1);
   }
 
+  /**
+   * The day still being counted, as the server saw it (Europe/Rome), else this browser's: it and
+   * later days are never shown as whole days.
+   */
+  function currentDay(loaded) {
+    var day = loaded && loaded.summary && str(loaded.summary.today);
+    return parseDate(day) ? day : isoDate(today());
+  }
+
   function presetRange(preset) {
     var end = today();
     if (preset === '30d') return { from: isoDate(addDays(end, -29)), to: isoDate(end) };
@@ -324,7 +333,9 @@
 
   function render(loaded) {
     var s = loaded.summary;
-    setText('kpi-period', '(dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to) + ')');
+    // A period that reaches today holds a day still being counted: the cards say so.
+    var running = loaded.to >= currentDay(loaded) ? '; oggi è ancora in corso e le conversazioni aperte non sono contate' : '';
+    setText('kpi-period', '(dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to) + running + ')');
     renderKpis(s);
     renderTrend(loaded);
     renderTopics(list(s.byTopic));
@@ -406,11 +417,12 @@
       var key = weekly ? isoDate(mondayOf(date)) : d.day;
       var point = index[key];
       if (!point) {
-        point = { key: key, date: parseDate(key), days: 0, conversations: 0, resolved: 0, escalated: 0 };
+        point = { key: key, date: parseDate(key), days: 0, last: d.day, conversations: 0, resolved: 0, escalated: 0 };
         index[key] = point;
         points.push(point);
       }
       point.days += 1;
+      if (d.day > point.last) point.last = d.day;
       point.conversations += num(d.conversations) || 0;
       point.resolved += num(d.resolved) || 0;
       point.escalated += num(d.escalated) || 0;
@@ -422,18 +434,28 @@
     var series = trendSeries(loaded);
     var weekly = series.weekly;
     var points = series.points;
-    // A week cut by the period's edges would draw as a fall: the chart leaves it out, the table says how many days it holds.
-    var partial = function (p) { return weekly && p.days < 7; };
+    // A week cut by the period's edges, today (still being counted) and the days after it would
+    // draw as a fall: the chart leaves them out, the table says what they hold.
+    var current = currentDay(loaded);
+    var future = function (p) { return p.key > current; };
+    var running = function (p) { return !future(p) && p.last >= current; };
+    var partial = function (p) { return (weekly && p.days < 7) || running(p) || future(p); };
     var plotted = function (pick) { return points.map(function (p) { return partial(p) ? null : pick(p); }); };
+    var note = function (p) {
+      if (future(p)) return ' (' + (weekly ? 'settimana non ancora iniziata' : 'non ancora') + ')';
+      if (running(p)) return weekly ? ' (' + p.days + (p.days === 1 ? ' giorno' : ' giorni') + ', in corso)' : ' (oggi, in corso)';
+      return weekly && p.days < 7 ? ' (' + p.days + (p.days === 1 ? ' giorno)' : ' giorni)') : '';
+    };
+    var figure = function (p, value) { return future(p) ? DASH : fmtInt(value); };
     setText('trend-granularity', weekly ? '(per settimana)' : '(per giorno)');
     setText('trend-col-period', weekly ? 'Settimana dal' : 'Giorno');
     setText('trend-caption', (weekly ? 'Andamento settimanale' : 'Andamento giornaliero') + ' dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to));
     var rows = points.map(function (p) {
       return el('tr', null, [
-        el('th', { scope: 'row', text: fmtDate(p.key) + (partial(p) ? ' (' + p.days + (p.days === 1 ? ' giorno)' : ' giorni)') : '') }),
-        el('td', { className: 'num', text: fmtInt(p.conversations) }),
-        el('td', { className: 'num', text: fmtInt(p.resolved) }),
-        el('td', { className: 'num', text: fmtInt(p.escalated) }),
+        el('th', { scope: 'row', text: fmtDate(p.key) + note(p) }),
+        el('td', { className: 'num', text: figure(p, p.conversations) }),
+        el('td', { className: 'num', text: figure(p, p.resolved) }),
+        el('td', { className: 'num', text: figure(p, p.escalated) }),
       ]);
     });
     append(clear($('trend-body')), rows);
@@ -445,7 +467,7 @@
       total.conversations += p.conversations;
       total.resolved += p.resolved;
       total.escalated += p.escalated;
-      if (!peak || p.conversations > peak.conversations) peak = p;
+      if (!partial(p) && (!peak || p.conversations > peak.conversations)) peak = p;
     });
     var summary = 'Grafico a linee, andamento ' + (weekly ? 'settimanale' : 'giornaliero') + ' dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to) + ': ' +
       fmtInt(total.conversations) + ' conversazioni, ' + fmtInt(total.resolved) + ' risolte dal bot, ' + fmtInt(total.escalated) + ' passate a operatore.' +
@@ -748,6 +770,8 @@
     describeError: describeError,
     download: download,
     loaded: function () { return state.loaded; },
+    /** The day still being counted (Europe/Rome, from the last summary): `YYYY-MM-DD`. */
+    currentDay: function () { return currentDay(state.loaded); },
     register: function (panel) { panels.push(panel); },
     format: { int: fmtInt, rate: fmtRate, duration: fmtDuration, date: fmtDate, month: fmtMonth, isoDate: isoDate, decimal: function (n) { return cf.format(n); } },
     drawChart: drawChart,

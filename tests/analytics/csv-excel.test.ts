@@ -60,6 +60,22 @@ describe('the monthly table exported', () => {
     }
   });
 
+  test('a month cut by the period, or still running, says which of its days the row holds', async () => {
+    // Sunday 6 December 2026, the last 30 days: 24 days of November and December so far.
+    const recent = summarize(daysBetween('2026-01-01', '2026-12-06').map((d) => day(d)), [], {
+      from: '2026-11-07', to: '2026-12-06', today: '2026-12-06', topicTitle: () => null, previousYearRows: [],
+    });
+    expect(recent.today).toBe('2026-12-06');
+    expect(recent.monthly.map((m) => [m.month, m.from, m.to])).toEqual([['2026-11', '2026-11-07', '2026-11-30'], ['2026-12', '2026-12-01', '2026-12-06']]);
+    const labels = monthlyCsv(recent, '2026-12-06').toString('utf8').slice(1).split('\r\n').map((line) => line.split(';')[0]);
+    expect(labels.slice(1, 3)).toEqual(['Novembre 2026 (dal 07/11 al 30/11)', 'Dicembre 2026 (dal 01/12 al 06/12, in corso)']);
+    // The whole of a month still running says so too; whole past months keep their name alone.
+    const december = summarize([], [], { from: '2026-11-01', to: '2026-12-31', today: '2026-12-06', topicTitle: () => null, previousYearRows: [] });
+    expect(monthlyTableRows(december, '2026-12-06').slice(1, 3).map((row) => row[0])).toEqual(['Novembre 2026', 'Dicembre 2026 (dal 01/12 al 31/12, in corso)']);
+    const strings = strFromU8(unzipSync(new Uint8Array(await monthlyXlsx(recent, '2026-12-06')))['xl/sharedStrings.xml'] ?? new Uint8Array());
+    expect(strings).toContain('Dicembre 2026 (dal 01/12 al 06/12, in corso)');
+  });
+
   test('the XLSX opens: a workbook whose sheet holds the title, the headings and the figures', async () => {
     const file = await monthlyXlsx(summary, '2026-04-02');
     expect(file.subarray(0, 2).toString('latin1')).toBe('PK');

@@ -81,12 +81,12 @@ describe('summarize', () => {
     expect(summary.monthly).toEqual([
       // March 2026 (only the 31st is in the range): nothing, and nothing on 31 March 2025 either.
       {
-        month: '2026-03', in: 0, answeredByBot: 0, referred: 0, answeredByOperator: 0, abandoned: 0, diverted: 0, unresolved: 0, queuedToOperator: 0, avgWaitSec: null, avgHandleSec: null,
+        month: '2026-03', from: '2026-03-31', to: '2026-03-31', in: 0, answeredByBot: 0, referred: 0, answeredByOperator: 0, abandoned: 0, diverted: 0, unresolved: 0, queuedToOperator: 0, avgWaitSec: null, avgHandleSec: null,
         previousYear: null, change: null, daysWithData: 0, comparedDays: 0, partialBase: false,
       },
       {
         // 9 engaged = 4 by the bot + 1 by an operator + 1 abandoned + 1 diverted + 2 unresolved; 3 queued for an operator.
-        month: '2026-04', in: 9, answeredByBot: 4, referred: 0, answeredByOperator: 1, abandoned: 1, diverted: 1, unresolved: 2, queuedToOperator: 3, avgWaitSec: 500, avgHandleSec: 420,
+        month: '2026-04', from: '2026-04-01', to: '2026-04-02', in: 9, answeredByBot: 4, referred: 0, answeredByOperator: 1, abandoned: 1, diverted: 1, unresolved: 2, queuedToOperator: 3, avgWaitSec: 500, avgHandleSec: 420,
         previousYear: { in: 6, answeredByBot: 3, referred: 0, answeredByOperator: 2, abandoned: 0, diverted: 1, unresolved: 0, queuedToOperator: 0, avgWaitSec: 200, avgHandleSec: 300 },
         // (9-6)/6 = +50 %; (4-3)/3 = +33.3 %; (1-2)/2 = -50 %; abandoned, unresolved, queued from 0: no base; diverted 1 → 1: 0 %;
         // wait 200 → 500: +150 %; handling 300 → 420: +40 %.
