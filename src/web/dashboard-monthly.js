@@ -94,14 +94,21 @@
   function render(loaded) {
     var s = loaded.summary || {};
     var months = Array.isArray(s.monthly) ? s.monthly : [];
+    // Months without a conversation in the period are not rows of zeros: the table says there is
+    // nothing yet, and keeps the year to date when that has figures.
+    var measured = function (row) { return !!row && (num(row.daysWithData) || 0) > 0; };
+    var anyMonth = months.some(measured);
+    var anyYear = measured(s.yearToDate);
+    if (!anyMonth) months = [];
     append(clear($('monthly-body')), months.map(function (m) {
       return tableRow(D.format.month(m.month), m, { 'data-month': str(m.month), 'data-partial': m.partialBase && m.comparedDays > 0 ? 'true' : 'false' }, monthNote(m));
     }));
     var foot = [];
     if (s.monthlyTotal) foot.push(tableRow('Totale del periodo', s.monthlyTotal, { 'data-row': 'total' }));
     if (s.yearToDate) foot.push(tableRow('Da inizio anno (dal ' + D.format.date(s.yearToDate.from) + ')', s.yearToDate, { 'data-row': 'year-to-date' }));
-    append(clear($('monthly-foot')), foot);
-    $('monthly-empty').hidden = months.length > 0;
+    append(clear($('monthly-foot')), anyMonth || anyYear ? foot : []);
+    $('monthly-empty').hidden = anyMonth;
+    $('monthly-table').closest('.table-wrap').hidden = !anyMonth && !anyYear;
     setText('monthly-period', 'dal ' + D.format.date(loaded.from) + ' al ' + D.format.date(loaded.to));
     ['monthly-csv', 'monthly-xlsx', 'monthly-print'].forEach(function (id) { $(id).disabled = months.length === 0; });
   }

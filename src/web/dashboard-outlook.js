@@ -56,6 +56,10 @@
     var d = dayOf(text);
     return d ? SHORT_DAYS[d.getUTCDay()] + ' ' + ('0' + d.getUTCDate()).slice(-2) + '/' + ('0' + (d.getUTCMonth() + 1)).slice(-2) : str(text);
   }
+  /** A forecast of a store with no conversation yet: no series, only zeros. */
+  function withoutHistory(forecast) {
+    return !!forecast && list(forecast.byTopic).length === 0 && list(forecast.total).every(function (p) { return !(num(p.mean) > 0); });
+  }
   function topicTitle(id) {
     return state.titles[id] || str(id);
   }
@@ -147,6 +151,15 @@
   }
 
   function renderContacts() {
+    // Nothing to forecast from (a fresh install): the message, not six weeks of zeros drawn as expected.
+    var empty = withoutHistory(state.forecast);
+    $('outlook-contacts-empty').hidden = !empty;
+    $('outlook-chart').parentNode.hidden = empty;
+    document.querySelector('.outlook-data').hidden = empty;
+    if (empty) {
+      $('outlook-chart').setAttribute('aria-label', 'Nessuna previsione: non ci sono ancora conversazioni da cui stimarla.');
+      return;
+    }
     var points = selectedPoints();
     var name = $('outlook-topic').value === TOTAL ? 'tutti gli argomenti' : topicTitle($('outlook-topic').value);
     var body = clear($('outlook-contacts-body'));
@@ -256,7 +269,7 @@
     }))));
     var body = clear($('outlook-staff-body'));
     if (columns.length === 0) {
-      append(body, el('tr', null, el('td', { text: 'Nessun contatto atteso in queste settimane.' })));
+      append(body, el('tr', null, el('td', { text: withoutHistory(state.forecast) ? 'Nessuna previsione del fabbisogno: non ci sono ancora conversazioni da cui stimarla.' : 'Nessun contatto atteso in queste settimane.' })));
       return;
     }
     week.forEach(function (day) {

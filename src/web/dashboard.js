@@ -353,8 +353,18 @@
     ]);
   }
 
+  /** Whether the period holds anything measured: a conversation or a handoff step. */
+  function hasFigures(s) {
+    var handoffs = s.handoffs || {};
+    return (num(s.conversations) || 0) > 0 || (num(handoffs.queued) || 0) > 0 || (num(handoffs.tickets) || 0) > 0;
+  }
+
   function renderKpis(s) {
     var handoffs = s.handoffs || {};
+    // Nothing measured (a fresh install, a period before it): say so rather than show zeros as figures.
+    var empty = !hasFigures(s);
+    $('kpis').hidden = empty;
+    $('kpis-empty').hidden = !empty;
     var cards = [
       kpi('conversations', 'Conversazioni', fmtInt(s.conversations), [
         'Con almeno una domanda: ' + fmtInt(s.engaged),
@@ -459,7 +469,6 @@
       ]);
     });
     append(clear($('trend-body')), rows);
-    $('trend-empty').hidden = points.length > 0;
 
     var total = { conversations: 0, resolved: 0, escalated: 0 };
     var peak = null;
@@ -469,6 +478,16 @@
       total.escalated += p.escalated;
       if (!partial(p) && (!peak || p.conversations > peak.conversations)) peak = p;
     });
+    // No conversation in the period: the message, not a flat line at zero as if measured.
+    var empty = total.conversations === 0;
+    $('trend-empty').hidden = !empty;
+    $('trend-chart').parentNode.hidden = empty;
+    document.querySelector('.chart-data').hidden = empty;
+    if (empty) {
+      if (state.charts.trend) { state.charts.trend.destroy(); delete state.charts.trend; }
+      $('trend-chart').setAttribute('aria-label', 'Nessuna conversazione nel periodo.');
+      return;
+    }
     var summary = 'Grafico a linee, andamento ' + (weekly ? 'settimanale' : 'giornaliero') + ' dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to) + ': ' +
       fmtInt(total.conversations) + ' conversazioni, ' + fmtInt(total.resolved) + ' risolte dal bot, ' + fmtInt(total.escalated) + ' passate a operatore.' +
       (peak ? ' Massimo di ' + fmtInt(peak.conversations) + ' conversazioni ' + (weekly ? 'nella settimana dal ' : 'il ') + fmtDate(peak.key) + '.' : '') +
@@ -679,6 +698,16 @@
       ]);
     }));
     var total = sorted.reduce(function (sum, r) { return sum + (num(r.conversations) || 0); }, 0);
+    // No conversation: the message instead of an empty ring and a table of headings only.
+    var empty = total === 0;
+    $(name + '-empty').hidden = !empty;
+    $(name + '-chart').parentNode.hidden = empty;
+    $(name === 'channel' ? 'channels-body' : 'languages-body').closest('.table-wrap').hidden = empty;
+    if (empty) {
+      if (state.charts[name]) { state.charts[name].destroy(); delete state.charts[name]; }
+      $(name + '-chart').setAttribute('aria-label', title + ': nessuna conversazione nel periodo.');
+      return;
+    }
     var parts = sorted.map(function (r) {
       var share = total ? (num(r.conversations) || 0) / total : null;
       return label(r[field]) + ' ' + fmtInt(r.conversations) + ' (' + fmtRate(share) + ')';
