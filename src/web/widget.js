@@ -13,8 +13,9 @@
  * passed on to every <style> and <script> the widget adds (for a portal CSP with nonces).
  * API: window.DialogoWidget.setLanguage('en'), .open(), .close(), .reset().
  *
- * On a screen under 600 px the open chat fills the visual viewport (what is left above the
- * on-screen keyboard), so the send box and the close button always show. A bot answer taller
+ * On a screen under 600 px, or a touch screen under 500 px high (a phone on its side), the open
+ * chat fills the visual viewport (what is left above the on-screen keyboard), so the send box and
+ * the close button always show. A bot answer taller
  * than the transcript is shown from its start; the citizen's own message scrolls to the end.
  */
 (function () {
@@ -33,8 +34,11 @@
   var webSocket = transport !== 'polling';
   var storageKey = 'dialogo.webchat:' + origin;
   var language = normalizeLanguage(data.lang || document.documentElement.lang || 'it');
-  // Phones: the panel takes the whole screen below this width (keep in step with the CSS below).
-  var PHONE = window.matchMedia ? window.matchMedia('(max-width: 600px)') : { matches: false };
+  // Phones: the panel takes the whole screen below this width, and on a short touch screen (a phone
+  // on its side, 844 x 390, where a corner panel left a few lines of conversation). Keep in step
+  // with PHONE_MEDIA in the CSS below.
+  var PHONE_MEDIA = '(max-width: 600px), (max-height: 500px) and (pointer: coarse)';
+  var PHONE = window.matchMedia ? window.matchMedia(PHONE_MEDIA) : { matches: false };
 
   var TEXT = {
     it: {
@@ -151,7 +155,7 @@
       // Phones: the open panel covers the visual viewport. --dialogo-vv-* follow visualViewport
       // (the keyboard shrinks it); 100dvh and then 100vh are the fallbacks. The page under it
       // does not scroll, and its overflow cannot push the panel off the screen.
-      '@media (max-width:600px){',
+      '@media ' + PHONE_MEDIA + '{',
       '.dialogo-widget{right:16px;bottom:16px}',
       '.dialogo-widget.dialogo-open{inset:auto;left:0;top:0;right:auto;bottom:auto}',
       '.dialogo-widget.dialogo-open .dialogo-panel{position:fixed;left:var(--dialogo-vv-left,0px);top:var(--dialogo-vv-top,0px);width:var(--dialogo-vv-width,100vw);height:100vh;height:100dvh;height:var(--dialogo-vv-height,100dvh);border:0;border-radius:0;box-shadow:none}',
@@ -161,7 +165,7 @@
       'html.dialogo-page-locked,html.dialogo-page-locked body{overflow:hidden!important}',
       '}',
       // A phone with its keyboard up: the welcome already says who answers, the chat needs the room.
-      '@media (max-width:600px) and (max-height:500px){.dialogo-header p{display:none}}',
+      '@media (max-width:600px) and (max-height:500px),(max-height:500px) and (pointer:coarse){.dialogo-header p{display:none}}',
     ].join('\n');
     document.head.appendChild(style);
   }

@@ -280,6 +280,29 @@ describeBrowser('the widget on a phone', () => {
     await page.close();
   });
 
+  test('turned to landscape, the open chat still fills the screen, send box and close button in view', async () => {
+    const page = await newPage(await phone());
+    await openOnPhone(page);
+    await page.getByText(MESSAGES.starters.it[0]!.title).first().waitFor({ timeout: 20_000 });
+    // The phone on its side: 844 x 390, wider than 600 px but a phone all the same (touch, short).
+    const landscape = { width: PHONE.height, height: PHONE.width };
+    await page.setViewportSize(landscape);
+    await until(page, `document.querySelector('#dialogo-panel').getBoundingClientRect().width === ${landscape.width}`);
+    expect(await box(page, '#dialogo-panel')).toEqual({ x: 0, y: 0, ...landscape });
+    // The page under it holds still, and the conversation has the height the header leaves.
+    expect(await page.evaluate("getComputedStyle(document.documentElement).overflow")).toBe('hidden');
+    const input = await box(page, '[data-dialogo-chat] .webchat__send-box');
+    expect(input.y + input.height).toBeLessThanOrEqual(landscape.height);
+    const close = await box(page, '.dialogo-close');
+    expect(close.y).toBeGreaterThanOrEqual(0);
+    expect(close.x + close.width).toBeLessThanOrEqual(landscape.width);
+    const transcript = await box(page, '[data-dialogo-chat] .webchat__basic-transcript');
+    expect(transcript.height).toBeGreaterThan(landscape.height / 3);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone-844-landscape.png') });
+    await page.setViewportSize(PHONE);
+    await page.close();
+  });
+
   test('on a desktop the chat stays a panel in the corner, open at once, with the same starters', async () => {
     const page = await newPage(await browser({ viewport: { width: 1280, height: 900 } }));
     await page.goto(`${base}/`);
