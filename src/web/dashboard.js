@@ -336,7 +336,7 @@
     // A period that reaches today holds a day still being counted: the cards say so.
     var running = loaded.to >= currentDay(loaded) ? '; oggi è ancora in corso e le conversazioni aperte non sono contate' : '';
     setText('kpi-period', '(dal ' + fmtDate(loaded.from) + ' al ' + fmtDate(loaded.to) + running + ')');
-    renderKpis(s);
+    renderKpis(s, loaded.to >= currentDay(loaded));
     renderTrend(loaded);
     renderTopics(list(s.byTopic));
     renderGaps(list(s.knowledgeGaps));
@@ -359,12 +359,16 @@
     return (num(s.conversations) || 0) > 0 || (num(handoffs.queued) || 0) > 0 || (num(handoffs.tickets) || 0) > 0;
   }
 
-  function renderKpis(s) {
+  function renderKpis(s, reachesToday) {
     var handoffs = s.handoffs || {};
     // Nothing measured (a fresh install, a period before it): say so rather than show zeros as figures.
+    // Today's open conversations are counted when they end: until then they are in "Adesso" only.
     var empty = !hasFigures(s);
     $('kpis').hidden = empty;
     $('kpis-empty').hidden = !empty;
+    setText('kpis-empty', reachesToday
+      ? 'Nessuna conversazione conclusa nel periodo: quelle di oggi ancora aperte sono nella sezione «Adesso».'
+      : 'Nessuna conversazione nel periodo: non c’è ancora nulla da misurare.');
     var cards = [
       kpi('conversations', 'Conversazioni', fmtInt(s.conversations), [
         'Con almeno una domanda: ' + fmtInt(s.engaged),

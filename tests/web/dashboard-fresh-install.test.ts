@@ -50,6 +50,7 @@ describeWithBrowser()('the dashboard of a fresh install in Chromium', () => {
     await page.locator('#status.status-ok').waitFor({ timeout: 20_000 });
     // The key figures: a message, not ten cards of zeros and dashes.
     await page.locator('#kpis-empty').waitFor({ state: 'visible' });
+    expect(await page.locator('#kpis-empty').innerText()).toBe('Nessuna conversazione nel periodo: non c’è ancora nulla da misurare.');
     expect(await page.locator('#kpis').isVisible()).toBe(false);
     // The trend: the message, no line at zero.
     expect(await page.locator('#trend-empty').isVisible()).toBe(true);
@@ -69,6 +70,11 @@ describeWithBrowser()('the dashboard of a fresh install in Chromium', () => {
     expect(await page.locator('#outlook-chart').isVisible()).toBe(false);
     expect(await page.locator('#outlook-staff-body').innerText()).toBe('Nessuna previsione del fabbisogno: non ci sono ancora conversazioni da cui stimarla.');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-fresh-install.png'), fullPage: true });
+
+    // A period that reaches today: its open conversations are not counted yet, and the cards say where they are.
+    await page.click('[data-preset="30d"]');
+    await page.locator('#status.status-ok', { hasText: 'Dati dal 07/11/2026 al 06/12/2026' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#kpis-empty').innerText()).toBe('Nessuna conversazione conclusa nel periodo: quelle di oggi ancora aperte sono nella sezione «Adesso».');
     expect(pageErrors).toEqual([]);
   });
 });
