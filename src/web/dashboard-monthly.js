@@ -104,7 +104,7 @@
       return tableRow(D.format.month(m.month), m, { 'data-month': str(m.month), 'data-partial': m.partialBase && m.comparedDays > 0 ? 'true' : 'false' }, monthNote(m));
     }));
     var foot = [];
-    if (s.monthlyTotal) foot.push(tableRow('Totale del periodo', s.monthlyTotal, { 'data-row': 'total' }));
+    if (s.monthlyTotal && anyMonth) foot.push(tableRow('Totale del periodo', s.monthlyTotal, { 'data-row': 'total' }));
     if (s.yearToDate) foot.push(tableRow('Da inizio anno (dal ' + D.format.date(s.yearToDate.from) + ')', s.yearToDate, { 'data-row': 'year-to-date' }));
     append(clear($('monthly-foot')), anyMonth || anyYear ? foot : []);
     $('monthly-empty').hidden = anyMonth;

@@ -127,6 +127,15 @@ describeWithBrowser()('the dashboard’s partial periods in Chromium', () => {
     expect(await monthNote('2026-11').count()).toBe(0);
   });
 
+  test('today alone, nothing ended yet: no month of zeros, no total of zeros, the year to date still there', async () => {
+    await choose('2026-12-06', '2026-12-06');
+    expect(await page.locator('#monthly-body tr').count()).toBe(0);
+    expect(await page.locator('#monthly-foot tr[data-row="total"]').count()).toBe(0);
+    expect(await page.locator('#monthly-foot tr[data-row="year-to-date"] td .figure').first().innerText()).toBe('6102'); // 18 a day, 1 January to 5 December
+    expect(await page.locator('#monthly-empty').isVisible()).toBe(true);
+    expect(await page.locator('#kpis-empty').innerText()).toContain('«Adesso»');
+  });
+
   test('a period into the future: the days to come read "non ancora" and no figure, and are not drawn', async () => {
     await choose('2026-12-01', '2026-12-31');
     const { rows, plotted } = await trend();
