@@ -19,6 +19,7 @@ import { ForecastService } from '../src/forecast/forecast-service';
 import { OperatorAccounts } from '../src/operators/operator-accounts';
 import { extraOperatorsFor } from '../src/staffing/communication-staffing';
 import { currentStaffingModel } from '../src/staffing/staffing-routes';
+import { officeHourOpen } from '../src/staffing/staffing';
 import { openStorage } from '../src/storage/open-storage';
 
 /**
@@ -37,7 +38,7 @@ async function forecastExtraOperators(communications: readonly Communication[]):
       return undefined;
     }
     const forecast = new ForecastService({ rollups: backend.rollups, calendar: () => ({ communications, version: 'file' }), logger: createLogger('silent'), now, compute: 'inline' });
-    const [result, model] = await Promise.all([forecast.current(), currentStaffingModel({ rollups: backend.rollups, accounts: new OperatorAccounts(backend.operators), settings: config.staffing, now })]);
+    const [result, model] = await Promise.all([forecast.current(), currentStaffingModel({ rollups: backend.rollups, accounts: new OperatorAccounts(backend.operators), settings: { ...config.staffing, openHour: officeHourOpen(config.handoff.officeHours) }, now })]);
     return (c) => extraOperatorsFor(c, result, model.queue, model.settings);
   } finally {
     await backend.close();

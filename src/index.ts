@@ -46,6 +46,7 @@ import { mountCommunicationsApi } from './knowledge/communications-routes';
 import { mountForecastApi } from './forecast/forecast-routes';
 import { ForecastService } from './forecast/forecast-service';
 import { extraOperatorsFor } from './staffing/communication-staffing';
+import { officeHourOpen } from './staffing/staffing';
 import { StaffingPlanStore } from './staffing/staffing-plan';
 import { mountStaffingApi } from './staffing/staffing-routes';
 import { mountMetrics } from './server/metrics-route';
@@ -375,7 +376,8 @@ async function start(config: Config, logger: Logger, options: StartOptions, open
     plans: new StaffingPlanStore(storage, now, (issues) => logger.warn({ issues }, 'staffing plan unreadable: treated as none')),
     accounts: operators,
     tokens: operatorTokens,
-    settings: config.staffing,
+    // Outside 020202's hours a request for a person becomes a written request: no operator needed.
+    settings: { ...config.staffing, openHour: officeHourOpen(config.handoff.officeHours) },
     logger,
     now,
   });

@@ -7,7 +7,6 @@ import type { OperatorAccounts } from '../operators/operator-accounts';
 import type { OperatorTokens } from '../operators/operator-tokens';
 import { sendError } from '../server/http-errors';
 import { DEFAULT_MAX_CONCURRENT, type RollupStore } from '../storage/ports';
-import type { ServiceTarget } from './erlang';
 import { measureQueue, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue, type StaffedHour, type StaffingSettings, type StaffingStatus } from './staffing';
 import { plannedOperators, staffingPlanInputSchema, type StaffingPlan, type StaffingPlanStore } from './staffing-plan';
 
@@ -26,7 +25,7 @@ export interface StaffingRouteDependencies {
   readonly plans: StaffingPlanStore;
   readonly accounts: OperatorAccounts;
   readonly tokens: OperatorTokens;
-  readonly settings: { readonly target: ServiceTarget; readonly shrinkage: number };
+  readonly settings: StaffingInputs;
   readonly logger: Logger;
   readonly now?: () => Date;
 }
@@ -128,10 +127,13 @@ export interface StaffingModel {
   readonly settings: StaffingSettings;
 }
 
+/** The staffing settings from the configuration; `openHour` from the contact centre's calendar (`officeHourOpen` in staffing.ts). */
+export type StaffingInputs = Omit<StaffingSettings, 'chatsPerOperator'>;
+
 interface StaffingModelDependencies {
   readonly rollups: RollupStore;
   readonly accounts: OperatorAccounts;
-  readonly settings: { readonly target: ServiceTarget; readonly shrinkage: number };
+  readonly settings: StaffingInputs;
   readonly now: () => Date;
 }
 

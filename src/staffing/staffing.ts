@@ -1,4 +1,6 @@
+import { romeDay, romeHour } from '../analytics/rome-day';
 import type { HourlyPoint } from '../forecast/forecast-types';
+import type { OfficeHours } from '../handoff/office-hours';
 import type { RollupRow } from '../storage/ports';
 import { queueMetrics, serversForTarget, withShrinkage, type ServiceTarget } from './erlang';
 
@@ -59,12 +61,23 @@ export interface StaffingSettings {
   readonly shrinkage: number;
   /** Conversations one operator holds at once (each is a server of the model). */
   readonly chatsPerOperator: number;
+  /**
+   * Whether 020202 takes live chats in an hour (a Europe/Rome day and hour): outside its hours a
+   * citizen who asks for a person leaves a written request, so no operator is needed then. Every
+   * hour when not given.
+   */
+  readonly openHour?: (day: string, hour: number) => boolean;
 }
 
 /** Operators for one hour of one day. */
 export interface StaffedHour {
   readonly day: string;
   readonly hour: number;
+  /**
+   * The contact centre is closed all this hour ({@link StaffingSettings.openHour}): its expected
+   * handoffs become written requests, and it needs no operator.
+   */
+  readonly closed: boolean;
   /** Expected handoffs in the hour, with the forecast's interval. */
   readonly handoffs: number;
   readonly handoffsUpper: number;
@@ -102,10 +115,13 @@ export function staffHours(points: readonly HourlyPoint[], queue: MeasuredQueue,
   return points.map((point) => {
     const handoffs = Math.max(0, point.mean);
     const handoffsUpper = Math.max(handoffs, point.upper);
+    const closed = settings.openHour ? !settings.openHour(point.day, point.hour) : false;
+    if (closed) return { day: point.day, hour: point.hour, closed, handoffs, handoffsUpper, slotsNeeded: 0, operatorsOnDuty: 0, operatorsNeeded: 0, operatorsNeededUpper: 0 };
     const slotsNeeded = slotsFor(handoffs);
     return {
       day: point.day,
       hour: point.hour,
+      closed,
       handoffs,
       handoffsUpper,
       slotsNeeded,
@@ -165,4 +181,33 @@ export function staffingStatus(planned: number | null, needed: number): Staffing
   if (planned < needed) return 'under';
   if (planned - needed > Math.max(1, Math.round(0.2 * needed))) return 'over';
   return 'well';
+}
+
+const QUARTER_MS = 15 * 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * {@link StaffingSettings.openHour} from the contact centre's calendar: an hour (Europe/Rome) is
+ * open when the centre answers at any quarter of it (so 08:30-17:00 opens the hour from 8 and
+ * the hour from 16). An hour that does not exist (02:00 on the day clocks go forward) is closed;
+ * one that happens twice (02:00 on the day they go back) is open if either is.
+ *
+ * @example
+ * const openHour = officeHourOpen(parseOfficeHours('default'));
+ * openHour('2026-12-07', 10) // false: Sant'Ambrogio
+ * openHour('2026-12-09', 10) // true
+ */
+export function officeHourOpen(hours: OfficeHours): (day: string, hour: number) => boolean {
+  if (hours.alwaysOpen) return () => true;
+  return (day, hour) => {
+    // The instant that reads day and hour in Rome is 1 or 2 hours before the same clock in UTC.
+    const utc = Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
+    if (Number.isNaN(utc)) return false;
+    for (const offsetHours of [2, 1]) {
+      const start = utc - offsetHours * HOUR_MS;
+      if (romeDay(start) !== day || romeHour(start) !== hour) continue;
+      for (let at = start; at < start + HOUR_MS; at += QUARTER_MS) if (hours.isOpen(new Date(at))) return true;
+    }
+    return false;
+  };
 }

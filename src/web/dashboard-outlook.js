@@ -276,6 +276,10 @@
       append(body, el('tr', null, [el('th', { scope: 'row', text: shortDay(day) })].concat(columns.map(function (hour) {
         var h = byKey[day + ' ' + hour];
         if (!h) return el('td', { className: 'num', text: '\u2014' });
+        // 020202 closed (a Sunday, a holiday): requests for a person become written requests, nobody is needed.
+        if (h.closed && !((h.planned || 0) > 0)) {
+          return el('td', { className: 'num staff-closed', title: shortDay(day) + ', ore ' + hour + ': 020202 chiuso, nessun operatore necessario (' + D.format.int(h.handoffs) + ' richieste di un operatore attese diventano richieste scritte).', text: 'chiuso' });
+        }
         var status = STATUS[h.status] || STATUS['no-plan'];
         var planned = h.planned === null || h.planned === undefined ? '\u2014' : D.format.int(h.planned);
         var detail = shortDay(day) + ', ore ' + hour + ': ' + D.format.int(h.handoffs) + ' passaggi a operatore attesi (fino a ' + D.format.int(h.handoffsUpper) + '), ' + D.format.int(h.operatorsNeeded) + ' operatori necessari (' + D.format.int(h.operatorsNeededUpper) + ' nel caso peggiore), ' + planned + ' nel piano' + (num(h.plannedServiceLevel) !== null ? ', livello di servizio con il piano ' + D.format.rate(h.plannedServiceLevel) : '') + '. ' + status.label + '.';

@@ -1,7 +1,8 @@
 import type { HourlyPoint } from '../../src/forecast/forecast-types';
 import * as erlang from '../../src/staffing/erlang';
 import { queueMetrics, type QueueResult } from '../../src/staffing/erlang';
-import { DEFAULT_HANDLE_SEC, measureQueue, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue } from '../../src/staffing/staffing';
+import { parseOfficeHours } from '../../src/handoff/office-hours';
+import { DEFAULT_HANDLE_SEC, measureQueue, officeHourOpen, serviceLevelWith, staffHours, staffingStatus, type MeasuredQueue } from '../../src/staffing/staffing';
 import type { RollupRow } from '../../src/storage/ports';
 
 const row = (day: string, counters: Record<string, number>): RollupRow => ({ key: { day, channel: 'directline', language: 'it', topicId: null }, counters });
@@ -45,6 +46,27 @@ describe('staffHours: operators per hour for the forecast handoffs', () => {
     const staffed = staffHours([hour(3, 0), hour(10, 40, 70)], ERLANG_C_180, settings);
     expect(staffed[0]).toMatchObject({ slotsNeeded: 0, operatorsNeeded: 0 });
     expect(staffed[1]!.operatorsNeededUpper).toBeGreaterThan(staffed[1]!.operatorsNeeded);
+  });
+
+  test('hours when 020202 is closed need nobody, whatever the forecast: their handoffs become written requests', () => {
+    const openHour = officeHourOpen(parseOfficeHours('default'));
+    const at = (day: string, h: number): HourlyPoint => ({ ...hour(h, 0.4), day });
+    // Wednesday 9 December at 10 (open), Sunday 6 and Monday 7 (Sant'Ambrogio) at 10, Wednesday at 19.
+    const staffed = staffHours([at('2026-12-09', 10), at('2026-12-06', 10), at('2026-12-07', 10), at('2026-12-09', 19)], ERLANG_C_180, { ...settings, openHour });
+    expect(staffed.map((h) => [h.closed, h.operatorsNeeded > 0])).toEqual([[false, true], [true, false], [true, false], [true, false]]);
+    expect(staffed[1]).toMatchObject({ handoffs: 0.4, slotsNeeded: 0, operatorsOnDuty: 0, operatorsNeeded: 0, operatorsNeededUpper: 0 });
+    // Without a calendar every hour is open, as before.
+    expect(staffHours([at('2026-12-06', 10)], ERLANG_C_180, settings)[0]).toMatchObject({ closed: false, operatorsNeeded: 2 });
+  });
+
+  test('an hour is open when the centre answers in any quarter of it, in Rome time, across the clock changes', () => {
+    const openHour = officeHourOpen(parseOfficeHours('mon-sun 02:00-03:00,08:30-17:00'));
+    expect([7, 8, 16, 17].map((h) => openHour('2026-12-09', h))).toEqual([false, true, true, false]);
+    // 29 March 2026: 02:00-02:59 does not exist in Rome; 25 October 2026: it happens twice.
+    expect(openHour('2026-03-29', 2)).toBe(false);
+    expect(openHour('2026-10-25', 2)).toBe(true);
+    expect(openHour('2026-10-25', 8)).toBe(true);
+    expect(officeHourOpen(parseOfficeHours('always'))('2026-12-25', 3)).toBe(true);
   });
 
   test('a measured patience (Erlang A) never asks for more operators than Erlang C', () => {
