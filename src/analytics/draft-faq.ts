@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { romeDay } from './rome-day';
 
 /** Where draft FAQs go: beside the topics, never loaded by the bot until an editor moves them. */
 export const DRAFTS_FOLDER = 'drafts';
@@ -86,7 +87,7 @@ function newDraft(id: string, gap: DraftGap, variants: readonly string[], now: D
     link: 'TODO https://www.comune.milano.it/...',
     gap: gapRecord(gap, variants, now),
     editorNote:
-      `Bozza creata dal cruscotto il ${now.toISOString().slice(0, 10)} da domande senza risposta (testo già oscurato; "gap" dice quante, in che periodo e come sono state poste). ` +
+      `Bozza creata dal cruscotto il ${romeDay(now.getTime())} da domande senza risposta (testo già oscurato; "gap" dice quante, in che periodo e come sono state poste). ` +
       'Completare titolo, almeno 12 domande in italiano e 4 in inglese, risposta, link, canale successivo, owner e fonti; togliere "gap" ed "editorNote", poi spostare in topics/ e lanciare npm run kb:lint.',
   };
 }

@@ -227,7 +227,8 @@ export function toForecastResult(series: DailySeries, out: EngineOutput, calenda
   });
   const from = days[0]!;
   const to = days[days.length - 1]!;
-  const models = [...out.models].join('+');
+  // No series with history (a fresh install): say so rather than an empty name.
+  const models = out.models.size > 0 ? [...out.models].join('+') : 'none (no history yet)';
   const profileNote = series.hourProfile.source === 'office-hours' ? '; handoffs per hour: flat 08-18 office-hours profile (no queued_hNN history yet)' : '';
   return {
     generatedAt: options.generatedAt.toISOString(),

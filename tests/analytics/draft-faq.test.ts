@@ -14,6 +14,11 @@ describe('draft FAQs from knowledge gaps', () => {
   afterEach(() => rmSync(kb, { recursive: true, force: true }));
   const files = () => readdirSync(path.join(kb, 'drafts')).sort();
 
+  test('the draft is dated by the day in Milan: at 00:30 on 2 May there, not 1 May as in UTC', () => {
+    const draft = parse(writeDraftFaq(kb, gap, new Date('2026-05-01T22:30:00Z'), kb).content) as { editorNote: string };
+    expect(draft.editorNote).toContain('Bozza creata dal cruscotto il 2026-05-02 ');
+  });
+
   test('clicking the same gap three times keeps one file, refreshed, with the editor’s work kept', () => {
     const first = writeDraftFaq(kb, gap, now, kb);
     expect(first).toMatchObject({ file: 'drafts/draft-comunale-orari-piscina.yaml', created: true });
