@@ -35,9 +35,12 @@
     palette: ['#1c3f73', '#c4161c', '#1e6b3a', '#8a5a00', '#5b3c88', '#4d4d4d'],
   };
 
-  var nf = new Intl.NumberFormat('it-IT');
-  var pf = new Intl.NumberFormat('it-IT', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  var cf = new Intl.NumberFormat('it-IT', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  // Italian formatting groups thousands only from five digits (7585 but 10.439): in a column of
+  // figures that reads unevenly, so every thousand is grouped. A browser without the 'always'
+  // option reads it as true, the locale's own grouping.
+  var nf = new Intl.NumberFormat('it-IT', { useGrouping: 'always' });
+  var pf = new Intl.NumberFormat('it-IT', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: 'always' });
+  var cf = new Intl.NumberFormat('it-IT', { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: 'always' });
 
   var state = {
     token: null,

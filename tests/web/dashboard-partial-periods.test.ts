@@ -131,7 +131,7 @@ describeWithBrowser()('the dashboard’s partial periods in Chromium', () => {
     await choose('2026-12-06', '2026-12-06');
     expect(await page.locator('#monthly-body tr').count()).toBe(0);
     expect(await page.locator('#monthly-foot tr[data-row="total"]').count()).toBe(0);
-    expect(await page.locator('#monthly-foot tr[data-row="year-to-date"] td .figure').first().innerText()).toBe('6102'); // 18 a day, 1 January to 5 December
+    expect(await page.locator('#monthly-foot tr[data-row="year-to-date"] td .figure').first().innerText()).toBe('6.102'); // 18 a day, 1 January to 5 December (every thousand grouped)
     expect(await page.locator('#monthly-empty').isVisible()).toBe(true);
     expect(await page.locator('#kpis-empty').innerText()).toContain('«Adesso»');
   });
