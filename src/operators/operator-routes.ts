@@ -15,7 +15,7 @@ import { conversationAccess, forbiddenReason } from './conversation-access';
 import type { LoginLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
 import { bearerIdentity, identityOf } from './operator-auth';
-import type { OperatorTokens } from './operator-tokens';
+import type { OperatorClaims, OperatorTokens } from './operator-tokens';
 import { mountRequestRoutes } from './request-routes';
 import type { WrittenRequests } from '../handoff/written-requests';
 import { mountSupervisionApi } from './supervision-routes';
@@ -23,6 +23,10 @@ import { mountWorkspaceApi, parseWrapUp, type WorkspaceStores } from './workspac
 
 export const OPERATOR_API = '/api/operator';
 export const OPERATOR_WS_PATH = '/api/operator/ws';
+/** Close code of a console socket whose token expired or whose account was removed or disabled: sign in again. */
+export const CONSOLE_TOKEN_INVALID_CLOSE = 4401;
+/** How often open console sockets are checked against the accounts (a removal made by the CLI is seen within this). */
+const CONSOLE_RECHECK_MS = 15_000;
 
 export interface OperatorRouteDependencies {
   readonly handoff: HandoffService;
@@ -228,6 +232,36 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   const clients = new Map<WebSocket, OperatorIdentity>();
+  /** Each console socket's verified token claims and the timer that closes it when the token expires. */
+  const sessions = new Map<WebSocket, { claims: OperatorClaims; expiry: NodeJS.Timeout }>();
+
+  /**
+   * Ends a console socket whose token expired or whose account was removed or disabled: the
+   * socket was the only way such a console still heard the queue and the citizens' words, and
+   * it kept its operator present (counted in the estimates and offered transfers). Close code
+   * 4401 tells the console to sign in again; the operator is away at once, as on "Esci".
+   */
+  const revoke = (ws: WebSocket, who: OperatorIdentity) => {
+    if (!clients.has(ws)) return;
+    clients.delete(ws);
+    const session = sessions.get(ws);
+    if (session) clearTimeout(session.expiry);
+    sessions.delete(ws);
+    handoff.operatorOnline(who, false, true);
+    ws.close(CONSOLE_TOKEN_INVALID_CLOSE, 'token invalid');
+  };
+
+  /** The socket's operator as the accounts say now; revoked (and undefined) when the token or the account no longer holds. */
+  const current = async (ws: WebSocket, who: OperatorIdentity): Promise<OperatorIdentity | undefined> => {
+    const session = sessions.get(ws);
+    const fresh = session && !tokens.expired(session.claims) ? await identityOf(accounts, session.claims) : undefined;
+    if (!fresh) {
+      revoke(ws, who);
+      return undefined;
+    }
+    if (clients.has(ws)) clients.set(ws, fresh);
+    return fresh;
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -244,13 +278,22 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
         if (!who) return refuse(401, 'OPERATOR_TOKEN_INVALID');
         wss.handleUpgrade(req, socket, head, (ws) => {
           clients.set(ws, who);
+          // The token's end is the socket's end: 10 hours after sign-in, well within a timer's range.
+          const expiry = setTimeout(() => void current(ws, clients.get(ws) ?? who), tokens.remainingMs(claims) + 1);
+          expiry.unref();
+          sessions.set(ws, { claims, expiry });
           handoff.operatorOnline(who, true);
           ws.on('message', () => undefined);
           ws.on('error', (error) => logger.debug({ err: error }, 'operator socket error'));
           ws.on('close', (_code, reason) => {
+            clearTimeout(sessions.get(ws)?.expiry);
+            sessions.delete(ws);
+            const last = clients.get(ws);
+            // Revoked sockets were taken out (and their operator made away) already.
+            if (!last) return;
             clients.delete(ws);
             // The console says "logout" when the operator signs out: away at once, not after the delay.
-            handoff.operatorOnline(who, false, reason.toString() === 'logout');
+            handoff.operatorOnline(last, false, reason.toString() === 'logout');
           });
           void queueView(who).then((view) => send(ws, { type: 'queue', ...view }));
         });
@@ -261,8 +304,17 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   const unregisterUpgrade = upgradeDispatcher(server.server).register((path) => path === OPERATOR_WS_PATH, onUpgrade);
 
   const broadcastQueue = () => {
-    for (const [ws, who] of clients) void queueView(who).then((view) => send(ws, { type: 'queue', ...view }), (error: unknown) => logger.warn({ err: error }, 'queue not pushed'));
+    for (const [ws, who] of clients) {
+      void current(ws, who)
+        .then((fresh) => (fresh ? queueView(fresh).then((view) => send(ws, { type: 'queue', ...view })) : undefined))
+        .catch((error: unknown) => logger.warn({ err: error }, 'queue not pushed'));
+    }
   };
+  // An account removed or disabled while its console is quiet: no queue change may come for a while.
+  const recheck = setInterval(() => {
+    for (const [ws, who] of clients) void current(ws, who).catch((error: unknown) => logger.warn({ err: error }, 'console socket not checked'));
+  }, CONSOLE_RECHECK_MS);
+  recheck.unref();
   // A live message is never part of a queued card's summary: only its holder and supervisors get it.
   const onMessage = (event: { sessionId: string; operator: string | null; entry: TranscriptEntry }) => {
     const held = { state: 'connected', operator: event.operator ?? undefined } as const;
@@ -369,6 +421,9 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
       handoff.off('message', onMessage);
       handoff.off('session', onSession);
       handoff.off('note', onNote);
+      clearInterval(recheck);
+      for (const { expiry } of sessions.values()) clearTimeout(expiry);
+      sessions.clear();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

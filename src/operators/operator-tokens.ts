@@ -50,6 +50,16 @@ export class OperatorTokens {
     return parsed.data;
   }
 
+  /** Whether verified claims have expired since (a console socket outlives its token's check). */
+  expired(claims: OperatorClaims): boolean {
+    return claims.exp <= this.now();
+  }
+
+  /** Milliseconds until the claims expire (0 when they have). */
+  remainingMs(claims: OperatorClaims): number {
+    return Math.max(0, claims.exp - this.now());
+  }
+
   private sign(body: string): string {
     return createHmac('sha256', this.key).update(body).digest('base64url');
   }

@@ -21,6 +21,8 @@
   var WAIT_RED_SEC = 300;
   var LOGIN_TITLE = 'Console operatori 020202 \u2013 Comune di Milano';
   var BACKOFF_MS = [1000, 2000, 5000, 10000];
+  // Close code of the push socket when the token expired or the account was removed (src/operators/operator-routes.ts).
+  var TOKEN_INVALID_CLOSE = 4401;
   var NOTICE_MS = 10000;
 
   var CHANNELS = { directline: 'Web', facebook: 'Messenger' };
@@ -1221,9 +1223,14 @@
       try { data = JSON.parse(event.data); } catch (e) { return; }
       handlePush(data);
     };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
       if (state.ws !== socket) return;
       state.ws = null;
+      // The server ends the socket of an expired token or of a removed or disabled account.
+      if (event && event.code === TOKEN_INVALID_CLOSE) {
+        logout('La sessione è scaduta: accedi di nuovo.');
+        return;
+      }
       scheduleReconnect();
     };
     socket.onerror = function () { /* onclose follows */ };
