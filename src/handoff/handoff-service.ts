@@ -134,7 +134,14 @@ export interface HandoffServiceOptions {
 const DIVERTED_TTL_MS = 24 * 60 * 60 * 1000;
 
 const RECENT_FOR_ESTIMATE = 20;
+/** An operator's message: what the console's composer and the API allow. */
 const MAX_LIVE_TEXT = 2000;
+/**
+ * A citizen's message reaches the operator whole, up to what the channels accept (Direct Line's
+ * 10,000 characters, src/server/activity-schema.ts; Messenger's 2,000): cutting it at the
+ * operator's 2,000 lost the rest of a long explanation without a sign.
+ */
+const MAX_CITIZEN_TEXT = 10_000;
 
 /**
  * The handoff core: a first-come-first-served queue of citizens waiting for a 020202 operator,
@@ -342,7 +349,7 @@ export class HandoffService extends EventEmitter {
   /** A citizen wrote while queued or connected: kept for the operator (redacted when stored). */
   async citizenMessage(session: HandoffSession, text: string): Promise<void> {
     const at = this.now().toISOString();
-    const live = text.slice(0, MAX_LIVE_TEXT);
+    const live = text.slice(0, MAX_CITIZEN_TEXT);
     await this.options.store.appendMessage(session.id, { at, from: 'citizen', text: redact(live).text });
     // The operator holding the conversation reads it live as written; the stored copy is redacted.
     this.emit('message', { sessionId: session.id, operator: session.operator ?? null, entry: { at, from: 'citizen', text: live } satisfies TranscriptEntry });

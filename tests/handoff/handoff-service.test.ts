@@ -158,6 +158,20 @@ describe('HandoffService on the SQLite store', () => {
     expect((await handoff.queue()).map((e) => e.etaSeconds)).toEqual([0, 0, 97]);
   });
 
+  test('a long message of the citizen reaches the operator whole, live and stored', async () => {
+    const handoff = service();
+    const { session } = await handoff.enqueue(request('c1'));
+    await handoff.claim(session.id, giulia);
+    const pushed: { entry: { text: string } }[] = [];
+    handoff.on('message', (m) => pushed.push(m));
+    // A citizen explaining their case at length, as the widget allows (Direct Line takes up to 10,000 characters).
+    const long = `${'Ho pagato la TARI due volte, prima con il bollettino e poi con F24. '.repeat(70)}Fine.`;
+    expect(long.length).toBeGreaterThan(4000);
+    await handoff.citizenMessage(session, long);
+    expect(pushed[0]!.entry.text).toBe(long);
+    expect((await handoff.get(session.id))!.messages.map((m) => m.text)).toEqual([long]);
+  });
+
   test('an operator message the channel refuses (Messenger window) is reported with the reason and not stored', async () => {
     const handoff = service();
     const { session } = await handoff.enqueue(request('c1'));
