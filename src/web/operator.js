@@ -24,6 +24,8 @@
   // Close code of the push socket when the token expired or the account was removed (src/operators/operator-routes.ts).
   var TOKEN_INVALID_CLOSE = 4401;
   var NOTICE_MS = 10000;
+  // What the API takes in one message to the citizen (POST /conversations/{id}/messages).
+  var MAX_MESSAGE_CHARS = 2000;
 
   var CHANNELS = { directline: 'Web', facebook: 'Messenger' };
   var LANGUAGES = { it: 'Italiano', en: 'Inglese' };
@@ -713,6 +715,12 @@
       return;
     }
     if (state.sending || $('send').disabled) return;
+    if (text.length > MAX_MESSAGE_CHARS) {
+      // Said here, in Italian, with the count: the API's refusal only says the request is not valid.
+      setText('composer-error', 'Messaggio troppo lungo: ' + text.length + ' caratteri, al massimo ' + MAX_MESSAGE_CHARS + '. Accorcialo o dividilo in più messaggi.');
+      textarea.focus();
+      return;
+    }
     setText('composer-error', '');
     state.sending = true;
     $('send').disabled = true;

@@ -475,6 +475,18 @@ describeBrowser('operator console in Chromium', () => {
     await box.fill('');
   });
 
+  it('says, before sending, that a message over 2,000 characters is too long, and keeps it', async () => {
+    const box = page.getByLabel('Messaggio al cittadino');
+    const posts = backend.count('POST', '/conversations/s1/messages');
+    const long = 'Per il rimborso serve il modulo firmato. '.repeat(60).trim();
+    await box.fill(long);
+    await box.press('Enter');
+    await page.locator('#composer-error', { hasText: `Messaggio troppo lungo: ${long.length} caratteri, al massimo 2000.` }).waitFor();
+    expect(backend.count('POST', '/conversations/s1/messages')).toBe(posts);
+    expect(await box.inputValue()).toBe(long);
+    await box.fill('');
+  });
+
   it('shows a message pushed on the WebSocket and refreshes the suggestions', async () => {
     push({ type: 'message', sessionId: 's1', entry: { at: new Date().toISOString(), from: 'citizen', text: `Ho perso anche il passaporto ${XSS}` } });
     await page.locator('#messages .entry-citizen', { hasText: 'Ho perso anche il passaporto' }).waitFor();
