@@ -212,11 +212,41 @@
 
   function logout(message) {
     var wasLoggedIn = !!state.token;
+    disarmLogout();
     state.token = null;
     saveToken(null);
     stopSocket();
     resetState();
     if (wasLoggedIn || message) showLogin(message);
+  }
+
+  /**
+   * "Esci" with conversations still held would leave their citizens writing to nobody: the
+   * conversations stay with the operator, who is away at once, until a supervisor moves them or
+   * the idle close ends them. The first press says so; a second press within NOTICE_MS signs out.
+   */
+  function onLogoutClick() {
+    var held = mySessions().length;
+    var button = $('logout');
+    if (held > 0 && !state.logoutArmed) {
+      state.logoutArmed = true;
+      button.textContent = 'Esci comunque';
+      notice((held === 1
+        ? 'Hai 1 conversazione aperta: chiudila o trasferiscila a un collega prima di uscire, altrimenti il cittadino resta in attesa.'
+        : 'Hai ' + held + ' conversazioni aperte: chiudile o trasferiscile a un collega prima di uscire, altrimenti i cittadini restano in attesa.') +
+        ' Per uscire lo stesso premi di nuovo \u201cEsci comunque\u201d.', 'error');
+      clearTimeout(state.logoutTimer);
+      state.logoutTimer = setTimeout(disarmLogout, NOTICE_MS);
+      return;
+    }
+    disarmLogout();
+    logout('Sei uscito dalla console.');
+  }
+
+  function disarmLogout() {
+    clearTimeout(state.logoutTimer);
+    state.logoutArmed = false;
+    $('logout').textContent = 'Esci';
   }
 
   function resetState() {
@@ -1440,7 +1470,7 @@
 
   function init() {
     $('login-form').addEventListener('submit', onLoginSubmit);
-    $('logout').addEventListener('click', function () { logout('Sei uscito dalla console.'); });
+    $('logout').addEventListener('click', onLogoutClick);
     $('phone-form').addEventListener('submit', onPhoneSubmit);
     $('composer').addEventListener('submit', function (event) {
       event.preventDefault();

@@ -617,4 +617,22 @@ describeBrowser('operator console in Chromium', () => {
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it('"Esci" with a conversation still held says so first, and signs out only when pressed again', async () => {
+    backend.sessions.push(session('s9', { state: 'connected', operator: 'mario.rossi', connectedAt: ago(40), position: null, etaSeconds: null, topicTitle: 'Residenza', description: 'cambio di residenza', phoneCode: '909090' }));
+    await page.getByLabel('Nome utente').fill('mario.rossi');
+    await page.getByLabel('Password').fill('giusta-123');
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    await page.locator('#mine-list li', { hasText: 'cambio di residenza' }).waitFor();
+    await page.getByRole('button', { name: 'Esci', exact: true }).click();
+    await page.locator('#notice', { hasText: 'Hai 1 conversazione aperta: chiudila o trasferiscila a un collega prima di uscire' }).waitFor();
+    // Still signed in, the conversation still there.
+    expect(await page.locator('#app-view').isVisible()).toBe(true);
+    expect(await storedToken()).toBe('tok-mario');
+    await page.getByRole('button', { name: 'Esci comunque', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Accesso operatori' }).waitFor();
+    expect(await storedToken()).toBeNull();
+    expect(await page.locator('#logout').textContent()).toBe('Esci');
+    expect(pageErrors).toEqual([]);
+  });
 });
