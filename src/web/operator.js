@@ -173,6 +173,34 @@
   var loadToken = C.loadToken;
   var saveToken = C.saveToken;
 
+  // The open conversation and the unsent drafts, kept in this tab's sessionStorage (like the
+  // token) so that a reload puts the operator back where they were; removed on "Esci".
+  var VIEW_KEY = 'dialogo.operator.view';
+
+  function readView() {
+    try {
+      var view = JSON.parse(sessionStorage.getItem(VIEW_KEY) || 'null');
+      if (!view || typeof view !== 'object') return { open: null, drafts: {} };
+      var drafts = {};
+      if (view.drafts && typeof view.drafts === 'object') {
+        Object.keys(view.drafts).forEach(function (id) { if (typeof view.drafts[id] === 'string') drafts[id] = view.drafts[id]; });
+      }
+      return { open: typeof view.open === 'string' ? view.open : null, drafts: drafts };
+    } catch (e) {
+      return { open: null, drafts: {} };
+    }
+  }
+
+  function persistView() {
+    if (!state.me) return;
+    saveDraft();
+    try { sessionStorage.setItem(VIEW_KEY, JSON.stringify({ open: state.selectedId, drafts: state.drafts })); } catch (e) { /* storage disabled: a reload starts afresh */ }
+  }
+
+  function forgetView() {
+    try { sessionStorage.removeItem(VIEW_KEY); } catch (e) { /* nothing kept */ }
+  }
+
   function showLogin(message) {
     $('app-view').hidden = true;
     $('header-tools').hidden = true;
@@ -215,6 +243,7 @@
     disarmLogout();
     state.token = null;
     saveToken(null);
+    forgetView();
     stopSocket();
     resetState();
     if (wasLoggedIn || message) showLogin(message);
@@ -284,8 +313,16 @@
     setText('login-message', '');
     $('login-password').value = '';
     selectTab('conversations', false);
+    // After a reload: the conversation that was open, with the drafts not yet sent.
+    var restored = readView();
+    state.drafts = restored.drafts;
     renderAll();
-    refreshQueue();
+    refreshQueue().then(function () {
+      if (!state.me) return;
+      Object.keys(state.drafts).forEach(function (id) { if (!findSession(id)) delete state.drafts[id]; });
+      if (restored.open && !state.selectedId && findSession(restored.open)) openConversation(restored.open);
+      else persistView();
+    });
     connectSocket();
     emit('start', state.me);
     $('main').focus();
@@ -427,6 +464,7 @@
     renderMine();
     if (state.me.role === 'supervisor') renderSupervision();
     updateTitle();
+    persistView();
   }
 
   function sessionSummary(session, extraClass) {
@@ -761,6 +799,8 @@
           // Keep whatever the operator typed meanwhile, beyond what was sent.
           if (textarea.value.trim() === text) textarea.value = '';
           if (data.message) addMessage(data.message, true);
+          // A reload must not bring back what was sent.
+          persistView();
         } else {
           delete state.drafts[sentFor];
         }
@@ -877,6 +917,7 @@
     }
     setText('composer-error', '');
     textarea.focus();
+    persistView();
     return true;
   }
 
@@ -1477,7 +1518,10 @@
       sendMessage();
     });
     $('message-text').addEventListener('keydown', onComposerKeydown);
-    $('message-text').addEventListener('input', function () { if ($('composer-error').textContent) setText('composer-error', ''); });
+    $('message-text').addEventListener('input', function () {
+      if ($('composer-error').textContent) setText('composer-error', '');
+      persistView();
+    });
     $('close-form').addEventListener('submit', onCloseSubmit);
     $('close-outcome').addEventListener('change', onOutcomeChange);
     window.addEventListener('focus', onFocusBack);

@@ -501,6 +501,21 @@ describeBrowser('operator console in Chromium', () => {
     expect(await page.locator('#messages .entry-operator').count()).toBe(1);
   });
 
+  it('a reload reopens the conversation that was open with its unsent draft; a sent message does not come back', async () => {
+    const box = page.getByLabel('Messaggio al cittadino');
+    await box.fill('Le confermo che serve');
+    await page.reload();
+    await page.locator('#conv-title', { hasText: 'Carta d’identità elettronica' }).waitFor();
+    await page.locator('#messages .entry-citizen', { hasText: 'Serve prenotare l’appuntamento?' }).waitFor();
+    expect(await box.inputValue()).toBe('Le confermo che serve');
+    await box.press('Enter');
+    await page.locator('#messages .entry-operator', { hasText: 'Le confermo che serve' }).waitFor();
+    expect(await box.inputValue()).toBe('');
+    await page.reload();
+    await page.locator('#conv-title', { hasText: 'Carta d’identità elettronica' }).waitFor();
+    expect(await box.inputValue()).toBe('');
+  });
+
   it('updates the queue, the title and the live region on a queue push; claims are disabled at capacity', async () => {
     backend.sessions.push(
       session('s3', { topicTitle: 'TARI', description: 'Bolletta TARI sbagliata', position: 1, queuedAt: ago(20), waitingSec: 20, phoneCode: '555111' }),
@@ -545,9 +560,10 @@ describeBrowser('operator console in Chromium', () => {
 
   it('shows a banner when the WebSocket drops, reconnects and re-fetches the queue', async () => {
     const queueCalls = backend.count('GET', '/queue');
+    const opened = sockets.length;
     await ws().close({ code: 1011, reason: 'test' });
     await page.locator('#connection-banner', { hasText: 'Connessione persa, riconnessione…' }).waitFor();
-    await until(() => sockets.length === 2, 'the reconnection', 5_000);
+    await until(() => sockets.length === opened + 1, 'the reconnection', 5_000);
     await until(async () => (await text('#connection-banner')) === '', 'the banner to go away');
     await until(() => backend.count('GET', '/queue') > queueCalls, 'the queue re-fetch');
   });
