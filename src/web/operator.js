@@ -1545,13 +1545,29 @@
     }
     // A reload keeps the operator logged in while the token is valid.
     $('login-view').hidden = true;
+    resumeSession(state.token, 0);
+  }
+
+  /**
+   * Checks the stored token after a reload. Only a refusal (401) ends the session: a server
+   * restarting or a network hiccup keeps the token and tries again, while the login form stays
+   * usable in the meantime.
+   */
+  function resumeSession(token, attempt) {
     api('GET', '/me')
-      .then(function (me) { startConsole(me); })
+      .then(function (me) {
+        if (state.token === token && !state.me) startConsole(me);
+      })
       .catch(function (error) {
-        if (error.status === 401) return; // api() already went back to the login form
-        state.token = null;
-        saveToken(null);
-        showLogin('Impossibile verificare la sessione: ' + describeError(error));
+        if (error.status === 401 || state.token !== token || state.me) return; // api() already went back to the login form, or the operator signed in meanwhile
+        var delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)];
+        var message = 'Impossibile verificare la sessione: ' + describeError(error) + ' Nuovo tentativo tra ' + Math.round(delay / 1000) + ' s\u2026';
+        // Shown once; later attempts only change the message, so that a password being typed is kept.
+        if (attempt === 0) showLogin(message);
+        else setText('login-message', message);
+        setTimeout(function () {
+          if (state.token === token && !state.me) resumeSession(token, attempt + 1);
+        }, delay);
       });
   }
 

@@ -95,6 +95,8 @@ class MockBackend {
   calls: Call[] = [];
   sessions: Session[] = [];
   expired = false;
+  /** GET /me answers 503 this many more times (a server restarting while the console reloads). */
+  meUnavailable = 0;
   windowClosed = false;
   /** Seconds of Retry-After while sign-ins are refused as too many (null: not refused). */
   lockedOutFor: number | null = null;
@@ -144,7 +146,13 @@ class MockBackend {
     if (!account || this.expired) return error(401, 'UNAUTHORIZED', 'token expired');
     const me = account.operator;
     let m: RegExpMatchArray | null;
-    if (method === 'GET' && p === '/me') return { status: 200, body: me };
+    if (method === 'GET' && p === '/me') {
+      if (this.meUnavailable > 0) {
+        this.meUnavailable -= 1;
+        return error(503, 'NOT_READY', 'Dialogo is starting or reloading');
+      }
+      return { status: 200, body: me };
+    }
     if (method === 'GET' && p === '/queue') {
       if (me.role === 'supervisor') {
         return {
@@ -620,6 +628,16 @@ describeBrowser('operator console in Chromium', () => {
     expect(await page.locator('#active-body tr').count()).toBe(backend.sessions.length);
     expect(await page.locator('#active-body').innerText()).toMatch(/Bolletta TARI sbagliata/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'operator-console-supervision.png') });
+  });
+
+  it('a reload while the server restarts keeps the session and resumes it once the server answers', async () => {
+    backend.meUnavailable = 1;
+    await page.reload();
+    await page.locator('#login-message', { hasText: 'Impossibile verificare la sessione: Errore del server: riprova tra poco. Nuovo tentativo' }).waitFor();
+    expect(await storedToken()).toBe('tok-sara');
+    await page.locator('#operator-name', { hasText: 'sara.bianchi' }).waitFor();
+    expect(await page.locator('#app-view').isVisible()).toBe(true);
+    expect(backend.meUnavailable).toBe(0);
   });
 
   it('stays logged in after a reload, and "Esci" drops the token', async () => {
