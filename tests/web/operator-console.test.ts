@@ -630,6 +630,20 @@ describeBrowser('operator console in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'operator-console-supervision.png') });
   });
 
+  it('keeps every tab on screen in a narrow window (600 px, half a laptop screen)', async () => {
+    const size = page.viewportSize()!;
+    await page.setViewportSize({ width: 600, height: 800 });
+    try {
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - window.innerWidth,
+        tabs: Array.from(document.querySelectorAll('[role="tab"]')).filter((t) => !(t as HTMLElement).hidden).map((t) => [t.textContent, Math.round(t.getBoundingClientRect().right - window.innerWidth)]).filter(([, over]) => (over as number) > 0),
+      }));
+      expect(overflow).toEqual({ page: 0, tabs: [] });
+    } finally {
+      await page.setViewportSize(size);
+    }
+  });
+
   it('a reload while the server restarts keeps the session and resumes it once the server answers', async () => {
     backend.meUnavailable = 1;
     await page.reload();
