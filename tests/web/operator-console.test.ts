@@ -634,10 +634,12 @@ describeBrowser('operator console in Chromium', () => {
     const size = page.viewportSize()!;
     await page.setViewportSize({ width: 600, height: 800 });
     try {
-      const overflow = await page.evaluate(() => ({
+      // Evaluated as text: the tests are compiled without the DOM's types.
+      const overflow = await page.evaluate<{ page: number; tabs: [string, number][] }>(`({
         page: document.documentElement.scrollWidth - window.innerWidth,
-        tabs: Array.from(document.querySelectorAll('[role="tab"]')).filter((t) => !(t as HTMLElement).hidden).map((t) => [t.textContent, Math.round(t.getBoundingClientRect().right - window.innerWidth)]).filter(([, over]) => (over as number) > 0),
-      }));
+        tabs: Array.from(document.querySelectorAll('[role="tab"]')).filter((t) => !t.hidden)
+          .map((t) => [t.textContent, Math.round(t.getBoundingClientRect().right - window.innerWidth)]).filter(([, over]) => over > 0),
+      })`);
       expect(overflow).toEqual({ page: 0, tabs: [] });
     } finally {
       await page.setViewportSize(size);
