@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { AlreadyExistsError, DEFAULT_MAX_CONCURRENT, type OperatorAccount, type OperatorStore } from '../storage/ports';
+import { MAX_SIGNED_OUT_SESSIONS } from '../storage/record-schemas';
+import { OPERATOR_TOKEN_TTL_MS } from './operator-tokens';
 import { assertPasswordPolicy, hashPassword, unmatchableHash, verifyPassword } from './passwords';
 
 /** An operator account as shown to people and to the console: everything but the password hash. */
@@ -116,12 +118,31 @@ export class OperatorAccounts {
     return this.store.remove(name);
   }
 
-  /** Sets a new password; throws {@link OperatorAccountError} when there is no such operator. */
+  /**
+   * Sets a new password and voids the console tokens issued before it (whoever held the old
+   * password is signed out); throws {@link OperatorAccountError} when there is no such operator.
+   */
   async passwd(name: string, password: string): Promise<void> {
     assertPasswordPolicy(password);
     const account = await this.store.get(name);
     if (!account) throw new OperatorAccountError('UNKNOWN_OPERATOR', `there is no operator named "${name}"`);
-    await this.store.upsert({ ...account, passwordHash: await hashPassword(password) });
+    const passwordHash = await hashPassword(password);
+    await this.store.upsert({ ...account, passwordHash, signedOutAt: this.now().toISOString() });
+  }
+
+  /**
+   * Ends one console session ("Esci"): the token issued at `issuedAt` (its `iat`) no longer opens
+   * anything, even copied from the browser, a log or a proxy; the operator's other sessions (the
+   * dashboard in another tab) go on. Sessions whose tokens have expired anyway are forgotten, and
+   * at most {@link MAX_SIGNED_OUT_SESSIONS} are kept. False when there is no such operator.
+   */
+  async signOut(name: string, issuedAt: number): Promise<boolean> {
+    const account = await this.store.get(name);
+    if (!account) return false;
+    const stillValid = this.now().getTime() - OPERATOR_TOKEN_TTL_MS;
+    const sessions = [...(account.signedOutSessions ?? []).filter((iat) => iat >= stillValid && iat !== issuedAt), issuedAt].slice(-MAX_SIGNED_OUT_SESSIONS);
+    await this.store.upsert({ ...account, signedOutSessions: sessions });
+    return true;
   }
 
   /** Sets the name citizens see; throws {@link OperatorAccountError} for a bad display name or an unknown operator. */

@@ -14,8 +14,8 @@ import type { HandoffNote, HandoffSession, TranscriptEntry } from '../storage/po
 import { conversationAccess, forbiddenReason } from './conversation-access';
 import type { LoginLimiter } from './login-rate-limiter';
 import type { OperatorAccounts, OperatorView } from './operator-accounts';
-import { bearerIdentity, identityOf } from './operator-auth';
-import type { OperatorClaims, OperatorTokens } from './operator-tokens';
+import { bearerIdentity, bearerToken, identityOf } from './operator-auth';
+import { issuedAt, type OperatorClaims, type OperatorTokens } from './operator-tokens';
 import { mountRequestRoutes } from './request-routes';
 import type { WrittenRequests } from '../handoff/written-requests';
 import { mountSupervisionApi } from './supervision-routes';
@@ -131,6 +131,17 @@ export function mountOperatorApi(server: Server, deps: OperatorRouteDependencies
   });
 
   server.get(`${OPERATOR_API}/me`, guarded(async (_req, res, who) => void res.send(200, { ...who, displayName: who.displayName ?? null })));
+
+  // "Esci": the token stops working on the server too, not only in the browser that forgot it.
+  server.post(
+    `${OPERATOR_API}/logout`,
+    guarded(async (req, res, who) => {
+      const claims = tokens.verify(bearerToken(req));
+      if (claims) await accounts.signOut(who.name, issuedAt(claims));
+      logger.info({ operator: who.name }, 'operator signed out');
+      res.send(204);
+    }),
+  );
 
   server.get(
     `${OPERATOR_API}/queue`,

@@ -4,8 +4,17 @@ import { z } from 'zod';
 /** A console session lasts a shift. */
 export const OPERATOR_TOKEN_TTL_MS = 10 * 60 * 60 * 1000;
 
-const claimsSchema = z.object({ sub: z.string().min(1), role: z.enum(['operator', 'supervisor']), exp: z.number().int() });
+/** `iat`: when the token was issued (ms); tokens made before it existed have none. */
+const claimsSchema = z.object({ sub: z.string().min(1), role: z.enum(['operator', 'supervisor']), exp: z.number().int(), iat: z.number().int().optional() });
 export type OperatorClaims = z.infer<typeof claimsSchema>;
+
+/**
+ * When verified claims were issued (epoch ms): their `iat`, or their expiry less the lifetime for
+ * tokens issued before `iat` existed. Compared with an account's `signedOutAt`.
+ */
+export function issuedAt(claims: OperatorClaims): number {
+  return claims.iat ?? claims.exp - OPERATOR_TOKEN_TTL_MS;
+}
 
 /**
  * Console tokens: `base64url(claims).base64url(HMAC-SHA256)`, signed with OPERATOR_TOKEN_SECRET
@@ -19,6 +28,7 @@ export type OperatorClaims = z.infer<typeof claimsSchema>;
  */
 export class OperatorTokens {
   private readonly key: Buffer;
+  private lastIssued = 0;
 
   constructor(
     secret: string | undefined,
@@ -28,7 +38,11 @@ export class OperatorTokens {
   }
 
   issue(name: string, role: 'operator' | 'supervisor'): string {
-    const body = Buffer.from(JSON.stringify({ sub: name, role, exp: this.now() + OPERATOR_TOKEN_TTL_MS })).toString('base64url');
+    // A session is known by its issue time ("Esci" ends it by that): two sign-ins within one
+    // millisecond get two.
+    const now = Math.max(this.now(), this.lastIssued + 1);
+    this.lastIssued = now;
+    const body = Buffer.from(JSON.stringify({ sub: name, role, exp: now + OPERATOR_TOKEN_TTL_MS, iat: now })).toString('base64url');
     return `${body}.${this.sign(body)}`;
   }
 

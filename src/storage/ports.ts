@@ -294,6 +294,16 @@ export interface OperatorAccount {
    * accounts; absent on accounts made before it existed, which citizens see as "un operatore".
    */
   readonly displayName?: string;
+  /**
+   * Console tokens issued before this instant (ISO) no longer open the console: set when the
+   * password changes. Absent: none was voided.
+   */
+  readonly signedOutAt?: string;
+  /**
+   * The sessions the operator ended with "Esci": the issue times (`iat`, epoch ms) of their tokens,
+   * kept while such a token could still be valid. Absent: none.
+   */
+  readonly signedOutSessions?: readonly number[];
 }
 
 /** Default of {@link OperatorAccount.maxConcurrent}. */

@@ -52,6 +52,9 @@ const ticketSchema = z.object({
   transcript: z.array(transcriptEntrySchema).optional(),
 });
 
+/** Sessions ended with "Esci" kept per account (a shift's worth many times over; the oldest go first). */
+export const MAX_SIGNED_OUT_SESSIONS = 200;
+
 const operatorSchema = z.object({
   name: z.string().min(1),
   role: z.enum(['operator', 'supervisor']),
@@ -60,6 +63,8 @@ const operatorSchema = z.object({
   maxConcurrent: z.number().int().min(1).max(100).default(DEFAULT_MAX_CONCURRENT),
   disabled: z.boolean().optional(),
   displayName: z.string().min(1).max(40).nullish(),
+  signedOutAt: isoInstant.nullish(),
+  signedOutSessions: z.array(z.number().int()).max(MAX_SIGNED_OUT_SESSIONS).nullish(),
 });
 
 const handoffStates = ['queued', 'connected', 'closed', 'abandoned', 'ticket'] as const satisfies readonly HandoffState[];
@@ -129,7 +134,14 @@ export function parseOperatorAccount(value: unknown, where: string): OperatorAcc
   const parsed = operatorSchema.safeParse(value);
   if (!parsed.success) throw new Error(`invalid operator account (${where}): ${describeIssues(parsed.error)}`);
   const a = parsed.data;
-  return compact({ ...a, createdAt: new Date(a.createdAt).toISOString(), disabled: a.disabled ? true : undefined, displayName: a.displayName ?? undefined });
+  return compact({
+    ...a,
+    createdAt: new Date(a.createdAt).toISOString(),
+    disabled: a.disabled ? true : undefined,
+    displayName: a.displayName ?? undefined,
+    signedOutAt: a.signedOutAt ? new Date(a.signedOutAt).toISOString() : undefined,
+    signedOutSessions: a.signedOutSessions && a.signedOutSessions.length > 0 ? a.signedOutSessions : undefined,
+  });
 }
 
 /** `value` as `toISOString`, or undefined when absent (the value has passed {@link isoInstant}). */

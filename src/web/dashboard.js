@@ -770,7 +770,11 @@
 
   function init() {
     $('login-form').addEventListener('submit', onLoginSubmit);
-    $('logout').addEventListener('click', function () { logout('Sei uscito dal cruscotto.'); });
+    $('logout').addEventListener('click', function () {
+      // The server voids this session's token too, so that a copy of it opens nothing.
+      if (state.token) C.request('POST', '/api/operator/logout', undefined, state.token).catch(function () { /* the token expires anyway */ });
+      logout('Sei uscito dal cruscotto.');
+    });
     $('period-form').addEventListener('submit', onPeriodSubmit);
     $('export-csv').addEventListener('click', exportCsv);
     Array.prototype.forEach.call(document.querySelectorAll('[data-preset]'), function (button) {

@@ -269,6 +269,8 @@
       return;
     }
     disarmLogout();
+    // The server voids this session's token too, so that a copy of it opens nothing.
+    if (state.token) C.request('POST', API + '/logout', undefined, state.token).catch(function () { /* the token expires anyway */ });
     logout('Sei uscito dalla console.');
   }
 

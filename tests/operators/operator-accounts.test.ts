@@ -131,6 +131,28 @@ describe('operator accounts', () => {
     await expect(accounts.passwd('nobody', 'la nuova password')).rejects.toMatchObject({ code: 'UNKNOWN_OPERATOR', message: 'there is no operator named "nobody"' });
   });
 
+  test('signOut keeps the ended session while its token could still be valid, and at most 200 of them', async () => {
+    const now = Date.parse('2026-11-10T09:00:00Z');
+    const tenHours = 10 * 60 * 60 * 1000;
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
+    await backend.operators.upsert({ ...(await backend.operators.get('giulia.rossi'))!, signedOutSessions: [now - tenHours - 1, now - tenHours, now - 5] });
+    expect(await accounts.signOut('giulia.rossi', now - 1)).toBe(true);
+    // The session older than a token's lifetime is forgotten: its token has expired anyway.
+    expect((await accounts.get('giulia.rossi'))!.signedOutSessions).toEqual([now - tenHours, now - 5, now - 1]);
+    for (let i = 0; i < 250; i++) await accounts.signOut('giulia.rossi', now - 1000 + i);
+    const kept = (await accounts.get('giulia.rossi'))!.signedOutSessions!;
+    expect(kept).toHaveLength(200);
+    expect(kept[kept.length - 1]).toBe(now - 1000 + 249);
+    expect(await accounts.signOut('nobody', now)).toBe(false);
+  });
+
+  test('passwd marks when the password changed, so that tokens issued before it are void', async () => {
+    await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
+    expect(await accounts.get('giulia.rossi')).not.toHaveProperty('signedOutAt');
+    await accounts.passwd('giulia.rossi', 'la nuova password');
+    expect(await accounts.get('giulia.rossi')).toMatchObject({ signedOutAt: '2026-11-10T09:00:00.000Z' });
+  });
+
   test('remove deletes the account and says whether there was one', async () => {
     await accounts.add('giulia.rossi', 'operator', PASSWORD, { displayName: 'Giulia' });
     await expect(accounts.remove('giulia.rossi')).resolves.toBe(true);

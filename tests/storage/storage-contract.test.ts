@@ -219,6 +219,17 @@ describe.each(adapters)('storage contract: %s', (_name, open) => {
     expect((await backend.operators.list()).map((a) => a.displayName)).toEqual(['Giulia', 'Marco B.']);
   });
 
+  test('operators: the sign-outs (a password change, sessions ended with "Esci") are kept; accounts without them come back without them', async () => {
+    await backend.operators.create(operator('giulia.rossi', { signedOutAt: '2026-12-06T09:15:00.123Z', signedOutSessions: [1_796_500_000_000, 1_796_500_000_001] }));
+    await backend.operators.create(operator('marco.bianchi'));
+    expect(await backend.operators.get('giulia.rossi')).toMatchObject({ signedOutAt: '2026-12-06T09:15:00.123Z', signedOutSessions: [1_796_500_000_000, 1_796_500_000_001] });
+    const marco = (await backend.operators.get('marco.bianchi'))!;
+    expect(marco).not.toHaveProperty('signedOutAt');
+    expect(marco).not.toHaveProperty('signedOutSessions');
+    await backend.operators.upsert({ ...marco, signedOutSessions: [1_796_500_000_002] });
+    expect((await backend.operators.get('marco.bianchi'))!.signedOutSessions).toEqual([1_796_500_000_002]);
+  });
+
   test('operators: enabled accounts come back without a disabled flag', async () => {
     await backend.operators.create(operator('giulia.rossi', { disabled: false }));
     expect(await backend.operators.get('giulia.rossi')).not.toHaveProperty('disabled');

@@ -2,17 +2,17 @@ import type { Collection, Db, WithId } from 'mongodb';
 import { AlreadyExistsError, type OperatorAccount, type OperatorStore } from '../ports';
 import { parseOperatorAccount } from '../record-schemas';
 
-type OperatorDoc = Omit<OperatorAccount, 'createdAt' | 'disabled' | 'displayName'> & { createdAt: Date; disabled: boolean; displayName?: string | null };
+type OperatorDoc = Omit<OperatorAccount, 'createdAt' | 'disabled' | 'displayName' | 'signedOutAt' | 'signedOutSessions'> & { createdAt: Date; disabled: boolean; displayName?: string | null; signedOutAt?: Date | null; signedOutSessions?: number[] | null };
 
 const DUPLICATE_KEY = 11000;
 
 function toDoc(account: OperatorAccount): OperatorDoc {
   const a = parseOperatorAccount(account, `operator account "${account.name}" to store`);
-  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: new Date(a.createdAt), maxConcurrent: a.maxConcurrent, disabled: a.disabled === true, displayName: a.displayName ?? null };
+  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: new Date(a.createdAt), maxConcurrent: a.maxConcurrent, disabled: a.disabled === true, displayName: a.displayName ?? null, signedOutAt: a.signedOutAt ? new Date(a.signedOutAt) : null, signedOutSessions: a.signedOutSessions ? [...a.signedOutSessions] : null };
 }
 
-function fromDoc({ _id, createdAt, ...rest }: WithId<OperatorDoc>): OperatorAccount {
-  return parseOperatorAccount({ ...rest, createdAt: createdAt.toISOString() }, `mongodb operators document "${rest.name}"`);
+function fromDoc({ _id, createdAt, signedOutAt, ...rest }: WithId<OperatorDoc>): OperatorAccount {
+  return parseOperatorAccount({ ...rest, createdAt: createdAt.toISOString(), signedOutAt: signedOutAt ? signedOutAt.toISOString() : null }, `mongodb operators document "${rest.name}"`);
 }
 
 /**

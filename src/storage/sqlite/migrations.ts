@@ -214,6 +214,14 @@ const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
       CREATE INDEX rollup_revisions_revision ON rollup_revisions (revision);
     `,
   },
+  {
+    version: 11,
+    name: 'operators: console tokens voided by a password change, sessions ended with "Esci"',
+    sql: `
+      ALTER TABLE operators ADD COLUMN signed_out_at TEXT;
+      ALTER TABLE operators ADD COLUMN signed_out_sessions TEXT;
+    `,
+  },
 ];
 
 /**

@@ -10,6 +10,8 @@ interface OperatorRow {
   max_concurrent: number;
   disabled: number;
   display_name: string | null;
+  signed_out_at: string | null;
+  signed_out_sessions: string | null;
 }
 
 function fromRow(row: OperatorRow): OperatorAccount {
@@ -22,6 +24,8 @@ function fromRow(row: OperatorRow): OperatorAccount {
       maxConcurrent: row.max_concurrent,
       disabled: row.disabled === 1,
       displayName: row.display_name,
+      signedOutAt: row.signed_out_at,
+      signedOutSessions: row.signed_out_sessions === null ? null : (JSON.parse(row.signed_out_sessions) as unknown),
     },
     `sqlite operators row "${row.name}"`,
   );
@@ -29,7 +33,7 @@ function fromRow(row: OperatorRow): OperatorAccount {
 
 function toParams(account: OperatorAccount): Record<string, string | number | null> {
   const a = parseOperatorAccount(account, `operator account "${account.name}" to store`);
-  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: a.createdAt, maxConcurrent: a.maxConcurrent, disabled: a.disabled ? 1 : 0, displayName: a.displayName ?? null };
+  return { name: a.name, role: a.role, passwordHash: a.passwordHash, createdAt: a.createdAt, maxConcurrent: a.maxConcurrent, disabled: a.disabled ? 1 : 0, displayName: a.displayName ?? null, signedOutAt: a.signedOutAt ?? null, signedOutSessions: a.signedOutSessions ? JSON.stringify(a.signedOutSessions) : null };
 }
 
 /**
@@ -41,7 +45,7 @@ function toParams(account: OperatorAccount): Record<string, string | number | nu
  */
 export function sqliteOperatorStore(db: Database.Database): OperatorStore {
   const columns =
-    '(name, role, password_hash, created_at, max_concurrent, disabled, display_name) VALUES (@name, @role, @passwordHash, @createdAt, @maxConcurrent, @disabled, @displayName)';
+    '(name, role, password_hash, created_at, max_concurrent, disabled, display_name, signed_out_at, signed_out_sessions) VALUES (@name, @role, @passwordHash, @createdAt, @maxConcurrent, @disabled, @displayName, @signedOutAt, @signedOutSessions)';
   const insert = db.prepare(`INSERT INTO operators ${columns} ON CONFLICT(name) DO NOTHING`);
   const replace = db.prepare(`INSERT OR REPLACE INTO operators ${columns}`);
   const selectOne = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE name = ?');
