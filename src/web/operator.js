@@ -282,6 +282,7 @@
 
   function resetState() {
     state.me = null;
+    state.presenceStatus = null;
     state.sessions = [];
     state.operators = [];
     state.knownQueued = null;
@@ -369,6 +370,13 @@
     return state.sessions.filter(isMine);
   }
 
+  /** Whether a new citizen is for this console: supervisors watch the floor; operators when available with room. */
+  function canTakeCitizens() {
+    if (!state.me || state.me.role !== 'operator') return true;
+    if (state.presenceStatus && state.presenceStatus !== 'available') return false;
+    return mySessions().length < state.me.maxConcurrent;
+  }
+
   function limitText() {
     var max = state.me ? state.me.maxConcurrent : 0;
     return 'Hai raggiunto il limite di ' + max + (max === 1 ? ' conversazione contemporanea' : ' conversazioni contemporanee');
@@ -399,7 +407,9 @@
     } else if (fresh.length > 1) {
       announceQueue(fresh.length + ' nuovi cittadini in coda. In coda: ' + queued.length + '.');
     }
-    if (fresh.length > 0) emit('new-citizens', fresh);
+    // Tone and desktop notification only for whoever can take a citizen now: an operator who is
+    // busy or holds all the conversations they may was called for nothing (the queue still shows).
+    if (fresh.length > 0 && canTakeCitizens()) emit('new-citizens', fresh);
     // The selected conversation follows the queue's view of its session.
     if (state.conversation) {
       var current = findSession(state.conversation.session.id);
@@ -1059,6 +1069,7 @@
 
   function applyPresence(presence) {
     if (!presence || !PRESENCE[presence.status]) return;
+    state.presenceStatus = presence.status;
     var select = $('presence-select');
     if (presence.status !== 'away' && document.activeElement !== select) select.value = presence.status;
     setText('presence-since', presence.since ? 'dalle ' + formatTime(presence.since) : '');

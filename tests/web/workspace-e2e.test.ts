@@ -10,6 +10,8 @@ import { ARTIFACTS, describeWithBrowser, launchChromium } from '../fixtures/chro
 import { loadConfig } from '../../src/config';
 import { startDialogo, type Dialogo } from '../../src/index';
 import { createLogger } from '../../src/logger';
+import { openConsoleSocket } from '../fixtures/console-socket';
+import { DirectLineCitizen } from '../fixtures/directline-citizen';
 import { KB_DIR, tempDataDir } from '../fixtures/runtime';
 
 const PASSWORD = 'una-password-lunga';
@@ -200,6 +202,31 @@ describeBrowser('the operator workspace in Chromium: alerts, shortcuts, canned r
     await found.getByRole('button', { name: /Apri/ }).click();
     await operator.locator('#notes-list .note-wrap-up', { hasText: 'richiamare nel pomeriggio' }).waitFor({ timeout: 10_000 });
     expect(pageErrors).toEqual([]);
+  });
+
+  it('an operator who set "busy" still sees a new citizen in the queue, without a tone or a notification', async () => {
+    await operator.getByRole('tab', { name: 'Conversazioni' }).click();
+    await operator.locator('#presence-select').selectOption('busy');
+    await operator.locator('#notice', { hasText: 'Stato: occupato' }).waitFor({ timeout: 10_000 });
+    // A colleague available on a console of their own keeps the queue open (with nobody available
+    // a citizen is offered a written request instead).
+    await dialogo.operators.add('marco', 'operator', PASSWORD, { displayName: 'Marco V.' });
+    const marcoLogin = (await (await fetch(`${base}/api/operator/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'marco', password: PASSWORD }) })).json()) as { token: string };
+    const marco = await openConsoleSocket(dialogo.port, marcoLogin.token);
+    const tonesBefore = await operator.evaluate(() => (globalThis as unknown as Recorded).__tones);
+    const notificationsBefore = (await notifications()).length;
+    const other = await DirectLineCitizen.start(dialogo.port);
+    await other.say('vorrei parlare con un operatore');
+    await other.say('Sì');
+    await other.say('duplicato della tessera elettorale');
+    await other.say('Acconsento');
+    await operator.locator('#queue-list li').first().waitFor({ timeout: 15_000 });
+    await until(async () => (await operator.title()) === '(1) Dialogo - operatori', 'the title with the citizen');
+    await operator.waitForTimeout(300);
+    expect(await operator.evaluate(() => (globalThis as unknown as Recorded).__tones)).toBe(tonesBefore);
+    expect((await notifications()).length).toBe(notificationsBefore);
+    await other.say('esci');
+    marco.ws.terminate();
   });
 
   it('a supervisor manages the canned replies: an unknown placeholder is refused, a good reply is listed', async () => {
