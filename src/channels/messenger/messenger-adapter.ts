@@ -198,6 +198,13 @@ export class MessengerAdapter extends SerialChannelAdapter {
       this.options.logger.info({ err: error, channel: MESSENGER_CHANNEL_ID }, 'typing_on not sent'),
     );
     await this.runMiddleware(context, this.options.botLogic);
+    // A turn that answers nothing (the citizen is with an operator, or the event needs no answer)
+    // would leave the dots of typing_on showing for Messenger's 20 seconds: take them down.
+    if (!context.responded) {
+      await this.sendAction(event.psid, 'typing_off').catch((error: unknown) =>
+        this.options.logger.info({ err: error, channel: MESSENGER_CHANNEL_ID }, 'typing_off not sent'),
+      );
+    }
   }
 
   private async sendAction(psid: string, action: 'typing_on' | 'typing_off' | 'mark_seen', options: SendOptions = {}): Promise<void> {

@@ -175,3 +175,35 @@ describe('MessengerAdapter: citizens do not wait for each other', () => {
     }
   });
 });
+
+describe('MessengerAdapter: the typing indicator', () => {
+  let graph: FakeGraphApi;
+  let graphClient: GraphClient;
+  beforeAll(async () => {
+    graph = await FakeGraphApi.start();
+    graphClient = new GraphClient({ baseUrl: graph.url, pageAccessToken: fb.PAGE_TOKEN, logger, sleep: async () => undefined });
+  });
+  afterAll(async () => {
+    graphClient.close();
+    await graph.close();
+  });
+  beforeEach(() => graph.reset());
+
+  const messengerWith = (botLogic: (context: TurnContext) => Promise<void>) =>
+    new MessengerAdapter({ graph: graphClient, threads: new ThreadClock(new MemoryStorage()), botLogic, logger });
+  const actionsTo = (psid: string) => graph.requests.filter((r) => r.body.recipient?.id === psid).map((r) => r.body.sender_action ?? 'message');
+
+  test('a turn that answers nothing (the citizen writes to an operator) takes the typing dots down', async () => {
+    const psid = '7500000000000001';
+    await messengerWith(async () => undefined).processWebhook(webhookSchema.parse(fb.webhook([fb.text(psid, 'il verbale è del 3 novembre')])));
+    expect(actionsTo(psid)).toEqual(['typing_on', 'typing_off']);
+  });
+
+  test('a turn that answers sends typing_on before the answer and no typing_off', async () => {
+    const psid = '7500000000000002';
+    await messengerWith(async (context) => {
+      await context.sendActivity('eco');
+    }).processWebhook(webhookSchema.parse(fb.webhook([fb.text(psid, 'ciao')])));
+    expect(actionsTo(psid)).toEqual(['typing_on', 'message']);
+  });
+});
