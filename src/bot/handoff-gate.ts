@@ -43,8 +43,17 @@ export class HandoffGate {
         if (ended) await say(context, session.language, session, HANDOFF.citizenEnded[session.language], { state: 'closed', position: null, etaSeconds: null });
         return true;
       }
-      // The operator (or the external hub) answers; the bot says nothing.
-      if (this.mode === 'console' && session.operator !== 'external' && text.length > 0) await this.handoff.citizenMessage(session, text);
+      if (this.mode === 'console' && session.operator !== 'external') {
+        // A photo or file (Messenger) does not reach the console: the operator is told one came,
+        // and the citizen that it cannot be seen, rather than both waiting on it.
+        if (text.length === 0 && (activity.attachments?.length ?? 0) > 0) {
+          await this.handoff.citizenMessage(session, HANDOFF.attachmentToOperatorNote[session.language]);
+          await say(context, session.language, session, HANDOFF.attachmentNotRelayed[session.language], { state: 'connected', position: null, etaSeconds: null });
+          return true;
+        }
+        // The operator answers; the bot says nothing.
+        if (text.length > 0) await this.handoff.citizenMessage(session, text);
+      }
       return true;
     }
     const plain = text.toLowerCase();

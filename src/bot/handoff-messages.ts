@@ -99,6 +99,14 @@ export const HANDOFF = {
     en: 'Let us leave it for now. You can always call 020202 or type “operator”.',
   },
   handingToAgentHub: { it: 'Ti sto passando a un operatore, attendi qualche istante.', en: 'I am passing you to an operator, please wait a moment.' },
+  attachmentNotRelayed: {
+    it: 'L’operatore non può vedere foto, audio o file inviati qui: scrivi a parole quello che contengono. I documenti si inviano con la richiesta scritta.',
+    en: 'The operator cannot see photos, audio or files sent here: please write what they say. Documents can be sent with a written request.',
+  },
+  attachmentToOperatorNote: {
+    it: '[Il cittadino ha inviato un allegato (foto, audio o file) che la console non mostra; gli è stato chiesto di scriverne il contenuto.]',
+    en: '[The citizen sent an attachment (photo, audio or file) that the console does not show; they were asked to write what it says.]',
+  },
   yes: { it: 'Sì', en: 'Yes' },
   no: { it: 'No', en: 'No' },
   agree: { it: 'Acconsento', en: 'I agree' },

@@ -95,4 +95,28 @@ describe('handoff on Messenger through the fake Graph API, with Messenger’s wi
     expect(graph.messages(psid)).toHaveLength(sent);
     expect((await api('GET', `/conversations/${session.id}`, token)).json.messages.map((m: { text: string }) => m.text)).not.toContain('Mi scusi il ritardo.');
   });
+
+  test('a photo sent to the operator is not lost in silence: the citizen is told to write it, the operator that one came', async () => {
+    const citizen = '7400000000000002';
+    const writeAs = async (event: Record<string, unknown>) => {
+      const before = graph.messages(citizen).length;
+      await fb.deliver(dialogo.port, fb.webhook([event]));
+      return (await graph.waitForMessages(before + 1, citizen))[before]!.body;
+    };
+    const at = { timestamp: clock.getTime() };
+    await writeAs(fb.text(citizen, 'vorrei parlare con un operatore', at));
+    await writeAs(fb.text(citizen, 'Sì', at));
+    await writeAs(fb.text(citizen, 'mi è arrivato un sollecito per una multa pagata', at));
+    await writeAs(fb.text(citizen, 'Acconsento', at));
+    const token = (await api('POST', '/login', undefined, { username: 'giulia', password: PASSWORD })).json.token as string;
+    const session = (await api('GET', '/queue', token)).json.sessions.find((s: { description: string }) => s.description.includes('sollecito'));
+    const before = graph.messages(citizen).length;
+    expect((await api('POST', `/conversations/${session.id}/claim`, token)).status).toBe(200);
+    await graph.waitForMessages(before + 1, citizen);
+
+    const reply = await writeAs({ ...fb.attachment(citizen, 'image'), timestamp: clock.getTime() });
+    expect(reply.message.text).toMatch(/L’operatore non può vedere foto/);
+    const { messages } = (await api('GET', `/conversations/${session.id}`, token)).json;
+    expect(messages.map((m: { from: string; text: string }) => `${m.from}: ${m.text}`)).toEqual([expect.stringMatching(/^citizen: \[Il cittadino ha inviato un allegato/)]);
+  });
 });
