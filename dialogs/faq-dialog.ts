@@ -179,6 +179,12 @@ export class FaqDialog extends Dialog<FaqState> {
       return this.feedback(dc, state, runtime.kb, UP.has(text) || UP.has(normalized));
     }
     state.awaitingFeedback = false;
+    // A thumb with no answer to rate (Messenger's like button, sent as "ok") is no question: never a miss.
+    if (normalized.length === 0) {
+      const liked = /👍/u.test(text) && !/👎/u.test(text);
+      await this.say(context, liked ? MESSAGES.thanks[state.language] : MESSAGES.nonsense[state.language], smalltalk());
+      return Dialog.EndOfTurn;
+    }
 
     const chosenId = state.offered.find((id) => LANGUAGES.some((l) => normalize(runtime.kb.title(id, l) ?? '') === normalized));
     const chosen = chosenId ? runtime.kb.entry(chosenId) : undefined;

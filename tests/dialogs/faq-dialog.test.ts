@@ -131,6 +131,19 @@ describe('FaqDialog with a table recognizer', () => {
     expect(reply.channelData.dialogo).toMatchObject({ feedback: 'up', topicId: 'carta-identita' });
   });
 
+  test('a thumbs-up with no answer to rate (Messenger’s like button) is thanked, and never counted as a miss', async () => {
+    const c = client();
+    await c.sendActivity('ciao');
+    for (let i = 0; i < 3; i += 1) {
+      const reply = await c.sendActivity('👍');
+      expect(reply.text).toMatch(/Prego/);
+      expect(dialogoOf(reply).outcome).toBe('smalltalk');
+    }
+    const down = await c.sendActivity('👎');
+    expect(dialogoOf(down).outcome).toBe('smalltalk');
+    expect(down.text).toMatch(/Non ho capito/);
+  });
+
   test('thumbs down on a topic where a person adds value offers the person', async () => {
     const c = client();
     await c.sendActivity('ricorso contro il verbale');
