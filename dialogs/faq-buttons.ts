@@ -9,10 +9,14 @@ export const FREQUENT_TOPICS = ['carta-identita', 'certificati-anagrafici', 'tar
 /** Longest button title other channels show whole; Messenger cuts at 20 (its adapter does). */
 const SUGGESTION_TITLE_CHARS = 40;
 
-/** A button that sends its title back as the citizen's text; long titles are cut for display only. */
-export function imBack(title: string): CardAction {
+/**
+ * A button that sends its title back as the citizen's text; long titles are cut for display only.
+ * `shortTitle` is what a channel with shorter buttons shows instead of cutting (Messenger's 20
+ * characters: src/channels/messenger/render.ts), carried in the action's `channelData`.
+ */
+export function imBack(title: string, shortTitle?: string): CardAction {
   const short = title.length > SUGGESTION_TITLE_CHARS ? `${title.slice(0, SUGGESTION_TITLE_CHARS - 1)}…` : title;
-  return { type: ActionTypes.ImBack, title: short, value: title };
+  return { type: ActionTypes.ImBack, title: short, value: title, ...(shortTitle && shortTitle !== title ? { channelData: { shortTitle } } : {}) };
 }
 
 /** A topic's button: its authored short title shown, its full title sent back (what the dialog matches). */

@@ -237,7 +237,7 @@ export class FaqDialog extends Dialog<FaqState> {
     }
     const suggestions = frequentTopics(kb);
     state.offered = suggestions.map((t) => t.id);
-    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
+    await this.say(context, MESSAGES.frequentTopics[language], smalltalk(), [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language], MESSAGES.operatorLabelShort[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -333,7 +333,7 @@ export class FaqDialog extends Dialog<FaqState> {
     const language = state.language;
     await this.say(dc.context, MESSAGES.confirmDeclined[language], { topicId: null, confidence: null, outcome: 'fallback' }, [
       ...suggestions.map((t) => topicButton(t, language)),
-      imBack(MESSAGES.operatorLabel[language]),
+      imBack(MESSAGES.operatorLabel[language], MESSAGES.operatorLabelShort[language]),
     ]);
     return Dialog.EndOfTurn;
   }
@@ -419,7 +419,7 @@ export class FaqDialog extends Dialog<FaqState> {
     state.offered = suggestions.map((t) => t.id);
     const lead = related.outOfScope ? MESSAGES.outOfScope[language] : MESSAGES.fallback[language];
     const heading = closest ? MESSAGES.closestSuggestions[language] : MESSAGES.fallbackSuggestions[language];
-    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language])]);
+    await this.say(context, `${lead}\n\n${heading}`, data, [...suggestions.map((t) => topicButton(t, language)), imBack(MESSAGES.operatorLabel[language], MESSAGES.operatorLabelShort[language])]);
     return Dialog.EndOfTurn;
   }
 
@@ -444,7 +444,7 @@ export class FaqDialog extends Dialog<FaqState> {
       });
       return Dialog.EndOfTurn;
     }
-    await this.say(context, MESSAGES.feedbackSorry[language], data, [imBack(MESSAGES.operatorLabel[language])], { feedback: 'down' });
+    await this.say(context, MESSAGES.feedbackSorry[language], data, [imBack(MESSAGES.operatorLabel[language], MESSAGES.operatorLabelShort[language])], { feedback: 'down' });
     return Dialog.EndOfTurn;
   }
 

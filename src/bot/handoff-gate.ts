@@ -104,9 +104,15 @@ function isKeepWaiting(plain: string): boolean {
   return [HANDOFF.keepWaitingButton, HANDOFF.stillWaitingYes].some((b) => plain === b.it.toLowerCase() || plain === b.en.toLowerCase());
 }
 
+const SHORT_BUTTONS = new Map<{ it: string; en: string }, { it: string; en: string }>([[HANDOFF.endChatButton, HANDOFF.endChatButtonShort]]);
+
 /** A bot message of the handoff flow, with `channelData.dialogo.handoff`. */
 export function handoffActivity(language: Language, session: HandoffSession, text: string, handoff: HandoffData, buttons: readonly { it: string; en: string }[] = []): Partial<Activity> {
-  const actions = buttons.map((b) => ({ type: ActionTypes.ImBack, title: b[language], value: b[language] }));
+  const actions = buttons.map((b) => {
+    // What a channel with 20-character buttons (Messenger) shows instead of cutting the label.
+    const short = SHORT_BUTTONS.get(b);
+    return { type: ActionTypes.ImBack, title: b[language], value: b[language], ...(short ? { channelData: { shortTitle: short[language] } } : {}) };
+  });
   const activity: Partial<Activity> = actions.length > 0 ? MessageFactory.suggestedActions(actions, text) : MessageFactory.text(text);
   activity.channelData = { dialogo: { topicId: session.topicId, confidence: null, outcome: 'handoff', handoff } };
   activity.textFormat = 'plain';

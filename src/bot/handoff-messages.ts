@@ -117,6 +117,8 @@ export const HANDOFF = {
   keepWaitingButton: { it: 'Continuo ad attendere', en: 'Keep waiting' },
   leaveButton: { it: 'Esci dalla coda', en: 'Leave the queue' },
   endChatButton: { it: 'Termina la chat con l’operatore', en: 'End chat with the operator' },
+  /** The same on 20-character buttons (Messenger's quick replies), which cut it to "Termina la chat con…". */
+  endChatButtonShort: { it: 'Termina la chat', en: 'End the chat' },
   stillWaitingYes: { it: 'Sì, attendo', en: 'Yes, I will wait' },
   stillWaitingNo: { it: 'No, lascio perdere', en: 'No, never mind' },
 } as const satisfies Record<string, Texts>;

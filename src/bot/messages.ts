@@ -89,6 +89,8 @@ export const MESSAGES = {
     en: 'Sorry, something went wrong. Please try again shortly; if it keeps happening call 020202.',
   },
   operatorLabel: { it: 'Parla con un operatore', en: 'Talk to an operator' },
+  /** The same where a button has 20 characters (Messenger's quick replies), which cut the label to "Parla con un…". */
+  operatorLabelShort: { it: 'Parla con operatore', en: 'Talk to an operator' },
   /**
    * The welcome's starter buttons: the subjects citizens ask about most, each a short label (at
    * most 20 characters, Messenger's quick-reply limit) that sends a whole question in the

@@ -72,8 +72,8 @@ describe('handoff on Messenger through the fake Graph API, with Messenger’s wi
     expect((await api('POST', `/conversations/${session.id}/claim`, token)).status).toBe(200);
     const connected = (await graph.waitForMessages(before + 1, psid))[before]!.body;
     expect(connected).toMatchObject({ messaging_type: 'RESPONSE', message: { text: expect.stringMatching(/Sei in contatto con Giulia B\. del/) } });
-    // The way out, as a quick reply: the title cut to Messenger's 20 characters, the whole words in the payload.
-    expect(connected.message.quick_replies).toEqual([{ content_type: 'text', title: 'Termina la chat con…', payload: 'Termina la chat con l’operatore' }]);
+    // The way out, as a quick reply: the button's short title, not the label cut to "Termina la chat con…"; the payload is the whole label.
+    expect(connected.message.quick_replies).toEqual([{ content_type: 'text', title: 'Termina la chat', payload: 'Termina la chat con l’operatore' }]);
 
     // The citizen answers: the bot stays silent on Messenger too.
     const silentBefore = graph.messages(psid).length;

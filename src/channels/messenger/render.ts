@@ -66,7 +66,7 @@ export function renderActivity(activity: Partial<Activity>): Rendered {
 
   if (quickActions.length > 0) {
     if (quickActions.length > LIMITS.quickReplies) skipped.push(`${quickActions.length - LIMITS.quickReplies} quick replies over ${LIMITS.quickReplies}`);
-    const quickReplies = quickActions.slice(0, LIMITS.quickReplies).map((a) => ({ content_type: 'text', title: cut(String(a.title ?? a.value ?? ''), LIMITS.quickReplyTitle), payload: payloadOf(a) }));
+    const quickReplies = quickActions.slice(0, LIMITS.quickReplies).map((a) => ({ content_type: 'text', title: cut(quickReplyTitle(a), LIMITS.quickReplyTitle), payload: payloadOf(a) }));
     // Quick replies ride on a message: a bare list gets a minimal text to ride on.
     if (messages.length === 0) messages.push({ text: '…' });
     messages[messages.length - 1]!.quick_replies = quickReplies;
@@ -103,6 +103,17 @@ export function splitText(text: string, limit: number): string[] {
   }
   if (rest.length > 0) pieces.push(rest);
   return pieces;
+}
+
+/**
+ * What a quick reply shows: the action's title, or the short title the bot gave for channels with
+ * short buttons (`channelData.shortTitle`) when the title does not fit: "Parla con operatore"
+ * rather than "Parla con un…". The payload stays the whole value.
+ */
+function quickReplyTitle(action: CardAction): string {
+  const title = String(action.title ?? action.value ?? '');
+  const short = (action.channelData as { shortTitle?: unknown } | undefined)?.shortTitle;
+  return Array.from(title).length > LIMITS.quickReplyTitle && typeof short === 'string' && short.trim() ? short : title;
 }
 
 /**

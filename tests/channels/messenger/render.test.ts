@@ -1,4 +1,5 @@
 import { ActionTypes, CardFactory, MessageFactory, type Activity } from 'botbuilder';
+import { imBack } from '../../../dialogs/faq-buttons';
 import { cut, decodePayload, LIMITS, renderActivity, splitText } from '../../../src/channels/messenger/render';
 
 const messages = (activity: Partial<Activity>) =>
@@ -96,6 +97,20 @@ describe('renderActivity: activities as Send API messages', () => {
     expect(cut('Quanto costa rinnov ancora', 20)).toBe('Quanto costa rinnov…');
     // One word longer than the room is cut inside: nothing better exists.
     expect(cut('Precipitevolissimevolmente', 20)).toBe('Precipitevolissimev…');
+  });
+});
+
+describe('quick replies with a short title for short buttons', () => {
+  test('a title over 20 characters shows the action’s short title, not a cut one; the payload is the whole value', () => {
+    const [out] = messages({
+      type: 'message',
+      text: 'Non ho trovato una risposta.',
+      suggestedActions: { to: [], actions: [imBack('Parla con un operatore', 'Parla con operatore'), { type: 'imBack', title: 'Parla con un operatore del Comune', value: 'x' }] },
+    });
+    expect(out.quick_replies).toEqual([
+      { content_type: 'text', title: 'Parla con operatore', payload: 'Parla con un operatore' },
+      { content_type: 'text', title: 'Parla con un…', payload: 'x' },
+    ]);
   });
 });
 
