@@ -127,23 +127,26 @@ export class ThreadClock {
    */
   async admit(pageId: string, psid: string, event: { key: string; timestamp: number }, now: number): Promise<Admission> {
     const oldest = now - REDELIVERY_WINDOW_MS;
-    if (event.timestamp < oldest) return 'stale';
+    // An event stamped in the future (a skewed or forged clock, signed all the same) counts as now:
+    // its time would otherwise hold the 24-hour window open for as long as it lies ahead.
+    const eventAt = Math.min(event.timestamp, now);
+    if (eventAt < oldest) return 'stale';
     const key = keyOf(pageId, psid);
     const known = this.cache.get(key);
-    if (known === undefined || known < event.timestamp) this.remember(key, event.timestamp);
+    if (known === undefined || known < eventAt) this.remember(key, eventAt);
     const record = recordOf((await this.storage.read([key]))[key]);
     const digest = digestOf(event.key);
     if (record.recent.some(([seen]) => seen === digest)) return 'redelivery';
-    if (record.forgottenUpTo !== undefined && event.timestamp <= record.forgottenUpTo) return 'redelivery';
+    if (record.forgottenUpTo !== undefined && eventAt <= record.forgottenUpTo) return 'redelivery';
     // Events older than the window need no memory: the age check refuses them.
     const recent = record.recent.filter(([, at]) => at >= oldest);
-    recent.push([digest, event.timestamp]);
+    recent.push([digest, eventAt]);
     let forgottenUpTo = record.forgottenUpTo !== undefined && record.forgottenUpTo >= oldest ? record.forgottenUpTo : undefined;
     while (recent.length > RECENT_EVENTS_MAX) {
       const dropped = recent.shift();
       if (dropped !== undefined) forgottenUpTo = Math.max(forgottenUpTo ?? dropped[1], dropped[1]);
     }
-    const lastInboundAt = Math.max(record.lastInboundAt ?? event.timestamp, event.timestamp);
+    const lastInboundAt = Math.max(record.lastInboundAt ?? eventAt, eventAt);
     this.remember(key, lastInboundAt);
     await this.storage.write({ [key]: { lastInboundAt, recent, ...(forgottenUpTo !== undefined ? { forgottenUpTo } : {}), eTag: '*' } });
     return 'new';

@@ -56,6 +56,15 @@ describe('ThreadClock: events already processed, kept in the store', () => {
     expect(await b.lastInboundAt(PAGE, PSID)).toBe(now - 9 * MINUTE);
   });
 
+  test('an event stamped in the future counts as now: it cannot hold the 24-hour window open', async () => {
+    const storage = new MemoryStorage();
+    const clock = new ThreadClock(storage, { cache: false });
+    expect(await clock.admit(PAGE, PSID, event('m_future', now + 365 * 24 * 60 * MINUTE), now)).toBe('new');
+    expect(await clock.admit(PAGE, PSID, event('m_future', now + 365 * 24 * 60 * MINUTE), now)).toBe('redelivery');
+    expect(await clock.lastInboundAt(PAGE, PSID)).toBe(now);
+    expect(sendPolicy(await clock.lastInboundAt(PAGE, PSID), now + STANDARD_WINDOW_MS + MINUTE, 'bot')).toMatchObject({ allowed: false });
+  });
+
   test('an event older than the redelivery window is stale and leaves the store untouched', async () => {
     const storage = new MemoryStorage();
     const clock = new ThreadClock(storage);
