@@ -240,22 +240,34 @@
     return seen.sort();
   }
 
+  /**
+   * The forecast's days in weeks from Monday to Sunday, as the plan's weekly template is: the
+   * first and last weeks may hold fewer days (a forecast starting on a Sunday begins with it alone).
+   */
+  function weeks() {
+    var out = [];
+    days().forEach(function (day) {
+      var date = new Date(day + 'T00:00:00Z');
+      var last = out[out.length - 1];
+      if (!last || date.getUTCDay() === 1) out.push([day]);
+      else last.push(day);
+    });
+    return out;
+  }
+
   function renderWeeks() {
     var select = $('outlook-week');
     var chosen = select.value;
     clear(select);
-    var all = days();
-    for (var i = 0; i < all.length; i += 7) {
-      var week = all.slice(i, i + 7);
-      append(select, el('option', { value: String(i / 7), text: 'Dal ' + D.format.date(week[0]) + ' al ' + D.format.date(week[week.length - 1]) }));
-    }
+    weeks().forEach(function (week, i) {
+      append(select, el('option', { value: String(i), text: 'Dal ' + D.format.date(week[0]) + ' al ' + D.format.date(week[week.length - 1]) }));
+    });
     if (chosen && select.querySelector('option[value="' + chosen + '"]')) select.value = chosen;
   }
 
   function renderGrid() {
     var hours = list(state.staffing.hours);
-    var all = days();
-    var week = all.slice(Number($('outlook-week').value || 0) * 7, Number($('outlook-week').value || 0) * 7 + 7);
+    var week = weeks()[Number($('outlook-week').value || 0)] || [];
     var byKey = {};
     var used = {};
     hours.forEach(function (h) {

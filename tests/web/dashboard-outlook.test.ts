@@ -236,4 +236,20 @@ describeBrowser('the dashboard’s next 6 weeks in Chromium', () => {
     await page.locator('#outlook').screenshot({ path: path.join(ARTIFACTS, 'dashboard-outlook-390.png') });
     expect(pageErrors).toEqual([]);
   });
+
+  test('the weeks of the staffing grid run Monday to Sunday like the plan, also when the forecast starts midweek', async () => {
+    // The forecast made on a Monday starts on Tuesday 8 December: its first week is Tuesday to Sunday.
+    await page.route(/\/api\/analytics\/staffing$/, async (route: Route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { hours: { day: string }[] };
+      await route.fulfill({ response, json: { ...body, hours: body.hours.filter((h) => h.day !== '2026-12-07') } });
+    });
+    await page.reload();
+    await page.locator('#outlook-staff-body tr').first().waitFor({ timeout: 20_000 });
+    const options = await page.locator('#outlook-week option').allInnerTexts();
+    expect(options.slice(0, 2)).toEqual(['Dal 08/12/2026 al 13/12/2026', 'Dal 14/12/2026 al 20/12/2026']);
+    expect(await page.locator('#outlook-staff-body tr th').allInnerTexts()).toHaveLength(6);
+    await page.unroute(/\/api\/analytics\/staffing$/);
+    expect(pageErrors).toEqual([]);
+  });
 });
