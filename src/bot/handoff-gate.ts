@@ -1,4 +1,5 @@
-import { ActionTypes, ActivityTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { ActivityTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { imBack } from '../../dialogs/faq-buttons';
 import type { HandoffService } from '../handoff/handoff-service';
 import type { Language } from '../knowledge/topic-schema';
 import { normalize } from '../nlu/normalize';
@@ -108,11 +109,8 @@ const SHORT_BUTTONS = new Map<{ it: string; en: string }, { it: string; en: stri
 
 /** A bot message of the handoff flow, with `channelData.dialogo.handoff`. */
 export function handoffActivity(language: Language, session: HandoffSession, text: string, handoff: HandoffData, buttons: readonly { it: string; en: string }[] = []): Partial<Activity> {
-  const actions = buttons.map((b) => {
-    // What a channel with 20-character buttons (Messenger) shows instead of cutting the label.
-    const short = SHORT_BUTTONS.get(b);
-    return { type: ActionTypes.ImBack, title: b[language], value: b[language], ...(short ? { channelData: { shortTitle: short[language] } } : {}) };
-  });
+  // With the short title a channel of 20-character buttons (Messenger) shows instead of cutting the label.
+  const actions = buttons.map((b) => imBack(b[language], SHORT_BUTTONS.get(b)?.[language]));
   const activity: Partial<Activity> = actions.length > 0 ? MessageFactory.suggestedActions(actions, text) : MessageFactory.text(text);
   activity.channelData = { dialogo: { topicId: session.topicId, confidence: null, outcome: 'handoff', handoff } };
   activity.textFormat = 'plain';

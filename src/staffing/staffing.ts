@@ -1,6 +1,7 @@
-import { romeDay, romeHour } from '../analytics/rome-day';
+import { romeHour } from '../analytics/rome-day';
 import type { HourlyPoint } from '../forecast/forecast-types';
 import type { OfficeHours } from '../handoff/office-hours';
+import { zonedInstant } from '../handoff/zoned-time';
 import type { RollupRow } from '../storage/ports';
 import { queueMetrics, serversForTarget, withShrinkage, type ServiceTarget } from './erlang';
 
@@ -185,12 +186,13 @@ export function staffingStatus(planned: number | null, needed: number): Staffing
 
 const QUARTER_MS = 15 * 60_000;
 const HOUR_MS = 3_600_000;
+const TIME_ZONE = 'Europe/Rome';
 
 /**
  * {@link StaffingSettings.openHour} from the contact centre's calendar: an hour (Europe/Rome) is
  * open when the centre answers at any quarter of it (so 08:30-17:00 opens the hour from 8 and
  * the hour from 16). An hour that does not exist (02:00 on the day clocks go forward) is closed;
- * one that happens twice (02:00 on the day they go back) is open if either is.
+ * one that happens twice (02:00 on the day they go back) reads the same on the wall both times.
  *
  * @example
  * const openHour = officeHourOpen(parseOfficeHours('default'));
@@ -200,14 +202,11 @@ const HOUR_MS = 3_600_000;
 export function officeHourOpen(hours: OfficeHours): (day: string, hour: number) => boolean {
   if (hours.alwaysOpen) return () => true;
   return (day, hour) => {
-    // The instant that reads day and hour in Rome is 1 or 2 hours before the same clock in UTC.
-    const utc = Date.parse(`${day}T${String(hour).padStart(2, '0')}:00:00Z`);
-    if (Number.isNaN(utc)) return false;
-    for (const offsetHours of [2, 1]) {
-      const start = utc - offsetHours * HOUR_MS;
-      if (romeDay(start) !== day || romeHour(start) !== hour) continue;
-      for (let at = start; at < start + HOUR_MS; at += QUARTER_MS) if (hours.isOpen(new Date(at))) return true;
-    }
+    const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+    const start = zonedInstant(year, month, date, hour * 60, TIME_ZONE).getTime();
+    // A skipped hour resolves to the next one: it has no quarter of its own.
+    if (Number.isNaN(start) || romeHour(start) !== hour) return false;
+    for (let at = start; at < start + HOUR_MS; at += QUARTER_MS) if (hours.isOpen(new Date(at))) return true;
     return false;
   };
 }

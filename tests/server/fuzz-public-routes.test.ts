@@ -264,6 +264,8 @@ describe('every public route under generated hostile input', () => {
   let directLineToken = '';
   let conversationId = '';
   let operatorToken = '';
+  /** A second session of the same supervisor, for the sign-out route: ending it must leave operatorToken working. */
+  let logoutToken = '';
   let requests = 0;
 
   beforeAll(async () => {
@@ -294,6 +296,8 @@ describe('every public route under generated hostile input', () => {
     await dialogo.operators.add('giulia', 'supervisor', PASSWORD, { displayName: 'Giulia B.' });
     const login = await rawRequest(port, { method: 'POST', path: '/api/operator/login', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ username: 'giulia', password: PASSWORD })) });
     operatorToken = (JSON.parse(login.body) as { token: string }).token;
+    const second = await rawRequest(port, { method: 'POST', path: '/api/operator/login', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ username: 'giulia', password: PASSWORD })) });
+    logoutToken = (JSON.parse(second.body) as { token: string }).token;
     const generated = await rawRequest(port, { method: 'POST', path: '/v3/directline/tokens/generate', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') });
     directLineToken = (JSON.parse(generated.body) as { token: string }).token;
     const started = await rawRequest(port, { method: 'POST', path: '/v3/directline/conversations', headers: { authorization: `Bearer ${directLineToken}` } });
@@ -325,6 +329,7 @@ describe('every public route under generated hostile input', () => {
     { name: '/api/messenger', methods: ['POST', 'GET'], path: (id) => `/api/messenger?hub.mode=subscribe&hub.verify_token=${encodeURIComponent(id)}&hub.challenge=${encodeURIComponent(id)}`, tokens: () => [], sign: true },
     { name: '/api/operator/login', methods: ['POST'], path: () => '/api/operator/login', tokens: () => [] },
     { name: '/api/operator/*', methods: ['GET', 'POST'], path: (id) => `/api/operator/${['me', 'queue', 'operators', 'requests', `conversations/${id}`, `conversations/${id}/claim`, `conversations/${id}/messages`, `conversations/${id}/close`, `suggestions?q=${encodeURIComponent(id)}`, `phone-codes/${id}`][id.length % 10]}`, tokens: () => [operatorToken] },
+    { name: '/api/operator/logout', methods: ['POST', 'GET'], path: () => '/api/operator/logout', tokens: () => [logoutToken] },
     { name: '/api/operator/* (workspace)', methods: ['GET', 'POST', 'PUT', 'DELETE'], path: (id) => `/api/operator/${['canned-replies', `canned-replies/${id}`, `conversations/${id}/notes`, `callbacks?status=${id}`, `callbacks/${id}/done`, `history?code=${id}`, `history?reference=${id}&from=${id}`, `history?${id}=1`][id.length % 8]}`, tokens: () => [operatorToken] },
     { name: '/api/analytics/*', methods: ['GET', 'POST'], path: (id) => [`/api/analytics/summary?from=${encodeURIComponent(id)}&to=2026-01-31`, '/api/analytics/summary?from=2025-01-01&to=2026-12-31', `/api/analytics/export.csv?from=${encodeURIComponent(id)}`, '/api/analytics/gaps/draft'][id.length % 4] ?? '/', tokens: () => [operatorToken] },
     { name: '/api/analytics/* (issue 15)', methods: ['GET', 'POST'], path: (id) => [`/api/analytics/monthly.csv?from=2026-01-01&to=${encodeURIComponent(id)}`, `/api/analytics/monthly.xlsx?from=${encodeURIComponent(id)}&to=2026-01-31`, `/api/analytics/monthly.csv?from=2026-01-01&from=${encodeURIComponent(id)}&to=2026-01-31`, `/api/analytics/live?${encodeURIComponent(id)}=1`][id.length % 4] ?? '/', tokens: () => [operatorToken] },
@@ -433,6 +438,8 @@ describe('every public route under generated hostile input', () => {
   test('after it all: the process answers, no file was left in the temp folder, memory is back to its baseline', async () => {
     const health = await rawRequest(port, { method: 'GET', path: '/healthz' });
     expect(health.status).toBe(200);
+    // Whatever the sign-out route took, it ended at most its own session: the other one still works.
+    expect((await rawRequest(port, { method: 'GET', path: '/api/operator/me', headers: { authorization: `Bearer ${operatorToken}` } })).status).toBe(200);
     // The temp folder is shared: test files running beside this one make their own folders (dialogo-*),
     // jest and ts-node their caches, Chromium its profiles, and CI compiles better-sqlite3 for Node 22
     // meanwhile (gcc's cc*.s). Anything else new (an upload, a spooled body) was left by the fuzzed server.
