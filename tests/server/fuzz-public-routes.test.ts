@@ -442,8 +442,9 @@ describe('every public route under generated hostile input', () => {
     expect((await rawRequest(port, { method: 'GET', path: '/api/operator/me', headers: { authorization: `Bearer ${operatorToken}` } })).status).toBe(200);
     // The temp folder is shared: test files running beside this one make their own folders (dialogo-*),
     // jest and ts-node their caches, Chromium its profiles, and CI compiles better-sqlite3 for Node 22
-    // meanwhile (gcc's cc*.s). Anything else new (an upload, a spooled body) was left by the fuzzed server.
-    const foreign = /^(dialogo-|jest|v8-compile-cache|tsx-|ts-node|cc[A-Za-z0-9]{6}\.|\.?org\.chromium|playwright|node-gyp|npm-)/;
+    // meanwhile (gcc's cc*.s), and a shell's mktemp (tmp.XXXXXXXXXX: .ci/run's report folder, when a
+    // second run shares the machine). Anything else new (an upload, a spooled body) was left by the fuzzed server.
+    const foreign = /^(dialogo-|jest|v8-compile-cache|tsx-|ts-node|cc[A-Za-z0-9]{6}\.|tmp\.[A-Za-z0-9]{10}$|\.?org\.chromium|playwright|node-gyp|npm-)/;
     const left = readdirSync(os.tmpdir()).filter((name) => !tempBefore.has(name) && !foreign.test(name));
     expect(left).toEqual([]);
     forceGc();
